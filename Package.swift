@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "email-audit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "email-audit", targets: ["email-audit"]),
+        .executable(name: "email-audit-bench", targets: ["email-audit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
+        .target(name: "AuditCore"),
+        // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation only.
+        .target(name: "Mailgun"),
+        // In-process stand-in for Mailgun that emits real Mailgun event JSON.
+        .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
+        // The only module that knows SQL.
+        .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Ingest pipeline, batch feeder, demo seeding.
+        .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // ncurses, imported by one backend file only.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
+        .target(name: "TerminalUI", dependencies: ["AuditCore", "CNcurses"]),
+        .executableTarget(name: "email-audit", dependencies: [
+            "AuditEngine", "AuditCore", "TerminalUI", "Mailgun",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "email-audit-bench", dependencies: [
+            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Mailgun", "ProviderSimulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
+        .testTarget(name: "MailgunTests", dependencies: ["Mailgun"]),
+        .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
+        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The staff action (or system event) that caused an email.
+public enum Activity: String, Sendable, Hashable, Codable, CaseIterable {
+    case receiptRecorded = "receipt"
+    case serviceChargeDemand = "demand"
+    case creditControlReminder = "reminder"
+    case leaseholderStatement = "statement"
+    case ticketUpdate = "ticket"
+    case notification = "notification"
+    /// Sent by another system through the same domain, or found in an imported provider log.
+    case external = "external"
+
+    public var displayName: String {
+        switch self {
+        case .receiptRecorded: "Receipt"
+        case .serviceChargeDemand: "Demand"
+        case .creditControlReminder: "Reminder"
+        case .leaseholderStatement: "Statement"
+        case .ticketUpdate: "Ticket update"
+        case .notification: "Notification"
+        case .external: "External"
+        }
+    }
+}

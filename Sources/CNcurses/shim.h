@@ -1,0 +1,41 @@
+#ifndef EMAIL_AUDIT_CNCURSES_SHIM_H
+#define EMAIL_AUDIT_CNCURSES_SHIM_H
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+/* Macros and variadic calls Swift cannot import, as static inline functions. */
+static inline WINDOW *ea_stdscr(void) { return stdscr; }
+static inline int ea_lines(void) { return LINES; }
+static inline int ea_cols(void) { return COLS; }
+static inline int ea_color_pair(int n) { return (int)COLOR_PAIR(n); }
+static inline attr_t ea_attr_bold(void) { return A_BOLD; }
+static inline attr_t ea_attr_reverse(void) { return A_REVERSE; }
+static inline attr_t ea_attr_underline(void) { return A_UNDERLINE; }
+static inline attr_t ea_attr_dim(void) { return A_DIM; }
+static inline attr_t ea_attr_normal(void) { return A_NORMAL; }
+static inline int ea_key_resize(void) { return KEY_RESIZE; }
+static inline int ea_key_mouse(void) { return KEY_MOUSE; }
+static inline int ea_key_f(int n) { return KEY_F(n); }
+static inline mmask_t ea_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t ea_button1_released(void) { return BUTTON1_RELEASED; }
+static inline mmask_t ea_button1_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t ea_button1_double_clicked(void) { return BUTTON1_DOUBLE_CLICKED; }
+static inline mmask_t ea_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t ea_button5_pressed(void) { return BUTTON5_PRESSED; }
+static inline mmask_t ea_all_mouse_events(void) { return ALL_MOUSE_EVENTS; }
+static inline int ea_getmaxy(WINDOW *w) { return getmaxy(w); }
+static inline int ea_getmaxx(WINDOW *w) { return getmaxx(w); }
+static inline int ea_wcwidth(wchar_t c) { return wcwidth(c); }
+static inline int ea_add_wide(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
+    cchar_t cell;
+    if (setcchar(&cell, text, attrs, pair, NULL) != OK) return ERR;
+    return mvadd_wch(y, x, &cell);
+}
+#endif
