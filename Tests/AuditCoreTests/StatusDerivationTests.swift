@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import AuditCore
+
+@Suite("Status derivation rule table")
+struct StatusDerivationTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let events: [ProviderEvent]
+        let expected: EmailStatus
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "no events is Pending", events: [], expected: .pending),
+        Case(name: "accepted only", events: [Fixture.accepted], expected: .accepted),
+        Case(name: "delivered", events: [Fixture.accepted, Fixture.delivered], expected: .delivered),
+        Case(name: "opened beats delivered", events: [Fixture.accepted, Fixture.delivered, Fixture.opened], expected: .opened),
+        Case(name: "clicked beats opened", events: [Fixture.delivered, Fixture.opened, Fixture.clicked], expected: .clicked),
+        Case(name: "temporary failure while retrying", events: [Fixture.accepted, Fixture.temp1, Fixture.temp2], expected: .temporaryFailure),
+        Case(name: "soft then delivered", events: [Fixture.accepted, Fixture.temp1, Fixture.delivered], expected: .delivered),
+        Case(name: "hard bounce", events: [Fixture.accepted, Fixture.bounce], expected: .failed),
+        Case(name: "reason old ends retries even with temporary severity", events: [Fixture.accepted, Fixture.temp1, Fixture.oldTemporary], expected: .failed),
+        Case(name: "late bounce after delivery wins", events: [Fixture.accepted, Fixture.delivered, Fixture.opened, Fixture.lateBounce], expected: .failed),
+        Case(name: "unsubscribed outranks engagement", events: [Fixture.delivered, Fixture.opened, Fixture.clicked, Fixture.unsubscribed], expected: .unsubscribed),
+        Case(name: "complained outranks unsubscribed", events: [Fixture.delivered, Fixture.unsubscribed, Fixture.complained], expected: .complained),
+        Case(name: "rejected is an outcome", events: [Fixture.rejected], expected: .rejected),
+        Case(name: "stored events do not count", events: [Fixture.event(.stored, at: 1)], expected: .pending),
+    ]
+
+    @Test(arguments: cases)
+    func derivesExpectedStatus(_ testCase: Case) {
+        #expect(StatusDerivation.derive(testCase.events).status == testCase.expected)
+    }
+
+    @Test func detailsComeFromTheDecidingEvent() {
+        let derived = StatusDerivation.derive([Fixture.accepted, Fixture.temp1, Fixture.temp2])
+        #expect(derived.detail?.attemptNumber == 2)
+        #expect(derived.detail?.code == 452)
+        #expect(derived.detail?.mxHost == "mx.example.net")
+        #expect(derived.lastEventAt == Fixture.temp2.occurredAt)
+
+        let bounced = StatusDerivation.derive([Fixture.bounce, Fixture.accepted])
+        #expect(bounced.detail?.reason == "bounce")
+        #expect(bounced.detail?.code == 550)
+        #expect(bounced.detail?.summary.contains("does not exist") == true)
+    }
+
+    @Test func pendingHasNoDetail() {
+        #expect(StatusDerivation.derive([]) == .pending)
+    }
+}
+
+/// A small deterministic generator so property tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Status derivation properties")
+struct StatusDerivationPropertyTests {
+    /// Generates a plausible-or-not set of events, including ties in time.
+    static func randomEvents(using rng: inout SplitMix64) -> [ProviderEvent] {
+        let count = Int.random(in: 0...9, using: &rng)
+        return (0..<count).map { index in
+            let kind = EventKind.allCases.randomElement(using: &rng)!
+            let severity: FailureSeverity? = kind == .failed ? [.temporary, .permanent].randomElement(using: &rng) : nil
+            let reason: String? = kind == .failed ? ["generic", "bounce", "old", "suppress-bounce", "greylisted"].randomElement(using: &rng) : nil
+            let offset = TimeInterval(Int.random(in: 0...5, using: &rng) * 60)  // deliberate ties
+            return Fixture.event(kind, at: offset, severity: severity, reason: reason,
+                                 code: Int.random(in: 250...560, using: &rng),
+                                 attempt: Int.random(in: 1...4, using: &rng), id: "ev\(index)")
+        }
+    }
+
+    @Test func orderAndDuplicatesDoNotMatter() {
+        var rng = SplitMix64(seed: 20261130)
+        for _ in 0..<3_000 {
+            let events = Self.randomEvents(using: &rng)
+            let reference = StatusDerivation.derive(events)
+            for _ in 0..<5 {
+                var shuffled = events.shuffled(using: &rng)
+                let duplicates = Int.random(in: 0...4, using: &rng)
+                for _ in 0..<duplicates where !events.isEmpty {
+                    shuffled.insert(events.randomElement(using: &rng)!, at: Int.random(in: 0...shuffled.count, using: &rng))
+                }
+                let derived = StatusDerivation.derive(shuffled)
+                #expect(derived == reference, "events \(events.map(\.key)) shuffled to \(shuffled.map(\.key))")
+                if derived != reference { return }
+            }
+        }
+    }
+
+    @Test func statusIsTheHighestRankedIndicatedStatus() {
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<1_000 {
+            let events = Self.randomEvents(using: &rng)
+            let expected = events.compactMap(\.indicatedStatus).max { StatusDerivation.rank(of: $0) < StatusDerivation.rank(of: $1) } ?? .pending
+            #expect(StatusDerivation.derive(events).status == expected)
+        }
+    }
+}
