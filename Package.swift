@@ -23,12 +23,14 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Ingest pipeline, batch feeder, demo seeding.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
+        .target(name: "Export", dependencies: ["AuditCore"]),
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
         .target(name: "TerminalUI", dependencies: ["AuditCore", "CNcurses"]),
         .executableTarget(name: "email-audit", dependencies: [
-            "AuditEngine", "AuditCore", "TerminalUI", "Mailgun",
+            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "email-audit-bench", dependencies: [
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
     ],
     swiftLanguageModes: [.v6]

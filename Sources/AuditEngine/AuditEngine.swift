@@ -1,0 +1,69 @@
+import AuditCore
+import AuditStore
+import Foundation
+import Mailgun
+
+/// What one engine tick did.
+public struct TickReport: Sendable {
+    public var handOver: HandOverReport?
+    public var ingest: IngestReport
+}
+
+/// Wires the store, the provider and the ingest path together on an injectable clock.
+///
+/// Each ``tick()`` hands Pending emails to the provider when a batch is due (every
+/// ``batchInterval`` of clock time) and ingests every provider event reported up to now.
+public final class AuditEngine: @unchecked Sendable {
+    public let store: AuditDatabase
+    public let provider: any EmailProvider
+    public let eventSource: (any ProviderEventSource)?
+    public let clock: any AuditClock
+    public let ingestor: EventIngestor
+    public let feeder: BatchFeeder
+    /// Clock time between hand-over batches (5 minutes by default, so no email waits past 10).
+    public let batchInterval: TimeInterval
+
+    private let lock = NSLock()
+    private var nextHandOver: Date?
+
+    public init(store: AuditDatabase, provider: any EmailProvider, eventSource: (any ProviderEventSource)?,
+                clock: any AuditClock, batchInterval: TimeInterval = 300, defaultAccountID: Int64? = nil) {
+        self.store = store
+        self.provider = provider
+        self.eventSource = eventSource
+        self.clock = clock
+        self.batchInterval = batchInterval
+        ingestor = EventIngestor(store: store, defaultAccountID: defaultAccountID)
+        feeder = BatchFeeder(store: store, provider: provider, ingestor: ingestor)
+    }
+
+    /// Records emails as Pending. They go to the provider in the next batch.
+    @discardableResult
+    public func record(_ emails: [NewEmail]) throws -> [Int64] {
+        try store.record(emails)
+    }
+
+    /// Hands over a batch if one is due, then ingests the provider's events up to now.
+    @discardableResult
+    public func tick() throws -> TickReport {
+        let now = clock.now
+        var handOver: HandOverReport?
+        if isHandOverDue(now) {
+            handOver = try feeder.handOver(now: now)
+        }
+        var ingest = IngestReport()
+        if let eventSource {
+            let lines = eventSource.events(through: now)
+            if !lines.isEmpty { ingest = try ingestor.ingest(lines: lines) }
+        }
+        return TickReport(handOver: handOver, ingest: ingest)
+    }
+
+    private func isHandOverDue(_ now: Date) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if let next = nextHandOver, now < next { return false }
+        nextHandOver = now + batchInterval
+        return true
+    }
+}

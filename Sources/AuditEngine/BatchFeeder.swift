@@ -1,0 +1,95 @@
+import AuditCore
+import AuditStore
+import Foundation
+import Mailgun
+
+/// What one hand-over run did.
+public struct HandOverReport: Sendable, Equatable {
+    /// Emails the provider accepted for delivery in this run.
+    public var handedOver = 0
+    /// Requests the provider refused outright (recorded as Rejected through the ingest path).
+    public var refused = 0
+    /// True when the provider was unavailable: the remaining emails stay Pending for a later batch.
+    public var deferred = false
+    /// The provider's words when it was unavailable.
+    public var providerProblem: String?
+
+    public init() {}
+}
+
+/// Hands Pending emails to the provider in batches.
+///
+/// Idempotent on the email id: an email is marked handed over (with the provider's message
+/// id) right after the provider accepts it, and only unmarked emails are ever sent. When the
+/// provider is down or erroring, the run stops and every unsent email stays Pending for the
+/// next run — nothing is lost and nothing is sent twice.
+public final class BatchFeeder: Sendable {
+    public let store: AuditDatabase
+    public let provider: any EmailProvider
+    public let ingestor: EventIngestor
+    /// Emails per query; a run keeps going until no Pending email is left.
+    public let batchSize: Int
+
+    public init(store: AuditDatabase, provider: any EmailProvider, ingestor: EventIngestor, batchSize: Int = 500) {
+        self.store = store
+        self.provider = provider
+        self.ingestor = ingestor
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Hands every Pending email to the provider, oldest first.
+    public func handOver(now: Date) throws -> HandOverReport {
+        var report = HandOverReport()
+        while true {
+            let emails = try store.pendingHandOver(limit: batchSize)
+            for email in emails {
+                do {
+                    let response = try provider.send(Self.request(for: email), at: now)
+                    if try store.markHandedOver(emailID: email.id, providerMessageID: MailgunSendResponse.bareMessageID(response.id), at: now) {
+                        report.handedOver += 1
+                    }
+                } catch let error as MailgunSendError {
+                    switch error {
+                    case .requestRejected(let status, let message):
+                        try recordRefusal(of: email, status: status, message: message, now: now)
+                        report.refused += 1
+                    default:
+                        report.deferred = true
+                        report.providerProblem = "\(error)"
+                        return report
+                    }
+                }
+            }
+            if emails.count < batchSize { return report }
+        }
+    }
+
+    /// The provider request for an email. The audit id travels as a custom variable so
+    /// events can be matched back to the email even before its message id is stored.
+    static func request(for email: Email) -> MailgunSendRequest {
+        MailgunSendRequest(
+            from: email.from, to: [email.to], cc: email.cc, subject: email.subject, text: email.textBody,
+            attachments: email.attachmentNames.map { MailgunAttachment(filename: $0, size: 0) },
+            tags: [email.activity.rawValue], variables: ["audit-id": String(email.id)])
+    }
+
+    /// A request the provider refused (HTTP 4xx) produces no provider event, so the feeder
+    /// writes a Mailgun-shaped `rejected` event with the provider's words and sends it down
+    /// the same ingest path as every other event.
+    private func recordRefusal(of email: Email, status: Int, message: String, now: Date) throws {
+        let messageID = "refused.\(email.id).\(Int(now.timeIntervalSince1970))@\(provider.sendingDomain)"
+        guard try store.markHandedOver(emailID: email.id, providerMessageID: messageID, at: now) else { return }
+        let event: [String: Any] = [
+            "event": "rejected",
+            "id": "refused-\(email.id)",
+            "timestamp": now.timeIntervalSince1970,
+            "log-level": "warn",
+            "reject": ["reason": message, "description": "HTTP \(status) from the provider's sending API"],
+            "message": ["headers": ["to": email.to, "from": email.from, "subject": email.subject, "message-id": messageID]],
+            "tags": [email.activity.rawValue],
+            "user-variables": ["audit-id": String(email.id)],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
+        _ = try ingestor.ingest(lines: [String(decoding: data, as: UTF8.self)])
+    }
+}

@@ -1,0 +1,123 @@
+import AuditCore
+import AuditStore
+import Foundation
+import ProviderSimulator
+
+/// What to seed.
+public struct SeedOptions: Sendable {
+    public var emails: Int
+    public var days: Int
+    public var seed: UInt64
+    /// The end of the seeded span (usually now).
+    public var now: Date
+    /// Provider outcome rates for ordinary addresses.
+    public var rates: SimulationRates
+    /// Simulated time between hand-over batches (5 minutes, as in production).
+    public var batchInterval: TimeInterval = 300
+
+    public init(emails: Int = 20_000, days: Int = 30, seed: UInt64 = 1, now: Date = Date(), rates: SimulationRates = .default) {
+        self.emails = emails
+        self.days = days
+        self.seed = seed
+        self.now = now
+        self.rates = rates
+    }
+}
+
+/// The result of seeding: the store's new agency and the simulator, which still holds the
+/// events of emails whose story has not finished (retries, later opens) for a live demo to continue.
+public struct SeedResult: Sendable {
+    public var accountID: Int64
+    public var emails: Int
+    public var ingest: IngestReport
+    public var simulator: MailgunSimulator
+    public var factory: DemoEmailFactory
+}
+
+/// Builds a realistic demo agency and its email history.
+///
+/// Every status comes from events: emails are recorded Pending at their creation time, handed
+/// over by the batch feeder every 5 minutes of simulated time, and the simulator's Mailgun
+/// events go through the one ingest path.
+public enum DemoSeeder {
+    /// Writes the plan's agency to the store and returns a factory for its emails.
+    public static func writePortfolio(_ plan: PortfolioPlan, to store: AuditDatabase, sendingDomain: String) throws -> DemoEmailFactory {
+        let account = try store.insertAccount(name: plan.accountName)
+        var staffIDs: [Int64] = []
+        for member in plan.staff {
+            staffIDs.append(try store.insertStaff(accountID: account.id, name: member.name, role: member.role).id)
+        }
+        var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
+        for (blockIndex, block) in plan.blocks.enumerated() {
+            let stored = try store.insertBlock(accountID: account.id, name: block.name, street: block.street,
+                                               town: block.town, postcode: block.postcode)
+            for (unitIndex, unit) in block.units.enumerated() {
+                unitIDs[PortfolioPlan.UnitRef(block: blockIndex, unit: unitIndex)] = try store.insertUnit(blockID: stored.id, name: unit).id
+            }
+        }
+        for contact in plan.contacts {
+            _ = try store.insertContact(accountID: account.id, name: contact.name, email: contact.email, phone: contact.phone,
+                                        role: contact.role, unitIDs: contact.units.compactMap { unitIDs[$0] })
+        }
+        return DemoEmailFactory(plan: plan, accountID: account.id, staffIDs: staffIDs, unitIDs: unitIDs,
+                                sendingDomain: sendingDomain, timeZone: store.timeZone)
+    }
+
+    /// Seeds an empty store. Refuses a store that already has an agency, so nothing is mixed or lost.
+    public static func seed(_ store: AuditDatabase, options: SeedOptions,
+                            progress: (String) -> Void = { _ in }) throws -> SeedResult {
+        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
+        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
+        let plan = PortfolioPlan(seed: options.seed)
+        let factory = try writePortfolio(plan, to: store, sendingDomain: simulator.domain)
+        var rng = SeededRandom(seed: options.seed)
+        let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
+                                                   timeZone: store.timeZone, using: &rng)
+        let interval = options.batchInterval
+        let start = (times.first ?? options.now) - 1
+        let clock = ManualClock(start)
+        let engine = AuditEngine(store: store, provider: simulator, eventSource: simulator, clock: clock,
+                                 batchInterval: interval, defaultAccountID: factory.accountID)
+        var report = IngestReport()
+        var next = 0
+        var lastDay = CalendarDay(containing: start, in: store.timeZone)
+        var step = start
+        while step < options.now {
+            step = min(step + interval, options.now)
+            var batch: [NewEmail] = []
+            while next < times.count, times[next] <= step {
+                batch.append(factory.makeEmail(at: times[next], using: &rng))
+                next += 1
+            }
+            if !batch.isEmpty { try engine.record(batch) }
+            clock.set(step)
+            report.merge(try engine.tick().ingest)
+            let day = CalendarDay(containing: step, in: store.timeZone)
+            if day != lastDay {
+                lastDay = day
+                progress("\(day): \(next) of \(times.count) emails, \(report.inserted) events")
+            }
+        }
+        return SeedResult(accountID: factory.accountID, emails: times.count, ingest: report, simulator: simulator, factory: factory)
+    }
+
+    /// A factory for a store seeded earlier with `seed`: the plan is rebuilt and matched to the stored units.
+    public static func factory(forExisting store: AuditDatabase, seed: UInt64, sendingDomain: String) throws -> DemoEmailFactory? {
+        guard let account = try store.accounts().first else { return nil }
+        let plan = PortfolioPlan(seed: seed)
+        let staff = try store.staff(accountID: account.id).filter { $0.name != StaffUser.externalName }
+        guard !staff.isEmpty else { return nil }
+        var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
+        for contact in plan.contacts where contact.units.contains(where: { unitIDs[$0] == nil }) {
+            let rows = try store.unitSearch(address: contact.email)
+            for ref in contact.units {
+                let block = plan.blocks[ref.block]
+                if let row = rows.first(where: { $0.blockName == block.name && $0.unitName == block.units[ref.unit] }) {
+                    unitIDs[ref] = row.unitID
+                }
+            }
+        }
+        return DemoEmailFactory(plan: plan, accountID: account.id, staffIDs: staff.map(\.id), unitIDs: unitIDs,
+                                sendingDomain: sendingDomain, timeZone: store.timeZone)
+    }
+}

@@ -1,0 +1,24 @@
+import AuditCore
+import Foundation
+import Mailgun
+import ProviderSimulator
+
+/// Something that accepts emails for delivery: the simulator, or a real Mailgun client.
+public protocol EmailProvider: AnyObject, Sendable {
+    /// The sending domain (used for the From address of recorded emails).
+    var sendingDomain: String { get }
+    /// Hands one message to the provider. Throws `MailgunSendError` when the provider
+    /// is down (`.unavailable`, `.rateLimited`) or refuses the request (`.requestRejected`).
+    func send(_ request: MailgunSendRequest, at time: Date) throws -> MailgunSendResponse
+}
+
+/// Something that reports provider events as Mailgun JSON lines.
+public protocol ProviderEventSource: AnyObject, Sendable {
+    /// Every event due at or before `time`, oldest first, each reported once.
+    func events(through time: Date) -> [String]
+}
+
+extension MailgunSimulator: EmailProvider, ProviderEventSource {
+    public var sendingDomain: String { domain }
+
+}

@@ -1,0 +1,114 @@
+import AuditCore
+import Foundation
+
+/// A demo agency described purely from a seed: blocks, units, contacts and staff.
+///
+/// The plan is a value, so the same seed always describes the same agency; ``DemoSeeder``
+/// writes it to the store, and the live demo rebuilds it to pick recipients again.
+public struct PortfolioPlan: Sendable {
+    public struct BlockPlan: Sendable {
+        public var name: String
+        public var street: String
+        public var town: String
+        public var postcode: String
+        public var units: [String]
+    }
+
+    public struct ContactPlan: Sendable {
+        public var name: String
+        public var email: String
+        public var phone: String
+        public var role: ContactRole
+        /// (block index, unit index) pairs.
+        public var units: [UnitRef]
+    }
+
+    public struct UnitRef: Sendable, Hashable {
+        public var block: Int
+        public var unit: Int
+    }
+
+    public var accountName = "Harbour Lets Property Management"
+    public var blocks: [BlockPlan] = []
+    public var contacts: [ContactPlan] = []
+    public var staff: [(name: String, role: StaffRole)] = []
+
+    /// Describes the agency for a seed.
+    public init(seed: UInt64) {
+        var rng = SeededRandom(seed: seed ^ 0x5EED_B10C)
+        staff = DemoNames.staff.enumerated().map { index, name in
+            (name, index >= DemoNames.staff.count - DemoNames.supportStaffCount ? .support : .staff)
+        }
+        for (index, name) in DemoNames.blocks.enumerated() {
+            let town = DemoNames.towns[index % DemoNames.towns.count]
+            let unitCount = Int.random(in: 6...36, using: &rng)
+            blocks.append(BlockPlan(
+                name: name,
+                street: "\(Int.random(in: 1...220, using: &rng)) \(rng.pick(DemoNames.streets))",
+                town: town.0,
+                postcode: "\(town.1) \(Int.random(in: 1...9, using: &rng))\(rng.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))",
+                units: (1...unitCount).map { "Flat \($0)" }))
+        }
+        var usedAddresses = Set<String>()
+        var landlords: [Int] = []  // contact indexes owning several units
+        func person(_ rng: inout SeededRandom) -> (name: String, first: String, last: String) {
+            let first = rng.pick(DemoNames.firstNames), last = rng.pick(DemoNames.lastNames)
+            return ("\(first.0) \(last.0)", first.1, last.1)
+        }
+        func address(first: String, last: String, _ rng: inout SeededRandom) -> String {
+            let domain = rng.chance(0.03) ? rng.pick(DemoNames.typoDomains) : rng.pick(DemoNames.domains)
+            let styles = ["\(first).\(last)", "\(first)\(last)", "\(first.prefix(1))\(last)", "\(last).\(first)"]
+            var local = rng.pick(styles)
+            var candidate = "\(local)@\(domain)"
+            while usedAddresses.contains(candidate) {
+                local = "\(rng.pick(styles))\(Int.random(in: 1...99, using: &rng))"
+                candidate = "\(local)@\(domain)"
+            }
+            usedAddresses.insert(candidate)
+            return candidate
+        }
+        func phone(_ rng: inout SeededRandom) -> String {
+            if rng.chance(0.2) {
+                return String(format: "020 %04d %04d", Int.random(in: 3000...8999, using: &rng), Int.random(in: 0...9999, using: &rng))
+            }
+            return String(format: "07%03d %06d", Int.random(in: 400...999, using: &rng), Int.random(in: 0...999_999, using: &rng))
+        }
+        for (blockIndex, block) in blocks.enumerated() {
+            var blockLeaseholders: [Int] = []
+            for unitIndex in block.units.indices {
+                let ref = UnitRef(block: blockIndex, unit: unitIndex)
+                if !landlords.isEmpty, rng.chance(0.1) {
+                    // A landlord who owns several units, under one address.
+                    let owner = rng.pick(landlords)
+                    contacts[owner].units.append(ref)
+                    blockLeaseholders.append(owner)
+                } else {
+                    let p = person(&rng)
+                    let email = address(first: p.first, last: p.last, &rng)
+                    contacts.append(ContactPlan(name: p.name, email: email, phone: phone(&rng), role: .leaseholder, units: [ref]))
+                    let index = contacts.count - 1
+                    blockLeaseholders.append(index)
+                    if rng.chance(0.08) { landlords.append(index) }
+                    if rng.chance(0.15) {
+                        // A couple sharing one address.
+                        let partner = rng.pick(DemoNames.firstNames)
+                        let surname = p.name.split(separator: " ", maxSplits: 1).last.map(String.init) ?? p.last
+                        contacts.append(ContactPlan(name: "\(partner.0) \(surname)", email: email, phone: phone(&rng),
+                                                    role: .leaseholder, units: [ref]))
+                    }
+                }
+                if rng.chance(0.25) {
+                    let p = person(&rng)
+                    contacts.append(ContactPlan(name: p.name, email: address(first: p.first, last: p.last, &rng),
+                                                phone: phone(&rng), role: .tenant, units: [ref]))
+                }
+            }
+            // One or two leaseholders sit as directors of the residents' management company.
+            for director in Set((0..<Int.random(in: 1...2, using: &rng)).map { _ in rng.pick(blockLeaseholders) }).sorted() {
+                let leaseholder = contacts[director]
+                contacts.append(ContactPlan(name: leaseholder.name, email: leaseholder.email, phone: leaseholder.phone,
+                                            role: .director, units: [leaseholder.units.first { $0.block == blockIndex } ?? leaseholder.units[0]]))
+            }
+        }
+    }
+}

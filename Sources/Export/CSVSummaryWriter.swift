@@ -1,0 +1,33 @@
+import AuditCore
+import Foundation
+
+/// RFC 4180 CSV with a header row. Cells that a spreadsheet would run as a formula
+/// (starting with =, +, -, @) are prefixed with an apostrophe.
+public struct CSVSummaryWriter: SummaryWriter {
+    let format: UKDateFormat
+
+    public init(timeZone: TimeZone) {
+        format = UKDateFormat(timeZone: timeZone)
+    }
+
+    public mutating func begin(into output: inout some TextOutputStream) {
+        output.write((["Id"] + SummaryColumn.allCases.map(\.title)).map(Self.quote).joined(separator: ",") + "\r\n")
+    }
+
+    public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
+        let cells = [String(summary.id)] + SummaryColumn.allCases.map { $0.value(of: summary, format: format) }
+        output.write(cells.map(Self.quote).joined(separator: ",") + "\r\n")
+    }
+
+    public mutating func end(into output: inout some TextOutputStream) {}
+
+    /// Quotes one cell.
+    public static func quote(_ cell: String) -> String {
+        var text = cell
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+}

@@ -1,0 +1,40 @@
+import AuditCore
+import Foundation
+
+/// A plain-text table for the terminal: fixed columns, long cells cut with "…".
+public struct TableSummaryWriter: SummaryWriter {
+    let format: UKDateFormat
+    let widths: [SummaryColumn: Int]
+
+    public init(timeZone: TimeZone, width: Int) {
+        format = UKDateFormat(timeZone: timeZone)
+        let fixed: [SummaryColumn: Int] = [.date: 16, .raisedBy: 18, .status: 17, .activity: 13]
+        let rest = max(20, width - fixed.values.reduce(0, +) - 5 * 2)
+        var widths = fixed
+        widths[.to] = max(12, rest * 2 / 5)
+        widths[.subject] = max(8, rest - widths[.to]!)
+        self.widths = widths
+    }
+
+    public mutating func begin(into output: inout some TextOutputStream) {
+        output.write(line(SummaryColumn.allCases.map(\.title)) + "\n")
+    }
+
+    public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
+        output.write(line(SummaryColumn.allCases.map { $0.value(of: summary, format: format) }) + "\n")
+    }
+
+    public mutating func end(into output: inout some TextOutputStream) {}
+
+    func line(_ cells: [String]) -> String {
+        zip(SummaryColumn.allCases, cells).map { column, cell in
+            Self.fit(cell, width: widths[column]!)
+        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Pads or cuts `text` to `width` characters, ending a cut with "…".
+    static func fit(_ text: String, width: Int) -> String {
+        if text.count <= width { return text + String(repeating: " ", count: width - text.count) }
+        return String(text.prefix(width - 1)) + "…"
+    }
+}

@@ -1,0 +1,74 @@
+import AuditCore
+import AuditEngine
+import AuditStore
+import Foundation
+
+/// Times the first page of each filter and the 30-day count on a built store.
+struct QueryBench {
+    let store: AuditDatabase
+    let now: Date
+    let samples: Int
+    let seed: UInt64
+
+    func run() throws {
+        var rng = SeededRandom(seed: seed)
+        let accountID = try store.accounts().first?.id
+        let staff = try store.staff(accountID: accountID)
+        let plan = PortfolioPlan(seed: seed)
+        let addresses = plan.contacts.map(\.email)
+        let base = EmailFilter(accountID: accountID, dateRange: .all)
+        print("First page (50 rows) of each filter, newest first, and counts:")
+
+        func bench(_ name: String, target: Double, _ makeFilter: (inout SeededRandom) -> EmailFilter) throws {
+            var watch = Stopwatch()
+            for _ in 0..<samples {
+                let filter = makeFilter(&rng)
+                _ = try watch.time { try store.summaries(matching: filter, from: nil, direction: .older, limit: 50, now: now) }
+            }
+            print("  " + watch.line(name, target: target))
+        }
+        try bench("no filter (all dates)", target: 5) { _ in base }
+        try bench("date range: today", target: 5) { _ in var f = base; f.dateRange = .today; return f }
+        try bench("date range: random custom month", target: 5) { rng in
+            var f = base
+            let first = CalendarDay(containing: now, in: store.timeZone).adding(days: -Int.random(in: 30...1_000, using: &rng))
+            f.dateRange = .custom(from: first, through: first.adding(days: 30))
+            return f
+        }
+        try bench("status: one of ten (random)", target: 5) { rng in
+            var f = base; f.statuses = [rng.pick(EmailStatus.allCases)]; return f
+        }
+        try bench("status: Failed + Complained + Rejected", target: 5) { _ in
+            var f = base; f.statuses = [.failed, .complained, .rejected]; return f
+        }
+        try bench("raised by: one staff member", target: 5) { rng in
+            var f = base; f.raisedBy = [rng.pick(staff).id]; return f
+        }
+        try bench("to: exact address", target: 5) { rng in
+            var f = base; f.to = .exact(rng.pick(addresses)); return f
+        }
+        try bench("to: prefix*", target: 5) { rng in
+            var f = base; f.to = .prefix(String(rng.pick(addresses).prefix(3))); return f
+        }
+        try bench("combined: status + raised by + 30 days", target: 5) { rng in
+            var f = base
+            f.statuses = [rng.pick([EmailStatus.delivered, .opened, .failed])]
+            f.raisedBy = [rng.pick(staff).id]
+            f.dateRange = .last30Days
+            return f
+        }
+
+        var count = Stopwatch()
+        for _ in 0..<samples {
+            var f = base
+            f.dateRange = .last30Days
+            _ = try count.time { try store.statusCounts(matching: f, now: now) }
+        }
+        print("  " + count.line("count per status: last 30 days", target: 5))
+        var countAll = Stopwatch()
+        for _ in 0..<samples {
+            _ = try countAll.time { try store.statusCounts(matching: base, now: now) }
+        }
+        print("  " + countAll.line("count per status: all dates", target: 5))
+    }
+}

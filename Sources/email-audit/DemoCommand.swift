@@ -1,0 +1,57 @@
+import ArgumentParser
+import AuditCore
+import AuditEngine
+import AuditStore
+import Foundation
+import ProviderSimulator
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Open the screen on a demo store (created when missing) with the provider simulator running live.",
+        discussion: "The demo store is demo.sqlite beside the default store unless --db is given. New emails are raised every few seconds and statuses move as the simulator's events arrive.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var screen: ScreenOptions
+
+    @Option(help: "Emails in a new demo store.")
+    var emails = 20_000
+
+    @Option(help: "Days of history in a new demo store.")
+    var days = 30
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        var storeOptions = store
+        if storeOptions.db == nil {
+            let base = URL(fileURLWithPath: AuditDatabase.defaultPath(environment: store.environment))
+            storeOptions.db = base.deletingLastPathComponent().appendingPathComponent("demo.sqlite").path
+        }
+        let isNew = !FileManager.default.fileExists(atPath: storeOptions.resolvedPath)
+        let database = try storeOptions.openStore()
+        let simulator: MailgunSimulator
+        let factory: DemoEmailFactory?
+        if isNew || (try database.accounts().isEmpty) {
+            print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
+            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
+                print("\r" + line, terminator: "")
+                fflush(stdout)
+            }
+            print("")
+            simulator = result.simulator
+            factory = result.factory
+        } else {
+            simulator = MailgunSimulator(seed: seed &+ UInt64(Date().timeIntervalSince1970))
+            factory = try DemoSeeder.factory(forExisting: database, seed: seed, sendingDomain: simulator.domain)
+        }
+        let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: SystemClock(),
+                                 batchInterval: 15, defaultAccountID: factory?.accountID)
+        let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
+        live.start()
+        defer { live.stop() }
+        try screen.run(reader: database)
+        if let problem = live.lastProblem { print("Live simulation stopped with: \(problem)") }
+    }
+}

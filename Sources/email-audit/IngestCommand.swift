@@ -1,0 +1,37 @@
+import ArgumentParser
+import AuditEngine
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store Mailgun events from a JSON-lines file (an event object or a webhook body per line).",
+        discussion: "Idempotent: ingesting the same file twice changes nothing. Malformed lines are reported with their line number and field; the rest are stored.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("The file, or - for standard input.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        if file != "-", !FileManager.default.fileExists(atPath: file) {
+            throw CLIError("no such file: \(file)")
+        }
+        let database = try store.openStore()
+        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accounts().first?.id)
+        let report: IngestReport
+        do {
+            report = try ingestor.ingest(fileAt: file)
+        } catch let error as EngineError {
+            throw CLIError(error.description)
+        }
+        for problem in report.problems.prefix(20) {
+            FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8))
+        }
+        if report.problems.count > 20 {
+            FileHandle.standardError.write(Data("\(file): … and \(report.problems.count - 20) more malformed lines\n".utf8))
+        }
+        print(report)
+        if !report.problems.isEmpty { throw ExitCode(2) }
+    }
+}

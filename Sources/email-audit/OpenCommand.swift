@@ -1,0 +1,45 @@
+import ArgumentParser
+import AuditCore
+import AuditStore
+import Foundation
+import TerminalUI
+
+struct OpenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Open the Email Audit screen (the default).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var screen: ScreenOptions
+
+    func run() throws {
+        let database = try store.openStore()
+        try screen.run(reader: database)
+    }
+}
+
+/// Options of the full-screen app.
+struct ScreenOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The signed-in user shown in the header (default $EMAIL_AUDIT_USER, else $USER).", valueName: "name"))
+    var user: String?
+
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (for copying text).")
+    var noMouse = false
+
+    @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
+    var noColor = false
+
+    func run(reader: AuditDatabase) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let account = try reader.accounts().first
+        var options = TerminalOptions()
+        options.accountID = account?.id
+        options.accountName = account?.name ?? "No account yet"
+        options.userName = user ?? environment["EMAIL_AUDIT_USER"] ?? environment["USER"] ?? "staff"
+        options.timeZone = reader.timeZone
+        options.initialFilter = EmailFilter(accountID: account?.id)
+        options.colorEnabled = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
+        options.mouseEnabled = !noMouse
+        try runEmailAuditTerminal(reader: reader, options: options)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import AuditCore
+import AuditStore
+import Export
+import Foundation
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Print the one-line summaries of matching emails, newest first.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("raised-by"), help: ArgumentHelp("Staff name (repeatable).", valueName: "name"))
+    var raisedBy: [String] = []
+
+    @Option(help: ArgumentHelp("Status (repeatable), e.g. failed, temporary-failure.", valueName: "status"))
+    var status: [String] = []
+
+    @Option(help: ArgumentHelp("Recipient address, or a prefix ending in *.", valueName: "address"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("today, yesterday, last-7-days, last-30-days, this-month, last-month or all.", valueName: "range"))
+    var range = "today"
+
+    @Option(help: ArgumentHelp("First day, dd/mm/yyyy (overrides --range).", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day, dd/mm/yyyy, included (overrides --range).", valueName: "date"))
+    var until: String?
+
+    @Option(help: "At most this many rows (0 for all).")
+    var limit = 100
+
+    @Option(help: "table, json or csv.")
+    var format = "table"
+
+    func run() throws {
+        // Validate everything before touching the store.
+        guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
+            throw CLIError("unknown format '\(format)'; use table, json or csv")
+        }
+        guard limit >= 0 else { throw CLIError("--limit must be 0 or more") }
+        var filter = EmailFilter()
+        filter.statuses = Set(try status.map { name in
+            guard let parsed = EmailStatus(parsing: name) else {
+                throw CLIError("unknown status '\(name)'; use one of: \(EmailStatus.allCases.map(\.argumentName).joined(separator: ", "))")
+            }
+            return parsed
+        })
+        if let to {
+            guard let pattern = AddressPattern(parsing: to) else {
+                throw CLIError("--to needs an address or a prefix ending in * (got '\(to)')")
+            }
+            filter.to = pattern
+        }
+        if from != nil || until != nil {
+            let first = try from.map { try Self.day($0, option: "--from") }
+            let last = try until.map { try Self.day($0, option: "--until") }
+            if let first, let last, last < first { throw CLIError("--until \(last) is before --from \(first)") }
+            filter.dateRange = .custom(from: first, through: last)
+        } else {
+            guard let choice = DateRangeChoice(argument: range) else {
+                throw CLIError("unknown range '\(range)'; use today, yesterday, last-7-days, last-30-days, this-month, last-month or all")
+            }
+            filter.dateRange = choice
+        }
+        let database = try store.openExistingStore()
+        if !raisedBy.isEmpty {
+            let staff = try database.staff(accountID: nil)
+            filter.raisedBy = Set(try raisedBy.flatMap { name -> [Int64] in
+                let matches = staff.filter { $0.name.compare(name, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }
+                guard !matches.isEmpty else { throw CLIError("no staff member named '\(name)'") }
+                return matches.map(\.id)
+            })
+        }
+        var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: Self.terminalWidth())
+        var output = StandardOutput()
+        writer.begin(into: &output)
+        var cursor: EmailCursor?
+        var written = 0
+        let now = Date()
+        while limit == 0 || written < limit {
+            let pageSize = limit == 0 ? 500 : min(500, limit - written)
+            let page = try database.summaries(matching: filter, from: cursor, direction: .older, limit: pageSize, now: now)
+            for summary in page { writer.write(summary, into: &output) }
+            written += page.count
+            guard page.count == pageSize, let last = page.last else { break }
+            cursor = last.cursor
+        }
+        writer.end(into: &output)
+        if outputFormat == .table {
+            FileHandle.standardError.write(Data("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))\n".utf8))
+        }
+    }
+
+    static func day(_ text: String, option: String) throws -> CalendarDay {
+        guard let day = CalendarDay(parsing: text) else {
+            throw CLIError("\(option) '\(text)' is not a date; use dd/mm/yyyy")
+        }
+        return day
+    }
+
+    static func terminalWidth() -> Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 60 { return columns }
+        return 120
+    }
+}
+
+/// Standard output as a text stream.
+struct StandardOutput: TextOutputStream {
+    mutating func write(_ string: String) {
+        fputs(string, stdout)
+    }
+}

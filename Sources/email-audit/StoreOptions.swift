@@ -1,0 +1,55 @@
+import ArgumentParser
+import AuditCore
+import AuditStore
+import Foundation
+
+/// Options every subcommand shares: where the store is and which time zone days are counted in.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("Time zone for days and times (default Europe/London).", valueName: "zone"))
+    var timeZone: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The store path after applying --db, $EMAIL_AUDIT_DB and the XDG default.
+    var resolvedPath: String {
+        db ?? AuditDatabase.defaultPath(environment: environment)
+    }
+
+    /// The configured time zone, or a one-line error.
+    func resolvedTimeZone() throws -> TimeZone {
+        let name = timeZone ?? environment["EMAIL_AUDIT_TZ"] ?? "Europe/London"
+        guard let zone = TimeZone(identifier: name) else {
+            throw CLIError("unknown time zone '\(name)' (use a name such as Europe/London)")
+        }
+        return zone
+    }
+
+    /// Opens (creating when missing) the store.
+    func openStore() throws -> AuditDatabase {
+        let zone = try resolvedTimeZone()
+        do {
+            return try AuditDatabase(path: resolvedPath, timeZone: zone)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Opens an existing store; a missing file is an error rather than a new empty store.
+    func openExistingStore() throws -> AuditDatabase {
+        guard FileManager.default.fileExists(atPath: resolvedPath) else {
+            throw CLIError("no store at \(resolvedPath); run `email-audit demo` or `email-audit seed --db \(resolvedPath)` first")
+        }
+        return try openStore()
+    }
+}
+
+/// A one-line error for the person at the terminal; exits non-zero.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) {
+        description = message
+    }
+}

@@ -1,0 +1,133 @@
+import AuditCore
+import AuditStore
+import Foundation
+import Mailgun
+import ProviderSimulator
+import Testing
+@testable import AuditEngine
+
+@Suite("Batch hand-over")
+struct BatchFeederTests {
+    let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func makeEngine(_ harness: TestStore, simulator: MailgunSimulator, clock: ManualClock) throws -> (AuditEngine, Int64, Int64) {
+        let account = try harness.store.insertAccount(name: "Test Agency")
+        let staff = try harness.store.insertStaff(accountID: account.id, name: "Zoë Clarke", role: .staff)
+        let engine = AuditEngine(store: harness.store, provider: simulator, eventSource: simulator, clock: clock,
+                                 defaultAccountID: account.id)
+        return (engine, account.id, staff.id)
+    }
+
+    func newEmail(_ account: Int64, _ staff: Int64, to: String, at time: Date) -> NewEmail {
+        NewEmail(accountID: account, raisedByID: staff, activity: .receiptRecorded, to: to,
+                 from: "Accounts <accounts@mg.test.example>", subject: "Receipt", textBody: "Thanks", createdAt: time)
+    }
+
+    @Test func emailsStayPendingDuringAnOutageAndGoOnceAfterwards() throws {
+        let harness = try TestStore()
+        let simulator = MailgunSimulator(seed: 3, rates: .default)
+        let clock = ManualClock(start)
+        let (engine, account, staff) = try makeEngine(harness, simulator: simulator, clock: clock)
+        let addresses = (0..<40).map { "ok.person\($0)@example.net" }
+        try engine.record(addresses.map { newEmail(account, staff, to: $0, at: start) })
+
+        simulator.isAvailable = false
+        let down = try engine.tick()
+        #expect(down.handOver?.deferred == true)
+        #expect(down.handOver?.handedOver == 0)
+        #expect(try harness.store.pendingHandOver(limit: 100).count == 40)
+        var counts = try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: start)
+        #expect(counts[.pending] == 40)
+
+        // Still down at the next batch: still nothing lost.
+        clock.advance(by: 300)
+        try engine.tick()
+        #expect(try harness.store.pendingHandOver(limit: 100).count == 40)
+
+        simulator.isAvailable = true
+        clock.advance(by: 300)
+        let up = try engine.tick()
+        #expect(up.handOver?.handedOver == 40)
+        #expect(try harness.store.pendingHandOver(limit: 100).isEmpty)
+
+        // Later batches send nothing again.
+        for _ in 0..<12 {
+            clock.advance(by: 300)
+            let tick = try engine.tick()
+            #expect((tick.handOver?.handedOver ?? 0) == 0)
+        }
+        counts = try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: clock.now)
+        #expect(counts[.pending] == 0)
+        #expect(counts.total == 40)
+        // Every email got exactly one accepted event: sent once.
+        for row in try harness.store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 100, now: clock.now) {
+            let detail = try #require(try harness.store.detail(emailID: row.id))
+            #expect(detail.events.filter { $0.kind == .accepted }.count == 1)
+        }
+    }
+
+    @Test func anOutageMidBatchLosesNothingAndDuplicatesNothing() throws {
+        let harness = try TestStore()
+        let simulator = MailgunSimulator(seed: 5, rates: .default)
+        let clock = ManualClock(start)
+        let (engine, account, staff) = try makeEngine(harness, simulator: simulator, clock: clock)
+        let flaky = FlakyProvider(simulator, failAfter: 7)
+        let feeder = BatchFeeder(store: harness.store, provider: flaky, ingestor: engine.ingestor, batchSize: 5)
+        try engine.record((0..<20).map { newEmail(account, staff, to: "ok.p\($0)@example.net", at: start) })
+        let first = try feeder.handOver(now: start)
+        #expect(first.handedOver == 7)
+        #expect(first.deferred)
+        #expect(try harness.store.pendingHandOver(limit: 100).count == 13)
+        flaky.failAfter = nil
+        let second = try feeder.handOver(now: start + 300)
+        #expect(second.handedOver == 13)
+        #expect(flaky.sentIDs.count == 20)
+        #expect(Set(flaky.sentIDs).count == 20)
+    }
+
+    @Test func noEmailWaitsPastTenMinutesWhileTheProviderIsUp() throws {
+        let harness = try TestStore()
+        let simulator = MailgunSimulator(seed: 9, rates: .default)
+        let clock = ManualClock(start)
+        let (engine, account, staff) = try makeEngine(harness, simulator: simulator, clock: clock)
+        var waits: [TimeInterval] = []
+        for minute in 0..<60 {
+            clock.set(start + Double(minute) * 60)
+            let ids = try engine.record([newEmail(account, staff, to: "ok.m\(minute)@example.net", at: clock.now)])
+            try engine.tick()
+            _ = ids
+        }
+        clock.advance(by: 600)
+        try engine.tick()
+        for row in try harness.store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 100, now: clock.now) {
+            let detail = try #require(try harness.store.detail(emailID: row.id))
+            let accepted = try #require(detail.events.first { $0.kind == .accepted })
+            waits.append(accepted.occurredAt.timeIntervalSince(detail.email.createdAt))
+        }
+        #expect(waits.count == 60)
+        #expect(waits.allSatisfy { $0 <= 600 })
+    }
+}
+
+/// A provider that goes down after a number of sends, recording what it was given.
+final class FlakyProvider: EmailProvider, @unchecked Sendable {
+    let inner: MailgunSimulator
+    var failAfter: Int?
+    var sentIDs: [String] = []
+
+    init(_ inner: MailgunSimulator, failAfter: Int?) {
+        self.inner = inner
+        self.failAfter = failAfter
+    }
+
+    var sendingDomain: String { inner.domain }
+
+    func send(_ request: MailgunSendRequest, at time: Date) throws -> MailgunSendResponse {
+        if let failAfter, sentIDs.count >= failAfter {
+            throw MailgunSendError.unavailable(status: 503, message: "Service Unavailable")
+        }
+        let response = try inner.send(request, at: time)
+        sentIDs.append(request.variables["audit-id"] ?? "?")
+        return response
+    }
+}

@@ -1,0 +1,46 @@
+import AuditCore
+import AuditStore
+import Foundation
+import Testing
+@testable import AuditEngine
+
+@Suite("Demo portfolio")
+struct DemoSeederTests {
+    @Test func theSameSeedDescribesTheSameAgency() {
+        let a = PortfolioPlan(seed: 42), b = PortfolioPlan(seed: 42), c = PortfolioPlan(seed: 43)
+        #expect(a.contacts.map(\.email) == b.contacts.map(\.email))
+        #expect(a.contacts.map(\.email) != c.contacts.map(\.email))
+    }
+
+    @Test func thePlanHasWhatUnitSearchNeeds() {
+        let plan = PortfolioPlan(seed: 1)
+        let byAddress = Dictionary(grouping: plan.contacts, by: \.email)
+        #expect(byAddress.values.contains { $0.count >= 2 }, "some contacts share an address")
+        #expect(plan.contacts.contains { $0.units.count >= 2 }, "a landlord owns several units")
+        #expect(plan.contacts.contains { $0.name.contains("Zoë") || $0.name.contains("Łukasz") || $0.name.contains("Siobhán") })
+        #expect(plan.contacts.contains { email in DemoNames.typoDomains.contains { email.email.hasSuffix("@" + $0) } })
+        #expect(Set(plan.contacts.map(\.role)) == Set(ContactRole.allCases))
+        #expect(plan.staff.filter { $0.role == .support }.count == DemoNames.supportStaffCount)
+    }
+
+    @Test func seedingMakesEveryStatusFromEvents() throws {
+        let harness = try TestStore()
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let result = try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 1_500, days: 5, seed: 11, now: now))
+        #expect(result.emails == 1_500)
+        let counts = try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: now)
+        #expect(counts.total == 1_500)
+        for status in [EmailStatus.delivered, .opened, .failed, .temporaryFailure] {
+            #expect(counts[status] > 0, "no \(status.displayName) emails")
+        }
+        // Every non-pending email's status is backed by events.
+        let page = try harness.store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 200, now: now)
+        for row in page where row.status != .pending {
+            let detail = try #require(try harness.store.detail(emailID: row.id))
+            #expect(!detail.events.isEmpty)
+            #expect(StatusDerivation.derive(detail.events).status == row.status)
+        }
+        // A second seed into the same store is refused.
+        #expect(throws: EngineError.self) { try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 1, days: 1, now: now)) }
+    }
+}
