@@ -1,0 +1,129 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// The email-audit database: one SQLite file in WAL mode, used by one writer and any number
+/// of concurrent readers.
+///
+/// This type is the only code in the project that knows SQL. Its reading side implements
+/// ``AuditReader`` for the screens and the CLI; its writing side records emails, hands them
+/// over, ingests provider events and keeps the daily roll-ups and the suppression list exact.
+///
+/// Opening never damages another program's file: an existing file is first checked read-only
+/// (see ``StoreError``) and only then opened for writing and migrated.
+public final class AuditDatabase: AuditReader, @unchecked Sendable {
+    /// The database file.
+    public let path: String
+    /// The zone whose calendar days the roll-ups and date ranges use.
+    public let timeZone: TimeZone
+
+    let pool: DatabasePool
+
+    /// Opens (or creates, with its parent folders) the database at `path`.
+    ///
+    /// - Throws: ``StoreError/notAnAuditDatabase(path:)`` for another program's file or a
+    ///   non-SQLite file, ``StoreError/newerSchema(path:found:supported:)`` for a file from a
+    ///   newer email-audit, ``StoreError/corrupt(path:underlying:)`` for a damaged one. In all
+    ///   three cases the file is left byte-for-byte untouched.
+    public init(path: String, timeZone: TimeZone) throws {
+        self.path = path
+        self.timeZone = timeZone
+
+        let verdict = try DatabaseFileCheck.inspect(path: path)
+        if verdict == .fresh {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
+                }
+            }
+        }
+
+        var configuration = Configuration()
+        configuration.label = "email-audit"
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 6
+        configuration.prepareDatabase { db in
+            // The writer gets a large page cache for ingest; readers a moderate one.
+            let pages = db.configuration.readonly ? -65_536 : -524_288
+            try db.execute(sql: "PRAGMA cache_size = \(pages); PRAGMA temp_store = MEMORY")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+        do {
+            try Schema.migrator.migrate(pool)
+            try prepareRollups()
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Where the database lives when no path is given: `EMAIL_AUDIT_DB`, else
+    /// `$XDG_DATA_HOME/email-audit/audit.sqlite`, else `~/.local/share/email-audit/audit.sqlite`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let explicit = environment["EMAIL_AUDIT_DB"], !explicit.isEmpty { return explicit }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
+            return (data as NSString).appendingPathComponent("email-audit/audit.sqlite")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".local/share/email-audit/audit.sqlite")
+    }
+
+    /// Closes every connection. Further calls throw.
+    public func close() throws {
+        try pool.close()
+    }
+
+    // MARK: - Access helpers
+
+    /// Runs a read, mapping errors to ``StoreError``.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Runs a write transaction, mapping errors to ``StoreError``. The body bumps the change
+    /// counter (``bumpChangeCounter(_:)``) when it changed anything screens show.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Marks the store as changed for ``changeToken()``.
+    func bumpChangeCounter(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE meta SET value = value + 1 WHERE key = 'change_counter'").execute()
+    }
+
+    /// A number that changes whenever emails or events change. Reads one row.
+    public func changeToken() throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'change_counter'")) ?? 0
+        }
+    }
+
+    /// The number of emails stored.
+    public func emailCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM emails") ?? 0 }
+    }
+
+    /// The number of provider events stored.
+    public func eventCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    /// The schema version of the file.
+    public func schemaVersion() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+}

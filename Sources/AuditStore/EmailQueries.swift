@@ -1,0 +1,187 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// Builds the keyset queries behind the Email Audit list.
+///
+/// Every query is one index range ending in `created_at` (SQLite appends the rowid `id`), read
+/// in (created_at, id) order from the cursor with a LIMIT — never OFFSET. A filter with several
+/// statuses and/or several raised-by ids becomes one such range per value combination; their
+/// sorted results are merged in Swift, so even a rare status at a million rows is a short scan.
+enum EmailQueryPlanner {
+    /// Above this many (status x raised-by) combinations, only raised-by is split and the
+    /// statuses become a residual condition.
+    static let maximumCombinations = 64
+
+    struct Query {
+        var sql: String
+        var arguments: StatementArguments
+    }
+
+    /// The To condition as an index range (a prefix is `stem <= to < stem + U+10FFFF`, not LIKE).
+    static func addressConditions(_ pattern: AddressPattern, arguments: inout StatementArguments) -> [String] {
+        switch pattern {
+        case .exact(let address):
+            arguments += [address.lowercased()]
+            return ["to_address = ?"]
+        case .prefix(let stem):
+            let lower = stem.lowercased()
+            arguments += [lower, lower + "\u{10FFFF}"]
+            return ["to_address >= ?", "to_address < ?"]
+        }
+    }
+
+    static func queries(filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection, limit: Int,
+                        span: TimeSpan, summaryColumns: String) -> [Query] {
+        let ascending = direction == .newer
+        let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
+        let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
+
+        // Conditions common to every query: date range and cursor on created_at, then id.
+        func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
+            if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
+            if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
+            if let cursor {
+                let at = StorageEncoding.milliseconds(cursor.createdAt)
+                if ascending {
+                    conditions.append("created_at >= ?")
+                    conditions.append("(created_at > ? OR id > ?)")
+                } else {
+                    conditions.append("created_at <= ?")
+                    conditions.append("(created_at < ? OR id < ?)")
+                }
+                arguments += [at, at, cursor.id]
+            }
+        }
+        func finish(index: String, _ conditions: [String], _ arguments: StatementArguments) -> Query {
+            let order = ascending ? "ASC" : "DESC"
+            var sql = "SELECT \(summaryColumns) FROM emails e INDEXED BY \(index)"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY created_at \(order), id \(order) LIMIT ?"
+            var args = arguments
+            args += [limit]
+            return Query(sql: sql, arguments: args)
+        }
+
+        if let pattern = filter.to {
+            var conditions: [String] = [], arguments: StatementArguments = []
+            conditions += addressConditions(pattern, arguments: &arguments)
+            if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
+            if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
+            if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
+            common(&conditions, &arguments)
+            return [finish(index: "emails_to_created", conditions, arguments)]
+        }
+
+        let statuses: [EmailStatus?] = filter.statuses.isEmpty ? [nil] : filter.statuses.sorted()
+        let raisers: [Int64?] = filter.raisedBy.isEmpty ? [nil] : filter.raisedBy.sorted()
+        let splitStatuses = statuses.count * raisers.count <= maximumCombinations || filter.raisedBy.isEmpty
+        var result: [Query] = []
+        for raiser in raisers {
+            for status in splitStatuses ? statuses : [nil] {
+                var conditions: [String] = [], arguments: StatementArguments = []
+                let index: String
+                switch (raiser, status) {
+                case let (r?, s?):
+                    index = "emails_raised_status_created"
+                    conditions += ["raised_by_id = ?", "status = ?"]; arguments += [r, s.code]
+                case let (r?, nil):
+                    index = "emails_raised_created"
+                    conditions.append("raised_by_id = ?"); arguments += [r]
+                    if !filter.statuses.isEmpty {
+                        conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList]
+                    }
+                case let (nil, s?):
+                    if let account = filter.accountID {
+                        index = "emails_account_status_created"
+                        conditions += ["account_id = ?", "status = ?"]; arguments += [account, s.code]
+                    } else {
+                        index = "emails_status_created"
+                        conditions.append("status = ?"); arguments += [s.code]
+                    }
+                case (nil, nil):
+                    if let account = filter.accountID {
+                        index = "emails_account_created"
+                        conditions.append("account_id = ?"); arguments += [account]
+                    } else {
+                        index = "emails_created"
+                    }
+                }
+                if raiser != nil, let account = filter.accountID {
+                    conditions.append("account_id = ?"); arguments += [account]
+                }
+                common(&conditions, &arguments)
+                result.append(finish(index: index, conditions, arguments))
+            }
+        }
+        return result
+    }
+}
+
+/// The Email Audit list and the View pop-up.
+extension AuditDatabase {
+    static let summaryColumns = "id, created_at, to_address, subject, (SELECT name FROM staff WHERE id = e.raised_by_id), status, activity"
+
+    /// One page of summaries matching `filter`, newest first.
+    ///
+    /// `.older` returns the rows strictly after `cursor` in the newest-first list (from the
+    /// newest when nil); `.newer` the rows strictly before it (from the oldest when nil),
+    /// still returned newest first. The date range is `filter.dateRange` in the store's zone.
+    public func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
+                          limit: Int, now: Date) throws -> [EmailSummary] {
+        guard limit > 0 else { return [] }
+        let span = filter.dateRange.interval(now: now, timeZone: timeZone)
+        let queries = EmailQueryPlanner.queries(filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                span: span, summaryColumns: Self.summaryColumns)
+        let ascending = direction == .newer
+        return try read { db in
+            var rows: [(ms: Int64, summary: EmailSummary)] = []
+            for query in queries {
+                let cursor = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
+                while let row = try cursor.next() {
+                    let ms: Int64 = row[1]
+                    rows.append((ms, EmailSummary(
+                        id: row[0], createdAt: StorageEncoding.date(milliseconds: ms), to: row[2], subject: row[3],
+                        raisedByName: row[4] ?? "", status: EmailStatus(code: row[5]) ?? .pending,
+                        activity: Activity(rawValue: row[6]) ?? .external)))
+                }
+            }
+            if queries.count > 1 {
+                rows.sort { a, b in
+                    if a.ms != b.ms { return ascending ? a.ms < b.ms : a.ms > b.ms }
+                    return ascending ? a.summary.id < b.summary.id : a.summary.id > b.summary.id
+                }
+            }
+            let page = rows.prefix(limit).map(\.summary)
+            return ascending ? page.reversed() : Array(page)
+        }
+    }
+
+    /// The whole email with every event (oldest first) and the Unit Search rows for its To
+    /// address within its account.
+    public func detail(emailID: Int64) throws -> EmailDetail? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(RowDecoding.emailColumns) FROM emails e WHERE e.id = ?",
+                                             arguments: [emailID]) else { return nil }
+            let email = RowDecoding.email(from: row)
+            let events = try Row.fetchAll(db, sql: "SELECT \(RowDecoding.eventColumns) FROM events WHERE email_id = ? ORDER BY occurred_at, id",
+                                          arguments: [emailID]).map { RowDecoding.event(from: $0) }
+            let units = try Self.unitRows(db, address: email.to, accountID: email.accountID)
+            return EmailDetail(email: email, events: events, units: units)
+        }
+    }
+
+    /// The raw provider JSON of every event of an email, oldest first.
+    public func rawEvents(emailID: Int64) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT raw_json FROM events WHERE email_id = ? ORDER BY occurred_at, id", arguments: [emailID])
+        }
+    }
+
+    /// The units an email was recorded against.
+    public func linkedUnitIDs(emailID: Int64) throws -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT unit_id FROM email_units WHERE email_id = ? ORDER BY unit_id", arguments: [emailID])
+        }
+    }
+}

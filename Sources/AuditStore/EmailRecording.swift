@@ -1,0 +1,118 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// Recording new emails and handing them over to the provider.
+extension AuditDatabase {
+    /// Records emails as Pending in one transaction and returns their ids, in order.
+    /// Roll-ups are updated in the same transaction.
+    ///
+    /// - Throws: ``StoreError/unknownAccount(id:)`` or ``StoreError/unknownStaff(id:)`` for
+    ///   ids that do not exist, ``StoreError/invalidValue(_:)`` when the staff member belongs
+    ///   to another account. Nothing is recorded then.
+    public func record(_ emails: [NewEmail]) throws -> [Int64] {
+        guard !emails.isEmpty else { return [] }
+        return try write { db in
+            var staffAccount: [Int64: Int64] = [:]
+            var accounts: Set<Int64> = []
+            var days = LocalDayCalculator(timeZone: timeZone)
+            var deltas = RollupDeltas()
+            var ids: [Int64] = []
+            ids.reserveCapacity(emails.count)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                    attachments, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
+            let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
+            for email in emails {
+                if !accounts.contains(email.accountID) {
+                    try Self.requireAccount(db, email.accountID)
+                    accounts.insert(email.accountID)
+                }
+                let owner: Int64
+                if let known = staffAccount[email.raisedByID] {
+                    owner = known
+                } else {
+                    guard let found = try Int64.fetchOne(staffLookup, arguments: [email.raisedByID]) else {
+                        throw StoreError.unknownStaff(id: email.raisedByID)
+                    }
+                    staffAccount[email.raisedByID] = found
+                    owner = found
+                }
+                guard owner == email.accountID else {
+                    throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
+                }
+                let createdAt = StorageEncoding.milliseconds(email.createdAt)
+                insert.setUncheckedArguments([
+                    email.accountID, email.raisedByID, email.activity.rawValue,
+                    StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
+                    email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
+                ])
+                try insert.execute()
+                let id = db.lastInsertedRowID
+                ids.append(id)
+                for unit in email.unitIDs {
+                    try link.execute(arguments: [id, unit])
+                }
+                deltas.add(accountID: email.accountID, day: days.day(milliseconds: createdAt), raisedByID: email.raisedByID,
+                           status: .pending, 1)
+            }
+            try deltas.apply(db)
+            try bumpChangeCounter(db)
+            return ids
+        }
+    }
+
+    /// Emails not yet handed to the provider, oldest first (by created_at, then id).
+    public func pendingHandOver(limit: Int) throws -> [Email] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(RowDecoding.emailColumns) FROM emails e INDEXED BY emails_pending
+                WHERE e.handed_over_at IS NULL ORDER BY e.created_at, e.id LIMIT ?
+                """), arguments: [limit]).map(RowDecoding.email(from:))
+        }
+    }
+
+    /// Records that an email was handed to the provider under `providerMessageID` (angle
+    /// brackets are removed). Idempotent: returns false and changes nothing when the email
+    /// was already handed over (including when its events arrived first and carried its
+    /// audit id).
+    ///
+    /// If events for the same message and recipient arrived earlier without an audit id (so
+    /// an "External" email was made for them), that row is merged into this one: its events
+    /// move here and the status is derived again.
+    public func markHandedOver(emailID: Int64, providerMessageID: String, at: Date) throws -> Bool {
+        let messageID = StorageEncoding.bareMessageID(providerMessageID)
+        guard !messageID.isEmpty else { throw StoreError.invalidValue("empty provider message id") }
+        return try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?",
+                                             arguments: [emailID]) else {
+                throw StoreError.unknownEmail(id: emailID)
+            }
+            if (row[0] as Int64?) != nil { return false }
+            let to: String = row[1]
+            var days = LocalDayCalculator(timeZone: timeZone)
+            var deltas = RollupDeltas()
+            let duplicate = try Int64.fetchOne(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?",
+                                               arguments: [messageID, to, emailID])
+            if let duplicate, let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
+                                                          arguments: [duplicate]) {
+                try db.execute(sql: "UPDATE events SET email_id = ? WHERE email_id = ?", arguments: [emailID, duplicate])
+                try db.execute(sql: "DELETE FROM emails WHERE id = ?", arguments: [duplicate])
+                deltas.add(accountID: other[0], day: days.day(milliseconds: other[3]), raisedByID: other[1],
+                           status: EmailStatus(code: other[2]) ?? .pending, -1)
+            }
+            try db.execute(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?",
+                           arguments: [messageID, StorageEncoding.milliseconds(at), emailID])
+            if duplicate != nil {
+                _ = try StatusRefresh.refresh(db, emailIDs: [emailID], created: [], days: &days, deltas: &deltas)
+            }
+            try deltas.apply(db)
+            try bumpChangeCounter(db)
+            return true
+        }
+    }
+}

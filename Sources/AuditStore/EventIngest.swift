@@ -1,0 +1,380 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// The headers of the message an event is about, used to build an email for a message the
+/// store has never seen (sent by another system, or found in an imported provider log).
+public struct MessageHeaders: Sendable, Hashable {
+    public var to: String
+    public var from: String
+    public var subject: String
+    public var attachmentNames: [String]
+
+    public init(to: String = "", from: String = "", subject: String = "", attachmentNames: [String] = []) {
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.attachmentNames = attachmentNames
+    }
+}
+
+/// One provider event on its way into the store.
+public struct IncomingEvent: Sendable, Hashable {
+    /// The provider's message id, bare (no angle brackets).
+    public var messageID: String
+    /// The recipient the event is about, lower-cased.
+    public var recipient: String
+    public var event: ProviderEvent
+    /// The event exactly as the provider sent it.
+    public var rawJSON: String
+    public var headers: MessageHeaders
+    /// The email id the sender put in the message's user variables ("audit-id"), if any.
+    public var auditEmailID: Int64?
+
+    /// Normalises the message id (brackets removed) and the recipient (bare, lower-cased).
+    public init(messageID: String, recipient: String, event: ProviderEvent, rawJSON: String,
+                headers: MessageHeaders = MessageHeaders(), auditEmailID: Int64? = nil) {
+        self.messageID = StorageEncoding.bareMessageID(messageID)
+        self.recipient = StorageEncoding.normalisedAddress(recipient)
+        self.event = event
+        self.rawJSON = rawJSON
+        self.headers = headers
+        self.auditEmailID = auditEmailID
+    }
+}
+
+/// An email whose derived status changed during an ingest.
+public struct StatusChange: Sendable, Hashable {
+    public var emailID: Int64
+    public var old: EmailStatus
+    public var new: EmailStatus
+    public var accountID: Int64
+    public var raisedByID: Int64
+    /// The recipient address.
+    public var to: String
+    /// The provider's reason for the new status.
+    public var detail: StatusDetail?
+
+    public init(emailID: Int64, old: EmailStatus, new: EmailStatus, accountID: Int64, raisedByID: Int64,
+                to: String, detail: StatusDetail?) {
+        self.emailID = emailID
+        self.old = old
+        self.new = new
+        self.accountID = accountID
+        self.raisedByID = raisedByID
+        self.to = to
+        self.detail = detail
+    }
+}
+
+/// What one ingest transaction did.
+public struct ApplyResult: Sendable, Hashable {
+    /// Events stored for the first time.
+    public var inserted: Int
+    /// Events already stored (same provider event identity): ignored.
+    public var duplicates: Int
+    /// Emails created for messages the store had not seen (External emails and cc siblings).
+    public var createdEmails: Int
+    /// Emails whose status changed, in the order they were first touched.
+    public var statusChanges: [StatusChange]
+    /// Addresses newly put on the suppression list.
+    public var suppressionsAdded: [SuppressionEntry]
+
+    public init(inserted: Int = 0, duplicates: Int = 0, createdEmails: Int = 0, statusChanges: [StatusChange] = [],
+                suppressionsAdded: [SuppressionEntry] = []) {
+        self.inserted = inserted
+        self.duplicates = duplicates
+        self.createdEmails = createdEmails
+        self.statusChanges = statusChanges
+        self.suppressionsAdded = suppressionsAdded
+    }
+}
+
+extension AuditDatabase {
+    /// Ingests a batch of provider events in ONE transaction.
+    ///
+    /// For each event the email is found by its audit id (when that email is to the same
+    /// recipient and has the same or no message id yet — in that case the message id is
+    /// recorded on it), else by (message id, recipient); else, when another email has the
+    /// same message id (a cc recipient), a sibling row is copied from it for the recipient;
+    /// else an External email is made from the headers, in `defaultAccountID` (else the first
+    /// account, else a new account "Imported"), raised by that account's "External" user.
+    ///
+    /// Each event is stored once (keyed by ``ProviderEvent/key``); a duplicate is only counted.
+    /// Then every email that got a new event is re-derived from ALL its events with
+    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and
+    /// hard bounces, complaints and unsubscribes add suppression entries.
+    public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
+        guard !batch.isEmpty else { return ApplyResult() }
+        return try write { db in
+            var ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
+            var result = ApplyResult()
+            var touched: [Int64] = []
+            var touchedSet: Set<Int64> = []
+            var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
+            let insertEvent = try db.cachedStatement(sql: """
+                INSERT INTO events (email_id, event_key, provider_event_id, kind, occurred_at, severity, reason, code,
+                                    enhanced_code, message, description, mx_host, attempt_no, retry_seconds,
+                                    reject_reason, url, delayed_bounce, raw_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_key) DO NOTHING
+                """)
+            for incoming in batch {
+                var item = incoming
+                if item.recipient.isEmpty { item.recipient = StorageEncoding.normalisedAddress(item.headers.to) }
+                let event = item.event
+                if try ingest.isStored(key: event.key) {
+                    result.duplicates += 1
+                    continue
+                }
+                let emailID = try ingest.emailID(for: item)
+                let delivery = event.delivery
+                insertEvent.setUncheckedArguments([
+                    emailID, event.key, event.providerEventID, event.kind.rawValue,
+                    StorageEncoding.microseconds(event.occurredAt), event.severity?.rawValue, event.reason,
+                    delivery?.code, delivery?.enhancedCode, delivery?.message, delivery?.description, delivery?.mxHost,
+                    delivery?.attemptNumber, delivery?.retrySeconds, event.rejectReason, event.url,
+                    event.isDelayedBounce ? 1 : 0, item.rawJSON,
+                ])
+                try insertEvent.execute()
+                guard db.changesCount > 0 else {
+                    result.duplicates += 1
+                    continue
+                }
+                result.inserted += 1
+                if touchedSet.insert(emailID).inserted { touched.append(emailID) }
+                if let kind = SuppressionKind.added(by: event) {
+                    suppressionCandidates.append((item, kind, emailID))
+                }
+            }
+            result.createdEmails = ingest.created.count
+            guard !touched.isEmpty else { return result }
+
+            var days = LocalDayCalculator(timeZone: timeZone)
+            var deltas = RollupDeltas()
+            result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
+                                                             days: &days, deltas: &deltas)
+            try deltas.apply(db)
+            for candidate in suppressionCandidates {
+                if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,
+                                                         event: candidate.event.event, emailID: candidate.emailID) {
+                    result.suppressionsAdded.append(entry)
+                }
+            }
+            try bumpChangeCounter(db)
+            return result
+        }
+    }
+}
+
+/// Finds (or makes) the email each incoming event belongs to, within one ingest transaction.
+struct EventIngest {
+    struct MessageRecipient: Hashable {
+        var messageID: String
+        var recipient: String
+    }
+
+    struct AuditInfo {
+        var messageID: String?
+        var to: String
+    }
+
+    let db: Database
+    let defaultAccountID: Int64?
+    private(set) var created: Set<Int64> = []
+    private var byMessageRecipient: [MessageRecipient: Int64] = [:]
+    private var auditInfo: [Int64: AuditInfo?] = [:]
+    private var importAccountID: Int64?
+    private var externalStaff: [Int64: Int64] = [:]
+    private var keysSeen: Set<String> = []
+
+    private let selectKey: Statement
+    private let selectAudit: Statement
+    private let selectByMessageRecipient: Statement
+    private let selectByMessage: Statement
+    private let claim: Statement
+
+    init(db: Database, defaultAccountID: Int64?) throws {
+        self.db = db
+        self.defaultAccountID = defaultAccountID
+        selectKey = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_key = ?")
+        selectAudit = try db.cachedStatement(sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
+        selectByMessageRecipient = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
+        selectByMessage = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1")
+        claim = try db.cachedStatement(sql: """
+            UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
+            """)
+    }
+
+    /// Whether an event with this key is already stored (or earlier in this batch), so that a
+    /// duplicate never creates an email.
+    mutating func isStored(key: String) throws -> Bool {
+        if !keysSeen.insert(key).inserted { return true }
+        return try Bool.fetchOne(selectKey, arguments: [key]) != nil
+    }
+
+    mutating func emailID(for item: IncomingEvent) throws -> Int64 {
+        let messageID = item.messageID, recipient = item.recipient
+        let key = MessageRecipient(messageID: messageID, recipient: recipient)
+        if let id = byMessageRecipient[key] { return id }
+
+        var siblingSource: Int64?
+        if let auditID = item.auditEmailID, var info = try audit(auditID),
+           info.messageID == nil || info.messageID == messageID {
+            if info.messageID == nil, !messageID.isEmpty,
+               try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
+                try claim.execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
+                info.messageID = messageID
+                auditInfo[auditID] = info
+                byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
+            }
+            if info.messageID == messageID {
+                if info.to == recipient { return auditID }
+                siblingSource = auditID
+            }
+        }
+        if let id = try lookup(key) { return id }
+        let id: Int64
+        if let source = try siblingSource ?? Int64.fetchOne(selectByMessage, arguments: [messageID]) {
+            id = try makeSibling(of: source, recipient: recipient)
+        } else {
+            id = try makeExternal(item)
+        }
+        created.insert(id)
+        byMessageRecipient[key] = id
+        return id
+    }
+
+    private mutating func audit(_ id: Int64) throws -> AuditInfo? {
+        if let cached = auditInfo[id] { return cached }
+        var info: AuditInfo?
+        if let row = try Row.fetchOne(selectAudit, arguments: [id]) {
+            info = AuditInfo(messageID: row[0], to: row[1])
+        }
+        auditInfo[id] = info
+        return info
+    }
+
+    private mutating func lookup(_ key: MessageRecipient) throws -> Int64? {
+        if let id = byMessageRecipient[key] { return id }
+        guard let id = try Int64.fetchOne(selectByMessageRecipient, arguments: [key.messageID, key.recipient]) else { return nil }
+        byMessageRecipient[key] = id
+        return id
+    }
+
+    /// The same message to another recipient: a copy of the email row, Pending, with no events yet.
+    private func makeSibling(of source: Int64, recipient: String) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                attachments, created_at, provider_message_id, handed_over_at, status)
+            SELECT account_id, raised_by_id, activity, ?, cc, from_address, subject, body,
+                   attachments, created_at, provider_message_id, handed_over_at, 0
+            FROM emails WHERE id = ?
+            """).execute(arguments: [recipient, source])
+        return db.lastInsertedRowID
+    }
+
+    /// An email for a message the store never recorded, raised by the account's External user.
+    private mutating func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+        let accountID = try accountForImports()
+        let staffID: Int64
+        if let known = externalStaff[accountID] {
+            staffID = known
+        } else {
+            staffID = try AuditDatabase.externalStaffID(db, accountID: accountID)
+            externalStaff[accountID] = staffID
+        }
+        let at = StorageEncoding.milliseconds(item.event.occurredAt)
+        try db.cachedStatement(sql: """
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                attachments, created_at, provider_message_id, handed_over_at, status)
+            VALUES (?, ?, ?, ?, '[]', ?, ?, '', ?, ?, ?, ?, 0)
+            """).execute(arguments: [
+                accountID, staffID, Activity.external.rawValue, item.recipient, item.headers.from, item.headers.subject,
+                StorageEncoding.jsonArray(item.headers.attachmentNames), at, item.messageID, at,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    private mutating func accountForImports() throws -> Int64 {
+        if let importAccountID { return importAccountID }
+        let id: Int64
+        if let defaultAccountID {
+            try AuditDatabase.requireAccount(db, defaultAccountID)
+            id = defaultAccountID
+        } else if let first = try Int64.fetchOne(db, sql: "SELECT min(id) FROM accounts") {
+            id = first
+        } else {
+            try db.execute(sql: "INSERT INTO accounts (name) VALUES ('Imported')")
+            id = db.lastInsertedRowID
+        }
+        importAccountID = id
+        return id
+    }
+}
+
+/// Re-derives the status of emails from all their events and writes the result.
+enum StatusRefresh {
+    private struct EmailState {
+        var accountID: Int64
+        var raisedByID: Int64
+        var createdAt: Int64
+        var status: EmailStatus
+        var detailJSON: String?
+        var lastEventAt: Int64?
+        var to: String
+    }
+
+    /// Loads the emails and all their events (two set queries), derives each status with
+    /// ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up moves.
+    /// Emails in `created` were made in this transaction and are not yet counted in roll-ups.
+    static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
+                        days: inout LocalDayCalculator, deltas: inout RollupDeltas) throws -> [StatusChange] {
+        let idList = StorageEncoding.jsonArray(emailIDs)
+        var states: [Int64: EmailState] = [:]
+        states.reserveCapacity(emailIDs.count)
+        let emailRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address
+            FROM emails WHERE id IN (SELECT value FROM json_each(?))
+            """), arguments: [idList])
+        while let row = try emailRows.next() {
+            states[row[0]] = EmailState(accountID: row[1], raisedByID: row[2], createdAt: row[3],
+                                        status: EmailStatus(code: row[4]) ?? .pending, detailJSON: row[5],
+                                        lastEventAt: row[6], to: row[7])
+        }
+        var events: [Int64: [ProviderEvent]] = [:]
+        events.reserveCapacity(emailIDs.count)
+        let eventRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT email_id, \(RowDecoding.eventColumns) FROM events
+            WHERE email_id IN (SELECT value FROM json_each(?))
+            """), arguments: [idList])
+        while let row = try eventRows.next() {
+            events[row[0], default: []].append(RowDecoding.event(from: row, at: 1))
+        }
+
+        let update = try db.cachedStatement(sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
+        var changes: [StatusChange] = []
+        for id in emailIDs {
+            guard let state = states[id] else { continue }
+            let derived = StatusDerivation.derive(events[id] ?? [])
+            let detailJSON = StorageEncoding.statusDetailJSON(derived.detail)
+            let last = derived.lastEventAt.map(StorageEncoding.microseconds)
+            let isNew = created.contains(id)
+            if isNew || derived.status != state.status {
+                let day = days.day(milliseconds: state.createdAt)
+                if !isNew {
+                    deltas.add(accountID: state.accountID, day: day, raisedByID: state.raisedByID, status: state.status, -1)
+                }
+                deltas.add(accountID: state.accountID, day: day, raisedByID: state.raisedByID, status: derived.status, 1)
+            }
+            if derived.status != state.status || detailJSON != state.detailJSON || last != state.lastEventAt {
+                try update.execute(arguments: [derived.status.code, detailJSON, last, id])
+            }
+            if derived.status != state.status {
+                changes.append(StatusChange(emailID: id, old: state.status, new: derived.status, accountID: state.accountID,
+                                            raisedByID: state.raisedByID, to: state.to, detail: derived.detail))
+            }
+        }
+        return changes
+    }
+}

@@ -1,0 +1,174 @@
+import GRDB
+
+/// The database layout and its versioned migrations.
+///
+/// The file is marked as ours with `PRAGMA application_id` and carries its schema version in
+/// `PRAGMA user_version` (set by each migration), so a file written by a newer version of
+/// the tool is recognised before anything is changed.
+enum Schema {
+    /// "EmAu": the `application_id` of every email-audit database.
+    static let applicationID: Int32 = 0x456D_4175
+    /// The newest schema version this code knows.
+    static let version = 1
+    /// The migrations this code knows, oldest first; a file listing others is newer.
+    static let migrationIdentifiers = ["v1"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        return migrator
+    }
+
+    /// Version 1. Times: `emails.*_at` and roll-up inputs are milliseconds since 1970,
+    /// `events.occurred_at` microseconds. Statuses are `EmailStatus.code`.
+    static let v1 = """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY NOT NULL,
+            value
+        ) WITHOUT ROWID;
+
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            is_external INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX staff_account_name ON staff(account_id, name);
+        CREATE UNIQUE INDEX staff_external ON staff(account_id) WHERE is_external = 1;
+
+        CREATE TABLE blocks (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            name TEXT NOT NULL,
+            street TEXT NOT NULL,
+            town TEXT NOT NULL,
+            postcode TEXT NOT NULL
+        );
+        CREATE INDEX blocks_account ON blocks(account_id);
+
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            block_id INTEGER NOT NULL REFERENCES blocks(id),
+            name TEXT NOT NULL
+        );
+        CREATE INDEX units_block ON units(block_id);
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            role TEXT NOT NULL
+        );
+        CREATE INDEX contacts_email ON contacts(email);
+
+        CREATE TABLE contact_units (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            PRIMARY KEY (contact_id, unit_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_units_unit ON contact_units(unit_id);
+
+        CREATE TABLE emails (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            raised_by_id INTEGER NOT NULL REFERENCES staff(id),
+            activity TEXT NOT NULL,
+            to_address TEXT NOT NULL,
+            cc TEXT NOT NULL DEFAULT '[]',
+            from_address TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attachments TEXT NOT NULL DEFAULT '[]',
+            created_at INTEGER NOT NULL,
+            provider_message_id TEXT,
+            handed_over_at INTEGER,
+            status INTEGER NOT NULL DEFAULT 0,
+            status_detail TEXT,
+            last_event_at INTEGER
+        );
+        -- One row per (message, recipient).
+        CREATE UNIQUE INDEX emails_message_recipient ON emails(provider_message_id, to_address)
+            WHERE provider_message_id IS NOT NULL;
+        -- Keyset paging: every index ends in created_at, and SQLite appends the rowid (id).
+        CREATE INDEX emails_created ON emails(created_at);
+        CREATE INDEX emails_account_created ON emails(account_id, created_at);
+        CREATE INDEX emails_raised_created ON emails(raised_by_id, created_at);
+        CREATE INDEX emails_status_created ON emails(status, created_at);
+        CREATE INDEX emails_to_created ON emails(to_address, created_at);
+        CREATE INDEX emails_account_status_created ON emails(account_id, status, created_at);
+        CREATE INDEX emails_raised_status_created ON emails(raised_by_id, status, created_at);
+        -- The batch feeder's queue.
+        CREATE INDEX emails_pending ON emails(created_at) WHERE handed_over_at IS NULL;
+
+        CREATE TABLE email_units (
+            email_id INTEGER NOT NULL REFERENCES emails(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            PRIMARY KEY (email_id, unit_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX email_units_unit ON email_units(unit_id);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            email_id INTEGER NOT NULL REFERENCES emails(id) ON DELETE CASCADE,
+            event_key TEXT NOT NULL UNIQUE,
+            provider_event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            severity TEXT,
+            reason TEXT,
+            code INTEGER,
+            enhanced_code TEXT,
+            message TEXT,
+            description TEXT,
+            mx_host TEXT,
+            attempt_no INTEGER,
+            retry_seconds INTEGER,
+            reject_reason TEXT,
+            url TEXT,
+            delayed_bounce INTEGER NOT NULL DEFAULT 0,
+            raw_json TEXT NOT NULL
+        );
+        CREATE INDEX events_email ON events(email_id);
+
+        -- Counts per local day (CalendarDay.ordinal in meta.time_zone) x status x raised by x account.
+        CREATE TABLE rollups (
+            account_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            raised_by_id INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (account_id, day, raised_by_id, status)
+        ) WITHOUT ROWID;
+        CREATE INDEX rollups_day ON rollups(day);
+
+        CREATE TABLE suppressions (
+            address TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            email_id INTEGER,
+            lifted_at INTEGER,
+            lifted_by INTEGER
+        ) WITHOUT ROWID;
+
+        INSERT INTO meta (key, value) VALUES ('change_counter', 0);
+        """
+}
+
+/// Keys of the `meta` table.
+enum MetaKey {
+    static let timeZone = "time_zone"
+    static let changeCounter = "change_counter"
+}

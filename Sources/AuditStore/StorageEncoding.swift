@@ -1,0 +1,204 @@
+import AuditCore
+import Foundation
+
+/// How dates, lists and status details are written in columns.
+///
+/// Dates are integers (milliseconds for emails, microseconds for events) so that ordering
+/// and ranges are exact. JSON is written by hand: it is on the ingest hot path, where a
+/// `JSONEncoder` per row would cost more than the SQL.
+enum StorageEncoding {
+    // MARK: Time
+
+    /// Milliseconds since 1970, rounded to the nearest millisecond.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// Microseconds since 1970, rounded to the nearest microsecond.
+    static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    static func date(microseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+
+    // MARK: JSON
+
+    /// Appends `text` as a JSON string literal.
+    static func appendJSONString(_ text: String, to out: inout String) {
+        out.append("\"")
+        var needsEscape = false
+        for unit in text.utf8 where unit < 0x20 || unit == 0x22 || unit == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            out.append(text)
+        } else {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out.append("\\\"")
+                case "\\": out.append("\\\\")
+                case "\n": out.append("\\n")
+                case "\r": out.append("\\r")
+                case "\t": out.append("\\t")
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out.append("\"")
+    }
+
+    /// `["a","b"]`.
+    static func jsonArray(_ values: [String]) -> String {
+        if values.isEmpty { return "[]" }
+        var out = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(",") }
+            appendJSONString(value, to: &out)
+        }
+        out.append("]")
+        return out
+    }
+
+    /// `[1,2,3]`, used to pass id lists to `json_each`.
+    static func jsonArray(_ values: some Sequence<Int64>) -> String {
+        var out = "["
+        var first = true
+        for value in values {
+            if !first { out.append(",") }
+            first = false
+            out.append(String(value))
+        }
+        out.append("]")
+        return out
+    }
+
+    static func decodeStringArray(_ json: String?) -> [String] {
+        guard let json, json != "[]", let data = json.data(using: .utf8) else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
+    }
+
+    /// The status detail as stored in `emails.status_detail`.
+    static func statusDetailJSON(_ detail: StatusDetail?) -> String? {
+        guard let d = detail else { return nil }
+        var out = "{\"status\":\(d.status.code)"
+        func text(_ key: String, _ value: String?) {
+            guard let value else { return }
+            out.append(",\"\(key)\":")
+            appendJSONString(value, to: &out)
+        }
+        func number(_ key: String, _ value: Int?) {
+            guard let value else { return }
+            out.append(",\"\(key)\":\(value)")
+        }
+        text("severity", d.severity?.rawValue)
+        text("reason", d.reason)
+        number("code", d.code)
+        text("enhancedCode", d.enhancedCode)
+        text("message", d.message)
+        text("description", d.description)
+        text("mxHost", d.mxHost)
+        number("attemptNumber", d.attemptNumber)
+        number("retrySeconds", d.retrySeconds)
+        text("rejectReason", d.rejectReason)
+        if let at = d.occurredAt { out.append(",\"occurredAt\":\(microseconds(at))") }
+        out.append("}")
+        return out
+    }
+
+    private struct StoredDetail: Decodable {
+        var status: Int
+        var severity: String?
+        var reason: String?
+        var code: Int?
+        var enhancedCode: String?
+        var message: String?
+        var description: String?
+        var mxHost: String?
+        var attemptNumber: Int?
+        var retrySeconds: Int?
+        var rejectReason: String?
+        var occurredAt: Int64?
+    }
+
+    static func decodeStatusDetail(_ json: String?) -> StatusDetail? {
+        guard let json, let data = json.data(using: .utf8),
+              let s = try? JSONDecoder().decode(StoredDetail.self, from: data),
+              let status = EmailStatus(code: s.status) else { return nil }
+        return StatusDetail(
+            status: status, severity: s.severity.flatMap(FailureSeverity.init(rawValue:)), reason: s.reason,
+            code: s.code, enhancedCode: s.enhancedCode, message: s.message, description: s.description,
+            mxHost: s.mxHost, attemptNumber: s.attemptNumber, retrySeconds: s.retrySeconds,
+            rejectReason: s.rejectReason, occurredAt: s.occurredAt.map { date(microseconds: $0) })
+    }
+
+    // MARK: Addresses
+
+    /// The form addresses are stored and compared in: bare, trimmed, lower-cased.
+    static func normalisedAddress(_ address: String) -> String {
+        EmailAddress.bare(address)
+    }
+
+    /// A provider message id without surrounding spaces or angle brackets.
+    static func bareMessageID(_ id: String) -> String {
+        var text = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("<") { text.removeFirst() }
+        if text.hasSuffix(">") { text.removeLast() }
+        return text
+    }
+}
+
+/// Local calendar days in the store's time zone, as `CalendarDay.ordinal` numbers, computed
+/// from the zone's UTC offset (cached per quarter hour) rather than through `Calendar`.
+struct LocalDayCalculator {
+    let timeZone: TimeZone
+    private var offsets: [Int64: Int64] = [:]
+    private static let bucket: Int64 = 900_000   // 15 minutes in ms
+    private static let dayMs: Int64 = 86_400_000
+
+    init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    /// The ordinal of the local day containing the instant `ms` (milliseconds since 1970).
+    mutating func day(milliseconds ms: Int64) -> Int {
+        let key = Self.floorDiv(ms, Self.bucket)
+        let offsetMs: Int64
+        if let cached = offsets[key] {
+            offsetMs = cached
+        } else {
+            let start = key * Self.bucket, end = start + Self.bucket - 1
+            let first = Int64(timeZone.secondsFromGMT(for: StorageEncoding.date(milliseconds: start))) * 1000
+            let last = Int64(timeZone.secondsFromGMT(for: StorageEncoding.date(milliseconds: end))) * 1000
+            if first == last {
+                if offsets.count > 100_000 { offsets.removeAll(keepingCapacity: true) }
+                offsets[key] = first
+                offsetMs = first
+            } else {
+                offsetMs = Int64(timeZone.secondsFromGMT(for: StorageEncoding.date(milliseconds: ms))) * 1000
+            }
+        }
+        return Int(Self.floorDiv(ms + offsetMs, Self.dayMs))
+    }
+
+    mutating func day(_ date: Date) -> Int {
+        day(milliseconds: StorageEncoding.milliseconds(date))
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// Why the store refused an operation. Every case reads as one clear line.
+public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file is not an email-audit database (another program's SQLite file, or not SQLite at all).
+    /// It was left untouched.
+    case notAnAuditDatabase(path: String)
+    /// The file was written by a newer version of email-audit. It was left untouched.
+    case newerSchema(path: String, found: Int, supported: Int)
+    /// SQLite reports the file as damaged.
+    case corrupt(path: String, underlying: String)
+    /// The file or its folder cannot be read or written by this user.
+    case permissionDenied(path: String)
+    /// The folder for a new database could not be created.
+    case cannotCreateFolder(path: String, underlying: String)
+    /// The staff member may not do this (for example lifting a suppression without the support role).
+    case notPermitted(staffID: Int64, action: String)
+    /// No account has this id.
+    case unknownAccount(id: Int64)
+    /// No staff member has this id.
+    case unknownStaff(id: Int64)
+    /// No block has this id.
+    case unknownBlock(id: Int64)
+    /// No unit has this id.
+    case unknownUnit(id: Int64)
+    /// No email has this id.
+    case unknownEmail(id: Int64)
+    /// A value was rejected before it reached the database.
+    case invalidValue(String)
+    /// Any other SQLite failure.
+    case database(path: String, underlying: String)
+
+    public var description: String {
+        switch self {
+        case .notAnAuditDatabase(let path):
+            "\(path) is not an email-audit database (another program's file, or not SQLite); it was left untouched."
+        case .newerSchema(let path, let found, let supported):
+            "\(path) uses database schema version \(found), but this email-audit only knows up to version \(supported); upgrade email-audit. The file was left untouched."
+        case .corrupt(let path, let underlying):
+            "\(path) is damaged and cannot be read as an email-audit database (\(underlying))."
+        case .permissionDenied(let path):
+            "Permission denied: cannot read or write the email-audit database \(path)."
+        case .cannotCreateFolder(let path, let underlying):
+            "Cannot create the folder \(path) for the email-audit database (\(underlying))."
+        case .notPermitted(let staffID, let action):
+            "Staff member \(staffID) may not \(action): only the support team may."
+        case .unknownAccount(let id): "There is no account with id \(id)."
+        case .unknownStaff(let id): "There is no staff member with id \(id)."
+        case .unknownBlock(let id): "There is no block with id \(id)."
+        case .unknownUnit(let id): "There is no unit with id \(id)."
+        case .unknownEmail(let id): "There is no email with id \(id)."
+        case .invalidValue(let text): "Invalid value: \(text)."
+        case .database(let path, let underlying):
+            "The email-audit database \(path) failed: \(underlying)."
+        }
+    }
+
+    /// Turns any error thrown while using the database at `path` into a `StoreError`.
+    static func wrap(_ error: any Error, path: String) -> StoreError {
+        if let store = error as? StoreError { return store }
+        if let db = error as? DatabaseError {
+            let text = TextSanitiser.oneLine(db.message ?? "\(db.resultCode)")
+            switch db.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return .corrupt(path: path, underlying: text)
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+                return .permissionDenied(path: path)
+            case .SQLITE_CANTOPEN:
+                let fm = FileManager.default
+                return fm.fileExists(atPath: path) && !fm.isReadableFile(atPath: path)
+                    ? .permissionDenied(path: path) : .database(path: path, underlying: text)
+            default:
+                return .database(path: path, underlying: text)
+            }
+        }
+        return .database(path: path, underlying: TextSanitiser.oneLine(String(describing: error)))
+    }
+}
+
+/// Keeps error text on one line.
+enum TextSanitiser {
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

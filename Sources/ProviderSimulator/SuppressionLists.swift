@@ -1,0 +1,33 @@
+import AuditCore
+
+/// Mailgun's per-domain suppression lists (bounces, complaints, unsubscribes) as the
+/// simulator keeps them. Each entry takes effect at the time of the event that caused it,
+/// so an entry created by a future event is not visible yet.
+struct SuppressionLists: Sendable {
+    /// Address → kind → when it took effect (microseconds).
+    private var entries: [String: [SuppressionKind: Int64]] = [:]
+
+    /// Records an entry, keeping the earliest time if the address is already listed.
+    mutating func add(_ address: String, kind: SuppressionKind, at micros: Int64) {
+        if let existing = entries[address]?[kind], existing <= micros { return }
+        entries[address, default: [:]][kind] = micros
+    }
+
+    /// The list `address` is on at `micros`; bounces take precedence over complaints, and
+    /// complaints over unsubscribes.
+    func kind(of address: String, at micros: Int64) -> SuppressionKind? {
+        guard let kinds = entries[address] else { return nil }
+        for kind in [SuppressionKind.bounce, .complaint, .unsubscribe] {
+            if let since = kinds[kind], since <= micros { return kind }
+        }
+        return nil
+    }
+
+    /// Removes the entries for `address` that have taken effect by `micros` (entries that
+    /// later events will create are kept: those events have not happened yet).
+    mutating func remove(_ address: String, at micros: Int64) {
+        guard let kinds = entries[address] else { return }
+        let remaining = kinds.filter { $0.value > micros }
+        entries[address] = remaining.isEmpty ? nil : remaining
+    }
+}
