@@ -55,18 +55,29 @@ static inline SCREEN *ea_newterm(void) { return newterm(NULL, stdout, stdin); }
 /* Signal handling. Termination signals only record themselves so the input loop can
    restore the terminal and exit; fatal signals restore the terminal at once, put the
    previous handler back and re-raise so the crash is reported as usual. */
-static volatile sig_atomic_t ea_pending_signal_value = 0;
-static volatile sig_atomic_t ea_curses_active_flag = 0;
-static struct sigaction ea_previous_actions[NSIG];
+/* State lives in function-local statics: Swift's importer emits inline functions but
+   not file-scope variables of a header. */
+static inline volatile sig_atomic_t *ea_pending_signal_slot(void) {
+    static volatile sig_atomic_t value = 0;
+    return &value;
+}
+static inline volatile sig_atomic_t *ea_curses_active_slot(void) {
+    static volatile sig_atomic_t value = 0;
+    return &value;
+}
+static inline struct sigaction *ea_previous_actions(void) {
+    static struct sigaction actions[NSIG];
+    return actions;
+}
 
-static inline void ea_on_termination(int sig) { ea_pending_signal_value = sig; }
+static inline void ea_on_termination(int sig) { *ea_pending_signal_slot() = sig; }
 
 static inline void ea_on_fatal(int sig) {
-    if (ea_curses_active_flag) {
-        ea_curses_active_flag = 0;
+    if (*ea_curses_active_slot()) {
+        *ea_curses_active_slot() = 0;
         endwin();
     }
-    sigaction(sig, &ea_previous_actions[sig], NULL);
+    sigaction(sig, &ea_previous_actions()[sig], NULL);
     raise(sig);
 }
 
@@ -78,20 +89,20 @@ static inline void ea_install_signal_handlers(void) {
         memset(&action, 0, sizeof action);
         action.sa_handler = ea_on_termination;
         sigemptyset(&action.sa_mask);
-        sigaction(termination[i], &action, &ea_previous_actions[termination[i]]);
+        sigaction(termination[i], &action, &ea_previous_actions()[termination[i]]);
     }
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         memset(&action, 0, sizeof action);
         action.sa_handler = ea_on_fatal;
         action.sa_flags = SA_NODEFER | SA_RESETHAND;
         sigemptyset(&action.sa_mask);
-        sigaction(fatal[i], &action, &ea_previous_actions[fatal[i]]);
+        sigaction(fatal[i], &action, &ea_previous_actions()[fatal[i]]);
     }
     signal(SIGPIPE, SIG_IGN);
 }
 
-static inline void ea_set_curses_active(int active) { ea_curses_active_flag = active; }
-static inline int ea_pending_signal(void) { return ea_pending_signal_value; }
+static inline void ea_set_curses_active(int active) { *ea_curses_active_slot() = active; }
+static inline int ea_pending_signal(void) { return *ea_pending_signal_slot(); }
 /* Ends the process with `sig` and its default action (after the terminal is restored). */
 static inline void ea_reraise(int sig) {
     signal(sig, SIG_DFL);

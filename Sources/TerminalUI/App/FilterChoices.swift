@@ -94,8 +94,12 @@ public enum FilterChoices {
     /// The custom date range typed so far, or a reason it cannot be applied.
     public static func customRange(from: String, through: String) -> Result<DateRangeChoice, CustomRangeError> {
         let first = DateInputState(from), last = DateInputState(through)
-        guard first.isAcceptable else { return .failure(CustomRangeError(text: "From: " + reason(first))) }
-        guard last.isAcceptable else { return .failure(CustomRangeError(text: "To: " + reason(last))) }
+        guard first.isAcceptable else {
+            return .failure(CustomRangeError(text: "From: " + reason(first), isIncomplete: first == .partial))
+        }
+        guard last.isAcceptable else {
+            return .failure(CustomRangeError(text: "To: " + reason(last), isIncomplete: last == .partial))
+        }
         if let a = first.day, let b = last.day, b < a {
             return .failure(CustomRangeError(text: "the To date is before the From date"))
         }
@@ -138,4 +142,6 @@ public enum FilterChoices {
 /// Why a custom date range cannot be applied.
 public struct CustomRangeError: Error, Sendable, Hashable {
     public var text: String
+    /// True when the text is only unfinished (a warning rather than an error).
+    public var isIncomplete: Bool = false
 }

@@ -26,13 +26,18 @@ public struct ScreenLayout: Sendable, Hashable {
 
     /// The View pop-up, centred over the list, leaving the header and the hint bar visible.
     public var popupRect: Rect {
-        let width = min(size.width - 2, 118)
+        let width = overlayWidth(max: 118)
         return Rect(x: (size.width - width) / 2, y: 1, width: width, height: size.height - 2)
     }
 
     /// The help overlay.
     public var helpRect: Rect {
-        let width = min(size.width - 2, 96)
+        let width = overlayWidth(max: 96)
         return Rect(x: (size.width - width) / 2, y: 1, width: width, height: size.height - 2)
+    }
+
+    /// Overlays use the full width on narrow terminals and leave a margin on wide ones.
+    func overlayWidth(max limit: Int) -> Int {
+        size.width <= 100 ? size.width : min(size.width - 4, limit)
     }
 }

@@ -184,7 +184,7 @@ extension AppState {
             let text = draft.toText.trimmingCharacters(in: .whitespaces)
             if text.isEmpty {
                 newFilter.to = nil
-            } else if let pattern = AddressPattern(parsing: text) {
+            } else if let pattern = AddressPattern(parsing: text), pattern.isUsable {
                 newFilter.to = pattern
             } else {
                 notice = Notice("To: type a whole address, or the start of one followed by *", level: .error)
@@ -216,5 +216,15 @@ extension AppState {
             focus = .list
         }
         return effects
+    }
+}
+
+extension AddressPattern {
+    /// Whether the pattern can match anything: a prefix, or a whole valid address.
+    var isUsable: Bool {
+        switch self {
+        case .prefix: true
+        case .exact(let address): EmailAddress.isValid(address)
+        }
     }
 }

@@ -29,6 +29,10 @@ final class CursesBackend: TerminalBackend {
         }
         active = true
         ea_set_curses_active(1)
+        // Referenced from Swift so the importer emits it for the C handlers that use it.
+        _ = ea_previous_actions()
+        _ = ea_pending_signal_slot()
+        _ = ea_curses_active_slot()
         ea_install_signal_handlers()
         mouseEnabled = options.mouseEnabled
         let screen = ea_stdscr()

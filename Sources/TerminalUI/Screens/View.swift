@@ -25,11 +25,19 @@ public func view(_ state: AppState) -> Buffer {
         case .unitSearch(let search):
             UnitSearchScreen(search: search, accountName: state.accountName).render(into: &buffer, area: area)
         case .detail(let popup):
+            dimBackdrop(&buffer, layout: layout)
             DetailPopup(state: popup, timeZone: state.timeZone).render(into: &buffer, area: layout.popupRect)
         case .help(let help):
+            dimBackdrop(&buffer, layout: layout)
             HelpOverlay(scroll: help.scroll).render(into: &buffer, area: layout.helpRect)
         }
     }
     KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
     return buffer
+}
+
+/// Mutes what lies under a pop-up so the pop-up stands out (the header and hint bar stay).
+private func dimBackdrop(_ buffer: inout Buffer, layout: ScreenLayout) {
+    let area = Rect(x: 0, y: 1, width: layout.size.width, height: layout.size.height - 2)
+    buffer.restyle(area) { $0 = Style(.muted) }
 }

@@ -18,7 +18,7 @@ public struct FilterBar: Widget {
     }
 
     /// The text of a field ("Status: Failed ▾").
-    static func text(of field: FilterField, state: AppState) -> String {
+    static func text(of field: FilterField, state: AppState, compact: Bool = false) -> String {
         let filter = state.filter
         let value: String
         switch field {
@@ -35,14 +35,22 @@ public struct FilterBar: Widget {
         case .dateRange:
             value = filter.dateRange.displayName + " ▾"
         }
-        return "\(field.label): \(value)"
+        guard compact else { return "\(field.label): \(value)" }
+        let label = field == .raisedBy ? "By" : field.label
+        return "\(label): " + (value.hasSuffix(" ▾") ? String(value.dropLast(2)) : value)
     }
 
     /// Where each field is drawn at a width (shared with mouse handling).
     public static func place(state: AppState, width: Int) -> [Placed] {
-        let gap = 2
-        let texts = FilterField.allCases.map { text(of: $0, state: state) }
-        let natural = texts.map { DisplayWidth.of($0) + 2 }
+        var gap = 2
+        var texts = FilterField.allCases.map { text(of: $0, state: state) }
+        var natural = texts.map { DisplayWidth.of($0) + 2 }
+        if natural.reduce(0, +) + gap * (texts.count - 1) > width - 1 {
+            // Narrow terminal: short labels, no ▾, tighter gaps.
+            gap = 1
+            texts = FilterField.allCases.map { text(of: $0, state: state, compact: true) }
+            natural = texts.map { DisplayWidth.of($0) + 2 }
+        }
         let available = width - 1 - gap * (texts.count - 1)
         var widths = natural
         if natural.reduce(0, +) > available {

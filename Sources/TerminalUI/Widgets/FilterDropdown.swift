@@ -174,7 +174,8 @@ public struct FilterDropdown: Widget {
         let status: StyledLine
         switch FilterChoices.customRange(from: draft.customFrom, through: draft.customThrough) {
         case .success(let range): status = StyledLine("✓ " + range.displayName, Style(.ok))
-        case .failure(let error): status = StyledLine("✗ " + error.text, Style(.invalid))
+        case .failure(let error):
+            status = error.isIncomplete ? StyledLine("… " + error.text, Style(.warning)) : StyledLine("✗ " + error.text, Style(.invalid))
         }
         status.render(into: &buffer, x: x, y: y + 2, width: width)
     }

@@ -21,7 +21,7 @@ public struct SummaryList: Widget {
     /// The columns, most important kept longest: Activity drops first, then Raised by.
     public static let columns: [ColumnSpec] = [
         ColumnSpec("Date/time", min: 16),
-        ColumnSpec("To", min: 12, ideal: 34, flex: 2),
+        ColumnSpec("To", min: 11, ideal: 34, flex: 2),
         ColumnSpec("Subject", min: 12, ideal: 200, flex: 3),
         ColumnSpec("Raised by", min: 10, ideal: 18, dropOrder: 2, flex: 1),
         ColumnSpec("Status", min: 17),
