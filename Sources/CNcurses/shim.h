@@ -36,12 +36,13 @@ static inline int ea_getmaxx(WINDOW *w) { return getmaxx(w); }
 static inline int ea_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline int ea_add_wide(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;
-    if (setcchar(&cell, text, attrs, pair, NULL) != OK) return ERR;
+    if (setcchar(&cell, text, attrs, pair, NULL) != OK) return -2; /* the glyph itself is unusable */
     return mvadd_wch(y, x, &cell);
 }
 
 /* Added for the terminal front end (TerminalUI/Backend/CursesBackend.swift is the only user). */
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -105,7 +106,13 @@ static inline void ea_set_curses_active(int active) { *ea_curses_active_slot() =
 static inline int ea_pending_signal(void) { return *ea_pending_signal_slot(); }
 /* Ends the process with `sig` and its default action (after the terminal is restored). */
 static inline void ea_reraise(int sig) {
+    sigset_t set;
     signal(sig, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* worker threads may block it */
     raise(sig);
+    kill(getpid(), sig);
+    _exit(128 + sig);
 }
 #endif

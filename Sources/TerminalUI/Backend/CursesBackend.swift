@@ -157,7 +157,8 @@ final class CursesBackend: TerminalBackend {
                 if scalars.isEmpty { scalars = [wchar_t(32)] }
                 scalars.append(0)
                 let (a, pair) = attrs(for: cell.style)
-                if ea_add_wide(Int32(y), Int32(x), scalars, a, pair) == ERR, cell.width == 1 {
+                // ERR alone is normal at the bottom-right corner (the cursor cannot advance); -2 means a bad glyph.
+                if ea_add_wide(Int32(y), Int32(x), scalars, a, pair) == -2, cell.width == 1 {
                     var fallback: [wchar_t] = [wchar_t(63), 0]
                     _ = ea_add_wide(Int32(y), Int32(x), &fallback, a, pair)
                 }

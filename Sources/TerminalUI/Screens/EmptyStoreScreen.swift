@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Shown instead of an empty list when the store holds no email at all: how to load
 /// demo data or ingest provider events.
 public struct EmptyStoreScreen: Widget {
@@ -25,7 +27,8 @@ public struct EmptyStoreScreen: Widget {
 
     public func render(into buffer: inout Buffer, area: Rect) {
         let layout = ScreenLayout(size: TerminalSize(width: area.width, height: area.height))
-        HeaderLine(title: "Email Audit", facts: [accountName, userName.isEmpty ? "" : "Signed in: " + userName])
+        HeaderLine(title: "Email Audit", facts: [], trailing: [TerminalText.singleLine(accountName),
+                                                              userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(userName)])
             .render(into: &buffer, area: area.row(layout.headerRow))
         let lines = EmptyStoreScreen.lines
         let width = min(area.width - 4, lines.map(\.width).max() ?? 0)

@@ -10,10 +10,9 @@ public struct MainScreen: Widget {
 
     public func render(into buffer: inout Buffer, area: Rect) {
         let layout = ScreenLayout(size: TerminalSize(width: area.width, height: area.height))
-        HeaderLine(title: "Email Audit", facts: [
+        HeaderLine(title: "Email Audit", facts: [FilterChoices.words(state.filter, staff: state.staff)], trailing: [
             TerminalText.singleLine(state.accountName),
-            state.userName.isEmpty ? "" : "Signed in: " + TerminalText.singleLine(state.userName),
-            FilterChoices.words(state.filter, staff: state.staff),
+            state.userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(state.userName),
         ]).render(into: &buffer, area: area.row(layout.headerRow))
         FilterBar(state: state).render(into: &buffer, area: area.row(layout.filterRow))
 

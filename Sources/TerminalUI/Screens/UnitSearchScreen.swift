@@ -24,7 +24,7 @@ public struct UnitSearchScreen: Widget {
     public func render(into buffer: inout Buffer, area: Rect) {
         let layout = ScreenLayout(size: TerminalSize(width: area.width, height: area.height))
         let address = TerminalText.singleLine(search.address)
-        HeaderLine(title: "Unit Search", facts: [TerminalText.singleLine(accountName), "Units using " + address])
+        HeaderLine(title: "Unit Search", facts: ["Units using " + address], trailing: [TerminalText.singleLine(accountName)])
             .render(into: &buffer, area: area.row(layout.headerRow))
         StyledLine([Span(" Enter", Style(.hintKey, bold: true)), Span(" shows every email to this address (all dates) · "),
                     Span("Esc", Style(.hintKey, bold: true)), Span(" goes back")])
