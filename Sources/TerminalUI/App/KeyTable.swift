@@ -123,7 +123,7 @@ public enum KeyTable {
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
         KeyBinding([.function(1)], .help, in: [.filter], group: .general, keyLabel: "F1", help: "Help while editing"),
-        KeyBinding([.function(5), .character("R")], .refresh, in: [.list, .popup, .unitSearch, .emptyStore], group: .general,
+        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .emptyStore], group: .general,
                    keyLabel: "F5", help: "Refresh now (the screen also updates by itself)", hint: ("F5", "Refresh"), priority: 60),
         KeyBinding([.control("l")], .redraw, in: Set(KeyContext.allCases), group: .general,
                    keyLabel: "Ctrl-L", help: "Redraw the screen"),
@@ -158,5 +158,36 @@ public enum KeyTable {
                 .map { (keys: $0.keyLabel, help: $0.help) }
             return entries.isEmpty ? nil : (group, entries)
         }
+    }
+}
+
+extension KeyTable {
+    /// The key reference as Markdown (docs/keys.md is generated from this and checked by a test).
+    public static func markdown() -> String {
+        var text = "# Keys of the terminal screen\n\nGenerated from `KeyTable` (Sources/TerminalUI/App/KeyTable.swift), the same table that\ndrives the keys, the bottom hint bar and the help screen (`?` or F1).\n"
+        for (group, entries) in helpGroups() {
+            text += "\n## \(group.rawValue)\n\n| Keys | What they do |\n| --- | --- |\n"
+            for entry in entries {
+                let keys = entry.keys.replacingOccurrences(of: "|", with: "\\|")
+                text += "| `\(keys)` | \(entry.help.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            }
+        }
+        text += """
+
+            ## Mouse
+
+            Click a row to select it, double-click to view it; the wheel scrolls; click a key in the
+            bottom bar to press it. Mouse reporting can be turned off (then the terminal's own text
+            selection works as usual).
+
+            ## Terminal notes
+
+            - Esc acts within 50 ms (`set_escdelay(25)`); inside tmux, also lower tmux's own
+              `escape-time` (default 500 ms), e.g. `set -sg escape-time 10`.
+            - Below 60×15 the screen shows "Terminal too small" until the window is enlarged.
+            - `NO_COLOR` is honoured; statuses always show their word, so monochrome stays readable.
+
+            """
+        return text
     }
 }

@@ -131,6 +131,8 @@ extension AppState {
     mutating func handleKey(_ key: Key) -> [Effect] {
         let context = keyContext
         if case .mouse(let event) = key { return handleMouse(event) }
+        // A notice stays until the next key.
+        notice = nil
         if context == .filter {
             return handleFilterKey(key)
         }
