@@ -1,0 +1,93 @@
+import AuditCore
+import Foundation
+
+/// The whole state of the terminal front end, as a value.
+///
+/// ``update(_:_:)`` turns a state and a ``Message`` into the next state plus effects;
+/// ``view(_:)`` draws a state into a ``Buffer``. Nothing else changes it.
+public struct AppState: Sendable, Hashable {
+    // MARK: Set-up
+    public var accountID: Int64?
+    public var accountName: String
+    public var userName: String
+    public var timeZone: TimeZone
+    public var pageSize: Int
+    public var windowPages: Int
+
+    // MARK: Screens
+    /// The screen stack; the last is on top.
+    public var screens: [Screen]
+    /// The terminal size.
+    public var size: TerminalSize
+
+    // MARK: Email Audit
+    /// The applied filter.
+    public var filter: EmailFilter
+    /// Where keys go on the audit screen.
+    public var focus: Focus
+    /// Unapplied edits of the focused field.
+    public var draft: FilterDraft
+    /// The loaded window of rows, the selection and the scroll position.
+    public var list: ListWindow
+    /// Counts per status for the filter (nil until loaded).
+    public var counts: StatusCounts?
+    /// Staff for the Raised by list, by name.
+    public var staff: [StaffUser]
+    /// Bumped whenever the filter changes; answers for older generations are dropped.
+    public var generation: Int
+
+    // MARK: Live updates and notices
+    /// The last change token read (nil before the first read).
+    public var changeToken: Int64?
+    /// Whether a change-token read is in flight.
+    public var checkingChangeToken: Bool
+    /// Whether the store holds any email (nil until known).
+    public var storeHasEmails: Bool?
+    /// A message for the status line.
+    public var notice: Notice?
+
+    // MARK: Terminal
+    /// Set when the app should exit.
+    public var shouldQuit: Bool
+    /// Bumped by Ctrl-L: the backend repaints the whole screen.
+    public var redrawRequests: Int
+
+    /// The state the app opens with.
+    public init(options: TerminalOptions, size: TerminalSize) {
+        accountID = options.accountID
+        accountName = options.accountName
+        userName = options.userName
+        timeZone = options.timeZone
+        pageSize = options.pageSize
+        windowPages = options.windowPages
+        screens = [.audit]
+        self.size = size
+        var filter = options.initialFilter
+        filter.accountID = options.accountID
+        self.filter = filter
+        focus = .list
+        draft = FilterDraft()
+        list = ListWindow()
+        counts = nil
+        staff = []
+        generation = 0
+        changeToken = nil
+        checkingChangeToken = false
+        storeHasEmails = nil
+        notice = nil
+        shouldQuit = false
+        redrawRequests = 0
+    }
+
+    /// The screen on top of the stack.
+    public var topScreen: Screen { screens.last ?? .audit }
+
+    /// The most rows the list keeps in memory.
+    public var maxWindowRows: Int { pageSize * windowPages }
+
+    /// The selected summary, if any.
+    public var selectedSummary: EmailSummary? { list.selected }
+
+    /// The email id the list is holding its selection on.
+    public var selectedEmailID: Int64? { list.selectedID }
+}

@@ -1,0 +1,55 @@
+import AuditCore
+
+/// Why a page of the list is being loaded.
+public enum PagePurpose: Sendable, Hashable {
+    /// The newest rows: opening the screen, a filter change, Home.
+    case first
+    /// The oldest rows: End.
+    case last
+    /// Rows older than the window, as the user scrolls down.
+    case older
+    /// Rows newer than the window, as the user scrolls up.
+    case newer
+    /// The rows of the window again, after the store changed or F5.
+    case reload
+}
+
+/// One request for a page of summaries.
+public struct PageRequest: Sendable, Hashable {
+    public var purpose: PagePurpose
+    /// The list generation the request belongs to; answers for an older generation are dropped.
+    public var generation: Int
+    public var filter: EmailFilter
+    public var cursor: EmailCursor?
+    public var direction: PageDirection
+    public var limit: Int
+
+    public init(purpose: PagePurpose, generation: Int, filter: EmailFilter, cursor: EmailCursor?,
+                direction: PageDirection, limit: Int) {
+        self.purpose = purpose
+        self.generation = generation
+        self.filter = filter
+        self.cursor = cursor
+        self.direction = direction
+        self.limit = limit
+    }
+}
+
+/// Work that `update` asks for. An ``EffectRunner`` performs it off the input loop and
+/// answers with a ``Message``.
+public enum Effect: Sendable, Hashable {
+    /// Loads a page of summaries; answered by ``Message/pageLoaded(_:_:)``.
+    case loadPage(PageRequest)
+    /// Loads the counts per status; answered by ``Message/countsLoaded(generation:_:)``.
+    case loadCounts(generation: Int, filter: EmailFilter)
+    /// Loads one email for the View pop-up; answered by ``Message/detailLoaded(emailID:_:)``.
+    case loadDetail(emailID: Int64)
+    /// Finds the units using an address; answered by ``Message/unitsLoaded(address:_:)``.
+    case searchUnits(address: String)
+    /// Loads the staff for the Raised by list; answered by ``Message/staffLoaded(_:)``.
+    case loadStaff(accountID: Int64?)
+    /// Reads the store's change token; answered by ``Message/changeTokenLoaded(_:)``.
+    case checkChangeToken
+    /// Finds out whether the store holds any email at all; answered by ``Message/storeProbed(hasEmails:)``.
+    case probeStore(accountID: Int64?)
+}

@@ -1,0 +1,147 @@
+import AuditCore
+import Foundation
+
+/// How far a typed dd/mm/yyyy date has got.
+public enum DateInputState: Sendable, Hashable {
+    /// Nothing typed: the bound is open.
+    case empty
+    /// A valid beginning of a date; keep typing.
+    case partial
+    /// A real calendar day.
+    case valid(CalendarDay)
+    /// Not a date; the text says why.
+    case invalid(String)
+
+    /// Reads text typed into a custom date box, character by character.
+    public init(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            self = .empty
+            return
+        }
+        guard trimmed.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "/" }) else {
+            self = .invalid("use digits and / (dd/mm/yyyy)")
+            return
+        }
+        let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 3 else {
+            self = .invalid("too many /")
+            return
+        }
+        let limits = [2, 2, 4]
+        for (index, part) in parts.enumerated() where part.count > limits[index] {
+            self = .invalid(index == 2 ? "the year has 4 digits" : "dd/mm/yyyy")
+            return
+        }
+        if let day = parts.first.flatMap(Int.init), parts[0].count == 2 || parts.count > 1, !(1...31).contains(day) {
+            self = .invalid("no day \(parts[0])")
+            return
+        }
+        if parts.count > 1, parts.count > 2 || parts[1].count == 2, let month = Int(parts[1]), !(1...12).contains(month) {
+            self = .invalid("no month \(parts[1])")
+            return
+        }
+        if parts.count == 3, parts[2].count == 4 {
+            if let day = CalendarDay(parsing: trimmed) {
+                self = .valid(day)
+            } else {
+                self = .invalid("no such day")
+            }
+            return
+        }
+        if (parts.count > 1 && parts[0].isEmpty) || (parts.count > 2 && parts[1].isEmpty) {
+            self = .invalid("dd/mm/yyyy")
+            return
+        }
+        self = .partial
+    }
+
+    /// The day, when valid.
+    public var day: CalendarDay? {
+        if case .valid(let day) = self { return day }
+        return nil
+    }
+
+    /// Whether the box can be applied (empty or a valid day).
+    public var isAcceptable: Bool {
+        switch self {
+        case .empty, .valid: true
+        case .partial, .invalid: false
+        }
+    }
+}
+
+/// Choices offered by the filter editors, and the filter in words.
+public enum FilterChoices {
+    /// Rows of the Date range list: the named ranges, then "Custom".
+    public static let dateRows: [String] = DateRangeChoice.named.map(\.displayName) + ["Custom dates…"]
+
+    /// Index of the custom row in ``dateRows``.
+    public static var customDateRow: Int { DateRangeChoice.named.count }
+
+    /// Rows of the Status list: "All", then the ten statuses.
+    public static let statusRows: [EmailStatus?] = [nil] + EmailStatus.allCases
+
+    /// Staff whose names contain `query` (ignoring case and accents), by name.
+    public static func staff(_ staff: [StaffUser], matching query: String) -> [StaffUser] {
+        let trimmed = query.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return staff }
+        return staff.filter {
+            $0.name.range(of: trimmed, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        }
+    }
+
+    /// The custom date range typed so far, or a reason it cannot be applied.
+    public static func customRange(from: String, through: String) -> Result<DateRangeChoice, CustomRangeError> {
+        let first = DateInputState(from), last = DateInputState(through)
+        guard first.isAcceptable else {
+            return .failure(CustomRangeError(text: "From: " + reason(first), isIncomplete: first == .partial))
+        }
+        guard last.isAcceptable else {
+            return .failure(CustomRangeError(text: "To: " + reason(last), isIncomplete: last == .partial))
+        }
+        if let a = first.day, let b = last.day, b < a {
+            return .failure(CustomRangeError(text: "the To date is before the From date"))
+        }
+        return .success(.custom(from: first.day, through: last.day))
+    }
+
+    static func reason(_ state: DateInputState) -> String {
+        switch state {
+        case .partial: "keep typing dd/mm/yyyy"
+        case .invalid(let why): why
+        default: ""
+        }
+    }
+
+    /// Names of the people a Raised by set picks ("Anyone" when empty).
+    public static func raisedByWords(_ ids: Set<Int64>, staff: [StaffUser]) -> String {
+        guard !ids.isEmpty else { return "Anyone" }
+        let names = staff.filter { ids.contains($0.id) }.map(\.name)
+        if names.isEmpty { return ids.count == 1 ? "1 person" : "\(ids.count) people" }
+        return names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) people"
+    }
+
+    /// The statuses of a set in the usual order ("All" when empty).
+    public static func statusWords(_ statuses: Set<EmailStatus>) -> String {
+        guard !statuses.isEmpty else { return "All" }
+        let sorted = statuses.sorted()
+        return sorted.count <= 3 ? sorted.map(\.displayName).joined(separator: ", ") : "\(sorted.count) statuses"
+    }
+
+    /// The whole filter in words, for the header:
+    /// "Failed emails to bob* raised by Zoë Adams · Last 7 days".
+    public static func words(_ filter: EmailFilter, staff: [StaffUser]) -> String {
+        var text = filter.statuses.isEmpty ? "All emails" : statusWords(filter.statuses) + " emails"
+        if let to = filter.to { text += " to " + TerminalText.singleLine(to.description) }
+        if !filter.raisedBy.isEmpty { text += " raised by " + raisedByWords(filter.raisedBy, staff: staff) }
+        return text + " · " + filter.dateRange.displayName
+    }
+}
+
+/// Why a custom date range cannot be applied.
+public struct CustomRangeError: Error, Sendable, Hashable {
+    public var text: String
+    /// True when the text is only unfinished (a warning rather than an error).
+    public var isIncomplete: Bool = false
+}

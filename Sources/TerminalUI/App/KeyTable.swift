@@ -1,0 +1,193 @@
+/// What a key does, independent of which key it was.
+public enum Command: Sendable, Hashable {
+    case moveUp, moveDown, pageUp, pageDown, first, last
+    case open, back, quit, quitNow
+    case nextField, previousField
+    case focusTo, focusStatus, focusRaisedBy, focusDateRange, clearFilters
+    case unitSearch, showAddress
+    case apply, toggle
+    case help, refresh, redraw
+}
+
+/// Where a key was pressed; each binding applies in some contexts.
+public enum KeyContext: Sendable, Hashable, CaseIterable {
+    /// The Email Audit list has the focus.
+    case list
+    /// A filter field is being edited (typed characters go into it).
+    case filter
+    /// The View pop-up is open.
+    case popup
+    /// Unit Search is open.
+    case unitSearch
+    /// Help is open.
+    case help
+    /// The empty-store screen.
+    case emptyStore
+}
+
+/// The groups of the help screen, in order.
+public enum KeyGroup: String, Sendable, Hashable, CaseIterable {
+    case moving = "Moving"
+    case filters = "Filters"
+    case editing = "While editing a filter"
+    case viewing = "Viewing"
+    case general = "General"
+}
+
+/// One row of the key table: keys, the command, and the words for help and the hint bar.
+public struct KeyBinding: Sendable, Hashable {
+    public var keys: [Key]
+    public var command: Command
+    public var contexts: Set<KeyContext>
+    public var group: KeyGroup
+    /// The keys as help shows them ("↓/j").
+    public var keyLabel: String
+    /// What the keys do, for help.
+    public var help: String
+    /// The key as the hint bar shows it ("Enter"), when the binding has a hint.
+    public var hintKey: String?
+    /// The word after the key in the hint bar ("View").
+    public var hintLabel: String?
+    /// Lower numbers stay in the hint bar longer on narrow terminals.
+    public var hintPriority: Int
+
+    public init(_ keys: [Key], _ command: Command, in contexts: Set<KeyContext>, group: KeyGroup,
+                keyLabel: String, help: String, hint: (key: String, label: String)? = nil, priority: Int = 50) {
+        self.keys = keys
+        self.command = command
+        self.contexts = contexts
+        self.group = group
+        self.keyLabel = keyLabel
+        self.help = help
+        hintKey = hint?.key
+        hintLabel = hint?.label
+        hintPriority = priority
+    }
+}
+
+/// The one key table. It drives key handling, the bottom hint bar and the help screen.
+public enum KeyTable {
+    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .help]
+    static let closable: Set<KeyContext> = [.popup, .unitSearch, .help]
+    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore]
+
+    /// Every binding, in help order.
+    public static let bindings: [KeyBinding] = [
+        // Moving
+        KeyBinding([.down, .character("j")], .moveDown, in: browsing, group: .moving,
+                   keyLabel: "↓ / j", help: "Move down (scroll in View and Help)", hint: ("↑↓", "Move"), priority: 40),
+        KeyBinding([.up, .character("k")], .moveUp, in: browsing, group: .moving,
+                   keyLabel: "↑ / k", help: "Move up"),
+        KeyBinding([.pageDown], .pageDown, in: browsing, group: .moving, keyLabel: "PgDn", help: "Page down"),
+        KeyBinding([.pageUp], .pageUp, in: browsing, group: .moving, keyLabel: "PgUp", help: "Page up"),
+        KeyBinding([.home, .character("g")], .first, in: browsing, group: .moving,
+                   keyLabel: "Home / g", help: "First row (newest email) or top"),
+        KeyBinding([.end, .character("G")], .last, in: browsing, group: .moving,
+                   keyLabel: "End / G", help: "Last row (oldest email) or bottom"),
+        // Filters
+        KeyBinding([.tab], .nextField, in: [.list, .filter], group: .filters,
+                   keyLabel: "Tab", help: "Next filter field, then the list", hint: ("Tab", "Filters"), priority: 30),
+        KeyBinding([.backTab], .previousField, in: [.list, .filter], group: .filters,
+                   keyLabel: "Shift-Tab", help: "Previous filter field"),
+        KeyBinding([.character("r")], .focusRaisedBy, in: [.list], group: .filters,
+                   keyLabel: "r", help: "Raised by: pick a person (type to narrow)", hint: ("r", "Raised by"), priority: 24),
+        KeyBinding([.character("s")], .focusStatus, in: [.list], group: .filters,
+                   keyLabel: "s", help: "Status: tick one or more of the ten", hint: ("s", "Status"), priority: 20),
+        KeyBinding([.character("/")], .focusTo, in: [.list], group: .filters,
+                   keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
+        KeyBinding([.character("d")], .focusDateRange, in: [.list], group: .filters,
+                   keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
+        KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,
+                   keyLabel: "c", help: "Clear the filters (anyone, all statuses, today)", hint: ("c", "Clear"), priority: 26),
+        // Editing a filter field
+        KeyBinding([.enter], .apply, in: [.filter], group: .editing,
+                   keyLabel: "Enter", help: "Apply (Status: only the highlighted one, unless ticked with Space)",
+                   hint: ("Enter", "Apply"), priority: 10),
+        KeyBinding([.character(" ")], .toggle, in: [.filter], group: .editing,
+                   keyLabel: "Space", help: "Status: tick or untick the highlighted status", hint: ("Space", "Tick"), priority: 12),
+        KeyBinding([.down], .moveDown, in: [.filter], group: .editing, keyLabel: "↓", help: "Next choice",
+                   hint: ("↑↓", "Choose"), priority: 11),
+        KeyBinding([.up], .moveUp, in: [.filter], group: .editing, keyLabel: "↑", help: "Previous choice"),
+        KeyBinding([.escape], .back, in: [.filter], group: .editing,
+                   keyLabel: "Esc", help: "Cancel the edit, back to the list", hint: ("Esc", "Cancel"), priority: 13),
+        // Viewing
+        KeyBinding([.enter, .character("v")], .open, in: [.list], group: .viewing,
+                   keyLabel: "Enter / v", help: "View the selected email", hint: ("Enter", "View"), priority: 10),
+        KeyBinding([.character("u")], .unitSearch, in: [.list, .popup], group: .viewing,
+                   keyLabel: "u", help: "Unit Search for the email's address", hint: ("u", "Units"), priority: 15),
+        KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
+                   keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
+        KeyBinding([.escape, .character("q")], .back, in: closable, group: .viewing,
+                   keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
+        // General
+        KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
+                   keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
+        KeyBinding([.function(1)], .help, in: [.filter], group: .general, keyLabel: "F1", help: "Help while editing"),
+        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .emptyStore], group: .general,
+                   keyLabel: "F5", help: "Refresh now (the screen also updates by itself)", hint: ("F5", "Refresh"), priority: 60),
+        KeyBinding([.control("l")], .redraw, in: Set(KeyContext.allCases), group: .general,
+                   keyLabel: "Ctrl-L", help: "Redraw the screen"),
+        KeyBinding([.character("q")], .quit, in: [.list, .emptyStore], group: .general,
+                   keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
+        KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
+                   keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
+        KeyBinding([.control("c")], .quitNow, in: [.filter], group: .general,
+                   keyLabel: "Ctrl-C", help: "Quit at once while editing"),
+    ]
+
+    /// The binding for a key in a context, if any.
+    public static func binding(for key: Key, in context: KeyContext) -> KeyBinding? {
+        bindings.first { $0.contexts.contains(context) && $0.keys.contains(key) }
+    }
+
+    /// The bindings shown in the hint bar for a context, most important first.
+    public static func hints(in context: KeyContext) -> [KeyBinding] {
+        var seen = Set<String>()
+        return bindings
+            .filter { $0.contexts.contains(context) && $0.hintKey != nil }
+            .sorted { $0.hintPriority < $1.hintPriority }
+            .filter { seen.insert($0.hintKey! + ($0.hintLabel ?? "")).inserted }
+    }
+
+    /// Help lines per group: (keys, what they do), without repeats.
+    public static func helpGroups() -> [(group: KeyGroup, entries: [(keys: String, help: String)])] {
+        KeyGroup.allCases.compactMap { group in
+            var seen = Set<String>()
+            let entries = bindings.filter { $0.group == group }
+                .filter { seen.insert($0.keyLabel + "|" + $0.help).inserted }
+                .map { (keys: $0.keyLabel, help: $0.help) }
+            return entries.isEmpty ? nil : (group, entries)
+        }
+    }
+}
+
+extension KeyTable {
+    /// The key reference as Markdown (docs/keys.md is generated from this and checked by a test).
+    public static func markdown() -> String {
+        var text = "# Keys of the terminal screen\n\nGenerated from `KeyTable` (Sources/TerminalUI/App/KeyTable.swift), the same table that\ndrives the keys, the bottom hint bar and the help screen (`?` or F1).\n"
+        for (group, entries) in helpGroups() {
+            text += "\n## \(group.rawValue)\n\n| Keys | What they do |\n| --- | --- |\n"
+            for entry in entries {
+                let keys = entry.keys.replacingOccurrences(of: "|", with: "\\|")
+                text += "| `\(keys)` | \(entry.help.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            }
+        }
+        text += """
+
+            ## Mouse
+
+            Click a row to select it, double-click to view it; the wheel scrolls; click a key in the
+            bottom bar to press it. Mouse reporting can be turned off (then the terminal's own text
+            selection works as usual).
+
+            ## Terminal notes
+
+            - Esc acts within 50 ms (`set_escdelay(25)`); inside tmux, also lower tmux's own
+              `escape-time` (default 500 ms), e.g. `set -sg escape-time 10`.
+            - Below 60×15 the screen shows "Terminal too small" until the window is enlarged.
+            - `NO_COLOR` is honoured; statuses always show their word, so monochrome stays readable.
+
+            """
+        return text
+    }
+}

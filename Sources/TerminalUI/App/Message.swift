@@ -1,0 +1,31 @@
+import AuditCore
+
+/// Everything that can happen to the app: input, and the answers to effects.
+public enum Message: Sendable, Hashable {
+    /// The app has just started: load what the first screen needs.
+    case started
+    /// A key was pressed (a ``Key/mouse(_:)`` key is handled like ``mouse(_:)``).
+    case key(Key)
+    /// A mouse click or wheel step.
+    case mouse(MouseEvent)
+    /// The terminal changed size.
+    case resize(TerminalSize)
+    /// About every 500 ms: time to check whether the store changed.
+    case tick
+    /// A page of summaries arrived.
+    case pageLoaded(PageRequest, [EmailSummary])
+    /// Counts per status arrived.
+    case countsLoaded(generation: Int, StatusCounts)
+    /// The email for the View pop-up arrived (nil when it no longer exists).
+    case detailLoaded(emailID: Int64, EmailDetail?)
+    /// Unit Search rows arrived.
+    case unitsLoaded(address: String, [UnitContactRow])
+    /// The staff list arrived.
+    case staffLoaded([StaffUser])
+    /// The store's change token was read.
+    case changeTokenLoaded(Int64)
+    /// Whether the store holds any email.
+    case storeProbed(hasEmails: Bool)
+    /// An effect failed; the text is shown as a notice.
+    case effectFailed(Effect, String)
+}

@@ -1,0 +1,94 @@
+import AuditCore
+import Foundation
+
+/// Runs the full-screen app until the user quits. Restores the terminal on every path:
+/// q, Q, Ctrl-C, SIGTERM, SIGHUP, SIGINT and fatal signals.
+///
+/// Store queries run on a background queue; their answers come back to the input loop
+/// as messages, so the screen never freezes.
+public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions) throws {
+    let backend = try CursesBackend(options: options)
+    defer { backend.shutdown() }
+    let loop = RunLoop(backend: backend, reader: reader, options: options)
+    loop.run()
+    backend.shutdown()
+    if let signal = backend.pendingSignal {
+        CursesBackend.reraise(signal)
+    }
+}
+
+/// Messages posted from background effects to the input loop.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [Message] = []
+
+    func post(_ message: Message) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+    }
+
+    func drain() -> [Message] {
+        lock.lock()
+        defer { lock.unlock() }
+        let drained = messages
+        messages.removeAll()
+        return drained
+    }
+}
+
+/// The input loop: read input, update, start effects, draw.
+final class RunLoop {
+    private let backend: any TerminalBackend
+    private let runner: EffectRunner
+    private let inbox = Inbox()
+    private let queue = DispatchQueue(label: "email-audit.effects", qos: .userInitiated, attributes: .concurrent)
+    private var state: AppState
+    private var drawnRedraws = -1
+    private var lastSize: TerminalSize?
+
+    init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
+        self.backend = backend
+        runner = EffectRunner(reader: reader, now: { Date() })
+        state = AppState(options: options, size: backend.size)
+    }
+
+    func run() {
+        dispatch(.started)
+        var lastTick = Date()
+        var dirty = true
+        while !state.shouldQuit, backend.pendingSignal == nil {
+            if dirty {
+                let force = state.redrawRequests != drawnRedraws || state.size != lastSize
+                backend.draw(view(state), force: force)
+                drawnRedraws = state.redrawRequests
+                lastSize = state.size
+                dirty = false
+            }
+            if let input = backend.nextInput(timeoutMilliseconds: 25) {
+                switch input {
+                case .key(let key): dispatch(.key(key))
+                case .resize(let size): dispatch(.resize(size))
+                case .hangUp: return
+                }
+                dirty = true
+            }
+            let arrived = inbox.drain()
+            for message in arrived { dispatch(message) }
+            if !arrived.isEmpty { dirty = true }
+            if Date().timeIntervalSince(lastTick) >= 0.5 {
+                lastTick = Date()
+                dispatch(.tick)
+            }
+        }
+    }
+
+    private func dispatch(_ message: Message) {
+        let (next, effects) = update(state, message)
+        state = next
+        for effect in effects {
+            let runner = self.runner, inbox = self.inbox
+            queue.async { inbox.post(runner.run(effect)) }
+        }
+    }
+}

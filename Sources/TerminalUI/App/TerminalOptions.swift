@@ -1,0 +1,39 @@
+import AuditCore
+import Foundation
+
+/// How the terminal front end is set up by the executable.
+public struct TerminalOptions: Sendable {
+    /// Scope of the filter (nil = all accounts).
+    public var accountID: Int64?
+    /// The account's name, shown in the header.
+    public var accountName: String
+    /// The signed-in user shown in the header.
+    public var userName: String
+    /// The zone dates and times are shown in, and "Today" is computed in.
+    public var timeZone: TimeZone
+    /// The filter the screen opens with (its account is replaced by ``accountID``).
+    public var initialFilter: EmailFilter
+    /// False when `NO_COLOR` is set: styles are drawn with attributes only.
+    public var colorEnabled: Bool
+    /// Whether mouse clicks and the wheel are reported.
+    public var mouseEnabled: Bool
+    /// Rows loaded per page as the list scrolls.
+    public var pageSize: Int
+    /// How many pages the list keeps in memory around the viewport.
+    public var windowPages: Int
+
+    /// Creates options; every parameter has a sensible default.
+    public init(accountID: Int64? = nil, accountName: String = "All accounts", userName: String = "",
+                timeZone: TimeZone = UKDateFormat.defaultTimeZone, initialFilter: EmailFilter = .default,
+                colorEnabled: Bool = true, mouseEnabled: Bool = true, pageSize: Int = 200, windowPages: Int = 5) {
+        self.accountID = accountID
+        self.accountName = accountName
+        self.userName = userName
+        self.timeZone = timeZone
+        self.initialFilter = initialFilter
+        self.colorEnabled = colorEnabled
+        self.mouseEnabled = mouseEnabled
+        self.pageSize = max(1, pageSize)
+        self.windowPages = max(3, windowPages)
+    }
+}

@@ -1,0 +1,230 @@
+import AuditCore
+
+extension AppState {
+    /// Focuses a filter field and fills its draft from the applied filter.
+    mutating func beginEditing(_ field: FilterField) -> [Effect] {
+        focus = .field(field)
+        var draft = FilterDraft()
+        draft.statuses = filter.statuses
+        if filter.statuses.count == 1, let only = filter.statuses.first,
+           let row = FilterChoices.statusRows.firstIndex(of: only) {
+            draft.statusHighlight = row
+        }
+        draft.toText = filter.to?.description ?? ""
+        if let index = DateRangeChoice.named.firstIndex(of: filter.dateRange) {
+            draft.dateHighlight = index
+        } else if case .custom(let from, let through) = filter.dateRange {
+            draft.dateHighlight = FilterChoices.customDateRow
+            draft.customFrom = from?.description ?? ""
+            draft.customThrough = through?.description ?? ""
+        }
+        if filter.raisedBy.count == 1, let id = filter.raisedBy.first,
+           let index = staff.firstIndex(where: { $0.id == id }) {
+            draft.raisedByHighlight = index + 1
+        }
+        self.draft = draft
+        notice = nil
+        return []
+    }
+
+    /// The people offered by the Raised by list for the current query ("Anyone" comes first).
+    var raisedByMatches: [StaffUser] {
+        FilterChoices.staff(staff, matching: draft.raisedByQuery)
+    }
+
+    mutating func handleFilterKey(_ key: Key) -> [Effect] {
+        guard case .field(let field) = focus else { return [] }
+        if let binding = KeyTable.binding(for: key, in: .filter) {
+            // Space is a tick only in the Status list; elsewhere it is typed.
+            if binding.command == .toggle, field != .status {
+                return typeCharacter(" ", into: field)
+            }
+            switch binding.command {
+            case .quitNow:
+                shouldQuit = true
+                return []
+            case .redraw:
+                redrawRequests += 1
+                return []
+            case .help:
+                screens.append(.help(HelpState()))
+                return []
+            case .back:
+                focus = .list
+                notice = nil
+                return []
+            case .apply:
+                return commit(field, explicit: true, then: .list)
+            case .nextField:
+                let next = FilterField(rawValue: field.rawValue + 1)
+                return commit(field, explicit: false, then: next.map { .field($0) } ?? .list)
+            case .previousField:
+                let previous = FilterField(rawValue: field.rawValue - 1)
+                return commit(field, explicit: false, then: previous.map { .field($0) } ?? .list)
+            case .moveDown:
+                moveHighlight(in: field, by: 1)
+                return []
+            case .moveUp:
+                moveHighlight(in: field, by: -1)
+                return []
+            case .toggle:
+                toggleStatus()
+                return []
+            default:
+                return []
+            }
+        }
+        switch key {
+        case .character(let character):
+            return typeCharacter(character, into: field)
+        case .backspace, .delete:
+            deleteCharacter(in: field)
+            return []
+        case .left where field == .dateRange:
+            draft.customBox = .from
+            return []
+        case .right where field == .dateRange:
+            draft.customBox = .through
+            return []
+        case .home where field != .to:
+            setHighlight(in: field, to: 0)
+            return []
+        case .end where field != .to:
+            setHighlight(in: field, to: Int.max)
+            return []
+        default:
+            return []
+        }
+    }
+
+    mutating func typeCharacter(_ character: Character, into field: FilterField) -> [Effect] {
+        switch field {
+        case .raisedBy:
+            draft.raisedByQuery.append(character)
+            draft.raisedByHighlight = raisedByMatches.isEmpty ? 0 : 1
+        case .to:
+            draft.toText.append(character)
+        case .dateRange:
+            guard draft.dateHighlight == FilterChoices.customDateRow else { return [] }
+            if draft.customBox == .from { draft.customFrom.append(character) } else { draft.customThrough.append(character) }
+        case .status:
+            break
+        }
+        return []
+    }
+
+    mutating func deleteCharacter(in field: FilterField) {
+        switch field {
+        case .raisedBy:
+            if !draft.raisedByQuery.isEmpty { draft.raisedByQuery.removeLast() }
+            draft.raisedByHighlight = min(draft.raisedByHighlight, raisedByMatches.count)
+        case .to:
+            if !draft.toText.isEmpty { draft.toText.removeLast() }
+        case .dateRange:
+            guard draft.dateHighlight == FilterChoices.customDateRow else { return }
+            if draft.customBox == .through {
+                if draft.customThrough.isEmpty { draft.customBox = .from } else { draft.customThrough.removeLast() }
+            } else if !draft.customFrom.isEmpty {
+                draft.customFrom.removeLast()
+            }
+        case .status:
+            break
+        }
+    }
+
+    mutating func moveHighlight(in field: FilterField, by delta: Int) {
+        switch field {
+        case .raisedBy: setHighlight(in: field, to: draft.raisedByHighlight + delta)
+        case .status: setHighlight(in: field, to: draft.statusHighlight + delta)
+        case .dateRange: setHighlight(in: field, to: draft.dateHighlight + delta)
+        case .to: break
+        }
+    }
+
+    mutating func setHighlight(in field: FilterField, to index: Int) {
+        func clamp(_ value: Int, _ count: Int) -> Int { max(0, min(value, count - 1)) }
+        switch field {
+        case .raisedBy: draft.raisedByHighlight = clamp(index, raisedByMatches.count + 1)
+        case .status: draft.statusHighlight = clamp(index, FilterChoices.statusRows.count)
+        case .dateRange: draft.dateHighlight = clamp(index, FilterChoices.dateRows.count)
+        case .to: break
+        }
+    }
+
+    mutating func toggleStatus() {
+        draft.statusTicked = true
+        guard let status = FilterChoices.statusRows[draft.statusHighlight] else {
+            draft.statuses = []
+            return
+        }
+        if draft.statuses.contains(status) { draft.statuses.remove(status) } else { draft.statuses.insert(status) }
+    }
+
+    /// Applies the draft of a field. `explicit` is Enter (apply what is highlighted);
+    /// Tab and Shift-Tab apply only edits the user made. An invalid draft keeps the focus.
+    mutating func commit(_ field: FilterField, explicit: Bool, then nextFocus: Focus) -> [Effect] {
+        var newFilter = filter
+        switch field {
+        case .raisedBy:
+            if explicit || !draft.raisedByQuery.isEmpty {
+                let matches = raisedByMatches
+                if draft.raisedByHighlight == 0 || matches.isEmpty {
+                    if explicit { newFilter.raisedBy = [] }
+                } else {
+                    newFilter.raisedBy = [matches[min(draft.raisedByHighlight - 1, matches.count - 1)].id]
+                }
+            }
+        case .status:
+            if draft.statusTicked {
+                newFilter.statuses = draft.statuses
+            } else if explicit {
+                newFilter.statuses = FilterChoices.statusRows[draft.statusHighlight].map { [$0] } ?? []
+            }
+        case .to:
+            let text = draft.toText.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty {
+                newFilter.to = nil
+            } else if let pattern = AddressPattern(parsing: text), pattern.isUsable {
+                newFilter.to = pattern
+            } else {
+                notice = Notice("To: type a whole address, or the start of one followed by *", level: .error)
+                return []
+            }
+        case .dateRange:
+            if draft.dateHighlight < FilterChoices.customDateRow {
+                if explicit { newFilter.dateRange = DateRangeChoice.named[draft.dateHighlight] }
+            } else if explicit, draft.customBox == .from, !draft.customFrom.isEmpty,
+                      DateInputState(draft.customFrom).isAcceptable, draft.customThrough.isEmpty {
+                // Enter in the From box moves on to the To box.
+                draft.customBox = .through
+                return []
+            } else {
+                switch FilterChoices.customRange(from: draft.customFrom, through: draft.customThrough) {
+                case .success(let range):
+                    newFilter.dateRange = range
+                case .failure(let error):
+                    notice = Notice("Dates: " + error.text, level: .error)
+                    return []
+                }
+            }
+        }
+        notice = nil
+        let effects = newFilter == filter ? [] : applyFilter(newFilter)
+        if case .field(let next) = nextFocus {
+            _ = beginEditing(next)
+        } else {
+            focus = .list
+        }
+        return effects
+    }
+}
+
+extension AddressPattern {
+    /// Whether the pattern can match anything: a prefix, or a whole valid address.
+    var isUsable: Bool {
+        switch self {
+        case .prefix: true
+        case .exact(let address): EmailAddress.isValid(address)
+        }
+    }
+}

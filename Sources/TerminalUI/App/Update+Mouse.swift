@@ -1,0 +1,105 @@
+import AuditCore
+
+extension AppState {
+    /// Clicks select, double-clicks open, the wheel scrolls, a click on a hint presses its key.
+    mutating func handleMouse(_ event: MouseEvent) -> [Effect] {
+        guard size.isLargeEnough else { return [] }
+        let layout = self.layout
+        if event.y == layout.hintRow, event.kind == .click || event.kind == .doubleClick {
+            let hints = KeyHints.place(KeyTable.hints(in: keyContext), width: size.width)
+            if let hit = hints.first(where: { $0.columns.contains(event.x) }), let key = hit.binding.keys.first {
+                return handleKey(key)
+            }
+            return []
+        }
+        let wheel = event.kind == .wheelDown ? 3 : event.kind == .wheelUp ? -3 : 0
+        switch topScreen {
+        case .audit:
+            return mouseOnAudit(event, wheel: wheel)
+        case .detail:
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInPopup(wheel > 0 ? .moveDown : .moveUp) }
+            } else if !layout.popupRect.contains(column: event.x, row: event.y) {
+                goBack()
+            }
+            return []
+        case .unitSearch(var search):
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInUnitSearch(wheel > 0 ? .moveDown : .moveUp) }
+                return []
+            }
+            let area = layout.listArea
+            guard area.contains(column: event.x, row: event.y), let rows = search.rows else { return [] }
+            let index = search.top + event.y - area.y
+            guard index < rows.count else { return [] }
+            search.selected = index
+            screens[screens.count - 1] = .unitSearch(search)
+            return event.kind == .doubleClick ? performInUnitSearch(.showAddress) : []
+        case .help:
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInHelp(wheel > 0 ? .moveDown : .moveUp) }
+            }
+            return []
+        case .emptyStore:
+            return []
+        }
+    }
+
+    mutating func mouseOnAudit(_ event: MouseEvent, wheel: Int) -> [Effect] {
+        let layout = self.layout
+        if case .field(let field) = focus {
+            if let rect = FilterDropdown.rect(for: field, state: self), rect.contains(column: event.x, row: event.y) {
+                return clickInDropdown(field, rect: rect, event: event)
+            }
+            if wheel != 0 {
+                moveHighlight(in: field, by: wheel > 0 ? 1 : -1)
+                return []
+            }
+        }
+        if event.y == layout.filterRow, event.kind == .click || event.kind == .doubleClick {
+            let fields = FilterBar.place(state: self, width: size.width)
+            if let hit = fields.first(where: { $0.columns.contains(event.x) }) {
+                return beginEditing(hit.field)
+            }
+        }
+        if case .field = focus {
+            focus = .list
+            return []
+        }
+        if wheel != 0 {
+            list.scroll(by: wheel, viewport: listHeight)
+            return prefetch()
+        }
+        let area = layout.listArea
+        guard area.contains(column: event.x, row: event.y) else { return [] }
+        let index = list.top + event.y - area.y
+        guard index < list.rows.count else { return [] }
+        list.select(index: index, viewport: listHeight)
+        var effects = prefetch()
+        if event.kind == .doubleClick { effects += performInList(.open) }
+        return effects
+    }
+
+    mutating func clickInDropdown(_ field: FilterField, rect: Rect, event: MouseEvent) -> [Effect] {
+        let row = event.y - rect.y - FilterDropdown.firstChoiceRow(for: field)
+        guard row >= 0 else { return [] }
+        let index = FilterDropdown.scrollOffset(for: field, state: self, height: rect.height) + row
+        switch field {
+        case .status:
+            guard index < FilterChoices.statusRows.count else { return [] }
+            draft.statusHighlight = index
+            toggleStatus()
+            return []
+        case .raisedBy:
+            guard index <= raisedByMatches.count else { return [] }
+            draft.raisedByHighlight = index
+            return commit(field, explicit: true, then: .list)
+        case .dateRange:
+            guard index < FilterChoices.dateRows.count else { return [] }
+            draft.dateHighlight = index
+            return index == FilterChoices.customDateRow ? [] : commit(field, explicit: true, then: .list)
+        case .to:
+            return []
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import AuditCore
+
+/// The pure heart of the app: the next state, and the effects to run, for a message.
+///
+/// Nothing here reads the clock, the store or the terminal; effects come back later as
+/// messages.
+public func update(_ state: AppState, _ message: Message) -> (AppState, [Effect]) {
+    var next = state
+    let effects = next.receive(message)
+    return (next, effects)
+}
+
+extension AppState {
+    /// Applies a message in place and returns the effects it asks for.
+    mutating func receive(_ message: Message) -> [Effect] {
+        switch message {
+        case .started:
+            checkingChangeToken = true
+            return [.probeStore(accountID: accountID), .loadStaff(accountID: accountID)]
+                + reloadListAndCounts(resetWindow: true) + [.checkChangeToken]
+        case .key(.mouse(let event)), .mouse(let event):
+            return handleMouse(event)
+        case .key(let key):
+            return handleKey(key)
+        case .resize(let newSize):
+            size = newSize
+            relayout()
+            return prefetch()
+        case .tick:
+            guard !checkingChangeToken else { return [] }
+            checkingChangeToken = true
+            return [.checkChangeToken]
+        case .changeTokenLoaded(let token):
+            checkingChangeToken = false
+            let previous = changeToken
+            changeToken = token
+            guard let previous, previous != token else { return [] }
+            return refresh()
+        case .pageLoaded(let request, let rows):
+            return pageLoaded(request, rows)
+        case .countsLoaded(let answerGeneration, let newCounts):
+            if answerGeneration == generation { counts = newCounts }
+            return []
+        case .detailLoaded(let emailID, let detail):
+            for index in screens.indices {
+                if case .detail(var popup) = screens[index], popup.emailID == emailID {
+                    popup.detail = detail
+                    popup.loaded = true
+                    popup.scroll = min(popup.scroll, maxDetailScroll(popup))
+                    screens[index] = .detail(popup)
+                }
+            }
+            return []
+        case .unitsLoaded(let address, let rows):
+            for index in screens.indices {
+                if case .unitSearch(var search) = screens[index], search.address == address {
+                    search.rows = rows
+                    search.selected = min(search.selected, max(0, rows.count - 1))
+                    screens[index] = .unitSearch(search)
+                }
+            }
+            return []
+        case .staffLoaded(let people):
+            staff = people.sorted { $0.name.localizedCaseInsensitiveCompare($1.name) == .orderedAscending }
+            return []
+        case .storeProbed(let hasEmails):
+            let had = storeHasEmails
+            storeHasEmails = hasEmails
+            if !hasEmails, screens.first == .audit {
+                screens = [.emptyStore]
+                focus = .list
+            } else if hasEmails, screens.first == .emptyStore {
+                screens[0] = .audit
+                if had == false { return reloadListAndCounts(resetWindow: true) + [.loadStaff(accountID: accountID)] }
+            }
+            return []
+        case .effectFailed(let effect, let text):
+            switch effect {
+            case .loadPage(let request):
+                if request.purpose == .older { list.loadingOlder = false }
+                if request.purpose == .newer { list.loadingNewer = false }
+                if request.purpose == .first || request.purpose == .last { list.loaded = true }
+            case .checkChangeToken:
+                checkingChangeToken = false
+            case .loadDetail(let emailID):
+                for index in screens.indices {
+                    if case .detail(var popup) = screens[index], popup.emailID == emailID {
+                        popup.loaded = true
+                        screens[index] = .detail(popup)
+                    }
+                }
+            case .searchUnits(let address):
+                for index in screens.indices {
+                    if case .unitSearch(var search) = screens[index], search.address == address, search.rows == nil {
+                        search.rows = []
+                        screens[index] = .unitSearch(search)
+                    }
+                }
+            default:
+                break
+            }
+            notice = Notice("Could not read the store: " + TerminalText.singleLine(text), level: .error)
+            return []
+        }
+    }
+
+    // MARK: Context
+
+    /// Where a key goes right now.
+    public var keyContext: KeyContext {
+        switch topScreen {
+        case .help: .help
+        case .unitSearch: .unitSearch
+        case .detail: .popup
+        case .emptyStore: .emptyStore
+        case .audit: focus == .list ? .list : .filter
+        }
+    }
+
+    /// The layout of the full screens at the current size.
+    public var layout: ScreenLayout { ScreenLayout(size: size) }
+
+    /// Rows in the list viewport.
+    var listHeight: Int { layout.listHeight }
+
+    /// Rows kept in memory: at least a viewport plus three pages, so loading never thrashes.
+    var windowLimit: Int { max(maxWindowRows, listHeight + 3 * pageSize) }
+
+    // MARK: Keys
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        let context = keyContext
+        if case .mouse(let event) = key { return handleMouse(event) }
+        // A notice stays until the next key.
+        notice = nil
+        if context == .filter {
+            return handleFilterKey(key)
+        }
+        guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
+        return perform(binding.command, in: context)
+    }
+
+    mutating func perform(_ command: Command, in context: KeyContext) -> [Effect] {
+        switch command {
+        case .quit, .quitNow:
+            shouldQuit = true
+            return []
+        case .redraw:
+            redrawRequests += 1
+            return []
+        case .help:
+            if case .help = topScreen {
+                screens.removeLast()
+            } else {
+                screens.append(.help(HelpState()))
+            }
+            return []
+        case .refresh:
+            notice = nil
+            return refresh()
+        default:
+            break
+        }
+        switch context {
+        case .list: return performInList(command)
+        case .popup: return performInPopup(command)
+        case .unitSearch: return performInUnitSearch(command)
+        case .help: return performInHelp(command)
+        case .emptyStore, .filter: return []
+        }
+    }
+
+    // MARK: Screens
+
+    /// Pops the top screen (never the root).
+    mutating func goBack() {
+        if screens.count > 1 { screens.removeLast() }
+    }
+
+    /// Opens Unit Search for an address.
+    mutating func openUnitSearch(address: String) -> [Effect] {
+        let bare = EmailAddress.bare(address)
+        screens.append(.unitSearch(UnitSearchState(address: bare)))
+        return [.searchUnits(address: bare)]
+    }
+
+    /// Re-reads what is on screen after the store changed (or F5).
+    mutating func refresh() -> [Effect] {
+        var effects: [Effect] = []
+        if screens.first == .emptyStore || storeHasEmails != true {
+            effects.append(.probeStore(accountID: accountID))
+        }
+        if screens.first == .audit {
+            effects += list.loaded ? reloadWindow() : reloadListAndCounts(resetWindow: false)
+        }
+        for screen in screens {
+            if case .detail(let popup) = screen { effects.append(.loadDetail(emailID: popup.emailID)) }
+        }
+        return effects
+    }
+
+    /// Keeps scroll positions valid after a resize.
+    mutating func relayout() {
+        list.scrollToCursor(viewport: listHeight)
+        for index in screens.indices {
+            switch screens[index] {
+            case .detail(var popup):
+                popup.scroll = min(popup.scroll, maxDetailScroll(popup))
+                screens[index] = .detail(popup)
+            case .unitSearch(var search):
+                search.top = UnitSearchState.clampedTop(search, height: listHeight)
+                screens[index] = .unitSearch(search)
+            case .help(var help):
+                help.scroll = min(help.scroll, maxHelpScroll)
+                screens[index] = .help(help)
+            default:
+                break
+            }
+        }
+    }
+}
+
+extension UnitSearchState {
+    /// A top row that keeps the selection within `height` rows.
+    static func clampedTop(_ search: UnitSearchState, height: Int) -> Int {
+        var top = search.top
+        if search.selected < top { top = search.selected }
+        if search.selected >= top + height { top = search.selected - height + 1 }
+        return max(0, top)
+    }
+}

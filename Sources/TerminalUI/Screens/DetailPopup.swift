@@ -1,0 +1,169 @@
+import AuditCore
+import Foundation
+
+/// The View pop-up: Email fields on the left, Status Details top right, the
+/// recommended action, Status Tracking and the body, all in one scrollable column.
+public struct DetailPopup: Widget {
+    public var state: DetailState
+    public var timeZone: TimeZone
+
+    public init(state: DetailState, timeZone: TimeZone) {
+        self.state = state
+        self.timeZone = timeZone
+    }
+
+    /// Columns available to the content inside a pop-up frame.
+    public static func contentWidth(in rect: Rect) -> Int { Popup.contentArea(of: rect).width }
+
+    /// Rows of content visible inside a pop-up frame.
+    public static func viewportHeight(in rect: Rect) -> Int { max(1, Popup.contentArea(of: rect).height) }
+
+    public func render(into buffer: inout Buffer, area: Rect) {
+        let inner = Popup.contentArea(of: area)
+        guard let detail = state.detail else {
+            Popup(title: "View email", note: "Esc close").render(into: &buffer, area: area)
+            let text = state.loaded ? "This email is no longer in the store." : "Loading…"
+            buffer.put(text, x: inner.x, y: inner.y + 1, width: inner.width, style: Style(.muted))
+            return
+        }
+        let content = DetailPopup.content(detail, width: inner.width, timeZone: timeZone)
+        let visible = inner.height
+        let scroll = max(0, min(state.scroll, content.height - visible))
+        let above = scroll > 0, below = scroll + visible < content.height
+        let note = above && below ? "↑↓ more" : below ? "↓ more" : above ? "↑ more" : nil
+        Popup(title: "View email", note: "Esc close · u Unit Search", scrollNote: note).render(into: &buffer, area: area)
+        buffer.blit(content, sourceRows: scroll..<(scroll + visible), x: inner.x, y: inner.y)
+    }
+
+    // MARK: Content
+
+    /// The whole content at a width, as a tall buffer the pop-up scrolls through.
+    public static func content(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> Buffer {
+        let lines = contentLines(detail, width: width, timeZone: timeZone)
+        var buffer = Buffer(width: max(0, width), height: lines.count)
+        for (row, line) in lines.enumerated() {
+            line.render(into: &buffer, x: 0, y: row, width: width)
+        }
+        return buffer
+    }
+
+    static func contentLines(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
+        guard width > 0 else { return [] }
+        var lines: [StyledLine] = []
+        if width >= 72 {
+            let right = min(46, width * 45 / 100)
+            let left = width - right - 2
+            let fields = emailFields(detail, width: left, timeZone: timeZone)
+            let box = statusBox(detail, width: right, timeZone: timeZone)
+            for row in 0..<max(fields.count, box.count) {
+                var line = (row < fields.count ? fields[row] : StyledLine()).padded(to: left)
+                line.append("  ")
+                if row < box.count { line.append(box[row]) }
+                lines.append(line)
+            }
+        } else {
+            lines += statusBox(detail, width: width, timeZone: timeZone)
+            lines.append(StyledLine())
+            lines += emailFields(detail, width: width, timeZone: timeZone)
+        }
+        lines.append(StyledLine())
+        lines.append(Section.heading("Recommended action"))
+        for part in TextWrap.wrap(TerminalText.singleLine(detail.recommendedAction), width: width) {
+            lines.append(StyledLine(part, Style(.accent)))
+        }
+        lines.append(StyledLine())
+        let count = detail.events.count
+        lines.append(Section.heading("Status Tracking (\(count) \(count == 1 ? "event" : "events"))"))
+        lines += Timeline(events: detail.events, timeZone: timeZone).lines
+        lines.append(StyledLine())
+        lines.append(Section.heading("Body"))
+        let body = TextWrap.wrapLines(TerminalText.lines(detail.email.textBody), width: width)
+        lines += body.map { StyledLine($0) }
+        return lines
+    }
+
+    /// "Label        value" lines, values wrapped to at most three lines.
+    static func emailFields(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
+        let email = detail.email
+        let format = UKDateFormat(timeZone: timeZone)
+        let units = detail.units.map { "\($0.blockName) \($0.unitName)" }
+        let fields: [(String, String)] = [
+            ("From", email.from),
+            ("To", email.to),
+            ("Cc", email.cc.isEmpty ? "—" : email.cc.joined(separator: ", ")),
+            ("Subject", email.subject),
+            ("Created", format.dateTime(email.createdAt)),
+            ("Raised by", email.raisedByName),
+            ("Activity", email.activity.displayName),
+            ("Units", units.isEmpty ? "—" : units.joined(separator: ", ")),
+            ("Message ID", email.providerMessageID ?? "not handed to the provider yet"),
+            ("Attachments", email.attachmentNames.isEmpty ? "none" : email.attachmentNames.joined(separator: ", ")),
+        ]
+        var lines = [Section.heading("Email")]
+        let labelWidth = 13
+        for (label, value) in fields {
+            let parts = TextWrap.wrap(TerminalText.singleLine(value), width: max(8, width - labelWidth))
+            for (index, part) in parts.prefix(3).enumerated() {
+                var text = part
+                if index == 2, parts.count > 3 { text = DisplayWidth.truncate(part + "…", to: width - labelWidth) }
+                lines.append(StyledLine([
+                    Span(DisplayWidth.fit(index == 0 ? label : "", to: labelWidth), Style(.label)),
+                    Span(text),
+                ]))
+            }
+        }
+        return lines
+    }
+
+    /// The framed Status Details box.
+    static func statusBox(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
+        let email = detail.email
+        let info = email.statusDetail
+        let format = UKDateFormat(timeZone: timeZone)
+        func text(_ value: String?) -> String {
+            guard let value, !value.isEmpty else { return "—" }
+            return TerminalText.singleLine(value)
+        }
+        var rows: [(String, String, Style)] = [("Status", email.status.displayName, email.status.style.emphasised)]
+        var reason = info?.reason ?? info?.rejectReason
+        if let severity = info?.severity { reason = [severity.rawValue, reason].compactMap { $0 }.joined(separator: ", ") }
+        rows.append(("Reason", text(reason), .plain))
+        rows.append(("SMTP code", info?.code.map(String.init) ?? "—", .plain))
+        rows.append(("Enhanced", text(info?.enhancedCode), .plain))
+        rows.append(("Message", text(info?.message), .plain))
+        rows.append(("Description", text(info?.description), .plain))
+        rows.append(("MX host", text(info?.mxHost), .plain))
+        rows.append(("Attempt", info?.attemptNumber.map(String.init) ?? "—", .plain))
+        if let reject = info?.rejectReason, !reject.isEmpty { rows.append(("Rejected", text(reject), .plain)) }
+        rows.append(("At", info?.occurredAt.map { format.dateTimeSeconds($0) } ?? "—", .plain))
+
+        let inner = width - 4
+        let labelWidth = 12
+        var body: [StyledLine] = []
+        for (label, value, style) in rows {
+            let parts = TextWrap.wrap(value, width: max(6, inner - labelWidth))
+            for (index, part) in parts.prefix(4).enumerated() {
+                body.append(StyledLine([
+                    Span(DisplayWidth.fit(index == 0 ? label : "", to: labelWidth), Style(.label)),
+                    Span(part, style),
+                ]))
+            }
+        }
+        if info == nil {
+            body.append(StyledLine("No provider event yet.", Style(.muted)))
+        }
+        let border = Style(.border)
+        let title = " Status Details "
+        let topRule = max(0, width - 3 - DisplayWidth.of(title))
+        var lines = [StyledLine([Span("┌─", border), Span(title, Style(.header, bold: true)),
+                                 Span(String(repeating: "─", count: topRule) + "┐", border)])]
+        for line in body {
+            var row = StyledLine("│ ", border)
+            row.append(line.padded(to: inner))
+            row.append(" │", border)
+            lines.append(row)
+        }
+        lines.append(StyledLine("└" + String(repeating: "─", count: max(0, width - 2)) + "┘", border))
+        return lines
+    }
+}

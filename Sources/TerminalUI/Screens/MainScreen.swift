@@ -1,0 +1,39 @@
+import AuditCore
+
+/// The Email Audit screen: header, filter bar, summary list, status line.
+public struct MainScreen: Widget {
+    public var state: AppState
+
+    public init(state: AppState) {
+        self.state = state
+    }
+
+    public func render(into buffer: inout Buffer, area: Rect) {
+        let layout = ScreenLayout(size: TerminalSize(width: area.width, height: area.height))
+        HeaderLine(title: "Email Audit", facts: [FilterChoices.words(state.filter, staff: state.staff)], trailing: [
+            TerminalText.singleLine(state.accountName),
+            state.userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(state.userName),
+        ]).render(into: &buffer, area: area.row(layout.headerRow))
+        FilterBar(state: state).render(into: &buffer, area: area.row(layout.filterRow))
+
+        let listArea = Rect(x: area.x, y: layout.columnsRow, width: area.width, height: layout.listHeight + 1)
+        let emptyText: [String]
+        if !state.list.loaded {
+            emptyText = ["Loading…"]
+        } else {
+            emptyText = ["No emails match this filter.",
+                         "Press c to clear the filters, or d to choose a wider date range."]
+        }
+        SummaryList(window: state.list, timeZone: state.timeZone, focused: state.focus == .list, emptyText: emptyText)
+            .render(into: &buffer, area: listArea)
+
+        let loading = !state.list.loaded || state.list.loadingOlder && state.list.cursor >= state.list.rows.count - 1
+        StatusLine(counts: state.counts, position: state.list.rows.isEmpty ? nil : state.list.selectedPosition,
+                   loading: loading, notice: state.notice)
+            .render(into: &buffer, area: area.row(layout.statusRow))
+
+        if case .field(let field) = state.focus, let rect = FilterDropdown.rect(for: field, state: state) {
+            FilterDropdown(state: state, field: field).render(into: &buffer, area: rect)
+        }
+    }
+}

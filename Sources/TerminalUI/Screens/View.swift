@@ -1,0 +1,43 @@
+/// Draws the whole screen for a state: the top full screen of the stack, pop-ups over
+/// it, and the hint bar. Pure: the same state always gives the same buffer.
+public func view(_ state: AppState) -> Buffer {
+    let size = state.size
+    var buffer = Buffer(width: size.width, height: size.height)
+    guard size.isLargeEnough else {
+        TooSmallScreen(size: size).render(into: &buffer, area: buffer.area)
+        return buffer
+    }
+    let layout = ScreenLayout(size: size)
+    let screens = state.screens
+    let base = screens.lastIndex { screen in
+        switch screen {
+        case .audit, .emptyStore, .unitSearch: true
+        case .detail, .help: false
+        }
+    } ?? 0
+    let area = buffer.area
+    for (index, screen) in screens.enumerated() where index >= base {
+        switch screen {
+        case .audit:
+            MainScreen(state: state).render(into: &buffer, area: area)
+        case .emptyStore:
+            EmptyStoreScreen(accountName: state.accountName, userName: state.userName).render(into: &buffer, area: area)
+        case .unitSearch(let search):
+            UnitSearchScreen(search: search, accountName: state.accountName).render(into: &buffer, area: area)
+        case .detail(let popup):
+            dimBackdrop(&buffer, layout: layout)
+            DetailPopup(state: popup, timeZone: state.timeZone).render(into: &buffer, area: layout.popupRect)
+        case .help(let help):
+            dimBackdrop(&buffer, layout: layout)
+            HelpOverlay(scroll: help.scroll).render(into: &buffer, area: layout.helpRect)
+        }
+    }
+    KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
+    return buffer
+}
+
+/// Mutes what lies under a pop-up so the pop-up stands out (the header and hint bar stay).
+private func dimBackdrop(_ buffer: inout Buffer, layout: ScreenLayout) {
+    let area = Rect(x: 0, y: 1, width: layout.size.width, height: layout.size.height - 2)
+    buffer.restyle(area) { $0 = Style(.muted) }
+}
