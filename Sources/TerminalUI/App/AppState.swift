@@ -7,11 +7,17 @@ import Foundation
 /// ``view(_:)`` draws a state into a ``Buffer``. Nothing else changes it.
 public struct AppState: Sendable, Hashable {
     // MARK: Set-up
+    /// The account the filter is scoped to (nil = all accounts).
     public var accountID: Int64?
+    /// The account's name, for headers.
     public var accountName: String
+    /// The signed-in user, for the header.
     public var userName: String
+    /// The zone dates are shown in.
     public var timeZone: TimeZone
+    /// Rows per page loaded as the list scrolls.
     public var pageSize: Int
+    /// Pages kept in memory around the viewport.
     public var windowPages: Int
 
     // MARK: Screens
