@@ -29,7 +29,8 @@ enum MailgunEventMapping {
             guard let known = EventKind(rawValue: name), known != .stored else { return .ignored(kind: wire.event) }
             kind = known
         }
-        let recipient = wire.effectiveRecipient
+        guard let messageID = wire.bareMessageID else { return .ignored(kind: wire.event) }
+        let recipient = wire.effectiveRecipient ?? ""
         let delivery = wire.deliveryStatus.map {
             DeliveryStatus(code: $0.code, enhancedCode: $0.enhancedCode, message: $0.message,
                            description: $0.description, mxHost: $0.mxHost, attemptNumber: $0.attemptNo,
@@ -46,9 +47,9 @@ enum MailgunEventMapping {
             to: wire.message?.headers?.to ?? recipient,
             from: wire.message?.headers?.from ?? "",
             subject: wire.message?.headers?.subject ?? "",
-            attachmentNames: wire.message?.attachments.map { $0.compactMap(\.filename) } ?? [])
+            attachmentNames: wire.message?.attachments.map { $0.map(\.filename) } ?? [])
         let auditID = wire.userVariables["audit-id"].flatMap { Int64($0) }
-        return .event(IncomingEvent(messageID: wire.bareMessageID, recipient: recipient, event: event,
+        return .event(IncomingEvent(messageID: messageID, recipient: recipient, event: event,
                                     rawJSON: decoded.rawJSON, headers: headers, auditEmailID: auditID))
     }
 }

@@ -111,6 +111,7 @@ extension AuditDatabase {
             var result = ApplyResult()
             var touched: [Int64] = []
             var touchedSet: Set<Int64> = []
+            var headerCandidates: [Int64: MessageHeaders] = [:]
             var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (email_id, event_key, provider_event_id, kind, occurred_at, severity, reason, code,
@@ -143,6 +144,7 @@ extension AuditDatabase {
                 }
                 result.inserted += 1
                 if touchedSet.insert(emailID).inserted { touched.append(emailID) }
+                if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
                 if let kind = SuppressionKind.added(by: event) {
                     suppressionCandidates.append((item, kind, emailID))
                 }
@@ -153,7 +155,7 @@ extension AuditDatabase {
             var days = LocalDayCalculator(timeZone: timeZone)
             var deltas = RollupDeltas()
             result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
-                                                             days: &days, deltas: &deltas)
+                                                             days: &days, deltas: &deltas, headers: headerCandidates)
             try deltas.apply(db)
             for candidate in suppressionCandidates {
                 if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,
@@ -323,24 +325,34 @@ enum StatusRefresh {
         var detailJSON: String?
         var lastEventAt: Int64?
         var to: String
+        var isExternal: Bool
+        var subject: String
     }
 
     /// Loads the emails and all their events (two set queries), derives each status with
     /// ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up moves.
     /// Emails in `created` were made in this transaction and are not yet counted in roll-ups.
+    ///
+    /// An External email (built from provider events alone) takes the time of its earliest event
+    /// as its creation time, and fills a blank subject, sender and attachments from `headers`
+    /// when a later-arriving event carries them, so the row is the same whatever order the
+    /// events came in.
     static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
-                        days: inout LocalDayCalculator, deltas: inout RollupDeltas) throws -> [StatusChange] {
+                        days: inout LocalDayCalculator, deltas: inout RollupDeltas,
+                        headers: [Int64: MessageHeaders] = [:]) throws -> [StatusChange] {
         let idList = StorageEncoding.jsonArray(emailIDs)
         var states: [Int64: EmailState] = [:]
         states.reserveCapacity(emailIDs.count)
         let emailRows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address
+            SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address,
+                   activity, subject
             FROM emails WHERE id IN (SELECT value FROM json_each(?))
             """), arguments: [idList])
         while let row = try emailRows.next() {
             states[row[0]] = EmailState(accountID: row[1], raisedByID: row[2], createdAt: row[3],
                                         status: EmailStatus(code: row[4]) ?? .pending, detailJSON: row[5],
-                                        lastEventAt: row[6], to: row[7])
+                                        lastEventAt: row[6], to: row[7],
+                                        isExternal: (row[8] as String) == Activity.external.rawValue, subject: row[9])
         }
         var events: [Int64: [ProviderEvent]] = [:]
         events.reserveCapacity(emailIDs.count)
@@ -360,12 +372,27 @@ enum StatusRefresh {
             let detailJSON = StorageEncoding.statusDetailJSON(derived.detail)
             let last = derived.lastEventAt.map(StorageEncoding.microseconds)
             let isNew = created.contains(id)
-            if isNew || derived.status != state.status {
-                let day = days.day(milliseconds: state.createdAt)
-                if !isNew {
-                    deltas.add(accountID: state.accountID, day: day, raisedByID: state.raisedByID, status: state.status, -1)
+            var createdAt = state.createdAt
+            if state.isExternal, let earliest = events[id]?.map(\.occurredAt).min() {
+                createdAt = min(createdAt, StorageEncoding.milliseconds(earliest))
+                if state.subject.isEmpty, let found = headers[id] {
+                    try db.cachedStatement(sql: """
+                        UPDATE emails SET subject = ?,
+                            from_address = CASE WHEN from_address = '' THEN ? ELSE from_address END,
+                            attachments = CASE WHEN attachments = '[]' THEN ? ELSE attachments END
+                        WHERE id = ?
+                        """).execute(arguments: [found.subject, found.from, StorageEncoding.jsonArray(found.attachmentNames), id])
                 }
-                deltas.add(accountID: state.accountID, day: day, raisedByID: state.raisedByID, status: derived.status, 1)
+            }
+            let oldDay = days.day(milliseconds: state.createdAt), newDay = days.day(milliseconds: createdAt)
+            if isNew || derived.status != state.status || oldDay != newDay {
+                if !isNew {
+                    deltas.add(accountID: state.accountID, day: oldDay, raisedByID: state.raisedByID, status: state.status, -1)
+                }
+                deltas.add(accountID: state.accountID, day: newDay, raisedByID: state.raisedByID, status: derived.status, 1)
+            }
+            if createdAt != state.createdAt {
+                try db.cachedStatement(sql: "UPDATE emails SET created_at = ? WHERE id = ?").execute(arguments: [createdAt, id])
             }
             if derived.status != state.status || detailJSON != state.detailJSON || last != state.lastEventAt {
                 try update.execute(arguments: [derived.status.code, detailJSON, last, id])

@@ -33,11 +33,11 @@ struct DemoCommand: ParsableCommand {
         let database = try storeOptions.openStore()
         let simulator: MailgunSimulator
         let factory: DemoEmailFactory?
-        if isNew || (try database.accounts().isEmpty) {
+        let hasAgency = try !database.accounts().isEmpty
+        if isNew || !hasAgency {
             print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
             let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
-                print("\r" + line, terminator: "")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data(("\r" + line).utf8))
             }
             print("")
             simulator = result.simulator

@@ -89,6 +89,7 @@ struct QueryCommand: ParsableCommand {
             cursor = last.cursor
         }
         writer.end(into: &output)
+        output.flush()
         if outputFormat == .table {
             FileHandle.standardError.write(Data("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))\n".utf8))
         }
@@ -107,9 +108,17 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
-/// Standard output as a text stream.
+/// Standard output as a buffered text stream (flushed every 64 KB and by `flush()`).
 struct StandardOutput: TextOutputStream {
+    private var buffer = ""
+
     mutating func write(_ string: String) {
-        fputs(string, stdout)
+        buffer += string
+        if buffer.utf8.count >= 65_536 { flush() }
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(buffer.utf8))
+        buffer = ""
     }
 }

@@ -97,8 +97,10 @@ struct BatchFeederTests {
             try engine.tick()
             _ = ids
         }
-        clock.advance(by: 600)
-        try engine.tick()
+        for _ in 0..<12 {
+            clock.advance(by: 60)
+            try engine.tick()
+        }
         for row in try harness.store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 100, now: clock.now) {
             let detail = try #require(try harness.store.detail(emailID: row.id))
             let accepted = try #require(detail.events.first { $0.kind == .accepted })
