@@ -56,7 +56,7 @@ public struct PortfolioPlan: Sendable {
             return ("\(first.0) \(last.0)", first.1, last.1)
         }
         func address(first: String, last: String, _ rng: inout SeededRandom) -> String {
-            let domain = rng.chance(0.03) ? rng.pick(DemoNames.typoDomains) : rng.pick(DemoNames.domains)
+            let domain = rng.chance(0.02) ? rng.pick(DemoNames.typoDomains) : rng.pick(DemoNames.domains)
             let styles = ["\(first).\(last)", "\(first)\(last)", "\(first.prefix(1))\(last)", "\(last).\(first)"]
             var local = rng.pick(styles)
             var candidate = "\(local)@\(domain)"
@@ -65,6 +65,11 @@ public struct PortfolioPlan: Sendable {
                 candidate = "\(local)@\(domain)"
             }
             usedAddresses.insert(candidate)
+            if rng.chance(0.004) {
+                // Typed into the system wrongly: the provider will refuse these outright.
+                return rng.pick(["\(local)@\(domain.replacingOccurrences(of: ".", with: ","))",
+                                 "\(local) @\(domain)", "\(local)@@\(domain)", "\(local).\(domain)"])
+            }
             return candidate
         }
         func phone(_ rng: inout SeededRandom) -> String {

@@ -29,6 +29,9 @@ struct ScreenOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible screenshots.", visibility: .hidden))
+    var now: String?
+
     func run(reader: AuditDatabase) throws {
         let environment = ProcessInfo.processInfo.environment
         let account = try reader.accounts().first
@@ -40,6 +43,10 @@ struct ScreenOptions: ParsableArguments {
         options.initialFilter = EmailFilter(accountID: account?.id)
         options.colorEnabled = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         options.mouseEnabled = !noMouse
+        if let now {
+            let pinned = try parseNow(now, zone: reader.timeZone)
+            options.now = { pinned }
+        }
         try runEmailAuditTerminal(reader: reader, options: options)
     }
 }

@@ -21,13 +21,17 @@ struct SeedCommand: ParsableCommand {
     @Flag(help: "Print nothing but the summary.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible screenshots.", visibility: .hidden))
+    var now: String?
+
     func run() throws {
         guard emails >= 0 else { throw CLIError("--emails must be 0 or more") }
         guard days >= 1 else { throw CLIError("--days must be at least 1") }
+        let pinned = try now.map { try parseNow($0, zone: try store.resolvedTimeZone()) }
         let database = try store.openStore()
         let started = Date()
         do {
-            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
+            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed, now: pinned ?? Date())) { line in
                 if !quiet { print(line) }
             }
             let seconds = Date().timeIntervalSince(started)

@@ -20,6 +20,7 @@ struct DemoSeederTests {
         #expect(plan.contacts.contains { $0.name.contains("Zoë") || $0.name.contains("Łukasz") || $0.name.contains("Siobhán") })
         #expect(plan.contacts.contains { email in DemoNames.typoDomains.contains { email.email.hasSuffix("@" + $0) } })
         #expect(Set(plan.contacts.map(\.role)) == Set(ContactRole.allCases))
+        #expect(plan.contacts.contains { !EmailAddress.isValid($0.email) }, "a few addresses are malformed")
         #expect(plan.staff.filter { $0.role == .support }.count == DemoNames.supportStaffCount)
     }
 

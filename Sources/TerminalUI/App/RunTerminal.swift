@@ -49,7 +49,7 @@ final class RunLoop {
 
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
-        runner = EffectRunner(reader: reader, now: { Date() })
+        runner = EffectRunner(reader: reader, now: options.now)
         state = AppState(options: options, size: backend.size)
     }
 

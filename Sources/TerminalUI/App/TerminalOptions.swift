@@ -21,6 +21,8 @@ public struct TerminalOptions: Sendable {
     public var pageSize: Int
     /// How many pages the list keeps in memory around the viewport.
     public var windowPages: Int
+    /// Where "now" comes from (the wall clock; pinned for screenshots and tests).
+    public var now: @Sendable () -> Date = { Date() }
 
     /// Creates options; every parameter has a sensible default.
     public init(accountID: Int64? = nil, accountName: String = "All accounts", userName: String = "",
