@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Delete the store first even if it could be reused.")
     var rebuild = false
 
+    @Flag(help: "Skip the screen measurements.")
+    var skipScreen = false
+
     func run() throws {
         let zone = TimeZone(identifier: "Europe/London")!
         // Pin "now" to the store's build day so reruns on a reused store measure the same ranges.
@@ -44,6 +47,7 @@ struct BenchCommand: ParsableCommand {
         let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
         let now = newest.first?.createdAt ?? Date()
         try QueryBench(store: store, now: now, samples: samples, seed: seed).run()
+        if !skipScreen { try ScreenBench(store: store, now: now, samples: samples).run() }
         print(String(format: "peak RSS: %.1f MB", Memory.peakResidentMegabytes()))
     }
 
