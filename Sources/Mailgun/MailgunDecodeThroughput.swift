@@ -16,9 +16,12 @@ public enum MailgunDecodeThroughput {
         /// Lines that failed to decode (should be 0 for simulator output).
         public var failures: Int
 
+        /// Lines decoded per wall-clock second.
         public var linesPerSecond: Double { seconds > 0 ? Double(lines) / seconds : 0 }
+        /// Megabytes (10^6 bytes) decoded per wall-clock second.
         public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
 
+        /// One line such as `472020 lines on 1 thread(s) in 2.094 s: 225440 lines/s, 219.1 MB/s, 0 failures`.
         public var description: String {
             let rate = Int(linesPerSecond.rounded())
             let megabytes = (megabytesPerSecond * 10).rounded() / 10

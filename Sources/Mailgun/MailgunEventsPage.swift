@@ -17,9 +17,13 @@ public struct MailgunEventsPage: Sendable, Hashable {
 
     /// The `paging` object: opaque URLs to GET with the same credentials.
     public struct Paging: Sendable, Hashable {
+        /// The next page (an ascending query without `end` keeps growing: ask again later).
         public var next: String?
+        /// The previous page.
         public var previous: String?
+        /// The first page.
         public var first: String?
+        /// The last page.
         public var last: String?
 
         /// Creates paging links.
