@@ -31,7 +31,7 @@ struct ScreenBench {
                 return s
             }
         }
-        print("  " + first.line("first frame (all dates, 1M emails)", target: 300))
+        print("  " + first.line("first frame (all dates)", target: 300))
 
         var scroll = Stopwatch()
         for _ in 0..<max(samples, 2_000) {
