@@ -1,17 +1,20 @@
 # email-audit — the commands the README names.
 SWIFT ?= swift
 
-.PHONY: build test unit e2e screenshots-check screenshots bench demo
+.PHONY: build test unit cli e2e screenshots-check screenshots bench demo
 
 build:
 	$(SWIFT) build
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app.
-test: unit e2e screenshots-check
+test: unit cli e2e screenshots-check
 
 unit:
 	$(SWIFT) test
+
+cli: build
+	python3 scripts/cli_tests.py --binary "$$($(SWIFT) build --show-bin-path)/email-audit"
 
 e2e: build
 	python3 scripts/e2e_tmux.py --binary "$$($(SWIFT) build --show-bin-path)/email-audit"
