@@ -46,9 +46,14 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 6
         configuration.prepareDatabase { db in
-            // The writer gets a large page cache for ingest; readers a moderate one.
-            let pages = db.configuration.readonly ? -65_536 : -524_288
-            try db.execute(sql: "PRAGMA cache_size = \(pages); PRAGMA temp_store = MEMORY")
+            // The writer gets a large page cache for ingest and checkpoints less often (so pages
+            // rewritten by consecutive batches are copied to the database once); readers get a
+            // moderate cache.
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            } else {
+                try db.execute(sql: "PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -100,10 +100,14 @@ extension AuditDatabase {
     /// else an External email is made from the headers, in `defaultAccountID` (else the first
     /// account, else a new account "Imported"), raised by that account's "External" user.
     ///
-    /// Each event is stored once (keyed by ``ProviderEvent/key``); a duplicate is only counted.
-    /// Then every email that got a new event is re-derived from ALL its events with
-    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and
-    /// hard bounces, complaints and unsubscribes add suppression entries.
+    /// Each event is stored once: an event whose ``ProviderEvent/key`` is already stored for
+    /// its email is only counted as a duplicate. (The email an event belongs to is a function
+    /// of its message id, recipient and audit id, so this is the provider-identity dedupe; see
+    /// ``Schema``.) Then every email that got a new event is re-derived from ALL its events with
+    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and hard bounces,
+    /// complaints and unsubscribes add suppression entries.
+    ///
+    /// Send batches of thousands of events: the cost per call is a transaction commit.
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
         return try write { db in
@@ -111,32 +115,53 @@ extension AuditDatabase {
             var result = ApplyResult()
             var touched: [Int64] = []
             var touchedSet: Set<Int64> = []
+            touched.reserveCapacity(batch.count)
+            touchedSet.reserveCapacity(batch.count)
             var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
-            let insertEvent = try db.cachedStatement(sql: """
+            let insert = try RawStatement(db, sql: """
                 INSERT INTO events (email_id, event_key, provider_event_id, kind, occurred_at, severity, reason, code,
                                     enhanced_code, message, description, mx_host, attempt_no, retry_seconds,
                                     reject_reason, url, delayed_bounce, raw_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (event_key) DO NOTHING
+                ON CONFLICT (email_id, event_key) DO NOTHING
                 """)
             for incoming in batch {
-                var item = incoming
-                if item.recipient.isEmpty { item.recipient = StorageEncoding.normalisedAddress(item.headers.to) }
-                let event = item.event
-                if try ingest.isStored(key: event.key) {
-                    result.duplicates += 1
-                    continue
+                let emailID: Int64
+                var withRecipient: IncomingEvent?
+                if incoming.recipient.isEmpty {
+                    // Rejected events carry no recipient: it is the To header.
+                    var copy = incoming
+                    copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
+                    withRecipient = copy
                 }
-                let emailID = try ingest.emailID(for: item)
+                let item = withRecipient ?? incoming
+                if let existing = try ingest.existingEmail(for: item) {
+                    emailID = existing
+                } else {
+                    emailID = try ingest.makeOrClaimEmail(for: item)
+                }
+                let event = item.event
                 let delivery = event.delivery
-                insertEvent.setUncheckedArguments([
-                    emailID, event.key, event.providerEventID, event.kind.rawValue,
-                    StorageEncoding.microseconds(event.occurredAt), event.severity?.rawValue, event.reason,
-                    delivery?.code, delivery?.enhancedCode, delivery?.message, delivery?.description, delivery?.mxHost,
-                    delivery?.attemptNumber, delivery?.retrySeconds, event.rejectReason, event.url,
-                    event.isDelayedBounce ? 1 : 0, item.rawJSON,
-                ])
-                try insertEvent.execute()
+                insert.reset()
+                insert.bind(1, emailID)
+                insert.bind(2, event.key)
+                insert.bind(3, event.providerEventID)
+                insert.bind(4, event.kind.rawValue)
+                insert.bind(5, StorageEncoding.microseconds(event.occurredAt))
+                insert.bind(6, event.severity?.rawValue)
+                insert.bind(7, event.reason)
+                insert.bind(8, delivery?.code)
+                insert.bind(9, delivery?.enhancedCode)
+                insert.bind(10, delivery?.message)
+                insert.bind(11, delivery?.description)
+                insert.bind(12, delivery?.mxHost)
+                insert.bind(13, delivery?.attemptNumber)
+                insert.bind(14, delivery?.retrySeconds)
+                insert.bind(15, event.rejectReason)
+                insert.bind(16, event.url)
+                insert.bind(17, Int64(event.isDelayedBounce ? 1 : 0))
+                insert.bind(18, item.rawJSON)
+                try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
                     continue
@@ -186,44 +211,41 @@ struct EventIngest {
     private var auditInfo: [Int64: AuditInfo?] = [:]
     private var importAccountID: Int64?
     private var externalStaff: [Int64: Int64] = [:]
-    private var keysSeen: Set<String> = []
 
-    private let selectKey: Statement
-    private let selectAudit: Statement
-    private let selectByMessageRecipient: Statement
-    private let selectByMessage: Statement
-    private let claim: Statement
+    private let selectAudit: RawStatement
+    private let selectByMessageRecipient: RawStatement
 
     init(db: Database, defaultAccountID: Int64?) throws {
         self.db = db
         self.defaultAccountID = defaultAccountID
-        selectKey = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_key = ?")
-        selectAudit = try db.cachedStatement(sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
-        selectByMessageRecipient = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
-        selectByMessage = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1")
-        claim = try db.cachedStatement(sql: """
-            UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
-            """)
+        selectAudit = try RawStatement(db, sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
+        selectByMessageRecipient = try RawStatement(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
     }
 
-    /// Whether an event with this key is already stored (or earlier in this batch), so that a
-    /// duplicate never creates an email.
-    mutating func isStored(key: String) throws -> Bool {
-        if !keysSeen.insert(key).inserted { return true }
-        return try Bool.fetchOne(selectKey, arguments: [key]) != nil
+    /// The email an event belongs to when it already exists and nothing needs changing
+    /// (the common case): its audit id names an email with this message id and recipient,
+    /// or an email has this (message id, recipient).
+    mutating func existingEmail(for item: IncomingEvent) throws -> Int64? {
+        if let auditID = item.auditEmailID, let info = try audit(auditID),
+           info.messageID == item.messageID, info.to == item.recipient {
+            return auditID
+        }
+        return try lookup(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
     }
 
-    mutating func emailID(for item: IncomingEvent) throws -> Int64 {
+    /// The slow path: records the message id on the email named by the audit id, or creates a
+    /// cc sibling or an External email.
+    mutating func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
         let messageID = item.messageID, recipient = item.recipient
         let key = MessageRecipient(messageID: messageID, recipient: recipient)
-        if let id = byMessageRecipient[key] { return id }
-
         var siblingSource: Int64?
         if let auditID = item.auditEmailID, var info = try audit(auditID),
            info.messageID == nil || info.messageID == messageID {
             if info.messageID == nil, !messageID.isEmpty,
                try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
-                try claim.execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
+                try db.cachedStatement(sql: """
+                    UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
+                    """).execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
                 info.messageID = messageID
                 auditInfo[auditID] = info
                 byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
@@ -235,7 +257,9 @@ struct EventIngest {
         }
         if let id = try lookup(key) { return id }
         let id: Int64
-        if let source = try siblingSource ?? Int64.fetchOne(selectByMessage, arguments: [messageID]) {
+        if let source = try siblingSource ?? Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1"),
+            arguments: [messageID]) {
             id = try makeSibling(of: source, recipient: recipient)
         } else {
             id = try makeExternal(item)
@@ -248,16 +272,24 @@ struct EventIngest {
     private mutating func audit(_ id: Int64) throws -> AuditInfo? {
         if let cached = auditInfo[id] { return cached }
         var info: AuditInfo?
-        if let row = try Row.fetchOne(selectAudit, arguments: [id]) {
-            info = AuditInfo(messageID: row[0], to: row[1])
+        selectAudit.reset()
+        selectAudit.bind(1, id)
+        if try selectAudit.step() {
+            info = AuditInfo(messageID: selectAudit.optionalString(0), to: selectAudit.string(1))
         }
+        selectAudit.reset()
         auditInfo[id] = info
         return info
     }
 
     private mutating func lookup(_ key: MessageRecipient) throws -> Int64? {
         if let id = byMessageRecipient[key] { return id }
-        guard let id = try Int64.fetchOne(selectByMessageRecipient, arguments: [key.messageID, key.recipient]) else { return nil }
+        selectByMessageRecipient.reset()
+        selectByMessageRecipient.bind(1, key.messageID)
+        selectByMessageRecipient.bind(2, key.recipient)
+        defer { selectByMessageRecipient.reset() }
+        guard try selectByMessageRecipient.step() else { return nil }
+        let id = selectByMessageRecipient.int64(0)
         byMessageRecipient[key] = id
         return id
     }
@@ -325,7 +357,8 @@ enum StatusRefresh {
         var to: String
     }
 
-    /// Loads the emails and all their events (two set queries), derives each status with
+    /// Loads the emails and all their events (two set queries through `json_each`, the events
+    /// through the `(email_id, event_key)` index), derives each status with
     /// ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up moves.
     /// Emails in `created` were made in this transaction and are not yet counted in roll-ups.
     static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
@@ -333,26 +366,36 @@ enum StatusRefresh {
         let idList = StorageEncoding.jsonArray(emailIDs)
         var states: [Int64: EmailState] = [:]
         states.reserveCapacity(emailIDs.count)
-        let emailRows = try Row.fetchCursor(db.cachedStatement(sql: """
+        let emails = try RawStatement(db, sql: """
             SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address
             FROM emails WHERE id IN (SELECT value FROM json_each(?))
-            """), arguments: [idList])
-        while let row = try emailRows.next() {
-            states[row[0]] = EmailState(accountID: row[1], raisedByID: row[2], createdAt: row[3],
-                                        status: EmailStatus(code: row[4]) ?? .pending, detailJSON: row[5],
-                                        lastEventAt: row[6], to: row[7])
+            """)
+        emails.reset()
+        emails.bind(1, idList)
+        defer { emails.reset() }
+        while try emails.step() {
+            states[emails.int64(0)] = EmailState(
+                accountID: emails.int64(1), raisedByID: emails.int64(2), createdAt: emails.int64(3),
+                status: EmailStatus(code: Int(emails.int64(4))) ?? .pending, detailJSON: emails.optionalString(5),
+                lastEventAt: emails.optionalInt64(6), to: emails.string(7))
         }
+        emails.reset()
+
         var events: [Int64: [ProviderEvent]] = [:]
         events.reserveCapacity(emailIDs.count)
-        let eventRows = try Row.fetchCursor(db.cachedStatement(sql: """
+        let eventRows = try RawStatement(db, sql: """
             SELECT email_id, \(RowDecoding.eventColumns) FROM events
             WHERE email_id IN (SELECT value FROM json_each(?))
-            """), arguments: [idList])
-        while let row = try eventRows.next() {
-            events[row[0], default: []].append(RowDecoding.event(from: row, at: 1))
+            """)
+        eventRows.reset()
+        eventRows.bind(1, idList)
+        defer { eventRows.reset() }
+        while try eventRows.step() {
+            events[eventRows.int64(0), default: []].append(RowDecoding.event(from: eventRows, at: 1))
         }
+        eventRows.reset()
 
-        let update = try db.cachedStatement(sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
+        let update = try RawStatement(db, sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
         var changes: [StatusChange] = []
         for id in emailIDs {
             guard let state = states[id] else { continue }
@@ -368,7 +411,12 @@ enum StatusRefresh {
                 deltas.add(accountID: state.accountID, day: day, raisedByID: state.raisedByID, status: derived.status, 1)
             }
             if derived.status != state.status || detailJSON != state.detailJSON || last != state.lastEventAt {
-                try update.execute(arguments: [derived.status.code, detailJSON, last, id])
+                update.reset()
+                update.bind(1, Int64(derived.status.code))
+                update.bind(2, detailJSON)
+                update.bind(3, last)
+                update.bind(4, id)
+                try update.run()
             }
             if derived.status != state.status {
                 changes.append(StatusChange(emailID: id, old: state.status, new: derived.status, accountID: state.accountID,
