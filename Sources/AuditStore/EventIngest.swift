@@ -75,7 +75,7 @@ public struct ApplyResult: Sendable, Hashable {
     public var duplicates: Int
     /// Emails created for messages the store had not seen (External emails and cc siblings).
     public var createdEmails: Int
-    /// Emails whose status changed, in the order they were first touched.
+    /// Emails whose status changed, in email id order.
     public var statusChanges: [StatusChange]
     /// Addresses newly put on the suppression list.
     public var suppressionsAdded: [SuppressionEntry]
@@ -111,7 +111,7 @@ extension AuditDatabase {
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
         return try write { db in
-            var ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
+            let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
             var result = ApplyResult()
             var touched: [Int64] = []
             var touchedSet: Set<Int64> = []
@@ -125,51 +125,50 @@ extension AuditDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (email_id, event_key) DO NOTHING
                 """)
-            for incoming in batch {
-                let emailID: Int64
-                var withRecipient: IncomingEvent?
-                if incoming.recipient.isEmpty {
-                    // Rejected events carry no recipient: it is the To header.
-                    var copy = incoming
-                    copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
-                    withRecipient = copy
-                }
-                let item = withRecipient ?? incoming
-                if let existing = try ingest.existingEmail(for: item) {
-                    emailID = existing
-                } else {
-                    emailID = try ingest.makeOrClaimEmail(for: item)
-                }
-                let event = item.event
-                let delivery = event.delivery
+            func store(_ item: IncomingEvent) throws {
+                let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
                 insert.reset()
                 insert.bind(1, emailID)
-                insert.bind(2, event.key)
-                insert.bind(3, event.providerEventID)
-                insert.bind(4, event.kind.rawValue)
-                insert.bind(5, StorageEncoding.microseconds(event.occurredAt))
-                insert.bind(6, event.severity?.rawValue)
-                insert.bind(7, event.reason)
-                insert.bind(8, delivery?.code)
-                insert.bind(9, delivery?.enhancedCode)
-                insert.bind(10, delivery?.message)
-                insert.bind(11, delivery?.description)
-                insert.bind(12, delivery?.mxHost)
-                insert.bind(13, delivery?.attemptNumber)
-                insert.bind(14, delivery?.retrySeconds)
-                insert.bind(15, event.rejectReason)
-                insert.bind(16, event.url)
-                insert.bind(17, Int64(event.isDelayedBounce ? 1 : 0))
+                insert.bind(2, item.event.key)
+                insert.bind(3, item.event.providerEventID)
+                insert.bind(4, item.event.kind.rawValue)
+                insert.bind(5, StorageEncoding.microseconds(item.event.occurredAt))
+                insert.bind(6, item.event.severity?.rawValue)
+                insert.bind(7, item.event.reason)
+                if let delivery = item.event.delivery {
+                    insert.bind(8, delivery.code)
+                    insert.bind(9, delivery.enhancedCode)
+                    insert.bind(10, delivery.message)
+                    insert.bind(11, delivery.description)
+                    insert.bind(12, delivery.mxHost)
+                    insert.bind(13, delivery.attemptNumber)
+                    insert.bind(14, delivery.retrySeconds)
+                } else {
+                    for index: Int32 in 8...14 { insert.bind(index, nil as Int64?) }
+                }
+                insert.bind(15, item.event.rejectReason)
+                insert.bind(16, item.event.url)
+                insert.bind(17, Int64(item.event.isDelayedBounce ? 1 : 0))
                 insert.bind(18, item.rawJSON)
                 try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
-                    continue
+                    return
                 }
                 result.inserted += 1
                 if touchedSet.insert(emailID).inserted { touched.append(emailID) }
-                if let kind = SuppressionKind.added(by: event) {
+                if let kind = SuppressionKind.added(by: item.event) {
                     suppressionCandidates.append((item, kind, emailID))
+                }
+            }
+            for incoming in batch {
+                if incoming.recipient.isEmpty {
+                    // Rejected events carry no recipient: it is the To header.
+                    var copy = incoming
+                    copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
+                    try store(copy)
+                } else {
+                    try store(incoming)
                 }
             }
             result.createdEmails = ingest.created.count
@@ -193,7 +192,7 @@ extension AuditDatabase {
 }
 
 /// Finds (or makes) the email each incoming event belongs to, within one ingest transaction.
-struct EventIngest {
+final class EventIngest {
     struct MessageRecipient: Hashable {
         var messageID: String
         var recipient: String
@@ -225,7 +224,7 @@ struct EventIngest {
     /// The email an event belongs to when it already exists and nothing needs changing
     /// (the common case): its audit id names an email with this message id and recipient,
     /// or an email has this (message id, recipient).
-    mutating func existingEmail(for item: IncomingEvent) throws -> Int64? {
+    func existingEmail(for item: IncomingEvent) throws -> Int64? {
         if let auditID = item.auditEmailID, let info = try audit(auditID),
            info.messageID == item.messageID, info.to == item.recipient {
             return auditID
@@ -235,7 +234,7 @@ struct EventIngest {
 
     /// The slow path: records the message id on the email named by the audit id, or creates a
     /// cc sibling or an External email.
-    mutating func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
+    func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
         let messageID = item.messageID, recipient = item.recipient
         let key = MessageRecipient(messageID: messageID, recipient: recipient)
         var siblingSource: Int64?
@@ -269,7 +268,7 @@ struct EventIngest {
         return id
     }
 
-    private mutating func audit(_ id: Int64) throws -> AuditInfo? {
+    private func audit(_ id: Int64) throws -> AuditInfo? {
         if let cached = auditInfo[id] { return cached }
         var info: AuditInfo?
         selectAudit.reset()
@@ -282,7 +281,7 @@ struct EventIngest {
         return info
     }
 
-    private mutating func lookup(_ key: MessageRecipient) throws -> Int64? {
+    private func lookup(_ key: MessageRecipient) throws -> Int64? {
         if let id = byMessageRecipient[key] { return id }
         selectByMessageRecipient.reset()
         selectByMessageRecipient.bind(1, key.messageID)
@@ -307,7 +306,7 @@ struct EventIngest {
     }
 
     /// An email for a message the store never recorded, raised by the account's External user.
-    private mutating func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+    private func makeExternal(_ item: IncomingEvent) throws -> Int64 {
         let accountID = try accountForImports()
         let staffID: Int64
         if let known = externalStaff[accountID] {
@@ -328,7 +327,7 @@ struct EventIngest {
         return db.lastInsertedRowID
     }
 
-    private mutating func accountForImports() throws -> Int64 {
+    private func accountForImports() throws -> Int64 {
         if let importAccountID { return importAccountID }
         let id: Int64
         if let defaultAccountID {
@@ -357,49 +356,54 @@ enum StatusRefresh {
         var to: String
     }
 
-    /// Loads the emails and all their events (two set queries through `json_each`, the events
-    /// through the `(email_id, event_key)` index), derives each status with
-    /// ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up moves.
-    /// Emails in `created` were made in this transaction and are not yet counted in roll-ups.
+    /// Loads the emails and all their events (two set queries through `json_each`, both in
+    /// email id order, the events through the `(email_id, event_key)` index), derives each
+    /// status with ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up
+    /// moves. Emails in `created` were made in this transaction and are not yet counted in
+    /// roll-ups. Changes are returned in email id order.
     static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
                         days: inout LocalDayCalculator, deltas: inout RollupDeltas) throws -> [StatusChange] {
         let idList = StorageEncoding.jsonArray(emailIDs)
-        var states: [Int64: EmailState] = [:]
-        states.reserveCapacity(emailIDs.count)
         let emails = try RawStatement(db, sql: """
             SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address
-            FROM emails WHERE id IN (SELECT value FROM json_each(?))
+            FROM emails WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
+            """)
+        let eventRows = try RawStatement(db, sql: """
+            SELECT email_id, \(RowDecoding.eventColumns) FROM events
+            WHERE email_id IN (SELECT value FROM json_each(?)) ORDER BY email_id
             """)
         emails.reset()
         emails.bind(1, idList)
-        defer { emails.reset() }
+        eventRows.reset()
+        eventRows.bind(1, idList)
+        defer {
+            emails.reset()
+            eventRows.reset()
+        }
+        var states: [(id: Int64, state: EmailState)] = []
+        states.reserveCapacity(emailIDs.count)
         while try emails.step() {
-            states[emails.int64(0)] = EmailState(
+            states.append((emails.int64(0), EmailState(
                 accountID: emails.int64(1), raisedByID: emails.int64(2), createdAt: emails.int64(3),
                 status: EmailStatus(code: Int(emails.int64(4))) ?? .pending, detailJSON: emails.optionalString(5),
-                lastEventAt: emails.optionalInt64(6), to: emails.string(7))
+                lastEventAt: emails.optionalInt64(6), to: emails.string(7))))
         }
         emails.reset()
 
-        var events: [Int64: [ProviderEvent]] = [:]
-        events.reserveCapacity(emailIDs.count)
-        let eventRows = try RawStatement(db, sql: """
-            SELECT email_id, \(RowDecoding.eventColumns) FROM events
-            WHERE email_id IN (SELECT value FROM json_each(?))
-            """)
-        eventRows.reset()
-        eventRows.bind(1, idList)
-        defer { eventRows.reset() }
-        while try eventRows.step() {
-            events[eventRows.int64(0), default: []].append(RowDecoding.event(from: eventRows, at: 1))
-        }
-        eventRows.reset()
-
         let update = try RawStatement(db, sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
         var changes: [StatusChange] = []
-        for id in emailIDs {
-            guard let state = states[id] else { continue }
-            let derived = StatusDerivation.derive(events[id] ?? [])
+        var group: [ProviderEvent] = []
+        var hasRow = try eventRows.step()
+        for (id, state) in states {
+            // Both queries run in email id order: gather this email's events.
+            group.removeAll(keepingCapacity: true)
+            while hasRow {
+                let owner = eventRows.int64(0)
+                if owner > id { break }
+                if owner == id { group.append(RowDecoding.event(from: eventRows, at: 1)) }
+                hasRow = try eventRows.step()
+            }
+            let derived = StatusDerivation.derive(group)
             let detailJSON = StorageEncoding.statusDetailJSON(derived.detail)
             let last = derived.lastEventAt.map(StorageEncoding.microseconds)
             let isNew = created.contains(id)
