@@ -117,14 +117,25 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         }
     }
 
-    /// The number of emails stored.
-    public func emailCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM emails") ?? 0 }
+    /// Keeps the row counts in `meta` exact, in the same transaction as the rows.
+    func adjustCounts(_ db: Database, emails: Int, events: Int) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE meta SET value = value + ? WHERE key = ?")
+        if emails != 0 { try statement.execute(arguments: [emails, MetaKey.emailCount]) }
+        if events != 0 { try statement.execute(arguments: [events, MetaKey.eventCount]) }
     }
 
-    /// The number of provider events stored.
+    /// The number of emails stored (kept in `meta`, so it is one row read even at millions).
+    public func emailCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [MetaKey.emailCount]) ?? 0
+        }
+    }
+
+    /// The number of provider events stored (kept in `meta`).
     public func eventCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+        try read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [MetaKey.eventCount]) ?? 0
+        }
     }
 
     /// The schema version of the file.

@@ -60,6 +60,7 @@ extension AuditDatabase {
                            status: .pending, 1)
             }
             try deltas.apply(db)
+            try adjustCounts(db, emails: ids.count, events: 0)
             try bumpChangeCounter(db)
             return ids
         }
@@ -130,6 +131,7 @@ extension AuditDatabase {
                 _ = try StatusRefresh.refresh(db, emailIDs: merged, created: [], days: &days, deltas: &deltas)
             }
             try deltas.apply(db)
+            try adjustCounts(db, emails: -merged.count, events: 0)
             if results.contains(true) { try bumpChangeCounter(db) }
             return results
         }

@@ -173,6 +173,7 @@ extension AuditDatabase {
             }
             result.createdEmails = ingest.created.count
             guard !touched.isEmpty else { return result }
+            try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
 
             var days = LocalDayCalculator(timeZone: timeZone)
             var deltas = RollupDeltas()

@@ -167,7 +167,7 @@ enum Schema {
             lifted_by INTEGER
         ) WITHOUT ROWID;
 
-        INSERT INTO meta (key, value) VALUES ('change_counter', 0);
+        INSERT INTO meta (key, value) VALUES ('change_counter', 0), ('email_count', 0), ('event_count', 0);
         """
 }
 
@@ -175,4 +175,6 @@ enum Schema {
 enum MetaKey {
     static let timeZone = "time_zone"
     static let changeCounter = "change_counter"
+    static let emailCount = "email_count"
+    static let eventCount = "event_count"
 }

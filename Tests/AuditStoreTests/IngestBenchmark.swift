@@ -80,10 +80,43 @@ struct IngestBenchmark {
         print("bench: ingested \(inserted) events in \(elapsed): \(Int(Double(inserted) / seconds)) events/s")
         #expect(inserted == events.count)
 
-        clock = .now
-        let counts = try store.statusCounts(matching: EmailFilter(dateRange: .all), now: start)
-        let page = try store.summaries(matching: EmailFilter(statuses: [.failed], dateRange: .all), from: nil, direction: .older, limit: 50, now: start)
-        print("bench: counts \(counts.byStatus.sorted { $0.key < $1.key }.map { "\($0.key.argumentName)=\($0.value)" }) first failed page \(page.count) in \(ContinuousClock.now - clock)")
+        func timed<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+            let began = ContinuousClock.now
+            let value = try body()
+            print("bench: \(label): \(ContinuousClock.now - began)")
+            return value
+        }
+        let now = start.addingTimeInterval(Double(count) * 20)
+        let counts = try timed("status counts, all dates") { try store.statusCounts(matching: EmailFilter(dateRange: .all), now: now) }
+        print("bench: counts \(counts.byStatus.sorted { $0.key < $1.key }.map { "\($0.key.argumentName)=\($0.value)" })")
         #expect(counts.total == count)
+        _ = try timed("counts, account, last 30 days") { try store.statusCounts(matching: EmailFilter(accountID: account.id, dateRange: .last30Days), now: now) }
+        _ = try timed("counts, To prefix") { try store.statusCounts(matching: EmailFilter(to: .prefix("person12"), dateRange: .all), now: now) }
+        let first = try timed("first page, account, all dates") {
+            try store.summaries(matching: EmailFilter(accountID: account.id, dateRange: .all), from: nil, direction: .older, limit: 50, now: now)
+        }
+        _ = try timed("page 2") {
+            try store.summaries(matching: EmailFilter(accountID: account.id, dateRange: .all), from: first.last?.cursor, direction: .older, limit: 50, now: now)
+        }
+        _ = try timed("first page, rare status (failed)") {
+            try store.summaries(matching: EmailFilter(accountID: account.id, statuses: [.failed], dateRange: .all), from: nil, direction: .older, limit: 50, now: now)
+        }
+        _ = try timed("first page, 3 raisers x 2 statuses") {
+            try store.summaries(matching: EmailFilter(accountID: account.id, raisedBy: [staff[0].id, staff[1].id, staff[2].id], statuses: [.failed, .clicked], dateRange: .all), from: nil, direction: .older, limit: 50, now: now)
+        }
+        _ = try timed("first page, To prefix") {
+            try store.summaries(matching: EmailFilter(to: .prefix("person12"), dateRange: .all), from: nil, direction: .older, limit: 50, now: now)
+        }
+        _ = try timed("oldest page (.newer from nil)") {
+            try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .newer, limit: 50, now: now)
+        }
+        _ = try timed("detail") { try store.detail(emailID: ids[count / 2]) }
+        _ = try timed("email and event counts") { (try store.emailCount(), try store.eventCount()) }
+        let path = store.path
+        try store.close()
+        let reopened = try timed("reopen") { try AuditDatabase(path: path, timeZone: london) }
+        try reopened.close()
+        let rebuilt = try timed("reopen in another zone (roll-up rebuild)") { try AuditDatabase(path: path, timeZone: newYork) }
+        #expect(try rebuilt.statusCounts(matching: EmailFilter(dateRange: .all), now: now).total == count)
     }
 }

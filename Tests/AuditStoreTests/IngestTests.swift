@@ -30,6 +30,7 @@ struct IngestTests {
         #expect(try f.store.emailCount() == 1)
         #expect(try f.store.detail(emailID: email.id)?.email.status == .delivered)
         #expect(try f.store.changeToken() == token)
+        try f.checkCounts()
     }
 
     @Test func outOfOrderEventsGiveTheSameStatusAndDetail() throws {
@@ -105,6 +106,7 @@ struct IngestTests {
         _ = try f.store.apply([other], defaultAccountID: f.account.id)
         #expect(try f.store.staff(accountID: f.account.id).filter { $0.name == StaffUser.externalName }.count == 1)
         #expect(try f.store.emailCount() == 2)
+        try f.checkCounts()
     }
 
     @Test func unknownMessageWithoutAccountsGoesToImported() throws {
@@ -156,6 +158,7 @@ struct IngestTests {
         #expect(sibling.email.activity == main.email.activity)
         let counts = try f.store.statusCounts(matching: EmailFilter(dateRange: .all), now: t0)
         #expect(counts.byStatus == [.delivered: 1, .failed: 1])
+        try f.checkCounts()
     }
 
     @Test func eventsBeforeHandOverClaimTheEmailByAuditID() throws {
@@ -176,6 +179,7 @@ struct IngestTests {
         bare.auditEmailID = nil
         #expect(try f.store.apply([bare], defaultAccountID: nil) == ApplyResult(inserted: 0, duplicates: 1))
         #expect(try f.store.eventCount() == 1)
+        try f.checkCounts()
     }
 
     @Test func eventsWithoutAuditIDBeforeHandOverAreMergedOnHandOver() throws {
@@ -195,6 +199,7 @@ struct IngestTests {
         // After the merge the same event is still a duplicate.
         #expect(try f.store.apply([delivered], defaultAccountID: f.account.id) == ApplyResult(inserted: 0, duplicates: 1))
         #expect(try f.store.emailCount() == 1)
+        try f.checkCounts()
     }
 
     @Test func emptyAndUnicodeTextSurviveStorage() throws {
