@@ -41,13 +41,15 @@ struct IngestBenchmark {
         var events: [IncomingEvent] = []
         events.reserveCapacity(count * 4)
         var rng = SplitMix(seed: 1)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         for (i, id) in ids.enumerated() {
             let to = "person\(i % 50_000)@example\(i % 97).net"
             let sent = start.addingTimeInterval(Double(i) * 20 + 60)
             let messageID = "m\(id)@mg.example.com"
             func add(_ kind: EventKind, _ offset: Double, severity: FailureSeverity? = nil, reason: String? = nil, code: Int? = nil, message: String? = nil, attempt: Int? = nil) {
                 let at = sent.addingTimeInterval(offset)
-                let eventID = "e\(id)-\(kind.rawValue)-\(attempt ?? 0)-\(Int(offset))"
+                // Mailgun event ids are random 22-character strings.
+                let eventID = String((0..<22).map { _ in alphabet[Int(rng.next() % 64)] })
                 let delivery = code.map { DeliveryStatus(code: $0, enhancedCode: nil, message: message, mxHost: "mx.example.net", attemptNumber: attempt ?? 1) }
                 let event = ProviderEvent(key: ProviderEvent.makeKey(providerEventID: eventID, kind: kind.rawValue, recipient: to, occurredAt: at),
                                           providerEventID: eventID, kind: kind, occurredAt: at, severity: severity, reason: reason, delivery: delivery)
