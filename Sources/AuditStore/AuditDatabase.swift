@@ -30,15 +30,19 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         self.timeZone = timeZone
 
         let verdict = try DatabaseFileCheck.inspect(path: path)
-        if verdict == .fresh {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                do {
-                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                } catch {
-                    throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
-                }
+        let fileManager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        if verdict == .fresh && !folder.isEmpty && !fileManager.fileExists(atPath: folder) {
+            do {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
             }
+        }
+        // The store writes the file and its -wal and -shm companions beside it.
+        if fileManager.fileExists(atPath: path) ? !fileManager.isWritableFile(atPath: path)
+            : !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+            throw StoreError.permissionDenied(path: path)
         }
 
         var configuration = Configuration()

@@ -5,9 +5,12 @@ import GRDB
 /// The headers of the message an event is about, used to build an email for a message the
 /// store has never seen (sent by another system, or found in an imported provider log).
 public struct MessageHeaders: Sendable, Hashable {
+    /// The To header (a display form such as `Alice <alice@example.net>` is fine).
     public var to: String
+    /// The From header.
     public var from: String
     public var subject: String
+    /// File names of the message's attachments.
     public var attachmentNames: [String]
 
     public init(to: String = "", from: String = "", subject: String = "", attachmentNames: [String] = []) {
@@ -46,9 +49,12 @@ public struct IncomingEvent: Sendable, Hashable {
 /// An email whose derived status changed during an ingest.
 public struct StatusChange: Sendable, Hashable {
     public var emailID: Int64
+    /// The status before this ingest (Pending for an email created by it).
     public var old: EmailStatus
+    /// The status derived from all the email's events now.
     public var new: EmailStatus
     public var accountID: Int64
+    /// Who raised the email (the person to notify).
     public var raisedByID: Int64
     /// The recipient address.
     public var to: String
