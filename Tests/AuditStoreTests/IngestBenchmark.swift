@@ -23,7 +23,7 @@ struct IngestBenchmark {
             let news = (chunk..<min(chunk + 10_000, count)).map { i in
                 NewEmail(accountID: account.id, raisedByID: staff[i % staff.count].id, activity: .receiptRecorded,
                          to: "person\(i % 50_000)@example\(i % 97).net", from: "billing@mg.example.com",
-                         subject: "Receipt \(i)", textBody: String(repeating: "Body text ", count: 30),
+                         subject: "Receipt \(i)", textBody: String(repeating: "Body text ", count: Int(ProcessInfo.processInfo.environment["EMAIL_AUDIT_STORE_BENCH_BODY"] ?? "") ?? 30),
                          attachmentNames: ["receipt-\(i).pdf"], createdAt: start.addingTimeInterval(Double(i) * 20))
             }
             ids += try store.record(news)
