@@ -38,6 +38,9 @@ public enum RecommendedAction {
             if text.contains("access denied") || text.contains("mailbox access") || text.contains("policy") || text.contains("block") || reason == "espblock" || reason == "blacklisted" {
                 return "The recipient's mail server refused our email by its own rules. Phone the recipient and ask them (or their IT) to allow our sending domain, then resend."
             }
+            if text.contains("disabled") || text.contains("inactive") || text.contains("no longer") {
+                return "The mailbox has been closed or disabled. Phone the recipient for their current address, correct the contact record and resend."
+            }
             if reason == "old" || code == 602 || code == 498 {
                 return "The provider gave up after retrying (the domain could not be reached). Check the spelling of the domain, test from an outside mailbox, and phone the recipient for a correct address."
             }

@@ -62,6 +62,9 @@ struct TextAndParsingTests {
         let missing = StatusDetail(status: .failed, reason: "bounce", code: 550, message: "The email account that you tried to reach does not exist.")
         #expect(RecommendedAction.advice(for: .failed, detail: missing).contains("spelling"))
         #expect(RecommendedAction.advice(for: .rejected, detail: nil).contains("support"))
+        let closed = StatusDetail(status: .failed, severity: .permanent, reason: "generic", code: 550,
+                                  message: "5.2.1 STOREDRV.Deliver; mailbox disabled", occurredAt: Date())
+        #expect(RecommendedAction.advice(for: .failed, detail: closed).contains("current address"))
     }
 
     @Test func suppressionRules() {
