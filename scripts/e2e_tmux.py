@@ -475,6 +475,10 @@ def scenario_resize(ctx):
     s.until_text(r"terminal too small \(need 60×15, have 50×12\)", "the too-small message at 50×12", flags=re.I)
     s.resize(59, 20)
     s.until_text(r"terminal too small \(need 60×15, have 59×20\)", "the too-small message at 59×20", flags=re.I)
+    # Keys while too small must not act on the hidden pop-up (Esc would close it unseen).
+    s.send("Escape", "j", "s")
+    time.sleep(0.3)
+    s.until_text(r"terminal too small", "the too-small message after keys", flags=re.I)
     s.resize(120, 36)
     s.until(laid_out(120, 36), "the pop-up back at 120×36 with the same email")
 
@@ -484,6 +488,22 @@ def scenario_resize(ctx):
             f"the filtered list after closing the pop-up, still on row 3 ({position})")
     s.send("q")
     s.wait_exit()
+    s.check_restored()
+
+
+def scenario_too_small_q(ctx):
+    """With the pop-up open and the window too small, q quits as the message says."""
+    s = ctx.session("smallq", ctx.store, 100, 30)
+    wait_for_list(s)
+    s.send("Enter")
+    s.until_text(r"Status Tracking", "the View pop-up")
+    s.resize(50, 12)
+    s.until_text(r"Terminal too small \(need 60×15, have 50×12\)", "the too-small message", flags=re.I)
+    s.until_text(r"press q to quit", "the message offering q")
+    s.send("q")
+    rc = s.wait_exit(timeout=5)
+    if rc != 0:
+        raise Failure(f"q while too small: the app exited {rc}, not 0\n" + s.dump())
     s.check_restored()
 
 
@@ -536,6 +556,7 @@ SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
     ("resize-with-popup", scenario_resize),
+    ("too-small-q-quits", scenario_too_small_q),
     ("sigterm-restores", signal_scenario(signal.SIGTERM)),
     ("sighup-restores", signal_scenario(signal.SIGHUP)),
     ("ctrl-c-restores", scenario_ctrl_c),
