@@ -41,6 +41,9 @@ CONTROL_ADDRESS = "ctrl.test@example.com"
 # ESC[2J would clear the screen, ESC[31m turn text red, BEL ring the bell, OSC 0 set the
 # window title; then BS, CR LF, DEL and the C1 CSI byte.
 CONTROL_SUBJECT = "Rent \x1b[2J\x1b[31mRED\x07 bell\x1b]0;PWNED\x07 t\x08bs\r\nx\x7fdel \x9b1m end"
+# Two columns per character (CJK, emoji): truncation must keep the columns aligned.
+WIDE_ADDRESS = "wide.test@example.com"
+WIDE_SUBJECT = "東京の部屋 🏠 修理のお知らせ — 長い件名がここに続きます 東京の部屋"
 
 
 class Failure(Exception):
@@ -380,8 +383,32 @@ def scenario_filter_view_units(ctx):
     s.check_restored()
 
 
+def text_at_column(line, column):
+    """The text of `line` from display column `column` on, and the character just before it."""
+    width = 0
+    for index, ch in enumerate(line):
+        if width == column:
+            return line[index:], line[index - 1] if index else ""
+        if width > column:
+            break
+        width += display_width(ch)
+    return None, None
+
+
+def check_columns_aligned(session, lines):
+    """Every row's Raised by and Status cells start in the header's columns (display widths)."""
+    header = next(line for line in lines if line.startswith(" Date/time"))
+    for title in ("Raised by", "Status"):
+        column = display_width(header[:header.index(title)])
+        for row in list_rows(lines):
+            rest, before = text_at_column(row, column)
+            if rest is None or before != " " or rest[:1] in ("", " "):
+                raise Failure(f"the {title!r} column (display column {column}) is misaligned in:\n{row}\n"
+                              + session.dump())
+
+
 def scenario_control_bytes(ctx):
-    """A subject with ESC[2J, BEL, OSC, BS, CR LF, DEL, C1 shows them neutralised; nothing reaches the terminal."""
+    """Subject with ESC[2J, BEL, OSC, BS, CR LF, DEL, C1 shown neutralised, nothing reaches the terminal; CJK/emoji keep columns."""
     s = ctx.session("control", ctx.control_store, 120, 36)
     title_before = s.display("#{pane_title}")
     lines = wait_for_list(s)
@@ -390,6 +417,10 @@ def scenario_control_bytes(ctx):
         raise Failure(f"the planted email to {CONTROL_ADDRESS} is not in today's list\n" + s.dump())
     if "Rent ␛[2J␛[31mRED␇" not in row:
         raise Failure("the list row does not show ESC and BEL as ␛ and ␇:\n" + row + "\n" + s.dump())
+    wide = next((line for line in list_rows(lines) if WIDE_ADDRESS in line), None)
+    if wide is None or "東京の部屋 🏠" not in wide or "…" not in wide:
+        raise Failure("the wide-character subject is not shown truncated with …\n" + s.dump())
+    check_columns_aligned(s, lines)
 
     # Open it through the To filter (typed), so the pop-up shows the whole subject.
     s.send("/")
@@ -491,6 +522,29 @@ def scenario_resize(ctx):
     s.check_restored()
 
 
+def scenario_live_updates(ctx):
+    """Events ingested while the screen is open: a new email and then its status change appear."""
+    s = ctx.session("live", ctx.store, 120, 36)
+    lines = wait_for_list(s)
+    total = status_line_count(lines)
+    address, key = "live.test@example.com", "e2e-live-1"
+    ingest = lambda kind, at: run_cli(ctx.binary, "ingest", "--db", s.db, "-", stdin=json.dumps(
+        accepted_event(key, at, address, "Live test: boiler service booked", kind)) + "\n")
+    ingest("accepted", NOW_EPOCH - 20.0)
+    started = time.monotonic()
+    s.until(lambda lines: list_rows(lines)[0].find(address) > 0 and re.search(r"\bAccepted\b", list_rows(lines)[0])
+            and status_line_count(lines) == total + 1, "the new email on top, Accepted, counted", timeout=5)
+    shown_after = time.monotonic() - started
+    ingest("delivered", NOW_EPOCH - 10.0)
+    s.until(lambda lines: address in list_rows(lines)[0] and re.search(r"\bDelivered\b", list_rows(lines)[0]),
+            "the email's status changing to Delivered", timeout=5)
+    if shown_after > 3.0:
+        raise Failure(f"the new email took {shown_after:.1f}s to appear (about a second expected)")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
 def scenario_too_small_q(ctx):
     """With the pop-up open and the window too small, q quits as the message says."""
     s = ctx.session("smallq", ctx.store, 100, 30)
@@ -556,6 +610,7 @@ SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
     ("resize-with-popup", scenario_resize),
+    ("live-updates", scenario_live_updates),
     ("too-small-q-quits", scenario_too_small_q),
     ("sigterm-restores", signal_scenario(signal.SIGTERM)),
     ("sighup-restores", signal_scenario(signal.SIGHUP)),
@@ -565,6 +620,19 @@ SCENARIOS = [
 
 
 # ----------------------------------------------------------------------------- fixtures and main
+
+
+def accepted_event(key, timestamp, to, subject, kind="accepted"):
+    """A Mailgun event for message <key@mg.harbourlets.co.uk> (ingest makes an External email)."""
+    event = {
+        "id": f"{key}-{kind}", "event": kind, "timestamp": timestamp, "recipient": to,
+        "message": {"headers": {
+            "to": to, "from": "Harbour Lets <helpdesk@mg.harbourlets.co.uk>",
+            "subject": subject, "message-id": f"<{key}@mg.harbourlets.co.uk>"}},
+    }
+    if kind == "delivered":
+        event["delivery-status"] = {"code": 250, "message": "OK", "attempt-no": 1}
+    return event
 
 
 class Context:
@@ -579,21 +647,18 @@ class Context:
         run_cli(self.binary, "seed", "--db", self.store, *SEED_ARGS, "--now", NOW, "--quiet")
         # The control-byte email: a Mailgun `accepted` event for a message the store has never
         # seen, so ingest creates an External email from its headers.
-        event = {
-            "id": "e2e-control-bytes-1", "event": "accepted", "timestamp": NOW_EPOCH - 90.0,
-            "recipient": CONTROL_ADDRESS,
-            "message": {"headers": {
-                "to": CONTROL_ADDRESS, "from": "Harbour Lets <helpdesk@mg.harbourlets.co.uk>",
-                "subject": CONTROL_SUBJECT, "message-id": "<e2e-control-bytes-1@mg.harbourlets.co.uk>"}},
-        }
+        event = accepted_event("e2e-control-bytes-1", NOW_EPOCH - 90.0, CONTROL_ADDRESS, CONTROL_SUBJECT)
+        wide = accepted_event("e2e-wide-1", NOW_EPOCH - 150.0, WIDE_ADDRESS, WIDE_SUBJECT)
         shutil.copyfile(self.store, self.control_store)
-        run_cli(self.binary, "ingest", "--db", self.control_store, "-", stdin=json.dumps(event) + "\n")
+        run_cli(self.binary, "ingest", "--db", self.control_store, "-",
+                stdin=json.dumps(event) + "\n" + json.dumps(wide) + "\n")
 
     def session(self, name, db, width, height):
         # Each scenario gets its own copy of the store, so none can disturb another.
         copy = os.path.join(self.work, f"run-{name}.sqlite")
         shutil.copyfile(db, copy)
         session = Session(self.work, name, self.binary, copy, width, height)
+        session.db = copy
         self.sessions.append(session)
         return session
 
