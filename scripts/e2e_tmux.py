@@ -92,6 +92,7 @@ def terminal_type():
 WRAPPER = r"""#!/bin/sh
 # Runs the app in the pane and records what the terminal looked like around it.
 state=$1; shift
+ulimit -c 0 2>/dev/null  # the crash scenario must not leave a core file
 stty -g > "$state/stty.before" 2>/dev/null
 sh -c 'echo $$ > "$0/app.pid"; exec "$@"' "$state" "$@"
 rc=$?
@@ -561,18 +562,30 @@ def scenario_too_small_q(ctx):
     s.check_restored()
 
 
-def signal_scenario(signum):
+def signal_scenario(signum, crash=False):
     def scenario(ctx):
         s = ctx.session(f"sig{signum}", ctx.store, 100, 30)
         wait_for_list(s)
         s.send("Enter")
         s.until_text(r"Status Tracking", "the View pop-up")
         os.kill(s.app_pid(), signum)
+        if crash:
+            # The app restores the terminal first, then hands the signal on to Swift's crash
+            # reporter, which prints its report on the normal screen and, on a terminal,
+            # waits up to 30 s for a key ("any other key to quit").
+            prompt = s.until(lambda lines: s.state_file("rc") is not None
+                             or "any other key to quit" in "\n".join(lines), "the crash report or the exit")
+            if s.state_file("rc") is None:
+                if s.display("#{alternate_on}") != "0":
+                    raise Failure("the crash report was drawn before the terminal was restored\n" + s.dump())
+                s.send("x")
         rc = s.wait_exit()
-        if rc not in (0, 128 + signum):
+        if rc not in ((128 + signum,) if crash else (0, 128 + signum)):
             raise Failure(f"after {signal.Signals(signum).name} the app exited {rc}, not 0 or {128 + signum}\n" + s.dump())
         s.check_restored()
-    scenario.__doc__ = f"{signal.Signals(signum).name} to the app with the pop-up open: it exits and restores the terminal."
+    name = signal.Signals(signum).name
+    scenario.__doc__ = (f"{name} (as a crash would raise) with the pop-up open: the terminal is restored, the crash still reported."
+                        if crash else f"{name} to the app with the pop-up open: it exits and restores the terminal.")
     return scenario
 
 
@@ -614,6 +627,7 @@ SCENARIOS = [
     ("too-small-q-quits", scenario_too_small_q),
     ("sigterm-restores", signal_scenario(signal.SIGTERM)),
     ("sighup-restores", signal_scenario(signal.SIGHUP)),
+    ("crash-restores", signal_scenario(signal.SIGSEGV, crash=True)),
     ("ctrl-c-restores", scenario_ctrl_c),
     ("restore-check-detects-sigkill", scenario_restore_check_bites),
 ]
