@@ -118,7 +118,7 @@ set-hook -g alert-bell 'run-shell "touch {bell}"'
 class Session:
     """One tmux server with one window running the app."""
 
-    def __init__(self, work, name, binary, db, width, height, extra_args=()):
+    def __init__(self, work, name, binary, db, width, height, extra_args=(), extra_env=None):
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.socket = f"ea-e2e-{os.getpid()}-{name}"
@@ -131,7 +131,7 @@ class Session:
         wrapper = os.path.join(self.dir, "wrapper.sh")
         with open(wrapper, "w") as f:
             f.write(WRAPPER)
-        env = dict(pinned_env(), TERM=self.term)
+        env = dict(pinned_env(), TERM=self.term, **(extra_env or {}))
         app = [binary, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", USER, *extra_args]
         command = ["env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], "/bin/sh", wrapper, self.dir, *app]
         self.command = " ".join(shlex.quote(part) for part in command)
@@ -546,6 +546,65 @@ def scenario_live_updates(ctx):
     s.check_restored()
 
 
+def x10_mouse(button, x, y):
+    """An X10 mouse report (what ncurses asks tmux for with this TERM): 0-based x, y."""
+    return "\x1b[M" + chr(32 + button) + chr(33 + x) + chr(33 + y)
+
+
+def click(session, x, y):
+    session.type(x10_mouse(0, x, y) + x10_mouse(3, x, y))
+
+
+def scenario_mouse(ctx):
+    """Mouse: a click selects a row, a double-click opens it, a click on a hint presses it, the wheel scrolls."""
+    s = ctx.session("mouse", ctx.store, 120, 36)
+    lines = wait_for_list(s)
+    if s.display("#{mouse_any_flag}#{mouse_standard_flag}#{mouse_button_flag}") == "000":
+        raise Failure("the app did not turn mouse reporting on")
+    first = next(i for i, line in enumerate(lines) if ROW.match(line))
+    total = status_line_count(lines)
+    click(s, 30, first + 4)
+    s.until(lambda lines: lines[-2].rstrip().endswith(f"5 of {total:,}"), "row 5 selected by a click")
+    target = list_rows(s.lines())[6]
+    click(s, 30, first + 6)
+    time.sleep(0.05)
+    click(s, 30, first + 6)
+    address = ROW.match(target).group(2).rstrip("…")
+    s.until(lambda lines: "Status Tracking" in "\n".join(lines)
+            and any(re.search(r"│ To\s+" + re.escape(address), line) for line in lines),
+            f"a double-click opening row 7 ({address})")
+    hints = s.lines()[-1]
+    esc = hints.index("Esc Back")
+    click(s, display_width(hints[:esc]) + 1, s.height - 1)
+    s.until(lambda lines: "View email" not in "\n".join(lines) and list_rows(lines), "a click on 'Esc Back' closing the pop-up")
+    before = list_rows(s.lines())
+    s.type(x10_mouse(65, 30, first + 3))  # wheel down, twice: the list scrolls three rows a notch
+    s.type(x10_mouse(65, 30, first + 3))
+    s.until(lambda lines: list_rows(lines)[0] == before[6], "two wheel notches scrolling the list by six rows")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
+def scenario_no_color_no_mouse(ctx):
+    """NO_COLOR and --no-mouse: no colour codes on screen, statuses still in words, mouse reporting off."""
+    s = ctx.session("nocolor", ctx.store, 120, 36, extra_env={"NO_COLOR": "1"}, extra_args=["--no-mouse"])
+    lines = wait_for_list(s)
+    if not any(re.search(r"\b(Delivered|Failed|Opened)\b", row) for row in list_rows(lines)):
+        raise Failure("no status words in the list\n" + s.dump())
+    coloured = s.tmux("capture-pane", "-p", "-e", "-t", "e2e")
+    codes = set(re.findall(r"\x1b\[([0-9;]*)m", coloured))
+    colours = [c for c in codes if re.search(r"(^|;)(3[0-7]|38|4[0-7]|48|9[0-7]|10[0-7])(;|$)", c)]
+    if colours:
+        raise Failure(f"colour codes with NO_COLOR set: {sorted(colours)}\n" + s.dump())
+    flags = s.display("#{mouse_any_flag}#{mouse_standard_flag}#{mouse_button_flag}#{mouse_sgr_flag}")
+    if flags != "0000":
+        raise Failure(f"mouse reporting is on with --no-mouse (flags {flags})")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
 def scenario_too_small_q(ctx):
     """With the pop-up open and the window too small, q quits as the message says."""
     s = ctx.session("smallq", ctx.store, 100, 30)
@@ -624,6 +683,8 @@ SCENARIOS = [
     ("control-bytes-neutralised", scenario_control_bytes),
     ("resize-with-popup", scenario_resize),
     ("live-updates", scenario_live_updates),
+    ("mouse", scenario_mouse),
+    ("no-color-no-mouse", scenario_no_color_no_mouse),
     ("too-small-q-quits", scenario_too_small_q),
     ("sigterm-restores", signal_scenario(signal.SIGTERM)),
     ("sighup-restores", signal_scenario(signal.SIGHUP)),
@@ -667,11 +728,11 @@ class Context:
         run_cli(self.binary, "ingest", "--db", self.control_store, "-",
                 stdin=json.dumps(event) + "\n" + json.dumps(wide) + "\n")
 
-    def session(self, name, db, width, height):
+    def session(self, name, db, width, height, extra_env=None, extra_args=()):
         # Each scenario gets its own copy of the store, so none can disturb another.
         copy = os.path.join(self.work, f"run-{name}.sqlite")
         shutil.copyfile(db, copy)
-        session = Session(self.work, name, self.binary, copy, width, height)
+        session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env)
         session.db = copy
         self.sessions.append(session)
         return session
