@@ -605,6 +605,30 @@ def scenario_no_color_no_mouse(ctx):
     s.check_restored()
 
 
+def scenario_esc_latency(ctx):
+    """Esc closes the pop-up promptly (ESCDELAY lowered, not curses' default 1 s); q is the baseline."""
+    s = ctx.session("esc", ctx.store, 120, 36)
+    wait_for_list(s)
+    timings = {"Escape": [], "q": []}
+    for key in ["Escape", "q"] * 3:
+        s.send("Enter")
+        s.until_text(r"Status Tracking", "the View pop-up")
+        started = time.monotonic()
+        s.tmux("send-keys", "-t", "e2e", key)
+        while "View email" in s.screen():
+            if time.monotonic() - started > 5:
+                raise Failure(f"{key} did not close the pop-up within 5 s\n" + s.dump())
+        timings[key].append((time.monotonic() - started) * 1000)
+    esc, q = sorted(timings["Escape"])[1], sorted(timings["q"])[1]
+    # Through tmux and polling, Esc typically takes ~45 ms (25 ms ESCDELAY + a 25 ms input
+    # tick) and q ~15 ms; the bound leaves room for a loaded CI machine.
+    if esc > 300:
+        raise Failure(f"Esc took {esc:.0f} ms (median) to close the pop-up; q took {q:.0f} ms")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
 def scenario_too_small_q(ctx):
     """With the pop-up open and the window too small, q quits as the message says."""
     s = ctx.session("smallq", ctx.store, 100, 30)
@@ -684,6 +708,7 @@ SCENARIOS = [
     ("resize-with-popup", scenario_resize),
     ("live-updates", scenario_live_updates),
     ("mouse", scenario_mouse),
+    ("esc-latency", scenario_esc_latency),
     ("no-color-no-mouse", scenario_no_color_no_mouse),
     ("too-small-q-quits", scenario_too_small_q),
     ("sigterm-restores", signal_scenario(signal.SIGTERM)),
