@@ -4,7 +4,7 @@ import Foundation
 import ProviderSimulator
 
 /// What to seed.
-public struct SeedOptions: Sendable {
+public struct SeedOptions {
     public var emails: Int
     public var days: Int
     public var seed: UInt64
@@ -14,6 +14,9 @@ public struct SeedOptions: Sendable {
     public var rates: SimulationRates
     /// Simulated time between hand-over batches (5 minutes, as in production).
     public var batchInterval: TimeInterval = 300
+    /// When set, provider events are handed to this instead of being ingested as they fall due
+    /// (the benchmark writes them to a file and ingests that file afterwards).
+    public var eventSink: ((_ lines: [String]) throws -> Void)?
 
     public init(emails: Int = 20_000, days: Int = 30, seed: UInt64 = 1, now: Date = Date(), rates: SimulationRates = .default) {
         self.emails = emails
@@ -76,8 +79,8 @@ public enum DemoSeeder {
         let interval = options.batchInterval
         let start = (times.first ?? options.now) - 1
         let clock = ManualClock(start)
-        let engine = AuditEngine(store: store, provider: simulator, eventSource: simulator, clock: clock,
-                                 batchInterval: interval, defaultAccountID: factory.accountID)
+        let engine = AuditEngine(store: store, provider: simulator, eventSource: options.eventSink == nil ? simulator : nil,
+                                 clock: clock, batchInterval: interval, defaultAccountID: factory.accountID)
         var report = IngestReport()
         var next = 0
         var lastDay = CalendarDay(containing: start, in: store.timeZone)
@@ -92,6 +95,10 @@ public enum DemoSeeder {
             if !batch.isEmpty { try engine.record(batch) }
             clock.set(step)
             report.merge(try engine.tick().ingest)
+            if let sink = options.eventSink {
+                let lines = simulator.events(through: step)
+                if !lines.isEmpty { try sink(lines) }
+            }
             let day = CalendarDay(containing: step, in: store.timeZone)
             if day != lastDay {
                 lastDay = day

@@ -33,64 +33,103 @@ public final class EventIngestor: Sendable {
     }
 
     /// Streams a JSON-lines file (or standard input for "-") in batches, so memory stays flat.
+    ///
+    /// Reading and decoding run on a second thread, one batch ahead of the store, so the two
+    /// cores work at once; at most two decoded batches wait in memory.
     public func ingest(fileAt path: String) throws -> IngestReport {
         let reader = try LineReader(path: path)
-        var report = IngestReport()
-        var batch: [String] = []
-        batch.reserveCapacity(batchSize)
-        var first = 1
-        var lineNumber = 0
-        while let line = reader.nextLine() {
-            lineNumber += 1
-            batch.append(line)
-            if batch.count == batchSize {
-                report.merge(try ingestBatch(batch[...], firstLineNumber: first))
-                batch.removeAll(keepingCapacity: true)
-                first = lineNumber + 1
+        let handoff = BatchHandoff(capacity: 2)
+        let batchSize = self.batchSize
+        let producer = Thread {
+            var batch: [String] = []
+            batch.reserveCapacity(batchSize)
+            var first = 1, lineNumber = 0
+            while !handoff.isCancelled, let line = reader.nextLine() {
+                lineNumber += 1
+                batch.append(line)
+                if batch.count == batchSize {
+                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false))
+                    batch.removeAll(keepingCapacity: true)
+                    first = lineNumber + 1
+                }
             }
+            if !batch.isEmpty, !handoff.isCancelled { handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false)) }
+            handoff.finish()
         }
-        if !batch.isEmpty { report.merge(try ingestBatch(batch[...], firstLineNumber: first)) }
+        producer.start()
+        var report = IngestReport()
+        do {
+            while let prepared = handoff.take() {
+                report.merge(try store(prepared))
+            }
+        } catch {
+            handoff.cancel()
+            while handoff.take() != nil {}
+            throw error
+        }
         return report
     }
 
     private func ingestBatch(_ lines: ArraySlice<String>, firstLineNumber: Int) throws -> IngestReport {
+        try store(Self.prepare(Array(lines), firstLineNumber: firstLineNumber, concurrently: true))
+    }
+
+    /// Decoded and mapped lines, ready for the store.
+    struct PreparedBatch: @unchecked Sendable {
         var report = IngestReport()
-        let started = DispatchTime.now().uptimeNanoseconds
-        let decoded = Self.decodeConcurrently(Array(lines), firstLineNumber: firstLineNumber)
         var incoming: [IncomingEvent] = []
-        incoming.reserveCapacity(decoded.count)
+    }
+
+    /// Decodes and maps a batch (on all cores when `concurrently`).
+    static func prepare(_ lines: [String], firstLineNumber: Int, concurrently: Bool) -> PreparedBatch {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var prepared = PreparedBatch()
+        prepared.incoming.reserveCapacity(lines.count)
+        let decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
         for result in decoded {
             switch result {
             case .none: continue  // blank line
             case .some(.failure(let problem)):
-                report.lines += 1
-                report.problems.append(problem)
+                prepared.report.lines += 1
+                prepared.report.problems.append(problem)
             case .some(.success(let event)):
-                report.lines += 1
+                prepared.report.lines += 1
                 switch MailgunEventMapping.map(event) {
-                case .event(let value): incoming.append(value)
-                case .ignored: report.ignored += 1
+                case .event(let value): prepared.incoming.append(value)
+                case .ignored: prepared.report.ignored += 1
                 }
             }
         }
-        if !incoming.isEmpty {
-            let applied = try store.apply(incoming, defaultAccountID: defaultAccountID)
+        prepared.report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return prepared
+    }
+
+    /// Stores a prepared batch in one transaction.
+    private func store(_ prepared: PreparedBatch) throws -> IngestReport {
+        var report = prepared.report
+        let started = DispatchTime.now().uptimeNanoseconds
+        if !prepared.incoming.isEmpty {
+            let applied = try store.apply(prepared.incoming, defaultAccountID: defaultAccountID)
             report.inserted += applied.inserted
             report.duplicates += applied.duplicates
             report.createdEmails += applied.createdEmails
             report.statusChanges += applied.statusChanges.count
         }
-        report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        report.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return report
     }
 
-    /// Decodes lines on all cores; results keep the input order. Blank lines give nil.
-    static func decodeConcurrently(_ lines: [String], firstLineNumber: Int) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
+    /// Decodes lines (on all cores when `concurrently`); results keep the input order. Blank lines give nil.
+    static func decode(_ lines: [String], firstLineNumber: Int, concurrently: Bool) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
         let count = lines.count
         let results = UnsafeMutableBufferPointer<Result<DecodedMailgunEvent, MailgunDecodingError>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let workers = count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        defer {
+            // The buffer owns its Results (and the event strings in them): release them before freeing it.
+            results.deinitialize()
+            results.deallocate()
+        }
+        let workers = !concurrently || count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let chunk = (count + workers - 1) / max(workers, 1)
         let base = UncheckedSendable(results)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -117,3 +156,4 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+

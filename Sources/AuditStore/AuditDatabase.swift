@@ -46,9 +46,13 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 6
         configuration.prepareDatabase { db in
-            // The writer gets a large page cache for ingest; readers a moderate one.
-            let pages = db.configuration.readonly ? -65_536 : -524_288
+            // Page caches in KiB: 64 MB for the writer (ingest), 8 MB per reader, so memory stays bounded.
+            let pages = db.configuration.readonly ? -8_192 : -65_536
             try db.execute(sql: "PRAGMA cache_size = \(pages); PRAGMA temp_store = MEMORY")
+            // WAL with synchronous=NORMAL: commits do not wait for fsync (checkpoints still do).
+            // A power cut can lose the last few commits, never corrupt the file; provider events
+            // can always be ingested again.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

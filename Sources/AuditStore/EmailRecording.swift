@@ -88,7 +88,7 @@ extension AuditDatabase {
         let messageID = StorageEncoding.bareMessageID(providerMessageID)
         guard !messageID.isEmpty else { throw StoreError.invalidValue("empty provider message id") }
         return try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?"),
                                              arguments: [emailID]) else {
                 throw StoreError.unknownEmail(id: emailID)
             }
@@ -96,7 +96,7 @@ extension AuditDatabase {
             let to: String = row[1]
             var days = LocalDayCalculator(timeZone: timeZone)
             var deltas = RollupDeltas()
-            let duplicate = try Int64.fetchOne(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?",
+            let duplicate = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?"),
                                                arguments: [messageID, to, emailID])
             if let duplicate, let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
                                                           arguments: [duplicate]) {
@@ -105,8 +105,8 @@ extension AuditDatabase {
                 deltas.add(accountID: other[0], day: days.day(milliseconds: other[3]), raisedByID: other[1],
                            status: EmailStatus(code: other[2]) ?? .pending, -1)
             }
-            try db.execute(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?",
-                           arguments: [messageID, StorageEncoding.milliseconds(at), emailID])
+            try db.cachedStatement(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?")
+                .execute(arguments: [messageID, StorageEncoding.milliseconds(at), emailID])
             if duplicate != nil {
                 _ = try StatusRefresh.refresh(db, emailIDs: [emailID], created: [], days: &days, deltas: &deltas)
             }

@@ -124,11 +124,10 @@ extension AuditDatabase {
                 var item = incoming
                 if item.recipient.isEmpty { item.recipient = StorageEncoding.normalisedAddress(item.headers.to) }
                 let event = item.event
-                if try ingest.isStored(key: event.key) {
+                guard ingest.isFirstInBatch(key: event.key), let emailID = try ingest.emailID(for: item) else {
                     result.duplicates += 1
                     continue
                 }
-                let emailID = try ingest.emailID(for: item)
                 let delivery = event.delivery
                 insertEvent.setUncheckedArguments([
                     emailID, event.key, event.providerEventID, event.kind.rawValue,
@@ -208,14 +207,15 @@ struct EventIngest {
             """)
     }
 
-    /// Whether an event with this key is already stored (or earlier in this batch), so that a
-    /// duplicate never creates an email.
-    mutating func isStored(key: String) throws -> Bool {
-        if !keysSeen.insert(key).inserted { return true }
-        return try Bool.fetchOne(selectKey, arguments: [key]) != nil
+    /// False for a key already seen earlier in this batch.
+    mutating func isFirstInBatch(key: String) -> Bool {
+        keysSeen.insert(key).inserted
     }
 
-    mutating func emailID(for item: IncomingEvent) throws -> Int64 {
+    /// The email an event belongs to. When no email matches yet, one is created — unless the
+    /// event is already stored (a duplicate never creates an email), in which case nil.
+    /// An event for an existing email that is a duplicate is caught by the insert instead.
+    mutating func emailID(for item: IncomingEvent) throws -> Int64? {
         let messageID = item.messageID, recipient = item.recipient
         let key = MessageRecipient(messageID: messageID, recipient: recipient)
         if let id = byMessageRecipient[key] { return id }
@@ -231,11 +231,14 @@ struct EventIngest {
                 byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
             }
             if info.messageID == messageID {
-                if info.to == recipient { return auditID }
+                // A rejection is about the whole request, whatever recipient the provider read
+                // out of a malformed To (it may split "a@b,com" into two), so it belongs to the email.
+                if info.to == recipient || item.event.kind == .rejected { return auditID }
                 siblingSource = auditID
             }
         }
         if let id = try lookup(key) { return id }
+        if try Bool.fetchOne(selectKey, arguments: [item.event.key]) != nil { return nil }
         let id: Int64
         if let source = try siblingSource ?? Int64.fetchOne(selectByMessage, arguments: [messageID]) {
             id = try makeSibling(of: source, recipient: recipient)
@@ -405,3 +408,4 @@ enum StatusRefresh {
         return changes
     }
 }
+

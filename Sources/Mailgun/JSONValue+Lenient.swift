@@ -1,4 +1,4 @@
-/// Lenient readings of JSON values, used for optional event fields: a value of an
+/// Lenient readings of JSON values (see also `JSONParser+Lenient.swift`): a value of an
 /// unexpected type reads as nil instead of failing the event.
 extension JSONValue {
     /// A string, or a number/boolean written as text.
@@ -48,15 +48,6 @@ extension JSONValue {
         }
     }
 
-    /// An array of strings (non-string items stringified); a lone string reads as one item.
-    var lenientStringArray: [String]? {
-        switch self {
-        case .array(let items): return items.compactMap { $0.lenientString ?? ($0.isNull ? nil : $0.compactText) }
-        case .string(let text): return [text]
-        default: return nil
-        }
-    }
-
     /// The members of an object, or nil.
     var members: [JSONMember]? {
         if case .object(let members) = self { return members }
@@ -70,7 +61,7 @@ extension JSONValue {
         return writer.text
     }
 
-    private static func exactInt(_ number: Double) -> Int? {
+    static func exactInt(_ number: Double) -> Int? {
         guard number.isFinite, number == number.rounded(), abs(number) < 9_007_199_254_740_992 else { return nil }
         return Int(number)
     }

@@ -16,9 +16,12 @@ public enum MailgunDecodeThroughput {
         /// Lines that failed to decode (should be 0 for simulator output).
         public var failures: Int
 
+        /// Lines decoded per wall-clock second.
         public var linesPerSecond: Double { seconds > 0 ? Double(lines) / seconds : 0 }
+        /// Megabytes (10^6 bytes) decoded per wall-clock second.
         public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
 
+        /// One line such as `472020 lines on 1 thread(s) in 2.094 s: 225440 lines/s, 219.1 MB/s, 0 failures`.
         public var description: String {
             let rate = Int(linesPerSecond.rounded())
             let megabytes = (megabytesPerSecond * 10).rounded() / 10
@@ -26,34 +29,41 @@ public enum MailgunDecodeThroughput {
         }
     }
 
-    /// Decodes `lines` repeatedly on `threads` threads at once until at least `minimumSeconds`
-    /// have passed (whole passes over `lines` per thread).
+    /// Decodes `lines` repeatedly until at least `minimumSeconds` have passed. With several
+    /// `threads`, each thread takes its own share of the lines (as a parallel ingest would) and
+    /// decodes it in whole passes.
     public static func measure(lines: [String], threads: Int = 1, minimumSeconds: Double = 1.0) -> Report {
         precondition(!lines.isEmpty && threads >= 1)
-        let bytesPerPass = lines.reduce(0) { $0 + $1.utf8.count }
+        let shares: [[String]] = (0..<threads).map { thread in
+            stride(from: thread, to: lines.count, by: threads).map { lines[$0] }
+        }
         let clock = ContinuousClock()
         let start = clock.now
-        let passes = Counter()
+        let decodedLines = Counter()
+        let decodedBytes = Counter()
         let failures = Counter()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            var localPasses = 0
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let share = shares[thread]
+            let bytesPerPass = share.reduce(0) { $0 + $1.utf8.count }
+            var passes = 0
             var localFailures = 0
             repeat {
-                for (index, line) in lines.enumerated() {
+                for (index, line) in share.enumerated() {
                     do {
                         _ = try MailgunEventDecoder.decode(line: line, lineNumber: index + 1)
                     } catch {
                         localFailures += 1
                     }
                 }
-                localPasses += 1
+                passes += 1
             } while seconds(since: start, clock: clock) < minimumSeconds
-            passes.add(localPasses)
+            decodedLines.add(passes * share.count)
+            decodedBytes.add(passes * bytesPerPass)
             failures.add(localFailures)
         }
         let elapsed = seconds(since: start, clock: clock)
-        return Report(lines: passes.value * lines.count, bytes: passes.value * bytesPerPass, seconds: elapsed,
-                      threads: threads, failures: failures.value)
+        return Report(lines: decodedLines.value, bytes: decodedBytes.value, seconds: elapsed, threads: threads,
+                      failures: failures.value)
     }
 
     private static func seconds(since start: ContinuousClock.Instant, clock: ContinuousClock) -> Double {

@@ -18,6 +18,7 @@ public struct MailgunDecodingError: Error, Sendable, Hashable, CustomStringConve
         self.problem = problem
     }
 
+    /// `line <n>: field "<field>": <problem>`.
     public var description: String {
         "line \(line): field \"\(field)\": \(problem)"
     }

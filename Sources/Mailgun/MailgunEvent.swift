@@ -9,8 +9,8 @@
 /// Property names follow Swift conventions; ``MailgunEventEncoder`` writes Mailgun's own
 /// hyphenated names (`log-level`, `delivery-status`, `user-variables` ...).
 public struct MailgunEvent: Sendable, Hashable {
-    /// The event type as Mailgun spells it: `accepted`, `rejected`, `delivered`, `failed`,
-    /// `opened`, `clicked`, `unsubscribed`, `complained`, `stored` and others.
+    /// The event type: `accepted`, `rejected`, `delivered`, `failed`, `opened`, `clicked`,
+    /// `unsubscribed`, `complained`, `stored` and others (lower-cased when decoded).
     public var event: String
     /// Mailgun's event id (~22 URL-safe characters). Unique only within a day.
     public var id: String

@@ -39,31 +39,53 @@ public enum MailgunEventDecoder {
     private static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int,
                                original: String?) throws(MailgunDecodingError) -> DecodedMailgunEvent {
         var parser = JSONParser(bytes: bytes)
-        let root: JSONValue
-        do {
-            root = try parser.parseDocument()
+        var bare = MailgunEventFields()
+        var webhook: (fields: MailgunEventFields, range: Range<Int>)?
+        var unusableEventData: JSONValue?
+        var signature: MailgunWebhookSignature?
+        var nonObjectRoot: JSONValue?
+        do throws(JSONParser.SyntaxError) {
+            if parser.peek() != UInt8(ascii: "{") {
+                nonObjectRoot = try parser.parseDocument()
+            } else {
+                try parser.readObject { parser, key throws(JSONParser.SyntaxError) in
+                    if key.is("event-data") {
+                        // A webhook body: {"signature": {...}, "event-data": {...}}.
+                        if parser.peek() == UInt8(ascii: "{") {
+                            let start = parser.position
+                            var fields = MailgunEventFields()
+                            try parser.readEvent(into: &fields)
+                            webhook = (fields, start..<parser.position)
+                            unusableEventData = nil
+                        } else {
+                            unusableEventData = try parser.parseValue()
+                            webhook = nil
+                        }
+                    } else if key.is("signature") {
+                        signature = try parser.parseValue().members.flatMap(Self.signature(from:))
+                    } else {
+                        try parser.readEventMember(key, into: &bare)
+                    }
+                }
+                try parser.expectEnd()
+            }
         } catch {
             throw MailgunDecodingError(line: lineNumber, field: "(json)",
                                        problem: "not valid JSON: \(error.problem) at column \(error.column)")
         }
-        guard case .object(let rootMembers) = root else {
-            throw MailgunDecodingError(line: lineNumber, field: "(root)", problem: "expected an object, found \(root.typeName)")
+        if let nonObjectRoot {
+            throw MailgunDecodingError(line: lineNumber, field: "(root)", problem: "expected an object, found \(nonObjectRoot.typeName)")
         }
-
-        if let eventData = parser.rootMembers.last(where: { $0.key == "event-data" }) {
-            // Webhook body.
-            let value = rootMembers.last(where: { $0.key == "event-data" })!.value
-            guard case .object(let members) = value else {
-                throw MailgunDecodingError(line: lineNumber, field: "event-data",
-                                           problem: "expected an object, found \(value.typeName)")
-            }
-            let event = try MailgunEvent(members: members, lineNumber: lineNumber)
-            let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[eventData.range]), as: UTF8.self)
-            let signature = rootMembers.last(where: { $0.key == "signature" })?.value.members.flatMap(signature(from:))
+        if let unusableEventData {
+            throw MailgunDecodingError(line: lineNumber, field: "event-data",
+                                       problem: "expected an object, found \(unusableEventData.typeName)")
+        }
+        if let webhook {
+            let event = try webhook.fields.validated(lineNumber: lineNumber)
+            let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[webhook.range]), as: UTF8.self)
             return DecodedMailgunEvent(event: event, rawJSON: raw, signature: signature)
         }
-
-        let event = try MailgunEvent(members: rootMembers, lineNumber: lineNumber)
+        let event = try bare.validated(lineNumber: lineNumber)
         return DecodedMailgunEvent(event: event, rawJSON: rawText(of: bytes, original: original))
     }
 

@@ -1,7 +1,7 @@
 /// One page of `GET /v3/{domain}/events`: `{"items": [...], "paging": {...}}`.
 public struct MailgunEventsPage: Sendable, Hashable {
-    /// The items that decoded, in page order. Each `rawJSON` is the item re-serialised
-    /// compactly with its members in the order received (unknown fields kept).
+    /// The items that decoded, in page order. Each `rawJSON` is the item's text exactly as
+    /// received (unknown fields kept).
     public var events: [DecodedMailgunEvent]
     /// Items that did not decode; `line` is the item's 1-based position on the page.
     public var failures: [MailgunDecodingError]
@@ -17,9 +17,13 @@ public struct MailgunEventsPage: Sendable, Hashable {
 
     /// The `paging` object: opaque URLs to GET with the same credentials.
     public struct Paging: Sendable, Hashable {
+        /// The next page (an ascending query without `end` keeps growing: ask again later).
         public var next: String?
+        /// The previous page.
         public var previous: String?
+        /// The first page.
         public var first: String?
+        /// The last page.
         public var last: String?
 
         /// Creates paging links.
@@ -36,49 +40,84 @@ public struct MailgunEventsPage: Sendable, Hashable {
     ///   or has no `items` array.
     public static func decode(_ text: String) throws(MailgunDecodingError) -> MailgunEventsPage {
         var contiguous = text
-        let parsed: Result<JSONValue, MailgunDecodingError> = contiguous.withUTF8 { bytes in
-            var parser = JSONParser(bytes: bytes)
-            do throws(JSONParser.SyntaxError) {
-                return .success(try parser.parseDocument())
-            } catch {
-                return .failure(MailgunDecodingError(line: 1, field: "(json)",
-                                                     problem: "not valid JSON: \(error.problem) at column \(error.column)"))
+        let result: Result<MailgunEventsPage, MailgunDecodingError> = contiguous.withUTF8 { bytes in
+            Result { () throws(MailgunDecodingError) in try decode(utf8: bytes) }
+        }
+        return try result.get()
+    }
+
+    private static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(MailgunDecodingError) -> MailgunEventsPage {
+        var parser = JSONParser(bytes: bytes)
+        var items: [(index: Int, fields: MailgunEventFields, range: Range<Int>)] = []
+        var nonObjects: [(index: Int, value: JSONValue)] = []
+        var sawItems = false
+        var unusableItems: JSONValue?
+        var paging = Paging()
+        var nonObjectRoot: JSONValue?
+        do throws(JSONParser.SyntaxError) {
+            if parser.peek() != UInt8(ascii: "{") {
+                nonObjectRoot = try parser.parseDocument()
+            } else {
+                try parser.readObject { parser, key throws(JSONParser.SyntaxError) in
+                    if key.is("items") {
+                        guard parser.peek() == UInt8(ascii: "[") else {
+                            unusableItems = try parser.parseValue()
+                            return
+                        }
+                        sawItems = true
+                        var index = 0
+                        try parser.readArray { parser throws(JSONParser.SyntaxError) in
+                            index += 1
+                            if parser.peek() == UInt8(ascii: "{") {
+                                let start = parser.position
+                                var fields = MailgunEventFields()
+                                try parser.readEvent(into: &fields)
+                                items.append((index, fields, start..<parser.position))
+                            } else {
+                                nonObjects.append((index, try parser.parseValue()))
+                            }
+                        }
+                    } else if key.is("paging") {
+                        for member in try parser.parseValue().members ?? [] {
+                            switch member.key {
+                            case "next": paging.next = member.value.lenientString
+                            case "previous": paging.previous = member.value.lenientString
+                            case "first": paging.first = member.value.lenientString
+                            case "last": paging.last = member.value.lenientString
+                            default: break
+                            }
+                        }
+                    } else {
+                        try parser.skipValue()
+                    }
+                }
+                try parser.expectEnd()
             }
+        } catch {
+            throw MailgunDecodingError(line: 1, field: "(json)", problem: "not valid JSON: \(error.problem) at column \(error.column)")
         }
-        let root = try parsed.get()
-        guard case .object = root else {
-            throw MailgunDecodingError(line: 1, field: "(root)", problem: "expected an object, found \(root.typeName)")
+        if let nonObjectRoot {
+            throw MailgunDecodingError(line: 1, field: "(root)", problem: "expected an object, found \(nonObjectRoot.typeName)")
         }
-        guard case .array(let items)? = root["items"] else {
-            let found = root["items"].map { "found \($0.snippet)" } ?? "missing"
+        guard sawItems else {
+            let found = unusableItems.map { "found \($0.snippet)" } ?? "missing"
             throw MailgunDecodingError(line: 1, field: "items", problem: "expected an array, \(found)")
         }
-        var page = MailgunEventsPage(events: [])
+        var page = MailgunEventsPage(events: [], paging: paging)
         page.events.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard case .object(let members) = item else {
-                page.failures.append(MailgunDecodingError(line: index + 1, field: "(root)",
-                                                          problem: "expected an object, found \(item.typeName)"))
-                continue
-            }
-            do {
-                let event = try MailgunEvent(members: members, lineNumber: index + 1)
-                page.events.append(DecodedMailgunEvent(event: event, rawJSON: item.compactText))
+        var failures: [(Int, MailgunDecodingError)] = nonObjects.map {
+            ($0.index, MailgunDecodingError(line: $0.index, field: "(root)", problem: "expected an object, found \($0.value.typeName)"))
+        }
+        for item in items {
+            do throws(MailgunDecodingError) {
+                let event = try item.fields.validated(lineNumber: item.index)
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[item.range]), as: UTF8.self)
+                page.events.append(DecodedMailgunEvent(event: event, rawJSON: raw))
             } catch {
-                page.failures.append(error)
+                failures.append((item.index, error))
             }
         }
-        if let paging = root["paging"]?.members {
-            for member in paging {
-                switch member.key {
-                case "next": page.paging.next = member.value.lenientString
-                case "previous": page.paging.previous = member.value.lenientString
-                case "first": page.paging.first = member.value.lenientString
-                case "last": page.paging.last = member.value.lenientString
-                default: break
-                }
-            }
-        }
+        page.failures = failures.sorted { $0.0 < $1.0 }.map(\.1)
         return page
     }
 }

@@ -24,6 +24,7 @@ public enum MailgunSendError: Error, Sendable, Hashable, CustomStringConvertible
         }
     }
 
+    /// A sentence for logs, e.g. `Mailgun unavailable (HTTP 503): Service Unavailable`.
     public var description: String {
         switch self {
         case .unavailable(let status, let message): "Mailgun unavailable (HTTP \(status)): \(message)"

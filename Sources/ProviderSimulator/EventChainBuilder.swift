@@ -35,7 +35,7 @@ struct EventChainBuilder {
     init(context: MessageContext, recipient: String, host: MailHost, rates: SimulationRates, random: SimulationRandom) {
         self.context = context
         self.recipient = recipient
-        self.recipientDomain = EmailAddress.domain(of: recipient)
+        self.recipientDomain = AddressText.domain(of: recipient)
         self.host = host
         self.mxHost = MailDomainDirectory.mxHost(for: recipientDomain, host: host)
         self.rates = rates

@@ -46,8 +46,7 @@ enum MailDomainDirectory {
     static func hasNoMX(_ domain: String) -> Bool {
         if domainsWithoutMX.contains(domain) { return true }
         if domain.hasPrefix("nomx.") || domain.contains(".nomx.") { return true }
-        let topLevel = domain.split(separator: ".").last.map(String.init) ?? ""
-        return nonexistentTopLevelDomains.contains(topLevel)
+        return nonexistentTopLevelDomains.contains(String(AddressText.topLevelDomain(of: domain)))
     }
 
     private static let knownHosts: [String: MailHost] = [
@@ -73,7 +72,7 @@ enum MailDomainDirectory {
 
     /// The MX host name that answers for `domain`.
     static func mxHost(for domain: String, host: MailHost) -> String {
-        let dashed = domain.replacingDots(with: "-")
+        let dashed = domain.replacingDots(with: UInt8(ascii: "-"))
         switch host {
         case .google: return domain == "gmail.com" || domain == "googlemail.com" ? "gmail-smtp-in.l.google.com" : "aspmx.l.google.com"
         case .outlookConsumer: return "\(dashed).olc.protection.outlook.com"
@@ -86,8 +85,8 @@ enum MailDomainDirectory {
 }
 
 extension String {
-    /// The text with every "." replaced.
-    func replacingDots(with replacement: String) -> String {
-        split(separator: ".", omittingEmptySubsequences: false).joined(separator: replacement)
+    /// The text with every "." replaced by an ASCII character.
+    func replacingDots(with replacement: UInt8) -> String {
+        String(decoding: utf8.map { $0 == UInt8(ascii: ".") ? replacement : $0 }, as: UTF8.self)
     }
 }

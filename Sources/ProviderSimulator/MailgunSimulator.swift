@@ -137,7 +137,7 @@ public final class MailgunSimulator: @unchecked Sendable {
         guard available else {
             throw .unavailable(status: 503, message: "Service Unavailable")
         }
-        guard request.to.contains(where: { !$0.trimmed.isEmpty }) else {
+        guard request.to.contains(where: { !AddressText.trimmed($0).isEmpty }) else {
             throw .requestRejected(status: 400, message: "to parameter is missing")
         }
         guard request.recipients.count <= Self.maximumRecipients else {
@@ -155,11 +155,11 @@ public final class MailgunSimulator: @unchecked Sendable {
 
         var seen = Set<String>()
         for (index, raw) in request.recipients.enumerated() {
-            let trimmed = raw.trimmed
-            let address = EmailAddress.bare(trimmed)
+            let trimmed = AddressText.trimmed(raw)
+            let address = AddressText.bare(trimmed)
             guard !address.isEmpty, seen.insert(address).inserted else { continue }
             let recipientRandom = SimulationRandom(seed: seed, counter, UInt64(index + 1))
-            let domainOfAddress = EmailAddress.domain(of: address)
+            let domainOfAddress = AddressText.domain(of: address)
             let host = MailDomainDirectory.host(for: domainOfAddress, seed: seed)
             var builder = EventChainBuilder(context: context, recipient: address, host: host, rates: rates,
                                             random: recipientRandom)
@@ -199,7 +199,7 @@ public final class MailgunSimulator: @unchecked Sendable {
     /// before unsubscribe).
     public func isSuppressed(_ address: String) -> SuppressionKind? {
         lock.withLock {
-            suppressions.kind(of: address.trimmed.lowercased(), at: nowMicros)
+            suppressions.kind(of: AddressText.bare(address), at: nowMicros)
         }
     }
 
@@ -207,7 +207,7 @@ public final class MailgunSimulator: @unchecked Sendable {
     /// (and the complaints and unsubscribes equivalents). Delivery resumes until it bounces again.
     public func removeSuppression(_ address: String) {
         lock.withLock {
-            suppressions.remove(address.trimmed.lowercased(), at: nowMicros)
+            suppressions.remove(AddressText.bare(address), at: nowMicros)
         }
     }
 
@@ -245,7 +245,7 @@ public final class MailgunSimulator: @unchecked Sendable {
             return "Domain \(domain) is disabled. Please contact support to re-enable sending."
         }
         for (field, addresses) in [("to", request.to), ("cc", request.cc)] {
-            for address in addresses where !address.trimmed.isEmpty && !EmailAddress.isValid(EmailAddress.bare(address)) {
+            for address in addresses where !AddressText.trimmed(address).isEmpty && !AddressText.isValid(AddressText.bare(address)) {
                 return "\(field) parameter is not a valid address. please check documentation"
             }
         }
@@ -255,9 +255,4 @@ public final class MailgunSimulator: @unchecked Sendable {
         }
         return nil
     }
-}
-
-extension String {
-    /// The text without leading and trailing whitespace.
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

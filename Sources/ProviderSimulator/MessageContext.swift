@@ -1,4 +1,3 @@
-import Foundation
 import Mailgun
 
 /// What every event of one sent message shares.
@@ -54,10 +53,19 @@ struct MessageContext: Sendable {
 
     /// The first http(s) link in `text`, if any.
     static func firstLink(in text: String) -> String? {
-        guard let start = text.range(of: "https://") ?? text.range(of: "http://") else { return nil }
-        let tail = text[start.lowerBound...]
-        let end = tail.firstIndex(where: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == ">" || $0 == "\"" || $0 == ")" })
-            ?? tail.endIndex
-        return String(tail[..<end])
+        let utf8 = Array(text.utf8)
+        let https = Array("https://".utf8), http = Array("http://".utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "h"),
+               utf8[index...].starts(with: https) || utf8[index...].starts(with: http) {
+                var end = index
+                let stops: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: ")")]
+                while end < utf8.count, !stops.contains(utf8[end]) { end += 1 }
+                return String(decoding: utf8[index..<end], as: UTF8.self)
+            }
+            index += 1
+        }
+        return nil
     }
 }

@@ -111,6 +111,26 @@ struct BatchFeederTests {
     }
 }
 
+extension BatchFeederTests {
+    @Test(arguments: ["sahmed@outlook,com", "mary smith@hotmail.co.uk", "flat3@@gmail.com", "no-at-sign.example.com"])
+    func aMalformedAddressEndsRejectedOnTheSameEmail(_ address: String) throws {
+        let harness = try TestStore()
+        let simulator = MailgunSimulator(seed: 4, rates: .default)
+        let clock = ManualClock(start)
+        let (engine, account, staff) = try makeEngine(harness, simulator: simulator, clock: clock)
+        let ids = try engine.record([newEmail(account, staff, to: address, at: start)])
+        for _ in 0..<3 {
+            try engine.tick()
+            clock.advance(by: 60)
+        }
+        #expect(try harness.store.emailCount() == 1, "no extra email for the provider's reading of the address")
+        let detail = try #require(try harness.store.detail(emailID: ids[0]))
+        #expect(detail.email.status == .rejected)
+        #expect(detail.email.statusDetail?.rejectReason?.isEmpty == false)
+        #expect(detail.recommendedAction.contains("support"))
+    }
+}
+
 /// A provider that goes down after a number of sends, recording what it was given.
 final class FlakyProvider: EmailProvider, @unchecked Sendable {
     let inner: MailgunSimulator

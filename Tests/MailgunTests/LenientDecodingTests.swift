@@ -104,6 +104,25 @@ struct LenientDecodingTests {
         #expect(!MailgunEventDecoder.isBlank(" {} "))
     }
 
+    @Test func webhookMembersInAnyOrderAndExtraRootKeys() throws {
+        let event = #"{"event":"delivered","id":"a","timestamp":1,"message":{"headers":{"message-id":"m"}},"x":{"y":[1,{"z":null}]}}"#
+        let body = #"{"event-data": \#(event), "extra": [true], "signature": {"timestamp": 1741947310, "token": "t", "signature": "s"}}"#
+        let decoded = try MailgunEventDecoder.decode(line: body, lineNumber: 1)
+        #expect(decoded.rawJSON == event)
+        #expect(decoded.event.event == "delivered")
+        #expect(decoded.signature == MailgunWebhookSignature(timestamp: "1741947310", token: "t", signature: "s"))
+        let unsigned = try MailgunEventDecoder.decode(line: #"{"event-data": \#(event)}"#, lineNumber: 1)
+        #expect(unsigned.signature == nil)
+        #expect(unsigned.event == decoded.event)
+    }
+
+    @Test func escapedMemberNamesStillMatch() throws {
+        let event = try decode(#"{"ev\u0065nt": "stored", "id": "a", "t\u0069mestamp": 3, "log-\u006cevel": "info"}"#)
+        #expect(event.event == "stored")
+        #expect(event.timestamp == 3)
+        #expect(event.logLevel == "info")
+    }
+
     @Test func surroundingWhitespaceIsTrimmedFromRawJSON() throws {
         let decoded = try MailgunEventDecoder.decode(line: "  {\"event\": \"stored\", \"id\": \"a\", \"timestamp\": 2}\r\n", lineNumber: 1)
         #expect(decoded.rawJSON == "{\"event\": \"stored\", \"id\": \"a\", \"timestamp\": 2}")
