@@ -6,7 +6,7 @@
 #                                                    folder and fail (with a diff) if they differ
 #                                                    from the committed screenshots/*.txt
 #
-# Scenes: main (the Email Audit list), view-failed (the View pop-up of a Failed email),
+# Scenes: main-list (the Email Audit list), view-failed (the View pop-up of a Failed email),
 # unit-search (Unit Search for that email's address) and help.
 #
 # Everything is pinned so the captures are byte-for-byte repeatable: the store is seeded
@@ -45,7 +45,7 @@ DAYS=10
 WIDTH=120
 HEIGHT=36
 SIGNED_IN="Sam Carter"
-SCENES="main view-failed unit-search help"
+SCENES="main-list view-failed unit-search help"
 
 term=screen-256color
 infocmp tmux-256color >/dev/null 2>&1 && term=tmux-256color
@@ -167,7 +167,7 @@ save() {
 # ---------------------------------------------------------------- the scenes
 wait_for '^ [0-9,]+ emails? '
 wait_for '^ [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2} '
-save main
+save main-list
 
 keys '?'
 wait_for '─ Help — keys ─'
