@@ -56,14 +56,14 @@ class Failure(Exception):
 def display_width(text):
     width = 0
     for ch in text:
-        if unicodedata.combining(ch):
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Cf"):
             continue
         width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return width
 
 
 def pinned_env():
-    """The environment every run of the binary gets: nothing inherited but PATH."""
+    """The environment every run of the binary gets: nothing inherited but PATH and HOME."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/root"),
@@ -656,7 +656,7 @@ def signal_scenario(signum, crash=False):
             # The app restores the terminal first, then hands the signal on to Swift's crash
             # reporter, which prints its report on the normal screen and, on a terminal,
             # waits up to 30 s for a key ("any other key to quit").
-            prompt = s.until(lambda lines: s.state_file("rc") is not None
+            s.until(lambda lines: s.state_file("rc") is not None
                              or "any other key to quit" in "\n".join(lines), "the crash report or the exit")
             if s.state_file("rc") is None:
                 if s.display("#{alternate_on}") != "0":
