@@ -4,17 +4,21 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build test unit e2e screenshots-check screenshots bench demo
+.PHONY: build test unit cli e2e screenshots-check screenshots bench demo
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app.
-test: unit e2e screenshots-check
+test: unit cli e2e screenshots-check
 
 unit:
 	$(SWIFT) test $(SWIFT_FLAGS)
+
+## CLI tests against the real binary (scripts/cli_tests.py).
+cli: build
+	python3 scripts/cli_tests.py --binary "$(BIN)"
 
 ## The real binary in tmux: filters, View, Unit Search, resize, control bytes, signals
 ## (scripts/e2e_tmux.py; needs tmux and python3).

@@ -30,15 +30,19 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         self.timeZone = timeZone
 
         let verdict = try DatabaseFileCheck.inspect(path: path)
-        if verdict == .fresh {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                do {
-                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                } catch {
-                    throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
-                }
+        let fileManager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        if verdict == .fresh && !folder.isEmpty && !fileManager.fileExists(atPath: folder) {
+            do {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
             }
+        }
+        // The store writes the file and its -wal and -shm companions beside it.
+        if fileManager.fileExists(atPath: path) ? !fileManager.isWritableFile(atPath: path)
+            : !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+            throw StoreError.permissionDenied(path: path)
         }
 
         var configuration = Configuration()
@@ -46,13 +50,16 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 6
         configuration.prepareDatabase { db in
-            // Page caches in KiB: 64 MB for the writer (ingest), 8 MB per reader, so memory stays bounded.
-            let pages = db.configuration.readonly ? -8_192 : -65_536
-            try db.execute(sql: "PRAGMA cache_size = \(pages); PRAGMA temp_store = MEMORY")
-            // WAL with synchronous=NORMAL: commits do not wait for fsync (checkpoints still do).
-            // A power cut can lose the last few commits, never corrupt the file; provider events
-            // can always be ingested again.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // Page caches are bounded so memory stays flat however large the store: 64 MB for the
+            // writer (ingest), 8 MB per reader. The writer checkpoints less often (pages rewritten
+            // by consecutive batches are copied to the database once) and, in WAL mode, commits
+            // with synchronous=NORMAL: a power cut can lose the last commits but never corrupts the
+            // file, and provider events can always be ingested again.
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY")
+            } else {
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192; PRAGMA synchronous = NORMAL")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -116,14 +123,25 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         }
     }
 
-    /// The number of emails stored.
-    public func emailCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM emails") ?? 0 }
+    /// Keeps the row counts in `meta` exact, in the same transaction as the rows.
+    func adjustCounts(_ db: Database, emails: Int, events: Int) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE meta SET value = value + ? WHERE key = ?")
+        if emails != 0 { try statement.execute(arguments: [emails, MetaKey.emailCount]) }
+        if events != 0 { try statement.execute(arguments: [events, MetaKey.eventCount]) }
     }
 
-    /// The number of provider events stored.
+    /// The number of emails stored (kept in `meta`, so it is one row read even at millions).
+    public func emailCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [MetaKey.emailCount]) ?? 0
+        }
+    }
+
+    /// The number of provider events stored (kept in `meta`).
     public func eventCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+        try read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [MetaKey.eventCount]) ?? 0
+        }
     }
 
     /// The schema version of the file.

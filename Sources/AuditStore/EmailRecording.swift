@@ -60,6 +60,7 @@ extension AuditDatabase {
                            status: .pending, 1)
             }
             try deltas.apply(db)
+            try adjustCounts(db, emails: ids.count, events: 0)
             try bumpChangeCounter(db)
             return ids
         }
@@ -85,34 +86,68 @@ extension AuditDatabase {
     /// an "External" email was made for them), that row is merged into this one: its events
     /// move here and the status is derived again.
     public func markHandedOver(emailID: Int64, providerMessageID: String, at: Date) throws -> Bool {
-        let messageID = StorageEncoding.bareMessageID(providerMessageID)
-        guard !messageID.isEmpty else { throw StoreError.invalidValue("empty provider message id") }
+        try markHandedOver([HandOver(emailID: emailID, providerMessageID: providerMessageID, at: at)])[0]
+    }
+
+    /// Records many hand-overs in one transaction (see ``markHandedOver(emailID:providerMessageID:at:)``).
+    /// Returns, for each, whether it changed the email.
+    public func markHandedOver(_ handOvers: [HandOver]) throws -> [Bool] {
+        guard !handOvers.isEmpty else { return [] }
+        for handOver in handOvers where StorageEncoding.bareMessageID(handOver.providerMessageID).isEmpty {
+            throw StoreError.invalidValue("empty provider message id for email \(handOver.emailID)")
+        }
         return try write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?"),
-                                             arguments: [emailID]) else {
-                throw StoreError.unknownEmail(id: emailID)
-            }
-            if (row[0] as Int64?) != nil { return false }
-            let to: String = row[1]
             var days = LocalDayCalculator(timeZone: timeZone)
             var deltas = RollupDeltas()
-            let duplicate = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?"),
-                                               arguments: [messageID, to, emailID])
-            if let duplicate, let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
-                                                          arguments: [duplicate]) {
-                try db.execute(sql: "UPDATE events SET email_id = ? WHERE email_id = ?", arguments: [emailID, duplicate])
-                try db.execute(sql: "DELETE FROM emails WHERE id = ?", arguments: [duplicate])
-                deltas.add(accountID: other[0], day: days.day(milliseconds: other[3]), raisedByID: other[1],
-                           status: EmailStatus(code: other[2]) ?? .pending, -1)
+            var merged: [Int64] = []
+            var results: [Bool] = []
+            results.reserveCapacity(handOvers.count)
+            let select = try db.cachedStatement(sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?")
+            let existing = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?")
+            let update = try db.cachedStatement(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?")
+            for handOver in handOvers {
+                let messageID = StorageEncoding.bareMessageID(handOver.providerMessageID)
+                guard let row = try Row.fetchOne(select, arguments: [handOver.emailID]) else {
+                    throw StoreError.unknownEmail(id: handOver.emailID)
+                }
+                if (row[0] as Int64?) != nil {
+                    results.append(false)
+                    continue
+                }
+                let to: String = row[1]
+                if let duplicate = try Int64.fetchOne(existing, arguments: [messageID, to, handOver.emailID]),
+                   let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
+                                                arguments: [duplicate]) {
+                    try db.execute(sql: "UPDATE events SET email_id = ? WHERE email_id = ?", arguments: [handOver.emailID, duplicate])
+                    try db.execute(sql: "DELETE FROM emails WHERE id = ?", arguments: [duplicate])
+                    deltas.add(accountID: other[0], day: days.day(milliseconds: other[3]), raisedByID: other[1],
+                               status: EmailStatus(code: other[2]) ?? .pending, -1)
+                    merged.append(handOver.emailID)
+                }
+                try update.execute(arguments: [messageID, StorageEncoding.milliseconds(handOver.at), handOver.emailID])
+                results.append(true)
             }
-            try db.cachedStatement(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?")
-                .execute(arguments: [messageID, StorageEncoding.milliseconds(at), emailID])
-            if duplicate != nil {
-                _ = try StatusRefresh.refresh(db, emailIDs: [emailID], created: [], days: &days, deltas: &deltas)
+            if !merged.isEmpty {
+                _ = try StatusRefresh.refresh(db, emailIDs: merged, created: [], days: &days, deltas: &deltas)
             }
             try deltas.apply(db)
-            try bumpChangeCounter(db)
-            return true
+            try adjustCounts(db, emails: -merged.count, events: 0)
+            if results.contains(true) { try bumpChangeCounter(db) }
+            return results
         }
+    }
+}
+
+/// One email handed to the provider.
+public struct HandOver: Sendable, Hashable {
+    public var emailID: Int64
+    /// The id the provider returned; angle brackets are removed.
+    public var providerMessageID: String
+    public var at: Date
+
+    public init(emailID: Int64, providerMessageID: String, at: Date) {
+        self.emailID = emailID
+        self.providerMessageID = providerMessageID
+        self.at = at
     }
 }

@@ -5,9 +5,12 @@ import GRDB
 /// The headers of the message an event is about, used to build an email for a message the
 /// store has never seen (sent by another system, or found in an imported provider log).
 public struct MessageHeaders: Sendable, Hashable {
+    /// The To header (a display form such as `Alice <alice@example.net>` is fine).
     public var to: String
+    /// The From header.
     public var from: String
     public var subject: String
+    /// File names of the message's attachments.
     public var attachmentNames: [String]
 
     public init(to: String = "", from: String = "", subject: String = "", attachmentNames: [String] = []) {
@@ -46,9 +49,12 @@ public struct IncomingEvent: Sendable, Hashable {
 /// An email whose derived status changed during an ingest.
 public struct StatusChange: Sendable, Hashable {
     public var emailID: Int64
+    /// The status before this ingest (Pending for an email created by it).
     public var old: EmailStatus
+    /// The status derived from all the email's events now.
     public var new: EmailStatus
     public var accountID: Int64
+    /// Who raised the email (the person to notify).
     public var raisedByID: Int64
     /// The recipient address.
     public var to: String
@@ -75,7 +81,7 @@ public struct ApplyResult: Sendable, Hashable {
     public var duplicates: Int
     /// Emails created for messages the store had not seen (External emails and cc siblings).
     public var createdEmails: Int
-    /// Emails whose status changed, in the order they were first touched.
+    /// Emails whose status changed, in email id order.
     public var statusChanges: [StatusChange]
     /// Addresses newly put on the suppression list.
     public var suppressionsAdded: [SuppressionEntry]
@@ -100,56 +106,82 @@ extension AuditDatabase {
     /// else an External email is made from the headers, in `defaultAccountID` (else the first
     /// account, else a new account "Imported"), raised by that account's "External" user.
     ///
-    /// Each event is stored once (keyed by ``ProviderEvent/key``); a duplicate is only counted.
-    /// Then every email that got a new event is re-derived from ALL its events with
-    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and
-    /// hard bounces, complaints and unsubscribes add suppression entries.
+    /// Each event is stored once: an event whose ``ProviderEvent/key`` is already stored for
+    /// its email is only counted as a duplicate. (The email an event belongs to is a function
+    /// of its message id, recipient and audit id, so this is the provider-identity dedupe; see
+    /// ``Schema``.) Then every email that got a new event is re-derived from ALL its events with
+    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and hard bounces,
+    /// complaints and unsubscribes add suppression entries.
+    ///
+    /// Send batches of thousands of events: the cost per call is a transaction commit.
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
         return try write { db in
-            var ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
+            let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
             var result = ApplyResult()
             var touched: [Int64] = []
             var touchedSet: Set<Int64> = []
-            var headerCandidates: [Int64: MessageHeaders] = [:]
+            touched.reserveCapacity(batch.count)
+            touchedSet.reserveCapacity(batch.count)
             var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
-            let insertEvent = try db.cachedStatement(sql: """
+            var headerCandidates: [Int64: MessageHeaders] = [:]
+            let insert = try RawStatement(db, sql: """
                 INSERT INTO events (email_id, event_key, provider_event_id, kind, occurred_at, severity, reason, code,
                                     enhanced_code, message, description, mx_host, attempt_no, retry_seconds,
                                     reject_reason, url, delayed_bounce, raw_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (event_key) DO NOTHING
+                ON CONFLICT (email_id, event_key) DO NOTHING
                 """)
-            for incoming in batch {
-                var item = incoming
-                if item.recipient.isEmpty { item.recipient = StorageEncoding.normalisedAddress(item.headers.to) }
-                let event = item.event
-                guard ingest.isFirstInBatch(key: event.key), let emailID = try ingest.emailID(for: item) else {
-                    result.duplicates += 1
-                    continue
+            func store(_ item: IncomingEvent) throws {
+                let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
+                insert.reset()
+                insert.bind(1, emailID)
+                insert.bind(2, item.event.key)
+                insert.bind(3, item.event.providerEventID)
+                insert.bind(4, item.event.kind.rawValue)
+                insert.bind(5, StorageEncoding.microseconds(item.event.occurredAt))
+                insert.bind(6, item.event.severity?.rawValue)
+                insert.bind(7, item.event.reason)
+                if let delivery = item.event.delivery {
+                    insert.bind(8, delivery.code)
+                    insert.bind(9, delivery.enhancedCode)
+                    insert.bind(10, delivery.message)
+                    insert.bind(11, delivery.description)
+                    insert.bind(12, delivery.mxHost)
+                    insert.bind(13, delivery.attemptNumber)
+                    insert.bind(14, delivery.retrySeconds)
+                } else {
+                    for index: Int32 in 8...14 { insert.bind(index, nil as Int64?) }
                 }
-                let delivery = event.delivery
-                insertEvent.setUncheckedArguments([
-                    emailID, event.key, event.providerEventID, event.kind.rawValue,
-                    StorageEncoding.microseconds(event.occurredAt), event.severity?.rawValue, event.reason,
-                    delivery?.code, delivery?.enhancedCode, delivery?.message, delivery?.description, delivery?.mxHost,
-                    delivery?.attemptNumber, delivery?.retrySeconds, event.rejectReason, event.url,
-                    event.isDelayedBounce ? 1 : 0, item.rawJSON,
-                ])
-                try insertEvent.execute()
+                insert.bind(15, item.event.rejectReason)
+                insert.bind(16, item.event.url)
+                insert.bind(17, Int64(item.event.isDelayedBounce ? 1 : 0))
+                insert.bind(18, item.rawJSON)
+                try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
-                    continue
+                    return
                 }
                 result.inserted += 1
                 if touchedSet.insert(emailID).inserted { touched.append(emailID) }
                 if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
-                if let kind = SuppressionKind.added(by: event) {
+                if let kind = SuppressionKind.added(by: item.event) {
                     suppressionCandidates.append((item, kind, emailID))
+                }
+            }
+            for incoming in batch {
+                if incoming.recipient.isEmpty {
+                    // Rejected events carry no recipient: it is the To header.
+                    var copy = incoming
+                    copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
+                    try store(copy)
+                } else {
+                    try store(incoming)
                 }
             }
             result.createdEmails = ingest.created.count
             guard !touched.isEmpty else { return result }
+            try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
 
             var days = LocalDayCalculator(timeZone: timeZone)
             var deltas = RollupDeltas()
@@ -169,7 +201,7 @@ extension AuditDatabase {
 }
 
 /// Finds (or makes) the email each incoming event belongs to, within one ingest transaction.
-struct EventIngest {
+final class EventIngest {
     struct MessageRecipient: Hashable {
         var messageID: String
         var recipient: String
@@ -187,45 +219,41 @@ struct EventIngest {
     private var auditInfo: [Int64: AuditInfo?] = [:]
     private var importAccountID: Int64?
     private var externalStaff: [Int64: Int64] = [:]
-    private var keysSeen: Set<String> = []
 
-    private let selectKey: Statement
-    private let selectAudit: Statement
-    private let selectByMessageRecipient: Statement
-    private let selectByMessage: Statement
-    private let claim: Statement
+    private let selectAudit: RawStatement
+    private let selectByMessageRecipient: RawStatement
 
     init(db: Database, defaultAccountID: Int64?) throws {
         self.db = db
         self.defaultAccountID = defaultAccountID
-        selectKey = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_key = ?")
-        selectAudit = try db.cachedStatement(sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
-        selectByMessageRecipient = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
-        selectByMessage = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1")
-        claim = try db.cachedStatement(sql: """
-            UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
-            """)
+        selectAudit = try RawStatement(db, sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
+        selectByMessageRecipient = try RawStatement(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
     }
 
-    /// False for a key already seen earlier in this batch.
-    mutating func isFirstInBatch(key: String) -> Bool {
-        keysSeen.insert(key).inserted
+    /// The email an event belongs to when it already exists and nothing needs changing
+    /// (the common case): its audit id names an email with this message id and recipient,
+    /// or an email has this (message id, recipient).
+    func existingEmail(for item: IncomingEvent) throws -> Int64? {
+        if let auditID = item.auditEmailID, let info = try audit(auditID),
+           info.messageID == item.messageID, info.to == item.recipient {
+            return auditID
+        }
+        return try lookup(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
     }
 
-    /// The email an event belongs to. When no email matches yet, one is created — unless the
-    /// event is already stored (a duplicate never creates an email), in which case nil.
-    /// An event for an existing email that is a duplicate is caught by the insert instead.
-    mutating func emailID(for item: IncomingEvent) throws -> Int64? {
+    /// The slow path: records the message id on the email named by the audit id, or creates a
+    /// cc sibling or an External email.
+    func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
         let messageID = item.messageID, recipient = item.recipient
         let key = MessageRecipient(messageID: messageID, recipient: recipient)
-        if let id = byMessageRecipient[key] { return id }
-
         var siblingSource: Int64?
         if let auditID = item.auditEmailID, var info = try audit(auditID),
            info.messageID == nil || info.messageID == messageID {
             if info.messageID == nil, !messageID.isEmpty,
                try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
-                try claim.execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
+                try db.cachedStatement(sql: """
+                    UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
+                    """).execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
                 info.messageID = messageID
                 auditInfo[auditID] = info
                 byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
@@ -238,9 +266,10 @@ struct EventIngest {
             }
         }
         if let id = try lookup(key) { return id }
-        if try Bool.fetchOne(selectKey, arguments: [item.event.key]) != nil { return nil }
         let id: Int64
-        if let source = try siblingSource ?? Int64.fetchOne(selectByMessage, arguments: [messageID]) {
+        if let source = try siblingSource ?? Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1"),
+            arguments: [messageID]) {
             id = try makeSibling(of: source, recipient: recipient)
         } else {
             id = try makeExternal(item)
@@ -250,19 +279,27 @@ struct EventIngest {
         return id
     }
 
-    private mutating func audit(_ id: Int64) throws -> AuditInfo? {
+    private func audit(_ id: Int64) throws -> AuditInfo? {
         if let cached = auditInfo[id] { return cached }
         var info: AuditInfo?
-        if let row = try Row.fetchOne(selectAudit, arguments: [id]) {
-            info = AuditInfo(messageID: row[0], to: row[1])
+        selectAudit.reset()
+        selectAudit.bind(1, id)
+        if try selectAudit.step() {
+            info = AuditInfo(messageID: selectAudit.optionalString(0), to: selectAudit.string(1))
         }
+        selectAudit.reset()
         auditInfo[id] = info
         return info
     }
 
-    private mutating func lookup(_ key: MessageRecipient) throws -> Int64? {
+    private func lookup(_ key: MessageRecipient) throws -> Int64? {
         if let id = byMessageRecipient[key] { return id }
-        guard let id = try Int64.fetchOne(selectByMessageRecipient, arguments: [key.messageID, key.recipient]) else { return nil }
+        selectByMessageRecipient.reset()
+        selectByMessageRecipient.bind(1, key.messageID)
+        selectByMessageRecipient.bind(2, key.recipient)
+        defer { selectByMessageRecipient.reset() }
+        guard try selectByMessageRecipient.step() else { return nil }
+        let id = selectByMessageRecipient.int64(0)
         byMessageRecipient[key] = id
         return id
     }
@@ -280,7 +317,7 @@ struct EventIngest {
     }
 
     /// An email for a message the store never recorded, raised by the account's External user.
-    private mutating func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+    private func makeExternal(_ item: IncomingEvent) throws -> Int64 {
         let accountID = try accountForImports()
         let staffID: Int64
         if let known = externalStaff[accountID] {
@@ -301,7 +338,7 @@ struct EventIngest {
         return db.lastInsertedRowID
     }
 
-    private mutating func accountForImports() throws -> Int64 {
+    private func accountForImports() throws -> Int64 {
         if let importAccountID { return importAccountID }
         let id: Int64
         if let defaultAccountID {
@@ -332,9 +369,11 @@ enum StatusRefresh {
         var subject: String
     }
 
-    /// Loads the emails and all their events (two set queries), derives each status with
-    /// ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up moves.
-    /// Emails in `created` were made in this transaction and are not yet counted in roll-ups.
+    /// Loads the emails and all their events (two set queries through `json_each`, both in
+    /// email id order, the events through the `(email_id, event_key)` index), derives each
+    /// status with ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up
+    /// moves. Emails in `created` were made in this transaction and are not yet counted in
+    /// roll-ups. Changes are returned in email id order.
     ///
     /// An External email (built from provider events alone) takes the time of its earliest event
     /// as its creation time, and fills a blank subject, sender and attachments from `headers`
@@ -344,39 +383,53 @@ enum StatusRefresh {
                         days: inout LocalDayCalculator, deltas: inout RollupDeltas,
                         headers: [Int64: MessageHeaders] = [:]) throws -> [StatusChange] {
         let idList = StorageEncoding.jsonArray(emailIDs)
-        var states: [Int64: EmailState] = [:]
-        states.reserveCapacity(emailIDs.count)
-        let emailRows = try Row.fetchCursor(db.cachedStatement(sql: """
+        let emails = try RawStatement(db, sql: """
             SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address,
                    activity, subject
-            FROM emails WHERE id IN (SELECT value FROM json_each(?))
-            """), arguments: [idList])
-        while let row = try emailRows.next() {
-            states[row[0]] = EmailState(accountID: row[1], raisedByID: row[2], createdAt: row[3],
-                                        status: EmailStatus(code: row[4]) ?? .pending, detailJSON: row[5],
-                                        lastEventAt: row[6], to: row[7],
-                                        isExternal: (row[8] as String) == Activity.external.rawValue, subject: row[9])
-        }
-        var events: [Int64: [ProviderEvent]] = [:]
-        events.reserveCapacity(emailIDs.count)
-        let eventRows = try Row.fetchCursor(db.cachedStatement(sql: """
+            FROM emails WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
+            """)
+        let eventRows = try RawStatement(db, sql: """
             SELECT email_id, \(RowDecoding.eventColumns) FROM events
-            WHERE email_id IN (SELECT value FROM json_each(?))
-            """), arguments: [idList])
-        while let row = try eventRows.next() {
-            events[row[0], default: []].append(RowDecoding.event(from: row, at: 1))
+            WHERE email_id IN (SELECT value FROM json_each(?)) ORDER BY email_id
+            """)
+        emails.reset()
+        emails.bind(1, idList)
+        eventRows.reset()
+        eventRows.bind(1, idList)
+        defer {
+            emails.reset()
+            eventRows.reset()
         }
+        var states: [(id: Int64, state: EmailState)] = []
+        states.reserveCapacity(emailIDs.count)
+        while try emails.step() {
+            states.append((emails.int64(0), EmailState(
+                accountID: emails.int64(1), raisedByID: emails.int64(2), createdAt: emails.int64(3),
+                status: EmailStatus(code: Int(emails.int64(4))) ?? .pending, detailJSON: emails.optionalString(5),
+                lastEventAt: emails.optionalInt64(6), to: emails.string(7),
+                isExternal: emails.string(8) == Activity.external.rawValue, subject: emails.string(9))))
+        }
+        emails.reset()
 
-        let update = try db.cachedStatement(sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
+        let update = try RawStatement(db, sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
         var changes: [StatusChange] = []
-        for id in emailIDs {
-            guard let state = states[id] else { continue }
-            let derived = StatusDerivation.derive(events[id] ?? [])
+        var group: [ProviderEvent] = []
+        var hasRow = try eventRows.step()
+        for (id, state) in states {
+            // Both queries run in email id order: gather this email's events.
+            group.removeAll(keepingCapacity: true)
+            while hasRow {
+                let owner = eventRows.int64(0)
+                if owner > id { break }
+                if owner == id { group.append(RowDecoding.event(from: eventRows, at: 1)) }
+                hasRow = try eventRows.step()
+            }
+            let derived = StatusDerivation.derive(group)
             let detailJSON = StorageEncoding.statusDetailJSON(derived.detail)
             let last = derived.lastEventAt.map(StorageEncoding.microseconds)
             let isNew = created.contains(id)
             var createdAt = state.createdAt
-            if state.isExternal, let earliest = events[id]?.map(\.occurredAt).min() {
+            if state.isExternal, let earliest = group.map(\.occurredAt).min() {
                 createdAt = min(createdAt, StorageEncoding.milliseconds(earliest))
                 if state.subject.isEmpty, let found = headers[id] {
                     try db.cachedStatement(sql: """
@@ -386,6 +439,9 @@ enum StatusRefresh {
                         WHERE id = ?
                         """).execute(arguments: [found.subject, found.from, StorageEncoding.jsonArray(found.attachmentNames), id])
                 }
+                if createdAt != state.createdAt {
+                    try db.cachedStatement(sql: "UPDATE emails SET created_at = ? WHERE id = ?").execute(arguments: [createdAt, id])
+                }
             }
             let oldDay = days.day(milliseconds: state.createdAt), newDay = days.day(milliseconds: createdAt)
             if isNew || derived.status != state.status || oldDay != newDay {
@@ -394,11 +450,13 @@ enum StatusRefresh {
                 }
                 deltas.add(accountID: state.accountID, day: newDay, raisedByID: state.raisedByID, status: derived.status, 1)
             }
-            if createdAt != state.createdAt {
-                try db.cachedStatement(sql: "UPDATE emails SET created_at = ? WHERE id = ?").execute(arguments: [createdAt, id])
-            }
             if derived.status != state.status || detailJSON != state.detailJSON || last != state.lastEventAt {
-                try update.execute(arguments: [derived.status.code, detailJSON, last, id])
+                update.reset()
+                update.bind(1, Int64(derived.status.code))
+                update.bind(2, detailJSON)
+                update.bind(3, last)
+                update.bind(4, id)
+                try update.run()
             }
             if derived.status != state.status {
                 changes.append(StatusChange(emailID: id, old: state.status, new: derived.status, accountID: state.accountID,
@@ -408,4 +466,3 @@ enum StatusRefresh {
         return changes
     }
 }
-

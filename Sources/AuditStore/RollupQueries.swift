@@ -36,7 +36,8 @@ extension AuditDatabase {
     /// Without a To pattern the answer comes from the roll-up table alone (a sum over the
     /// days of the range), so "All dates" over millions of emails costs no more than the
     /// number of days. With a To pattern the matching emails are counted through the
-    /// `to_address` index.
+    /// `to_address` index. Every part of the filter applies, including `statuses` (leave it
+    /// empty to count every status).
     public func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
         try read { db in
             var counts: [EmailStatus: Int] = [:]

@@ -52,4 +52,31 @@ enum RowDecoding {
                                                    attemptNumber: attempt, retrySeconds: retry) : nil,
             rejectReason: row[o + 13], url: row[o + 14], isDelayedBounce: (row[o + 15] as Int64? ?? 0) != 0)
     }
+
+    /// Rebuilds a ``ProviderEvent`` from the event columns starting at `offset` of a raw statement.
+    static func event(from raw: RawStatement, at offset: Int32) -> ProviderEvent {
+        let o = offset
+        let code = raw.optionalInt(o + 6)
+        let enhanced = raw.optionalString(o + 7)
+        let message = raw.optionalString(o + 8)
+        let description = raw.optionalString(o + 9)
+        let mxHost = raw.optionalString(o + 10)
+        let attempt = raw.optionalInt(o + 11)
+        let retry = raw.optionalInt(o + 12)
+        let hasDelivery = code != nil || enhanced != nil || message != nil || description != nil
+            || mxHost != nil || attempt != nil || retry != nil
+        return ProviderEvent(
+            key: raw.string(o), providerEventID: raw.string(o + 1), kind: eventKind(raw.string(o + 2)),
+            occurredAt: StorageEncoding.date(microseconds: raw.int64(o + 3)),
+            severity: raw.optionalString(o + 4).flatMap(FailureSeverity.init(rawValue:)), reason: raw.optionalString(o + 5),
+            delivery: hasDelivery ? DeliveryStatus(code: code, enhancedCode: enhanced, message: message,
+                                                   description: description, mxHost: mxHost,
+                                                   attemptNumber: attempt, retrySeconds: retry) : nil,
+            rejectReason: raw.optionalString(o + 13), url: raw.optionalString(o + 14),
+            isDelayedBounce: raw.int64(o + 15) != 0)
+    }
+
+    static func eventKind(_ text: String) -> EventKind {
+        EventKind(rawValue: text) ?? .stored
+    }
 }

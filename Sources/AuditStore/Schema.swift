@@ -122,7 +122,7 @@ enum Schema {
         CREATE TABLE events (
             id INTEGER PRIMARY KEY,
             email_id INTEGER NOT NULL REFERENCES emails(id) ON DELETE CASCADE,
-            event_key TEXT NOT NULL UNIQUE,
+            event_key TEXT NOT NULL,
             provider_event_id TEXT NOT NULL,
             kind TEXT NOT NULL,
             occurred_at INTEGER NOT NULL,
@@ -140,7 +140,11 @@ enum Schema {
             delayed_bounce INTEGER NOT NULL DEFAULT 0,
             raw_json TEXT NOT NULL
         );
-        CREATE INDEX events_email ON events(email_id);
+        -- Dedupe on the provider's event identity, and the index that loads an email's events.
+        -- (An event's email follows from its message id, recipient and audit id, so the key is
+        -- unique per email; keeping it next to email_id keeps ingest writes local, where one
+        -- global index of random keys would dirty a page per event at millions of events.)
+        CREATE UNIQUE INDEX events_email_key ON events(email_id, event_key);
 
         -- Counts per local day (CalendarDay.ordinal in meta.time_zone) x status x raised by x account.
         CREATE TABLE rollups (
@@ -163,7 +167,7 @@ enum Schema {
             lifted_by INTEGER
         ) WITHOUT ROWID;
 
-        INSERT INTO meta (key, value) VALUES ('change_counter', 0);
+        INSERT INTO meta (key, value) VALUES ('change_counter', 0), ('email_count', 0), ('event_count', 0);
         """
 }
 
@@ -171,4 +175,6 @@ enum Schema {
 enum MetaKey {
     static let timeZone = "time_zone"
     static let changeCounter = "change_counter"
+    static let emailCount = "email_count"
+    static let eventCount = "event_count"
 }

@@ -94,6 +94,7 @@ enum StorageEncoding {
     static func statusDetailJSON(_ detail: StatusDetail?) -> String? {
         guard let d = detail else { return nil }
         var out = "{\"status\":\(d.status.code)"
+        out.reserveCapacity(192)
         func text(_ key: String, _ value: String?) {
             guard let value else { return }
             out.append(",\"\(key)\":")

@@ -30,6 +30,7 @@ struct IngestTests {
         #expect(try f.store.emailCount() == 1)
         #expect(try f.store.detail(emailID: email.id)?.email.status == .delivered)
         #expect(try f.store.changeToken() == token)
+        try f.checkCounts()
     }
 
     @Test func outOfOrderEventsGiveTheSameStatusAndDetail() throws {
@@ -105,6 +106,7 @@ struct IngestTests {
         _ = try f.store.apply([other], defaultAccountID: f.account.id)
         #expect(try f.store.staff(accountID: f.account.id).filter { $0.name == StaffUser.externalName }.count == 1)
         #expect(try f.store.emailCount() == 2)
+        try f.checkCounts()
     }
 
     @Test func unknownMessageWithoutAccountsGoesToImported() throws {
@@ -156,6 +158,7 @@ struct IngestTests {
         #expect(sibling.email.activity == main.email.activity)
         let counts = try f.store.statusCounts(matching: EmailFilter(dateRange: .all), now: t0)
         #expect(counts.byStatus == [.delivered: 1, .failed: 1])
+        try f.checkCounts()
     }
 
     @Test func eventsBeforeHandOverClaimTheEmailByAuditID() throws {
@@ -170,6 +173,13 @@ struct IngestTests {
         #expect(try f.store.pendingHandOver(limit: 10).isEmpty)
         #expect(try f.store.markHandedOver(emailID: id, providerMessageID: "<fast@mg.example.com>", at: t0) == false)
         #expect(try f.store.detail(emailID: id)?.email.status == .accepted)
+        // The provider sends the same event again: it is a duplicate, with or without the audit id.
+        #expect(try f.store.apply([accepted], defaultAccountID: nil) == ApplyResult(inserted: 0, duplicates: 1))
+        var bare = accepted
+        bare.auditEmailID = nil
+        #expect(try f.store.apply([bare], defaultAccountID: nil) == ApplyResult(inserted: 0, duplicates: 1))
+        #expect(try f.store.eventCount() == 1)
+        try f.checkCounts()
     }
 
     @Test func eventsWithoutAuditIDBeforeHandOverAreMergedOnHandOver() throws {
@@ -186,6 +196,25 @@ struct IngestTests {
         #expect(detail.events.count == 1)
         let counts = try f.store.statusCounts(matching: EmailFilter(dateRange: .all), now: t0)
         #expect(counts.byStatus == [.delivered: 1])
+        // After the merge the same event is still a duplicate.
+        #expect(try f.store.apply([delivered], defaultAccountID: f.account.id) == ApplyResult(inserted: 0, duplicates: 1))
+        #expect(try f.store.emailCount() == 1)
+        try f.checkCounts()
+    }
+
+    @Test func emptyAndUnicodeTextSurviveStorage() throws {
+        let f = try Fixture()
+        let email = try sent(f)
+        var event = Events.make(.clicked, recipient: "tenant@example.net", at: t0.addingTimeInterval(7), reason: "")
+        event.url = "https://example.net/pay?ref=ü&x=\"q\""
+        event.delivery = DeliveryStatus(code: nil, enhancedCode: "", message: "", description: "Zażółć gęślą jaźń 🚀")
+        let incoming = IncomingEvent(messageID: email.messageID, recipient: "tenant@example.net", event: event, rawJSON: "",
+                                     headers: MessageHeaders(), auditEmailID: email.id)
+        _ = try f.store.apply([incoming], defaultAccountID: nil)
+        let stored = try #require(try f.store.detail(emailID: email.id))
+        #expect(stored.events == [event])
+        #expect(stored.email.statusDetail == StatusDerivation.derive([event]).detail)
+        #expect(try f.store.rawEvents(emailID: email.id) == [""])
     }
 
     @Test func handOverIsIdempotentAndQueueIsOldestFirst() throws {

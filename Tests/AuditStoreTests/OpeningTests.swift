@@ -133,6 +133,15 @@ struct OpeningTests {
         }
     }
 
+    @Test func reportsAFolderThatCannotBeCreated() {
+        let error = #expect(throws: StoreError.self) { _ = try AuditDatabase(path: "/proc/email-audit-test/audit.sqlite", timeZone: london) }
+        if case .cannotCreateFolder(let folder, _) = error {
+            #expect(folder == "/proc/email-audit-test")
+        } else {
+            Issue.record("expected .cannotCreateFolder, got \(String(describing: error))")
+        }
+    }
+
     @Test func defaultPathFollowsTheEnvironment() {
         #expect(AuditDatabase.defaultPath(environment: ["EMAIL_AUDIT_DB": "/x/y.sqlite", "XDG_DATA_HOME": "/d", "HOME": "/h"]) == "/x/y.sqlite")
         #expect(AuditDatabase.defaultPath(environment: ["XDG_DATA_HOME": "/d", "HOME": "/h"]) == "/d/email-audit/audit.sqlite")

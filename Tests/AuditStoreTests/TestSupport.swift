@@ -1,6 +1,7 @@
 import AuditCore
 import Testing
 import Foundation
+import GRDB
 @testable import AuditStore
 
 /// A folder under the system temporary directory, removed when released.
@@ -38,6 +39,15 @@ final class Fixture: @unchecked Sendable {
         bob = try store.insertStaff(accountID: account.id, name: "Bob Baker", role: .staff)
         carol = try store.insertStaff(accountID: otherAccount.id, name: "Carol Cole", role: .staff)
         support = try store.insertStaff(accountID: account.id, name: "Sam Support", role: .support)
+    }
+
+    /// The kept counts equal the rows.
+    func checkCounts(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (emails, events) = try store.pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM emails")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM events")!)
+        }
+        #expect(try store.emailCount() == emails, sourceLocation: sourceLocation)
+        #expect(try store.eventCount() == events, sourceLocation: sourceLocation)
     }
 
     func reopen(timeZone: TimeZone) throws {
