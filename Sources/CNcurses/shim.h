@@ -80,6 +80,13 @@ static inline void ea_on_fatal(int sig) {
     }
     sigaction(sig, &ea_previous_actions()[sig], NULL);
     raise(sig);
+    /* The previous handler (Swift's crash reporter) returns, expecting the faulting
+       instruction to fault again. A fatal signal sent from outside (kill -SEGV, kill -ABRT)
+       has no such instruction, and the app would carry on with its terminal torn down, so
+       end the process with the signal's default action here. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    _exit(128 + sig);
 }
 
 static inline void ea_install_signal_handlers(void) {

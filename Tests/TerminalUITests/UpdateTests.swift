@@ -378,6 +378,35 @@ import Testing
         #expect(session.state.filter == before.filter)
     }
 
+    @Test func keysWhileTooSmallDoNotActOnHiddenScreens() {
+        let session = Fixture.session()
+        session.send([.down, .enter])
+        let before = session.state
+        session.resize(width: 50, height: 12)
+        // Moving, filters, Esc and help would change screens nobody can see.
+        session.send([.down, .escape, .character("s"), .character("?"), .character("u"), .enter])
+        #expect(session.state.screens == before.screens)
+        #expect(session.state.focus == before.focus)
+        #expect(session.state.list.cursor == before.list.cursor)
+        #expect(!session.state.shouldQuit)
+        session.send(.control("l"))
+        #expect(session.state.redrawRequests == before.redrawRequests + 1)
+        session.resize(width: 120, height: 40)
+        #expect(session.state.screens == before.screens, "the pop-up is back as it was")
+
+        // "press q to quit", as the message says, even with a pop-up open under it.
+        session.resize(width: 50, height: 12)
+        session.send(.character("q"))
+        #expect(session.state.shouldQuit)
+        for key in [Key.character("Q"), .control("c")] {
+            let other = Fixture.session()
+            other.send(.character("/"))
+            other.resize(width: 59, height: 20)
+            other.send(key)
+            #expect(other.state.shouldQuit)
+        }
+    }
+
     @Test func mouseClicksSelectOpenAndPressHints() {
         let session = Fixture.session()
         let layout = session.state.layout

@@ -18,6 +18,26 @@ import Testing
         #expect(DisplayWidth.of("ＡＢ") == 4)
     }
 
+    @Test func longWordsBreakAtPunctuation() {
+        // A message id breaks before a dot, so ".co.uk" is not split as "co.u" / "k".
+        #expect(TextWrap.wrap("20250313153340.6d0f6e3dc937ece1@mg.harbourlets.co.uk", width: 48)
+            == ["20250313153340.6d0f6e3dc937ece1@mg.harbourlets", ".co.uk"])
+        // The width already ends before a dot: break there.
+        #expect(TextWrap.wrap("20250313153340.6d0f6e3dc937ece1@mg.harbourlets.co.uk", width: 49)
+            == ["20250313153340.6d0f6e3dc937ece1@mg.harbourlets.co", ".uk"])
+        #expect(TextWrap.wrap("outlook-com.olc.protection.outlook.com", width: 26)
+            == ["outlook-com.olc.protection", ".outlook.com"])
+        #expect(TextWrap.wrap("a.very-long-address@example.com", width: 24) == ["a.very-long-address@", "example.com"])
+        // No punctuation in the latter half of the line: break where the width runs out.
+        #expect(TextWrap.wrap("a.bcdefghijklmnop", width: 8) == ["a.bcdefg", "hijklmno", "p"])
+        // Every piece fits, and nothing is lost.
+        for width in 1...30 {
+            let lines = TextWrap.wrap("x.y@mail-host.example.co.uk/path_to", width: width)
+            #expect(lines.allSatisfy { DisplayWidth.of($0) <= width })
+            #expect(lines.joined() == "x.y@mail-host.example.co.uk/path_to")
+        }
+    }
+
     @Test(arguments: ["日本語の件名テスト", "Ticket 🎉🎉 boiler", "Zoë Ødegård café", "e\u{301}e\u{301}e\u{301}e\u{301}", "a👨‍👩‍👧b日c"])
     func truncationNeverSplitsACharacter(text: String) {
         let characters = Array(text)

@@ -131,6 +131,9 @@ extension AppState {
     mutating func handleKey(_ key: Key) -> [Effect] {
         let context = keyContext
         if case .mouse(let event) = key { return handleMouse(event) }
+        // While the terminal is too small only the message is drawn, so keys must not act on
+        // screens nobody can see: q (as the message says), Q and Ctrl-C quit, Ctrl-L redraws.
+        guard size.isLargeEnough else { return handleKeyWhileTooSmall(key) }
         // A notice stays until the next key.
         notice = nil
         if context == .filter {
@@ -138,6 +141,19 @@ extension AppState {
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
+    }
+
+    /// Keys while "Terminal too small" is shown: quit or redraw; everything else waits.
+    mutating func handleKeyWhileTooSmall(_ key: Key) -> [Effect] {
+        switch key {
+        case .character("q"), .character("Q"), .control("c"):
+            shouldQuit = true
+        case .control("l"):
+            redrawRequests += 1
+        default:
+            break
+        }
+        return []
     }
 
     mutating func perform(_ command: Command, in context: KeyContext) -> [Effect] {

@@ -32,6 +32,12 @@ public enum TextWrap {
                 if head.isEmpty, let character = rest.first {  // a wide glyph in a 1-column box
                     head.append(character)
                     rest = rest.dropFirst()
+                } else if let next = rest.first, next != ".", let last = head.last, !"@-/_".contains(last),
+                          let cut = punctuationBreak(in: head, width: headWidth) {
+                    // Long addresses, message ids and host names break at a dot, @, -, / or _
+                    // (".co.uk" stays whole) rather than wherever the width runs out.
+                    rest = head[cut...] + rest
+                    head = String(head[..<cut])
                 }
                 lines.append(head)
                 word = String(rest)
@@ -42,6 +48,23 @@ public enum TextWrap {
         }
         lines.append(current)
         return lines
+    }
+
+    /// Where to break an over-long word `head` (of display width `width`): before the last
+    /// dot, or after the last @ - / _, when that keeps at least half of the line; nil otherwise.
+    static func punctuationBreak(in head: String, width: Int) -> String.Index? {
+        var best: String.Index?
+        var column = 0
+        var index = head.startIndex
+        while index < head.endIndex {
+            let character = head[index]
+            let next = head.index(after: index)
+            if character == ".", column * 2 >= width { best = index }
+            column += DisplayWidth.of(character)
+            if "@-/_".contains(character), column * 2 >= width, next < head.endIndex { best = next }
+            index = next
+        }
+        return best
     }
 
     /// Wraps text that may hold several lines; each line is wrapped on its own.
