@@ -71,6 +71,8 @@ def pinned_env():
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "EMAIL_AUDIT_TZ": TIME_ZONE,
+        # A crash report prints and exits instead of waiting 30 s at Swift's interactive prompt.
+        "SWIFT_BACKTRACE": "interactive=no",
     }
 
 

@@ -12,6 +12,8 @@ enum EmailQueryPlanner {
     /// Above this many (status x raised-by) combinations, only raised-by is split and the
     /// statuses become a residual condition.
     static let maximumCombinations = 64
+    /// A To prefix matching at most this many addresses is answered address by address.
+    static let maximumPrefixAddresses = 48
 
     struct Query {
         var sql: String
@@ -31,14 +33,17 @@ enum EmailQueryPlanner {
         }
     }
 
+    /// The queries for one page. `residualTo` is a To pattern checked row by row on a date
+    /// index (used when a prefix matches so many addresses that its emails are dense).
     static func queries(filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection, limit: Int,
-                        span: TimeSpan, summaryColumns: String) -> [Query] {
+                        span: TimeSpan, summaryColumns: String, residualTo: AddressPattern? = nil) -> [Query] {
         let ascending = direction == .newer
         let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
         let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
 
         // Conditions common to every query: date range and cursor on created_at, then id.
         func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
+            if let residualTo { conditions += addressConditions(residualTo, arguments: &arguments) }
             if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
             if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
             if let cursor {
@@ -131,10 +136,34 @@ extension AuditDatabase {
                           limit: Int, now: Date) throws -> [EmailSummary] {
         guard limit > 0 else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
-        let queries = EmailQueryPlanner.queries(filter: filter, cursor: cursor, direction: direction, limit: limit,
-                                                span: span, summaryColumns: Self.summaryColumns)
         let ascending = direction == .newer
         return try read { db in
+            var queries: [EmailQueryPlanner.Query]
+            if case .prefix(let stem) = filter.to {
+                // A prefix: the matching addresses come from the recipients table. A few become
+                // exact-address index ranges merged here; many (dense matches) are checked on
+                // the date index instead. Either way no prefix scan has to be sorted.
+                let lower = stem.lowercased()
+                let addresses = try String.fetchAll(db.cachedStatement(sql: """
+                    SELECT address FROM recipients WHERE address >= ? AND address < ? AND emails > 0
+                    ORDER BY address LIMIT \(EmailQueryPlanner.maximumPrefixAddresses + 1)
+                    """), arguments: [lower, lower + "\u{10FFFF}"])
+                var exact = filter
+                if addresses.count <= EmailQueryPlanner.maximumPrefixAddresses {
+                    queries = addresses.flatMap { address in
+                        exact.to = .exact(address)
+                        return EmailQueryPlanner.queries(filter: exact, cursor: cursor, direction: direction, limit: limit,
+                                                         span: span, summaryColumns: Self.summaryColumns)
+                    }
+                } else {
+                    exact.to = nil
+                    queries = EmailQueryPlanner.queries(filter: exact, cursor: cursor, direction: direction, limit: limit,
+                                                        span: span, summaryColumns: Self.summaryColumns, residualTo: filter.to)
+                }
+            } else {
+                queries = EmailQueryPlanner.queries(filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                    span: span, summaryColumns: Self.summaryColumns)
+            }
             var rows: [(ms: Int64, summary: EmailSummary)] = []
             for query in queries {
                 let cursor = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)

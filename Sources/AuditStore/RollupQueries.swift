@@ -23,9 +23,20 @@ struct RollupDeltas {
             INSERT INTO rollups (account_id, day, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (account_id, day, raised_by_id, status) DO UPDATE SET count = count + excluded.count
             """)
+        var monthly: [RollupKey: Int] = [:]
+        var monthOfDay: [Int: Int] = [:]
         for (key, delta) in counts where delta != 0 {
             try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
+            let month: Int
+            if let known = monthOfDay[key.day] {
+                month = known
+            } else {
+                month = MonthlyRollups.month(ofDay: key.day)
+                monthOfDay[key.day] = month
+            }
+            monthly[RollupKey(accountID: key.accountID, day: month, raisedByID: key.raisedByID, status: key.status), default: 0] += delta
         }
+        try MonthlyRollups.add(db, monthly)
     }
 }
 
@@ -33,9 +44,9 @@ struct RollupDeltas {
 extension AuditDatabase {
     /// Counts per status for the filter.
     ///
-    /// Without a To pattern the answer comes from the roll-up table alone (a sum over the
-    /// days of the range), so "All dates" over millions of emails costs no more than the
-    /// number of days. With a To pattern the matching emails are counted through the
+    /// Without a To pattern the answer comes from the roll-ups alone: whole months from the
+    /// monthly table and the days at either end from the daily one, so "All dates" over
+    /// years of emails sums a few hundred rows per month. With a To pattern the matching emails are counted through the
     /// `to_address` index. Every part of the filter applies, including `statuses` (leave it
     /// empty to count every status).
     public func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
@@ -58,16 +69,29 @@ extension AuditDatabase {
                     + conditions.joined(separator: " AND ") + " GROUP BY status"
                 rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             } else {
+                // Whole months come from the monthly roll-up, the days at either end from the daily one.
                 let days = filter.dateRange.days(now: now, timeZone: timeZone)
-                if let first = days.first { conditions.append("day >= ?"); arguments += [first.ordinal] }
-                if let last = days.last { conditions.append("day <= ?"); arguments += [last.ordinal] }
-                if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
-                if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
-                if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
-                var sql = "SELECT status, sum(count) FROM rollups"
-                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-                sql += " GROUP BY status"
-                rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+                let plan = MonthlyRollups.plan(first: days.first, last: days.last)
+                var common: [String] = [], commonArguments: StatementArguments = []
+                if let account = filter.accountID { common.append("account_id = ?"); commonArguments += [account] }
+                if !filter.statuses.isEmpty { common.append("status IN (SELECT value FROM json_each(?))"); commonArguments += [statusList] }
+                if !filter.raisedBy.isEmpty { common.append("raised_by_id IN (SELECT value FROM json_each(?))"); commonArguments += [raisedList] }
+                func add(table: String, column: String, range: (Int?, Int?)) throws {
+                    var conditions = common, arguments = commonArguments
+                    if let low = range.0 { conditions.append("\(column) >= ?"); arguments += [low] }
+                    if let high = range.1 { conditions.append("\(column) <= ?"); arguments += [high] }
+                    var sql = "SELECT status, sum(count) FROM \(table)"
+                    if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                    sql += " GROUP BY status"
+                    let part = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+                    while let row = try part.next() {
+                        let count: Int = row[1] ?? 0
+                        if count != 0, let status = EmailStatus(code: row[0]) { counts[status, default: 0] += count }
+                    }
+                }
+                if let months = plan.months { try add(table: "rollups_monthly", column: "month", range: months) }
+                for range in plan.days { try add(table: "rollups", column: "day", range: range) }
+                return StatusCounts(byStatus: counts.filter { $0.value != 0 })
             }
             while let row = try rows.next() {
                 let count: Int = row[1] ?? 0
@@ -102,6 +126,7 @@ extension AuditDatabase {
             deltas.add(accountID: row[0], day: days.day(milliseconds: row[3]), raisedByID: row[1],
                        status: EmailStatus(code: row[2]) ?? .pending, 1)
         }
+        try db.execute(sql: "DELETE FROM rollups_monthly")
         try deltas.apply(db)
     }
 
@@ -110,5 +135,66 @@ extension AuditDatabase {
         try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [MetaKey.timeZone])
         }
+    }
+}
+
+/// The monthly roll-up: the same counts as the daily one, summed per local month.
+enum MonthlyRollups {
+    /// The month number (year * 12 + month - 1) of a day ordinal.
+    static func month(ofDay ordinal: Int) -> Int {
+        let day = CalendarDay(ordinal: ordinal)
+        return day.year * 12 + day.month - 1
+    }
+
+    static func firstDay(ofMonth month: Int) -> CalendarDay {
+        CalendarDay(year: month / 12, month: month % 12 + 1, day: 1)
+    }
+
+    /// How to count the days `first...last` (nil = open): a range of whole months, and the
+    /// day ranges left over at either end.
+    static func plan(first: CalendarDay?, last: CalendarDay?) -> (months: (Int?, Int?)?, days: [(Int?, Int?)]) {
+        let firstMonth: Int? = first.map { $0.day == 1 ? month(ofDay: $0.ordinal) : month(ofDay: $0.ordinal) + 1 }
+        let lastMonth: Int? = last.map { day in
+            let next = day.adding(days: 1)
+            return next.day == 1 ? month(ofDay: day.ordinal) : month(ofDay: day.ordinal) - 1
+        }
+        if let a = firstMonth, let b = lastMonth, a > b {
+            return (nil, [(first?.ordinal, last?.ordinal)])  // no whole month inside
+        }
+        var days: [(Int?, Int?)] = []
+        if let first, let a = firstMonth {
+            let start = firstDay(ofMonth: a).ordinal
+            if first.ordinal < start { days.append((first.ordinal, start - 1)) }
+        }
+        if let last, let b = lastMonth {
+            let end = firstDay(ofMonth: b + 1).ordinal - 1
+            if last.ordinal > end { days.append((end + 1, last.ordinal)) }
+        }
+        return ((firstMonth, lastMonth), days)
+    }
+
+    static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO rollups_monthly (account_id, month, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (account_id, month, raised_by_id, status) DO UPDATE SET count = count + excluded.count
+            """)
+        for (key, delta) in deltas where delta != 0 {
+            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
+        }
+    }
+
+    /// Recomputes the monthly roll-up from the daily one.
+    static func rebuild(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM rollups_monthly")
+        var monthly: [RollupKey: Int] = [:]
+        var monthOfDay: [Int: Int] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT account_id, day, raised_by_id, status, count FROM rollups")
+        while let row = try rows.next() {
+            let day: Int = row[1]
+            let month = monthOfDay[day] ?? Self.month(ofDay: day)
+            monthOfDay[day] = month
+            monthly[RollupKey(accountID: row[0], day: month, raisedByID: row[2], status: row[3]), default: 0] += row[4] as Int
+        }
+        try add(db, monthly)
     }
 }

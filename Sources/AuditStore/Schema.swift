@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 1
+    static let version = 2
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1"]
+    static let migrationIdentifiers = ["v1", "v2"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -19,6 +19,12 @@ enum Schema {
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2)
+            try MonthlyRollups.rebuild(db)
+            try db.execute(sql: "INSERT INTO recipients (address, emails) SELECT to_address, count(*) FROM emails GROUP BY to_address")
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }
@@ -168,6 +174,37 @@ enum Schema {
         ) WITHOUT ROWID;
 
         INSERT INTO meta (key, value) VALUES ('change_counter', 0), ('email_count', 0), ('event_count', 0);
+        """
+}
+
+extension Schema {
+    /// Version 2: monthly roll-ups, so counts over years sum a few hundred rows, and the
+    /// distinct recipient addresses (kept by triggers), so a To prefix becomes a short list of
+    /// exact-address index ranges.
+    static let v2 = """
+        -- Counts per local month (year * 12 + month - 1) x status x raised by x account,
+        -- always equal to the sum of the daily roll-ups of that month.
+        CREATE TABLE rollups_monthly (
+            account_id INTEGER NOT NULL,
+            month INTEGER NOT NULL,
+            raised_by_id INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (account_id, month, raised_by_id, status)
+        ) WITHOUT ROWID;
+
+        -- Every address emails were sent to, with how many.
+        CREATE TABLE recipients (
+            address TEXT PRIMARY KEY NOT NULL,
+            emails INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TRIGGER recipients_after_insert AFTER INSERT ON emails BEGIN
+            INSERT INTO recipients (address, emails) VALUES (new.to_address, 1)
+                ON CONFLICT (address) DO UPDATE SET emails = emails + 1;
+        END;
+        CREATE TRIGGER recipients_after_delete AFTER DELETE ON emails BEGIN
+            UPDATE recipients SET emails = emails - 1 WHERE address = old.to_address;
+        END;
         """
 }
 

@@ -82,7 +82,7 @@ struct ScreenBench {
             lastSelection = selection
         }
         _ = session.render()
-        print(String(format: "  browsed all %d emails (%d × PgDn) in %.1f s; RSS now %.1f MB (target ≤ 150 MB)",
+        print(String(format: "  browsed all %d emails (%d × PgDn) in %.1f s; RSS now %.1f MB",
                      total, steps, Date().timeIntervalSince(started), Memory.residentMegabytes()))
     }
 }
