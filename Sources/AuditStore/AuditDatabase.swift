@@ -58,7 +58,11 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
             if db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY")
             } else {
-                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192; PRAGMA synchronous = NORMAL")
+                // 8 KiB pages for new stores (fewer B-tree steps and system calls for rows carrying
+                // raw event JSON; an existing store keeps its page size), and a 128 MB WAL between
+                // checkpoints. Measured with email-audit-bench at 1M emails: ingest 46.9 s -> 40.0 s.
+                try db.execute(sql: "PRAGMA page_size = 8192")
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384; PRAGMA synchronous = NORMAL")
             }
         }
         do {

@@ -13,12 +13,15 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The file, or - for standard input.", valueName: "file"))
     var file: String
 
+    @Option(help: ArgumentHelp("Events per store transaction.", visibility: .hidden))
+    var batchSize = 4_000
+
     func run() throws {
         if file != "-", !FileManager.default.fileExists(atPath: file) {
             throw CLIError("no such file: \(file)")
         }
         let database = try store.openStore()
-        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accounts().first?.id)
+        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accounts().first?.id, batchSize: batchSize)
         let report: IngestReport
         do {
             report = try ingestor.ingest(fileAt: file)
