@@ -16,3 +16,18 @@ enum Memory {
         return 0
     }
 }
+
+/// How long this process has been running, from /proc (clock ticks since boot).
+enum ProcessAge {
+    static func seconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name; starttime is field 22 overall, the 20th after ")".
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]),
+              let up = Double(uptime.split(separator: " ").first ?? "") else { return nil }
+        let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return up - ticks / hertz
+    }
+}
