@@ -105,6 +105,7 @@ public enum DemoSeeder {
                 progress("\(day): \(next) of \(times.count) emails, \(report.inserted) events")
             }
         }
+        try SimulatorPersistence.save(simulator, to: store)
         return SeedResult(accountID: factory.accountID, emails: times.count, ingest: report, simulator: simulator, factory: factory)
     }
 

@@ -87,11 +87,11 @@ public final class MailgunSimulator: @unchecked Sendable {
     private let lock = NSLock()
     private let sendingIP: String
     private var available = true
-    private var domainDisabled = false
-    private var messageCounter: UInt64 = 0
-    private var nowMicros = Int64.min
-    private var queue = PendingEventQueue()
-    private var suppressions = SuppressionLists()
+    var domainDisabled = false
+    var messageCounter: UInt64 = 0
+    var nowMicros = Int64.min
+    var queue = PendingEventQueue()
+    var suppressions = SuppressionLists()
 
     /// The sending domain, e.g. `mg.harbourlets.co.uk`.
     public let domain: String
@@ -106,6 +106,13 @@ public final class MailgunSimulator: @unchecked Sendable {
         self.domain = domain
         self.rates = rates
         self.sendingIP = "198.51.100.\(20 + Int(StableHash.mix(seed) % 16))"
+    }
+
+    /// Runs `body` holding the simulator's lock (for state snapshots).
+    func withLock<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
     /// Whether Mailgun is reachable. When false, ``send(_:at:)`` throws

@@ -1,7 +1,7 @@
 /// Event lines waiting for their time, ordered by timestamp and then by the order in which
 /// they were scheduled (a binary min-heap).
 struct PendingEventQueue: Sendable {
-    private struct Entry: Sendable {
+    struct Entry: Sendable, Codable, Hashable {
         var micros: Int64
         var sequence: UInt64
         var line: String
@@ -15,6 +15,22 @@ struct PendingEventQueue: Sendable {
     private var nextSequence: UInt64 = 0
 
     var count: Int { heap.count }
+
+    /// The waiting lines as stored (a valid heap), for saving the simulator's state.
+    var entries: [Entry] { heap }
+    var sequence: UInt64 { nextSequence }
+
+    /// A queue restored from saved entries.
+    init(entries: [Entry], nextSequence: UInt64) {
+        heap = []
+        self.nextSequence = nextSequence
+        for entry in entries {
+            heap.append(entry)
+            siftUp(from: heap.count - 1)
+        }
+    }
+
+    init() {}
 
     mutating func insert(_ line: String, at micros: Int64) {
         heap.append(Entry(micros: micros, sequence: nextSequence, line: line))

@@ -5,7 +5,14 @@ import AuditCore
 /// so an entry created by a future event is not visible yet.
 struct SuppressionLists: Sendable {
     /// Address → kind → when it took effect (microseconds).
-    private var entries: [String: [SuppressionKind: Int64]] = [:]
+    private(set) var entries: [String: [SuppressionKind: Int64]] = [:]
+
+    init() {}
+
+    /// Lists restored from saved entries.
+    init(entries: [String: [SuppressionKind: Int64]]) {
+        self.entries = entries
+    }
 
     /// Records an entry, keeping the earliest time if the address is already listed.
     mutating func add(_ address: String, kind: SuppressionKind, at micros: Int64) {

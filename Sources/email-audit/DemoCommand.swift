@@ -43,14 +43,18 @@ struct DemoCommand: ParsableCommand {
             simulator = result.simulator
             factory = result.factory
         } else {
-            simulator = MailgunSimulator(seed: seed &+ UInt64(Date().timeIntervalSince1970))
+            simulator = MailgunSimulator(seed: seed)
+            try SimulatorPersistence.restore(simulator, from: database)
             factory = try DemoSeeder.factory(forExisting: database, seed: seed, sendingDomain: simulator.domain)
         }
         let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: SystemClock(),
                                  batchInterval: 15, defaultAccountID: factory?.accountID)
         let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
         live.start()
-        defer { live.stop() }
+        defer {
+            live.stop()
+            try? SimulatorPersistence.save(simulator, to: database)
+        }
         try screen.run(reader: database)
         if let problem = live.lastProblem { print("Live simulation stopped with: \(problem)") }
     }

@@ -8,7 +8,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the provider simulator for N minutes of simulated time: hand over Pending emails and ingest its events.",
-        discussion: "The simulated clock starts now and moves in one-minute steps; batches go every 5 minutes. Events the simulator would report after the last minute are not kept.")
+        discussion: "The simulator carries on from where the last run (or `seed`) stopped: its clock, the events still due (retries, later opens) and its suppression lists are kept in the store. With no saved state the clock starts now. It moves in one-minute steps; batches go every 5 minutes.")
 
     @OptionGroup var store: StoreOptions
 
@@ -22,7 +22,8 @@ struct SimulateCommand: ParsableCommand {
         guard minutes > 0 else { throw CLIError("--minutes must be at least 1") }
         let database = try store.openExistingStore()
         let simulator = MailgunSimulator(seed: seed)
-        let clock = ManualClock(Date())
+        let start = try SimulatorPersistence.restore(simulator, from: database) ?? Date()
+        let clock = ManualClock(start)
         let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: clock,
                                  defaultAccountID: try database.accounts().first?.id)
         var handedOver = 0, inserted = 0, changes = 0
@@ -35,7 +36,9 @@ struct SimulateCommand: ParsableCommand {
             inserted += tick.ingest.inserted
             changes += tick.ingest.statusChanges
         }
-        print("Simulated \(minutes) min: \(handedOver) emails handed over, \(inserted) events, \(changes) status changes")
+        try SimulatorPersistence.save(simulator, to: database)
+        let format = UKDateFormat(timeZone: database.timeZone)
+        print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(simulator.queuedEventCount) events still due")
         if let deferred { print("Provider unavailable at times (\(deferred)); those emails stay Pending") }
     }
 }

@@ -1,0 +1,22 @@
+import AuditStore
+import Foundation
+import ProviderSimulator
+
+/// Saves the simulator's state in the store and restores it, so the events still waiting
+/// when a run stops (retries, later opens) are reported by the next run.
+public enum SimulatorPersistence {
+    /// Restores the saved state into `simulator`; returns the simulator's clock, or nil when
+    /// nothing was saved.
+    @discardableResult
+    public static func restore(_ simulator: MailgunSimulator, from store: AuditDatabase) throws -> Date? {
+        guard let data = try store.savedSimulatorState() else { return nil }
+        let state = try JSONDecoder().decode(SimulatorState.self, from: data)
+        simulator.restore(state)
+        return state.clock
+    }
+
+    /// Saves `simulator`'s state in the store.
+    public static func save(_ simulator: MailgunSimulator, to store: AuditDatabase) throws {
+        try store.saveSimulatorState(try JSONEncoder().encode(simulator.state()))
+    }
+}
