@@ -1,7 +1,8 @@
 import AuditCore
 import Foundation
 
-/// A plain-text table for the terminal: fixed columns, long cells cut with "…".
+/// A plain-text table for the terminal: the email id (for `email-audit show ID`), then the
+/// summary columns; long cells are cut with "…".
 public struct TableSummaryWriter: SummaryWriter {
     let format: UKDateFormat
     let widths: [SummaryColumn: Int]
@@ -9,27 +10,30 @@ public struct TableSummaryWriter: SummaryWriter {
     public init(timeZone: TimeZone, width: Int) {
         format = UKDateFormat(timeZone: timeZone)
         let fixed: [SummaryColumn: Int] = [.date: 16, .raisedBy: 18, .status: 17, .activity: 13]
-        let rest = max(20, width - fixed.values.reduce(0, +) - 5 * 2)
+        let rest = max(20, width - fixed.values.reduce(0, +) - Self.idWidth - 6 * 2)
         var widths = fixed
         widths[.to] = max(12, rest * 2 / 5)
         widths[.subject] = max(8, rest - widths[.to]!)
         self.widths = widths
     }
 
+    static let idWidth = 8
+
     public mutating func begin(into output: inout some TextOutputStream) {
-        output.write(line(SummaryColumn.allCases.map(\.title)) + "\n")
+        output.write(line(id: "Id", SummaryColumn.allCases.map(\.title)) + "\n")
     }
 
     public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
-        output.write(line(SummaryColumn.allCases.map { $0.value(of: summary, format: format) }) + "\n")
+        output.write(line(id: String(summary.id), SummaryColumn.allCases.map { $0.value(of: summary, format: format) }) + "\n")
     }
 
     public mutating func end(into output: inout some TextOutputStream) {}
 
-    func line(_ cells: [String]) -> String {
-        zip(SummaryColumn.allCases, cells).map { column, cell in
+    func line(id: String, _ cells: [String]) -> String {
+        let padded = String(repeating: " ", count: max(0, Self.idWidth - id.count)) + id
+        return ([padded] + zip(SummaryColumn.allCases, cells).map { column, cell in
             Self.fit(cell, width: widths[column]!)
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }).joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
     }
 
     /// Pads or cuts `text` to `width` characters, ending a cut with "…".

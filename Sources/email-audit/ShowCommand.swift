@@ -10,7 +10,7 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "The email's id (the Id column of `query --format csv`).")
+    @Argument(help: "The email's id (the Id column of `email-audit query`).")
     var id: Int64
 
     func run() throws {
