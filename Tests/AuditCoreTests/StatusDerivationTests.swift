@@ -51,23 +51,10 @@ struct StatusDerivationTests {
     }
 }
 
-/// A small deterministic generator so property tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Status derivation properties")
 struct StatusDerivationPropertyTests {
     /// Generates a plausible-or-not set of events, including ties in time.
-    static func randomEvents(using rng: inout SplitMix64) -> [ProviderEvent] {
+    static func randomEvents(using rng: inout SeededRandom) -> [ProviderEvent] {
         let count = Int.random(in: 0...9, using: &rng)
         return (0..<count).map { index in
             let kind = EventKind.allCases.randomElement(using: &rng)!
@@ -81,7 +68,7 @@ struct StatusDerivationPropertyTests {
     }
 
     @Test func orderAndDuplicatesDoNotMatter() {
-        var rng = SplitMix64(seed: 20261130)
+        var rng = SeededRandom(seed: 20261130)
         for _ in 0..<3_000 {
             let events = Self.randomEvents(using: &rng)
             let reference = StatusDerivation.derive(events)
@@ -99,7 +86,7 @@ struct StatusDerivationPropertyTests {
     }
 
     @Test func statusIsTheHighestRankedIndicatedStatus() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<1_000 {
             let events = Self.randomEvents(using: &rng)
             let expected = events.compactMap(\.indicatedStatus).max { StatusDerivation.rank(of: $0) < StatusDerivation.rank(of: $1) } ?? .pending

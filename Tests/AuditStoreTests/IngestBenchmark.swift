@@ -40,7 +40,7 @@ struct IngestBenchmark {
         let raw = "{\"event\":\"delivered\",\"id\":\"X\",\"timestamp\":1741947302.417863,\"log-level\":\"info\",\"envelope\":{\"sender\":\"billing@mg.example.com\",\"targets\":\"alice@example.net\",\"transport\":\"smtp\",\"sending-ip\":\"198.51.100.4\"},\"flags\":{\"is-authenticated\":true,\"is-test-mode\":false},\"message\":{\"headers\":{\"to\":\"Alice <alice@example.net>\",\"from\":\"Billing <billing@mg.example.com>\",\"subject\":\"Invoice 1042\",\"message-id\":\"20250314101502.5f3c9a1b7d2e4c60@mg.example.com\"},\"attachments\":[],\"size\":4213},\"recipient\":\"alice@example.net\",\"recipient-domain\":\"example.net\",\"delivery-status\":{\"code\":250,\"message\":\"OK\",\"attempt-no\":1,\"mx-host\":\"mx.example.net\",\"tls\":true,\"session-seconds\":0.4},\"tags\":[],\"user-variables\":{\"audit-id\":\"1\"}}"
         var events: [IncomingEvent] = []
         events.reserveCapacity(count * 4)
-        var rng = SplitMix(seed: 1)
+        var rng = SeededRandom(seed: 1)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         for (i, id) in ids.enumerated() {
             let to = "person\(i % 50_000)@example\(i % 97).net"

@@ -15,7 +15,7 @@ final class PagingData: @unchecked Sendable {
 
     init(count: Int = 420) throws {
         fixture = try Fixture()
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let raisers = [fixture.alice, fixture.bob, fixture.carol, fixture.support]
         var news: [NewEmail] = []
         var planned: [(staff: StaffUser, to: String, at: Date, status: EmailStatus)] = []
@@ -73,19 +73,6 @@ final class PagingData: @unchecked Sendable {
             EmailFilter(dateRange: .today),
             EmailFilter(dateRange: .yesterday),
         ]
-    }
-}
-
-/// A small deterministic random generator.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -186,7 +173,7 @@ struct PagingTests {
     @Test func combinedFiltersEqualAnInMemoryFilter() throws {
         let data = try PagingData()
         let f = data.fixture
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let raiserChoices: [Set<Int64>] = [[], [f.alice.id], [f.alice.id, f.bob.id], [f.bob.id, f.support.id, f.carol.id]]
         let toChoices: [AddressPattern?] = [nil, .prefix("alice"), .prefix("bob"), .exact("al@example.com"), .prefix("a"), .prefix("zz")]
         let ranges: [DateRangeChoice] = [.all, .last7Days, .today, .yesterday, .thisMonth, .lastMonth,

@@ -12,7 +12,7 @@ struct WideRangeTests {
     /// 1,500 emails over 150 days from 01/02/2026 (spanning both clock changes of 2026), to 61 addresses.
     static func build() throws -> (Fixture, [ModelEmail]) {
         let fixture = try Fixture()
-        var rng = SplitMix(seed: 9)
+        var rng = SeededRandom(seed: 9)
         let start = utcDate(2026, 2, 1)
         var news: [NewEmail] = []
         var planned: [(StaffUser, String, Date)] = []
@@ -34,7 +34,7 @@ struct WideRangeTests {
     @Test func countsForAnyRangeEqualCountedRows() throws {
         let (fixture, model) = try Self.build()
         let now = utcDate(2026, 7, 15, 12)
-        var rng = SplitMix(seed: 77)
+        var rng = SeededRandom(seed: 77)
         let first = CalendarDay(year: 2026, month: 1, day: 20)
         var ranges: [DateRangeChoice] = DateRangeChoice.named + [
             .custom(from: CalendarDay(year: 2026, month: 3, day: 1), through: CalendarDay(year: 2026, month: 5, day: 31)),
@@ -57,7 +57,7 @@ struct WideRangeTests {
 
     @Test func monthlyPlanCoversEveryDayOnce() {
         let first = CalendarDay(year: 2025, month: 12, day: 1)
-        var rng = SplitMix(seed: 5)
+        var rng = SeededRandom(seed: 5)
         for _ in 0..<500 {
             let a = first.adding(days: Int(rng.next() % 200)), b = first.adding(days: Int(rng.next() % 200))
             let (low, high) = (min(a, b), max(a, b))

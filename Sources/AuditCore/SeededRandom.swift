@@ -2,8 +2,8 @@ import Foundation
 
 /// A small, fast, deterministic random number generator (SplitMix64).
 ///
-/// Demo data and benchmarks must be identical for the same seed on every machine,
-/// so nothing in the engine uses the system generator.
+/// Demo data, benchmarks and property tests must be identical for the same seed on every
+/// machine, so none of them use the system generator.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
