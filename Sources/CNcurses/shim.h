@@ -122,4 +122,29 @@ static inline void ea_reraise(int sig) {
     kill(getpid(), sig);
     _exit(128 + sig);
 }
+
+/* Non-UTF-8 locales and unusable terminals (issue 14). */
+#include <ncursesw/term.h>
+
+/* The alternate-character-set glyph for a VT100 line-drawing code ('q' horizontal line,
+   'x' vertical line, 'l' 'k' 'm' 'j' corners, 't' 'u' 'w' 'v' tees, 'n' cross). Where the
+   terminal has no alternate character set, ncurses gives '-', '|' or '+' instead. */
+static inline chtype ea_acs(char code) { return NCURSES_ACS(code); }
+static inline int ea_add_acs(int y, int x, chtype glyph, attr_t attrs, short pair) {
+    return mvaddch(y, x, glyph | attrs | (chtype)COLOR_PAIR(pair));
+}
+
+/* Whether the terminal named by TERM can run a full screen, checked before newterm and
+   without writing to it: 0 usable, 1 TERM unset, 2 no terminfo entry for TERM, 3 no
+   terminfo database, 4 the terminal cannot move the cursor (dumb, hard-copy). */
+static inline int ea_check_terminal(void) {
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == '\0') return 1;
+    int status = 0;
+    if (setupterm(term, STDOUT_FILENO, &status) != OK) return status == -1 ? 3 : 2;
+    const char *cup = tigetstr("cup");
+    int usable = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    return usable ? 0 : 4;
+}
 #endif

@@ -15,10 +15,10 @@ public protocol SummaryWriter {
 public enum SummaryFormat: String, CaseIterable, Sendable {
     case table, json, csv
 
-    /// A writer for this format.
-    public func makeWriter(timeZone: TimeZone, width: Int = 120) -> any SummaryWriter {
+    /// A writer for this format; `ascii` transliterates the table (CSV and JSON are always UTF-8).
+    public func makeWriter(timeZone: TimeZone, width: Int = 120, ascii: Bool = false) -> any SummaryWriter {
         switch self {
-        case .table: TableSummaryWriter(timeZone: timeZone, width: width)
+        case .table: TableSummaryWriter(timeZone: timeZone, width: width, ascii: ascii)
         case .json: JSONSummaryWriter(timeZone: timeZone)
         case .csv: CSVSummaryWriter(timeZone: timeZone)
         }

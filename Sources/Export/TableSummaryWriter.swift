@@ -3,11 +3,16 @@ import Foundation
 
 /// A plain-text table for the terminal: the email id (for `email-audit show ID`), then the
 /// summary columns; long cells are cut with "…".
+///
+/// With `ascii` (a terminal whose locale is not UTF-8), cells are transliterated by
+/// ``ASCIIFallback`` before they are cut, and cuts end in "...".
 public struct TableSummaryWriter: SummaryWriter {
     let format: UKDateFormat
     let widths: [SummaryColumn: Int]
+    let ascii: Bool
 
-    public init(timeZone: TimeZone, width: Int) {
+    public init(timeZone: TimeZone, width: Int, ascii: Bool = false) {
+        self.ascii = ascii
         format = UKDateFormat(timeZone: timeZone)
         let fixed: [SummaryColumn: Int] = [.date: 16, .raisedBy: 18, .status: 17, .activity: 13]
         let rest = max(20, width - fixed.values.reduce(0, +) - Self.idWidth - 6 * 2)
@@ -32,7 +37,7 @@ public struct TableSummaryWriter: SummaryWriter {
     func line(id: String, _ cells: [String]) -> String {
         let padded = String(repeating: " ", count: max(0, Self.idWidth - id.count)) + id
         return ([padded] + zip(SummaryColumn.allCases, cells).map { column, cell in
-            Self.fit(cell, width: widths[column]!)
+            ascii ? Self.fitASCII(ASCIIFallback.text(cell), width: widths[column]!) : Self.fit(cell, width: widths[column]!)
         }).joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
     }
 
@@ -40,5 +45,11 @@ public struct TableSummaryWriter: SummaryWriter {
     static func fit(_ text: String, width: Int) -> String {
         if text.count <= width { return text + String(repeating: " ", count: width - text.count) }
         return String(text.prefix(width - 1)) + "…"
+    }
+
+    /// Pads or cuts ASCII `text` to `width` characters, ending a cut with "...".
+    static func fitASCII(_ text: String, width: Int) -> String {
+        if text.count <= width { return text + String(repeating: " ", count: width - text.count) }
+        return String(text.prefix(max(0, width - 3))) + "..."
     }
 }

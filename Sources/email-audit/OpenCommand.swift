@@ -29,6 +29,9 @@ struct ScreenOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "ASCII only: names transliterated, lines from the terminal's line-drawing set (also EMAIL_AUDIT_ASCII=1; automatic when the locale is not UTF-8).")
+    var ascii = false
+
     @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible screenshots.", visibility: .hidden))
     var now: String?
 
@@ -43,6 +46,7 @@ struct ScreenOptions: ParsableArguments {
         options.initialFilter = EmailFilter(accountID: account?.id)
         options.colorEnabled = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         options.mouseEnabled = !noMouse
+        options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
         if let now {
             let pinned = try parseNow(now, zone: reader.timeZone)
             options.now = { pinned }

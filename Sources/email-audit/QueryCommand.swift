@@ -3,6 +3,7 @@ import AuditCore
 import AuditStore
 import Export
 import Foundation
+import TerminalUI
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,12 +36,18 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "table, json or csv.")
     var format = "table"
 
+    @Flag(help: "Table in ASCII, names transliterated (automatic on a terminal whose locale is not UTF-8, or with EMAIL_AUDIT_ASCII=1). CSV and JSON are always UTF-8.")
+    var ascii = false
+
     func run() throws {
         // Validate everything before touching the store.
         guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
             throw CLIError("unknown format '\(format)'; use table, json or csv")
         }
         guard limit >= 0 else { throw CLIError("--limit must be 0 or more") }
+        guard !ascii || outputFormat == .table else {
+            throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
+        }
         var filter = EmailFilter()
         filter.statuses = Set(try status.map { name in
             guard let parsed = EmailStatus(parsing: name) else {
@@ -74,7 +81,8 @@ struct QueryCommand: ParsableCommand {
                 return matches.map(\.id)
             })
         }
-        var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: Self.terminalWidth())
+        var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: Self.terminalWidth(),
+                                             ascii: outputFormat == .table && (ascii || Self.terminalNeedsASCII()))
         var output = StandardOutput()
         writer.begin(into: &output)
         var cursor: EmailCursor?
@@ -100,6 +108,13 @@ struct QueryCommand: ParsableCommand {
             throw CLIError("\(option) '\(text)' is not a date; use dd/mm/yyyy")
         }
         return day
+    }
+
+    /// Whether standard output is a terminal that can only show ASCII (its locale is not
+    /// UTF-8, or EMAIL_AUDIT_ASCII=1); a pipe or a file always gets UTF-8.
+    static func terminalNeedsASCII() -> Bool {
+        guard isatty(STDOUT_FILENO) == 1 else { return false }
+        return TerminalLocale.asciiRequested(environment: ProcessInfo.processInfo.environment) || !TerminalLocale.isUTF8
     }
 
     static func terminalWidth() -> Int {

@@ -19,6 +19,11 @@ public struct AppState: Sendable, Hashable {
     public var pageSize: Int
     /// Pages kept in memory around the viewport.
     public var windowPages: Int
+    /// The characters the screen is drawn with (ASCII on a non-UTF-8 locale or with `--ascii`).
+    public var charset: ScreenCharset
+    /// Whether the locale is not UTF-8, so the screen says once that names are transliterated
+    /// and how to see them in full.
+    public var showsLocaleNote: Bool
 
     // MARK: Screens
     /// The screen stack; the last is on top.
@@ -66,6 +71,8 @@ public struct AppState: Sendable, Hashable {
         timeZone = options.timeZone
         pageSize = options.pageSize
         windowPages = options.windowPages
+        charset = options.localeIsUTF8 ? options.charset : .ascii
+        showsLocaleNote = !options.localeIsUTF8
         screens = [.audit]
         self.size = size
         var filter = options.initialFilter

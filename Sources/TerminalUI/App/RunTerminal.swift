@@ -6,7 +6,11 @@ import Foundation
 ///
 /// Store queries run on a background queue; their answers come back to the input loop
 /// as messages, so the screen never freezes.
+///
+/// A locale that is not UTF-8 switches the screen to ASCII (see ``ScreenCharset``).
 public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions) throws {
+    var options = options
+    options.localeIsUTF8 = TerminalLocale.isUTF8
     let backend = try CursesBackend(options: options)
     defer { backend.shutdown() }
     let loop = RunLoop(backend: backend, reader: reader, options: options)

@@ -21,6 +21,11 @@ public struct TerminalOptions: Sendable {
     public var pageSize: Int
     /// How many pages the list keeps in memory around the viewport.
     public var windowPages: Int
+    /// The characters to draw with; `.ascii` for `--ascii` or `EMAIL_AUDIT_ASCII=1`.
+    public var charset: ScreenCharset = .unicode
+    /// Whether the terminal's locale is UTF-8 (read at start, see ``TerminalLocale``); when it
+    /// is not, the screen draws in ASCII whatever ``charset`` says, and says so once.
+    public var localeIsUTF8: Bool = true
     /// Where "now" comes from (the wall clock; pinned for screenshots and tests).
     public var now: @Sendable () -> Date = { Date() }
 

@@ -76,7 +76,7 @@ extension AppState {
 
     /// The largest useful scroll of the help screen.
     var maxHelpScroll: Int {
-        max(0, HelpOverlay.lines(width: layout.helpRect.width - 4).count - helpViewportHeight)
+        max(0, HelpOverlay.lines(width: layout.helpRect.width - 4, localeNote: showsLocaleNote).count - helpViewportHeight)
     }
 
     mutating func performInHelp(_ command: Command) -> [Effect] {

@@ -3,11 +3,14 @@ import AuditCore
 /// The pure heart of the app: the next state, and the effects to run, for a message.
 ///
 /// Nothing here reads the clock, the store or the terminal; effects come back later as
-/// messages.
+/// messages. Text is measured in the state's ``AppState/charset`` (as ``view(_:)`` draws it),
+/// so mouse clicks and scroll limits match the screen.
 public func update(_ state: AppState, _ message: Message) -> (AppState, [Effect]) {
-    var next = state
-    let effects = next.receive(message)
-    return (next, effects)
+    ScreenCharset.$current.withValue(state.charset) {
+        var next = state
+        let effects = next.receive(message)
+        return (next, effects)
+    }
 }
 
 extension AppState {

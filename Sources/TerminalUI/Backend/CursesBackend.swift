@@ -24,6 +24,9 @@ final class CursesBackend: TerminalBackend {
         // LINES/COLUMNS would pin the size and break resizing.
         unsetenv("LINES")
         unsetenv("COLUMNS")
+        if let problem = Self.terminalProblem(ea_check_terminal()) {
+            throw TerminalError(description: problem)
+        }
         guard ea_newterm() != nil else {
             throw TerminalError(description: "cannot start the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset"))")
         }
@@ -55,6 +58,19 @@ final class CursesBackend: TerminalBackend {
 
     deinit {
         shutdown()
+    }
+
+    /// One line naming the TERM and what to set, for a terminal that cannot run the screen.
+    static func terminalProblem(_ check: Int32) -> String? {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        let advice = "set TERM=xterm-256color, or TERM=vt100 for an older terminal"
+        switch check {
+        case 0: return nil
+        case 1: return "TERM is not set; \(advice)"
+        case 2: return "TERM=\(term) is unknown here (no terminfo entry); \(advice)"
+        case 3: return "no terminfo database found for TERM=\(term); install ncurses-base or set TERMINFO"
+        default: return "TERM=\(term) cannot move the cursor, which the screen needs; \(advice) (or use `email-audit query`)"
+        }
     }
 
     var size: TerminalSize {
@@ -153,6 +169,7 @@ final class CursesBackend: TerminalBackend {
             for x in 0..<buffer.width {
                 let cell = buffer[x, y]
                 if cell.isContinuation { continue }
+                if buffer.charset == .ascii, drawASCII(cell, y: y, x: x) { continue }
                 var scalars = cell.grapheme.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
                 if scalars.isEmpty { scalars = [wchar_t(32)] }
                 scalars.append(0)
@@ -168,6 +185,26 @@ final class CursesBackend: TerminalBackend {
         doupdate()
         previous = buffer
     }
+
+    /// In ASCII mode, paints a line-drawing cell with the alternate character set and any
+    /// cell that is not ASCII as "?" (the buffer transliterates, so that is only a safety net).
+    /// Returns false for an ASCII cell, which is painted as usual.
+    private func drawASCII(_ cell: Cell, y: Int, x: Int) -> Bool {
+        guard let scalar = cell.grapheme.unicodeScalars.first, !cell.grapheme.unicodeScalars.allSatisfy(\.isASCII)
+        else { return false }
+        let (a, pair) = attrs(for: cell.style)
+        let code = cell.grapheme.unicodeScalars.count == 1 ? Self.lineDrawingCodes[scalar.value] : nil
+        let glyph = code.map { ea_acs(CChar(bitPattern: $0)) } ?? chtype(UInt8(ascii: "?"))
+        _ = ea_add_acs(Int32(y), Int32(x), glyph, a, pair)
+        return true
+    }
+
+    /// The VT100 alternate-character-set code of each light box-drawing character.
+    private static let lineDrawingCodes: [UInt32: UInt8] = [
+        0x2500: UInt8(ascii: "q"), 0x2502: UInt8(ascii: "x"), 0x250C: UInt8(ascii: "l"), 0x2510: UInt8(ascii: "k"),
+        0x2514: UInt8(ascii: "m"), 0x2518: UInt8(ascii: "j"), 0x251C: UInt8(ascii: "t"), 0x2524: UInt8(ascii: "u"),
+        0x252C: UInt8(ascii: "w"), 0x2534: UInt8(ascii: "v"), 0x253C: UInt8(ascii: "n"),
+    ]
 
     // MARK: Input
 

@@ -4,17 +4,22 @@ import AuditCore
 ///
 /// Text written with ``put(_:x:y:width:style:)`` is measured in display columns, clipped
 /// to the grid, truncated with "…" at whole grapheme clusters, and neutralised (control
-/// characters become visible stand-ins) as a last line of defence.
+/// characters become visible stand-ins) as a last line of defence. A buffer in
+/// ``ScreenCharset/ascii`` mode transliterates text before measuring and cutting it.
 public struct Buffer: Sendable, Hashable {
     public let width: Int
     public let height: Int
+    /// The characters text is drawn with (see ``ScreenCharset``).
+    public let charset: ScreenCharset
     /// The cells, row by row.
     public private(set) var cells: [Cell]
 
-    /// An empty buffer of the given size.
-    public init(width: Int, height: Int) {
+    /// An empty buffer of the given size, drawing text in `charset` (the bound
+    /// ``ScreenCharset/current`` unless given).
+    public init(width: Int, height: Int, charset: ScreenCharset = ScreenCharset.current) {
         self.width = max(0, width)
         self.height = max(0, height)
+        self.charset = charset
         cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
@@ -58,8 +63,17 @@ public struct Buffer: Sendable, Hashable {
         }
         guard available > 0 else { return 0 }
         let safe = Buffer.isClean(text) ? text : TerminalText.singleLine(text)
-        let fitted = DisplayWidth.truncate(safe, to: available)
         let start = column
+        if charset == .ascii {
+            // Transliterate first, then cut: every character of the result is one column.
+            let fitted = DisplayWidth.truncateASCII(charset.form(safe), to: available)
+            for scalar in fitted.unicodeScalars {
+                setCell(x: column, y: y, Cell(grapheme: String(scalar), width: 1, style: style))
+                column += 1
+            }
+            return column - start
+        }
+        let fitted = DisplayWidth.truncate(safe, to: available)
         for character in fitted {
             let w = DisplayWidth.of(character)
             if w == 0 {

@@ -2,13 +2,15 @@
 ///
 /// Width is measured per grapheme cluster (`Character`): East Asian Wide and Fullwidth
 /// characters and emoji take two columns, combining marks and other zero-width scalars
-/// take none, everything else one. Truncation never splits a cluster.
+/// take none, everything else one. Truncation never splits a cluster. In
+/// ``ScreenCharset/ascii`` mode a character is as wide as its ASCII form.
 public enum DisplayWidth {
     /// The ellipsis put where text was cut.
     public static let ellipsis: Character = "…"
 
     /// Columns taken by one grapheme cluster.
     public static func of(_ character: Character) -> Int {
+        if !character.isASCII, ScreenCharset.current == .ascii { return asciiWidth(of: character) }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         let value = first.value
@@ -28,8 +30,10 @@ public enum DisplayWidth {
 
     /// The longest prefix of `text` that fits in `width` columns, ending in "…" when cut.
     /// The result never splits a grapheme cluster and is at most `width` columns wide.
+    /// In ``ScreenCharset/ascii`` mode the text is transliterated first and a cut ends in "...".
     public static func truncate(_ text: String, to width: Int) -> String {
         guard width > 0 else { return "" }
+        if ScreenCharset.current == .ascii { return truncateASCII(ScreenCharset.ascii.form(text), to: width) }
         if of(text) <= width { return text }
         var result = ""
         var used = 0
@@ -48,6 +52,24 @@ public enum DisplayWidth {
         let cut = truncate(text, to: width)
         let missing = width - of(cut)
         return missing > 0 ? cut + String(repeating: " ", count: missing) : cut
+    }
+
+    /// Columns of a character in ``ScreenCharset/ascii`` mode: those of its ASCII form
+    /// (kept line-drawing characters take one column each).
+    static func asciiWidth(of character: Character) -> Int {
+        ScreenCharset.ascii.form(String(character)).unicodeScalars.count
+    }
+
+    /// Cuts text already in ASCII form (plus kept line drawing) to `width` columns, ending
+    /// in "..." when cut ("." when fewer than four columns are left).
+    static func truncateASCII(_ text: String, to width: Int) -> String {
+        let scalars = text.unicodeScalars
+        guard width > 0 else { return "" }
+        guard scalars.count > width else { return text }
+        let dots = width >= 4 ? "..." : "."
+        var result = String.UnicodeScalarView(scalars.prefix(width - dots.count))
+        result.append(contentsOf: dots.unicodeScalars)
+        return String(result)
     }
 
     /// Unicode East Asian Width W/F ranges (plus common wide symbol blocks).

@@ -11,6 +11,7 @@ public struct MainScreen: Widget {
     public func render(into buffer: inout Buffer, area: Rect) {
         let layout = ScreenLayout(size: TerminalSize(width: area.width, height: area.height))
         HeaderLine(title: "Email Audit", facts: [FilterChoices.words(state.filter, staff: state.staff)], trailing: [
+            state.showsLocaleNote ? HelpOverlay.localeNoteShort : "",
             TerminalText.singleLine(state.accountName),
             state.userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(state.userName),
         ]).render(into: &buffer, area: area.row(layout.headerRow))

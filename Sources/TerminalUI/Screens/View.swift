@@ -1,6 +1,11 @@
 /// Draws the whole screen for a state: the top full screen of the stack, pop-ups over
-/// it, and the hint bar. Pure: the same state always gives the same buffer.
+/// it, and the hint bar. Pure: the same state always gives the same buffer. Text is drawn
+/// in the state's ``AppState/charset``.
 public func view(_ state: AppState) -> Buffer {
+    ScreenCharset.$current.withValue(state.charset) { drawScreens(state) }
+}
+
+private func drawScreens(_ state: AppState) -> Buffer {
     let size = state.size
     var buffer = Buffer(width: size.width, height: size.height)
     guard size.isLargeEnough else {
@@ -29,7 +34,7 @@ public func view(_ state: AppState) -> Buffer {
             DetailPopup(state: popup, timeZone: state.timeZone).render(into: &buffer, area: layout.popupRect)
         case .help(let help):
             dimBackdrop(&buffer, layout: layout)
-            HelpOverlay(scroll: help.scroll).render(into: &buffer, area: layout.helpRect)
+            HelpOverlay(scroll: help.scroll, localeNote: state.showsLocaleNote).render(into: &buffer, area: layout.helpRect)
         }
     }
     KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))

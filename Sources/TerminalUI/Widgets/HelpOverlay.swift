@@ -3,14 +3,31 @@ import AuditCore
 /// Every key, grouped, generated from ``KeyTable``, followed by what each status means.
 public struct HelpOverlay: Widget {
     public var scroll: Int
+    /// Whether to say first that names are transliterated (the locale is not UTF-8).
+    public var localeNote: Bool
 
-    public init(scroll: Int) {
+    public init(scroll: Int, localeNote: Bool = false) {
         self.scroll = scroll
+        self.localeNote = localeNote
     }
 
+    /// The header's few words when the locale is not UTF-8.
+    public static let localeNoteShort = "ASCII names: LANG=C.UTF-8 for full"
+
+    /// The help's sentence when the locale is not UTF-8.
+    public static let localeNoteText = "This terminal's locale is not UTF-8, so names and text are shown in ASCII: "
+        + "accents dropped, ? where a character has no ASCII form. Start email-audit with LANG=C.UTF-8 "
+        + "(or another UTF-8 locale) to see names in full."
+
     /// The help text at a width, as styled lines.
-    public static func lines(width: Int) -> [StyledLine] {
+    public static func lines(width: Int, localeNote: Bool = false) -> [StyledLine] {
         var lines: [StyledLine] = []
+        if localeNote {
+            lines.append(Section.heading("Names in ASCII"))
+            for part in TextWrap.wrap(localeNoteText, width: max(10, width - 2)) {
+                lines.append(StyledLine("  " + part, Style(.accent)))
+            }
+        }
         let keyColumn = 14
         for (group, entries) in KeyTable.helpGroups() {
             if !lines.isEmpty { lines.append(StyledLine()) }
@@ -47,7 +64,7 @@ public struct HelpOverlay: Widget {
     }
 
     public func render(into buffer: inout Buffer, area: Rect) {
-        let all = HelpOverlay.lines(width: area.width - 4)
+        let all = HelpOverlay.lines(width: area.width - 4, localeNote: localeNote)
         let visible = area.height - 2
         let scroll = max(0, min(self.scroll, all.count - visible))
         var note: String?
