@@ -47,3 +47,41 @@ struct ExportTests {
         #expect(lines[1].contains("Temporary Failure"))
     }
 }
+
+/// The table for a terminal that can only show ASCII (CSV and JSON stay UTF-8).
+@Suite("ASCII table")
+struct ASCIITableTests {
+    let london = TimeZone(identifier: "Europe/London")!
+
+    func table(ascii: Bool, raisedBy: String, subject: String) -> [Substring] {
+        let row = EmailSummary(id: 7, createdAt: Date(timeIntervalSince1970: 1_784_112_600), to: "zoe@example.net",
+                               subject: subject, raisedByName: raisedBy, status: .failed, activity: .receiptRecorded)
+        var writer = SummaryFormat.table.makeWriter(timeZone: london, width: 200, ascii: ascii)
+        var text = ""
+        writer.begin(into: &text)
+        writer.write(row, into: &text)
+        return text.split(separator: "\n")
+    }
+
+    @Test func namesAreTransliteratedBeforeTheyAreCutAndColumnsStay() {
+        let lines = table(ascii: true, raisedBy: "Tomasz Wiśniewski", subject: "Straße café £12 年次報告書のお知らせ" + String(repeating: " and more words", count: 6))
+        #expect(lines[1].contains("Tomasz Wisniewski"))
+        #expect(lines[1].allSatisfy { $0.isASCII })
+        #expect(lines[1].contains("Strasse cafe GBP12 ?????"))
+        #expect(lines[1].contains("..."))
+        // The Status column starts where its heading does.
+        let header = lines[0], row = lines[1]
+        let column = header.distance(from: header.startIndex, to: header.range(of: "Status")!.lowerBound)
+        #expect(Array(row)[column...].starts(with: "Failed"))
+        let unicode = table(ascii: false, raisedBy: "Tomasz Wiśniewski", subject: "Straße")
+        #expect(unicode[1].contains("Tomasz Wiśniewski"))
+    }
+
+    @Test func csvAndJSONStayUTF8() {
+        var csv = SummaryFormat.csv.makeWriter(timeZone: london, ascii: true)
+        var text = ""
+        csv.write(EmailSummary(id: 1, createdAt: Date(), to: "a@b.c", subject: "Zoë", raisedByName: "Łukasz",
+                               status: .failed, activity: .receiptRecorded), into: &text)
+        #expect(text.contains("Zoë") && text.contains("Łukasz"))
+    }
+}

@@ -60,13 +60,16 @@ public enum DisplayWidth {
         ScreenCharset.ascii.form(String(character)).unicodeScalars.count
     }
 
+    /// Columns the mark of a cut takes: 1 for "…", 3 for "..." in ``ScreenCharset/ascii`` mode.
+    public static var ellipsisWidth: Int { ScreenCharset.current == .ascii ? 3 : 1 }
+
     /// Cuts text already in ASCII form (plus kept line drawing) to `width` columns, ending
-    /// in "..." when cut ("." when fewer than four columns are left).
+    /// in "..." when cut (only dots when fewer than four columns are left).
     static func truncateASCII(_ text: String, to width: Int) -> String {
         let scalars = text.unicodeScalars
         guard width > 0 else { return "" }
         guard scalars.count > width else { return text }
-        let dots = width >= 4 ? "..." : "."
+        let dots = String(repeating: ".", count: min(3, width))
         var result = String.UnicodeScalarView(scalars.prefix(width - dots.count))
         result.append(contentsOf: dots.unicodeScalars)
         return String(result)

@@ -63,12 +63,13 @@ public struct StyledLine: Sendable, Hashable, ExpressibleByStringLiteral {
         var used = 0
         for span in spans {
             let w = DisplayWidth.of(span.text)
-            if used + w <= columns - 1 {
+            if used + w <= columns - DisplayWidth.ellipsisWidth {
                 result.spans.append(span)
                 used += w
                 continue
             }
-            let cut = DisplayWidth.truncate(span.text, to: columns - used)
+            // More follows this span, so the cut is marked even when the span itself would fit.
+            let cut = DisplayWidth.truncate(span.text + String(DisplayWidth.ellipsis), to: columns - used)
             result.spans.append(Span(cut, span.style))
             return result
         }
