@@ -133,7 +133,7 @@ class Session:
         wrapper = os.path.join(self.dir, "wrapper.sh")
         with open(wrapper, "w") as f:
             f.write(WRAPPER)
-        env = dict(pinned_env(), TERM=self.term, **(extra_env or {}))
+        env = {**pinned_env(), "TERM": self.term, **(extra_env or {})}  # extra_env may override TERM, LANG
         app = [binary, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", USER, *extra_args]
         command = ["env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], "/bin/sh", wrapper, self.dir, *app]
         self.command = " ".join(shlex.quote(part) for part in command)
@@ -704,6 +704,116 @@ def scenario_restore_check_bites(ctx):
     raise Failure("the restore check passed for an app killed with SIGKILL: it cannot detect a broken terminal")
 
 
+# ----------------------------------------------------------------------------- non-UTF-8 locales (issue 14)
+
+# What the VT100 alternate character set draws for each code (tmux marks such cells with SO/SI
+# in `capture-pane -e`; the plain capture shows the codes themselves: x for │, q for ─).
+ACS_GLYPHS = dict(zip("qxlkmjtuwvn", "─│┌┐└┘├┤┬┴┼"))
+ASCII_NAME = "Tomasz Wisniewski"  # a staff member of the seeded agency: "Tomasz Wiśniewski"
+
+
+def drawn_lines(session):
+    """The screen as it looks: alternate-character-set cells shown as the lines they draw."""
+    raw = session.tmux("capture-pane", "-p", "-e", "-t", "e2e")
+    lines = []
+    for line in raw.split("\n"):
+        line = re.sub(r"\x1b\[[0-9;:?]*[A-Za-z]", "", line)
+        text, alternate = [], False
+        for ch in line:
+            if ch == "\x0e":
+                alternate = True
+            elif ch == "\x0f":
+                alternate = False
+            else:
+                text.append(ACS_GLYPHS.get(ch, ch) if alternate else ch)
+        lines.append("".join(text))
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def check_ascii_only(session, what):
+    """Every character the app put on the screen is printable ASCII (nothing eaten or raw)."""
+    foreign = sorted({ch for line in session.lines() for ch in line if not " " <= ch <= "~"})
+    if foreign:
+        raise Failure(f"{what}: characters that are not ASCII on the screen: {foreign}\n" + session.dump())
+
+
+def ascii_scenario(term, width, height, env, args=(), locale_note=True):
+    def scenario(ctx):
+        s = ctx.session(f"ascii-{term}-{'arg' if args else 'env'}", ctx.control_store, width, height,
+                        extra_env=dict(env, TERM=term), extra_args=list(args))
+        lines = wait_for_list(s)
+        check_ascii_only(s, "the main list")
+        has_note = "ASCII names: LANG=C.UTF-8" in lines[0]
+        if has_note != locale_note:
+            raise Failure(f"the header {'lacks' if locale_note else 'has'} the locale note\n" + s.dump())
+        # The planted CJK/emoji subject: one ? per character, cut with "...", columns kept.
+        wide = next((line for line in list_rows(lines) if WIDE_ADDRESS[:10] in line), None)
+        if wide is None or "????? ?" not in wide or "..." not in wide:
+            raise Failure("the wide-character subject is not shown as ????? ? ... \n" + s.dump())
+        check_columns_aligned(s, lines)
+        if not any("Rent ^[[2J^[[" in row for row in list_rows(lines)):
+            raise Failure("the control-byte subject is not shown in caret notation (^[ ^G)\n" + s.dump())
+
+        # Raised by: type to narrow the list to Tomasz, Enter applies it.
+        s.send("r")
+        s.until_text(r"Raised by", "the Raised by pick list")
+        s.type("Tomasz")
+        s.send("Enter")
+        s.until_text(re.escape(f"raised by {ASCII_NAME}"), "the header naming the Raised by filter")
+        lines = s.stable()
+        check_ascii_only(s, "the filtered list")
+        rows = list_rows(lines)
+        name = re.compile(re.escape(ASCII_NAME) + r"|Tomasz W[a-z]*\.\.\.")
+        if not rows or not all(name.search(row) for row in rows):
+            raise Failure(f"rows without {ASCII_NAME!r} (or its cut form ending ...)\n" + s.dump())
+        check_columns_aligned(s, lines)
+
+        s.send("Enter")
+        s.until_text(r"View email .* Status Details", "the View pop-up", flags=re.S)
+        s.until_text(r"Raised by\s+" + re.escape(ASCII_NAME), "View naming the sender in ASCII")
+        check_ascii_only(s, "the View pop-up")
+        drawn = drawn_lines(s)
+        if not any("┌─ View email ─" in line for line in drawn) or not any("└─" in line for line in drawn):
+            raise Failure("the pop-up's frame is not drawn with the line-drawing set\n" + "\n".join(drawn))
+        s.send("u")
+        s.until_text(r"Unit Search . Units using \S+@", "Unit Search for the address")
+        s.until_text(r"unit contacts? uses? \S+@", "Unit Search's result count")
+        check_ascii_only(s, "Unit Search")
+        s.send("Escape")
+        s.until_text(r"View email", "Esc back to the View pop-up")
+        s.send("Escape")
+        s.until(lambda lines: "View email" not in "\n".join(lines) and list_rows(lines), "Esc back to the list")
+
+        s.resize(50, 12)
+        s.until_text(r"Terminal too small \(need 60x15, have 50x12\)", "the too-small message in ASCII")
+        check_ascii_only(s, "the too-small message")
+        s.resize(width, height)
+        s.until(lambda lines: list_rows(lines) and ASCII_NAME[:8] in lines[0], "the list back at full size")
+        s.send("q")
+        if s.wait_exit() != 0:
+            raise Failure("q did not exit 0\n" + s.dump())
+        s.check_restored()
+    how = " ".join(args) or ", ".join(f"{k}={v}" for k, v in env.items())
+    scenario.__doc__ = (f"{how}, TERM={term}: names in ASCII ({ASCII_NAME}), ? for CJK, columns kept, View, "
+                        "Unit Search, 60x15; nothing but ASCII reaches the screen.")
+    return scenario
+
+
+def unusable_term_scenario(term):
+    def scenario(ctx):
+        s = ctx.session(f"term-{term}", ctx.store, 160, 20, extra_env={"TERM": term})
+        rc = s.wait_exit()
+        lines = [line for line in s.lines() if line.strip()]
+        if rc == 0 or len(lines) != 2 or f"TERM={term}" not in lines[0] or "set TERM=xterm-256color" not in lines[0]:
+            raise Failure(f"TERM={term}: expected one line naming TERM and what to set, then the exit (rc {rc})\n"
+                          + s.dump())
+        s.check_restored()
+    scenario.__doc__ = f"TERM={term}: one clear line naming the TERM and what to set, no screen drawn, exit 1."
+    return scenario
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -718,6 +828,12 @@ SCENARIOS = [
     ("crash-restores", signal_scenario(signal.SIGSEGV, crash=True)),
     ("ctrl-c-restores", scenario_ctrl_c),
     ("restore-check-detects-sigkill", scenario_restore_check_bites),
+    ("ascii-locale-c-xterm", ascii_scenario("xterm-256color", 120, 36, {"LANG": "C", "LC_ALL": "C"})),
+    ("ascii-locale-c-vt100", ascii_scenario("vt100", 80, 24, {"LANG": "C", "LC_ALL": "C"})),
+    ("ascii-flag-on-utf8", ascii_scenario("xterm-256color", 100, 30, {}, args=["--ascii"], locale_note=False)),
+    ("ascii-env-on-utf8", ascii_scenario("vt100", 80, 24, {"EMAIL_AUDIT_ASCII": "1"}, locale_note=False)),
+    ("unknown-term-one-line", unusable_term_scenario("foo")),
+    ("dumb-term-one-line", unusable_term_scenario("dumb")),
 ]
 
 
