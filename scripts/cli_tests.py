@@ -151,8 +151,56 @@ def main():
     result = run(binary, "query", "--db", missing)
     check("a missing store is an error, not a new file", result.returncode != 0 and not os.path.exists(missing), result.stderr)
 
+    # Non-UTF-8 terminals (issue 14): the table is transliterated on a terminal whose locale
+    # is not UTF-8 (or with --ascii / EMAIL_AUDIT_ASCII=1); pipes, CSV and JSON stay UTF-8.
+    name = ["--raised-by", "Tomasz Wisniewski", "--range", "all", "--limit", "5"]
+    forced = run(binary, "query", "--db", db, *name, "--ascii")
+    check("query --ascii transliterates the table", forced.returncode == 0 and "Tomasz Wisniewski" in forced.stdout
+          and forced.stdout.isascii(), forced.stdout + forced.stderr)
+    piped = run(binary, "query", "--db", db, *name, env={"LANG": "C", "LC_ALL": "C"})
+    check("query under LANG=C into a pipe stays UTF-8", "Tomasz Wiśniewski" in piped.stdout, piped.stdout + piped.stderr)
+    on_terminal = run_on_terminal(binary, "query", "--db", db, *name, env={"LANG": "C", "LC_ALL": "C"})
+    check("query under LANG=C on a terminal prints ASCII", "Tomasz Wisniewski" in on_terminal and on_terminal.isascii(),
+          repr(on_terminal))
+    asked = run_on_terminal(binary, "query", "--db", db, *name, env={"EMAIL_AUDIT_ASCII": "1"})
+    check("query with EMAIL_AUDIT_ASCII=1 on a terminal prints ASCII", "Tomasz Wisniewski" in asked and asked.isascii(),
+          repr(asked))
+    utf8 = run_on_terminal(binary, "query", "--db", db, *name)
+    check("query on a UTF-8 terminal keeps the name", "Tomasz Wiśniewski" in utf8, repr(utf8))
+    as_csv = run_on_terminal(binary, "query", "--db", db, *name, "--format", "csv", env={"LANG": "C", "LC_ALL": "C"})
+    check("CSV under LANG=C on a terminal stays UTF-8", "Tomasz Wiśniewski" in as_csv, repr(as_csv))
+    result = run(binary, "query", "--db", db, "--ascii", "--format", "json")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    check("--ascii with JSON is refused with one line", result.returncode != 0 and len(lines) == 1
+          and "--ascii" in lines[0] and not result.stdout, result.stderr)
+
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
+
+
+def run_on_terminal(binary, *args, env=None):
+    """Runs the binary with standard output on a pseudo-terminal; returns what it printed there."""
+    import pty
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    full_env.pop("EMAIL_AUDIT_DB", None)
+    full_env.pop("LC_ALL", None)
+    full_env.update(env or {})
+    master, slave = pty.openpty()
+    process = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
+                               env=full_env)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(master)
+    return output.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 if __name__ == "__main__":
