@@ -814,6 +814,20 @@ def unusable_term_scenario(term):
     return scenario
 
 
+def scenario_no_line_drawing_set(ctx):
+    """LANG=C, TERM=xterm-r5 (no alternate character set): boxes drawn with +, - and |."""
+    s = ctx.session("ascii-noacs", ctx.store, 100, 30, extra_env={"LANG": "C", "LC_ALL": "C", "TERM": "xterm-r5"})
+    wait_for_list(s)
+    s.send("Enter")
+    s.until(lambda lines: any(re.match(r"^\+- View email -+ .* -\+$", line) for line in lines)
+            and any(re.match(r"^\| Email\s+\+- Status Details -+\+ \|$", line) for line in lines),
+            "the View pop-up framed with + - |")
+    check_ascii_only(s, "the View pop-up")
+    s.send("Escape", "q")
+    s.wait_exit()
+    s.check_restored()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -834,6 +848,7 @@ SCENARIOS = [
     ("ascii-env-on-utf8", ascii_scenario("vt100", 80, 24, {"EMAIL_AUDIT_ASCII": "1"}, locale_note=False)),
     ("unknown-term-one-line", unusable_term_scenario("foo")),
     ("dumb-term-one-line", unusable_term_scenario("dumb")),
+    ("ascii-no-line-drawing-set", scenario_no_line_drawing_set),
 ]
 
 

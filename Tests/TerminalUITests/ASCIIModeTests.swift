@@ -164,6 +164,28 @@ import Testing
         #expect(lines.contains { $0.contains(lastText.trimmingCharacters(in: .whitespaces)) })
     }
 
+    @Test func codesetsAndTheSwitch() {
+        #expect(TerminalLocale.isUTF8(codeset: "UTF-8"))
+        #expect(TerminalLocale.isUTF8(codeset: "utf8"))
+        #expect(!TerminalLocale.isUTF8(codeset: "ANSI_X3.4-1968"))
+        #expect(!TerminalLocale.isUTF8(codeset: "ISO-8859-1"))
+        #expect(!TerminalLocale.isUTF8(codeset: "ISO-8859-15"))
+        #expect(TerminalLocale.asciiRequested(environment: ["EMAIL_AUDIT_ASCII": "1"]))
+        #expect(TerminalLocale.asciiRequested(environment: ["EMAIL_AUDIT_ASCII": "yes"]))
+        #expect(!TerminalLocale.asciiRequested(environment: ["EMAIL_AUDIT_ASCII": "0"]))
+        #expect(!TerminalLocale.asciiRequested(environment: [:]))
+    }
+
+    @Test func anUnusableTerminalGetsOneLineNamingWhatToSet() {
+        #expect(CursesBackend.terminalProblem(0) == nil)
+        for check: Int32 in 1...4 {
+            let line = CursesBackend.terminalProblem(check) ?? ""
+            #expect(line.contains("TERM") && !line.contains("\n"))
+        }
+        #expect(CursesBackend.terminalProblem(2)?.contains("(no terminfo entry); set TERM=xterm-256color") == true)
+        #expect(CursesBackend.terminalProblem(4)?.contains("cannot move the cursor") == true)
+    }
+
     @Test func mainListSnapshotInASCII() {
         assertSnapshot(Self.session(width: 80, height: 24).render(), named: "ascii-main-list-80x24")
     }
