@@ -7,7 +7,8 @@
 #                                                    from the committed screenshots/*.txt
 #
 # Scenes: main-list (the Email Audit list), view-failed (the View pop-up of a Failed email),
-# unit-search (Unit Search for that email's address) and help.
+# unit-search (Unit Search for that email's address) and help; and, as text only,
+# ascii-main-list (the list under LANG=C: names in ASCII).
 #
 # Everything is pinned so the captures are byte-for-byte repeatable: the store is seeded
 # with a fixed seed and end time, the screen's clock is pinned with --now, the window is
@@ -46,6 +47,8 @@ WIDTH=120
 HEIGHT=36
 SIGNED_IN="Sam Carter"
 SCENES="main-list view-failed unit-search help"
+# Text only: the main list on a terminal whose locale is not UTF-8 (LANG=C), names in ASCII.
+TEXT_SCENES="ascii-main-list"
 
 term=screen-256color
 infocmp tmux-256color >/dev/null 2>&1 && term=tmux-256color
@@ -200,10 +203,43 @@ wait_for 'unit contacts? uses? '
 save unit-search
 keys Q
 
+# The same store under LANG=C: the screen draws ASCII, boxes from the line-drawing set.
+# capture-pane shows line-drawing cells as their VT100 codes (x for │); -e marks them with
+# SO/SI, and capture_drawn shows them as the lines they draw.
+capture_drawn() {
+  T capture-pane -p -e -t shot | LC_ALL=C awk '
+    BEGIN { n = split("q x l k m j t u w v n", code, " "); split("─ │ ┌ ┐ └ ┘ ├ ┤ ┬ ┴ ┼", glyph, " ")
+            for (i = 1; i <= n; i++) acs[code[i]] = glyph[i] }
+    { gsub(/\033\[[0-9;:?]*[A-Za-z]/, ""); out = ""; alt = 0
+      for (i = 1; i <= length($0); i++) {
+        ch = substr($0, i, 1)
+        if (ch == "\016") alt = 1; else if (ch == "\017") alt = 0
+        else out = out ((alt && (ch in acs)) ? acs[ch] : ch)
+      }
+      sub(/ +$/, "", out); print out }'
+}
+T kill-session -t shot
+ascii_cmd=""
+for part in env -i "PATH=$PATH" "HOME=${HOME:-/root}" TERM=xterm-256color LANG=C LC_ALL=C TZ=Europe/London \
+            EMAIL_AUDIT_TZ=Europe/London "$binary" --db "$db" --now "$NOW" --time-zone Europe/London --user "$SIGNED_IN"; do
+  ascii_cmd+="$(printf '%q' "$part") "
+done
+T new-session -d -s shot -x "$WIDTH" -y "$HEIGHT" "$ascii_cmd; sleep 600"
+wait_for '^ [0-9,]+ emails? '
+keys r
+wait_for 'Raised by'
+T send-keys -t shot -l Tomasz
+keys Enter
+wait_for 'raised by Tomasz Wisniewski'
+wait_for '^ [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2} .*Tomasz Wisni'
+settle
+capture_drawn > "$out/ascii-main-list.txt"
+keys Q
+
 # ---------------------------------------------------------------- results
 if [ "$mode" = check ]; then
   passed=0 failed=0
-  for scene in $SCENES; do
+  for scene in $SCENES $TEXT_SCENES; do
     if [ ! -f "screenshots/$scene.txt" ]; then
       echo "screenshots: screenshots/$scene.txt is missing (run: make screenshots)" >&2
       failed=$((failed + 1))
@@ -224,4 +260,4 @@ fi
 for scene in $SCENES; do
   python3 scripts/ans2png.py --cols "$WIDTH" --rows "$HEIGHT" "$work/$scene.ans" "screenshots/$scene.png"
 done
-echo "screenshots: wrote screenshots/{$(tr ' ' ',' <<< "$SCENES")}.{txt,png} (failed email #$failed_id to $failed_to)"
+echo "screenshots: wrote screenshots/{$(tr ' ' ',' <<< "$SCENES")}.{txt,png} and {$(tr ' ' ',' <<< "$TEXT_SCENES")}.txt (failed email #$failed_id to $failed_to)"
