@@ -739,9 +739,9 @@ def check_ascii_only(session, what):
         raise Failure(f"{what}: characters that are not ASCII on the screen: {foreign}\n" + session.dump())
 
 
-def ascii_scenario(term, width, height, env, args=(), locale_note=True):
+def ascii_scenario(name, term, width, height, env, args=(), locale_note=True):
     def scenario(ctx):
-        s = ctx.session(f"ascii-{term}-{'arg' if args else 'env'}", ctx.control_store, width, height,
+        s = ctx.session(name, ctx.control_store, width, height,
                         extra_env=dict(env, TERM=term), extra_args=list(args))
         lines = wait_for_list(s)
         check_ascii_only(s, "the main list")
@@ -765,8 +765,8 @@ def ascii_scenario(term, width, height, env, args=(), locale_note=True):
         lines = s.stable()
         check_ascii_only(s, "the filtered list")
         rows = list_rows(lines)
-        name = re.compile(re.escape(ASCII_NAME) + r"|Tomasz W[a-z]*\.\.\.")
-        if not rows or not all(name.search(row) for row in rows):
+        sender = re.compile(re.escape(ASCII_NAME) + r"|Tomasz W[a-z]*\.\.\.")
+        if not rows or not all(sender.search(row) for row in rows):
             raise Failure(f"rows without {ASCII_NAME!r} (or its cut form ending ...)\n" + s.dump())
         check_columns_aligned(s, lines)
 
@@ -842,13 +842,15 @@ SCENARIOS = [
     ("crash-restores", signal_scenario(signal.SIGSEGV, crash=True)),
     ("ctrl-c-restores", scenario_ctrl_c),
     ("restore-check-detects-sigkill", scenario_restore_check_bites),
-    ("ascii-locale-c-xterm", ascii_scenario("xterm-256color", 120, 36, {"LANG": "C", "LC_ALL": "C"})),
-    ("ascii-locale-c-vt100", ascii_scenario("vt100", 80, 24, {"LANG": "C", "LC_ALL": "C"})),
-    ("ascii-flag-on-utf8", ascii_scenario("xterm-256color", 100, 30, {}, args=["--ascii"], locale_note=False)),
-    ("ascii-env-on-utf8", ascii_scenario("vt100", 80, 24, {"EMAIL_AUDIT_ASCII": "1"}, locale_note=False)),
+    ("ascii-locale-c-xterm", ascii_scenario("ascii-locale-c-xterm", "xterm-256color", 120, 36, {"LANG": "C", "LC_ALL": "C"})),
+    ("ascii-locale-c-vt100", ascii_scenario("ascii-locale-c-vt100", "vt100", 80, 24, {"LANG": "C", "LC_ALL": "C"})),
+    ("ascii-flag-on-utf8", ascii_scenario("ascii-flag-on-utf8", "xterm-256color", 100, 30, {}, args=["--ascii"], locale_note=False)),
+    ("ascii-env-on-utf8", ascii_scenario("ascii-env-on-utf8", "vt100", 80, 24, {"EMAIL_AUDIT_ASCII": "1"}, locale_note=False)),
     ("unknown-term-one-line", unusable_term_scenario("foo")),
     ("dumb-term-one-line", unusable_term_scenario("dumb")),
     ("ascii-no-line-drawing-set", scenario_no_line_drawing_set),
+    # A UTF-8 locale the machine has not generated: setlocale falls back to C, so ASCII too.
+    ("ascii-missing-utf8-locale", ascii_scenario("ascii-missing-utf8-locale", "xterm-256color", 100, 30, {"LANG": "xx_XX.UTF-8", "LC_ALL": "xx_XX.UTF-8"})),
 ]
 
 
