@@ -169,6 +169,9 @@ def main():
     check("query on a UTF-8 terminal keeps the name", "Tomasz Wiśniewski" in utf8, repr(utf8))
     as_csv = run_on_terminal(binary, "query", "--db", db, *name, "--format", "csv", env={"LANG": "C", "LC_ALL": "C"})
     check("CSV under LANG=C on a terminal stays UTF-8", "Tomasz Wiśniewski" in as_csv, repr(as_csv))
+    spelled = run(binary, "query", "--db", db, "--raised-by", "Lukasz Nowak", "--range", "all", "--limit", "3", "--format", "csv")
+    check("--raised-by accepts the ASCII spelling the table shows (Lukasz for Łukasz)",
+          spelled.returncode == 0 and "Łukasz Nowak" in spelled.stdout, spelled.stdout + spelled.stderr)
     result = run(binary, "query", "--db", db, "--ascii", "--format", "json")
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     check("--ascii with JSON is refused with one line", result.returncode != 0 and len(lines) == 1

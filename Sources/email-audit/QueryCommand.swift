@@ -76,7 +76,12 @@ struct QueryCommand: ParsableCommand {
         if !raisedBy.isEmpty {
             let staff = try database.staff(accountID: nil)
             filter.raisedBy = Set(try raisedBy.flatMap { name -> [Int64] in
-                let matches = staff.filter { $0.name.compare(name, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }
+                // An ASCII spelling as the ASCII table shows it ("Lukasz Nowak") matches too.
+                let matches = staff.filter {
+                    $0.name.compare(name, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
+                        || name.allSatisfy(\.isASCII)
+                        && ASCIIFallback.text($0.name).caseInsensitiveCompare(name) == .orderedSame
+                }
                 guard !matches.isEmpty else { throw CLIError("no staff member named '\(name)'") }
                 return matches.map(\.id)
             })

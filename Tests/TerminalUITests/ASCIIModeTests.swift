@@ -164,6 +164,16 @@ import Testing
         #expect(lines.contains { $0.contains(lastText.trimmingCharacters(in: .whitespaces)) })
     }
 
+    /// What the ASCII screen shows can be typed: "lukasz" finds Łukasz (no accent to ignore).
+    @Test func raisedByFindsNamesByTheirASCIIForm() {
+        let staff = FakeAuditReader.staffList
+        #expect(FilterChoices.staff(staff, matching: "lukasz").map(\.name) == ["Łukasz Nowak"])
+        #expect(FilterChoices.staff(staff, matching: "Zoe Adams").map(\.name) == ["Zoë Adams"])
+        #expect(FilterChoices.staff(staff, matching: "siobhan o'b").map(\.name) == ["Siobhán O'Brien"])
+        #expect(FilterChoices.staff(staff, matching: "Łuk").map(\.name) == ["Łukasz Nowak"])
+        #expect(FilterChoices.staff(staff, matching: "nobody").isEmpty)
+    }
+
     @Test func codesetsAndTheSwitch() {
         #expect(TerminalLocale.isUTF8(codeset: "UTF-8"))
         #expect(TerminalLocale.isUTF8(codeset: "utf8"))

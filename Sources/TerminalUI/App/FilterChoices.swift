@@ -86,8 +86,12 @@ public enum FilterChoices {
     public static func staff(_ staff: [StaffUser], matching query: String) -> [StaffUser] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return staff }
-        return staff.filter {
-            $0.name.range(of: trimmed, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        // Typed in ASCII (as a screen in ASCII shows names), a query also matches the name's
+        // ASCII form: "lukasz" finds Łukasz, which has no accent to ignore.
+        let asciiQuery = trimmed.allSatisfy(\.isASCII) ? trimmed : nil
+        return staff.filter { person in
+            person.name.range(of: trimmed, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+                || asciiQuery.map { ASCIIFallback.text(person.name).range(of: $0, options: .caseInsensitive) != nil } == true
         }
     }
 
