@@ -6,13 +6,19 @@ import Foundation
 ///
 /// Store queries run on a background queue; their answers come back to the input loop
 /// as messages, so the screen never freezes.
-public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions) throws {
+///
+/// A termination signal ends the process once the terminal is restored, so the caller's
+/// `defer` blocks never run on that path: `beforeSignalExit` runs just before (to save
+/// state that must survive a `kill` or a dropped session).
+public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions,
+                                  beforeSignalExit: () -> Void = {}) throws {
     let backend = try CursesBackend(options: options)
     defer { backend.shutdown() }
     let loop = RunLoop(backend: backend, reader: reader, options: options)
     loop.run()
     backend.shutdown()
     if let signal = backend.pendingSignal {
+        beforeSignalExit()
         CursesBackend.reraise(signal)
     }
 }
@@ -66,10 +72,14 @@ final class RunLoop {
                 dirty = false
             }
             if let input = backend.nextInput(timeoutMilliseconds: 25) {
-                switch input {
-                case .key(let key): dispatch(.key(key))
-                case .resize(let size): dispatch(.resize(size))
-                case .hangUp: return
+                guard handle(input) else { return }
+                // Input already waiting (a paste, key repeat) is handled before the next
+                // frame, so a long paste costs a few frames rather than one per character.
+                var handled = 1
+                while handled < 1_000, !state.shouldQuit, backend.pendingSignal == nil,
+                      let more = backend.nextInput(timeoutMilliseconds: 0) {
+                    guard handle(more) else { return }
+                    handled += 1
                 }
                 dirty = true
             }
@@ -81,6 +91,16 @@ final class RunLoop {
                 dispatch(.tick)
             }
         }
+    }
+
+    /// Handles one input; false when the terminal went away.
+    private func handle(_ input: InputEvent) -> Bool {
+        switch input {
+        case .key(let key): dispatch(.key(key))
+        case .resize(let size): dispatch(.resize(size))
+        case .hangUp: return false
+        }
+        return true
     }
 
     private func dispatch(_ message: Message) {
