@@ -206,7 +206,9 @@ def hostile_text_tests(binary, work):
           not raw_controls(ingested.stdout) and not raw_controls(ingested.stderr) and "line 2" in ingested.stderr,
           f"{raw_controls(ingested.stdout + ingested.stderr)} {ingested.stderr!r}")
 
-    table = run(binary, "query", "--db", db, "--range", "all", "--to", "hostile@example.net", "--limit", "0")
+    # A wide table, so the whole subject is in its column.
+    table = run(binary, "query", "--db", db, "--range", "all", "--to", "hostile@example.net", "--limit", "0",
+                env={"COLUMNS": "1000"})
     check("hostile: query table carries no raw control",
           table.returncode == 0 and "Subject A" in table.stdout and not raw_controls(table.stdout + table.stderr),
           f"{raw_controls(table.stdout + table.stderr)} {table.stdout!r}")
@@ -241,7 +243,9 @@ def hostile_text_tests(binary, work):
                  ["no-such-command" + HOSTILE]]:
         result = run(binary, args[0], "--db", db, *args[1:]) if len(args) > 1 else run(binary, args[0])
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        check(f"hostile: error for {args[0]} {args[1] if len(args) > 1 else ''} is one neutralised line",
+        label = " ".join(arg if arg in ("query", "show", "ingest") or arg.startswith("--") else "<hostile>"
+                         for arg in args[:2])
+        check(f"hostile: error for {label} is one neutralised line",
               result.returncode != 0 and len(lines) == 1 and not raw_controls(result.stderr + result.stdout),
               f"rc={result.returncode} {raw_controls(result.stderr + result.stdout)} {result.stderr!r}")
 
