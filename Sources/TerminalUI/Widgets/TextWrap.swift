@@ -1,8 +1,8 @@
 /// Word wrapping by display width.
 ///
-/// Wrapping takes time linear in the text it reads, and with a line limit it reads only
-/// as far as the lines it returns: a megabyte-long subject costs no more than the lines
-/// shown.
+/// Wrapping takes time linear in the length of the text, and with a line limit it stops
+/// at the last line returned. For text of unbounded length (a stored subject may be
+/// megabytes), wrap only ``head(of:lines:width:)``, so the cost is that of the lines shown.
 public enum TextWrap {
     /// Splits one paragraph into lines of at most `width` columns, breaking at spaces
     /// where possible and between characters (never inside one) otherwise. At most
