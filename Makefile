@@ -3,11 +3,16 @@ SWIFT ?= swift
 ## Extra flags for every swift build/test, e.g. SWIFT_FLAGS="--scratch-path .build-ui".
 SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
+RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build test unit cli e2e screenshots-check screenshots bench demo
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
+
+## The optimised build (what users run; signal handling once broke only here).
+release:
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app.
@@ -21,9 +26,14 @@ cli: build
 	python3 scripts/cli_tests.py --binary "$(BIN)"
 
 ## The real binary in tmux: filters, View, Unit Search, resize, control bytes, signals
-## (scripts/e2e_tmux.py; needs tmux and python3).
-e2e: build
+## (scripts/e2e_tmux.py; needs tmux and python3), run on the debug and on the release binary.
+e2e: e2e-debug e2e-release
+
+e2e-debug: build
 	python3 scripts/e2e_tmux.py --binary "$(BIN)"
+
+e2e-release: release
+	python3 scripts/e2e_tmux.py --binary "$(RELEASE_BIN)"
 
 ## Regenerates the screen captures as text and fails when they differ from screenshots/*.txt
 ## (needs tmux; no Python packages).

@@ -28,7 +28,9 @@ let package = Package(
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
-        .target(name: "TerminalUI", dependencies: ["AuditCore", "CNcurses"]),
+        .target(name: "TerminalUI", dependencies: ["AuditCore", "CNcurses", "CTerminalSignals"]),
+        // The terminal's signal handlers and their state: one C definition for the whole process.
+        .target(name: "CTerminalSignals"),
         .executableTarget(name: "email-audit", dependencies: [
             "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

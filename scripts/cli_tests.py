@@ -176,6 +176,7 @@ def main():
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     check("--ascii with JSON is refused with one line", result.returncode != 0 and len(lines) == 1
           and "--ascii" in lines[0] and not result.stdout, result.stderr)
+    hostile_text_tests(binary, work)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
@@ -204,6 +205,97 @@ def run_on_terminal(binary, *args, env=None):
     process.wait(timeout=60)
     os.close(master)
     return output.decode("utf-8", errors="replace").replace("\r\n", "\n")
+# Hostile text: every control a terminal would act on, in every field an event can carry.
+# No NUL: how the store treats NUL is decided on ingest, not here.
+HOSTILE = ("A\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\"
+           " \x9b31m\x9d0;t\x9c \x85nel \u202eRTL\u202c \u2066iso\u2069 \u061c\u200e\u200f"
+           " \u2028LS\u2029PS \x7fdel \x01\x08\x0b\x0c\x0e\x1f\ufeff end")
+BIDI = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+
+
+def raw_controls(text, allow_crlf=False, allow_separators=False):
+    """The characters of `text` a terminal would act on: C0 but newline (and CR before LF in
+    CSV), DEL, C1, bidi controls, and U+2028/2029 (allowed only inside JSON's \\u escapes,
+    which never appear raw)."""
+    found = []
+    for index, ch in enumerate(text):
+        code = ord(ch)
+        if ch == "\n":
+            continue
+        if ch == "\r" and allow_crlf and text[index + 1:index + 2] == "\n":
+            continue
+        if code < 0x20 or 0x7F <= code < 0xA0 or code in BIDI or code == 0xFEFF \
+                or (code in (0x2028, 0x2029) and not allow_separators):
+            found.append(f"U+{code:04X}")
+    return sorted(set(found))
+
+
+def hostile_text_tests(binary, work):
+    """No output path lets a control character through: query (table, csv, json), show, and
+    the error messages of bad arguments, bad files and bad lines."""
+    db = os.path.join(work, "hostile.sqlite")
+    seeded = run(binary, "seed", "--db", db, "--emails", "50", "--days", "2", "--seed", "5",
+                 "--now", "20/11/2026 14:30", "--quiet")
+    check("hostile: seed succeeds", seeded.returncode == 0, seeded.stderr)
+    event = {"event": "failed", "id": "hostileEvt000000000001", "timestamp": 1795000000.5,
+             "recipient": "hostile@example.net", "severity": "permanent", "reason": "bounce" + HOSTILE,
+             "message": {"headers": {"message-id": "hostile.1@mg.example.com", "to": "hostile@example.net",
+                                     "from": "x@mg.example.com", "subject": "Subject " + HOSTILE}},
+             "delivery-status": {"code": 550, "enhanced-code": "5.1.1" + HOSTILE, "message": "msg" + HOSTILE,
+                                 "description": "desc" + HOSTILE, "mx-host": "mx" + HOSTILE, "attempt-no": 1}}
+    events = os.path.join(work, "hostile.jsonl")
+    with open(events, "w") as handle:
+        handle.write(json.dumps(event) + "\n")
+        # A malformed line whose bad value is itself hostile: the error names it, neutralised.
+        handle.write(json.dumps({"event": "delivered", "id": "h2", "timestamp": "soon" + HOSTILE}) + "\n")
+    ingested = run(binary, "ingest", "--db", db, events)
+    check("hostile: the event is stored", "1 new events" in ingested.stdout, ingested.stdout + ingested.stderr)
+    check("hostile: ingest's output and line errors carry no raw control",
+          not raw_controls(ingested.stdout) and not raw_controls(ingested.stderr) and "line 2" in ingested.stderr,
+          f"{raw_controls(ingested.stdout + ingested.stderr)} {ingested.stderr!r}")
+
+    # A wide table, so the whole subject is in its column.
+    table = run(binary, "query", "--db", db, "--range", "all", "--to", "hostile@example.net", "--limit", "0",
+                env={"COLUMNS": "1000"})
+    check("hostile: query table carries no raw control",
+          table.returncode == 0 and "Subject A" in table.stdout and not raw_controls(table.stdout + table.stderr),
+          f"{raw_controls(table.stdout + table.stderr)} {table.stdout!r}")
+    as_csv = run(binary, "query", "--db", db, "--range", "all", "--to", "hostile@example.net", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout, newline="")))
+    check("hostile: query csv carries no raw control (CR only in CR LF)",
+          as_csv.returncode == 0 and len(rows) == 1 and not raw_controls(as_csv.stdout, allow_crlf=True),
+          f"{raw_controls(as_csv.stdout, allow_crlf=True)} {as_csv.stdout!r}")
+    as_json = run(binary, "query", "--db", db, "--range", "all", "--to", "hostile@example.net", "--format", "json")
+    check("hostile: query json carries no raw control", as_json.returncode == 0 and not raw_controls(as_json.stdout),
+          f"{raw_controls(as_json.stdout)} {as_json.stdout!r}")
+    try:
+        items = json.loads(as_json.stdout)
+    except ValueError as error:
+        items = []
+        check("hostile: query json parses", False, str(error))
+    check("hostile: json keeps the text whole, as \\u escapes",
+          len(items) == 1 and items[0]["subject"] == "Subject " + HOSTILE
+          and all(f"\\u{code:04x}" in as_json.stdout.lower() for code in (0x1B, 0x7F, 0x9B, 0x202E, 0x2028, 0x200E)),
+          as_json.stdout)
+
+    if items:
+        shown = run(binary, "show", "--db", db, str(items[0]["id"]))
+        check("hostile: show carries no raw control (the Code field included)",
+              shown.returncode == 0 and "5.1.1A" in shown.stdout and not raw_controls(shown.stdout + shown.stderr),
+              f"{raw_controls(shown.stdout + shown.stderr)} {shown.stdout!r}")
+
+    for args in [["query", "--format", HOSTILE], ["query", "--to", "a" + HOSTILE + "*b"],
+                 ["query", "--status", HOSTILE], ["query", "--range", HOSTILE], ["query", "--from", HOSTILE],
+                 ["query", "--raised-by", HOSTILE], ["query", "--time-zone", HOSTILE], ["show", HOSTILE],
+                 ["query", "--limit", HOSTILE], ["ingest", os.path.join(work, "missing" + HOSTILE)],
+                 ["no-such-command" + HOSTILE]]:
+        result = run(binary, args[0], "--db", db, *args[1:]) if len(args) > 1 else run(binary, args[0])
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        label = " ".join(arg if arg in ("query", "show", "ingest") or arg.startswith("--") else "<hostile>"
+                         for arg in args[:2])
+        check(f"hostile: error for {label} is one neutralised line",
+              result.returncode != 0 and len(lines) == 1 and not raw_controls(result.stderr + result.stdout),
+              f"rc={result.returncode} {raw_controls(result.stderr + result.stdout)} {result.stderr!r}")
 
 
 if __name__ == "__main__":

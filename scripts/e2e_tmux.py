@@ -120,7 +120,7 @@ set-hook -g alert-bell 'run-shell "touch {bell}"'
 class Session:
     """One tmux server with one window running the app."""
 
-    def __init__(self, work, name, binary, db, width, height, extra_args=(), extra_env=None):
+    def __init__(self, work, name, binary, db, width, height, extra_args=(), extra_env=None, command=()):
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.socket = f"ea-e2e-{os.getpid()}-{name}"
@@ -134,7 +134,7 @@ class Session:
         with open(wrapper, "w") as f:
             f.write(WRAPPER)
         env = {**pinned_env(), "TERM": self.term, **(extra_env or {})}  # extra_env may override TERM, LANG
-        app = [binary, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", USER, *extra_args]
+        app = [binary, *command, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", USER, *extra_args]
         command = ["env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], "/bin/sh", wrapper, self.dir, *app]
         self.command = " ".join(shlex.quote(part) for part in command)
         self.tmux("-f", conf, "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), self.command)
@@ -828,6 +828,209 @@ def scenario_no_line_drawing_set(ctx):
     s.check_restored()
 
 
+# ----------------------------------------------------------------------------- hardening (issue 9)
+
+HOSTILE_ADDRESS = "hostile.test@example.com"
+# Every control a terminal acts on: CSI (clear), OSC 52 (clipboard), OSC 8 (link), OSC 0 (title),
+# C1 CSI/OSC/ST/NEL, bidi overrides and isolates, line/paragraph separators, DEL, C0.
+HOSTILE = ("A\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\x1b]0;PWNED\x07"
+           " \x9b31m\x9d0;t\x9c \x85nel \u202eRTL\u202c \u2066iso\u2069 \u061c\u200e\u200f"
+           " \u2028LS\u2029PS \x7fdel \x01\x08\x0b\x0c\x0e\x1f\ufeff end")
+HOSTILE_BIDI = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+# Emoji ZWJ sequences (family, people holding hands, technologist with skin tone).
+ZWJ_ADDRESS = "zwj.test@example.com"
+ZWJ_SUBJECT = "Family 👨‍👩‍👧 and 🧑‍🤝‍🧑 pair, 👩🏽‍💻 at work — a subject long enough to be cut"
+LONG_ADDRESS = "long.test@example.com"
+LONG_SUBJECT = "Start" + "x" * (1_000_000 - 5)  # one 1 MB word: the worst case for wrapping
+
+
+def raw_controls(text):
+    """Characters a terminal would act on, outside SGR sequences (capture-pane -e adds those)."""
+    text = re.sub(r"\x1b\[[0-9;:]*m", "", text)
+    found = set()
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n":
+            continue
+        if code < 0x20 or 0x7F <= code < 0xA0 or code in HOSTILE_BIDI or code in (0x2028, 0x2029, 0xFEFF):
+            found.add(f"U+{code:04X}")
+    return sorted(found)
+
+
+def open_by_address(s, address):
+    """Filters the list on one address (typed into To) and opens its email."""
+    s.send("/")
+    s.until_text(r"To: .*▏", "the To field editing")
+    s.type(address)
+    s.send("Enter")
+    s.until(lambda lines: len(list_rows(lines)) == 1 and address[:20] in list_rows(lines)[0],
+            f"the list filtered to {address}")
+    s.send("Enter")
+    s.until_text(r"Status Tracking \(\d+ events?\)", f"the View pop-up of {address}")
+
+
+def scenario_hostile_text_screen(ctx):
+    """Hostile provider text (CSI, OSC 52/8/0, C1, bidi, U+2028) on the list and in View: nothing reaches the terminal raw."""
+    s = ctx.session("hostile", ctx.text_store, 120, 36)
+    s.tmux("set-option", "-g", "set-clipboard", "on")
+    title_before = s.display("#{pane_title}")
+    lines = wait_for_list(s)
+    row = next((line for line in list_rows(lines) if HOSTILE_ADDRESS[:20] in line), None)
+    if row is None or "A␛[2J" not in row:
+        raise Failure("the hostile email is not listed with ESC shown as ␛\n" + s.dump())
+    captured = s.tmux("capture-pane", "-p", "-e", "-t", "e2e")
+    if raw_controls(captured):
+        raise Failure(f"raw controls on the list screen: {raw_controls(captured)}\n" + s.dump())
+    open_by_address(s, HOSTILE_ADDRESS)
+    s.until_text(r"Enhanced\s+5\.1\.1A␛\[2J", "the enhanced code shown neutralised")
+    lines = s.stable()
+    captured = s.tmux("capture-pane", "-p", "-e", "-t", "e2e")
+    if raw_controls(captured):
+        raise Failure(f"raw controls in the View pop-up: {raw_controls(captured)}\n" + s.dump())
+    if not lines[0].startswith(" Email Audit │") or not lines[-1].lstrip().startswith("↑↓"):
+        raise Failure("the screen was cleared or damaged around the pop-up\n" + s.dump())
+    if s.display("#{pane_title}") != title_before:
+        raise Failure("an OSC title sequence reached the terminal")
+    if s.tmux("list-buffers", check=False).strip():
+        raise Failure("an OSC 52 clipboard write reached the terminal: " + s.tmux("list-buffers", check=False))
+    if os.path.exists(s.bell_file):
+        raise Failure("BEL reached the terminal")
+    s.send("Escape", "q")
+    s.wait_exit()
+    s.check_restored()
+
+
+def scenario_alt_q_in_to_field(ctx):
+    """Alt+q while typing in the To field does not quit (nor leave the field)."""
+    s = ctx.session("altq", ctx.store, 100, 30)
+    wait_for_list(s)
+    s.send("/")
+    s.type("someone")
+    s.until_text(r"To: someone▏", "typing into To")
+    s.send("M-q")
+    time.sleep(0.5)
+    if s.state_file("rc") is not None:
+        raise Failure("Alt+q quit the app while the To field was being edited\n" + s.dump())
+    s.type("@x")
+    s.until_text(r"To: someone@x▏", "still typing into To after Alt+q")
+    s.send("Escape")
+    s.until(lambda lines: "▏" not in "\n".join(lines), "Esc leaving the To field")
+    s.send("q")
+    if s.wait_exit() != 0:
+        raise Failure("q did not quit cleanly\n" + s.dump())
+    s.check_restored()
+
+
+def scenario_zwj_columns(ctx):
+    """Emoji ZWJ sequences in a subject keep the list's columns in line."""
+    s = ctx.session("zwj", ctx.text_store, 120, 36)
+    lines = wait_for_list(s)
+    row = next((line for line in list_rows(lines) if ZWJ_ADDRESS[:20] in line), None)
+    if row is None or "Family" not in row:
+        raise Failure("the ZWJ email is not listed\n" + s.dump())
+    check_columns_aligned(s, lines)
+    open_by_address(s, ZWJ_ADDRESS)
+    lines = s.stable()
+    # The pop-up's right border stays in one column on every row.
+    borders = {display_width(line[:line.rindex("│")]) for line in lines if line.count("│") >= 2 and "Subject" in line}
+    frame = {display_width(line[:line.rindex("│")]) for line in lines if "│ Status " in line}
+    if not borders or borders != frame:
+        raise Failure(f"the pop-up's frame is out of line on the Subject row ({borders} vs {frame})\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+    s.check_restored()
+
+
+def scenario_long_subject_view(ctx):
+    """A 1 MB subject: View opens promptly showing its start, Esc closes it, q quits."""
+    s = ctx.session("long", ctx.text_store, 120, 36)
+    wait_for_list(s)
+    s.send("/")
+    s.type(LONG_ADDRESS)
+    s.send("Enter")
+    s.until(lambda lines: len(list_rows(lines)) == 1, "the list filtered to the long-subject email")
+    s.send("Enter")
+    s.until_text(r"Subject\s+Startxxxx", "the View pop-up showing the start of the 1 MB subject")
+    s.send("Escape")
+    s.until(lambda lines: "View email" not in "\n".join(lines), "Esc closing the pop-up")
+    s.send("q")
+    if s.wait_exit() != 0:
+        raise Failure("q did not quit cleanly\n" + s.dump())
+    s.check_restored()
+
+
+def scenario_paste_into_to(ctx):
+    """10,000 characters pasted into To: the app keeps up and Esc still works."""
+    s = ctx.session("paste", ctx.store, 100, 30)
+    wait_for_list(s)
+    s.send("/")
+    s.until_text(r"To: .*▏", "the To field editing")
+    s.type("y" * 10_000)
+    s.until_text(r"To: yyyy", "the pasted text in the To field")
+    # Esc is read after the whole paste: it acts once every character has been handled.
+    s.send("Escape")
+    s.until(lambda lines: "▏" not in "\n".join(lines) and "To: anyone" in lines[1],
+            "Esc leaving the To field after the paste")
+    s.send("q")
+    if s.wait_exit() != 0:
+        raise Failure("q did not quit cleanly\n" + s.dump())
+    s.check_restored()
+
+
+def scenario_signals_within_a_second(ctx):
+    """SIGTERM, SIGHUP and SIGINT each end the app within a second with the terminal restored."""
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        s = ctx.session(f"fast{signum}", ctx.store, 100, 30)
+        wait_for_list(s)
+        os.kill(s.app_pid(), signum)
+        rc = s.wait_exit(timeout=1.0)
+        if rc not in (0, 128 + signum):
+            raise Failure(f"after {signal.Signals(signum).name} the app exited {rc}\n" + s.dump())
+        s.check_restored()
+        s.kill()
+
+
+def scenario_signal_state_single_copy(ctx):
+    """The binary holds one copy of the signal state (nm): handler and input loop share it."""
+    if shutil.which("nm") is None:
+        raise Failure("nm is not installed (binutils)")
+    symbols = subprocess.run(["nm", ctx.binary], capture_output=True, text=True).stdout.split("\n")
+    for name in ("pending_signal", "curses_active"):
+        copies = [line for line in symbols if re.search(rf"\s[bBdD]\s+(\w*\.)?{name}(\.\d+)?$", line)
+                  or re.search(rf"ea_{name}_slot\.value", line)]
+        if len(copies) != 1:
+            raise Failure(f"{len(copies)} copies of the {name} state in {ctx.binary}:\n" + "\n".join(copies))
+
+
+def saved_simulator_state(db):
+    import sqlite3
+    connection = sqlite3.connect(db)
+    try:
+        row = connection.execute("select value from meta where key = 'simulator_state'").fetchone()
+        return row[0] if row else None
+    finally:
+        connection.close()
+
+
+def demo_signal_scenario(signum):
+    def scenario(ctx):
+        s = ctx.session(f"demo{signum}", ctx.store, 120, 36, command=["demo"])
+        before = saved_simulator_state(s.db)
+        wait_for_list(s)
+        time.sleep(3)  # the live simulation steps once a second
+        os.kill(s.app_pid(), signum)
+        rc = s.wait_exit(timeout=5)
+        if rc not in (0, 128 + signum):
+            raise Failure(f"after {signal.Signals(signum).name} the demo exited {rc}\n" + s.dump())
+        s.check_restored()
+        after = saved_simulator_state(s.db)
+        if after is None or after == before:
+            raise Failure(f"the simulator's state was not saved on {signal.Signals(signum).name} "
+                          "(the store still holds the state from before the demo ran)")
+    scenario.__doc__ = f"{signal.Signals(signum).name} to the demo: its simulator state is saved before it ends."
+    return scenario
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -851,6 +1054,16 @@ SCENARIOS = [
     ("ascii-no-line-drawing-set", scenario_no_line_drawing_set),
     # A UTF-8 locale the machine has not generated: setlocale falls back to C, so ASCII too.
     ("ascii-missing-utf8-locale", ascii_scenario("ascii-missing-utf8-locale", "xterm-256color", 100, 30, {"LANG": "xx_XX.UTF-8", "LC_ALL": "xx_XX.UTF-8"})),
+    ("sigint-restores", signal_scenario(signal.SIGINT)),
+    ("signals-end-within-a-second", scenario_signals_within_a_second),
+    ("signal-state-single-copy", scenario_signal_state_single_copy),
+    ("hostile-text-screen", scenario_hostile_text_screen),
+    ("alt-q-types-in-to-field", scenario_alt_q_in_to_field),
+    ("zwj-columns-aligned", scenario_zwj_columns),
+    ("long-subject-view", scenario_long_subject_view),
+    ("paste-into-to", scenario_paste_into_to),
+    ("demo-saves-on-sigterm", demo_signal_scenario(signal.SIGTERM)),
+    ("demo-saves-on-sighup", demo_signal_scenario(signal.SIGHUP)),
 ]
 
 
@@ -877,6 +1090,7 @@ class Context:
         self.sessions = []
         self.store = os.path.join(work, "seeded.sqlite")
         self.control_store = os.path.join(work, "control.sqlite")
+        self.text_store = os.path.join(work, "text.sqlite")
 
     def prepare(self):
         run_cli(self.binary, "seed", "--db", self.store, *SEED_ARGS, "--now", NOW, "--quiet")
@@ -887,12 +1101,22 @@ class Context:
         shutil.copyfile(self.store, self.control_store)
         run_cli(self.binary, "ingest", "--db", self.control_store, "-",
                 stdin=json.dumps(event) + "\n" + json.dumps(wide) + "\n")
+        # Hostile provider text (every field), emoji ZWJ sequences, and a 1 MB subject.
+        hostile = accepted_event("e2e-hostile-1", NOW_EPOCH - 60.0, HOSTILE_ADDRESS, "Subject " + HOSTILE, "failed")
+        hostile.update({"severity": "permanent", "reason": "bounce" + HOSTILE, "delivery-status": {
+            "code": 550, "enhanced-code": "5.1.1" + HOSTILE, "message": "msg" + HOSTILE,
+            "description": "desc" + HOSTILE, "mx-host": "mx" + HOSTILE, "attempt-no": 1}})
+        zwj = accepted_event("e2e-zwj-1", NOW_EPOCH - 70.0, ZWJ_ADDRESS, ZWJ_SUBJECT)
+        long = accepted_event("e2e-long-1", NOW_EPOCH - 80.0, LONG_ADDRESS, LONG_SUBJECT)
+        shutil.copyfile(self.store, self.text_store)
+        run_cli(self.binary, "ingest", "--db", self.text_store, "-",
+                stdin="".join(json.dumps(e) + "\n" for e in (hostile, zwj, long)))
 
-    def session(self, name, db, width, height, extra_env=None, extra_args=()):
+    def session(self, name, db, width, height, extra_env=None, extra_args=(), command=()):
         # Each scenario gets its own copy of the store, so none can disturb another.
         copy = os.path.join(self.work, f"run-{name}.sqlite")
         shutil.copyfile(db, copy)
-        session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env)
+        session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env, command)
         session.db = copy
         self.sessions.append(session)
         return session

@@ -52,76 +52,7 @@ static inline int ea_color_pairs_available(void) { return COLOR_PAIRS; }
 static inline mmask_t ea_button1_triple_clicked(void) { return BUTTON1_TRIPLE_CLICKED; }
 /* newterm on the process's own stdin/stdout; NULL when the terminal cannot be used. */
 static inline SCREEN *ea_newterm(void) { return newterm(NULL, stdout, stdin); }
-
-/* Signal handling. Termination signals only record themselves so the input loop can
-   restore the terminal and exit; fatal signals restore the terminal at once, put the
-   previous handler back and re-raise so the crash is reported as usual. */
-/* State lives in function-local statics: Swift's importer emits inline functions but
-   not file-scope variables of a header. */
-static inline volatile sig_atomic_t *ea_pending_signal_slot(void) {
-    static volatile sig_atomic_t value = 0;
-    return &value;
-}
-static inline volatile sig_atomic_t *ea_curses_active_slot(void) {
-    static volatile sig_atomic_t value = 0;
-    return &value;
-}
-static inline struct sigaction *ea_previous_actions(void) {
-    static struct sigaction actions[NSIG];
-    return actions;
-}
-
-static inline void ea_on_termination(int sig) { *ea_pending_signal_slot() = sig; }
-
-static inline void ea_on_fatal(int sig) {
-    if (*ea_curses_active_slot()) {
-        *ea_curses_active_slot() = 0;
-        endwin();
-    }
-    sigaction(sig, &ea_previous_actions()[sig], NULL);
-    raise(sig);
-    /* The previous handler (Swift's crash reporter) returns, expecting the faulting
-       instruction to fault again. A fatal signal sent from outside (kill -SEGV, kill -ABRT)
-       has no such instruction, and the app would carry on with its terminal torn down, so
-       end the process with the signal's default action here. */
-    signal(sig, SIG_DFL);
-    raise(sig);
-    _exit(128 + sig);
-}
-
-static inline void ea_install_signal_handlers(void) {
-    static const int termination[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
-    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
-    struct sigaction action;
-    for (unsigned i = 0; i < sizeof termination / sizeof termination[0]; i++) {
-        memset(&action, 0, sizeof action);
-        action.sa_handler = ea_on_termination;
-        sigemptyset(&action.sa_mask);
-        sigaction(termination[i], &action, &ea_previous_actions()[termination[i]]);
-    }
-    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
-        memset(&action, 0, sizeof action);
-        action.sa_handler = ea_on_fatal;
-        action.sa_flags = SA_NODEFER | SA_RESETHAND;
-        sigemptyset(&action.sa_mask);
-        sigaction(fatal[i], &action, &ea_previous_actions()[fatal[i]]);
-    }
-    signal(SIGPIPE, SIG_IGN);
-}
-
-static inline void ea_set_curses_active(int active) { *ea_curses_active_slot() = active; }
-static inline int ea_pending_signal(void) { return *ea_pending_signal_slot(); }
-/* Ends the process with `sig` and its default action (after the terminal is restored). */
-static inline void ea_reraise(int sig) {
-    sigset_t set;
-    signal(sig, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* worker threads may block it */
-    raise(sig);
-    kill(getpid(), sig);
-    _exit(128 + sig);
-}
+/* Signal handling lives in the CTerminalSignals target (one definition of its state). */
 
 /* Non-UTF-8 locales and unusable terminals (issue 14). */
 #include <ncursesw/term.h>

@@ -2,6 +2,10 @@ import AuditCore
 import Foundation
 
 /// A JSON array of summary objects, written incrementally.
+///
+/// Text is kept whole, but every character a terminal would act on (C0, DEL, C1, bidi
+/// controls, U+2028/U+2029, the byte-order mark) is written as a `\u` escape, so the
+/// output is safe to print and still parses back to the stored text.
 public struct JSONSummaryWriter: SummaryWriter {
     let format: UKDateFormat
     var first = true
@@ -15,22 +19,47 @@ public struct JSONSummaryWriter: SummaryWriter {
     }
 
     public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
-        let object: [String: Any] = [
-            "id": summary.id,
-            "created": ISO8601DateFormatter().string(from: summary.createdAt),
-            "createdLocal": format.dateTime(summary.createdAt),
-            "to": summary.to,
-            "subject": summary.subject,
-            "raisedBy": summary.raisedByName,
-            "status": summary.status.displayName,
-            "activity": summary.activity.displayName,
+        // Keys in sorted order, as before.
+        let fields: [(String, String)] = [
+            ("activity", Self.quote(summary.activity.displayName)),
+            ("created", Self.quote(ISO8601DateFormatter().string(from: summary.createdAt))),
+            ("createdLocal", Self.quote(format.dateTime(summary.createdAt))),
+            ("id", String(summary.id)),
+            ("raisedBy", Self.quote(summary.raisedByName)),
+            ("status", Self.quote(summary.status.displayName)),
+            ("subject", Self.quote(summary.subject)),
+            ("to", Self.quote(summary.to)),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        output.write((first ? "\n  " : ",\n  ") + String(decoding: data, as: UTF8.self))
+        let object = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        output.write((first ? "\n  " : ",\n  ") + object)
         first = false
     }
 
     public mutating func end(into output: inout some TextOutputStream) {
         output.write(first ? "]\n" : "\n]\n")
+    }
+
+    /// A JSON string literal for `text`: quote and backslash escaped, and every scalar
+    /// that ``TerminalText/needsNeutralising(_:)`` written as `\uXXXX`.
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if TerminalText.needsNeutralising(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 }

@@ -35,11 +35,11 @@ struct DemoCommand: ParsableCommand {
         let factory: DemoEmailFactory?
         let hasAgency = try !database.accounts().isEmpty
         if isNew || !hasAgency {
-            print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
+            Console.print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
             let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
-                FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+                Console.progress("\(line)")
             }
-            print("")
+            Console.print("")
             simulator = result.simulator
             factory = result.factory
         } else {
@@ -51,11 +51,14 @@ struct DemoCommand: ParsableCommand {
                                  batchInterval: 15, defaultAccountID: factory?.accountID)
         let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
         live.start()
-        defer {
+        // Saved on every way out: a normal return or error (defer), and SIGTERM/SIGHUP/SIGINT,
+        // which end the process from inside the screen without running the defer.
+        let stopAndSave = {
             live.stop()
             try? SimulatorPersistence.save(simulator, to: database)
         }
-        try screen.run(reader: database)
-        if let problem = live.lastProblem { print("Live simulation stopped with: \(problem)") }
+        defer { stopAndSave() }
+        try screen.run(reader: database, beforeSignalExit: stopAndSave)
+        if let problem = live.lastProblem { Console.print("Live simulation stopped with: \(problem)") }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import AuditCore
+import Foundation
 
 /// `email-audit`: what happened to every email the system sent.
 @main
@@ -15,4 +17,24 @@ struct EmailAuditCommand: ParsableCommand {
         subcommands: [OpenCommand.self, DemoCommand.self, SeedCommand.self, QueryCommand.self, ShowCommand.self,
                       IngestCommand.self, SimulateCommand.self],
         defaultSubcommand: OpenCommand.self)
+
+    /// Parses and runs the command. Every message, errors included, goes out through
+    /// ``Console``, so an argument echoed in an error cannot carry control characters to
+    /// the terminal. An error is the one line of its message (no usage block).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                let text = fullMessage(for: error)  // --help and the like: the program's own text
+                if !text.isEmpty { Console.print("\(lines: text)") }
+            } else {
+                let text = message(for: error)
+                if !text.isEmpty { Console.printError("Error: \(text)") }
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -29,12 +29,12 @@ struct IngestCommand: ParsableCommand {
             throw CLIError(error.description)
         }
         for problem in report.problems.prefix(20) {
-            FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8))
+            Console.printError("\(file): \(problem)")
         }
         if report.problems.count > 20 {
-            FileHandle.standardError.write(Data("\(file): … and \(report.problems.count - 20) more malformed lines\n".utf8))
+            Console.printError("\(file): … and \(report.problems.count - 20) more malformed lines")
         }
-        print(report)
+        Console.print("\(report)")
         if !report.problems.isEmpty { throw ExitCode(2) }
     }
 }

@@ -35,7 +35,9 @@ struct ScreenOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible screenshots.", visibility: .hidden))
     var now: String?
 
-    func run(reader: AuditDatabase) throws {
+    /// Runs the screen; `beforeSignalExit` runs when a termination signal ends the process
+    /// (after the terminal is restored), where the caller's `defer` blocks would not.
+    func run(reader: AuditDatabase, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
         let account = try reader.accounts().first
         var options = TerminalOptions()
@@ -51,6 +53,6 @@ struct ScreenOptions: ParsableArguments {
             let pinned = try parseNow(now, zone: reader.timeZone)
             options.now = { pinned }
         }
-        try runEmailAuditTerminal(reader: reader, options: options)
+        try runEmailAuditTerminal(reader: reader, options: options, beforeSignalExit: beforeSignalExit)
     }
 }

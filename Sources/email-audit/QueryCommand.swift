@@ -104,7 +104,7 @@ struct QueryCommand: ParsableCommand {
         writer.end(into: &output)
         output.flush()
         if outputFormat == .table {
-            FileHandle.standardError.write(Data("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))\n".utf8))
+            Console.printError("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))")
         }
     }
 
@@ -128,12 +128,14 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
-/// Standard output as a buffered text stream (flushed every 64 KB and by `flush()`).
+/// Standard output as a buffered text stream for the exports (flushed every 64 KB and by
+/// `flush()`). Whatever a writer produces is neutralised as a document on the way out: line
+/// ends stay, every other character a terminal would act on is replaced.
 struct StandardOutput: TextOutputStream {
     private var buffer = ""
 
     mutating func write(_ string: String) {
-        buffer += string
+        buffer += TerminalText.document(string)
         if buffer.utf8.count >= 65_536 { flush() }
     }
 

@@ -32,10 +32,10 @@ struct SeedCommand: ParsableCommand {
         let started = Date()
         do {
             let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed, now: pinned ?? Date())) { line in
-                if !quiet { print(line) }
+                if !quiet { Console.print("\(line)") }
             }
             let seconds = Date().timeIntervalSince(started)
-            print("Seeded \(database.path): \(result.emails) emails, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
+            Console.print("Seeded \(database.path): \(result.emails) emails, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
         } catch let error as EngineError {
             throw CLIError(error.description)
         }

@@ -18,64 +18,64 @@ struct ShowCommand: ParsableCommand {
         guard let detail = try database.detail(emailID: id) else {
             throw CLIError("no email with id \(id)")
         }
-        print(EmailReport.text(for: detail, timeZone: database.timeZone), terminator: "")
+        Console.print(EmailReport.text(for: detail, timeZone: database.timeZone), terminator: "")
     }
 }
 
-/// The plain-text report of one email, as `show` prints it.
+/// The plain-text report of one email, as `show` prints it. Every field is interpolated
+/// into ``DisplayText``, so none reaches the terminal un-neutralised.
 enum EmailReport {
-    static func text(for detail: EmailDetail, timeZone: TimeZone) -> String {
+    static func text(for detail: EmailDetail, timeZone: TimeZone) -> DisplayText {
         let format = UKDateFormat(timeZone: timeZone)
         let email = detail.email
-        let clean = TerminalText.singleLine
-        var lines: [String] = []
-        func field(_ name: String, _ value: String) {
-            lines.append(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+        var lines: [DisplayText] = []
+        func field(_ name: String, _ value: DisplayText) {
+            lines.append("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)")
         }
         lines.append("Email \(email.id)")
-        field("From", clean(email.from))
-        field("To", clean(email.to))
-        if !email.cc.isEmpty { field("Cc", clean(email.cc.joined(separator: ", "))) }
-        field("Subject", clean(email.subject))
-        field("Created", format.dateTime(email.createdAt))
-        field("Raised by", clean(email.raisedByName))
-        field("Activity", email.activity.displayName)
-        field("Message id", email.providerMessageID.map(clean) ?? "(not yet handed to the provider)")
-        if !email.attachmentNames.isEmpty { field("Attachments", clean(email.attachmentNames.joined(separator: ", "))) }
+        field("From", "\(email.from)")
+        field("To", "\(email.to)")
+        if !email.cc.isEmpty { field("Cc", "\(email.cc.joined(separator: ", "))") }
+        field("Subject", "\(email.subject)")
+        field("Created", "\(format.dateTime(email.createdAt))")
+        field("Raised by", "\(email.raisedByName)")
+        field("Activity", "\(email.activity.displayName)")
+        field("Message id", email.providerMessageID.map { "\($0)" } ?? "(not yet handed to the provider)")
+        if !email.attachmentNames.isEmpty { field("Attachments", "\(email.attachmentNames.joined(separator: ", "))") }
         lines.append("")
         lines.append("Status Details")
-        field("Status", email.status.displayName)
+        field("Status", "\(email.status.displayName)")
         if let status = email.statusDetail {
-            if let reason = status.reason { field("Reason", clean(reason)) }
-            if let severity = status.severity { field("Severity", severity.rawValue) }
+            if let reason = status.reason { field("Reason", "\(reason)") }
+            if let severity = status.severity { field("Severity", "\(severity.rawValue)") }
             if status.code != nil || status.enhancedCode != nil {
-                field("Code", [status.code.map(String.init), status.enhancedCode].compactMap { $0 }.joined(separator: " "))
+                field("Code", "\([status.code.map(String.init), status.enhancedCode].compactMap { $0 }.joined(separator: " "))")
             }
-            if let message = status.message, !message.isEmpty { field("Message", clean(message)) }
-            if let description = status.description, !description.isEmpty { field("Description", clean(description)) }
-            if let reject = status.rejectReason, !reject.isEmpty { field("Rejected", clean(reject)) }
-            if let mx = status.mxHost, !mx.isEmpty { field("MX host", clean(mx)) }
-            if let attempt = status.attemptNumber { field("Attempt", String(attempt)) }
+            if let message = status.message, !message.isEmpty { field("Message", "\(message)") }
+            if let description = status.description, !description.isEmpty { field("Description", "\(description)") }
+            if let reject = status.rejectReason, !reject.isEmpty { field("Rejected", "\(reject)") }
+            if let mx = status.mxHost, !mx.isEmpty { field("MX host", "\(mx)") }
+            if let attempt = status.attemptNumber { field("Attempt", "\(attempt)") }
         }
         lines.append("")
         lines.append("Recommended action")
-        lines.append("  " + detail.recommendedAction)
+        lines.append("  \(detail.recommendedAction)")
         lines.append("")
         lines.append("Status Tracking")
         if detail.events.isEmpty { lines.append("  (no provider events yet)") }
         for event in detail.events {
-            lines.append("  " + format.dateTimeSeconds(event.occurredAt) + "  " + StatusTracking.describe(event))
+            lines.append("  \(format.dateTimeSeconds(event.occurredAt))  \(StatusTracking.describe(event))")
         }
         lines.append("")
-        lines.append("Units using \(clean(email.to))")
+        lines.append("Units using \(email.to)")
         if detail.units.isEmpty { lines.append("  (no unit's contacts use this address)") }
         for unit in detail.units {
-            lines.append("  " + [unit.blockName, unit.unitName, unit.address, unit.contactName, unit.contactRole.displayName, unit.phone]
-                .map(clean).joined(separator: " · "))
+            let parts = [unit.blockName, unit.unitName, unit.address, unit.contactName, unit.contactRole.displayName, unit.phone]
+            lines.append("  " + parts.map { DisplayText($0) }.joined(separator: " · "))
         }
         lines.append("")
         lines.append("Body")
-        lines.append(contentsOf: TerminalText.lines(email.textBody).map { "  " + $0 })
+        for line in TerminalText.lines(email.textBody) { lines.append("  \(line)") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

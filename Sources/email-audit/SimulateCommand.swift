@@ -38,7 +38,7 @@ struct SimulateCommand: ParsableCommand {
         }
         try SimulatorPersistence.save(simulator, to: database)
         let format = UKDateFormat(timeZone: database.timeZone)
-        print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(simulator.queuedEventCount) events still due")
-        if let deferred { print("Provider unavailable at times (\(deferred)); those emails stay Pending") }
+        Console.print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(simulator.queuedEventCount) events still due")
+        if let deferred { Console.print("Provider unavailable at times (\(deferred)); those emails stay Pending") }
     }
 }

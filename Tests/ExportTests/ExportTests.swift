@@ -46,6 +46,46 @@ struct ExportTests {
         #expect(!table.contains("\u{1B}"))
         #expect(lines[1].contains("Temporary Failure"))
     }
+
+    static let hostile = "A\u{1B}[2J\u{1B}]8;;http://x\u{1B}\\\u{9B}31m\u{85}\u{202E}RTL\u{2066}\u{2028}LS\u{2029}\u{7F}\u{1}\u{FEFF}end"
+
+    /// The scalars of `text` a terminal would act on (newline and the CR of CR LF aside).
+    static func rawControls(_ text: String) -> [UInt32] {
+        let scalars = Array(text.unicodeScalars)
+        return scalars.indices.compactMap { index in
+            let scalar = scalars[index]
+            if scalar == "\n" { return nil }
+            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { return nil }
+            return TerminalText.needsNeutralising(scalar) ? scalar.value : nil
+        }
+    }
+
+    var hostileRow: EmailSummary {
+        EmailSummary(id: 7, createdAt: row.createdAt, to: "h\u{2028}@example.net", subject: Self.hostile,
+                     raisedByName: "Zoë\u{202E}", status: .failed, activity: .receiptRecorded)
+    }
+
+    @Test func jsonEscapesControlsAndKeepsTheText() throws {
+        let json = render(.json, [hostileRow])
+        #expect(Self.rawControls(json).isEmpty)
+        for escape in ["\\u001b", "\\u009b", "\\u0085", "\\u202e", "\\u2066", "\\u2028", "\\u007f", "\\u0001", "\\ufeff"] {
+            #expect(json.contains(escape), "\(escape) missing")
+        }
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(parsed?.first?["subject"] as? String == Self.hostile)
+        #expect(parsed?.first?["to"] as? String == "h\u{2028}@example.net")
+        #expect(parsed?.first?["raisedBy"] as? String == "Zoë\u{202E}")
+        #expect(parsed?.first?["id"] as? Int == 7)
+    }
+
+    @Test func csvAndTableCarryNoRawControl() {
+        let csv = render(.csv, [hostileRow])
+        #expect(Self.rawControls(csv).isEmpty)
+        #expect(csv.components(separatedBy: "\r\n").count == 3, "header, row, and the empty rest")
+        let table = render(.table, [hostileRow])
+        #expect(Self.rawControls(table).isEmpty)
+        #expect(table.split(separator: "\n").count == 2)
+    }
 }
 
 /// The table for a terminal that can only show ASCII (CSV and JSON stay UTF-8).

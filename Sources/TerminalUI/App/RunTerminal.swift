@@ -8,7 +8,12 @@ import Foundation
 /// as messages, so the screen never freezes.
 ///
 /// A locale that is not UTF-8 switches the screen to ASCII (see ``ScreenCharset``).
-public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions) throws {
+///
+/// A termination signal ends the process once the terminal is restored, so the caller's
+/// `defer` blocks never run on that path: `beforeSignalExit` runs just before (to save
+/// state that must survive a `kill` or a dropped session).
+public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOptions,
+                                  beforeSignalExit: () -> Void = {}) throws {
     var options = options
     options.localeIsUTF8 = TerminalLocale.isUTF8
     let backend = try CursesBackend(options: options)
@@ -17,6 +22,7 @@ public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOpti
     loop.run()
     backend.shutdown()
     if let signal = backend.pendingSignal {
+        beforeSignalExit()
         CursesBackend.reraise(signal)
     }
 }
@@ -70,10 +76,14 @@ final class RunLoop {
                 dirty = false
             }
             if let input = backend.nextInput(timeoutMilliseconds: 25) {
-                switch input {
-                case .key(let key): dispatch(.key(key))
-                case .resize(let size): dispatch(.resize(size))
-                case .hangUp: return
+                guard handle(input) else { return }
+                // Input already waiting (a paste, key repeat) is handled before the next
+                // frame, so a long paste costs a few frames rather than one per character.
+                var handled = 1
+                while handled < 1_000, !state.shouldQuit, backend.pendingSignal == nil,
+                      let more = backend.nextInput(timeoutMilliseconds: 0) {
+                    guard handle(more) else { return }
+                    handled += 1
                 }
                 dirty = true
             }
@@ -85,6 +95,16 @@ final class RunLoop {
                 dispatch(.tick)
             }
         }
+    }
+
+    /// Handles one input; false when the terminal went away.
+    private func handle(_ input: InputEvent) -> Bool {
+        switch input {
+        case .key(let key): dispatch(.key(key))
+        case .resize(let size): dispatch(.resize(size))
+        case .hangUp: return false
+        }
+        return true
     }
 
     private func dispatch(_ message: Message) {

@@ -97,7 +97,18 @@ extension AppState {
         }
     }
 
+    /// Typed text beyond this many characters is ignored (no address, name or date is
+    /// longer), so a huge paste costs no more than a short one.
+    static let maxTypedCharacters = 256
+
     mutating func typeCharacter(_ character: Character, into field: FilterField) -> [Effect] {
+        let typed: String? = switch field {
+        case .raisedBy: draft.raisedByQuery
+        case .to: draft.toText
+        case .dateRange: draft.customBox == .from ? draft.customFrom : draft.customThrough
+        case .status: nil
+        }
+        if let typed, typed.count >= Self.maxTypedCharacters { return [] }
         switch field {
         case .raisedBy:
             draft.raisedByQuery.append(character)

@@ -1,5 +1,6 @@
 // The only file that imports curses.
 @preconcurrency import CNcurses
+import CTerminalSignals
 import Foundation
 
 /// Why the terminal could not be used.
@@ -32,11 +33,8 @@ final class CursesBackend: TerminalBackend {
         }
         active = true
         ea_set_curses_active(1)
-        // Referenced from Swift so the importer emits it for the C handlers that use it.
-        _ = ea_previous_actions()
-        _ = ea_pending_signal_slot()
-        _ = ea_curses_active_slot()
-        ea_install_signal_handlers()
+        // A fatal signal ends curses mode with endwin before the crash is reported.
+        ea_install_signal_handlers(endwin)
         mouseEnabled = options.mouseEnabled
         let screen = ea_stdscr()
         raw()
@@ -221,7 +219,31 @@ final class CursesBackend: TerminalBackend {
         if result == KEY_CODE_YES {
             return decodeKeyCode(Int32(character))
         }
+        if character == 0x1B {
+            return escapeOrAltChord()
+        }
         return decodeCharacter(UInt32(character)).map { .key($0) }
+    }
+
+    /// Esc on its own, or the Esc a terminal sends before a key held with Alt (Alt+q arrives
+    /// as Esc and q at once). An Alt chord is dropped: no binding uses Alt, and reading it as
+    /// Esc then q would leave a field being typed in and quit.
+    private func escapeOrAltChord() -> InputEvent? {
+        let screen = ea_stdscr()
+        wtimeout(screen, 0)
+        var next: wint_t = 0
+        let result = wget_wch(screen, &next)
+        if result == ERR { return .key(.escape) }
+        if result == KEY_CODE_YES {
+            // Alt with a cursor or function key, or a resize or mouse report: the key itself.
+            return decodeKeyCode(Int32(next))
+        }
+        if next == 0x1B {
+            // Esc pressed twice: keep the second for the next read.
+            unget_wch(wchar_t(bitPattern: UInt32(next)))
+            return .key(.escape)
+        }
+        return nil
     }
 
     private func decodeCharacter(_ value: UInt32) -> Key? {

@@ -62,7 +62,9 @@ public struct Buffer: Sendable, Hashable {
             column = 0
         }
         guard available > 0 else { return 0 }
-        let safe = Buffer.isClean(text) ? text : TerminalText.singleLine(text)
+        // Only the start of a long text can show: neutralise and measure that much, not megabytes.
+        let shown = text.utf8.count > 4 * available + 256 ? String(text.prefix(available + 64)) : text
+        let safe = Buffer.isClean(shown) ? shown : TerminalText.singleLine(shown)
         let start = column
         if charset == .ascii {
             // Transliterate first, then cut: every character of the result is one column.
@@ -74,7 +76,9 @@ public struct Buffer: Sendable, Hashable {
             return column - start
         }
         let fitted = DisplayWidth.truncate(safe, to: available)
-        for character in fitted {
+        let characters = fitted.unicodeScalars.contains(DisplayWidth.joiner)
+            ? fitted.flatMap(DisplayWidth.drawnParts(of:)) : Array(fitted)
+        for character in characters {
             let w = DisplayWidth.of(character)
             if w == 0 {
                 // A lone zero-width scalar: attach it to the previous cell when possible.
@@ -181,13 +185,6 @@ public struct Buffer: Sendable, Hashable {
 
     /// Whether text holds no control character (fast path before neutralising).
     static func isClean(_ text: String) -> Bool {
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v < 0x20 || (0x7F..<0xA0).contains(v) || (0x200E...0x200F).contains(v)
-                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0xFEFF {
-                return false
-            }
-        }
-        return true
+        TerminalText.isClean(text)
     }
 }

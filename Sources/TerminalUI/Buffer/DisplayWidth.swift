@@ -15,6 +15,9 @@ public enum DisplayWidth {
         guard let first = scalars.first else { return 0 }
         let value = first.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
+        if scalars.count > 1, scalars.contains(joiner) {
+            return drawnParts(of: character).reduce(0) { $0 + of($1) }
+        }
         if isZeroWidth(first) { return 0 }
         if scalars.count > 1, scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
         if first.properties.isEmojiPresentation || isWide(value) { return 2 }
@@ -31,20 +34,44 @@ public enum DisplayWidth {
     /// The longest prefix of `text` that fits in `width` columns, ending in "…" when cut.
     /// The result never splits a grapheme cluster and is at most `width` columns wide.
     /// In ``ScreenCharset/ascii`` mode the text is transliterated first and a cut ends in "...".
+    /// Reads only as much of `text` as the width needs.
     public static func truncate(_ text: String, to width: Int) -> String {
         guard width > 0 else { return "" }
         if ScreenCharset.current == .ascii { return truncateASCII(ScreenCharset.ascii.form(text), to: width) }
-        if of(text) <= width { return text }
-        var result = ""
         var used = 0
-        for character in text {
-            let w = of(character)
-            if used + w > width - 1 { break }
-            result.append(character)
+        var cut: String.Index?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let w = of(text[index])
+            if cut == nil, used + w > width - 1 { cut = index }
             used += w
+            if used > width { return String(text[..<cut!]) + String(ellipsis) }
+            index = text.index(after: index)
         }
-        result.append(ellipsis)
-        return result
+        return text
+    }
+
+    /// The zero width joiner, which glues emoji into one sequence (👨‍👩‍👧).
+    static let joiner: Unicode.Scalar = "\u{200D}"
+
+    /// How a grapheme cluster is drawn: an emoji ZWJ sequence as its parts without the
+    /// joiners, each in its own cells, anything else as itself. Terminals disagree about
+    /// joining such sequences (and curses cannot put one in a cell), but every terminal
+    /// draws the parts alike, so widths and columns stay what the screen shows.
+    public static func drawnParts(of character: Character) -> [Character] {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1, scalars.contains(joiner) else { return [character] }
+        var parts: [Character] = []
+        var piece = String.UnicodeScalarView()
+        func flush() {
+            if !piece.isEmpty { parts += Array(String(piece)) }
+            piece = String.UnicodeScalarView()
+        }
+        for scalar in scalars {
+            if scalar == joiner { flush() } else { piece.append(scalar) }
+        }
+        flush()
+        return parts
     }
 
     /// `text` truncated to `width` columns and padded with spaces to exactly `width`.

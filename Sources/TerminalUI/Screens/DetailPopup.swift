@@ -47,6 +47,9 @@ public struct DetailPopup: Widget {
         return buffer
     }
 
+    /// Body lines shown at most.
+    static let maxBodyLines = 500
+
     static func contentLines(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
         guard width > 0 else { return [] }
         var lines: [StyledLine] = []
@@ -77,8 +80,13 @@ public struct DetailPopup: Widget {
         lines += Timeline(events: detail.events, timeZone: timeZone).lines
         lines.append(StyledLine())
         lines.append(Section.heading("Body"))
-        let body = TextWrap.wrapLines(TerminalText.lines(detail.email.textBody), width: width)
-        lines += body.map { StyledLine($0) }
+        // The body is wrapped only as far as it is shown; `show` prints all of a huge one.
+        let bodyHead = TextWrap.head(of: detail.email.textBody, lines: maxBodyLines, width: width)
+        let body = TextWrap.wrapLines(TerminalText.lines(String(bodyHead)), width: width, limit: maxBodyLines + 1)
+        lines += body.prefix(maxBodyLines).map { StyledLine($0) }
+        if body.count > maxBodyLines {
+            lines.append(StyledLine("… (the rest is not shown; email-audit show \(detail.email.id) prints it all)", Style(.muted)))
+        }
         return lines
     }
 
@@ -102,7 +110,9 @@ public struct DetailPopup: Widget {
         var lines = [Section.heading("Email")]
         let labelWidth = 13
         for (label, value) in fields {
-            let parts = TextWrap.wrap(TerminalText.singleLine(value), width: max(8, width - labelWidth))
+            let valueWidth = max(8, width - labelWidth)
+            let head = TextWrap.head(of: value, lines: 4, width: valueWidth)
+            let parts = TextWrap.wrap(TerminalText.singleLine(String(head)), width: valueWidth, limit: 4)
             for (index, part) in parts.prefix(3).enumerated() {
                 var text = part
                 if index == 2, parts.count > 3 { text = DisplayWidth.truncate(part + "…", to: width - labelWidth) }
@@ -122,7 +132,7 @@ public struct DetailPopup: Widget {
         let format = UKDateFormat(timeZone: timeZone)
         func text(_ value: String?) -> String {
             guard let value, !value.isEmpty else { return "—" }
-            return TerminalText.singleLine(value)
+            return TerminalText.singleLine(String(value.prefix(2_000)))  // four lines at most are shown
         }
         var rows: [(String, String, Style)] = [("Status", email.status.displayName, email.status.style.emphasised)]
         var reason = info?.reason ?? info?.rejectReason
@@ -141,7 +151,7 @@ public struct DetailPopup: Widget {
         let labelWidth = 12
         var body: [StyledLine] = []
         for (label, value, style) in rows {
-            let parts = TextWrap.wrap(value, width: max(6, inner - labelWidth))
+            let parts = TextWrap.wrap(value, width: max(6, inner - labelWidth), limit: 4)
             for (index, part) in parts.prefix(4).enumerated() {
                 body.append(StyledLine([
                     Span(DisplayWidth.fit(index == 0 ? label : "", to: labelWidth), Style(.label)),

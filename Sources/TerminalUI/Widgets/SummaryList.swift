@@ -28,6 +28,12 @@ public struct SummaryList: Widget {
         ColumnSpec("Activity", min: 13, dropOrder: 3),
     ]
 
+    /// A field as a cell: its start (enough for any column; a stored field may be megabytes
+    /// long), neutralised.
+    static func cell(_ text: String) -> String {
+        TerminalText.singleLine(String(text.prefix(1_000)))
+    }
+
     /// Draws the heading in the first row of `area` and the rows below it.
     public func render(into buffer: inout Buffer, area: Rect) {
         let height = area.height - 1
@@ -37,9 +43,9 @@ public struct SummaryList: Widget {
         let rows: [[TableCell]] = visible.map { row in
             [
                 TableCell(format.dateTime(row.createdAt), Style(.muted)),
-                TableCell(TerminalText.singleLine(row.to)),
-                TableCell(TerminalText.singleLine(row.subject)),
-                TableCell(TerminalText.singleLine(row.raisedByName)),
+                TableCell(SummaryList.cell(row.to)),
+                TableCell(SummaryList.cell(row.subject)),
+                TableCell(SummaryList.cell(row.raisedByName)),
                 TableCell(row.status.displayName, row.status.style),
                 TableCell(row.activity.displayName, Style(.muted)),
             ]
