@@ -704,6 +704,249 @@ def scenario_restore_check_bites(ctx):
     raise Failure("the restore check passed for an app killed with SIGKILL: it cannot detect a broken terminal")
 
 
+# ----------------------------------------------------------------------------- support desk fit (issue 10)
+
+
+def cli_rows(ctx, *args):
+    """`query --format csv` rows as dicts (Id, Date, To, Subject, Raised by, Status, Activity, ...)."""
+    import csv
+    import io
+    text = run_cli(ctx.binary, "query", "--db", ctx.store, "--limit", "0", "--format", "csv", *args)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def status_line(lines):
+    return next((line for line in lines if re.match(r"^ [\d,]+ emails?\b", line)), "")
+
+
+def tick_statuses(session, names):
+    """Opens the Status list, ticks `names` with Space and applies them with Enter."""
+    session.send("s")
+    session.until_text(r"─ Status ─", "the Status pick list")
+    for name in names:
+        offset = dropdown_offset(session.lines(), "Status", "All", name)
+        session.send("Home", *(["Down"] * offset), "Space")
+    session.send("Enter")
+
+
+def scenario_custom_dates(ctx):
+    """Bug 1: Custom dates ask for From and To, ← → step a day, ↓ moves to To, only Enter applies."""
+    s = ctx.session("customdates", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("c", "d", "End", "Enter")
+    s.until_text(r"type the From date", "Enter with empty boxes asking for the From date")
+    if "All dates" in s.lines()[0]:
+        raise Failure("Enter on an empty Custom applied All dates\n" + s.dump())
+    s.type("10/03/2025")
+    s.send("Tab")
+    s.until_text(r"To:   ▏", "Tab moving from the From box to the To box")
+    s.send("Tab")
+    s.until(lambda lines: "─ Date range ─" not in "\n".join(lines), "Tab leaving the date field")
+    if not s.lines()[0].startswith(" Email Audit │ All emails · Today"):
+        raise Failure("Tab applied a half-filled custom range\n" + s.dump())
+    s.send("d", "End", "Left", "Left")
+    s.until_text(r"From: 14/03/2025", "← filling today and stepping back a day")
+    s.send("Down", "Right", "Right", "PgUp")
+    s.until_text(r"To:   15/02/2025", "↓ to the To box (filled from From), → a day on, PgUp a month back")
+    s.until_text(r"To date is before", "the backwards range flagged")
+    s.send("PgDn", "Enter")
+    s.until_text(r"Email Audit │ All emails · 14/03/2025 – 15/03/2025", "Enter applying 14/03–15/03")
+    expected = len(cli_rows(ctx, "--from", "14/03/2025", "--until", "15/03/2025"))
+    s.until(lambda lines: status_line_count(lines) == expected, f"{expected} emails for the custom range")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
+def scenario_status_line_problems_first(ctx):
+    """Bug 3: the five problem statuses come first on the status line and are never cut; filtered zeros show."""
+    rows = cli_rows(ctx, "--range", "all")
+    counts = {}
+    for row in rows:
+        counts[row["Status"]] = counts.get(row["Status"], 0) + 1
+    problems = [("Failed", "Fail"), ("Complained", "Compl"), ("Rejected", "Rej"), ("Unsubscribed", "Unsub"),
+                ("Temporary Failure", "Temp")]
+    for width, height in ((120, 36), (80, 24), (60, 15)):
+        s = ctx.session(f"statusline{width}", ctx.store, width, height)
+        wait_for_list(s)
+        pick(s, "d", "Date range", "• Today", "All dates")
+        s.until(lambda lines: status_line_count(lines) == len(rows), f"{len(rows)} emails over all dates")
+        line = status_line(s.stable())
+        for name, short in problems:
+            if counts.get(name) and not re.search(rf"\b{counts[name]:,} {short}", line):
+                raise Failure(f"{width}×{height}: the status line lacks '{counts[name]:,} {name}': {line!r}\n" + s.dump())
+        first_other = min((line.find(f" {w}") for w in ("Delivered", "Opened", "Clicked", "Accepted", "Pending")
+                           if f" {w}" in line), default=len(line))
+        last_problem = max(line.find(f" {short}") for name, short in problems if counts.get(name))
+        if last_problem > first_other:
+            raise Failure(f"{width}×{height}: problem statuses do not come first: {line!r}")
+        s.send("q")
+        s.wait_exit()
+    today = cli_rows(ctx, "--from", TODAY, "--until", TODAY)
+    zero = [n for n in ("Complained", "Rejected", "Unsubscribed", "Failed") if not any(r["Status"] == n for r in today)]
+    if zero:
+        s = ctx.session("statuslinezero", ctx.store, 120, 36)
+        wait_for_list(s)
+        tick_statuses(s, [zero[0]])
+        s.until(lambda lines: re.search(rf"^ 0 emails\s+0 {zero[0]}\b", status_line(lines)),
+                f"'0 {zero[0]}' on the status line for a filtered status with no email")
+        s.send("q")
+        s.wait_exit()
+
+
+def scenario_header_names_statuses(ctx):
+    """Bug 4: the header and filter bar name the statuses; exactly the failure set reads 'not delivered'."""
+    s = ctx.session("headerwords", ctx.store, 120, 36)
+    wait_for_list(s)
+    tick_statuses(s, ["Failed", "Complained", "Rejected", "Unsubscribed"])
+    s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · Today", "the four statuses named in the header")
+    s.until_text(r"Status: Failed, Complained \+2 more ▾", "the filter bar naming the first two and the count of the rest")
+    s.send("c")
+    s.until_text(r"Email Audit │ All emails · Today", "the filters cleared")
+    tick_statuses(s, ["Temporary Failure", "Failed", "Rejected"])
+    s.until_text(r"Email Audit │ Emails not delivered · Today", "'not delivered' for exactly the failure set")
+    s.until_text(r"Status: Not delivered ▾", "the filter bar saying Not delivered")
+    s.send("q")
+    s.wait_exit()
+
+
+def quiet_address(ctx):
+    """An address with emails on earlier days but none today, used by a unit contact."""
+    today = {r["To"] for r in cli_rows(ctx, "--from", TODAY, "--until", TODAY)}
+    for row in cli_rows(ctx, "--range", "all"):
+        if row["To"] not in today and "@" in row["To"]:
+            return row["To"]
+    raise Failure("the seeded store has no address without an email today")
+
+
+def scenario_u_on_empty_list(ctx):
+    """Bug 5: u on an empty list uses the To filter's address; the empty list offers All dates with one key."""
+    address = quiet_address(ctx)
+    s = ctx.session("uempty", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("/")
+    s.type(address)
+    s.send("Enter")
+    s.until_text(r"No emails to " + re.escape(address) + r" today — All dates\?", "the empty list offering All dates")
+    s.send("u")
+    s.until_text(r"Unit Search │ Units using " + re.escape(address), "u opening Unit Search for the To address")
+    s.send("Escape")
+    s.until_text(r"No emails to " + re.escape(address), "Esc back to the empty list")
+    s.send("a")
+    expected = len(cli_rows(ctx, "--range", "all", "--to", address))
+    s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines)
+            and "All dates" in lines[0], f"a showing the {expected} emails over all dates")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_navigation_stack(ctx):
+    """Bug 6: Esc after Unit Search's Enter returns to Unit Search, View and the filtered list, selection kept."""
+    s = ctx.session("navstack", ctx.store, 120, 36)
+    wait_for_list(s)
+    pick(s, "s", "Status", "All", "Delivered")
+    s.until_text(r"Delivered emails · Today", "the Delivered filter")
+    s.stable()
+    s.send("Down", "Down")
+    position = s.until(lambda lines: re.search(r"\b3 of [\d,]+\s*$", lines[-2]), "row 3 selected").group(0).strip()
+    s.send("Enter")
+    s.until_text(r"Status Tracking", "the View pop-up")
+    s.send("u")
+    s.until_text(r"Unit Search │ Units using", "Unit Search")
+    s.until_text(r"unit contacts? uses?", "Unit Search's rows")
+    s.send("Enter")
+    s.until_text(r"All emails to \S+ · All dates", "every email to the address")
+    s.send("Escape")
+    s.until_text(r"Unit Search │ Units using", "Esc back to Unit Search")
+    s.send("Escape")
+    s.until_text(r"Status Tracking", "Esc back to the View pop-up")
+    s.send("Escape")
+    s.until(lambda lines: "View email" not in "\n".join(lines) and "Delivered emails · Today" in lines[0]
+            and lines[-2].rstrip().endswith(position), f"Esc back to the Delivered list with {position} selected")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_units_listed_once(ctx):
+    """Bug 7: a unit shared by two contacts with the same address is listed once in View."""
+    import sqlite3
+    db = sqlite3.connect(ctx.store)
+    shared = [row[0] for row in db.execute(
+        "SELECT c.email FROM contacts c JOIN contact_units cu ON cu.contact_id = c.id "
+        "GROUP BY c.email, cu.unit_id HAVING count(*) > 1")]
+    db.close()
+    rows = [r for r in cli_rows(ctx, "--range", "all") if r["To"] in set(shared)]
+    if not rows:
+        raise Failure("no email to an address that two contacts of one unit share")
+    address = rows[0]["To"]
+    s = ctx.session("unitsonce", ctx.store, 120, 40)
+    wait_for_list(s)
+    s.send("/")
+    s.type(address)
+    s.send("Enter")
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until(lambda lines: list_rows(lines) and "All dates" in lines[0], "the emails to " + address)
+    s.send("Enter")
+    s.until_text(r"│ Units\s", "the Units field in View")
+    lines = s.stable()
+    start = next(i for i, line in enumerate(lines) if re.search(r"│ Units\s", line))
+    text = " ".join(re.sub(r"^.*?│ (?:Units)?\s+", "", lines[i]).split("  ")[0] for i in range(start, start + 3)
+                    if i == start or re.match(r"^.*?│\s{13}\S", lines[i]))
+    units = [u.strip() for u in text.split(",") if u.strip()]
+    if len(units) != len(set(units)):
+        raise Failure(f"a unit is listed twice: {units}\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_help_status_names(ctx):
+    """Bug 8: Help keeps a space between 'Temporary Failure' and its meaning."""
+    s = ctx.session("helptypo", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("?", "End")
+    s.until_text(r"Temporary Failure\s+Delivery failed for now", "Temporary Failure and its meaning apart")
+    if "FailureDelivery" in s.screen():
+        raise Failure("'Temporary FailureDelivery' in Help\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_external_in_raised_by(ctx):
+    """Bug 13: 'External' (created when an email arrives from outside) can be picked in Raised by."""
+    s = ctx.session("external", ctx.store, 120, 36)
+    wait_for_list(s)
+    event = accepted_event("e2e-external-1", NOW_EPOCH - 30.0, "ext.one@example.com", "From another system")
+    run_cli(ctx.binary, "ingest", "--db", s.db, "-", stdin=json.dumps(event) + "\n")
+    s.until(lambda lines: any("ext.one@example.com" in row for row in list_rows(lines)), "the new external email")
+    s.send("r")
+    s.type("Ext")
+    s.until_text(r"│ External\s+│", "External offered in the Raised by list")
+    s.send("Down", "Enter")
+    s.until_text(r"Email Audit │ All emails raised by External · Today", "the list of External's emails")
+    s.send("q")
+    s.wait_exit()
+
+
+def sgr_mouse(button, x, y, release=False):
+    """An SGR (mode 1006) mouse report: 0-based x, y; any column."""
+    return f"\x1b[<{button};{x + 1};{y + 1}{'m' if release else 'M'}"
+
+
+def scenario_sgr_mouse(ctx):
+    """Bug 15: SGR mouse mode is on, so a click beyond column 223 selects the row."""
+    s = ctx.session("sgrmouse", ctx.store, 240, 30)
+    lines = wait_for_list(s)
+    if s.display("#{mouse_sgr_flag}") != "1":
+        raise Failure("SGR mouse mode (1006) is not on")
+    first = next(i for i, line in enumerate(lines) if ROW.match(line))
+    total = status_line_count(lines)
+    s.type(sgr_mouse(0, 230, first + 4) + sgr_mouse(0, 230, first + 4, release=True))
+    s.until(lambda lines: lines[-2].rstrip().endswith(f"5 of {total:,}"), "row 5 selected by a click at column 231")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -718,6 +961,15 @@ SCENARIOS = [
     ("crash-restores", signal_scenario(signal.SIGSEGV, crash=True)),
     ("ctrl-c-restores", scenario_ctrl_c),
     ("restore-check-detects-sigkill", scenario_restore_check_bites),
+    ("custom-dates-from-to", scenario_custom_dates),
+    ("status-line-problems-first", scenario_status_line_problems_first),
+    ("header-names-statuses", scenario_header_names_statuses),
+    ("u-on-empty-list", scenario_u_on_empty_list),
+    ("navigation-stack", scenario_navigation_stack),
+    ("units-listed-once", scenario_units_listed_once),
+    ("help-status-names", scenario_help_status_names),
+    ("external-in-raised-by", scenario_external_in_raised_by),
+    ("sgr-mouse", scenario_sgr_mouse),
 ]
 
 

@@ -5,7 +5,11 @@ public enum Command: Sendable, Hashable {
     case nextField, previousField
     case focusTo, focusStatus, focusRaisedBy, focusDateRange, clearFilters
     case unitSearch, showAddress
+    /// Date range: All dates, in one key.
+    case allDates
     case apply, toggle
+    /// Custom dates: step the date in the active box (handled before the table is consulted).
+    case adjustDate
     case help, refresh, redraw
 }
 
@@ -97,6 +101,8 @@ public enum KeyTable {
                    keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
         KeyBinding([.character("d")], .focusDateRange, in: [.list], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
+        KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
+                   keyLabel: "a", help: "All dates (keep the other filters)"),
         KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,
                    keyLabel: "c", help: "Clear the filters (anyone, all statuses, today)", hint: ("c", "Clear"), priority: 26),
         // Editing a filter field
@@ -108,6 +114,8 @@ public enum KeyTable {
         KeyBinding([.down], .moveDown, in: [.filter], group: .editing, keyLabel: "↓", help: "Next choice",
                    hint: ("↑↓", "Choose"), priority: 11),
         KeyBinding([.up], .moveUp, in: [.filter], group: .editing, keyLabel: "↑", help: "Previous choice"),
+        KeyBinding([.left, .right], .adjustDate, in: [.filter], group: .editing,
+                   keyLabel: "← → PgUp/Dn", help: "Custom dates: a day earlier or later, a month earlier or later (↓ ↑ switch From and To)"),
         KeyBinding([.escape], .back, in: [.filter], group: .editing,
                    keyLabel: "Esc", help: "Cancel the edit, back to the list", hint: ("Esc", "Cancel"), priority: 13),
         // Viewing
@@ -119,6 +127,8 @@ public enum KeyTable {
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.escape, .character("q")], .back, in: closable, group: .viewing,
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
+        KeyBinding([.escape], .back, in: [.list], group: .viewing,
+                   keyLabel: "Esc", help: "List: back to where you were before Unit Search's Enter (filters and selection)"),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),

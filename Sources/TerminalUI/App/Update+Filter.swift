@@ -24,7 +24,9 @@ extension AppState {
         }
         self.draft = draft
         notice = nil
-        return []
+        // People can appear while the screen is open (External, with the first email from
+        // outside): the pick list is read afresh each time it opens.
+        return field == .raisedBy ? [.loadStaff(accountID: accountID)] : []
     }
 
     /// The people offered by the Raised by list for the current query ("Anyone" comes first).
@@ -34,6 +36,10 @@ extension AppState {
 
     mutating func handleFilterKey(_ key: Key) -> [Effect] {
         guard case .field(let field) = focus else { return [] }
+        if field == .dateRange, draft.dateHighlight == FilterChoices.customDateRow,
+           let effects = handleCustomDateKey(key) {
+            return effects
+        }
         if let binding = KeyTable.binding(for: key, in: .filter) {
             // Space is a tick only in the Status list; elsewhere it is typed.
             if binding.command == .toggle, field != .status {
@@ -80,12 +86,6 @@ extension AppState {
         case .backspace, .delete:
             deleteCharacter(in: field)
             return []
-        case .left where field == .dateRange:
-            draft.customBox = .from
-            return []
-        case .right where field == .dateRange:
-            draft.customBox = .through
-            return []
         case .home where field != .to:
             setHighlight(in: field, to: 0)
             return []
@@ -95,6 +95,51 @@ extension AppState {
         default:
             return []
         }
+    }
+
+    /// Keys in the custom From and To boxes: ← → a day, PgUp PgDn a month, ↓ ↑ (and Tab,
+    /// Shift-Tab) between the boxes. Nil leaves the key to the usual handling.
+    mutating func handleCustomDateKey(_ key: Key) -> [Effect]? {
+        switch key {
+        case .left: stepCustomDate { $0.adding(days: -1) }
+        case .right: stepCustomDate { $0.adding(days: 1) }
+        case .pageUp: stepCustomDate { $0.adding(months: -1) }
+        case .pageDown: stepCustomDate { $0.adding(months: 1) }
+        case .down:
+            draft.customBox = .through
+        case .up, .backTab:
+            guard draft.customBox == .through else { return nil }
+            draft.customBox = .from
+        case .tab:
+            guard draft.customBox == .through else {
+                draft.customBox = .through
+                return []
+            }
+            // Only Enter applies custom dates; Tab leaves them unapplied.
+            focus = .list
+            notice = Notice("Custom dates not applied: Enter applies them")
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// Moves the date in the active custom box; an empty box starts from the other box's
+    /// date, or today.
+    mutating func stepCustomDate(_ step: (CalendarDay) -> CalendarDay) {
+        let from = draft.customBox == .from
+        let text = from ? draft.customFrom : draft.customThrough
+        let other = DateInputState(from ? draft.customThrough : draft.customFrom).day
+        let next: CalendarDay
+        if let day = DateInputState(text).day {
+            next = step(day)
+        } else if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            next = other ?? today
+        } else {
+            notice = Notice("Dates: finish the date (dd/mm/yyyy) before moving it", level: .error)
+            return
+        }
+        if from { draft.customFrom = next.description } else { draft.customThrough = next.description }
     }
 
     mutating func typeCharacter(_ character: Character, into field: FilterField) -> [Effect] {
@@ -193,10 +238,21 @@ extension AppState {
         case .dateRange:
             if draft.dateHighlight < FilterChoices.customDateRow {
                 if explicit { newFilter.dateRange = DateRangeChoice.named[draft.dateHighlight] }
-            } else if explicit, draft.customBox == .from, !draft.customFrom.isEmpty,
-                      DateInputState(draft.customFrom).isAcceptable, draft.customThrough.isEmpty {
+            } else if !explicit {
+                // Tab and Shift-Tab never apply custom dates: only Enter does.
+            } else if draft.customBox == .from, DateInputState(draft.customFrom).day != nil,
+                      draft.customThrough.isEmpty {
                 // Enter in the From box moves on to the To box.
                 draft.customBox = .through
+                return []
+            } else if draft.customFrom.trimmingCharacters(in: .whitespaces).isEmpty {
+                draft.customBox = .from
+                notice = Notice("Dates: type the From date (dd/mm/yyyy; ← → a day, PgUp PgDn a month)", level: .error)
+                return []
+            } else if draft.customThrough.trimmingCharacters(in: .whitespaces).isEmpty,
+                      DateInputState(draft.customFrom).day != nil {
+                draft.customBox = .through
+                notice = Notice("Dates: type the To date (dd/mm/yyyy)", level: .error)
                 return []
             } else {
                 switch FilterChoices.customRange(from: draft.customFrom, through: draft.customThrough) {

@@ -120,8 +120,17 @@ extension AppState {
             screens.append(.detail(DetailState(emailID: row.id)))
             return [.loadDetail(emailID: row.id)]
         case .unitSearch:
-            guard let row = list.selected else { return [] }
-            return openUnitSearch(address: row.to)
+            if let row = list.selected { return openUnitSearch(address: row.to) }
+            if case .exact(let address) = filter.to { return openUnitSearch(address: address) }
+            notice = Notice("Unit Search needs an email, or a whole address in To (/)")
+            return []
+        case .back:
+            return goBackInHistory()
+        case .allDates:
+            guard filter.dateRange != .all else { return [] }
+            var newFilter = filter
+            newFilter.dateRange = .all
+            return applyFilter(newFilter)
         case .focusTo:
             return beginEditing(.to)
         case .focusStatus:

@@ -193,6 +193,23 @@ extension AppState {
         if screens.count > 1 { screens.removeLast() }
     }
 
+    /// Returns to the view saved by the last Unit Search Enter: its screens, filter, rows and
+    /// selection, then re-reads its rows in place.
+    mutating func goBackInHistory() -> [Effect] {
+        guard let saved = history.popLast() else { return [] }
+        screens = saved.screens
+        filter = saved.filter
+        list = saved.list
+        list.loadingOlder = false
+        list.loadingNewer = false
+        counts = saved.counts
+        focus = .list
+        notice = nil
+        generation += 1
+        guard list.loaded else { return reloadListAndCounts(resetWindow: true) }
+        return reloadWindow()
+    }
+
     /// Opens Unit Search for an address.
     mutating func openUnitSearch(address: String) -> [Effect] {
         let bare = EmailAddress.bare(address)

@@ -86,7 +86,8 @@ public struct DetailPopup: Widget {
     static func emailFields(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
         let email = detail.email
         let format = UKDateFormat(timeZone: timeZone)
-        let units = detail.units.map { "\($0.blockName) \($0.unitName)" }
+        var seenUnits = Set<String>()
+        let units = detail.units.map { "\($0.blockName) \($0.unitName)" }.filter { seenUnits.insert($0).inserted }
         let fields: [(String, String)] = [
             ("From", email.from),
             ("To", email.to),

@@ -25,7 +25,7 @@ public struct FilterBar: Widget {
         case .raisedBy:
             value = FilterChoices.raisedByWords(filter.raisedBy, staff: state.staff) + " ▾"
         case .status:
-            value = FilterChoices.statusWords(filter.statuses) + " ▾"
+            value = FilterChoices.statusWords(filter.statuses, width: compact ? 18 : 32) + " ▾"
         case .to:
             if state.focus == .field(.to) {
                 value = TerminalText.singleLine(state.draft.toText) + "▏"
