@@ -288,7 +288,8 @@ def _is_zombie(pid):
 
 STATUS_WORDS = ["Pending", "Accepted", "Delivered", "Opened", "Clicked", "Temporary Failure", "Failed",
                 "Complained", "Unsubscribed", "Rejected"]
-ROW = re.compile(r"^ (\d\d/\d\d/\d{4} \d\d:\d\d) (\S+)")
+# The date column is "dd/mm/yyyy HH:mm" from 100 columns, else "dd/mm HH:mm" or, for one day, "HH:mm".
+ROW = re.compile(r"^ (?:\d+ +)?(\d\d/\d\d/\d{4} \d\d:\d\d|\d\d/\d\d \d\d:\d\d|\d\d:\d\d) (\S+)")
 
 
 def list_rows(lines):
@@ -947,6 +948,164 @@ def scenario_sgr_mouse(ctx):
     s.check_restored()
 
 
+def show_field(text, name):
+    m = re.search(rf"^{re.escape(name)}\s{{2,}}(.*)$", text, re.M)
+    return m.group(1) if m else None
+
+
+def longest_failure(ctx):
+    """(index in the Failed list over all dates, id, Message) of the Failed email with the longest provider message."""
+    best = None
+    for index, row in enumerate(cli_rows(ctx, "--range", "all", "--status", "failed")[:60]):
+        message = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, row["Id"]), "Message") or ""
+        if best is None or len(message) > len(best[2]):
+            best = (index, row["Id"], message)
+    return best
+
+
+def open_failed(ctx, s, index):
+    """Failed over all dates, row `index` opened in View."""
+    wait_for_list(s)
+    pick(s, "s", "Status", "All", "Failed")
+    s.until_text(r"Failed emails · Today", "the Failed filter")
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until_text(r"Failed emails · All dates", "Failed over all dates")
+    s.stable()
+    s.send(*(["Down"] * index))
+    s.until(lambda lines: re.search(rf"\b{index + 1} of [\d,]+\s*$", lines[-2]), f"row {index + 1} selected")
+    s.send("Enter")
+    s.until_text(r"─ Status Details ─", "the View pop-up")
+    return s.stable()
+
+
+def status_box_values(lines):
+    """The Status Details box as {label: value}, continuation lines joined with spaces."""
+    top = next(i for i, line in enumerate(lines) if "┌─ Status Details" in line)
+    left = lines[top].index("┌─ Status Details")
+    right = lines[top].index("┐", left)
+    values, label = {}, None
+    for line in lines[top + 1:]:
+        if line[left] == "└":
+            break
+        inner = line[left + 2:right - 1]
+        head, value = inner[:12].strip(), inner[12:].strip()
+        if head:
+            label = head
+            values[label] = value
+        elif label and value:
+            values[label] += " " + value
+    return values
+
+
+def scenario_provider_words_readable(ctx):
+    """Bug 2: Status Details wraps the whole provider message; Status Tracking lines wrap instead of ending in '…'."""
+    index, email_id, message = longest_failure(ctx)
+    s = ctx.session("wrapdetails", ctx.store, 120, 40)
+    lines = open_failed(ctx, s, index)
+    shown = status_box_values(lines).get("Message", "")
+    if shown != message:
+        raise Failure(f"Status Details Message is {shown!r}, show has {message!r}\n" + s.dump())
+    screen = "\n".join(lines)
+    tracking = screen[screen.index("Status Tracking"):]
+    if "…" in tracking.split("Body")[0]:
+        raise Failure("a Status Tracking line is cut with '…'\n" + s.dump())
+    last_words = " ".join(message.split()[-2:])
+    if len(re.findall(re.escape(last_words.split()[-1]), screen)) < 2:
+        raise Failure(f"the end of the provider message ({last_words!r}) is not in both Status Details and Tracking\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_id_on_screen(ctx):
+    """Bug 9: View's title has the Id, the Message ID is on one line, and i shows an Id column in the list."""
+    index, email_id, _ = longest_failure(ctx)
+    message_id = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, email_id), "Message id")
+    s = ctx.session("idonscreen", ctx.store, 80, 24)
+    lines = open_failed(ctx, s, index)
+    if not any(f"View email · Id {email_id} " in line for line in lines):
+        raise Failure(f"View's title lacks 'Id {email_id}'\n" + s.dump())
+    if not any(re.search(r"│ Message ID\s+" + re.escape(message_id) + r"\s", line) for line in lines):
+        raise Failure(f"the Message ID {message_id} is not whole on one line\n" + s.dump())
+    s.send("Escape", "i")
+    s.until(lambda lines: lines[2].startswith(" Id ") and list_rows(lines)
+            and list_rows(lines)[index].split()[0] == email_id, f"an Id column showing {email_id} on the selected row")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_action_first(ctx):
+    """Bug 10: for a problem status the recommended action is at the top of View, even at 60×15."""
+    index, email_id, _ = longest_failure(ctx)
+    advice = run_cli(ctx.binary, "show", "--db", ctx.store, email_id).split("Recommended action\n", 1)[1].split("\n")[0].strip()
+    for width, height in ((80, 24), (60, 15)):
+        s = ctx.session(f"actionfirst{width}", ctx.store, width, height)
+        lines = open_failed(ctx, s, index)
+        top = next(i for i, line in enumerate(lines) if "─ View email" in line)
+        if "Recommended action" not in lines[top + 1]:
+            raise Failure(f"{width}×{height}: 'Recommended action' is not the first line of View\n" + s.dump())
+        first_words = " ".join(advice.split()[:3])
+        if first_words not in lines[top + 2]:
+            raise Failure(f"{width}×{height}: the advice ({first_words!r}…) does not follow it\n" + s.dump())
+        s.send("Escape", "q")
+        s.wait_exit()
+
+
+def scenario_narrow_columns(ctx):
+    """Bug 11: narrow lists use a short date (time only for Today) so To and Subject keep room; '? more' in the hint bar."""
+    newest = cli_rows(ctx, "--from", TODAY, "--until", TODAY)[0]
+    s = ctx.session("narrowcols", ctx.store, 60, 15)
+    lines = wait_for_list(s)
+    row = list_rows(lines)[0]
+    if not row.startswith(" " + newest["Date"][-5:] + " "):
+        raise Failure(f"the Today list at 60 columns does not show the time only: {row!r}\n" + s.dump())
+    to = ROW.match(row).group(2)
+    if len(to.rstrip("…")) < 15:
+        raise Failure(f"To keeps only {len(to)} columns at 60: {row!r}\n" + s.dump())
+    if "? more" not in lines[-1]:
+        raise Failure("the hint bar does not say '? more' when keys are hidden\n" + s.dump())
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until(lambda lines: list_rows(lines) and re.match(r"^ \d\d/\d\d \d\d:\d\d ", list_rows(lines)[0]),
+            "the short 'dd/mm HH:mm' form over all dates")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_status_picker(ctx):
+    """Bug 12: typing in the Status list jumps (re → Rejected); a cut list says 'more'."""
+    s = ctx.session("statuspicker", ctx.store, 60, 15)
+    wait_for_list(s)
+    s.send("s")
+    s.until_text(r"─ Status ─", "the Status list")
+    s.until_text(r"↓ more", "the cut list marked '↓ more'")
+    s.type("re")
+    s.send("Enter")
+    s.until_text(r"Email Audit │ Rejected emails · Today", "'re' picking Rejected")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_not_recorded_here(ctx):
+    """Bug 14: an email known only from provider events is marked as not recorded by this system, with its own advice."""
+    s = ctx.session("phantom", ctx.control_store, 120, 36)
+    wait_for_list(s)
+    event = accepted_event("e2e-phantom-1", NOW_EPOCH - 20.0, "ghost.one@example.com", "")
+    event["message"]["headers"]["from"] = ""
+    run_cli(ctx.binary, "ingest", "--db", s.db, "-", stdin=json.dumps(event) + "\n")
+    s.until(lambda lines: any("ghost.one@example.com" in row and "(not recorded by this system)" in row
+                              and "Not recorded" in row for row in list_rows(lines)),
+            "the phantom email marked '(not recorded by this system)' in the list")
+    s.send("/")
+    s.type("ghost.one@example.com")
+    s.send("Enter")
+    s.until(lambda lines: len(list_rows(lines)) == 1, "the list filtered to the phantom email")
+    s.send("Enter")
+    s.until_text(r"Not recorded by this system: known only from the provider's events", "View's not-recorded line")
+    s.until_text(r"Recommended action\s*│\n.*Not recorded by this system: the provider reported", "advice saying so")
+    s.until_text(r"│ Subject\s+\(not recorded by this system\)", "the Subject marked as not recorded")
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -970,6 +1129,12 @@ SCENARIOS = [
     ("help-status-names", scenario_help_status_names),
     ("external-in-raised-by", scenario_external_in_raised_by),
     ("sgr-mouse", scenario_sgr_mouse),
+    ("provider-words-readable", scenario_provider_words_readable),
+    ("id-on-screen", scenario_id_on_screen),
+    ("action-first", scenario_action_first),
+    ("narrow-columns", scenario_narrow_columns),
+    ("status-picker", scenario_status_picker),
+    ("not-recorded-here", scenario_not_recorded_here),
 ]
 
 

@@ -43,6 +43,8 @@ public struct AppState: Sendable, Hashable {
     public var staff: [StaffUser]
     /// Bumped whenever the filter changes; answers for older generations are dropped.
     public var generation: Int
+    /// Whether the list shows the Id column (`i` toggles it).
+    public var showIDColumn: Bool
     /// Where Esc on the list goes back to: the views left by Unit Search's Enter, newest last.
     public var history: [SavedView]
 
@@ -83,6 +85,7 @@ public struct AppState: Sendable, Hashable {
         staff = []
         generation = 0
         history = []
+        showIDColumn = false
         changeToken = nil
         checkingChangeToken = false
         storeHasEmails = nil

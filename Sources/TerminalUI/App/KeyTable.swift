@@ -7,6 +7,8 @@ public enum Command: Sendable, Hashable {
     case unitSearch, showAddress
     /// Date range: All dates, in one key.
     case allDates
+    /// Show or hide the list's Id column.
+    case toggleIDColumn
     case apply, toggle
     /// Custom dates: step the date in the active box (handled before the table is consulted).
     case adjustDate
@@ -121,6 +123,8 @@ public enum KeyTable {
         // Viewing
         KeyBinding([.enter, .character("v")], .open, in: [.list], group: .viewing,
                    keyLabel: "Enter / v", help: "View the selected email", hint: ("Enter", "View"), priority: 10),
+        KeyBinding([.character("i")], .toggleIDColumn, in: [.list], group: .viewing,
+                   keyLabel: "i", help: "Show or hide the Id column (the number `show` takes)"),
         KeyBinding([.character("u")], .unitSearch, in: [.list, .popup], group: .viewing,
                    keyLabel: "u", help: "Unit Search for the email's address", hint: ("u", "Units"), priority: 15),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,

@@ -106,6 +106,8 @@ public struct FilterDraft: Sendable, Hashable {
     public var statuses: Set<EmailStatus> = []
     /// Status: highlighted row (0 = All, then the ten statuses).
     public var statusHighlight: Int = 0
+    /// Status: letters typed to jump to a status ("re" → Rejected).
+    public var statusQuery: String = ""
     /// Status: whether Space was used (Enter then applies the ticks, otherwise picks the highlighted row).
     public var statusTicked: Bool = false
     /// To: the text typed.

@@ -153,9 +153,27 @@ extension AppState {
             guard draft.dateHighlight == FilterChoices.customDateRow else { return [] }
             if draft.customBox == .from { draft.customFrom.append(character) } else { draft.customThrough.append(character) }
         case .status:
-            break
+            jumpToStatus(typing: character)
         }
         return []
+    }
+
+    /// Status type-ahead: the letters typed so far pick the first status that starts with
+    /// them; a letter that matches nothing starts a new search.
+    mutating func jumpToStatus(typing character: Character) {
+        func row(for query: String) -> Int? {
+            FilterChoices.statusRows.firstIndex { status in
+                status.map { $0.displayName.lowercased().hasPrefix(query) } ?? false
+            }
+        }
+        let query = draft.statusQuery + character.lowercased()
+        if let found = row(for: query) {
+            draft.statusQuery = query
+            draft.statusHighlight = found
+        } else if let found = row(for: character.lowercased()) {
+            draft.statusQuery = character.lowercased()
+            draft.statusHighlight = found
+        }
     }
 
     mutating func deleteCharacter(in field: FilterField) {
@@ -188,6 +206,7 @@ extension AppState {
 
     mutating func setHighlight(in field: FilterField, to index: Int) {
         func clamp(_ value: Int, _ count: Int) -> Int { max(0, min(value, count - 1)) }
+        draft.statusQuery = ""
         switch field {
         case .raisedBy: draft.raisedByHighlight = clamp(index, raisedByMatches.count + 1)
         case .status: draft.statusHighlight = clamp(index, FilterChoices.statusRows.count)

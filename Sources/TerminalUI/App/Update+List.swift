@@ -126,6 +126,9 @@ extension AppState {
             return []
         case .back:
             return goBackInHistory()
+        case .toggleIDColumn:
+            showIDColumn.toggle()
+            return []
         case .allDates:
             guard filter.dateRange != .all else { return [] }
             var newFilter = filter

@@ -31,7 +31,8 @@ public struct DetailPopup: Widget {
         let scroll = max(0, min(state.scroll, content.height - visible))
         let above = scroll > 0, below = scroll + visible < content.height
         let note = above && below ? "↑↓ more" : below ? "↓ more" : above ? "↑ more" : nil
-        Popup(title: "View email", note: "Esc close · u Unit Search", scrollNote: note).render(into: &buffer, area: area)
+        Popup(title: "View email · Id \(detail.email.id)", note: "Esc close · u Unit Search", scrollNote: note)
+            .render(into: &buffer, area: area)
         buffer.blit(content, sourceRows: scroll..<(scroll + visible), x: inner.x, y: inner.y)
     }
 
@@ -50,6 +51,20 @@ public struct DetailPopup: Widget {
     static func contentLines(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
         guard width > 0 else { return [] }
         var lines: [StyledLine] = []
+        let email = detail.email
+        if email.isNotRecordedHere {
+            lines.append(StyledLine("Not recorded by this system: known only from the provider's events.", Style(.warning, bold: true)))
+        }
+        // For a problem the advice comes first, where it is seen without scrolling.
+        let actionFirst = EmailStatus.problems.contains(email.status)
+        if actionFirst {
+            lines += actionLines(detail, width: width)
+            lines.append(StyledLine())
+        }
+        // Addresses and ids are never broken across lines: they get the whole width.
+        lines.append(unbrokenField("To", email.to, width: width))
+        lines.append(unbrokenField("Message ID", email.providerMessageID ?? "not handed to the provider yet", width: width))
+        lines.append(StyledLine())
         if width >= 72 {
             let right = min(46, width * 45 / 100)
             let left = width - right - 2
@@ -66,20 +81,35 @@ public struct DetailPopup: Widget {
             lines.append(StyledLine())
             lines += emailFields(detail, width: width, timeZone: timeZone)
         }
-        lines.append(StyledLine())
-        lines.append(Section.heading("Recommended action"))
-        for part in TextWrap.wrap(TerminalText.singleLine(detail.recommendedAction), width: width) {
-            lines.append(StyledLine(part, Style(.accent)))
+        if !actionFirst {
+            lines.append(StyledLine())
+            lines += actionLines(detail, width: width)
         }
         lines.append(StyledLine())
         let count = detail.events.count
         lines.append(Section.heading("Status Tracking (\(count) \(count == 1 ? "event" : "events"))"))
-        lines += Timeline(events: detail.events, timeZone: timeZone).lines
+        lines += Timeline(events: detail.events, timeZone: timeZone).wrappedLines(width: width)
         lines.append(StyledLine())
         lines.append(Section.heading("Body"))
-        let body = TextWrap.wrapLines(TerminalText.lines(detail.email.textBody), width: width)
+        let text = email.textBody.isEmpty && email.isNotRecordedHere ? "(not recorded by this system)" : email.textBody
+        let body = TextWrap.wrapLines(TerminalText.lines(text), width: width)
         lines += body.map { StyledLine($0) }
         return lines
+    }
+
+    /// The "Recommended action" heading and the advice, wrapped.
+    static func actionLines(_ detail: EmailDetail, width: Int) -> [StyledLine] {
+        [Section.heading("Recommended action")]
+            + TextWrap.wrap(TerminalText.singleLine(detail.recommendedAction), width: width).map { StyledLine($0, Style(.accent)) }
+    }
+
+    /// "Label        value" on one line; a value too long for the width ends in "…".
+    static func unbrokenField(_ label: String, _ value: String, width: Int) -> StyledLine {
+        let labelWidth = 13
+        let text = TerminalText.singleLine(value)
+        let room = max(1, width - labelWidth)
+        let shown = DisplayWidth.of(text) <= room ? text : DisplayWidth.truncate(text, to: room)
+        return StyledLine([Span(DisplayWidth.fit(label, to: labelWidth), Style(.label)), Span(shown)])
     }
 
     /// "Label        value" lines, values wrapped to at most three lines.
@@ -88,16 +118,15 @@ public struct DetailPopup: Widget {
         let format = UKDateFormat(timeZone: timeZone)
         var seenUnits = Set<String>()
         let units = detail.units.map { "\($0.blockName) \($0.unitName)" }.filter { seenUnits.insert($0).inserted }
+        let notRecorded = "(not recorded by this system)"
         let fields: [(String, String)] = [
-            ("From", email.from),
-            ("To", email.to),
+            ("From", email.from.isEmpty && email.isNotRecordedHere ? notRecorded : email.from),
             ("Cc", email.cc.isEmpty ? "—" : email.cc.joined(separator: ", ")),
-            ("Subject", email.subject),
+            ("Subject", email.subject.isEmpty && email.isNotRecordedHere ? notRecorded : email.subject),
             ("Created", format.dateTime(email.createdAt)),
             ("Raised by", email.raisedByName),
             ("Activity", email.activity.displayName),
             ("Units", units.isEmpty ? "—" : units.joined(separator: ", ")),
-            ("Message ID", email.providerMessageID ?? "not handed to the provider yet"),
             ("Attachments", email.attachmentNames.isEmpty ? "none" : email.attachmentNames.joined(separator: ", ")),
         ]
         var lines = [Section.heading("Email")]
@@ -143,7 +172,7 @@ public struct DetailPopup: Widget {
         var body: [StyledLine] = []
         for (label, value, style) in rows {
             let parts = TextWrap.wrap(value, width: max(6, inner - labelWidth))
-            for (index, part) in parts.prefix(4).enumerated() {
+            for (index, part) in parts.enumerated() {
                 body.append(StyledLine([
                     Span(DisplayWidth.fit(index == 0 ? label : "", to: labelWidth), Style(.label)),
                     Span(part, style),

@@ -29,7 +29,9 @@ public struct MainScreen: Widget {
             emptyText = ["No emails match this filter.",
                          "Press c to clear the filters, or d to choose a wider date range."]
         }
-        SummaryList(window: state.list, timeZone: state.timeZone, focused: state.focus == .list, emptyText: emptyText)
+        let singleDay = state.filter.dateRange == .today || state.filter.dateRange == .yesterday
+        SummaryList(window: state.list, timeZone: state.timeZone, focused: state.focus == .list, emptyText: emptyText,
+                    showID: state.showIDColumn, singleDay: singleDay)
             .render(into: &buffer, area: listArea)
 
         let loading = !state.list.loaded || state.list.loadingOlder && state.list.cursor >= state.list.rows.count - 1

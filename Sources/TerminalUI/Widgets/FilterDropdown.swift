@@ -129,6 +129,15 @@ public struct FilterDropdown: Widget {
             }
             styled.render(into: &buffer, x: inner.x + 1, y: y + row, width: inner.width - 1)
         }
+        let above = offset > 0, below = offset + choiceRows < count
+        if above || below {
+            // The list is cut: say so on the bottom border.
+            let mark = above && below ? " ↑↓ more " : below ? " ↓ more " : " ↑ more "
+            let w = DisplayWidth.of(mark)
+            if area.width > w + 2 {
+                buffer.put(mark, x: area.maxX - 1 - w, y: area.maxY - 1, style: Style(.muted))
+            }
+        }
         if footer > 0 {
             renderCustomDates(into: &buffer, x: inner.x + 1, y: inner.maxY - footer, width: inner.width - 1)
         }
