@@ -68,12 +68,12 @@ public struct EmailSummary: Sendable, Hashable, Codable {
     public var cursor: EmailCursor { EmailCursor(createdAt: createdAt, id: id) }
 }
 
-/// Everything the View pop-up shows about one email.
 extension Email {
     /// Whether the email is known only from provider events: a message this system never recorded.
     public var isNotRecordedHere: Bool { activity == .external }
 }
 
+/// Everything the View pop-up shows about one email.
 public struct EmailDetail: Sendable, Hashable {
     public var email: Email
     /// Every event, oldest first.
@@ -90,12 +90,7 @@ public struct EmailDetail: Sendable, Hashable {
     /// What staff should do about the outcome. For an email this system never recorded
     /// (known only from the provider's events) the advice says so first.
     public var recommendedAction: String {
-        let advice = RecommendedAction.advice(for: email.status, detail: email.statusDetail)
-        guard email.isNotRecordedHere else { return advice }
-        let note = "Not recorded by this system: the provider reported this message, but it was not raised here "
-            + "(another system sent it, or it predates these records), so there is no copy and no one who raised it."
-        if EmailStatus.problems.contains(email.status) { return note + " " + advice }
-        return note + " Nothing to do here; ask whoever sent it if the recipient has a question."
+        RecommendedAction.advice(for: email.status, detail: email.statusDetail, notRecordedHere: email.isNotRecordedHere)
     }
 }
 

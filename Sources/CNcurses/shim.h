@@ -76,6 +76,8 @@ static inline void ea_on_termination(int sig) { *ea_pending_signal_slot() = sig;
 static inline void ea_on_fatal(int sig) {
     if (*ea_curses_active_slot()) {
         *ea_curses_active_slot() = 0;
+        /* SGR mouse reports (1006) were turned on by the backend; endwin() does not know them. */
+        (void)!write(STDOUT_FILENO, "\033[?1006l", 8);
         endwin();
     }
     sigaction(sig, &ea_previous_actions()[sig], NULL);

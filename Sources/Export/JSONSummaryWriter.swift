@@ -15,7 +15,13 @@ public struct JSONSummaryWriter: SummaryWriter {
     }
 
     public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
-        let object: [String: Any] = [
+        write(summary, extras: SummaryExtras(summary: summary, statusDetail: nil), into: &output)
+    }
+
+    public var carriesExtras: Bool { true }
+
+    public mutating func write(_ summary: EmailSummary, extras: SummaryExtras, into output: inout some TextOutputStream) {
+        var object: [String: Any] = [
             "id": summary.id,
             "created": ISO8601DateFormatter().string(from: summary.createdAt),
             "createdLocal": format.dateTime(summary.createdAt),
@@ -24,7 +30,11 @@ public struct JSONSummaryWriter: SummaryWriter {
             "raisedBy": summary.raisedByName,
             "status": summary.status.displayName,
             "activity": summary.activity.displayName,
+            "statusCode": extras.code,
+            "statusMessage": extras.message,
+            "recommendedAction": extras.recommendedAction,
         ]
+        if let code = extras.statusDetail?.code { object["smtpCode"] = code }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         output.write((first ? "\n  " : ",\n  ") + String(decoding: data, as: UTF8.self))
         first = false

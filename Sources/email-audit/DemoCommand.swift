@@ -36,10 +36,15 @@ struct DemoCommand: ParsableCommand {
         let hasAgency = try !database.accounts().isEmpty
         if isNew || !hasAgency {
             print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
-            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
-                FileHandle.standardOutput.write(Data(("\r" + line).utf8))
-            }
-            print("")
+            var bar = ProgressBar()
+            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed),
+                                             progress: { line in
+                                                 if !bar.enabled { FileHandle.standardOutput.write(Data(("\r" + line).utf8)) }
+                                             },
+                                             step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
+            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.finish()
+            if !bar.enabled { print("") }
             simulator = result.simulator
             factory = result.factory
         } else {
