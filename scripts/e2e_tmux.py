@@ -1106,6 +1106,25 @@ def scenario_not_recorded_here(ctx):
     s.wait_exit()
 
 
+def scenario_tab_focuses_then_opens(ctx):
+    """Bug 12: Tab focuses each filter field the same way (closed); Enter or Space opens it."""
+    s = ctx.session("tabfocus", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("Tab")
+    s.until_text(r"Enter Open", "Tab focusing Raised by, closed, with 'Enter Open' in the hint bar")
+    if "─ Raised by ─" in s.screen():
+        raise Failure("Tab opened the Raised by list instead of focusing the field\n" + s.dump())
+    s.send("Enter")
+    s.until_text(r"─ Raised by ─", "Enter opening Raised by")
+    s.send("Tab")
+    s.until(lambda lines: "─ Raised by ─" not in "\n".join(lines) and "─ Status ─" not in "\n".join(lines)
+            and "Enter Open" in lines[-1], "Tab moving on to Status, closed")
+    s.send("Space")
+    s.until_text(r"─ Status ─", "Space opening Status")
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -1135,6 +1154,7 @@ SCENARIOS = [
     ("narrow-columns", scenario_narrow_columns),
     ("status-picker", scenario_status_picker),
     ("not-recorded-here", scenario_not_recorded_here),
+    ("tab-focuses-then-opens", scenario_tab_focuses_then_opens),
 ]
 
 

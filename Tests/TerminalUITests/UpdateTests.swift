@@ -161,13 +161,13 @@ import Testing
             session.send(.tab)
             seen.append(session.state.focus)
         }
-        #expect(seen == [.field(.raisedBy), .field(.status), .field(.to), .field(.dateRange), .list])
+        #expect(seen == [.bar(.raisedBy), .bar(.status), .bar(.to), .bar(.dateRange), .list])
         seen = []
         for _ in 0..<5 {
             session.send(.backTab)
             seen.append(session.state.focus)
         }
-        #expect(seen == [.field(.dateRange), .field(.to), .field(.status), .field(.raisedBy), .list])
+        #expect(seen == [.bar(.dateRange), .bar(.to), .bar(.status), .bar(.raisedBy), .list])
         #expect(session.state.filter == Fixture.session().state.filter, "moving through the fields changes nothing")
     }
 
@@ -576,5 +576,50 @@ import Testing
         #expect(FilterChoices.statusWords(Set(EmailStatus.allCases), width: 10) == "10 statuses")
         let filter = EmailFilter(statuses: EmailStatus.notDelivered, dateRange: .yesterday)
         #expect(FilterChoices.words(filter, staff: []) == "Emails not delivered · Yesterday")
+    }
+
+    @Test func tabFocusesEveryFieldTheSameWayAndEnterOrSpaceOpensIt() {
+        for field in FilterField.allCases {
+            for opener in [Key.enter, .character(" "), .down] {
+                let session = Fixture.session()
+                session.send(Array(repeating: .tab, count: field.rawValue + 1))
+                #expect(session.state.focus == .bar(field))
+                #expect(session.state.keyContext == .filterBar)
+                #expect(session.render().text.contains("Enter Open"), "the hint bar says how to open it")
+                session.send(opener)
+                #expect(session.state.focus == .field(field), "\(opener) opens \(field)")
+            }
+        }
+        // From an open field Tab applies its edits and focuses the next field, closed.
+        let session = Fixture.session()
+        session.send([.tab, .tab, .enter])
+        session.send([.down, .character(" "), .tab])
+        #expect(session.state.filter.statuses == [.pending])
+        #expect(session.state.focus == .bar(.to))
+        session.send(.escape)
+        #expect(session.state.focus == .list)
+    }
+
+    @Test func statusTypeAheadJumps() {
+        let session = Fixture.session()
+        session.send(.character("s"))
+        session.type("re")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .rejected)
+        session.type("x")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .rejected, "no match keeps the place")
+        session.send(.home)
+        session.type("t")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .temporaryFailure)
+        session.send(.enter)
+        #expect(session.state.filter.statuses == [.temporaryFailure])
+    }
+
+    @Test func escapeOnTheListWithAnIDColumnToggle() {
+        let session = Fixture.session()
+        session.send(.character("i"))
+        #expect(session.state.showIDColumn)
+        #expect(session.render().text.contains(" Id "))
+        session.send(.character("i"))
+        #expect(!session.state.showIDColumn)
     }
 }

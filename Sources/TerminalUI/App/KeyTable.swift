@@ -10,6 +10,8 @@ public enum Command: Sendable, Hashable {
     /// Show or hide the list's Id column.
     case toggleIDColumn
     case apply, toggle
+    /// Open the focused filter field.
+    case openField
     /// Custom dates: step the date in the active box (handled before the table is consulted).
     case adjustDate
     case help, refresh, redraw
@@ -21,6 +23,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case list
     /// A filter field is being edited (typed characters go into it).
     case filter
+    /// A filter field has the focus but is closed (Tab moved to it).
+    case filterBar
     /// The View pop-up is open.
     case popup
     /// Unit Search is open.
@@ -75,7 +79,7 @@ public struct KeyBinding: Sendable, Hashable {
 public enum KeyTable {
     static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .help]
     static let closable: Set<KeyContext> = [.popup, .unitSearch, .help]
-    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore]
+    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore, .filterBar]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -91,17 +95,21 @@ public enum KeyTable {
         KeyBinding([.end, .character("G")], .last, in: browsing, group: .moving,
                    keyLabel: "End / G", help: "Last row (oldest email) or bottom"),
         // Filters
-        KeyBinding([.tab], .nextField, in: [.list, .filter], group: .filters,
+        KeyBinding([.tab], .nextField, in: [.list, .filter, .filterBar], group: .filters,
                    keyLabel: "Tab", help: "Next filter field, then the list", hint: ("Tab", "Filters"), priority: 30),
-        KeyBinding([.backTab], .previousField, in: [.list, .filter], group: .filters,
+        KeyBinding([.backTab], .previousField, in: [.list, .filter, .filterBar], group: .filters,
                    keyLabel: "Shift-Tab", help: "Previous filter field"),
-        KeyBinding([.character("r")], .focusRaisedBy, in: [.list], group: .filters,
+        KeyBinding([.enter, .character(" "), .down], .openField, in: [.filterBar], group: .filters,
+                   keyLabel: "Enter/Space", help: "Open the filter field Tab moved to", hint: ("Enter", "Open"), priority: 10),
+        KeyBinding([.escape], .back, in: [.filterBar], group: .filters,
+                   keyLabel: "Esc", help: "Leave the filter bar for the list", hint: ("Esc", "List"), priority: 13),
+        KeyBinding([.character("r")], .focusRaisedBy, in: [.list, .filterBar], group: .filters,
                    keyLabel: "r", help: "Raised by: pick a person (type to narrow)", hint: ("r", "Raised by"), priority: 24),
-        KeyBinding([.character("s")], .focusStatus, in: [.list], group: .filters,
+        KeyBinding([.character("s")], .focusStatus, in: [.list, .filterBar], group: .filters,
                    keyLabel: "s", help: "Status: tick one or more of the ten", hint: ("s", "Status"), priority: 20),
-        KeyBinding([.character("/")], .focusTo, in: [.list], group: .filters,
+        KeyBinding([.character("/")], .focusTo, in: [.list, .filterBar], group: .filters,
                    keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
-        KeyBinding([.character("d")], .focusDateRange, in: [.list], group: .filters,
+        KeyBinding([.character("d")], .focusDateRange, in: [.list, .filterBar], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
         KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
                    keyLabel: "a", help: "All dates (keep the other filters)"),

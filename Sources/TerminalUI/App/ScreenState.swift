@@ -90,6 +90,9 @@ public enum FilterField: Int, Sendable, Hashable, CaseIterable {
 /// Where keys go on the Email Audit screen.
 public enum Focus: Sendable, Hashable {
     case list
+    /// A field of the filter bar has the focus, closed: Enter, Space or ↓ opens it, Tab moves on.
+    case bar(FilterField)
+    /// A filter field is open for editing.
     case field(FilterField)
 }
 

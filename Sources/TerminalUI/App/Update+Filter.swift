@@ -34,6 +34,27 @@ extension AppState {
         FilterChoices.staff(staff, matching: draft.raisedByQuery)
     }
 
+    /// Keys while Tab has put the focus on a closed field: Tab moves on, Enter, Space or ↓ opens it.
+    mutating func performInFilterBar(_ command: Command) -> [Effect] {
+        guard case .bar(let field) = focus else { return [] }
+        switch command {
+        case .nextField:
+            focus = FilterField(rawValue: field.rawValue + 1).map { .bar($0) } ?? .list
+        case .previousField:
+            focus = FilterField(rawValue: field.rawValue - 1).map { .bar($0) } ?? .list
+        case .openField:
+            return beginEditing(field)
+        case .back:
+            focus = .list
+        case .focusRaisedBy: return beginEditing(.raisedBy)
+        case .focusStatus: return beginEditing(.status)
+        case .focusTo: return beginEditing(.to)
+        case .focusDateRange: return beginEditing(.dateRange)
+        default: break
+        }
+        return []
+    }
+
     mutating func handleFilterKey(_ key: Key) -> [Effect] {
         guard case .field(let field) = focus else { return [] }
         if field == .dateRange, draft.dateHighlight == FilterChoices.customDateRow,
@@ -62,11 +83,12 @@ extension AppState {
             case .apply:
                 return commit(field, explicit: true, then: .list)
             case .nextField:
+                // Tab applies the edits made, then focuses the next field closed (as from the list).
                 let next = FilterField(rawValue: field.rawValue + 1)
-                return commit(field, explicit: false, then: next.map { .field($0) } ?? .list)
+                return commit(field, explicit: false, then: next.map { .bar($0) } ?? .list)
             case .previousField:
                 let previous = FilterField(rawValue: field.rawValue - 1)
-                return commit(field, explicit: false, then: previous.map { .field($0) } ?? .list)
+                return commit(field, explicit: false, then: previous.map { .bar($0) } ?? .list)
             case .moveDown:
                 moveHighlight(in: field, by: 1)
                 return []
@@ -288,7 +310,7 @@ extension AppState {
         if case .field(let next) = nextFocus {
             _ = beginEditing(next)
         } else {
-            focus = .list
+            focus = nextFocus
         }
         return effects
     }

@@ -143,9 +143,11 @@ extension AppState {
         case .focusDateRange:
             return beginEditing(.dateRange)
         case .nextField:
-            return beginEditing(.raisedBy)
+            focus = .bar(.raisedBy)
+            return []
         case .previousField:
-            return beginEditing(.dateRange)
+            focus = .bar(.dateRange)
+            return []
         case .clearFilters:
             notice = Notice("Filters cleared")
             focus = .list

@@ -113,7 +113,12 @@ extension AppState {
         case .unitSearch: .unitSearch
         case .detail: .popup
         case .emptyStore: .emptyStore
-        case .audit: focus == .list ? .list : .filter
+        case .audit:
+            switch focus {
+            case .list: .list
+            case .bar: .filterBar
+            case .field: .filter
+            }
         }
     }
 
@@ -182,6 +187,7 @@ extension AppState {
         case .popup: return performInPopup(command)
         case .unitSearch: return performInUnitSearch(command)
         case .help: return performInHelp(command)
+        case .filterBar: return performInFilterBar(command)
         case .emptyStore, .filter: return []
         }
     }

@@ -76,7 +76,7 @@ public struct FilterBar: Widget {
     public func render(into buffer: inout Buffer, area: Rect) {
         buffer.fill(area.row(0))
         for item in FilterBar.place(state: state, width: area.width) {
-            let focused = state.focus == .field(item.field)
+            let focused = state.focus == .field(item.field) || state.focus == .bar(item.field)
             let isSet: Bool
             switch item.field {
             case .raisedBy: isSet = !state.filter.raisedBy.isEmpty
