@@ -1125,6 +1125,18 @@ def scenario_tab_focuses_then_opens(ctx):
     s.wait_exit()
 
 
+def scenario_problems_preset(ctx):
+    """Search: p applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
+    expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
+    s = ctx.session("problems", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a", "p")
+    s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · All dates", "the Problems preset in the header")
+    s.until(lambda lines: status_line_count(lines) == len(expected), f"{len(expected)} problem emails")
+    s.send("q")
+    s.wait_exit()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -1155,6 +1167,7 @@ SCENARIOS = [
     ("status-picker", scenario_status_picker),
     ("not-recorded-here", scenario_not_recorded_here),
     ("tab-focuses-then-opens", scenario_tab_focuses_then_opens),
+    ("problems-preset", scenario_problems_preset),
 ]
 
 

@@ -91,6 +91,10 @@ public enum EmailStatus: String, CaseIterable, Sendable, Codable, Hashable, Comp
     /// shows their counts before the others.
     public static let problems: [EmailStatus] = [.failed, .complained, .rejected, .unsubscribed, .temporaryFailure]
 
+    /// The Problems preset: the statuses that raise a notification (Failed, Complained,
+    /// Rejected, Unsubscribed).
+    public static var problemPreset: Set<EmailStatus> { Set(allCases.filter(\.raisesNotification)) }
+
     /// The statuses of an email that did not reach the recipient's mailbox (the header calls
     /// a filter of exactly these "not delivered").
     public static let notDelivered: Set<EmailStatus> = [.temporaryFailure, .failed, .rejected]

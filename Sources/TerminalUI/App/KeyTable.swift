@@ -9,6 +9,8 @@ public enum Command: Sendable, Hashable {
     case allDates
     /// Show or hide the list's Id column.
     case toggleIDColumn
+    /// Status: the Problems preset, in one key.
+    case problems
     case apply, toggle
     /// Open the focused filter field.
     case openField
@@ -111,6 +113,8 @@ public enum KeyTable {
                    keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
         KeyBinding([.character("d")], .focusDateRange, in: [.list, .filterBar], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
+        KeyBinding([.character("p")], .problems, in: [.list], group: .filters,
+                   keyLabel: "p", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters)"),
         KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
                    keyLabel: "a", help: "All dates (keep the other filters)"),
         KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,

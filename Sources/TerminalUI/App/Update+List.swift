@@ -129,6 +129,11 @@ extension AppState {
         case .toggleIDColumn:
             showIDColumn.toggle()
             return []
+        case .problems:
+            guard filter.statuses != EmailStatus.problemPreset else { return [] }
+            var newFilter = filter
+            newFilter.statuses = EmailStatus.problemPreset
+            return applyFilter(newFilter)
         case .allDates:
             guard filter.dateRange != .all else { return [] }
             var newFilter = filter
