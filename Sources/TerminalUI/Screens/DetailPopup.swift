@@ -63,6 +63,13 @@ public struct DetailPopup: Widget {
         }
         // Addresses and ids are never broken across lines: they get the whole width.
         lines.append(unbrokenField("To", email.to, width: width))
+        if !email.cc.isEmpty {
+            // Cc addresses wrap between addresses, each whole, over the whole width.
+            let parts = TextWrap.wrap(TerminalText.singleLine(email.cc.joined(separator: ", ")), width: max(8, width - 13))
+            for (index, part) in parts.enumerated() {
+                lines.append(StyledLine([Span(DisplayWidth.fit(index == 0 ? "Cc" : "", to: 13), Style(.label)), Span(part)]))
+            }
+        }
         lines.append(unbrokenField("Message ID", email.providerMessageID ?? "not handed to the provider yet", width: width))
         lines.append(StyledLine())
         if width >= 72 {
@@ -121,7 +128,6 @@ public struct DetailPopup: Widget {
         let notRecorded = "(not recorded by this system)"
         let fields: [(String, String)] = [
             ("From", email.from.isEmpty && email.isNotRecordedHere ? notRecorded : email.from),
-            ("Cc", email.cc.isEmpty ? "—" : email.cc.joined(separator: ", ")),
             ("Subject", email.subject.isEmpty && email.isNotRecordedHere ? notRecorded : email.subject),
             ("Created", format.dateTime(email.createdAt)),
             ("Raised by", email.raisedByName),
