@@ -177,6 +177,7 @@ def main():
     check("--ascii with JSON is refused with one line", result.returncode != 0 and len(lines) == 1
           and "--ascii" in lines[0] and not result.stdout, result.stderr)
     hostile_text_tests(binary, work)
+    support_desk_checks(binary, db, work)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
@@ -296,6 +297,114 @@ def hostile_text_tests(binary, work):
         check(f"hostile: error for {label} is one neutralised line",
               result.returncode != 0 and len(lines) == 1 and not raw_controls(result.stderr + result.stdout),
               f"rc={result.returncode} {raw_controls(result.stderr + result.stdout)} {result.stderr!r}")
+
+
+def run_on_sized_terminal(binary, *args, columns=200, rows=50):
+    """Runs the binary with stdout and stderr on a pseudo-terminal of the given size; returns (rc, output)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", TERM="xterm")
+    env.pop("EMAIL_AUDIT_DB", None)
+    process = subprocess.Popen([binary, *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    rc = process.wait(timeout=300)
+    os.close(master)
+    return rc, b"".join(chunks).decode("utf-8", "replace")
+
+
+def support_desk_checks(binary, db, work):
+    """Issue 10's command-line items."""
+    every = list(csv.DictReader(io.StringIO(run(binary, "query", "--db", db, "--range", "all", "--format", "csv",
+                                                "--limit", "0").stdout)))
+    long_to = max((r["To"] for r in every), key=len)
+    newest_long = next(r for r in every if r["To"] == long_to)
+
+    # Table width: the terminal's, --width N, and whole cells when not a terminal.
+    rc, screen = run_on_sized_terminal(binary, "query", "--db", db, "--range", "all", "--to", long_to, "--limit", "1")
+    check("query on a 200-column terminal shows the whole To", rc == 0 and long_to in screen, screen[:500])
+    narrow = run(binary, "query", "--db", db, "--range", "all", "--to", long_to, "--limit", "1", "--width", "80")
+    check("--width 80 cuts long cells with …", narrow.returncode == 0 and long_to not in narrow.stdout and "…" in narrow.stdout,
+          narrow.stdout)
+    piped = run(binary, "query", "--db", db, "--range", "all", "--limit", "0")
+    check("query into a pipe cuts no cell", piped.returncode == 0 and "…" not in piped.stdout and long_to in piped.stdout)
+    bad_width = run(binary, "query", "--db", db, "--width", "5")
+    check("--width 5: one-line error", bad_width.returncode != 0 and len(bad_width.stderr.strip().splitlines()) == 1
+          and "--width" in bad_width.stderr, bad_width.stderr)
+
+    # CSV and JSON carry the Id, the status detail and the recommended action.
+    fieldnames = list(every[0].keys())
+    check("csv has Id, Status code, Status message, Recommended action",
+          all(name in fieldnames for name in ["Id", "Status code", "Status message", "Recommended action"]), fieldnames)
+    failed_rows = [r for r in every if r["Status"] == "Failed"]
+    check("csv: failed emails have a code, a message and advice",
+          failed_rows and all(r["Status code"] and r["Status message"] and r["Recommended action"] for r in failed_rows),
+          failed_rows[:2])
+    shown = run(binary, "show", "--db", db, failed_rows[0]["Id"]).stdout
+    check("csv advice is show's advice", failed_rows[0]["Recommended action"] in shown)
+    items = json.loads(run(binary, "query", "--db", db, "--range", "all", "--status", "failed", "--format", "json",
+                           "--limit", "5").stdout)
+    check("json has id, statusCode, statusMessage, recommendedAction",
+          items and all(i["id"] and i["statusCode"] and i["statusMessage"] and i["recommendedAction"] for i in items), items[:1])
+
+    # --to without * that matches nothing hints at the prefix; --limit -1 says what is wrong.
+    stem = long_to.split("@")[0]
+    hinted = run(binary, "query", "--db", db, "--range", "all", "--to", stem)
+    check("--to without a match hints 'did you mean X*?'", hinted.returncode == 0 and f"did you mean {stem}*?" in hinted.stderr,
+          hinted.stderr)
+    negative = run(binary, "query", "--db", db, "--limit", "-1")
+    lines = [line for line in negative.stderr.splitlines() if line.strip()]
+    check("--limit -1: one line that names the value", negative.returncode != 0 and len(lines) == 1
+          and "--limit -1" in lines[0] and "0 for all" in lines[0], negative.stderr)
+
+    # show --format json; show --message-id.
+    as_json = run(binary, "show", "--db", db, failed_rows[0]["Id"], "--format", "json")
+    try:
+        shown_json = json.loads(as_json.stdout)
+    except ValueError:
+        shown_json = {}
+    check("show ID --format json", shown_json.get("id") == int(failed_rows[0]["Id"]) and shown_json.get("status") == "Failed"
+          and shown_json.get("recommendedAction") and shown_json.get("statusDetails", {}).get("code")
+          and shown_json.get("events"), as_json.stdout[:300] + as_json.stderr)
+    message_id = shown_json.get("messageId", "")
+    by_message = run(binary, "show", "--db", db, "--message-id", f"<{message_id}>")
+    check("show --message-id finds the email", by_message.returncode == 0 and f"Email {failed_rows[0]['Id']}\n" in by_message.stdout,
+          by_message.stdout[:200] + by_message.stderr)
+    by_message_json = run(binary, "show", "--db", db, "--message-id", message_id, "--format", "json")
+    check("show --message-id --format json is an array",
+          by_message_json.returncode == 0 and [o["id"] for o in json.loads(by_message_json.stdout)] == [int(failed_rows[0]["Id"])])
+    for args, words in [(["show"], "give an email id"), (["show", "--message-id", "nope@example.com"], "no email with Message ID"),
+                        (["show", failed_rows[0]["Id"], "--format", "yaml"], "unknown format")]:
+        result = run(binary, args[0], "--db", db, *args[1:])
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        check(f"{' '.join(args)}: one-line error", result.returncode != 0 and len(lines) == 1 and words in lines[0], result.stderr)
+
+    # seed shows a progress bar on a terminal (not in a pipe); simulate says it raises no emails.
+    bar_db = os.path.join(work, "bar.sqlite")
+    rc, screen = run_on_sized_terminal(binary, "seed", "--db", bar_db, "--emails", "300", "--days", "2", "--seed", "5",
+                                 "--now", "20/11/2026 14:30")
+    check("seed on a terminal draws a bar with emails and the rate",
+          rc == 0 and "\r[" in screen and "of 300 emails" in screen and "emails/s" in screen, screen[-400:])
+    piped_db = os.path.join(work, "piped.sqlite")
+    piped_seed = run(binary, "seed", "--db", piped_db, "--emails", "300", "--days", "2", "--seed", "5", "--now", "20/11/2026 14:30")
+    check("seed into a pipe draws no bar", piped_seed.returncode == 0 and "emails/s" not in piped_seed.stdout + piped_seed.stderr)
+    helped = run(binary, "simulate", "--help")
+    check("simulate --help says it raises no new emails (unlike demo)", "raises no new emails" in helped.stdout and "demo" in helped.stdout)
+    simulated = run(binary, "simulate", "--db", piped_db, "--minutes", "5")
+    check("simulate says no new emails were raised", simulated.returncode == 0 and "No new emails were raised" in simulated.stdout,
+          simulated.stdout + simulated.stderr)
 
 
 if __name__ == "__main__":

@@ -288,7 +288,8 @@ def _is_zombie(pid):
 
 STATUS_WORDS = ["Pending", "Accepted", "Delivered", "Opened", "Clicked", "Temporary Failure", "Failed",
                 "Complained", "Unsubscribed", "Rejected"]
-ROW = re.compile(r"^ (\d\d/\d\d/\d{4} \d\d:\d\d) (\S+)")
+# The date column is "dd/mm/yyyy HH:mm" from 100 columns, else "dd/mm HH:mm" or, for one day, "HH:mm".
+ROW = re.compile(r"^ (?:\d+ +)?(\d\d/\d\d/\d{4} \d\d:\d\d|\d\d/\d\d \d\d:\d\d|\d\d:\d\d) (\S+)")
 
 
 def list_rows(lines):
@@ -400,7 +401,7 @@ def text_at_column(line, column):
 
 def check_columns_aligned(session, lines):
     """Every row's Raised by and Status cells start in the header's columns (display widths)."""
-    header = next(line for line in lines if line.startswith(" Date/time"))
+    header = next(line for line in lines if re.match(r"^ (Id +)?(Date/time|Date|Time) ", line))
     for title in ("Raised by", "Status"):
         column = display_width(header[:header.index(title)])
         for row in list_rows(lines):
@@ -466,7 +467,7 @@ def scenario_control_bytes(ctx):
 
 
 def popup_top(lines):
-    return next((line for line in lines if "─ View email ─" in line), None)
+    return next((line for line in lines if re.search(r"─ View email( · Id \d+)? ─", line)), None)
 
 
 def scenario_resize(ctx):
@@ -775,7 +776,7 @@ def ascii_scenario(name, term, width, height, env, args=(), locale_note=True):
         s.until_text(r"Raised by\s+" + re.escape(ASCII_NAME), "View naming the sender in ASCII")
         check_ascii_only(s, "the View pop-up")
         drawn = drawn_lines(s)
-        if not any("┌─ View email ─" in line for line in drawn) or not any("└─" in line for line in drawn):
+        if not any("┌─ View email " in line for line in drawn) or not any("└─" in line for line in drawn):
             raise Failure("the pop-up's frame is not drawn with the line-drawing set\n" + "\n".join(drawn))
         s.send("u")
         s.until_text(r"Unit Search . Units using \S+@", "Unit Search for the address")
@@ -828,6 +829,60 @@ def scenario_no_line_drawing_set(ctx):
     s.check_restored()
 
 
+# ----------------------------------------------------------------------------- support desk fit (issue 10)
+
+
+def cli_rows(ctx, *args):
+    """`query --format csv` rows as dicts (Id, Date, To, Subject, Raised by, Status, Activity, ...)."""
+    import csv
+    import io
+    text = run_cli(ctx.binary, "query", "--db", ctx.store, "--limit", "0", "--format", "csv", *args)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def status_line(lines):
+    return next((line for line in lines if re.match(r"^ [\d,]+ emails?\b", line)), "")
+
+
+def tick_statuses(session, names):
+    """Opens the Status list, ticks `names` with Space and applies them with Enter."""
+    session.send("s")
+    session.until_text(r"─ Status ─", "the Status pick list")
+    for name in names:
+        offset = dropdown_offset(session.lines(), "Status", "All", name)
+        session.send("Home", *(["Down"] * offset), "Space")
+    session.send("Enter")
+
+
+def scenario_custom_dates(ctx):
+    """Bug 1: Custom dates ask for From and To, ← → step a day, ↓ moves to To, only Enter applies."""
+    s = ctx.session("customdates", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("c", "d", "End", "Enter")
+    s.until_text(r"type the From date", "Enter with empty boxes asking for the From date")
+    if "All dates" in s.lines()[0]:
+        raise Failure("Enter on an empty Custom applied All dates\n" + s.dump())
+    s.type("10/03/2025")
+    s.send("Tab")
+    s.until_text(r"To:   ▏", "Tab moving from the From box to the To box")
+    s.send("Tab")
+    s.until(lambda lines: "─ Date range ─" not in "\n".join(lines), "Tab leaving the date field")
+    if not s.lines()[0].startswith(" Email Audit │ All emails · Today"):
+        raise Failure("Tab applied a half-filled custom range\n" + s.dump())
+    s.send("d", "End", "Left", "Left")
+    s.until_text(r"From: 14/03/2025", "← filling today and stepping back a day")
+    s.send("Down", "Right", "Right", "PgUp")
+    s.until_text(r"To:   15/02/2025", "↓ to the To box (filled from From), → a day on, PgUp a month back")
+    s.until_text(r"To date is before", "the backwards range flagged")
+    s.send("PgDn", "Enter")
+    s.until_text(r"Email Audit │ All emails · 14/03/2025 – 15/03/2025", "Enter applying 14/03–15/03")
+    expected = len(cli_rows(ctx, "--from", "14/03/2025", "--until", "15/03/2025"))
+    s.until(lambda lines: status_line_count(lines) == expected, f"{expected} emails for the custom range")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
 # ----------------------------------------------------------------------------- hardening (issue 9)
 
 HOSTILE_ADDRESS = "hostile.test@example.com"
@@ -866,7 +921,7 @@ def open_by_address(s, address):
     s.until(lambda lines: len(list_rows(lines)) == 1 and address[:20] in list_rows(lines)[0],
             f"the list filtered to {address}")
     s.send("Enter")
-    s.until_text(r"Status Tracking \(\d+ events?\)", f"the View pop-up of {address}")
+    s.until_text(r"View email . Id \d+", f"the View pop-up of {address}")
 
 
 def scenario_hostile_text_screen(ctx):
@@ -1031,6 +1086,384 @@ def demo_signal_scenario(signum):
     return scenario
 
 
+def scenario_status_line_problems_first(ctx):
+    """Bug 3: the five problem statuses come first on the status line and are never cut; filtered zeros show."""
+    rows = cli_rows(ctx, "--range", "all")
+    counts = {}
+    for row in rows:
+        counts[row["Status"]] = counts.get(row["Status"], 0) + 1
+    problems = [("Failed", "Fail"), ("Complained", "Compl"), ("Rejected", "Rej"), ("Unsubscribed", "Unsub"),
+                ("Temporary Failure", "Temp")]
+    for width, height in ((120, 36), (80, 24), (60, 15)):
+        s = ctx.session(f"statusline{width}", ctx.store, width, height)
+        wait_for_list(s)
+        pick(s, "d", "Date range", "• Today", "All dates")
+        s.until(lambda lines: status_line_count(lines) == len(rows), f"{len(rows)} emails over all dates")
+        line = status_line(s.stable())
+        for name, short in problems:
+            if counts.get(name) and not re.search(rf"\b{counts[name]:,} {short}", line):
+                raise Failure(f"{width}×{height}: the status line lacks '{counts[name]:,} {name}': {line!r}\n" + s.dump())
+        first_other = min((line.find(f" {w}") for w in ("Delivered", "Opened", "Clicked", "Accepted", "Pending")
+                           if f" {w}" in line), default=len(line))
+        last_problem = max(line.find(f" {short}") for name, short in problems if counts.get(name))
+        if last_problem > first_other:
+            raise Failure(f"{width}×{height}: problem statuses do not come first: {line!r}")
+        s.send("q")
+        s.wait_exit()
+    today = cli_rows(ctx, "--from", TODAY, "--until", TODAY)
+    zero = [n for n in ("Complained", "Rejected", "Unsubscribed", "Failed") if not any(r["Status"] == n for r in today)]
+    if zero:
+        s = ctx.session("statuslinezero", ctx.store, 120, 36)
+        wait_for_list(s)
+        tick_statuses(s, [zero[0]])
+        s.until(lambda lines: re.search(rf"^ 0 emails\s+0 {zero[0]}\b", status_line(lines)),
+                f"'0 {zero[0]}' on the status line for a filtered status with no email")
+        s.send("q")
+        s.wait_exit()
+
+
+def scenario_header_names_statuses(ctx):
+    """Bug 4: the header and filter bar name the statuses; exactly the failure set reads 'not delivered'."""
+    s = ctx.session("headerwords", ctx.store, 120, 36)
+    wait_for_list(s)
+    tick_statuses(s, ["Failed", "Complained", "Rejected", "Unsubscribed"])
+    s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · Today", "the four statuses named in the header")
+    s.until_text(r"Status: Failed, Complained \+2 more ▾", "the filter bar naming the first two and the count of the rest")
+    s.send("c")
+    s.until_text(r"Email Audit │ All emails · Today", "the filters cleared")
+    tick_statuses(s, ["Temporary Failure", "Failed", "Rejected"])
+    s.until_text(r"Email Audit │ Emails not delivered · Today", "'not delivered' for exactly the failure set")
+    s.until_text(r"Status: Not delivered ▾", "the filter bar saying Not delivered")
+    s.send("q")
+    s.wait_exit()
+
+
+def quiet_address(ctx):
+    """An address with emails on earlier days but none today, used by a unit contact."""
+    today = {r["To"] for r in cli_rows(ctx, "--from", TODAY, "--until", TODAY)}
+    for row in cli_rows(ctx, "--range", "all"):
+        if row["To"] not in today and "@" in row["To"]:
+            return row["To"]
+    raise Failure("the seeded store has no address without an email today")
+
+
+def scenario_u_on_empty_list(ctx):
+    """Bug 5: u on an empty list uses the To filter's address; the empty list offers All dates with one key."""
+    address = quiet_address(ctx)
+    s = ctx.session("uempty", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("/")
+    s.type(address)
+    s.send("Enter")
+    s.until_text(r"No emails to " + re.escape(address) + r" today — All dates\?", "the empty list offering All dates")
+    s.send("u")
+    s.until_text(r"Unit Search │ Units using " + re.escape(address), "u opening Unit Search for the To address")
+    s.send("Escape")
+    s.until_text(r"No emails to " + re.escape(address), "Esc back to the empty list")
+    s.send("a")
+    expected = len(cli_rows(ctx, "--range", "all", "--to", address))
+    s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines)
+            and "All dates" in lines[0], f"a showing the {expected} emails over all dates")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_navigation_stack(ctx):
+    """Bug 6: Esc after Unit Search's Enter returns to Unit Search, View and the filtered list, selection kept."""
+    s = ctx.session("navstack", ctx.store, 120, 36)
+    wait_for_list(s)
+    pick(s, "s", "Status", "All", "Delivered")
+    s.until_text(r"Delivered emails · Today", "the Delivered filter")
+    s.stable()
+    s.send("Down", "Down")
+    position = s.until(lambda lines: re.search(r"\b3 of [\d,]+\s*$", lines[-2]), "row 3 selected").group(0).strip()
+    s.send("Enter")
+    s.until_text(r"Status Tracking", "the View pop-up")
+    s.send("u")
+    s.until_text(r"Unit Search │ Units using", "Unit Search")
+    s.until_text(r"unit contacts? uses?", "Unit Search's rows")
+    s.send("Enter")
+    s.until_text(r"All emails to \S+ · All dates", "every email to the address")
+    s.send("Escape")
+    s.until_text(r"Unit Search │ Units using", "Esc back to Unit Search")
+    s.send("Escape")
+    s.until_text(r"Status Tracking", "Esc back to the View pop-up")
+    s.send("Escape")
+    s.until(lambda lines: "View email" not in "\n".join(lines) and "Delivered emails · Today" in lines[0]
+            and lines[-2].rstrip().endswith(position), f"Esc back to the Delivered list with {position} selected")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_units_listed_once(ctx):
+    """Bug 7: a unit shared by two contacts with the same address is listed once in View."""
+    import sqlite3
+    db = sqlite3.connect(ctx.store)
+    shared = [row[0] for row in db.execute(
+        "SELECT c.email FROM contacts c JOIN contact_units cu ON cu.contact_id = c.id "
+        "GROUP BY c.email, cu.unit_id HAVING count(*) > 1")]
+    db.close()
+    rows = [r for r in cli_rows(ctx, "--range", "all") if r["To"] in set(shared)]
+    if not rows:
+        raise Failure("no email to an address that two contacts of one unit share")
+    address = rows[0]["To"]
+    s = ctx.session("unitsonce", ctx.store, 120, 40)
+    wait_for_list(s)
+    s.send("/")
+    s.type(address)
+    s.send("Enter")
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until(lambda lines: list_rows(lines) and "All dates" in lines[0], "the emails to " + address)
+    s.send("Enter")
+    s.until_text(r"│ Units\s", "the Units field in View")
+    lines = s.stable()
+    start = next(i for i, line in enumerate(lines) if re.search(r"│ Units\s", line))
+    text = " ".join(re.sub(r"^.*?│ (?:Units)?\s+", "", lines[i]).split("  ")[0] for i in range(start, start + 3)
+                    if i == start or re.match(r"^.*?│\s{13}\S", lines[i]))
+    units = [u.strip() for u in text.split(",") if u.strip()]
+    if len(units) != len(set(units)):
+        raise Failure(f"a unit is listed twice: {units}\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_help_status_names(ctx):
+    """Bug 8: Help keeps a space between 'Temporary Failure' and its meaning."""
+    s = ctx.session("helptypo", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("?", "End")
+    s.until_text(r"Temporary Failure\s+Delivery failed for now", "Temporary Failure and its meaning apart")
+    if "FailureDelivery" in s.screen():
+        raise Failure("'Temporary FailureDelivery' in Help\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_external_in_raised_by(ctx):
+    """Bug 13: 'External' (created when an email arrives from outside) can be picked in Raised by."""
+    s = ctx.session("external", ctx.store, 120, 36)
+    wait_for_list(s)
+    event = accepted_event("e2e-external-1", NOW_EPOCH - 30.0, "ext.one@example.com", "From another system")
+    run_cli(ctx.binary, "ingest", "--db", s.db, "-", stdin=json.dumps(event) + "\n")
+    s.until(lambda lines: any("ext.one@example.com" in row for row in list_rows(lines)), "the new external email")
+    s.send("r")
+    s.type("Ext")
+    s.until_text(r"│ External\s+│", "External offered in the Raised by list")
+    s.send("Down", "Enter")
+    s.until_text(r"Email Audit │ All emails raised by External · Today", "the list of External's emails")
+    s.send("q")
+    s.wait_exit()
+
+
+def sgr_mouse(button, x, y, release=False):
+    """An SGR (mode 1006) mouse report: 0-based x, y; any column."""
+    return f"\x1b[<{button};{x + 1};{y + 1}{'m' if release else 'M'}"
+
+
+def scenario_sgr_mouse(ctx):
+    """Bug 15: SGR mouse mode is on, so a click beyond column 223 selects the row."""
+    s = ctx.session("sgrmouse", ctx.store, 240, 30)
+    lines = wait_for_list(s)
+    if s.display("#{mouse_sgr_flag}") != "1":
+        raise Failure("SGR mouse mode (1006) is not on")
+    first = next(i for i, line in enumerate(lines) if ROW.match(line))
+    total = status_line_count(lines)
+    s.type(sgr_mouse(0, 230, first + 4) + sgr_mouse(0, 230, first + 4, release=True))
+    s.until(lambda lines: lines[-2].rstrip().endswith(f"5 of {total:,}"), "row 5 selected by a click at column 231")
+    s.send("q")
+    s.wait_exit()
+    s.check_restored()
+
+
+def show_field(text, name):
+    m = re.search(rf"^{re.escape(name)}\s{{2,}}(.*)$", text, re.M)
+    return m.group(1) if m else None
+
+
+def longest_failure(ctx):
+    """(index in the Failed list over all dates, id, Message) of the Failed email with the longest provider message."""
+    best = None
+    for index, row in enumerate(cli_rows(ctx, "--range", "all", "--status", "failed")[:60]):
+        message = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, row["Id"]), "Message") or ""
+        if best is None or len(message) > len(best[2]):
+            best = (index, row["Id"], message)
+    return best
+
+
+def open_failed(ctx, s, index):
+    """Failed over all dates, row `index` opened in View."""
+    wait_for_list(s)
+    pick(s, "s", "Status", "All", "Failed")
+    s.until_text(r"Failed emails · Today", "the Failed filter")
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until_text(r"Failed emails · All dates", "Failed over all dates")
+    s.stable()
+    s.send(*(["Down"] * index))
+    s.until(lambda lines: re.search(rf"\b{index + 1} of [\d,]+\s*$", lines[-2]), f"row {index + 1} selected")
+    s.send("Enter")
+    s.until_text(r"─ Status Details ─", "the View pop-up")
+    return s.stable()
+
+
+def status_box_values(lines):
+    """The Status Details box as {label: value}, continuation lines joined with spaces."""
+    top = next(i for i, line in enumerate(lines) if "┌─ Status Details" in line)
+    left = lines[top].index("┌─ Status Details")
+    right = lines[top].index("┐", left)
+    values, label = {}, None
+    for line in lines[top + 1:]:
+        if line[left] == "└":
+            break
+        inner = line[left + 2:right - 1]
+        head, value = inner[:12].strip(), inner[12:].strip()
+        if head:
+            label = head
+            values[label] = value
+        elif label and value:
+            values[label] += " " + value
+    return values
+
+
+def scenario_provider_words_readable(ctx):
+    """Bug 2: Status Details wraps the whole provider message; Status Tracking lines wrap instead of ending in '…'."""
+    index, email_id, message = longest_failure(ctx)
+    s = ctx.session("wrapdetails", ctx.store, 120, 40)
+    lines = open_failed(ctx, s, index)
+    shown = status_box_values(lines).get("Message", "")
+    if shown != message:
+        raise Failure(f"Status Details Message is {shown!r}, show has {message!r}\n" + s.dump())
+    screen = "\n".join(lines)
+    tracking = screen[screen.index("Status Tracking"):]
+    if "…" in tracking.split("Body")[0]:
+        raise Failure("a Status Tracking line is cut with '…'\n" + s.dump())
+    last_words = " ".join(message.split()[-2:])
+    if len(re.findall(re.escape(last_words.split()[-1]), screen)) < 2:
+        raise Failure(f"the end of the provider message ({last_words!r}) is not in both Status Details and Tracking\n" + s.dump())
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_id_on_screen(ctx):
+    """Bug 9: View's title has the Id, the Message ID is on one line, and i shows an Id column in the list."""
+    index, email_id, _ = longest_failure(ctx)
+    message_id = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, email_id), "Message id")
+    s = ctx.session("idonscreen", ctx.store, 80, 24)
+    lines = open_failed(ctx, s, index)
+    if not any(f"View email · Id {email_id} " in line for line in lines):
+        raise Failure(f"View's title lacks 'Id {email_id}'\n" + s.dump())
+    if not any(re.search(r"│ Message ID\s+" + re.escape(message_id) + r"\s", line) for line in lines):
+        raise Failure(f"the Message ID {message_id} is not whole on one line\n" + s.dump())
+    s.send("Escape", "i")
+    s.until(lambda lines: lines[2].startswith(" Id ") and any(row.split()[0] == email_id for row in list_rows(lines)),
+            f"an Id column showing {email_id}")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_action_first(ctx):
+    """Bug 10: for a problem status the recommended action is at the top of View, even at 60×15."""
+    index, email_id, _ = longest_failure(ctx)
+    advice = run_cli(ctx.binary, "show", "--db", ctx.store, email_id).split("Recommended action\n", 1)[1].split("\n")[0].strip()
+    for width, height in ((80, 24), (60, 15)):
+        s = ctx.session(f"actionfirst{width}", ctx.store, width, height)
+        lines = open_failed(ctx, s, index)
+        top = next(i for i, line in enumerate(lines) if "─ View email" in line)
+        if "Recommended action" not in lines[top + 1]:
+            raise Failure(f"{width}×{height}: 'Recommended action' is not the first line of View\n" + s.dump())
+        first_words = " ".join(advice.split()[:3])
+        if first_words not in lines[top + 2]:
+            raise Failure(f"{width}×{height}: the advice ({first_words!r}…) does not follow it\n" + s.dump())
+        s.send("Escape", "q")
+        s.wait_exit()
+
+
+def scenario_narrow_columns(ctx):
+    """Bug 11: narrow lists use a short date (time only for Today) so To and Subject keep room; '? more' in the hint bar."""
+    newest = cli_rows(ctx, "--from", TODAY, "--until", TODAY)[0]
+    s = ctx.session("narrowcols", ctx.store, 60, 15)
+    lines = wait_for_list(s)
+    row = list_rows(lines)[0]
+    if not row.startswith(" " + newest["Date"][-5:] + " "):
+        raise Failure(f"the Today list at 60 columns does not show the time only: {row!r}\n" + s.dump())
+    to = ROW.match(row).group(2)
+    if len(to.rstrip("…")) < 15:
+        raise Failure(f"To keeps only {len(to)} columns at 60: {row!r}\n" + s.dump())
+    if "? more" not in lines[-1]:
+        raise Failure("the hint bar does not say '? more' when keys are hidden\n" + s.dump())
+    pick(s, "d", "Date range", "• Today", "All dates")
+    s.until(lambda lines: list_rows(lines) and re.match(r"^ \d\d/\d\d \d\d:\d\d ", list_rows(lines)[0]),
+            "the short 'dd/mm HH:mm' form over all dates")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_status_picker(ctx):
+    """Bug 12: typing in the Status list jumps (re → Rejected); a cut list says 'more'."""
+    s = ctx.session("statuspicker", ctx.store, 60, 15)
+    wait_for_list(s)
+    s.send("s")
+    s.until_text(r"─ Status ─", "the Status list")
+    s.until_text(r"↓ more", "the cut list marked '↓ more'")
+    s.type("re")
+    s.send("Enter")
+    s.until_text(r"Email Audit │ Rejected emails · Today", "'re' picking Rejected")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_not_recorded_here(ctx):
+    """Bug 14: an email known only from provider events is marked as not recorded by this system, with its own advice."""
+    s = ctx.session("phantom", ctx.control_store, 120, 36)
+    wait_for_list(s)
+    event = accepted_event("e2e-phantom-1", NOW_EPOCH - 20.0, "ghost.one@example.com", "")
+    event["message"]["headers"]["from"] = ""
+    run_cli(ctx.binary, "ingest", "--db", s.db, "-", stdin=json.dumps(event) + "\n")
+    s.until(lambda lines: any("ghost.one@example.com" in row and "(not recorded by this system)" in row
+                              and "Not recorded" in row for row in list_rows(lines)),
+            "the phantom email marked '(not recorded by this system)' in the list")
+    s.send("/")
+    s.type("ghost.one@example.com")
+    s.send("Enter")
+    s.until(lambda lines: len(list_rows(lines)) == 1, "the list filtered to the phantom email")
+    s.send("Enter")
+    s.until_text(r"Not recorded by this system: known only from the provider's events", "View's not-recorded line")
+    s.until_text(r"Recommended action\s*│\n.*Not recorded by this system: the provider reported", "advice saying so")
+    s.until_text(r"│ Subject\s+\(not recorded by this system\)", "the Subject marked as not recorded")
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_tab_focuses_then_opens(ctx):
+    """Bug 12: Tab focuses each filter field the same way (closed); Enter or Space opens it."""
+    s = ctx.session("tabfocus", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("Tab")
+    s.until_text(r"Enter Open", "Tab focusing Raised by, closed, with 'Enter Open' in the hint bar")
+    if "─ Raised by ─" in s.screen():
+        raise Failure("Tab opened the Raised by list instead of focusing the field\n" + s.dump())
+    s.send("Enter")
+    s.until_text(r"─ Raised by ─", "Enter opening Raised by")
+    s.send("Tab")
+    s.until(lambda lines: "─ Raised by ─" not in "\n".join(lines) and "─ Status ─" not in "\n".join(lines)
+            and "Enter Open" in lines[-1], "Tab moving on to Status, closed")
+    s.send("Space")
+    s.until_text(r"─ Status ─", "Space opening Status")
+    s.send("Escape", "q")
+    s.wait_exit()
+
+
+def scenario_problems_preset(ctx):
+    """Search: p applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
+    expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
+    s = ctx.session("problems", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a", "p")
+    s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · All dates", "the Problems preset in the header")
+    s.until(lambda lines: status_line_count(lines) == len(expected), f"{len(expected)} problem emails")
+    s.send("q")
+    s.wait_exit()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -1064,6 +1497,23 @@ SCENARIOS = [
     ("paste-into-to", scenario_paste_into_to),
     ("demo-saves-on-sigterm", demo_signal_scenario(signal.SIGTERM)),
     ("demo-saves-on-sighup", demo_signal_scenario(signal.SIGHUP)),
+    ("custom-dates-from-to", scenario_custom_dates),
+    ("status-line-problems-first", scenario_status_line_problems_first),
+    ("header-names-statuses", scenario_header_names_statuses),
+    ("u-on-empty-list", scenario_u_on_empty_list),
+    ("navigation-stack", scenario_navigation_stack),
+    ("units-listed-once", scenario_units_listed_once),
+    ("help-status-names", scenario_help_status_names),
+    ("external-in-raised-by", scenario_external_in_raised_by),
+    ("sgr-mouse", scenario_sgr_mouse),
+    ("provider-words-readable", scenario_provider_words_readable),
+    ("id-on-screen", scenario_id_on_screen),
+    ("action-first", scenario_action_first),
+    ("narrow-columns", scenario_narrow_columns),
+    ("status-picker", scenario_status_picker),
+    ("not-recorded-here", scenario_not_recorded_here),
+    ("tab-focuses-then-opens", scenario_tab_focuses_then_opens),
+    ("problems-preset", scenario_problems_preset),
 ]
 
 

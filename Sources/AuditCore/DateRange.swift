@@ -61,6 +61,14 @@ public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomString
         return CalendarDay(containing: date, in: utc)
     }
 
+    /// The same day `count` months later (earlier when negative), on the month's last day
+    /// when it is shorter (31/01 + 1 month = 28/02 or 29/02).
+    public func adding(months count: Int) -> CalendarDay {
+        let index = year * 12 + (month - 1) + count
+        let newYear = index / 12, newMonth = index % 12 + 1
+        return CalendarDay(year: newYear, month: newMonth, day: min(day, CalendarDay.daysIn(month: newMonth, year: newYear)))
+    }
+
     /// The first day of this day's month.
     public var firstOfMonth: CalendarDay { CalendarDay(year: year, month: month, day: 1) }
 

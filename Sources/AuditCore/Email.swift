@@ -68,6 +68,11 @@ public struct EmailSummary: Sendable, Hashable, Codable {
     public var cursor: EmailCursor { EmailCursor(createdAt: createdAt, id: id) }
 }
 
+extension Email {
+    /// Whether the email is known only from provider events: a message this system never recorded.
+    public var isNotRecordedHere: Bool { activity == .external }
+}
+
 /// Everything the View pop-up shows about one email.
 public struct EmailDetail: Sendable, Hashable {
     public var email: Email
@@ -82,9 +87,10 @@ public struct EmailDetail: Sendable, Hashable {
         self.units = units
     }
 
-    /// What staff should do about the outcome.
+    /// What staff should do about the outcome. For an email this system never recorded
+    /// (known only from the provider's events) the advice says so first.
     public var recommendedAction: String {
-        RecommendedAction.advice(for: email.status, detail: email.statusDetail)
+        RecommendedAction.advice(for: email.status, detail: email.statusDetail, notRecordedHere: email.isNotRecordedHere)
     }
 }
 

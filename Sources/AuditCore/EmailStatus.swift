@@ -87,6 +87,18 @@ public enum EmailStatus: String, CaseIterable, Sendable, Codable, Hashable, Comp
         }
     }
 
+    /// The statuses that need someone to act, most serious first: the status line always
+    /// shows their counts before the others.
+    public static let problems: [EmailStatus] = [.failed, .complained, .rejected, .unsubscribed, .temporaryFailure]
+
+    /// The Problems preset: the statuses that raise a notification (Failed, Complained,
+    /// Rejected, Unsubscribed).
+    public static var problemPreset: Set<EmailStatus> { Set(allCases.filter(\.raisesNotification)) }
+
+    /// The statuses of an email that did not reach the recipient's mailbox (the header calls
+    /// a filter of exactly these "not delivered").
+    public static let notDelivered: Set<EmailStatus> = [.temporaryFailure, .failed, .rejected]
+
     /// One sentence explaining the status, as shown in help and the README.
     public var meaning: String {
         switch self {

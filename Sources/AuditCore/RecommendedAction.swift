@@ -2,6 +2,17 @@ import Foundation
 
 /// What staff should do about an email's outcome.
 public enum RecommendedAction {
+    /// Advice for a status and the provider's reason for it; for an email known only from the
+    /// provider's events (`notRecordedHere`) the advice says so first.
+    public static func advice(for status: EmailStatus, detail: StatusDetail?, notRecordedHere: Bool) -> String {
+        let advice = advice(for: status, detail: detail)
+        guard notRecordedHere else { return advice }
+        let note = "Not recorded by this system: the provider reported this message, but it was not raised here "
+            + "(another system sent it, or it predates these records), so there is no copy and no one who raised it."
+        if EmailStatus.problems.contains(status) { return note + " " + advice }
+        return note + " Nothing to do here; ask whoever sent it if the recipient has a question."
+    }
+
     /// Advice for a status and the provider's reason for it.
     public static func advice(for status: EmailStatus, detail: StatusDetail?) -> String {
         let reason = detail?.reason ?? ""

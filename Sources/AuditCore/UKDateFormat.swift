@@ -17,6 +17,18 @@ public struct UKDateFormat: Sendable {
         return String(format: "%02d/%02d/%04d %02d:%02d", c.day!, c.month!, c.year!, c.hour!, c.minute!)
     }
 
+    /// "dd/mm HH:mm", the short form for narrow lists.
+    public func shortDateTime(_ date: Date) -> String {
+        let c = CalendarDay.calendar(timeZone).dateComponents([.month, .day, .hour, .minute], from: date)
+        return String(format: "%02d/%02d %02d:%02d", c.day!, c.month!, c.hour!, c.minute!)
+    }
+
+    /// "HH:mm", for a list of a single day.
+    public func time(_ date: Date) -> String {
+        let c = CalendarDay.calendar(timeZone).dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", c.hour!, c.minute!)
+    }
+
     /// "dd/mm/yyyy HH:mm:ss", for status tracking where seconds matter.
     public func dateTimeSeconds(_ date: Date) -> String {
         let c = CalendarDay.calendar(timeZone).dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

@@ -37,6 +37,13 @@ public struct SeedResult: Sendable {
     public var factory: DemoEmailFactory
 }
 
+/// How far seeding has got.
+public struct SeedProgress: Sendable, Hashable {
+    public var emailsRaised: Int
+    public var emailsPlanned: Int
+    public var events: Int
+}
+
 /// Builds a realistic demo agency and its email history.
 ///
 /// Every status comes from events: emails are recorded Pending at their creation time, handed
@@ -67,8 +74,10 @@ public enum DemoSeeder {
     }
 
     /// Seeds an empty store. Refuses a store that already has an agency, so nothing is mixed or lost.
+    /// `progress` gets a line per simulated day; `step` gets the counts after every batch step.
     public static func seed(_ store: AuditDatabase, options: SeedOptions,
-                            progress: (String) -> Void = { _ in }) throws -> SeedResult {
+                            progress: (String) -> Void = { _ in },
+                            step stepProgress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
         guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
         let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
         let plan = PortfolioPlan(seed: options.seed)
@@ -99,6 +108,7 @@ public enum DemoSeeder {
                 let lines = simulator.events(through: step)
                 if !lines.isEmpty { try sink(lines) }
             }
+            stepProgress(SeedProgress(emailsRaised: next, emailsPlanned: times.count, events: report.inserted))
             let day = CalendarDay(containing: step, in: store.timeZone)
             if day != lastDay {
                 lastDay = day

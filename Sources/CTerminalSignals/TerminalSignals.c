@@ -17,6 +17,8 @@ static void on_termination(int sig) { pending_signal = sig; }
 static void on_fatal(int sig) {
     if (curses_active) {
         curses_active = 0;
+        /* SGR mouse reports (1006) were turned on by the backend; endwin() does not know them. */
+        (void)!write(STDOUT_FILENO, "\033[?1006l", 8);
         if (restore_terminal) restore_terminal();
     }
     sigaction(sig, &previous_actions[sig], NULL);

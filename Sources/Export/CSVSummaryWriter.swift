@@ -10,14 +10,24 @@ public struct CSVSummaryWriter: SummaryWriter {
         format = UKDateFormat(timeZone: timeZone)
     }
 
+    /// The columns after the summary's: the provider's code and message, and the advice.
+    public static let extraTitles = ["Status code", "Status message", "Recommended action"]
+
     public mutating func begin(into output: inout some TextOutputStream) {
-        output.write((["Id"] + SummaryColumn.allCases.map(\.title)).map(Self.quote).joined(separator: ",") + "\r\n")
+        output.write((["Id"] + SummaryColumn.allCases.map(\.title) + Self.extraTitles).map(Self.quote).joined(separator: ",") + "\r\n")
     }
 
     public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
+        write(summary, extras: SummaryExtras(summary: summary, statusDetail: nil), into: &output)
+    }
+
+    public mutating func write(_ summary: EmailSummary, extras: SummaryExtras, into output: inout some TextOutputStream) {
         let cells = [String(summary.id)] + SummaryColumn.allCases.map { $0.value(of: summary, format: format) }
+            + [extras.code, extras.message, extras.recommendedAction]
         output.write(cells.map(Self.quote).joined(separator: ",") + "\r\n")
     }
+
+    public var carriesExtras: Bool { true }
 
     public mutating func end(into output: inout some TextOutputStream) {}
 

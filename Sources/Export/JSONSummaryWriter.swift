@@ -19,14 +19,26 @@ public struct JSONSummaryWriter: SummaryWriter {
     }
 
     public mutating func write(_ summary: EmailSummary, into output: inout some TextOutputStream) {
+        write(summary, extras: SummaryExtras(summary: summary, statusDetail: nil), into: &output)
+    }
+
+    public var carriesExtras: Bool { true }
+
+    public mutating func write(_ summary: EmailSummary, extras: SummaryExtras, into output: inout some TextOutputStream) {
         // Keys in sorted order, as before.
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("activity", Self.quote(summary.activity.displayName)),
             ("created", Self.quote(ISO8601DateFormatter().string(from: summary.createdAt))),
             ("createdLocal", Self.quote(format.dateTime(summary.createdAt))),
             ("id", String(summary.id)),
             ("raisedBy", Self.quote(summary.raisedByName)),
+            ("recommendedAction", Self.quote(extras.recommendedAction)),
+        ]
+        if let code = extras.statusDetail?.code { fields.append(("smtpCode", String(code))) }
+        fields += [
             ("status", Self.quote(summary.status.displayName)),
+            ("statusCode", Self.quote(extras.code)),
+            ("statusMessage", Self.quote(extras.message)),
             ("subject", Self.quote(summary.subject)),
             ("to", Self.quote(summary.to)),
         ]
@@ -61,5 +73,22 @@ public struct JSONSummaryWriter: SummaryWriter {
             }
         }
         return out + "\""
+    }
+
+    /// JSON text (from any encoder) with every scalar that ``TerminalText/needsNeutralising(_:)``
+    /// outside the layout's newlines written as `\uXXXX`. Such scalars can only stand inside
+    /// strings, where the escape means the same character, so the JSON is unchanged in meaning.
+    public static func escapingControls(_ json: String) -> String {
+        var out = ""
+        out.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            if scalar != "\n", scalar != "\r", scalar != "\t", TerminalText.needsNeutralising(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

@@ -36,10 +36,15 @@ struct DemoCommand: ParsableCommand {
         let hasAgency = try !database.accounts().isEmpty
         if isNew || !hasAgency {
             Console.print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
-            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed)) { line in
-                Console.progress("\(line)")
-            }
-            Console.print("")
+            var bar = ProgressBar()
+            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed),
+                                             progress: { line in
+                                                 if !bar.enabled { Console.progress("\(line)") }
+                                             },
+                                             step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
+            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.finish()
+            if !bar.enabled { Console.print("") }
             simulator = result.simulator
             factory = result.factory
         } else {

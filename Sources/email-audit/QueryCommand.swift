@@ -30,8 +30,12 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Last day, dd/mm/yyyy, included (overrides --range).", valueName: "date"))
     var until: String?
 
-    @Option(help: "At most this many rows (0 for all).")
+    // Unconditional so that "--limit -1" reaches the check below instead of reading as an option.
+    @Option(parsing: .unconditional, help: "At most this many rows (0 for all).")
     var limit = 100
+
+    @Option(help: ArgumentHelp("Table width in columns (default: the terminal's; not cut when not a terminal).", valueName: "N"))
+    var width: Int?
 
     @Option(help: "table, json or csv.")
     var format = "table"
@@ -44,7 +48,8 @@ struct QueryCommand: ParsableCommand {
         guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
             throw CLIError("unknown format '\(format)'; use table, json or csv")
         }
-        guard limit >= 0 else { throw CLIError("--limit must be 0 or more") }
+        guard limit >= 0 else { throw CLIError("--limit \(limit) is not a number of rows; use a positive number, or 0 for all") }
+        if let width, width < 40 { throw CLIError("--width \(width) is too narrow for the table; use 40 or more") }
         guard !ascii || outputFormat == .table else {
             throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
         }
@@ -86,7 +91,7 @@ struct QueryCommand: ParsableCommand {
                 return matches.map(\.id)
             })
         }
-        var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: Self.terminalWidth(),
+        var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: width ?? Self.terminalWidth(),
                                              ascii: outputFormat == .table && (ascii || Self.terminalNeedsASCII()))
         var output = StandardOutput()
         writer.begin(into: &output)
@@ -96,7 +101,14 @@ struct QueryCommand: ParsableCommand {
         while limit == 0 || written < limit {
             let pageSize = limit == 0 ? 500 : min(500, limit - written)
             let page = try database.summaries(matching: filter, from: cursor, direction: .older, limit: pageSize, now: now)
-            for summary in page { writer.write(summary, into: &output) }
+            if writer.carriesExtras {
+                let details = try database.statusDetails(emailIDs: page.map(\.id))
+                for summary in page {
+                    writer.write(summary, extras: SummaryExtras(summary: summary, statusDetail: details[summary.id]), into: &output)
+                }
+            } else {
+                for summary in page { writer.write(summary, into: &output) }
+            }
             written += page.count
             guard page.count == pageSize, let last = page.last else { break }
             cursor = last.cursor
@@ -105,6 +117,9 @@ struct QueryCommand: ParsableCommand {
         output.flush()
         if outputFormat == .table {
             Console.printError("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))")
+        }
+        if written == 0, case .exact(let address) = filter.to {
+            Console.printError("no email to \(address) (\(filter.dateRange.displayName)); did you mean \(address)*?")
         }
     }
 
@@ -122,8 +137,12 @@ struct QueryCommand: ParsableCommand {
         return TerminalLocale.asciiRequested(environment: ProcessInfo.processInfo.environment) || !TerminalLocale.isUTF8
     }
 
-    static func terminalWidth() -> Int {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 60 { return columns }
+    /// The terminal's width when standard output is one (nil otherwise: the table is not cut).
+    static func terminalWidth() -> Int? {
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 { return columns }
         return 120
     }
 }

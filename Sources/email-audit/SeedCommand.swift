@@ -31,9 +31,15 @@ struct SeedCommand: ParsableCommand {
         let database = try store.openStore()
         let started = Date()
         do {
-            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed, now: pinned ?? Date())) { line in
-                if !quiet { Console.print("\(line)") }
-            }
+            var bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+            let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed, now: pinned ?? Date()),
+                                             progress: { line in
+                                                 // On a terminal the bar says it; elsewhere a line per day.
+                                                 if !quiet, !bar.enabled { Console.print("\(line)") }
+                                             },
+                                             step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
+            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.finish()
             let seconds = Date().timeIntervalSince(started)
             Console.print("Seeded \(database.path): \(result.emails) emails, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
         } catch let error as EngineError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditStore
+import Export
 import Foundation
 
 struct ShowCommand: ParsableCommand {
@@ -11,20 +12,92 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     @Argument(help: "The email's id (the Id column of `email-audit query`).")
-    var id: Int64
+    var id: Int64?
+
+    @Option(name: .customLong("message-id"),
+            help: ArgumentHelp("Find the email by the provider's Message ID instead (one email per recipient).", valueName: "id"))
+    var messageID: String?
+
+    @Option(help: "text or json (json: one object; an array with --message-id).")
+    var format = "text"
 
     func run() throws {
-        let database = try store.openExistingStore()
-        guard let detail = try database.detail(emailID: id) else {
-            throw CLIError("no email with id \(id)")
+        let json: Bool
+        switch format.lowercased() {
+        case "text": json = false
+        case "json": json = true
+        default: throw CLIError("unknown format '\(format)'; use text or json")
         }
-        Console.print(EmailReport.text(for: detail, timeZone: database.timeZone), terminator: "")
+        guard (id == nil) != (messageID == nil) else {
+            throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
+        }
+        let database = try store.openExistingStore()
+        var details: [EmailDetail] = []
+        if let id {
+            guard let detail = try database.detail(emailID: id) else { throw CLIError("no email with id \(id)") }
+            details = [detail]
+        } else if let messageID {
+            let bare = messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+            details = try database.emailIDs(messageID: bare).compactMap { try database.detail(emailID: $0) }
+            guard !details.isEmpty else { throw CLIError("no email with Message ID \(TerminalText.singleLine(bare))") }
+        }
+        if json {
+            let objects = details.map { EmailReport.jsonObject(for: $0, timeZone: database.timeZone) }
+            let value: Any = messageID == nil ? objects[0] : objects
+            let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+            Console.print(DisplayText(lines: JSONSummaryWriter.escapingControls(String(decoding: data, as: UTF8.self))))
+        } else {
+            for (index, detail) in details.enumerated() {
+                if index > 0 { Console.print("") }
+                Console.print(EmailReport.text(for: detail, timeZone: database.timeZone), terminator: "")
+            }
+        }
     }
 }
 
 /// The plain-text report of one email, as `show` prints it. Every field is interpolated
 /// into ``DisplayText``, so none reaches the terminal un-neutralised.
 enum EmailReport {
+    /// The same report as a JSON object (`show --format json`).
+    static func jsonObject(for detail: EmailDetail, timeZone: TimeZone) -> [String: Any] {
+        let format = UKDateFormat(timeZone: timeZone)
+        let email = detail.email
+        let iso = ISO8601DateFormatter()
+        var object: [String: Any] = [
+            "id": email.id,
+            "from": email.from, "to": email.to, "cc": email.cc, "subject": email.subject,
+            "created": iso.string(from: email.createdAt), "createdLocal": format.dateTime(email.createdAt),
+            "raisedBy": email.raisedByName, "activity": email.activity.displayName,
+            "status": email.status.displayName, "recommendedAction": detail.recommendedAction,
+            "attachments": email.attachmentNames, "body": email.textBody,
+            "notRecordedHere": email.isNotRecordedHere,
+            "events": detail.events.map { event in
+                ["at": iso.string(from: event.occurredAt), "atLocal": format.dateTimeSeconds(event.occurredAt),
+                 "event": event.kind.rawValue, "description": StatusTracking.describe(event)] as [String: Any]
+            },
+            "units": detail.units.map { unit in
+                ["block": unit.blockName, "unit": unit.unitName, "address": unit.address, "contact": unit.contactName,
+                 "role": unit.contactRole.displayName, "phone": unit.phone] as [String: Any]
+            },
+        ]
+        if let messageID = email.providerMessageID { object["messageId"] = messageID }
+        if let info = email.statusDetail {
+            var status: [String: Any] = [:]
+            if let value = info.reason { status["reason"] = value }
+            if let value = info.severity { status["severity"] = value.rawValue }
+            if let value = info.code { status["code"] = value }
+            if let value = info.enhancedCode { status["enhancedCode"] = value }
+            if let value = info.message { status["message"] = value }
+            if let value = info.description { status["description"] = value }
+            if let value = info.mxHost { status["mxHost"] = value }
+            if let value = info.attemptNumber { status["attempt"] = value }
+            if let value = info.rejectReason { status["rejectReason"] = value }
+            if let value = info.occurredAt { status["at"] = iso.string(from: value) }
+            object["statusDetails"] = status
+        }
+        return object
+    }
+
     static func text(for detail: EmailDetail, timeZone: TimeZone) -> DisplayText {
         let format = UKDateFormat(timeZone: timeZone)
         let email = detail.email

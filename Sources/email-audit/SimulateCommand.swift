@@ -8,7 +8,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the provider simulator for N minutes of simulated time: hand over Pending emails and ingest its events.",
-        discussion: "The simulator carries on from where the last run (or `seed`) stopped: its clock, the events still due (retries, later opens) and its suppression lists are kept in the store. With no saved state the clock starts now. It moves in one-minute steps; batches go every 5 minutes.")
+        discussion: "Unlike `demo`, simulate raises no new emails: it only moves the emails already in the store on (hand-over, delivery, opens, bounces). The simulator carries on from where the last run (or `seed`) stopped: its clock, the events still due (retries, later opens) and its suppression lists are kept in the store. With no saved state the clock starts now. It moves in one-minute steps; batches go every 5 minutes.")
 
     @OptionGroup var store: StoreOptions
 
@@ -40,5 +40,6 @@ struct SimulateCommand: ParsableCommand {
         let format = UKDateFormat(timeZone: database.timeZone)
         Console.print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(simulator.queuedEventCount) events still due")
         if let deferred { Console.print("Provider unavailable at times (\(deferred)); those emails stay Pending") }
+        Console.print("No new emails were raised (simulate only moves existing ones on; `email-audit demo` raises new ones as it runs)")
     }
 }

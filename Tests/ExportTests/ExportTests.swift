@@ -22,8 +22,8 @@ struct ExportTests {
     @Test func csvQuotesAndDefusesFormulas() {
         let csv = render(.csv, [row])
         let lines = csv.components(separatedBy: "\r\n")
-        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Activity")
-        #expect(lines[1] == "42,15/07/2026 11:50,zoe@example.net,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"␛[2J\",Łukasz Nowak,Temporary Failure,Demand")
+        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Activity,Status code,Status message,Recommended action")
+        #expect(lines[1].hasPrefix("42,15/07/2026 11:50,zoe@example.net,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"␛[2J\",Łukasz Nowak,Temporary Failure,Demand,,,"))
     }
 
     @Test func jsonIsAValidArray() throws {
@@ -45,6 +45,39 @@ struct ExportTests {
         #expect(lines.allSatisfy { $0.count <= 100 })
         #expect(!table.contains("\u{1B}"))
         #expect(lines[1].contains("Temporary Failure"))
+    }
+
+    @Test func csvAndJSONCarryTheStatusDetailAndTheAdvice() throws {
+        let failed = EmailSummary(id: 7, createdAt: Date(timeIntervalSince1970: 1_784_112_600), to: "x@example.net",
+                                  subject: "Demand", raisedByName: "A", status: .failed, activity: .serviceChargeDemand)
+        let detail = StatusDetail(status: .failed, severity: .permanent, reason: "bounce", code: 550, enhancedCode: "5.1.1",
+                                  message: "User unknown\r\nin virtual mailbox table", description: nil, mxHost: nil,
+                                  attemptNumber: 1, retrySeconds: nil, rejectReason: nil, occurredAt: nil)
+        let extras = SummaryExtras(summary: failed, statusDetail: detail)
+        #expect(extras.code == "550 5.1.1")
+        #expect(extras.message == "User unknown in virtual mailbox table")
+        #expect(extras.recommendedAction == RecommendedAction.advice(for: .failed, detail: detail))
+        var csv = CSVSummaryWriter(timeZone: london), text = ""
+        csv.write(failed, extras: extras, into: &text)
+        #expect(text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table,\"" + extras.recommendedAction.replacingOccurrences(of: "\"", with: "\"\"") + "\"\r\n")
+                || text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table," + extras.recommendedAction + "\r\n"))
+        var json = JSONSummaryWriter(timeZone: london), out = ""
+        json.begin(into: &out)
+        json.write(failed, extras: extras, into: &out)
+        json.end(into: &out)
+        let parsed = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]]
+        #expect(parsed?.first?["statusMessage"] as? String == "User unknown in virtual mailbox table")
+        #expect(parsed?.first?["smtpCode"] as? Int == 550)
+        #expect(parsed?.first?["recommendedAction"] as? String == extras.recommendedAction)
+    }
+
+    @Test func tableWithoutAWidthCutsNothing() {
+        var writer = TableSummaryWriter(timeZone: london, width: nil), text = ""
+        let long = EmailSummary(id: 1, createdAt: Date(timeIntervalSince1970: 1_784_112_600),
+                                to: String(repeating: "a", count: 90) + "@example.net", subject: String(repeating: "s", count: 150),
+                                raisedByName: "A", status: .failed, activity: .receiptRecorded)
+        writer.write(long, into: &text)
+        #expect(text.contains(long.to) && text.contains(long.subject) && !text.contains("…"))
     }
 
     static let hostile = "A\u{1B}[2J\u{1B}]8;;http://x\u{1B}\\\u{9B}31m\u{85}\u{202E}RTL\u{2066}\u{2028}LS\u{2029}\u{7F}\u{1}\u{FEFF}end"

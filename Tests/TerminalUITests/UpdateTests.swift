@@ -161,13 +161,13 @@ import Testing
             session.send(.tab)
             seen.append(session.state.focus)
         }
-        #expect(seen == [.field(.raisedBy), .field(.status), .field(.to), .field(.dateRange), .list])
+        #expect(seen == [.bar(.raisedBy), .bar(.status), .bar(.to), .bar(.dateRange), .list])
         seen = []
         for _ in 0..<5 {
             session.send(.backTab)
             seen.append(session.state.focus)
         }
-        #expect(seen == [.field(.dateRange), .field(.to), .field(.status), .field(.raisedBy), .list])
+        #expect(seen == [.bar(.dateRange), .bar(.to), .bar(.status), .bar(.raisedBy), .list])
         #expect(session.state.filter == Fixture.session().state.filter, "moving through the fields changes nothing")
     }
 
@@ -465,5 +465,169 @@ import Testing
         #expect(state.notice?.level == .error)
         #expect(state.notice?.text.contains("\u{1B}") == false)
         #expect(!state.checkingChangeToken)
+    }
+
+    // MARK: Support desk fit (issue 10)
+
+    @Test func escapeAfterUnitSearchEnterRestoresEveryLevel() {
+        let session = Fixture.session(filter: EmailFilter(statuses: [.delivered], dateRange: .all))
+        session.send([.down, .down])
+        let before = session.state
+        let selected = before.list.selectedID
+        session.send([.enter, .character("u")])
+        let unitSearchScreens = session.state.screens
+        session.send(.enter)
+        #expect(session.state.screens == [.audit])
+        #expect(session.state.filter.dateRange == .all)
+        #expect(session.state.filter.statuses.isEmpty)
+        #expect(session.state.history.count == 1)
+        // Move and change the filter on the pushed list: Esc still returns to the saved view.
+        session.send([.down, .character("a")])
+        session.send(.escape)
+        #expect(session.state.screens == unitSearchScreens, "Esc returns to Unit Search over View")
+        #expect(session.state.filter == before.filter)
+        #expect(session.state.list.selectedID == selected)
+        #expect(session.state.list.rows.allSatisfy { $0.status == .delivered })
+        #expect(session.state.counts == before.counts)
+        #expect(session.state.history.isEmpty)
+        session.send(.escape)
+        guard case .detail = session.state.topScreen else {
+            Issue.record("the second Esc goes back to View")
+            return
+        }
+        session.send(.escape)
+        #expect(session.state.screens == [.audit])
+        #expect(session.state.list.selectedID == selected)
+        #expect(session.state.list.cursor == 2)
+        // With nothing to go back to, Esc on the list changes nothing.
+        let settled = session.state
+        session.send(.escape)
+        #expect(session.state == settled)
+    }
+
+    @Test func nestedUnitSearchesUnwindInOrder() {
+        let session = Fixture.session(filter: EmailFilter(statuses: [.failed], dateRange: .all))
+        let first = session.state.filter
+        session.send([.character("u"), .enter])
+        let second = session.state.filter
+        session.send([.down, .character("u"), .enter])
+        #expect(session.state.history.count == 2)
+        session.send(.escape)
+        #expect(session.state.filter == second)
+        session.send(.escape)
+        #expect(session.state.filter == second, "the first Esc of a level leaves Unit Search")
+        session.send(.escape)
+        #expect(session.state.filter == first)
+        #expect(session.state.history.isEmpty)
+    }
+
+    @Test func unitSearchFromTheToFilterOnAnEmptyList() {
+        let session = Fixture.session()
+        session.send(.character("/"))
+        session.type("nobody.today@example.com")
+        session.send(.enter)
+        #expect(session.state.list.rows.isEmpty)
+        session.send(.character("u"))
+        guard case .unitSearch(let search) = session.state.topScreen else {
+            Issue.record("u opens Unit Search for the To address")
+            return
+        }
+        #expect(search.address == "nobody.today@example.com")
+        session.send([.escape, .character("a")])
+        #expect(session.state.filter.dateRange == .all)
+        #expect(session.state.filter.to == .exact("nobody.today@example.com"))
+    }
+
+    @Test func customDatesNeedBothBoxesAndOnlyEnterApplies() {
+        let session = Fixture.session()
+        session.send([.character("d"), .end, .enter])
+        #expect(session.state.filter.dateRange == .today, "empty boxes apply nothing")
+        #expect(session.state.focus == .field(.dateRange))
+        session.send([.left, .left])
+        #expect(session.state.draft.customFrom == session.state.today.adding(days: -1).description)
+        session.send(.tab)
+        #expect(session.state.draft.customBox == .through)
+        session.send(.tab)
+        #expect(session.state.focus == .list)
+        #expect(session.state.filter.dateRange == .today, "Tab leaves custom dates unapplied")
+        session.send([.character("d"), .end])
+        session.type("01/01/2026")
+        session.send([.down, .right, .pageDown, .pageDown])
+        #expect(session.state.draft.customThrough == "01/03/2026")
+        session.send(.up)
+        #expect(session.state.draft.customBox == .from)
+        session.send(.enter)
+        let from = CalendarDay(year: 2026, month: 1, day: 1), through = CalendarDay(year: 2026, month: 3, day: 1)
+        #expect(session.state.filter.dateRange == .custom(from: from, through: through))
+    }
+
+    @Test func monthStepsKeepTheDayInRange() {
+        #expect(CalendarDay(year: 2026, month: 1, day: 31).adding(months: 1) == CalendarDay(year: 2026, month: 2, day: 28))
+        #expect(CalendarDay(year: 2024, month: 3, day: 31).adding(months: -1) == CalendarDay(year: 2024, month: 2, day: 29))
+        #expect(CalendarDay(year: 2026, month: 1, day: 15).adding(months: -1) == CalendarDay(year: 2025, month: 12, day: 15))
+    }
+
+    @Test func statusWordsNameTheStatuses() {
+        #expect(FilterChoices.statusWords([.failed, .complained, .rejected, .unsubscribed])
+            == "Failed, Complained, Rejected, Unsubscribed")
+        #expect(FilterChoices.statusWords(EmailStatus.notDelivered) == "Not delivered")
+        #expect(FilterChoices.statusWords([.failed, .complained, .rejected, .unsubscribed], width: 28)
+            == "Failed, Complained +2 more")
+        #expect(FilterChoices.statusWords(Set(EmailStatus.allCases), width: 10) == "10 statuses")
+        let filter = EmailFilter(statuses: EmailStatus.notDelivered, dateRange: .yesterday)
+        #expect(FilterChoices.words(filter, staff: []) == "Emails not delivered · Yesterday")
+    }
+
+    @Test func tabFocusesEveryFieldTheSameWayAndEnterOrSpaceOpensIt() {
+        for field in FilterField.allCases {
+            for opener in [Key.enter, .character(" "), .down] {
+                let session = Fixture.session()
+                session.send(Array(repeating: .tab, count: field.rawValue + 1))
+                #expect(session.state.focus == .bar(field))
+                #expect(session.state.keyContext == .filterBar)
+                #expect(session.render().text.contains("Enter Open"), "the hint bar says how to open it")
+                session.send(opener)
+                #expect(session.state.focus == .field(field), "\(opener) opens \(field)")
+            }
+        }
+        // From an open field Tab applies its edits and focuses the next field, closed.
+        let session = Fixture.session()
+        session.send([.tab, .tab, .enter])
+        session.send([.down, .character(" "), .tab])
+        #expect(session.state.filter.statuses == [.pending])
+        #expect(session.state.focus == .bar(.to))
+        session.send(.escape)
+        #expect(session.state.focus == .list)
+    }
+
+    @Test func statusTypeAheadJumps() {
+        let session = Fixture.session()
+        session.send(.character("s"))
+        session.type("re")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .rejected)
+        session.type("x")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .rejected, "no match keeps the place")
+        session.send(.home)
+        session.type("t")
+        #expect(FilterChoices.statusRows[session.state.draft.statusHighlight] == .temporaryFailure)
+        session.send(.enter)
+        #expect(session.state.filter.statuses == [.temporaryFailure])
+    }
+
+    @Test func escapeOnTheListWithAnIDColumnToggle() {
+        let session = Fixture.session()
+        session.send(.character("i"))
+        #expect(session.state.showIDColumn)
+        #expect(session.render().text.contains(" Id "))
+        session.send(.character("i"))
+        #expect(!session.state.showIDColumn)
+    }
+
+    @Test func problemsPresetInOneKey() {
+        let session = Fixture.session(filter: EmailFilter(dateRange: .all))
+        session.send(.character("p"))
+        #expect(session.state.filter.statuses == [.failed, .complained, .rejected, .unsubscribed])
+        #expect(session.state.list.rows.allSatisfy { [.failed, .complained, .rejected, .unsubscribed].contains($0.status) })
+        #expect(FilterChoices.words(session.state.filter, staff: []) == "Failed, Complained, Rejected, Unsubscribed emails · All dates")
     }
 }

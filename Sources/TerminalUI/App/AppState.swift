@@ -15,6 +15,8 @@ public struct AppState: Sendable, Hashable {
     public var userName: String
     /// The zone dates are shown in.
     public var timeZone: TimeZone
+    /// The day the app opened on, in ``timeZone`` (where ← → start in an empty custom date box).
+    public var today: CalendarDay
     /// Rows per page loaded as the list scrolls.
     public var pageSize: Int
     /// Pages kept in memory around the viewport.
@@ -46,6 +48,10 @@ public struct AppState: Sendable, Hashable {
     public var staff: [StaffUser]
     /// Bumped whenever the filter changes; answers for older generations are dropped.
     public var generation: Int
+    /// Whether the list shows the Id column (`i` toggles it).
+    public var showIDColumn: Bool
+    /// Where Esc on the list goes back to: the views left by Unit Search's Enter, newest last.
+    public var history: [SavedView]
 
     // MARK: Live updates and notices
     /// The last change token read (nil before the first read).
@@ -69,6 +75,7 @@ public struct AppState: Sendable, Hashable {
         accountName = options.accountName
         userName = options.userName
         timeZone = options.timeZone
+        today = CalendarDay(containing: options.now(), in: options.timeZone)
         pageSize = options.pageSize
         windowPages = options.windowPages
         charset = options.localeIsUTF8 ? options.charset : .ascii
@@ -84,6 +91,8 @@ public struct AppState: Sendable, Hashable {
         counts = nil
         staff = []
         generation = 0
+        history = []
+        showIDColumn = false
         changeToken = nil
         checkingChangeToken = false
         storeHasEmails = nil
@@ -103,4 +112,20 @@ public struct AppState: Sendable, Hashable {
 
     /// The email id the list is holding its selection on.
     public var selectedEmailID: Int64? { list.selectedID }
+}
+
+/// A view left for another one, kept so Esc can return to exactly it: the screens,
+/// the filter, the loaded rows and the selection.
+public struct SavedView: Sendable, Hashable {
+    public var screens: [Screen]
+    public var filter: EmailFilter
+    public var list: ListWindow
+    public var counts: StatusCounts?
+
+    public init(screens: [Screen], filter: EmailFilter, list: ListWindow, counts: StatusCounts?) {
+        self.screens = screens
+        self.filter = filter
+        self.list = list
+        self.counts = counts
+    }
 }

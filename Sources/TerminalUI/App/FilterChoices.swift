@@ -126,20 +126,35 @@ public enum FilterChoices {
         return names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) people"
     }
 
-    /// The statuses of a set in the usual order ("All" when empty).
-    public static func statusWords(_ statuses: Set<EmailStatus>) -> String {
+    /// The statuses of a set, problems first ("All" when empty, "Not delivered" for exactly
+    /// ``EmailStatus/notDelivered``), shortened to `width` columns as "Failed, Complained +2 more"
+    /// and, when even that is too long, "4 statuses".
+    public static func statusWords(_ statuses: Set<EmailStatus>, width: Int = .max) -> String {
         guard !statuses.isEmpty else { return "All" }
-        let sorted = statuses.sorted()
-        return sorted.count <= 3 ? sorted.map(\.displayName).joined(separator: ", ") : "\(sorted.count) statuses"
+        if statuses == EmailStatus.notDelivered { return "Not delivered" }
+        let order = EmailStatus.problems + EmailStatus.allCases.filter { !EmailStatus.problems.contains($0) }
+        let names = order.filter(statuses.contains).map(\.displayName)
+        let whole = names.joined(separator: ", ")
+        if DisplayWidth.of(whole) <= width { return whole }
+        for kept in stride(from: names.count - 1, through: 1, by: -1) {
+            let text = names.prefix(kept).joined(separator: ", ") + " +\(names.count - kept) more"
+            if DisplayWidth.of(text) <= width { return text }
+        }
+        return "\(names.count) statuses"
     }
 
     /// The whole filter in words, for the header:
-    /// "Failed emails to bob* raised by Zoë Adams · Last 7 days".
-    public static func words(_ filter: EmailFilter, staff: [StaffUser]) -> String {
-        var text = filter.statuses.isEmpty ? "All emails" : statusWords(filter.statuses) + " emails"
-        if let to = filter.to { text += " to " + TerminalText.singleLine(to.description) }
-        if !filter.raisedBy.isEmpty { text += " raised by " + raisedByWords(filter.raisedBy, staff: staff) }
-        return text + " · " + filter.dateRange.displayName
+    /// "Failed emails to bob* raised by Zoë Adams · Last 7 days"; the statuses are
+    /// shortened so the whole fits `width` where possible.
+    public static func words(_ filter: EmailFilter, staff: [StaffUser], width: Int = .max) -> String {
+        var rest = ""
+        if let to = filter.to { rest += " to " + TerminalText.singleLine(to.description) }
+        if !filter.raisedBy.isEmpty { rest += " raised by " + raisedByWords(filter.raisedBy, staff: staff) }
+        rest += " · " + filter.dateRange.displayName
+        if filter.statuses.isEmpty { return "All emails" + rest }
+        if filter.statuses == EmailStatus.notDelivered { return "Emails not delivered" + rest }
+        let room = width == .max ? .max : max(12, width - DisplayWidth.of(rest) - DisplayWidth.of(" emails"))
+        return statusWords(filter.statuses, width: room) + " emails" + rest
     }
 }
 

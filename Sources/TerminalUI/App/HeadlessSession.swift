@@ -16,6 +16,7 @@ public final class HeadlessSession {
     public init(reader: any AuditReader, options: TerminalOptions, width: Int, height: Int,
                 now: @escaping @Sendable () -> Date) {
         state = AppState(options: options, size: TerminalSize(width: width, height: height))
+        state.today = CalendarDay(containing: now(), in: options.timeZone)
         runner = EffectRunner(reader: reader, now: now)
         dispatch(.started)
     }

@@ -5,7 +5,17 @@ public enum Command: Sendable, Hashable {
     case nextField, previousField
     case focusTo, focusStatus, focusRaisedBy, focusDateRange, clearFilters
     case unitSearch, showAddress
+    /// Date range: All dates, in one key.
+    case allDates
+    /// Show or hide the list's Id column.
+    case toggleIDColumn
+    /// Status: the Problems preset, in one key.
+    case problems
     case apply, toggle
+    /// Open the focused filter field.
+    case openField
+    /// Custom dates: step the date in the active box (handled before the table is consulted).
+    case adjustDate
     case help, refresh, redraw
 }
 
@@ -15,6 +25,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case list
     /// A filter field is being edited (typed characters go into it).
     case filter
+    /// A filter field has the focus but is closed (Tab moved to it).
+    case filterBar
     /// The View pop-up is open.
     case popup
     /// Unit Search is open.
@@ -69,7 +81,7 @@ public struct KeyBinding: Sendable, Hashable {
 public enum KeyTable {
     static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .help]
     static let closable: Set<KeyContext> = [.popup, .unitSearch, .help]
-    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore]
+    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore, .filterBar]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -85,18 +97,26 @@ public enum KeyTable {
         KeyBinding([.end, .character("G")], .last, in: browsing, group: .moving,
                    keyLabel: "End / G", help: "Last row (oldest email) or bottom"),
         // Filters
-        KeyBinding([.tab], .nextField, in: [.list, .filter], group: .filters,
+        KeyBinding([.tab], .nextField, in: [.list, .filter, .filterBar], group: .filters,
                    keyLabel: "Tab", help: "Next filter field, then the list", hint: ("Tab", "Filters"), priority: 30),
-        KeyBinding([.backTab], .previousField, in: [.list, .filter], group: .filters,
+        KeyBinding([.backTab], .previousField, in: [.list, .filter, .filterBar], group: .filters,
                    keyLabel: "Shift-Tab", help: "Previous filter field"),
-        KeyBinding([.character("r")], .focusRaisedBy, in: [.list], group: .filters,
+        KeyBinding([.enter, .character(" "), .down], .openField, in: [.filterBar], group: .filters,
+                   keyLabel: "Enter/Space", help: "Open the filter field Tab moved to", hint: ("Enter", "Open"), priority: 10),
+        KeyBinding([.escape], .back, in: [.filterBar], group: .filters,
+                   keyLabel: "Esc", help: "Leave the filter bar for the list", hint: ("Esc", "List"), priority: 13),
+        KeyBinding([.character("r")], .focusRaisedBy, in: [.list, .filterBar], group: .filters,
                    keyLabel: "r", help: "Raised by: pick a person (type to narrow)", hint: ("r", "Raised by"), priority: 24),
-        KeyBinding([.character("s")], .focusStatus, in: [.list], group: .filters,
+        KeyBinding([.character("s")], .focusStatus, in: [.list, .filterBar], group: .filters,
                    keyLabel: "s", help: "Status: tick one or more of the ten", hint: ("s", "Status"), priority: 20),
-        KeyBinding([.character("/")], .focusTo, in: [.list], group: .filters,
+        KeyBinding([.character("/")], .focusTo, in: [.list, .filterBar], group: .filters,
                    keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
-        KeyBinding([.character("d")], .focusDateRange, in: [.list], group: .filters,
+        KeyBinding([.character("d")], .focusDateRange, in: [.list, .filterBar], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
+        KeyBinding([.character("p")], .problems, in: [.list], group: .filters,
+                   keyLabel: "p", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters)"),
+        KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
+                   keyLabel: "a", help: "All dates (keep the other filters)"),
         KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,
                    keyLabel: "c", help: "Clear the filters (anyone, all statuses, today)", hint: ("c", "Clear"), priority: 26),
         // Editing a filter field
@@ -108,17 +128,23 @@ public enum KeyTable {
         KeyBinding([.down], .moveDown, in: [.filter], group: .editing, keyLabel: "↓", help: "Next choice",
                    hint: ("↑↓", "Choose"), priority: 11),
         KeyBinding([.up], .moveUp, in: [.filter], group: .editing, keyLabel: "↑", help: "Previous choice"),
+        KeyBinding([.left, .right], .adjustDate, in: [.filter], group: .editing,
+                   keyLabel: "← → PgUp/Dn", help: "Custom dates: a day earlier or later, a month earlier or later (↓ ↑ switch From and To)"),
         KeyBinding([.escape], .back, in: [.filter], group: .editing,
                    keyLabel: "Esc", help: "Cancel the edit, back to the list", hint: ("Esc", "Cancel"), priority: 13),
         // Viewing
         KeyBinding([.enter, .character("v")], .open, in: [.list], group: .viewing,
                    keyLabel: "Enter / v", help: "View the selected email", hint: ("Enter", "View"), priority: 10),
+        KeyBinding([.character("i")], .toggleIDColumn, in: [.list], group: .viewing,
+                   keyLabel: "i", help: "Show or hide the Id column (the number `show` takes)"),
         KeyBinding([.character("u")], .unitSearch, in: [.list, .popup], group: .viewing,
                    keyLabel: "u", help: "Unit Search for the email's address", hint: ("u", "Units"), priority: 15),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.escape, .character("q")], .back, in: closable, group: .viewing,
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
+        KeyBinding([.escape], .back, in: [.list], group: .viewing,
+                   keyLabel: "Esc", help: "List: back to where you were before Unit Search's Enter (filters and selection)"),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),

@@ -90,6 +90,9 @@ public enum FilterField: Int, Sendable, Hashable, CaseIterable {
 /// Where keys go on the Email Audit screen.
 public enum Focus: Sendable, Hashable {
     case list
+    /// A field of the filter bar has the focus, closed: Enter, Space or ↓ opens it, Tab moves on.
+    case bar(FilterField)
+    /// A filter field is open for editing.
     case field(FilterField)
 }
 
@@ -106,6 +109,8 @@ public struct FilterDraft: Sendable, Hashable {
     public var statuses: Set<EmailStatus> = []
     /// Status: highlighted row (0 = All, then the ten statuses).
     public var statusHighlight: Int = 0
+    /// Status: letters typed to jump to a status ("re" → Rejected).
+    public var statusQuery: String = ""
     /// Status: whether Space was used (Enter then applies the ticks, otherwise picks the highlighted row).
     public var statusTicked: Bool = false
     /// To: the text typed.

@@ -24,7 +24,9 @@ extension AppState {
         }
         self.draft = draft
         notice = nil
-        return []
+        // People can appear while the screen is open (External, with the first email from
+        // outside): the pick list is read afresh each time it opens.
+        return field == .raisedBy ? [.loadStaff(accountID: accountID)] : []
     }
 
     /// The people offered by the Raised by list for the current query ("Anyone" comes first).
@@ -32,8 +34,33 @@ extension AppState {
         FilterChoices.staff(staff, matching: draft.raisedByQuery)
     }
 
+    /// Keys while Tab has put the focus on a closed field: Tab moves on, Enter, Space or ↓ opens it.
+    mutating func performInFilterBar(_ command: Command) -> [Effect] {
+        guard case .bar(let field) = focus else { return [] }
+        switch command {
+        case .nextField:
+            focus = FilterField(rawValue: field.rawValue + 1).map { .bar($0) } ?? .list
+        case .previousField:
+            focus = FilterField(rawValue: field.rawValue - 1).map { .bar($0) } ?? .list
+        case .openField:
+            return beginEditing(field)
+        case .back:
+            focus = .list
+        case .focusRaisedBy: return beginEditing(.raisedBy)
+        case .focusStatus: return beginEditing(.status)
+        case .focusTo: return beginEditing(.to)
+        case .focusDateRange: return beginEditing(.dateRange)
+        default: break
+        }
+        return []
+    }
+
     mutating func handleFilterKey(_ key: Key) -> [Effect] {
         guard case .field(let field) = focus else { return [] }
+        if field == .dateRange, draft.dateHighlight == FilterChoices.customDateRow,
+           let effects = handleCustomDateKey(key) {
+            return effects
+        }
         if let binding = KeyTable.binding(for: key, in: .filter) {
             // Space is a tick only in the Status list; elsewhere it is typed.
             if binding.command == .toggle, field != .status {
@@ -56,11 +83,12 @@ extension AppState {
             case .apply:
                 return commit(field, explicit: true, then: .list)
             case .nextField:
+                // Tab applies the edits made, then focuses the next field closed (as from the list).
                 let next = FilterField(rawValue: field.rawValue + 1)
-                return commit(field, explicit: false, then: next.map { .field($0) } ?? .list)
+                return commit(field, explicit: false, then: next.map { .bar($0) } ?? .list)
             case .previousField:
                 let previous = FilterField(rawValue: field.rawValue - 1)
-                return commit(field, explicit: false, then: previous.map { .field($0) } ?? .list)
+                return commit(field, explicit: false, then: previous.map { .bar($0) } ?? .list)
             case .moveDown:
                 moveHighlight(in: field, by: 1)
                 return []
@@ -80,12 +108,6 @@ extension AppState {
         case .backspace, .delete:
             deleteCharacter(in: field)
             return []
-        case .left where field == .dateRange:
-            draft.customBox = .from
-            return []
-        case .right where field == .dateRange:
-            draft.customBox = .through
-            return []
         case .home where field != .to:
             setHighlight(in: field, to: 0)
             return []
@@ -100,6 +122,50 @@ extension AppState {
     /// Typed text beyond this many characters is ignored (no address, name or date is
     /// longer), so a huge paste costs no more than a short one.
     static let maxTypedCharacters = 256
+    /// Keys in the custom From and To boxes: ← → a day, PgUp PgDn a month, ↓ ↑ (and Tab,
+    /// Shift-Tab) between the boxes. Nil leaves the key to the usual handling.
+    mutating func handleCustomDateKey(_ key: Key) -> [Effect]? {
+        switch key {
+        case .left: stepCustomDate { $0.adding(days: -1) }
+        case .right: stepCustomDate { $0.adding(days: 1) }
+        case .pageUp: stepCustomDate { $0.adding(months: -1) }
+        case .pageDown: stepCustomDate { $0.adding(months: 1) }
+        case .down:
+            draft.customBox = .through
+        case .up, .backTab:
+            guard draft.customBox == .through else { return nil }
+            draft.customBox = .from
+        case .tab:
+            guard draft.customBox == .through else {
+                draft.customBox = .through
+                return []
+            }
+            // Only Enter applies custom dates; Tab leaves them unapplied.
+            focus = .list
+            notice = Notice("Custom dates not applied: Enter applies them")
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// Moves the date in the active custom box; an empty box starts from the other box's
+    /// date, or today.
+    mutating func stepCustomDate(_ step: (CalendarDay) -> CalendarDay) {
+        let from = draft.customBox == .from
+        let text = from ? draft.customFrom : draft.customThrough
+        let other = DateInputState(from ? draft.customThrough : draft.customFrom).day
+        let next: CalendarDay
+        if let day = DateInputState(text).day {
+            next = step(day)
+        } else if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            next = other ?? today
+        } else {
+            notice = Notice("Dates: finish the date (dd/mm/yyyy) before moving it", level: .error)
+            return
+        }
+        if from { draft.customFrom = next.description } else { draft.customThrough = next.description }
+    }
 
     mutating func typeCharacter(_ character: Character, into field: FilterField) -> [Effect] {
         let typed: String? = switch field {
@@ -119,9 +185,27 @@ extension AppState {
             guard draft.dateHighlight == FilterChoices.customDateRow else { return [] }
             if draft.customBox == .from { draft.customFrom.append(character) } else { draft.customThrough.append(character) }
         case .status:
-            break
+            jumpToStatus(typing: character)
         }
         return []
+    }
+
+    /// Status type-ahead: the letters typed so far pick the first status that starts with
+    /// them; a letter that matches nothing starts a new search.
+    mutating func jumpToStatus(typing character: Character) {
+        func row(for query: String) -> Int? {
+            FilterChoices.statusRows.firstIndex { status in
+                status.map { $0.displayName.lowercased().hasPrefix(query) } ?? false
+            }
+        }
+        let query = draft.statusQuery + character.lowercased()
+        if let found = row(for: query) {
+            draft.statusQuery = query
+            draft.statusHighlight = found
+        } else if let found = row(for: character.lowercased()) {
+            draft.statusQuery = character.lowercased()
+            draft.statusHighlight = found
+        }
     }
 
     mutating func deleteCharacter(in field: FilterField) {
@@ -154,6 +238,7 @@ extension AppState {
 
     mutating func setHighlight(in field: FilterField, to index: Int) {
         func clamp(_ value: Int, _ count: Int) -> Int { max(0, min(value, count - 1)) }
+        draft.statusQuery = ""
         switch field {
         case .raisedBy: draft.raisedByHighlight = clamp(index, raisedByMatches.count + 1)
         case .status: draft.statusHighlight = clamp(index, FilterChoices.statusRows.count)
@@ -204,10 +289,21 @@ extension AppState {
         case .dateRange:
             if draft.dateHighlight < FilterChoices.customDateRow {
                 if explicit { newFilter.dateRange = DateRangeChoice.named[draft.dateHighlight] }
-            } else if explicit, draft.customBox == .from, !draft.customFrom.isEmpty,
-                      DateInputState(draft.customFrom).isAcceptable, draft.customThrough.isEmpty {
+            } else if !explicit {
+                // Tab and Shift-Tab never apply custom dates: only Enter does.
+            } else if draft.customBox == .from, DateInputState(draft.customFrom).day != nil,
+                      draft.customThrough.isEmpty {
                 // Enter in the From box moves on to the To box.
                 draft.customBox = .through
+                return []
+            } else if draft.customFrom.trimmingCharacters(in: .whitespaces).isEmpty {
+                draft.customBox = .from
+                notice = Notice("Dates: type the From date (dd/mm/yyyy; ← → a day, PgUp PgDn a month)", level: .error)
+                return []
+            } else if draft.customThrough.trimmingCharacters(in: .whitespaces).isEmpty,
+                      DateInputState(draft.customFrom).day != nil {
+                draft.customBox = .through
+                notice = Notice("Dates: type the To date (dd/mm/yyyy)", level: .error)
                 return []
             } else {
                 switch FilterChoices.customRange(from: draft.customFrom, through: draft.customThrough) {
@@ -224,7 +320,7 @@ extension AppState {
         if case .field(let next) = nextFocus {
             _ = beginEditing(next)
         } else {
-            focus = .list
+            focus = nextFocus
         }
         return effects
     }

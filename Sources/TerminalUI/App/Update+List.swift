@@ -120,8 +120,25 @@ extension AppState {
             screens.append(.detail(DetailState(emailID: row.id)))
             return [.loadDetail(emailID: row.id)]
         case .unitSearch:
-            guard let row = list.selected else { return [] }
-            return openUnitSearch(address: row.to)
+            if let row = list.selected { return openUnitSearch(address: row.to) }
+            if case .exact(let address) = filter.to { return openUnitSearch(address: address) }
+            notice = Notice("Unit Search needs an email, or a whole address in To (/)")
+            return []
+        case .back:
+            return goBackInHistory()
+        case .toggleIDColumn:
+            showIDColumn.toggle()
+            return []
+        case .problems:
+            guard filter.statuses != EmailStatus.problemPreset else { return [] }
+            var newFilter = filter
+            newFilter.statuses = EmailStatus.problemPreset
+            return applyFilter(newFilter)
+        case .allDates:
+            guard filter.dateRange != .all else { return [] }
+            var newFilter = filter
+            newFilter.dateRange = .all
+            return applyFilter(newFilter)
         case .focusTo:
             return beginEditing(.to)
         case .focusStatus:
@@ -131,9 +148,11 @@ extension AppState {
         case .focusDateRange:
             return beginEditing(.dateRange)
         case .nextField:
-            return beginEditing(.raisedBy)
+            focus = .bar(.raisedBy)
+            return []
         case .previousField:
-            return beginEditing(.dateRange)
+            focus = .bar(.dateRange)
+            return []
         case .clearFilters:
             notice = Notice("Filters cleared")
             focus = .list

@@ -66,6 +66,7 @@ extension AppState {
             focus = .list
             return []
         }
+        if case .bar = focus { focus = .list }
         if wheel != 0 {
             list.scroll(by: wheel, viewport: listHeight)
             return prefetch()

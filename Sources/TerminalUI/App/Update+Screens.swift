@@ -48,9 +48,10 @@ extension AppState {
             goBack()
             return []
         case .showAddress:
+            history.append(SavedView(screens: screens, filter: filter, list: list, counts: counts))
             screens = [screens[0]]
             focus = .list
-            notice = Notice("Every email to \(search.address)")
+            notice = Notice("Every email to \(search.address) · Esc goes back")
             var newFilter = EmailFilter(accountID: accountID)
             newFilter.to = AddressPattern(parsing: search.address)
             newFilter.dateRange = .all

@@ -116,7 +116,12 @@ extension AppState {
         case .unitSearch: .unitSearch
         case .detail: .popup
         case .emptyStore: .emptyStore
-        case .audit: focus == .list ? .list : .filter
+        case .audit:
+            switch focus {
+            case .list: .list
+            case .bar: .filterBar
+            case .field: .filter
+            }
         }
     }
 
@@ -185,6 +190,7 @@ extension AppState {
         case .popup: return performInPopup(command)
         case .unitSearch: return performInUnitSearch(command)
         case .help: return performInHelp(command)
+        case .filterBar: return performInFilterBar(command)
         case .emptyStore, .filter: return []
         }
     }
@@ -194,6 +200,23 @@ extension AppState {
     /// Pops the top screen (never the root).
     mutating func goBack() {
         if screens.count > 1 { screens.removeLast() }
+    }
+
+    /// Returns to the view saved by the last Unit Search Enter: its screens, filter, rows and
+    /// selection, then re-reads its rows in place.
+    mutating func goBackInHistory() -> [Effect] {
+        guard let saved = history.popLast() else { return [] }
+        screens = saved.screens
+        filter = saved.filter
+        list = saved.list
+        list.loadingOlder = false
+        list.loadingNewer = false
+        counts = saved.counts
+        focus = .list
+        notice = nil
+        generation += 1
+        guard list.loaded else { return reloadListAndCounts(resetWindow: true) }
+        return reloadWindow()
     }
 
     /// Opens Unit Search for an address.

@@ -49,6 +49,11 @@ final class CursesBackend: TerminalBackend {
                 | ea_button4_pressed() | ea_button5_pressed()
             mousemask(mask, nil)
             mouseinterval(0)
+            // SGR reports (mode 1006) carry any column as digits; X10 reports stop at column 223.
+            // curses keeps decoding X10 reports itself; SGR ones come back as `sgrMouseKey`.
+            define_key("\u{1B}[<", Self.sgrMouseKey)
+            fputs("\u{1B}[?1006h", stdout)
+            fflush(stdout)
         }
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         setUpStyles(color: options.colorEnabled && !noColor && has_colors())
@@ -85,7 +90,11 @@ final class CursesBackend: TerminalBackend {
         guard active else { return }
         active = false
         ea_set_curses_active(0)
-        if mouseEnabled { mousemask(0, nil) }
+        if mouseEnabled {
+            fputs("\u{1B}[?1006l", stdout)
+            fflush(stdout)
+            mousemask(0, nil)
+        }
         curs_set(1)
         endwin()
         fflush(stdout)
@@ -217,6 +226,7 @@ final class CursesBackend: TerminalBackend {
             return isatty(STDIN_FILENO) == 1 ? nil : .hangUp
         }
         if result == KEY_CODE_YES {
+            if Int32(character) == Self.sgrMouseKey { return decodeSGRMouse() }
             return decodeKeyCode(Int32(character))
         }
         if character == 0x1B {
@@ -286,6 +296,49 @@ final class CursesBackend: TerminalBackend {
         }
     }
 
+    /// The key code curses returns for the start of an SGR mouse report, `ESC [ <`.
+    private static let sgrMouseKey = Int32(KEY_MAX) + 0x40
+
+    /// Reads the rest of an SGR mouse report (`button;column;row` then `M` for a press or
+    /// `m` for a release, columns and rows from 1) and decodes it.
+    private func decodeSGRMouse() -> InputEvent? {
+        let screen = ea_stdscr()
+        wtimeout(screen, 50)
+        var text = ""
+        var final: Character?
+        while text.count < 24 {
+            var character: wint_t = 0
+            guard wget_wch(screen, &character) == OK, let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
+            let typed = Character(scalar)
+            if typed == "M" || typed == "m" {
+                final = typed
+                break
+            }
+            guard typed.isASCII, typed.isNumber || typed == ";" else { return nil }
+            text.append(typed)
+        }
+        let numbers = text.split(separator: ";").compactMap { Int($0) }
+        guard final == "M", numbers.count == 3 else { return nil }
+        let button = numbers[0], x = numbers[1] - 1, y = numbers[2] - 1
+        guard x >= 0, y >= 0, button & 32 == 0 else { return nil }  // motion reports are not asked for
+        if button & 64 != 0 {
+            return .key(.mouse(MouseEvent(kind: button & 1 == 0 ? .wheelUp : .wheelDown, x: x, y: y)))
+        }
+        guard button & 3 == 0 else { return nil }
+        return press(x: x, y: y)
+    }
+
+    /// A left-button press: a click, or a double-click when it follows one at the same place.
+    private func press(x: Int, y: Int) -> InputEvent {
+        let now = Date().timeIntervalSince1970
+        defer { lastPress = (x, y, now) }
+        if let last = lastPress, last.y == y, abs(last.x - x) <= 2, now - last.time < 0.4 {
+            lastPress = nil
+            return .key(.mouse(MouseEvent(kind: .doubleClick, x: x, y: y)))
+        }
+        return .key(.mouse(MouseEvent(kind: .click, x: x, y: y)))
+    }
+
     private func decodeMouse() -> InputEvent? {
         var event = MEVENT()
         guard getmouse(&event) == OK else { return nil }
@@ -295,13 +348,7 @@ final class CursesBackend: TerminalBackend {
         if state & ea_button5_pressed() != 0 { return .key(.mouse(MouseEvent(kind: .wheelDown, x: x, y: y))) }
         if state & ea_button1_double_clicked() != 0 { return .key(.mouse(MouseEvent(kind: .doubleClick, x: x, y: y))) }
         if state & (ea_button1_pressed() | ea_button1_clicked()) != 0 {
-            let now = Date().timeIntervalSince1970
-            defer { lastPress = (x, y, now) }
-            if let last = lastPress, last.y == y, abs(last.x - x) <= 2, now - last.time < 0.4 {
-                lastPress = nil
-                return .key(.mouse(MouseEvent(kind: .doubleClick, x: x, y: y)))
-            }
-            return .key(.mouse(MouseEvent(kind: .click, x: x, y: y)))
+            return press(x: x, y: y)
         }
         return nil
     }

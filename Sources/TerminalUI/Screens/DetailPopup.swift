@@ -31,7 +31,8 @@ public struct DetailPopup: Widget {
         let scroll = max(0, min(state.scroll, content.height - visible))
         let above = scroll > 0, below = scroll + visible < content.height
         let note = above && below ? "↑↓ more" : below ? "↓ more" : above ? "↑ more" : nil
-        Popup(title: "View email", note: "Esc close · u Unit Search", scrollNote: note).render(into: &buffer, area: area)
+        Popup(title: "View email · Id \(detail.email.id)", note: "Esc close · u Unit Search", scrollNote: note)
+            .render(into: &buffer, area: area)
         buffer.blit(content, sourceRows: scroll..<(scroll + visible), x: inner.x, y: inner.y)
     }
 
@@ -49,10 +50,33 @@ public struct DetailPopup: Widget {
 
     /// Body lines shown at most.
     static let maxBodyLines = 500
+    /// Lines shown of one Status Details value.
+    static let maxDetailLines = 40
 
     static func contentLines(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
         guard width > 0 else { return [] }
         var lines: [StyledLine] = []
+        let email = detail.email
+        if email.isNotRecordedHere {
+            lines.append(StyledLine("Not recorded by this system: known only from the provider's events.", Style(.warning, bold: true)))
+        }
+        // For a problem the advice comes first, where it is seen without scrolling.
+        let actionFirst = EmailStatus.problems.contains(email.status)
+        if actionFirst {
+            lines += actionLines(detail, width: width)
+            lines.append(StyledLine())
+        }
+        // Addresses and ids are never broken across lines: they get the whole width.
+        lines.append(unbrokenField("To", email.to, width: width))
+        if !email.cc.isEmpty {
+            // Cc addresses wrap between addresses, each whole, over the whole width.
+            let parts = TextWrap.wrap(TerminalText.singleLine(email.cc.joined(separator: ", ")), width: max(8, width - 13))
+            for (index, part) in parts.enumerated() {
+                lines.append(StyledLine([Span(DisplayWidth.fit(index == 0 ? "Cc" : "", to: 13), Style(.label)), Span(part)]))
+            }
+        }
+        lines.append(unbrokenField("Message ID", email.providerMessageID ?? "not handed to the provider yet", width: width))
+        lines.append(StyledLine())
         if width >= 72 {
             let right = min(46, width * 45 / 100)
             let left = width - right - 2
@@ -69,19 +93,19 @@ public struct DetailPopup: Widget {
             lines.append(StyledLine())
             lines += emailFields(detail, width: width, timeZone: timeZone)
         }
-        lines.append(StyledLine())
-        lines.append(Section.heading("Recommended action"))
-        for part in TextWrap.wrap(TerminalText.singleLine(detail.recommendedAction), width: width) {
-            lines.append(StyledLine(part, Style(.accent)))
+        if !actionFirst {
+            lines.append(StyledLine())
+            lines += actionLines(detail, width: width)
         }
         lines.append(StyledLine())
         let count = detail.events.count
         lines.append(Section.heading("Status Tracking (\(count) \(count == 1 ? "event" : "events"))"))
-        lines += Timeline(events: detail.events, timeZone: timeZone).lines
+        lines += Timeline(events: detail.events, timeZone: timeZone).wrappedLines(width: width)
         lines.append(StyledLine())
         lines.append(Section.heading("Body"))
         // The body is wrapped only as far as it is shown; `show` prints all of a huge one.
-        let bodyHead = TextWrap.head(of: detail.email.textBody, lines: maxBodyLines, width: width)
+        let text = email.textBody.isEmpty && email.isNotRecordedHere ? "(not recorded by this system)" : email.textBody
+        let bodyHead = TextWrap.head(of: text, lines: maxBodyLines, width: width)
         let body = TextWrap.wrapLines(TerminalText.lines(String(bodyHead)), width: width, limit: maxBodyLines + 1)
         lines += body.prefix(maxBodyLines).map { StyledLine($0) }
         if body.count > maxBodyLines {
@@ -90,21 +114,35 @@ public struct DetailPopup: Widget {
         return lines
     }
 
+    /// The "Recommended action" heading and the advice, wrapped.
+    static func actionLines(_ detail: EmailDetail, width: Int) -> [StyledLine] {
+        [Section.heading("Recommended action")]
+            + TextWrap.wrap(TerminalText.singleLine(detail.recommendedAction), width: width).map { StyledLine($0, Style(.accent)) }
+    }
+
+    /// "Label        value" on one line; a value too long for the width ends in "…".
+    static func unbrokenField(_ label: String, _ value: String, width: Int) -> StyledLine {
+        let labelWidth = 13
+        let text = TerminalText.singleLine(value)
+        let room = max(1, width - labelWidth)
+        let shown = DisplayWidth.of(text) <= room ? text : DisplayWidth.truncate(text, to: room)
+        return StyledLine([Span(DisplayWidth.fit(label, to: labelWidth), Style(.label)), Span(shown)])
+    }
+
     /// "Label        value" lines, values wrapped to at most three lines.
     static func emailFields(_ detail: EmailDetail, width: Int, timeZone: TimeZone) -> [StyledLine] {
         let email = detail.email
         let format = UKDateFormat(timeZone: timeZone)
-        let units = detail.units.map { "\($0.blockName) \($0.unitName)" }
+        var seenUnits = Set<String>()
+        let units = detail.units.map { "\($0.blockName) \($0.unitName)" }.filter { seenUnits.insert($0).inserted }
+        let notRecorded = "(not recorded by this system)"
         let fields: [(String, String)] = [
-            ("From", email.from),
-            ("To", email.to),
-            ("Cc", email.cc.isEmpty ? "—" : email.cc.joined(separator: ", ")),
-            ("Subject", email.subject),
+            ("From", email.from.isEmpty && email.isNotRecordedHere ? notRecorded : email.from),
+            ("Subject", email.subject.isEmpty && email.isNotRecordedHere ? notRecorded : email.subject),
             ("Created", format.dateTime(email.createdAt)),
             ("Raised by", email.raisedByName),
             ("Activity", email.activity.displayName),
             ("Units", units.isEmpty ? "—" : units.joined(separator: ", ")),
-            ("Message ID", email.providerMessageID ?? "not handed to the provider yet"),
             ("Attachments", email.attachmentNames.isEmpty ? "none" : email.attachmentNames.joined(separator: ", ")),
         ]
         var lines = [Section.heading("Email")]
@@ -132,7 +170,7 @@ public struct DetailPopup: Widget {
         let format = UKDateFormat(timeZone: timeZone)
         func text(_ value: String?) -> String {
             guard let value, !value.isEmpty else { return "—" }
-            return TerminalText.singleLine(String(value.prefix(2_000)))  // four lines at most are shown
+            return TerminalText.singleLine(String(value.prefix(4_000)))  // `maxDetailLines` at most are shown
         }
         var rows: [(String, String, Style)] = [("Status", email.status.displayName, email.status.style.emphasised)]
         var reason = info?.reason ?? info?.rejectReason
@@ -151,8 +189,14 @@ public struct DetailPopup: Widget {
         let labelWidth = 12
         var body: [StyledLine] = []
         for (label, value, style) in rows {
-            let parts = TextWrap.wrap(value, width: max(6, inner - labelWidth), limit: 4)
-            for (index, part) in parts.prefix(4).enumerated() {
+            // Every provider word wrapped; a value past `maxDetailLines` (only hostile data is
+            // that long) ends in "…", and `show` prints it all.
+            var parts = TextWrap.wrap(value, width: max(6, inner - labelWidth), limit: Self.maxDetailLines + 1)
+            if parts.count > Self.maxDetailLines {
+                parts = Array(parts.prefix(Self.maxDetailLines))
+                parts[parts.count - 1] = DisplayWidth.truncate(parts[parts.count - 1] + " …", to: max(6, inner - labelWidth))
+            }
+            for (index, part) in parts.enumerated() {
                 body.append(StyledLine([
                     Span(DisplayWidth.fit(index == 0 ? label : "", to: labelWidth), Style(.label)),
                     Span(part, style),

@@ -25,7 +25,7 @@ public struct FilterBar: Widget {
         case .raisedBy:
             value = FilterChoices.raisedByWords(filter.raisedBy, staff: state.staff) + " ▾"
         case .status:
-            value = FilterChoices.statusWords(filter.statuses) + " ▾"
+            value = FilterChoices.statusWords(filter.statuses, width: compact ? 18 : 32) + " ▾"
         case .to:
             if state.focus == .field(.to) {
                 value = TerminalText.singleLine(state.draft.toText) + "▏"
@@ -76,7 +76,7 @@ public struct FilterBar: Widget {
     public func render(into buffer: inout Buffer, area: Rect) {
         buffer.fill(area.row(0))
         for item in FilterBar.place(state: state, width: area.width) {
-            let focused = state.focus == .field(item.field)
+            let focused = state.focus == .field(item.field) || state.focus == .bar(item.field)
             let isSet: Bool
             switch item.field {
             case .raisedBy: isSet = !state.filter.raisedBy.isEmpty

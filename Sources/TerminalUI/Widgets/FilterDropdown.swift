@@ -19,7 +19,7 @@ public struct FilterDropdown: Widget {
 
     /// Rows inside the frame after the choices.
     static func footerRows(for field: FilterField, state: AppState) -> Int {
-        field == .dateRange && state.draft.dateHighlight == FilterChoices.customDateRow ? 3 : 0
+        field == .dateRange && state.draft.dateHighlight == FilterChoices.customDateRow ? 4 : 0
     }
 
     static func choiceCount(for field: FilterField, state: AppState) -> Int {
@@ -129,6 +129,15 @@ public struct FilterDropdown: Widget {
             }
             styled.render(into: &buffer, x: inner.x + 1, y: y + row, width: inner.width - 1)
         }
+        let above = offset > 0, below = offset + choiceRows < count
+        if above || below {
+            // The list is cut: say so on the bottom border.
+            let mark = above && below ? " ↑↓ more " : below ? " ↓ more " : " ↑ more "
+            let w = DisplayWidth.of(mark)
+            if area.width > w + 2 {
+                buffer.put(mark, x: area.maxX - 1 - w, y: area.maxY - 1, style: Style(.muted))
+            }
+        }
         if footer > 0 {
             renderCustomDates(into: &buffer, x: inner.x + 1, y: inner.maxY - footer, width: inner.width - 1)
         }
@@ -171,12 +180,22 @@ public struct FilterDropdown: Widget {
         }
         box("From: ", draft.customFrom, active: draft.customBox == .from).render(into: &buffer, x: x, y: y, width: width)
         box("To:   ", draft.customThrough, active: draft.customBox == .through).render(into: &buffer, x: x, y: y + 1, width: width)
-        let status: StyledLine
-        switch FilterChoices.customRange(from: draft.customFrom, through: draft.customThrough) {
-        case .success(let range): status = StyledLine("✓ " + range.displayName, Style(.ok))
-        case .failure(let error):
-            status = error.isIncomplete ? StyledLine("… " + error.text, Style(.warning)) : StyledLine("✗ " + error.text, Style(.invalid))
-        }
+        let status = FilterDropdown.customStatus(from: draft.customFrom, through: draft.customThrough)
         status.render(into: &buffer, x: x, y: y + 2, width: width)
+        StyledLine("←→ day · PgUp/PgDn month · ↓↑ box", Style(.muted)).render(into: &buffer, x: x, y: y + 3, width: width)
+    }
+
+    /// The line under the custom boxes: what is missing, what is wrong, or the range Enter applies.
+    static func customStatus(from: String, through: String) -> StyledLine {
+        let missing = [("From", from), ("To", through)]
+            .filter { $0.1.trimmingCharacters(in: .whitespaces).isEmpty }.map(\.0)
+        if !missing.isEmpty {
+            return StyledLine("… type " + missing.joined(separator: " and ") + " (dd/mm/yyyy)", Style(.warning))
+        }
+        switch FilterChoices.customRange(from: from, through: through) {
+        case .success(let range): return StyledLine("✓ Enter: " + range.displayName, Style(.ok))
+        case .failure(let error):
+            return error.isIncomplete ? StyledLine("… " + error.text, Style(.warning)) : StyledLine("✗ " + error.text, Style(.invalid))
+        }
     }
 }

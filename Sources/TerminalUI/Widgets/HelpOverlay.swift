@@ -50,7 +50,8 @@ public struct HelpOverlay: Widget {
         }
         lines.append(StyledLine())
         lines.append(Section.heading("Statuses"))
-        let nameColumn = 19
+        // The longest name ("Temporary Failure", 17) plus the indent and one space.
+        let nameColumn = 2 + (EmailStatus.allCases.map { DisplayWidth.of($0.displayName) }.max() ?? 0) + 1
         for status in EmailStatus.allCases {
             let wrapped = TextWrap.wrap(status.meaning, width: max(10, width - nameColumn - 2))
             for (index, part) in wrapped.enumerated() {

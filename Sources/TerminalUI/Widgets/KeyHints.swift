@@ -26,6 +26,10 @@ public struct KeyHints: Widget {
         }
         let order = KeyTable.bindings
         chosen.sort { (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0) }
+        if chosen.count < hints.count, let help = chosen.firstIndex(where: { $0.command == .help }) {
+            // Some keys did not fit: Help lists them all.
+            chosen[help].hintLabel = "more"
+        }
         var placed: [Placed] = []
         var x = 1
         for hint in chosen {

@@ -6,24 +6,67 @@ public struct StatusLine: Widget {
     public var position: Int?
     public var loading: Bool
     public var notice: Notice?
+    /// The statuses the filter picks: they are shown even when none matched.
+    public var filtered: Set<EmailStatus>
 
-    public init(counts: StatusCounts?, position: Int?, loading: Bool, notice: Notice?) {
+    public init(counts: StatusCounts?, position: Int?, loading: Bool, notice: Notice?, filtered: Set<EmailStatus> = []) {
         self.counts = counts
         self.position = position
         self.loading = loading
         self.notice = notice
+        self.filtered = filtered
     }
 
-    /// The count part as styled runs.
-    public var countsLine: StyledLine {
-        guard let counts else { return StyledLine("Counting…", Style(.muted)) }
+    /// The count part as styled runs, at its fullest.
+    public var countsLine: StyledLine { countsLine(width: Int.max) }
+
+    /// The count part fitted to `width`: the problem statuses (``EmailStatus/problems``) come
+    /// first and are never dropped; names shorten before the other statuses are dropped.
+    public func countsLine(width: Int) -> StyledLine { fitted(width: width).line }
+
+    /// The fitted count part and how much it had to give up (0: nothing; higher: more).
+    func fitted(width: Int) -> (line: StyledLine, compromise: Int) {
+        guard let counts else { return (StyledLine("Counting…", Style(.muted)), 0) }
         let total = counts.total
-        var line = StyledLine("\(Count.text(total)) \(total == 1 ? "email" : "emails")", Style(.plain, bold: true))
-        for status in EmailStatus.allCases where counts[status] > 0 {
-            line.append("  ")
-            line.append("\(Count.text(counts[status])) \(status.displayName)", status.style)
+        let shown = { (status: EmailStatus) in counts[status] > 0 || filtered.contains(status) }
+        let problems = EmailStatus.problems.filter(shown)
+        var others = EmailStatus.allCases.filter { !EmailStatus.problems.contains($0) && shown($0) }
+        func line(_ names: NameLength, gap: String) -> StyledLine {
+            var line = StyledLine("\(Count.text(total)) \(total == 1 ? "email" : "emails")", Style(.plain, bold: true))
+            for status in problems + others {
+                line.append(gap)
+                line.append("\(Count.text(counts[status])) \(StatusLine.name(status, names))", status.style)
+            }
+            return line
         }
-        return line
+        for (compromise, names) in [NameLength.full, .short].enumerated() {
+            let candidate = line(names, gap: "  ")
+            if candidate.width <= width { return (candidate, compromise) }
+        }
+        while !others.isEmpty {
+            others.removeLast()
+            let candidate = line(.short, gap: "  ")
+            if candidate.width <= width { return (candidate, 2) }
+        }
+        let short = line(.short, gap: " ")
+        return short.width <= width ? (short, 3) : (line(.tiny, gap: " "), 4)
+    }
+
+    enum NameLength { case full, short, tiny }
+
+    static func name(_ status: EmailStatus, _ length: NameLength) -> String {
+        switch (length, status) {
+        case (.full, _): status.displayName
+        case (.short, .temporaryFailure): "Temp. failure"
+        case (.short, .unsubscribed): "Unsubscr."
+        case (.short, _): status.displayName
+        case (.tiny, .temporaryFailure): "Temp"
+        case (.tiny, .unsubscribed): "Unsub"
+        case (.tiny, .complained): "Compl"
+        case (.tiny, .rejected): "Rej"
+        case (.tiny, .failed): "Fail"
+        case (.tiny, _): status.displayName
+        }
     }
 
     public func render(into buffer: inout Buffer, area: Rect) {
@@ -36,9 +79,19 @@ public struct StatusLine: Widget {
         } else if let position, let total = counts?.total, total > 0 {
             right = StyledLine("\(Count.text(position + 1)) of \(Count.text(total))", Style(.muted))
         }
-        let rightWidth = min(right.width, max(0, area.width / 2))
-        let leftWidth = area.width - 2 - (rightWidth > 0 ? rightWidth + 2 : 0)
-        countsLine.render(into: &buffer, x: area.x + 1, y: area.y, width: leftWidth)
+        var rightWidth = min(right.width, max(0, area.width / 2))
+        var leftWidth = area.width - 2 - (rightWidth > 0 ? rightWidth + 2 : 0)
+        var left = fitted(width: leftWidth)
+        if left.compromise >= 3, notice == nil, rightWidth > 0 {
+            // The position gives way before the problem counts are squeezed.
+            let whole = fitted(width: area.width - 2)
+            if whole.compromise < left.compromise || left.line.width > leftWidth {
+                rightWidth = 0
+                leftWidth = area.width - 2
+                left = whole
+            }
+        }
+        left.line.render(into: &buffer, x: area.x + 1, y: area.y, width: leftWidth)
         if rightWidth > 0 {
             right.render(into: &buffer, x: area.maxX - 1 - rightWidth, y: area.y, width: rightWidth)
         }

@@ -11,11 +11,50 @@ public struct SummaryList: Widget {
     /// Text shown when there is no row.
     public var emptyText: [String]
 
-    public init(window: ListWindow, timeZone: TimeZone, focused: Bool, emptyText: [String]) {
+    /// Whether the Id column (the number `show` takes) is shown.
+    public var showID: Bool
+    /// Whether every row is from one day (Today, Yesterday): narrow lists then show the time only.
+    public var singleDay: Bool
+
+    public init(window: ListWindow, timeZone: TimeZone, focused: Bool, emptyText: [String],
+                showID: Bool = false, singleDay: Bool = false) {
         self.window = window
         self.timeZone = timeZone
         self.focused = focused
         self.emptyText = emptyText
+        self.showID = showID
+        self.singleDay = singleDay
+    }
+
+    /// How dates are written in the list.
+    public enum DateForm: Sendable, Hashable {
+        /// "dd/mm/yyyy HH:mm".
+        case full
+        /// "dd/mm HH:mm".
+        case short
+        /// "HH:mm".
+        case time
+
+        var width: Int { self == .full ? 16 : self == .short ? 11 : 5 }
+        var title: String { self == .time ? "Time" : self == .short ? "Date" : "Date/time" }
+    }
+
+    /// The date form at a width: below 100 columns the date shortens before To and Subject starve.
+    public static func dateForm(width: Int, singleDay: Bool) -> DateForm {
+        width >= 100 ? .full : singleDay ? .time : .short
+    }
+
+    /// The columns for a date form, with the Id column first when asked for.
+    public static func columns(dateForm: DateForm, showID: Bool) -> [ColumnSpec] {
+        var result = columns
+        result[0] = ColumnSpec(dateForm.title, min: dateForm.width)
+        if dateForm != .full {
+            // Narrow lists: To and Subject keep enough to be read; Raised by drops before they starve.
+            result[1].minWidth = 16
+            result[2].minWidth = 14
+        }
+        if showID { result.insert(ColumnSpec("Id", min: 7), at: 0) }
+        return result
     }
 
     /// The columns, most important kept longest: Activity drops first, then Raised by.
@@ -38,20 +77,25 @@ public struct SummaryList: Widget {
     public func render(into buffer: inout Buffer, area: Rect) {
         let height = area.height - 1
         let format = UKDateFormat(timeZone: timeZone)
+        let form = SummaryList.dateForm(width: area.width, singleDay: singleDay)
         let start = min(window.top, window.rows.count)
         let visible = window.rows[start..<min(window.rows.count, start + max(0, height))]
         let rows: [[TableCell]] = visible.map { row in
-            [
-                TableCell(format.dateTime(row.createdAt), Style(.muted)),
+            let date = form == .full ? format.dateTime(row.createdAt)
+                : form == .short ? format.shortDateTime(row.createdAt) : format.time(row.createdAt)
+            return (showID ? [TableCell(String(row.id), Style(.muted))] : []) + [
+                TableCell(date, Style(.muted)),
                 TableCell(SummaryList.cell(row.to)),
-                TableCell(SummaryList.cell(row.subject)),
+                row.activity == .external && row.subject.isEmpty
+                    ? TableCell("(not recorded by this system)", Style(.warning))
+                    : TableCell(SummaryList.cell(row.subject)),
                 TableCell(SummaryList.cell(row.raisedByName)),
                 TableCell(row.status.displayName, row.status.style),
-                TableCell(row.activity.displayName, Style(.muted)),
+                TableCell(row.activity == .external ? "Not recorded" : row.activity.displayName, Style(.muted)),
             ]
         }
         let selected = window.cursor - start
-        var table = Table(columns: SummaryList.columns, rows: rows,
+        var table = Table(columns: SummaryList.columns(dateForm: form, showID: showID), rows: rows,
                           selected: (0..<rows.count).contains(selected) ? selected : nil)
         if !focused { table.selected = nil }
         table.render(into: &buffer, area: area)

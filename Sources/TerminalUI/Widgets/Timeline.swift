@@ -26,6 +26,27 @@ public struct Timeline: Widget {
         }
     }
 
+    /// The lines wrapped to `width`, continuation lines indented under the description,
+    /// so every word the provider sent can be read.
+    public func wrappedLines(width: Int) -> [StyledLine] {
+        guard !events.isEmpty else { return lines }
+        let format = UKDateFormat(timeZone: timeZone)
+        let indent = DisplayWidth.of(format.dateTimeSeconds(Date(timeIntervalSince1970: 0))) + 2
+        var result: [StyledLine] = []
+        for event in events {
+            let role = event.indicatedStatus?.role ?? .muted
+            let parts = TextWrap.wrap(StatusTracking.describe(event), width: max(10, width - indent))
+            for (index, part) in parts.enumerated() {
+                result.append(StyledLine([
+                    Span(index == 0 ? format.dateTimeSeconds(event.occurredAt) + "  " : String(repeating: " ", count: indent),
+                         Style(.muted)),
+                    Span(part, Style(role)),
+                ]))
+            }
+        }
+        return result
+    }
+
     public func render(into buffer: inout Buffer, area: Rect) {
         for (offset, line) in lines.enumerated() where offset < area.height {
             line.render(into: &buffer, x: area.x, y: area.y + offset, width: area.width)
