@@ -10,6 +10,8 @@ import hashlib
 import io
 import json
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +45,176 @@ def content(path):
         return hashlib.sha256("\n".join(connection.iterdump()).encode()).hexdigest()
     finally:
         connection.close()
+
+
+def event_line(event_id, recipient, message_id, timestamp, subject="Imported", kind="delivered"):
+    """One Mailgun event as a JSON line (timestamp given as JSON text)."""
+    return ('{"event": "%s", "id": "%s", "timestamp": %s, "recipient": "%s", '
+            '"message": {"headers": {"message-id": "%s", "to": "%s", "subject": %s}}}\n'
+            % (kind, event_id, timestamp, recipient, message_id, recipient, json.dumps(subject)))
+
+
+def hardening_checks(binary, work, db):
+    """Issue 9 (engine and store half): hostile data and careless operators."""
+    # Huge and implausible timestamps: one-line errors, the good lines kept, no crash.
+    huge = os.path.join(work, "huge.jsonl")
+    with open(huge, "w") as handle:
+        handle.write(event_line("hugeOk1", "huge@example.net", "huge.1@x", "1795000000.5"))
+        for index, stamp in enumerate(["1e300", '"1e300"', "9.3e12", "1e12", "-3"]):
+            handle.write(event_line(f"hugeBad{index}", f"h{index}@example.net", f"huge.b{index}@x", stamp))
+    result = run(binary, "ingest", "--db", db, huge)
+    check("a huge timestamp is a line error, not a crash", result.returncode == 2 and "1 new events" in result.stdout
+          and all(f'line {n}: field "timestamp"' in result.stderr for n in range(2, 7)),
+          f"rc={result.returncode} {result.stdout!r} {result.stderr[-300:]!r}")
+
+    # NUL inside text: refused as a field error; the same file again changes nothing.
+    nul = os.path.join(work, "nul.jsonl")
+    with open(nul, "w") as handle:
+        handle.write(event_line("nulA", "nul@example.net", "same\\u0000one@x", "1795000000.5"))
+        handle.write(event_line("nulB", "nul@example.net", "same\\u0000two@x", "1795000001.5"))
+        handle.write(event_line("nulC", "nul\\u0000@example.net", "nul.c@x", "1795000002.5"))
+    before = content(db)
+    first = run(binary, "ingest", "--db", db, nul)
+    second = run(binary, "ingest", "--db", db, nul)
+    check("NUL in a message id or recipient is a field error", first.returncode == 2 and "NUL" in first.stderr
+          and "message.headers.message-id" in first.stderr and 'field "recipient"' in first.stderr, first.stderr)
+    check("re-ingesting a file with NULs stays idempotent", second.returncode == 2 and "UNIQUE" not in second.stderr
+          and content(db) == before, second.stderr)
+
+    # A long subject is stored cut, with a visible mark; the raw event stays whole.
+    long_file = os.path.join(work, "long.jsonl")
+    with open(long_file, "w") as handle:
+        handle.write(event_line("longSubj", "long@example.net", "long.1@x", "1795000000.5", subject="S" * 200000))
+    run(binary, "ingest", "--db", db, long_file)
+    connection = sqlite3.connect(db)
+    stored, raw = connection.execute(
+        "select e.subject, v.raw_json from emails e join events v on v.email_id = e.id where e.to_address = 'long@example.net'").fetchone()
+    connection.close()
+    check("a 200,000-character subject is stored cut with a mark", len(stored) < 1100 and stored.endswith("characters)")
+          and "(cut: 199000 characters)" in stored and len(raw) > 200000, stored[-60:])
+
+    # Invalid UTF-8 is counted and reported.
+    latin = os.path.join(work, "latin1.jsonl")
+    with open(latin, "wb") as handle:
+        handle.write(event_line("latin1", "latin@example.net", "latin.1@x", "1795000000.5", subject="Caf\u00e9").encode()
+                     .replace(b"\\u00e9", b"\xe9"))
+    result = run(binary, "ingest", "--db", db, latin)
+    check("invalid UTF-8 is counted and reported", result.returncode == 0 and "1 invalid UTF-8 byte sequence" in result.stdout,
+          result.stdout + result.stderr)
+
+    # The CSV formula guard sees '=' followed by a combining mark.
+    formula = os.path.join(work, "formula.jsonl")
+    with open(formula, "w") as handle:
+        handle.write(event_line("formula1", "formula@example.net", "formula.1@x", "1795000000.5", subject="=\u0301HYPERLINK(1)"))
+    run(binary, "ingest", "--db", db, formula)
+    exported = run(binary, "query", "--db", db, "--range", "all", "--to", "formula@example.net", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    check("csv defuses '=' followed by a combining mark", len(rows) == 1 and rows[0]["Subject"].startswith("'="),
+          exported.stdout)
+
+    # Another --time-zone never rewrites the store.
+    before = content(db)
+    zone_before = sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0]
+    for args in (["query", "--range", "today"], ["show", "1"], ["check"]):
+        result = run(binary, args[0], "--db", db, "--time-zone", "Pacific/Auckland", *args[1:])
+        check(f"{args[0]} in another zone succeeds", result.returncode == 0, result.stderr)
+    check("readers in another zone leave the store unchanged", content(db) == before
+          and sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0] == zone_before)
+    result = run(binary, "ingest", "--db", db, "--time-zone", "Pacific/Auckland", huge)
+    check("a writer in another zone keeps the store's zone and exact roll-ups",
+          sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0] == zone_before
+          and run(binary, "check", "--db", db).returncode == 0)
+
+    # check: intact store.
+    result = run(binary, "check", "--db", db)
+    check("check passes an intact store", result.returncode == 0 and "ok" in result.stdout, result.stderr)
+
+    # A FIFO or /dev/null is refused at once.
+    fifo = os.path.join(work, "pipe.sqlite")
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/null"):
+        for args in (["query", "--range", "all"], ["ingest", huge]):
+            try:
+                result = run_timeout(binary, 20, args[0], "--db", path, *args[1:])
+                lines = [line for line in result.stderr.splitlines() if line.strip()]
+                check(f"{args[0]} --db {path}: refused with one line", result.returncode != 0 and len(lines) == 1
+                      and "not a regular file" in lines[0], result.stderr)
+            except subprocess.TimeoutExpired:
+                check(f"{args[0]} --db {path}: refused with one line", False, "hung")
+    check("/dev/null gets no journal", not os.path.exists("/dev/null-journal") and not os.path.exists("/dev/null-wal"))
+
+    # A store another user owns (0644) can still be queried by a user who cannot write it.
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() == 0 and setpriv:
+        shared = tempfile.mkdtemp(prefix="email-audit-ro-")
+        os.chmod(shared, 0o755)
+        copy = os.path.join(shared, "audit.sqlite")
+        source = sqlite3.connect(db)
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        target.execute("pragma journal_mode = wal")
+        target.close()
+        source.close()
+        os.chmod(copy, 0o644)
+        before = digest(copy)
+        listing = os.listdir(shared)
+        result = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", binary, "query", "--db", copy,
+                                 "--range", "all", "--format", "csv", "--limit", "3"],
+                                capture_output=True, text=True, timeout=60, env=dict(os.environ, TZ="Europe/London"))
+        check("another user's 0644 store can be queried", result.returncode == 0 and result.stdout.startswith("Id,"),
+              f"rc={result.returncode} {result.stderr!r}")
+        check("querying it changed nothing", digest(copy) == before and os.listdir(shared) == listing, os.listdir(shared))
+    else:
+        print("skip another user's 0644 store (needs root and setpriv)")
+
+    # Two processes creating one new store at once both succeed.
+    for attempt in range(3):
+        fresh = os.path.join(work, f"race-{attempt}", "audit.sqlite")
+        processes = [subprocess.Popen([binary, "ingest", "--db", fresh, huge], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for _ in range(4)]
+        outcomes = [(process.wait(timeout=120), process.stderr.read()) for process in processes]
+        check(f"concurrent creation {attempt}: every process succeeds",
+              all(code == 2 and "already exists" not in err and "not an email-audit" not in err for code, err in outcomes),
+              outcomes)
+        check(f"concurrent creation {attempt}: one intact store", run(binary, "check", "--db", fresh).returncode == 0)
+
+    # A damaged store is reported by check and by the screen (before it starts), never shown.
+    damaged = os.path.join(work, "damaged.sqlite")
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(damaged)
+    source.backup(target)
+    target.close()
+    source.close()
+    size = os.path.getsize(damaged)
+    generator = random.Random(5)
+    with open(damaged, "r+b") as handle:
+        for offset in range(size // 3, size - 8192, max(8192, size // 40)):
+            handle.seek(offset)
+            handle.write(bytes(generator.randrange(256) for _ in range(3000)))
+    result = run(binary, "check", "--db", damaged)
+    check("check reports a damaged store", result.returncode != 0 and "damaged" in result.stderr, result.stderr[-300:])
+    result = run(binary, "--db", damaged)
+    check("the screen refuses a damaged store with one line", result.returncode != 0 and "damaged" in result.stderr
+          and "\x1b" not in result.stdout, result.stderr[-300:])
+
+    # The WAL deleted while another process has the store open: the next ingest says so.
+    lost = os.path.join(work, "lost.sqlite")
+    run(binary, "ingest", "--db", lost, huge)
+    holder = sqlite3.connect(lost)
+    holder.execute("pragma journal_mode = wal")
+    holder.execute("select count(*) from emails").fetchone()
+    if os.path.exists(lost + "-wal"):
+        os.remove(lost + "-wal")
+    result = run(binary, "ingest", "--db", lost, nul)
+    holder.close()
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "NUL" not in line]
+    check("ingest after the WAL was deleted: a clear error or success, never a bare disk I/O error",
+          result.returncode in (0, 2) or (len(lines) == 1 and "-wal" in lines[0]), result.stderr)
+
+
+def run_timeout(binary, seconds, *args):
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    return subprocess.run([binary, *args], capture_output=True, text=True, env=full_env, timeout=seconds)
 
 
 def main():
@@ -150,6 +322,8 @@ def main():
     missing = os.path.join(work, "nowhere.sqlite")
     result = run(binary, "query", "--db", missing)
     check("a missing store is an error, not a new file", result.returncode != 0 and not os.path.exists(missing), result.stderr)
+
+    hardening_checks(binary, work, db)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0

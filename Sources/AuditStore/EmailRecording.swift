@@ -16,7 +16,7 @@ extension AuditDatabase {
         return try write { db in
             var staffAccount: [Int64: Int64] = [:]
             var accounts: Set<Int64> = []
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             var ids: [Int64] = []
             ids.reserveCapacity(emails.count)
@@ -102,7 +102,7 @@ extension AuditDatabase {
             try StoredValueCheck.requireTime(handOver.at, "the hand-over time of email \(handOver.emailID)")
         }
         return try write { db in
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             var merged: [Int64] = []
             var results: [Bool] = []

@@ -184,7 +184,7 @@ extension AuditDatabase {
             guard !touched.isEmpty else { return result }
             try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
 
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
                                                              days: &days, deltas: &deltas, headers: headerCandidates)

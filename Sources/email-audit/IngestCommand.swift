@@ -27,14 +27,16 @@ struct IngestCommand: ParsableCommand {
             report = try ingestor.ingest(fileAt: file)
         } catch let error as EngineError {
             throw CLIError(error.description)
+        } catch {
+            throw CLIError("\(error)")
         }
-        for problem in report.problems.prefix(20) {
+        for problem in report.problems.prefix(IngestReport.keptProblems) {
             FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8))
         }
-        if report.problems.count > 20 {
-            FileHandle.standardError.write(Data("\(file): … and \(report.problems.count - 20) more malformed lines\n".utf8))
+        if report.malformed > report.problems.count {
+            FileHandle.standardError.write(Data("\(file): … and \(report.malformed - report.problems.count) more malformed lines\n".utf8))
         }
         print(report)
-        if !report.problems.isEmpty { throw ExitCode(2) }
+        if report.malformed > 0 { throw ExitCode(2) }
     }
 }
