@@ -68,7 +68,12 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
         let creationLock = try CreationLock(path: path, exclusive: access == .readWrite)
         defer { creationLock.release() }
 
-        let verdict = try DatabaseFileCheck.inspect(path: path)
+        // SQLite reads a WAL store read-only only when its -wal and -shm files exist or can be
+        // created; in a folder this user may not write (another user's store), open it as
+        // immutable instead: then no writer is active, since a writer keeps both files.
+        let sqlitePath = access == .readOnly && Self.needsImmutableOpen(path: path, folder: folder)
+            ? Self.immutableURI(path) : path
+        let verdict = try DatabaseFileCheck.inspect(path: path, sqlitePath: sqlitePath)
         if access == .readOnly {
             switch verdict {
             case .fresh: throw StoreError.notAnAuditDatabase(path: path)
@@ -99,7 +104,7 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
             }
         }
         do {
-            pool = try Self.retryingWhileBusy { try DatabasePool(path: path, configuration: configuration) }
+            pool = try Self.retryingWhileBusy { try DatabasePool(path: sqlitePath, configuration: configuration) }
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -113,6 +118,28 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
                 throw StoreError.wrap(error, path: path)
             }
         }
+    }
+
+    /// Whether a read-only open must use an immutable URI: the -wal or -shm file is missing
+    /// and the folder is not writable by this user.
+    static func needsImmutableOpen(path: String, folder: String) -> Bool {
+        let fileManager = FileManager.default
+        let companionsExist = fileManager.fileExists(atPath: path + "-wal") && fileManager.fileExists(atPath: path + "-shm")
+        return !companionsExist && !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder)
+    }
+
+    /// `file:PATH?immutable=1`, with the characters URIs reserve percent-encoded.
+    static func immutableURI(_ path: String) -> String {
+        var encoded = ""
+        for character in path {
+            switch character {
+            case "%": encoded += "%25"
+            case "?": encoded += "%3F"
+            case "#": encoded += "%23"
+            default: encoded.append(character)
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
     }
 
     /// Runs `body` again while SQLite answers SQLITE_BUSY, for up to `seconds`. Opening a pool

@@ -31,7 +31,11 @@ enum DatabaseFileCheck {
             let code = errno
             if code == ENOENT {
                 var link = stat()
-                if lstat(path, &link) == 0 { throw StoreError.notARegularFile(path: path) }  // a dangling link
+                if lstat(path, &link) == 0 {
+                    // A dangling symbolic link; or the file was created meanwhile (check it again).
+                    if (link.st_mode & S_IFMT) == S_IFLNK { throw StoreError.notARegularFile(path: path) }
+                    return try requireRegularFileOrNew(path: path, mustExist: mustExist)
+                }
                 if mustExist { throw StoreError.notFound(path: path) }
                 return
             }
@@ -43,7 +47,8 @@ enum DatabaseFileCheck {
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw StoreError.notARegularFile(path: path) }
     }
 
-    static func inspect(path: String) throws -> Verdict {
+    /// Inspects the file at `path`; SQLite opens it as `sqlitePath` (the path, or an immutable URI).
+    static func inspect(path: String, sqlitePath: String? = nil) throws -> Verdict {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .fresh }
         if isDirectory.boolValue { throw StoreError.notAnAuditDatabase(path: path) }
@@ -60,7 +65,7 @@ enum DatabaseFileCheck {
         configuration.busyMode = .timeout(10)
         do {
             return try AuditDatabase.retryingWhileBusy { () throws -> Verdict in
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let queue = try DatabaseQueue(path: sqlitePath ?? path, configuration: configuration)
                 defer { try? queue.close() }
                 return try queue.read { db in
                     let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
