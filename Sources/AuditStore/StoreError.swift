@@ -18,8 +18,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A read-only open found a store from an older email-audit that must first be upgraded
     /// by a command that writes.
     case olderSchema(path: String)
-    /// The store's write-ahead log or shared-memory file (`-wal`, `-shm`) went missing or was
-    /// damaged while it was in use (for example deleted while the screen had the store open).
+    /// SQLite reported an I/O error: on a healthy disk, the store's write-ahead log or
+    /// shared-memory file (`-wal`, `-shm`) was deleted or replaced while it was in use (for
+    /// example deleted while the screen had the store open).
     case journalLost(path: String, underlying: String)
     /// The file or its folder cannot be read or written by this user.
     case permissionDenied(path: String)
@@ -57,7 +58,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .olderSchema(let path):
             "\(path) was written by an older email-audit and needs upgrading; run a command that writes (such as `email-audit ingest`) once."
         case .journalLost(let path, let underlying):
-            "The email-audit database \(path) could not be used: its \(path)-wal or \(path)-shm file was deleted or damaged while another process had it open (\(underlying)). Close every email-audit using it, then run `email-audit check`."
+            "The email-audit database \(path) could not be read or written (\(underlying)): its \(path)-wal or \(path)-shm file was probably deleted or replaced while another process had the store open. Close every email-audit using it (the screen too), then run `email-audit check`; events written since the last checkpoint may need ingesting again."
         case .permissionDenied(let path):
             "Permission denied: cannot read or write the email-audit database \(path)."
         case .cannotCreateFolder(let path, let underlying):
@@ -86,13 +87,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
                 return .permissionDenied(path: path)
             case .SQLITE_IOERR:
-                // A deleted or damaged -wal/-shm file (the usual cause on a healthy disk) reads as a
-                // bare "disk I/O error"; name the files so the person knows what happened.
-                let fm = FileManager.default
-                if !fm.fileExists(atPath: path + "-wal") || !fm.fileExists(atPath: path + "-shm") {
-                    return .journalLost(path: path, underlying: text)
-                }
-                return .database(path: path, underlying: text)
+                // On a healthy disk a bare "disk I/O error" from a WAL store almost always means its
+                // -wal or -shm file was deleted or replaced while another process had it open (the
+                // new process finds frames the shared index promises but the new -wal lacks).
+                return .journalLost(path: path, underlying: text)
             case .SQLITE_CANTOPEN:
                 let fm = FileManager.default
                 return fm.fileExists(atPath: path) && !fm.isReadableFile(atPath: path)
