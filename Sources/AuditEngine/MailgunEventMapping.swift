@@ -87,8 +87,11 @@ enum MailgunEventMapping {
             }
         }
         let headers = wire.message?.headers
+        // A rejected event has no recipient: its address is read from the To header.
+        let hasRecipient = !(wire.recipient?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
         let identities: [(String, String?)] = [
             ("id", wire.id), ("message.headers.message-id", headers?.messageID), ("recipient", wire.recipient),
+            ("message.headers.to", hasRecipient ? nil : wire.effectiveRecipient),
         ]
         for (field, value) in identities {
             guard let value else { continue }

@@ -69,6 +69,16 @@ struct HostileInputTests {
         #expect(report.inserted == 1)
     }
 
+    @Test func anOverlongIdentityIsRefusedNotCut() throws {
+        let harness = try TestStore()
+        let long = String(repeating: "m", count: 5_000)
+        let rejected = #"{"event": "rejected", "id": "rj1", "timestamp": 1795089600, "message": {"headers": {"message-id": "rj@x", "to": "\#(long)@example.net"}}}"#
+        let report = try Self.ingest(harness, [Self.line(id: "i1", messageID: long + "@x"), Self.line(id: "i2", recipient: long + "@example.net"),
+                                               rejected, Self.line(id: "i3", messageID: "fine@x")])
+        #expect(report.problems.map(\.field) == ["message.headers.message-id", "recipient", "message.headers.to"])
+        #expect(report.inserted == 1)
+    }
+
     // MARK: Defect 2: NUL inside text
 
     @Test func nulInsideTextIsRefusedAndReingestStaysIdempotent() throws {
