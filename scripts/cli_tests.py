@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 PASSED, FAILED = [], []
 
@@ -218,6 +219,67 @@ def hardening_checks(binary, work, db):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     check("ingest after the WAL was deleted under an open store: a clear one-line error",
           result.returncode == 0 or (len(lines) == 1 and "-wal" in lines[0] and "deleted" in lines[0]), result.stderr)
+
+
+    # An audit id takes over an email only for its own recipient; once set, the message id stays.
+    # (A Pending email is made in a copy of the store by hand: every seeded email is handed over.)
+    claimed = os.path.join(work, "claimed.sqlite")
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(claimed)
+    source.backup(target)
+    source.close()
+    target.execute("""insert into emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                          attachments, created_at, status)
+                      select account_id, raised_by_id, activity, 'pending.tenant@example.net', '[]', from_address, subject,
+                             body, '[]', created_at, 0 from emails order by id limit 1""")
+    email_id = target.execute("select max(id) from emails").fetchone()[0]
+    target.commit()
+    target.close()
+    pending = [{"id": email_id, "to": "pending.tenant@example.net"}]
+    db_for_claims = claimed
+    if pending:
+        email_id, address = pending[0]["id"], pending[0]["to"]
+        forged = os.path.join(work, "forged.jsonl")
+        real = os.path.join(work, "real.jsonl")
+        variables = ', "user-variables": {"audit-id": "%d"}}\n' % email_id
+        with open(forged, "w") as handle:
+            handle.write(event_line("forged1", "attacker@evil.test", "forged.1@evil.test", "1795000000.5")[:-2] + variables)
+        with open(real, "w") as handle:
+            handle.write(event_line("real1", address, "real.1@mg.example.com", "1795000001.5")[:-2] + variables)
+        run(binary, "ingest", "--db", db_for_claims, forged)
+        connection = sqlite3.connect(db_for_claims)
+        after_forged = connection.execute("select provider_message_id from emails where id = ?", (email_id,)).fetchone()[0]
+        connection.close()
+        run(binary, "ingest", "--db", db_for_claims, real)
+        connection = sqlite3.connect(db_for_claims)
+        after_real = connection.execute("select provider_message_id, status from emails where id = ?", (email_id,)).fetchone()
+        connection.close()
+        check("a forged audit id does not take over a Pending email", after_forged is None, after_forged)
+        check("the real event then claims it", after_real[0] == "real.1@mg.example.com", after_real)
+    else:
+        check("the seeded store has a Pending email", False)
+
+    # A line without a newline is not read whole into memory.
+    endless = os.path.join(work, "endless.jsonl")
+    with open(endless, "wb") as handle:
+        for _ in range(96):
+            handle.write(b"x" * (1 << 20))
+    process = subprocess.Popen([binary, "ingest", "--db", os.path.join(work, "endless.sqlite"), endless],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0  # VmHWM of the process (ru_maxrss would include this script's memory from before exec)
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    error = process.stderr.read().decode()
+    check("a 96 MiB line without a newline is skipped with bounded memory",
+          process.returncode == 2 and "over the limit" in error and 0 < peak < 80 * 1024,
+          f"peak={peak} KB {error[-200:]!r}")
 
 
 def run_timeout(binary, seconds, *args):

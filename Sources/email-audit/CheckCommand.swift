@@ -70,7 +70,7 @@ struct SetTimeZoneCommand: ParsableCommand {
 /// The check the screen runs before it starts.
 enum StoreHealth {
     /// Stores up to this size get SQLite's quick_check before the screen opens (it took
-    /// measured 0.2 s at 90 MB); every store gets the header and schema checks of opening.
+    /// 0.2 s at 90 MB); every store gets the header and schema checks of opening.
     static let quickCheckLimit: UInt64 = 128 << 20
 
     static func requireIntact(_ database: AuditDatabase) throws {
