@@ -96,14 +96,6 @@ final class LineReader: @unchecked Sendable {  // used by one thread at a time
         }
     }
 
-    /// The next line as text, skipping over-long lines (for callers that do not report them).
-    func nextLine() -> String? {
-        while let item = next() {
-            if case .line(let text, _) = item { return text }
-        }
-        return nil
-    }
-
     /// Decodes a line, counting invalid UTF-8 sequences instead of replacing them silently.
     static func decode(_ bytes: ArraySlice<UInt8>) -> Item {
         if let valid = bytes.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) {

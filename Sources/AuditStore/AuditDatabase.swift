@@ -34,7 +34,7 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
 
     /// Opens (or, for ``Access/readWrite``, creates with its parent folders) the database at `path`.
     ///
-    /// Creation and migration run under an exclusive lock on the file, so two processes
+    /// Creation and migration run under an exclusive lock on its folder (``CreationLock``), so two processes
     /// creating the same new store at once both end with one intact store; a reader waits
     /// for a creation in progress.
     ///
