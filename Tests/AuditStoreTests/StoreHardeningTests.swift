@@ -51,6 +51,39 @@ struct StoreHardeningTests {
         #expect(try writer.rollupTimeZoneIdentifier() == "Europe/London")
     }
 
+    @Test func theZoneChangesOnlyUnderTheWriteLockWhileAnotherProcessRecords() throws {
+        let f = try Fixture(timeZone: london)
+        let changer = try AuditDatabase(path: f.path, timeZone: Self.auckland)
+        let done = DispatchSemaphore(value: 0)
+        let failures = Failures()
+        DispatchQueue.global().async {
+            defer { done.signal() }
+            for index in 0..<40 {
+                do {
+                    _ = try changer.changeRollupTimeZone(to: index % 2 == 0 ? Self.auckland : london)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+        }
+        // Meanwhile a process in London records emails around both zones' midnights.
+        for batch in 0..<40 {
+            let base = utcDate(2026, 11, 19, 10, 30).addingTimeInterval(Double(batch) * 1_800)
+            _ = try f.store.record((0..<25).map { f.newEmail(by: f.bob, to: "b\($0)@example.net", at: base.addingTimeInterval(Double($0) * 60)) })
+        }
+        done.wait()
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(try f.store.rollupMismatches() == 0)
+        #expect(try f.store.rollupTimeZoneIdentifier() == "Europe/London")
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+
     @Test func aReadOnlyOpenChangesNoByteAndCannotWrite() throws {
         let f = try Fixture()
         _ = try f.store.record([f.newEmail(by: f.alice, to: "t@example.net", at: utcDate(2026, 11, 19))])
