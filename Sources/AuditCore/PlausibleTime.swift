@@ -36,8 +36,9 @@ public enum PlausibleTime {
     public static func clampedInt64(_ value: Double) -> Int64 {
         guard value.isFinite else { return value.isNaN ? 0 : (value < 0 ? .min : .max) }
         let rounded = value.rounded()
-        if rounded >= 9_223_372_036_854_775_807 { return .max }
-        if rounded <= -9_223_372_036_854_775_808 { return .min }
+        // 2^63 is exactly representable; every Double below it (and at or above -2^63) converts.
+        if rounded >= 9_223_372_036_854_775_808.0 { return .max }
+        if rounded < -9_223_372_036_854_775_808.0 { return .min }
         return Int64(rounded)
     }
 }
