@@ -114,6 +114,18 @@ struct HostileInputTests {
         let huge = IncomingEvent(messageID: "ab@x", recipient: "x@example.net", event: late, rawJSON: "{}")
         #expect(throws: StoreError.self) { _ = try harness.store.apply([huge], defaultAccountID: nil) }
         #expect(try harness.store.emailCount() == 0)
+        #expect(throws: StoreError.self) { _ = try harness.store.insertAccount(name: "Acme\u{0}Ltd") }
+        let account = try harness.store.insertAccount(name: "Acme")
+        let staff = try harness.store.insertStaff(accountID: account.id, name: "Ann", role: .staff)
+        #expect(throws: StoreError.self) {
+            _ = try harness.store.record([NewEmail(accountID: account.id, raisedByID: staff.id, activity: .receiptRecorded,
+                                                   to: "t@example.net", from: "a@b.c", subject: "Rent\u{0}due", textBody: "",
+                                                   createdAt: Self.now)])
+        }
+        #expect(throws: StoreError.self) {
+            _ = try harness.store.insertContact(accountID: account.id, name: "N", email: "x\u{0}@y", phone: "1", role: .tenant, unitIDs: [])
+        }
+        #expect(try harness.store.accounts().map(\.name) == ["Acme"])
     }
 
     // MARK: Defect 4 (ingest part): stored field lengths are capped
