@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -15,8 +15,8 @@ release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
-## then a check that the committed screen captures still match the app.
-test: unit cli e2e screenshots-check
+## then a check that the committed screen captures still match the app, then kill -9 during ingest.
+test: unit cli e2e screenshots-check crash
 
 unit:
 	$(SWIFT) test $(SWIFT_FLAGS)
@@ -43,6 +43,16 @@ screenshots-check: build
 ## Rewrites screenshots/*.txt and *.png (needs python3 with pyte and Pillow, fonts-dejavu-core).
 screenshots: build
 	bash scripts/screenshots.sh --binary "$(BIN)"
+
+## kill -9 of `ingest` at 20 random points, then a re-run must converge to the store of an
+## uninterrupted run, row by row (scripts/crash_consistency.py; python3 with sqlite3).
+crash: build
+	python3 scripts/crash_consistency.py --binary "$(BIN)"
+
+## The ingest fuzz target for longer than CI's few seconds: FUZZ_SECONDS=600 FUZZ_SEED=7 make fuzz
+FUZZ_SECONDS ?= 120
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test $(SWIFT_FLAGS) --filter IngestFuzzTests
 
 bench:
 	$(SWIFT) run -c release email-audit-bench

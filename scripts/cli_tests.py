@@ -10,10 +10,13 @@ import hashlib
 import io
 import json
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 PASSED, FAILED = [], []
 
@@ -43,6 +46,245 @@ def content(path):
         return hashlib.sha256("\n".join(connection.iterdump()).encode()).hexdigest()
     finally:
         connection.close()
+
+
+def event_line(event_id, recipient, message_id, timestamp, subject="Imported", kind="delivered"):
+    """One Mailgun event as a JSON line (timestamp given as JSON text)."""
+    return ('{"event": "%s", "id": "%s", "timestamp": %s, "recipient": "%s", '
+            '"message": {"headers": {"message-id": "%s", "to": "%s", "subject": %s}}}\n'
+            % (kind, event_id, timestamp, recipient, message_id, recipient, json.dumps(subject)))
+
+
+def hardening_checks(binary, work, db):
+    """Issue 9 (engine and store half): hostile data and careless operators."""
+    # Huge and implausible timestamps: one-line errors, the good lines kept, no crash.
+    huge = os.path.join(work, "huge.jsonl")
+    with open(huge, "w") as handle:
+        handle.write(event_line("hugeOk1", "huge@example.net", "huge.1@x", "1795000000.5"))
+        for index, stamp in enumerate(["1e300", '"1e300"', "9.3e12", "1e12", "-3"]):
+            handle.write(event_line(f"hugeBad{index}", f"h{index}@example.net", f"huge.b{index}@x", stamp))
+    result = run(binary, "ingest", "--db", db, huge)
+    check("a huge timestamp is a line error, not a crash", result.returncode == 2 and "1 new events" in result.stdout
+          and all(f'line {n}: field "timestamp"' in result.stderr for n in range(2, 7)),
+          f"rc={result.returncode} {result.stdout!r} {result.stderr[-300:]!r}")
+
+    # NUL inside text: refused as a field error; the same file again changes nothing.
+    nul = os.path.join(work, "nul.jsonl")
+    with open(nul, "w") as handle:
+        handle.write(event_line("nulA", "nul@example.net", "same\\u0000one@x", "1795000000.5"))
+        handle.write(event_line("nulB", "nul@example.net", "same\\u0000two@x", "1795000001.5"))
+        handle.write(event_line("nulC", "nul\\u0000@example.net", "nul.c@x", "1795000002.5"))
+    before = content(db)
+    first = run(binary, "ingest", "--db", db, nul)
+    second = run(binary, "ingest", "--db", db, nul)
+    check("NUL in a message id or recipient is a field error", first.returncode == 2 and "NUL" in first.stderr
+          and "message.headers.message-id" in first.stderr and 'field "recipient"' in first.stderr, first.stderr)
+    check("re-ingesting a file with NULs stays idempotent", second.returncode == 2 and "UNIQUE" not in second.stderr
+          and content(db) == before, second.stderr)
+
+    # A long subject is stored cut, with a visible mark; the raw event stays whole.
+    long_file = os.path.join(work, "long.jsonl")
+    with open(long_file, "w") as handle:
+        handle.write(event_line("longSubj", "long@example.net", "long.1@x", "1795000000.5", subject="S" * 200000))
+    run(binary, "ingest", "--db", db, long_file)
+    connection = sqlite3.connect(db)
+    stored, raw = connection.execute(
+        "select e.subject, v.raw_json from emails e join events v on v.email_id = e.id where e.to_address = 'long@example.net'").fetchone()
+    connection.close()
+    check("a 200,000-character subject is stored cut with a mark", len(stored) < 1100 and stored.endswith("characters)")
+          and "(cut: 199000 characters)" in stored and len(raw) > 200000, stored[-60:])
+
+    # Invalid UTF-8 is counted and reported.
+    latin = os.path.join(work, "latin1.jsonl")
+    with open(latin, "wb") as handle:
+        handle.write(event_line("latin1", "latin@example.net", "latin.1@x", "1795000000.5", subject="Caf\u00e9").encode()
+                     .replace(b"\\u00e9", b"\xe9"))
+    result = run(binary, "ingest", "--db", db, latin)
+    check("invalid UTF-8 is counted and reported", result.returncode == 0 and "1 invalid UTF-8 byte sequence" in result.stdout,
+          result.stdout + result.stderr)
+
+    # The CSV formula guard sees '=' followed by a combining mark.
+    formula = os.path.join(work, "formula.jsonl")
+    with open(formula, "w") as handle:
+        handle.write(event_line("formula1", "formula@example.net", "formula.1@x", "1795000000.5", subject="=\u0301HYPERLINK(1)"))
+    run(binary, "ingest", "--db", db, formula)
+    exported = run(binary, "query", "--db", db, "--range", "all", "--to", "formula@example.net", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    check("csv defuses '=' followed by a combining mark", len(rows) == 1 and rows[0]["Subject"].startswith("'="),
+          exported.stdout)
+
+    # Another --time-zone never rewrites the store.
+    before = content(db)
+    zone_before = sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0]
+    for args in (["query", "--range", "today"], ["show", "1"], ["check"]):
+        result = run(binary, args[0], "--db", db, "--time-zone", "Pacific/Auckland", *args[1:])
+        check(f"{args[0]} in another zone succeeds", result.returncode == 0, result.stderr)
+    check("readers in another zone leave the store unchanged", content(db) == before
+          and sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0] == zone_before)
+    result = run(binary, "ingest", "--db", db, "--time-zone", "Pacific/Auckland", huge)
+    check("a writer in another zone keeps the store's zone and exact roll-ups",
+          sqlite3.connect(db).execute("select value from meta where key = 'time_zone'").fetchone()[0] == zone_before
+          and run(binary, "check", "--db", db).returncode == 0)
+
+    # check: intact store.
+    result = run(binary, "check", "--db", db)
+    check("check passes an intact store", result.returncode == 0 and "ok" in result.stdout, result.stderr)
+
+    # A FIFO or /dev/null is refused at once.
+    journals_before = [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")]
+    fifo = os.path.join(work, "pipe.sqlite")
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/null"):
+        for args in (["query", "--range", "all"], ["ingest", huge]):
+            try:
+                result = run_timeout(binary, 20, args[0], "--db", path, *args[1:])
+                lines = [line for line in result.stderr.splitlines() if line.strip()]
+                check(f"{args[0]} --db {path}: refused with one line", result.returncode != 0 and len(lines) == 1
+                      and "not a regular file" in lines[0], result.stderr)
+            except subprocess.TimeoutExpired:
+                check(f"{args[0]} --db {path}: refused with one line", False, "hung")
+    check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
+
+    # A store another user owns (0644) can still be queried by a user who cannot write it.
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() == 0 and setpriv:
+        shared = tempfile.mkdtemp(prefix="email-audit-ro-")
+        os.chmod(shared, 0o755)
+        copy = os.path.join(shared, "audit.sqlite")
+        source = sqlite3.connect(db)
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        target.execute("pragma journal_mode = wal")
+        target.close()
+        source.close()
+        os.chmod(copy, 0o644)
+        before = digest(copy)
+        listing = os.listdir(shared)
+        result = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", binary, "query", "--db", copy,
+                                 "--range", "all", "--format", "csv", "--limit", "3"],
+                                capture_output=True, text=True, timeout=60, env=dict(os.environ, TZ="Europe/London"))
+        check("another user's 0644 store can be queried", result.returncode == 0 and result.stdout.startswith("Id,"),
+              f"rc={result.returncode} {result.stderr!r}")
+        check("querying it changed nothing", digest(copy) == before and os.listdir(shared) == listing, os.listdir(shared))
+    else:
+        print("skip another user's 0644 store (needs root and setpriv)")
+
+    # Two processes creating one new store at once both succeed.
+    good = os.path.join(work, "good.jsonl")
+    with open(good, "w") as handle:
+        handle.write(event_line("goodRace1", "race@example.net", "race.1@x", "1795000000.5"))
+    for attempt in range(3):
+        fresh = os.path.join(work, f"race-{attempt}", "audit.sqlite")
+        processes = [subprocess.Popen([binary, "ingest", "--db", fresh, good], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for _ in range(4)]
+        outcomes = [(process.wait(timeout=120), process.stderr.read()) for process in processes]
+        check(f"concurrent creation {attempt}: every process succeeds", all(code == 0 for code, err in outcomes), outcomes)
+        check(f"concurrent creation {attempt}: one intact store", run(binary, "check", "--db", fresh).returncode == 0)
+
+    # A damaged store is reported by check and by the screen (before it starts), never shown.
+    damaged = os.path.join(work, "damaged.sqlite")
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(damaged)
+    source.backup(target)
+    target.close()
+    source.close()
+    size = os.path.getsize(damaged)
+    generator = random.Random(5)
+    with open(damaged, "r+b") as handle:
+        for offset in range(size // 3, size - 8192, max(8192, size // 40)):
+            handle.seek(offset)
+            handle.write(bytes(generator.randrange(256) for _ in range(3000)))
+    result = run(binary, "check", "--db", damaged)
+    check("check reports a damaged store", result.returncode != 0 and "damaged" in result.stderr, result.stderr[-300:])
+    result = run(binary, "--db", damaged)
+    check("the screen refuses a damaged store with one line", result.returncode != 0 and "damaged" in result.stderr
+          and "\x1b" not in result.stdout, result.stderr[-300:])
+
+    # The WAL deleted while another process (the screen) has the store open: the next ingest
+    # that writes says what happened instead of a bare "disk I/O error".
+    lost = os.path.join(work, "lost.sqlite")
+    run(binary, "ingest", "--db", lost, good)
+    holder = sqlite3.connect(lost)
+    holder.execute("select count(*) from emails").fetchone()
+    more = os.path.join(work, "more.jsonl")
+    with open(more, "w") as handle:
+        handle.write(event_line("walMore1", "more@example.net", "wal.more.1@x", "1795000000.5"))
+    run(binary, "ingest", "--db", lost, more)
+    os.remove(lost + "-wal")
+    last = os.path.join(work, "last.jsonl")
+    with open(last, "w") as handle:
+        handle.write(event_line("walLast1", "last@example.net", "wal.last.1@x", "1795000000.5"))
+    result = run(binary, "ingest", "--db", lost, last)
+    holder.close()
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    check("ingest after the WAL was deleted under an open store: a clear one-line error",
+          result.returncode == 0 or (len(lines) == 1 and "-wal" in lines[0] and "deleted" in lines[0]), result.stderr)
+
+
+    # An audit id takes over an email only for its own recipient; once set, the message id stays.
+    # (A Pending email is made in a copy of the store by hand: every seeded email is handed over.)
+    claimed = os.path.join(work, "claimed.sqlite")
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(claimed)
+    source.backup(target)
+    source.close()
+    target.execute("""insert into emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                          attachments, created_at, status)
+                      select account_id, raised_by_id, activity, 'pending.tenant@example.net', '[]', from_address, subject,
+                             body, '[]', created_at, 0 from emails order by id limit 1""")
+    email_id = target.execute("select max(id) from emails").fetchone()[0]
+    target.commit()
+    target.close()
+    pending = [{"id": email_id, "to": "pending.tenant@example.net"}]
+    db_for_claims = claimed
+    if pending:
+        email_id, address = pending[0]["id"], pending[0]["to"]
+        forged = os.path.join(work, "forged.jsonl")
+        real = os.path.join(work, "real.jsonl")
+        variables = ', "user-variables": {"audit-id": "%d"}}\n' % email_id
+        with open(forged, "w") as handle:
+            handle.write(event_line("forged1", "attacker@evil.test", "forged.1@evil.test", "1795000000.5")[:-2] + variables)
+        with open(real, "w") as handle:
+            handle.write(event_line("real1", address, "real.1@mg.example.com", "1795000001.5")[:-2] + variables)
+        run(binary, "ingest", "--db", db_for_claims, forged)
+        connection = sqlite3.connect(db_for_claims)
+        after_forged = connection.execute("select provider_message_id from emails where id = ?", (email_id,)).fetchone()[0]
+        connection.close()
+        run(binary, "ingest", "--db", db_for_claims, real)
+        connection = sqlite3.connect(db_for_claims)
+        after_real = connection.execute("select provider_message_id, status from emails where id = ?", (email_id,)).fetchone()
+        connection.close()
+        check("a forged audit id does not take over a Pending email", after_forged is None, after_forged)
+        check("the real event then claims it", after_real[0] == "real.1@mg.example.com", after_real)
+    else:
+        check("the seeded store has a Pending email", False)
+
+    # A line without a newline is not read whole into memory.
+    endless = os.path.join(work, "endless.jsonl")
+    with open(endless, "wb") as handle:
+        for _ in range(96):
+            handle.write(b"x" * (1 << 20))
+    process = subprocess.Popen([binary, "ingest", "--db", os.path.join(work, "endless.sqlite"), endless],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0  # VmHWM of the process (ru_maxrss would include this script's memory from before exec)
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    error = process.stderr.read().decode()
+    check("a 96 MiB line without a newline is skipped with bounded memory",
+          process.returncode == 2 and "over the limit" in error and 0 < peak < 80 * 1024,
+          f"peak={peak} KB {error[-200:]!r}")
+
+
+def run_timeout(binary, seconds, *args):
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    return subprocess.run([binary, *args], capture_output=True, text=True, env=full_env, timeout=seconds)
 
 
 def main():
@@ -178,6 +420,7 @@ def main():
           and "--ascii" in lines[0] and not result.stdout, result.stderr)
     hostile_text_tests(binary, work)
     support_desk_checks(binary, db, work)
+    hardening_checks(binary, work, db)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0

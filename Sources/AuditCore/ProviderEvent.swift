@@ -69,7 +69,7 @@ public struct ProviderEvent: Sendable, Hashable {
 
     /// Builds the dedupe key from the provider's event id, kind, recipient and the UTC day of the event.
     public static func makeKey(providerEventID: String, kind: String, recipient: String, occurredAt: Date) -> String {
-        let day = Int((occurredAt.timeIntervalSince1970 / 86_400).rounded(.down))
+        let day = PlausibleTime.clampedInt64((occurredAt.timeIntervalSince1970 / 86_400).rounded(.down))
         return "\(providerEventID)|\(kind)|\(recipient.lowercased())|\(day)"
     }
 

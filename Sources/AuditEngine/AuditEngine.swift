@@ -33,7 +33,7 @@ public final class AuditEngine: @unchecked Sendable {
         self.eventSource = eventSource
         self.clock = clock
         self.batchInterval = batchInterval
-        ingestor = EventIngestor(store: store, defaultAccountID: defaultAccountID)
+        ingestor = EventIngestor(store: store, defaultAccountID: defaultAccountID, clock: clock)
         feeder = BatchFeeder(store: store, provider: provider, ingestor: ingestor)
     }
 

@@ -12,11 +12,18 @@ public final class EventIngestor: Sendable {
     public let defaultAccountID: Int64?
     /// Lines per store transaction.
     public let batchSize: Int
+    /// Where "now" comes from: an event dated more than a day after it is refused.
+    public let clock: any AuditClock
+    /// The longest input line read from a file; a longer one is reported and skipped unread.
+    public let maximumLineBytes: Int
 
-    public init(store: AuditDatabase, defaultAccountID: Int64? = nil, batchSize: Int = 4_000) {
+    public init(store: AuditDatabase, defaultAccountID: Int64? = nil, batchSize: Int = 4_000,
+                clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20) {
         self.store = store
         self.defaultAccountID = defaultAccountID
         self.batchSize = max(1, batchSize)
+        self.clock = clock
+        self.maximumLineBytes = max(1, maximumLineBytes)
     }
 
     /// Ingests JSON lines; `firstLineNumber` numbers them for error messages.
@@ -24,6 +31,7 @@ public final class EventIngestor: Sendable {
     public func ingest(lines: [String], firstLineNumber: Int = 1) throws -> IngestReport {
         var report = IngestReport()
         var start = 0
+        let lines = lines.map { InputLine.text($0, invalidUTF8: 0) }
         while start < lines.count {
             let end = min(lines.count, start + batchSize)
             report.merge(try ingestBatch(lines[start..<end], firstLineNumber: firstLineNumber + start))
@@ -37,23 +45,29 @@ public final class EventIngestor: Sendable {
     /// Reading and decoding run on a second thread, one batch ahead of the store, so the two
     /// cores work at once; at most two decoded batches wait in memory.
     public func ingest(fileAt path: String) throws -> IngestReport {
-        let reader = try LineReader(path: path)
+        let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
         let handoff = BatchHandoff(capacity: 2)
         let batchSize = self.batchSize
+        let clock = self.clock
         let producer = Thread {
-            var batch: [String] = []
+            var batch: [InputLine] = []
             batch.reserveCapacity(batchSize)
             var first = 1, lineNumber = 0
-            while !handoff.isCancelled, let line = reader.nextLine() {
+            while !handoff.isCancelled, let item = reader.next() {
                 lineNumber += 1
-                batch.append(line)
+                switch item {
+                case .line(let text, let invalid): batch.append(.text(text, invalidUTF8: invalid))
+                case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
+                }
                 if batch.count == batchSize {
-                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false))
+                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false, now: clock.now))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
                 }
             }
-            if !batch.isEmpty, !handoff.isCancelled { handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false)) }
+            if !batch.isEmpty, !handoff.isCancelled {
+                handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false, now: clock.now))
+            }
             handoff.finish()
         }
         producer.start()
@@ -70,8 +84,16 @@ public final class EventIngestor: Sendable {
         return report
     }
 
-    private func ingestBatch(_ lines: ArraySlice<String>, firstLineNumber: Int) throws -> IngestReport {
-        try store(Self.prepare(Array(lines), firstLineNumber: firstLineNumber, concurrently: true))
+    private func ingestBatch(_ lines: ArraySlice<InputLine>, firstLineNumber: Int) throws -> IngestReport {
+        try store(Self.prepare(Array(lines), firstLineNumber: firstLineNumber, concurrently: true, now: clock.now))
+    }
+
+    /// One line of input as read.
+    enum InputLine {
+        /// The line's text; `invalidUTF8` counts sequences that were not UTF-8 (replaced by U+FFFD).
+        case text(String, invalidUTF8: Int)
+        /// A line over the reader's limit, skipped unread.
+        case tooLong(bytes: Int, limit: Int)
     }
 
     /// Decoded and mapped lines, ready for the store.
@@ -80,23 +102,30 @@ public final class EventIngestor: Sendable {
         var incoming: [IncomingEvent] = []
     }
 
-    /// Decodes and maps a batch (on all cores when `concurrently`).
-    static func prepare(_ lines: [String], firstLineNumber: Int, concurrently: Bool) -> PreparedBatch {
+    /// Decodes and maps a batch (on all cores when `concurrently`); events dated after
+    /// `now` + 1 day are refused.
+    static func prepare(_ lines: [InputLine], firstLineNumber: Int, concurrently: Bool, now: Date) -> PreparedBatch {
         let started = DispatchTime.now().uptimeNanoseconds
         var prepared = PreparedBatch()
         prepared.incoming.reserveCapacity(lines.count)
         let decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
-        for result in decoded {
+        for (index, result) in decoded.enumerated() {
+            let lineNumber = firstLineNumber + index
+            if case .text(_, let invalid) = lines[index] {
+                prepared.report.recordInvalidUTF8(line: lineNumber, sequences: invalid)
+            }
             switch result {
             case .none: continue  // blank line
             case .some(.failure(let problem)):
                 prepared.report.lines += 1
-                prepared.report.problems.append(problem)
+                prepared.report.record(problem)
             case .some(.success(let event)):
                 prepared.report.lines += 1
-                switch MailgunEventMapping.map(event) {
+                switch MailgunEventMapping.map(event, now: now) {
                 case .event(let value): prepared.incoming.append(value)
                 case .ignored: prepared.report.ignored += 1
+                case .refused(let field, let problem):
+                    prepared.report.record(MailgunDecodingError(line: lineNumber, field: field, problem: problem))
                 }
             }
         }
@@ -120,7 +149,7 @@ public final class EventIngestor: Sendable {
     }
 
     /// Decodes lines (on all cores when `concurrently`); results keep the input order. Blank lines give nil.
-    static func decode(_ lines: [String], firstLineNumber: Int, concurrently: Bool) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
+    static func decode(_ lines: [InputLine], firstLineNumber: Int, concurrently: Bool) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
         let count = lines.count
         let results = UnsafeMutableBufferPointer<Result<DecodedMailgunEvent, MailgunDecodingError>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
@@ -136,7 +165,15 @@ public final class EventIngestor: Sendable {
             let lower = worker * chunk, upper = min(count, lower + chunk)
             guard lower < upper else { return }
             for index in lower..<upper {
-                let line = lines[index]
+                let line: String
+                switch lines[index] {
+                case .text(let text, _): line = text
+                case .tooLong(let bytes, let limit):
+                    base.value[index] = .failure(MailgunDecodingError(
+                        line: firstLineNumber + index, field: "(json)",
+                        problem: "line is \(bytes) bytes long, over the limit of \(limit) bytes; skipped unread"))
+                    continue
+                }
                 if MailgunEventDecoder.isBlank(line) { continue }
                 do {
                     base.value[index] = .success(try MailgunEventDecoder.decode(line: line, lineNumber: firstLineNumber + index))

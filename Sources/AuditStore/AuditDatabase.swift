@@ -12,43 +12,81 @@ import GRDB
 /// Opening never damages another program's file: an existing file is first checked read-only
 /// (see ``StoreError``) and only then opened for writing and migrated.
 public final class AuditDatabase: AuditReader, @unchecked Sendable {
+    /// How a process uses the store.
+    public enum Access: Sendable {
+        /// Records, ingests and changes settings; creates and migrates the file when needed.
+        case readWrite
+        /// Only reads: the file is opened read-only and nothing in it is ever changed (so a
+        /// store owned by another user, or a read-only file, can still be queried).
+        case readOnly
+    }
+
     /// The database file.
     public let path: String
-    /// The zone whose calendar days the roll-ups and date ranges use.
+    /// The zone this process shows days and times in (its `--time-zone`). The roll-ups are
+    /// kept in the store's own zone (``rollupTimeZoneIdentifier()``); counts for another zone
+    /// are computed from the emails instead, so a reader never rewrites anything.
     public let timeZone: TimeZone
+    /// Whether this process may write.
+    public let access: Access
 
     let pool: DatabasePool
 
-    /// Opens (or creates, with its parent folders) the database at `path`.
+    /// Opens (or, for ``Access/readWrite``, creates with its parent folders) the database at `path`.
     ///
-    /// - Throws: ``StoreError/notAnAuditDatabase(path:)`` for another program's file or a
+    /// Creation and migration run under an exclusive lock on its folder (``CreationLock``), so two processes
+    /// creating the same new store at once both end with one intact store; a reader waits
+    /// for a creation in progress.
+    ///
+    /// - Throws: ``StoreError/notARegularFile(path:)`` for a FIFO, device or other special file,
+    ///   ``StoreError/notAnAuditDatabase(path:)`` for another program's file or a
     ///   non-SQLite file, ``StoreError/newerSchema(path:found:supported:)`` for a file from a
     ///   newer email-audit, ``StoreError/corrupt(path:underlying:)`` for a damaged one. In all
-    ///   three cases the file is left byte-for-byte untouched.
-    public init(path: String, timeZone: TimeZone) throws {
+    ///   these cases the file is left byte-for-byte untouched.
+    public init(path: String, timeZone: TimeZone, access: Access = .readWrite) throws {
         self.path = path
         self.timeZone = timeZone
+        self.access = access
 
-        let verdict = try DatabaseFileCheck.inspect(path: path)
+        try DatabaseFileCheck.requireRegularFileOrNew(path: path, mustExist: access == .readOnly)
         let fileManager = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
-        if verdict == .fresh && !folder.isEmpty && !fileManager.fileExists(atPath: folder) {
-            do {
-                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
+        if access == .readWrite {
+            if !fileManager.fileExists(atPath: path) && !folder.isEmpty && !fileManager.fileExists(atPath: folder) {
+                do {
+                    try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw StoreError.cannotCreateFolder(path: folder, underlying: TextSanitiser.oneLine(error.localizedDescription))
+                }
+            }
+            // The store writes the file and its -wal and -shm companions beside it.
+            if fileManager.fileExists(atPath: path) ? !fileManager.isWritableFile(atPath: path)
+                : !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+                throw StoreError.permissionDenied(path: path)
             }
         }
-        // The store writes the file and its -wal and -shm companions beside it.
-        if fileManager.fileExists(atPath: path) ? !fileManager.isWritableFile(atPath: path)
-            : !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
-            throw StoreError.permissionDenied(path: path)
+        let creationLock = try CreationLock(path: path, exclusive: access == .readWrite)
+        defer { creationLock.release() }
+
+        // SQLite reads a WAL store read-only only when its -wal and -shm files exist or can be
+        // created; in a folder this user may not write (another user's store), open it as
+        // immutable instead: then no writer is active, since a writer keeps both files.
+        let sqlitePath = access == .readOnly && Self.needsImmutableOpen(path: path, folder: folder)
+            ? Self.immutableURI(path) : path
+        let verdict = try DatabaseFileCheck.inspect(path: path, sqlitePath: sqlitePath)
+        if access == .readOnly {
+            switch verdict {
+            case .fresh: throw StoreError.notAnAuditDatabase(path: path)
+            case .ours(let version) where version < Schema.version: throw StoreError.olderSchema(path: path)
+            case .ours: break
+            }
         }
 
         var configuration = Configuration()
         configuration.label = "email-audit"
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 6
+        configuration.readonly = access == .readOnly
         configuration.prepareDatabase { db in
             // Page caches are bounded so memory stays flat however large the store: 64 MB for the
             // writer (ingest), 8 MB per reader. The writer checkpoints less often (pages rewritten
@@ -66,15 +104,58 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
             }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.retryingWhileBusy { try DatabasePool(path: sqlitePath, configuration: configuration) }
         } catch {
             throw StoreError.wrap(error, path: path)
         }
-        do {
-            try Schema.migrator.migrate(pool)
-            try prepareRollups()
-        } catch {
-            throw StoreError.wrap(error, path: path)
+        if access == .readWrite {
+            do {
+                try Self.retryingWhileBusy {
+                    try Schema.migrator.migrate(pool)
+                    try recordTimeZoneIfMissing()
+                }
+            } catch {
+                throw StoreError.wrap(error, path: path)
+            }
+        }
+    }
+
+    /// Whether a read-only open must use an immutable URI: the -wal or -shm file is missing
+    /// and the folder is not writable by this user.
+    static func needsImmutableOpen(path: String, folder: String) -> Bool {
+        let fileManager = FileManager.default
+        let companionsExist = fileManager.fileExists(atPath: path + "-wal") && fileManager.fileExists(atPath: path + "-shm")
+        return !companionsExist && !fileManager.isWritableFile(atPath: folder.isEmpty ? "." : folder)
+    }
+
+    /// `file:PATH?immutable=1`, with the characters URIs reserve percent-encoded.
+    static func immutableURI(_ path: String) -> String {
+        var encoded = ""
+        for character in path {
+            switch character {
+            case "%": encoded += "%25"
+            case "?": encoded += "%3F"
+            case "#": encoded += "%23"
+            default: encoded.append(character)
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
+    }
+
+    /// Runs `body` again while SQLite answers SQLITE_BUSY, for up to `seconds`. Opening a pool
+    /// makes sure the database is in WAL mode and its -wal file exists, which can meet another
+    /// process's last connection cleaning up, or a deferred transaction upgraded to a write:
+    /// cases SQLite reports at once, without waiting through the busy timeout.
+    static func retryingWhileBusy<T>(seconds: TimeInterval = 10, _ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(seconds)
+        var pause: useconds_t = 5_000
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(pause)
+                pause = min(pause * 2, 100_000)
+            }
         }
     }
 
@@ -99,7 +180,9 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
     /// Runs a read, mapping errors to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.read(body)
+            // SQLite reports SQLITE_BUSY at once (without waiting through the busy timeout) when
+            // another process's last connection is cleaning up the WAL: try again briefly.
+            return try Self.retryingWhileBusy { try pool.read(body) }
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -109,7 +192,8 @@ public final class AuditDatabase: AuditReader, @unchecked Sendable {
     /// counter (``bumpChangeCounter(_:)``) when it changed anything screens show.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            // A busy write transaction was rolled back whole, so running the body again is safe.
+            return try Self.retryingWhileBusy { try pool.write(body) }
         } catch {
             throw StoreError.wrap(error, path: path)
         }

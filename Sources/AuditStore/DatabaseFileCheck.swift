@@ -22,7 +22,33 @@ enum DatabaseFileCheck {
 
     static let sqliteMagic = Array("SQLite format 3\u{0}".utf8)
 
-    static func inspect(path: String) throws -> Verdict {
+    /// Refuses anything but a regular file (following symbolic links) or, unless `mustExist`,
+    /// a path where nothing exists yet: a FIFO would hang the open, `/dev/null` would make SQLite
+    /// create `/dev/null-journal`, a directory or device is never a store.
+    static func requireRegularFileOrNew(path: String, mustExist: Bool) throws {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            if code == ENOENT {
+                var link = stat()
+                if lstat(path, &link) == 0 {
+                    // A dangling symbolic link; or the file was created meanwhile (check it again).
+                    if (link.st_mode & S_IFMT) == S_IFLNK { throw StoreError.notARegularFile(path: path) }
+                    return try requireRegularFileOrNew(path: path, mustExist: mustExist)
+                }
+                if mustExist { throw StoreError.notFound(path: path) }
+                return
+            }
+            if code == EACCES || code == EPERM { throw StoreError.permissionDenied(path: path) }
+            if code == ENOTDIR { throw StoreError.notARegularFile(path: path) }
+            throw StoreError.database(path: path, underlying: String(cString: strerror(code)))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw StoreError.notAnAuditDatabase(path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw StoreError.notARegularFile(path: path) }
+    }
+
+    /// Inspects the file at `path`; SQLite opens it as `sqlitePath` (the path, or an immutable URI).
+    static func inspect(path: String, sqlitePath: String? = nil) throws -> Verdict {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .fresh }
         if isDirectory.boolValue { throw StoreError.notAnAuditDatabase(path: path) }
@@ -36,26 +62,29 @@ enum DatabaseFileCheck {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "email-audit file check"
+        configuration.busyMode = .timeout(10)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? queue.close() }
-            return try queue.read { db in
-                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view', 'index', 'trigger')")
-                if appID == 0 && tables.isEmpty { return .fresh }
-                guard appID == Schema.applicationID else { throw StoreError.notAnAuditDatabase(path: path) }
-                if version > Schema.version {
-                    throw StoreError.newerSchema(path: path, found: version, supported: Schema.version)
-                }
-                if tables.contains("grdb_migrations") {
-                    let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-                    let known = Set(Schema.migrationIdentifiers)
-                    if applied.contains(where: { !known.contains($0) }) {
-                        throw StoreError.newerSchema(path: path, found: max(version, Schema.version + 1), supported: Schema.version)
+            return try AuditDatabase.retryingWhileBusy { () throws -> Verdict in
+                let queue = try DatabaseQueue(path: sqlitePath ?? path, configuration: configuration)
+                defer { try? queue.close() }
+                return try queue.read { db in
+                    let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                    let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view', 'index', 'trigger')")
+                    if appID == 0 && tables.isEmpty { return .fresh }
+                    guard appID == Schema.applicationID else { throw StoreError.notAnAuditDatabase(path: path) }
+                    if version > Schema.version {
+                        throw StoreError.newerSchema(path: path, found: version, supported: Schema.version)
                     }
+                    if tables.contains("grdb_migrations") {
+                        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                        let known = Set(Schema.migrationIdentifiers)
+                        if applied.contains(where: { !known.contains($0) }) {
+                            throw StoreError.newerSchema(path: path, found: max(version, Schema.version + 1), supported: Schema.version)
+                        }
+                    }
+                    return .ours(version: version)
                 }
-                return .ours(version: version)
             }
         } catch let error as StoreError {
             throw error
@@ -71,7 +100,7 @@ enum DatabaseFileCheck {
 
     /// Up to the first 100 bytes of the file.
     private static func readHeader(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             let code = errno
             if code == EACCES || code == EPERM { throw StoreError.permissionDenied(path: path) }

@@ -12,10 +12,11 @@ extension AuditDatabase {
     ///   to another account. Nothing is recorded then.
     public func record(_ emails: [NewEmail]) throws -> [Int64] {
         guard !emails.isEmpty else { return [] }
+        for email in emails { try StoredValueCheck.check(email) }
         return try write { db in
             var staffAccount: [Int64: Int64] = [:]
             var accounts: Set<Int64> = []
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             var ids: [Int64] = []
             ids.reserveCapacity(emails.count)
@@ -93,24 +94,31 @@ extension AuditDatabase {
     /// Returns, for each, whether it changed the email.
     public func markHandedOver(_ handOvers: [HandOver]) throws -> [Bool] {
         guard !handOvers.isEmpty else { return [] }
-        for handOver in handOvers where StorageEncoding.bareMessageID(handOver.providerMessageID).isEmpty {
-            throw StoreError.invalidValue("empty provider message id for email \(handOver.emailID)")
+        for handOver in handOvers {
+            if StorageEncoding.bareMessageID(handOver.providerMessageID).isEmpty {
+                throw StoreError.invalidValue("empty provider message id for email \(handOver.emailID)")
+            }
+            try StoredValueCheck.requireText(handOver.providerMessageID, "the provider message id for email \(handOver.emailID)")
+            try StoredValueCheck.requireTime(handOver.at, "the hand-over time of email \(handOver.emailID)")
         }
         return try write { db in
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             var merged: [Int64] = []
             var results: [Bool] = []
             results.reserveCapacity(handOvers.count)
-            let select = try db.cachedStatement(sql: "SELECT handed_over_at, to_address FROM emails WHERE id = ?")
+            let select = try db.cachedStatement(sql: "SELECT handed_over_at, to_address, provider_message_id FROM emails WHERE id = ?")
             let existing = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?")
-            let update = try db.cachedStatement(sql: "UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ?")
+            let update = try db.cachedStatement(sql: """
+                UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ? AND provider_message_id IS NULL
+                """)
             for handOver in handOvers {
                 let messageID = StorageEncoding.bareMessageID(handOver.providerMessageID)
                 guard let row = try Row.fetchOne(select, arguments: [handOver.emailID]) else {
                     throw StoreError.unknownEmail(id: handOver.emailID)
                 }
-                if (row[0] as Int64?) != nil {
+                // Once an email has a message id it never changes.
+                if (row[0] as Int64?) != nil || (row[2] as String?) != nil {
                     results.append(false)
                     continue
                 }

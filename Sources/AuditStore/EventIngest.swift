@@ -116,6 +116,7 @@ extension AuditDatabase {
     /// Send batches of thousands of events: the cost per call is a transaction commit.
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
+        for item in batch { try StoredValueCheck.check(item) }
         return try write { db in
             let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
             var result = ApplyResult()
@@ -183,7 +184,7 @@ extension AuditDatabase {
             guard !touched.isEmpty else { return result }
             try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
 
-            var days = LocalDayCalculator(timeZone: timeZone)
+            var days = try rollupDays(db)
             var deltas = RollupDeltas()
             result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
                                                              days: &days, deltas: &deltas, headers: headerCandidates)
@@ -249,10 +250,16 @@ final class EventIngest {
         var siblingSource: Int64?
         if let auditID = item.auditEmailID, var info = try audit(auditID),
            info.messageID == nil || info.messageID == messageID {
-            if info.messageID == nil, !messageID.isEmpty,
+            // An audit id is only trusted to name the email when the event is about that
+            // email's recipient (for a rejection, which has no recipient, its To header):
+            // anyone can put any audit id in an event. Once set, the message id never changes.
+            let recipientMatches = info.to == recipient
+                || (item.event.kind == .rejected && info.to == StorageEncoding.normalisedAddress(item.headers.to))
+            if info.messageID == nil, recipientMatches, !messageID.isEmpty,
                try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
                 try db.cachedStatement(sql: """
-                    UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?) WHERE id = ?
+                    UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?)
+                    WHERE id = ? AND provider_message_id IS NULL
                     """).execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
                 info.messageID = messageID
                 auditInfo[auditID] = info

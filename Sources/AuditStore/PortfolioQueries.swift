@@ -8,7 +8,8 @@ extension AuditDatabase {
 
     /// Adds a managing agency.
     public func insertAccount(name: String) throws -> Account {
-        try write { db in
+        try StoredValueCheck.requireText(name, "the account name")
+        return try write { db in
             try db.execute(sql: "INSERT INTO accounts (name) VALUES (?)", arguments: [name])
             return Account(id: db.lastInsertedRowID, name: name)
         }
@@ -16,7 +17,8 @@ extension AuditDatabase {
 
     /// Adds a staff member to an account.
     public func insertStaff(accountID: Int64, name: String, role: StaffRole) throws -> StaffUser {
-        try write { db in
+        try StoredValueCheck.requireText(name, "the staff member's name")
+        return try write { db in
             try Self.requireAccount(db, accountID)
             try db.execute(sql: "INSERT INTO staff (account_id, name, role) VALUES (?, ?, ?)",
                            arguments: [accountID, name, role.rawValue])
@@ -37,7 +39,8 @@ extension AuditDatabase {
 
     /// Adds a block (building) to an account.
     public func insertBlock(accountID: Int64, name: String, street: String, town: String, postcode: String) throws -> Block {
-        try write { db in
+        for text in [name, street, town, postcode] { try StoredValueCheck.requireText(text, "the block's address") }
+        return try write { db in
             try Self.requireAccount(db, accountID)
             try db.execute(sql: "INSERT INTO blocks (account_id, name, street, town, postcode) VALUES (?, ?, ?, ?, ?)",
                            arguments: [accountID, name, street, town, postcode])
@@ -47,7 +50,8 @@ extension AuditDatabase {
 
     /// Adds a unit (flat or house) to a block.
     public func insertUnit(blockID: Int64, name: String) throws -> AuditCore.Unit {
-        try write { db in
+        try StoredValueCheck.requireText(name, "the unit name")
+        return try write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM blocks WHERE id = ?", arguments: [blockID]) != nil else {
                 throw StoreError.unknownBlock(id: blockID)
             }
@@ -59,6 +63,7 @@ extension AuditDatabase {
     /// Adds a contact and links it to units. The address is stored lower-cased.
     public func insertContact(accountID: Int64, name: String, email: String, phone: String, role: ContactRole,
                               unitIDs: [Int64]) throws -> Contact {
+        for text in [name, email, phone] { try StoredValueCheck.requireText(text, "the contact's details") }
         let address = StorageEncoding.normalisedAddress(email)
         return try write { db in
             try Self.requireAccount(db, accountID)

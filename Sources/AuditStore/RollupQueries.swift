@@ -44,11 +44,13 @@ struct RollupDeltas {
 extension AuditDatabase {
     /// Counts per status for the filter.
     ///
-    /// Without a To pattern the answer comes from the roll-ups alone: whole months from the
+    /// Without a To pattern, and when this process's zone is the store's roll-up zone, the
+    /// answer comes from the roll-ups alone: whole months from the
     /// monthly table and the days at either end from the daily one, so "All dates" over
-    /// years of emails sums a few hundred rows per month. With a To pattern the matching emails are counted through the
-    /// `to_address` index. Every part of the filter applies, including `statuses` (leave it
-    /// empty to count every status).
+    /// years of emails sums a few hundred rows per month. With a To pattern, or in another
+    /// zone than the store's (whose days the roll-ups do not follow), the matching emails are
+    /// counted through an index; nothing is rewritten. Every part of the filter applies,
+    /// including `statuses` (leave it empty to count every status).
     public func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
         try read { db in
             var counts: [EmailStatus: Int] = [:]
@@ -56,17 +58,19 @@ extension AuditDatabase {
             let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
             var arguments: StatementArguments = []
             var conditions: [String] = []
+            let rollupsFollowOurDays = try Self.rollupZoneIdentifier(db) == timeZone.identifier
             let rows: RowCursor
-            if let pattern = filter.to {
+            if filter.to != nil || !rollupsFollowOurDays {
                 let span = filter.dateRange.interval(now: now, timeZone: timeZone)
-                conditions += EmailQueryPlanner.addressConditions(pattern, arguments: &arguments)
+                if let pattern = filter.to { conditions += EmailQueryPlanner.addressConditions(pattern, arguments: &arguments) }
                 if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
                 if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
                 if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
                 if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
                 if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
-                let sql = "SELECT status, count(*) FROM emails INDEXED BY emails_to_created WHERE "
-                    + conditions.joined(separator: " AND ") + " GROUP BY status"
+                var sql = "SELECT status, count(*) FROM emails" + (filter.to != nil ? " INDEXED BY emails_to_created" : "")
+                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                sql += " GROUP BY status"
                 rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             } else {
                 // Whole months come from the monthly roll-up, the days at either end from the daily one.
@@ -101,25 +105,54 @@ extension AuditDatabase {
         }
     }
 
-    /// Records the time zone on a new store, or rebuilds the roll-ups (in one transaction)
-    /// when the store is opened with a zone other than the one they were built with.
-    func prepareRollups() throws {
-        let stored = try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [MetaKey.timeZone])
-        }
-        guard stored != timeZone.identifier else { return }
+    /// Records this process's zone as the store's roll-up zone when the store has none yet
+    /// (a new store). An existing store keeps its zone whatever `--time-zone` says: only
+    /// ``changeRollupTimeZone(to:)`` changes it.
+    func recordTimeZoneIfMissing() throws {
         try pool.write { db in
-            try rebuildRollups(db)
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [MetaKey.timeZone, timeZone.identifier])
+            guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [MetaKey.timeZone]) == nil else {
+                return
+            }
+            try rebuildRollups(db, zone: timeZone)
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [MetaKey.timeZone, timeZone.identifier])
             try bumpChangeCounter(db)
         }
     }
 
-    /// Recounts every roll-up from the emails table in the store's time zone.
-    func rebuildRollups(_ db: Database) throws {
+    /// Makes `zone` the store's roll-up zone: recounts every roll-up by its days, in one
+    /// transaction under the write lock (an ingest running meanwhile waits, then adds its counts
+    /// by the new zone's days). Returns whether anything changed.
+    @discardableResult
+    public func changeRollupTimeZone(to zone: TimeZone) throws -> Bool {
+        try write { db in
+            if try Self.rollupZoneIdentifier(db) == zone.identifier { return false }
+            try rebuildRollups(db, zone: zone)
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [MetaKey.timeZone, zone.identifier])
+            try bumpChangeCounter(db)
+            return true
+        }
+    }
+
+    /// The identifier of the zone whose days the roll-ups count, read in `db`'s transaction.
+    static func rollupZoneIdentifier(_ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'time_zone'"))
+    }
+
+    /// Local days in the store's roll-up zone, for a write transaction (this process's zone
+    /// when the store has none recorded yet).
+    func rollupDays(_ db: Database) throws -> LocalDayCalculator {
+        if let identifier = try Self.rollupZoneIdentifier(db), identifier != timeZone.identifier,
+           let zone = TimeZone(identifier: identifier) {
+            return LocalDayCalculator(timeZone: zone)
+        }
+        return LocalDayCalculator(timeZone: timeZone)
+    }
+
+    /// Recounts every roll-up from the emails table by the days of `zone`.
+    func rebuildRollups(_ db: Database, zone: TimeZone) throws {
         try db.execute(sql: "DELETE FROM rollups")
-        var days = LocalDayCalculator(timeZone: timeZone)
+        var days = LocalDayCalculator(timeZone: zone)
         var deltas = RollupDeltas()
         let rows = try Row.fetchCursor(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails")
         while let row = try rows.next() {

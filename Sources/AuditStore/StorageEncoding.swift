@@ -9,18 +9,19 @@ import Foundation
 enum StorageEncoding {
     // MARK: Time
 
-    /// Milliseconds since 1970, rounded to the nearest millisecond.
+    /// Milliseconds since 1970, rounded to the nearest millisecond (clamped, never trapping:
+    /// times from outside are range-checked before they get here).
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+        PlausibleTime.clampedInt64(date.timeIntervalSince1970 * 1000)
     }
 
     static func date(milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    /// Microseconds since 1970, rounded to the nearest microsecond.
+    /// Microseconds since 1970, rounded to the nearest microsecond (clamped, never trapping).
     static func microseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        PlausibleTime.clampedInt64(date.timeIntervalSince1970 * 1_000_000)
     }
 
     static func date(microseconds: Int64) -> Date {

@@ -10,6 +10,18 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case newerSchema(path: String, found: Int, supported: Int)
     /// SQLite reports the file as damaged.
     case corrupt(path: String, underlying: String)
+    /// The path names a FIFO, a device or another special file: only a regular file (or a new
+    /// path) can be a store. Nothing was opened or created.
+    case notARegularFile(path: String)
+    /// A read-only open found no file at the path.
+    case notFound(path: String)
+    /// A read-only open found a store from an older email-audit that must first be upgraded
+    /// by a command that writes.
+    case olderSchema(path: String)
+    /// SQLite reported an I/O error: on a healthy disk, the store's write-ahead log or
+    /// shared-memory file (`-wal`, `-shm`) was deleted or replaced while it was in use (for
+    /// example deleted while the screen had the store open).
+    case journalLost(path: String, underlying: String)
     /// The file or its folder cannot be read or written by this user.
     case permissionDenied(path: String)
     /// The folder for a new database could not be created.
@@ -39,6 +51,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(path) uses database schema version \(found), but this email-audit only knows up to version \(supported); upgrade email-audit. The file was left untouched."
         case .corrupt(let path, let underlying):
             "\(path) is damaged and cannot be read as an email-audit database (\(underlying))."
+        case .notARegularFile(let path):
+            "\(path) is not a regular file (a FIFO, device or other special file); a store must be a regular file or a new path."
+        case .notFound(let path):
+            "There is no email-audit database at \(path)."
+        case .olderSchema(let path):
+            "\(path) was written by an older email-audit and needs upgrading; run a command that writes (such as `email-audit ingest`) once."
+        case .journalLost(let path, let underlying):
+            "The email-audit database \(path) could not be read or written (\(underlying)): its \(path)-wal or \(path)-shm file was probably deleted or replaced while another process had the store open. Close every email-audit using it (the screen too), then run `email-audit check`; events written since the last checkpoint may need ingesting again."
         case .permissionDenied(let path):
             "Permission denied: cannot read or write the email-audit database \(path)."
         case .cannotCreateFolder(let path, let underlying):
@@ -66,6 +86,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
                 return .corrupt(path: path, underlying: text)
             case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
                 return .permissionDenied(path: path)
+            case .SQLITE_IOERR:
+                // On a healthy disk a bare "disk I/O error" from a WAL store almost always means its
+                // -wal or -shm file was deleted or replaced while another process had it open (the
+                // new process finds frames the shared index promises but the new -wal lacks).
+                return .journalLost(path: path, underlying: text)
             case .SQLITE_CANTOPEN:
                 let fm = FileManager.default
                 return fm.fileExists(atPath: path) && !fm.isReadableFile(atPath: path)

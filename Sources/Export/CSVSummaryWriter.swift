@@ -31,10 +31,21 @@ public struct CSVSummaryWriter: SummaryWriter {
 
     public mutating func end(into output: inout some TextOutputStream) {}
 
+    /// Whether a spreadsheet could read `cell` as a formula: its first Unicode scalar (not its
+    /// first character, which a combining mark after `=` would hide) is `=`, `+`, `-` or `@`,
+    /// their full-width forms, or a tab or carriage return, possibly after leading spaces.
+    public static func startsLikeAFormula(_ cell: String) -> Bool {
+        guard let first = cell.unicodeScalars.first(where: { $0 != " " }) else { return false }
+        switch first {
+        case "=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}", "\t", "\r": return true
+        default: return false
+        }
+    }
+
     /// Quotes one cell.
     public static func quote(_ cell: String) -> String {
         var text = cell
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        if startsLikeAFormula(text) { text = "'" + text }
         if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

@@ -27,14 +27,16 @@ struct IngestCommand: ParsableCommand {
             report = try ingestor.ingest(fileAt: file)
         } catch let error as EngineError {
             throw CLIError(error.description)
+        } catch {
+            throw CLIError("\(error)")
         }
-        for problem in report.problems.prefix(20) {
+        for problem in report.problems.prefix(IngestReport.keptProblems) {
             Console.printError("\(file): \(problem)")
         }
-        if report.problems.count > 20 {
-            Console.printError("\(file): … and \(report.problems.count - 20) more malformed lines")
+        if report.malformed > report.problems.count {
+            Console.printError("\(file): … and \(report.malformed - report.problems.count) more malformed lines")
         }
         Console.print("\(report)")
-        if !report.problems.isEmpty { throw ExitCode(2) }
+        if report.malformed > 0 { throw ExitCode(2) }
     }
 }

@@ -13,7 +13,9 @@ struct OpenCommand: ParsableCommand {
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
-        let database = try store.openStore()
+        let database = try store.openStoreForReading()
+        // A damaged store is reported before the screen starts, not shown as garbage.
+        try StoreHealth.requireIntact(database)
         try screen.run(reader: database)
     }
 }

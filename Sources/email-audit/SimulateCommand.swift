@@ -20,7 +20,7 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         guard minutes > 0 else { throw CLIError("--minutes must be at least 1") }
-        let database = try store.openExistingStore()
+        let database = try store.openExistingStoreForWriting()
         let simulator = MailgunSimulator(seed: seed)
         let start = try SimulatorPersistence.restore(simulator, from: database) ?? Date()
         let clock = ManualClock(start)

@@ -27,22 +27,43 @@ struct StoreOptions: ParsableArguments {
         return zone
     }
 
-    /// Opens (creating when missing) the store.
+    /// Opens (creating when missing) the store for writing.
     func openStore() throws -> AuditDatabase {
-        let zone = try resolvedTimeZone()
-        do {
-            return try AuditDatabase(path: resolvedPath, timeZone: zone)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        try open(access: .readWrite)
     }
 
-    /// Opens an existing store; a missing file is an error rather than a new empty store.
+    /// Opens an existing store read-only (for commands that only read: nothing in the file is
+    /// changed, whatever --time-zone says, and a store this user may not write can be read);
+    /// a missing file is an error rather than a new empty store.
     func openExistingStore() throws -> AuditDatabase {
+        try requireExisting()
+        return try open(access: .readOnly)
+    }
+
+    /// Opens an existing store for writing; a missing file is an error.
+    func openExistingStoreForWriting() throws -> AuditDatabase {
+        try requireExisting()
+        return try open(access: .readWrite)
+    }
+
+    /// Opens the store read-only when it exists, else creates it (the screen on a new path).
+    func openStoreForReading() throws -> AuditDatabase {
+        FileManager.default.fileExists(atPath: resolvedPath) ? try open(access: .readOnly) : try openStore()
+    }
+
+    private func requireExisting() throws {
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
             throw CLIError("no store at \(resolvedPath); run `email-audit demo` or `email-audit seed --db \(resolvedPath)` first")
         }
-        return try openStore()
+    }
+
+    private func open(access: AuditDatabase.Access) throws -> AuditDatabase {
+        let zone = try resolvedTimeZone()
+        do {
+            return try AuditDatabase(path: resolvedPath, timeZone: zone, access: access)
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 }
 

@@ -125,12 +125,20 @@ struct RollupTests {
         _ = try f.store.apply(more, defaultAccountID: nil)
         try Self.check(f.store, model, f, timeZone: london)
 
-        // Reopened in another zone: the roll-ups are rebuilt for New York days.
+        // Reopened in another zone: counts follow New York days, but the store keeps its zone
+        // and its roll-ups (a reader never writes).
         try f.reopen(timeZone: newYork)
+        #expect(try f.store.rollupTimeZoneIdentifier() == "Europe/London")
+        try Self.check(f.store, model, f, timeZone: newYork)
+        // Changed explicitly: the roll-ups are recounted by New York days.
+        #expect(try f.store.changeRollupTimeZone(to: newYork))
         #expect(try f.store.rollupTimeZoneIdentifier() == "America/New_York")
+        #expect(try f.store.rollupMismatches() == 0)
         try Self.check(f.store, model, f, timeZone: newYork)
         // ... and back.
         try f.reopen(timeZone: london)
+        try Self.check(f.store, model, f, timeZone: london)
+        #expect(try f.store.changeRollupTimeZone(to: london))
         try Self.check(f.store, model, f, timeZone: london)
     }
 
@@ -140,6 +148,7 @@ struct RollupTests {
         let total = try f.store.statusCounts(matching: EmailFilter(dateRange: .all), now: Date()).total
         #expect(total == model.count)
         try f.reopen(timeZone: london)
+        #expect(try f.store.changeRollupTimeZone(to: london))
         let sum = try f.store.pool.read { try Int.fetchOne($0, sql: "SELECT sum(count) FROM rollups") }
         #expect(sum == model.count)
         try Self.check(f.store, model, f, timeZone: london)

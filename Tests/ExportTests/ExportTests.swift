@@ -158,3 +158,19 @@ struct ASCIITableTests {
         #expect(text.contains("Zoë") && text.contains("Łukasz"))
     }
 }
+
+/// Issue 9: the CSV formula guard looks at the first Unicode scalar, so a combining mark after
+/// `=` (one character "=́" to Swift) cannot hide a formula.
+@Suite("CSV formula guard")
+struct CSVFormulaGuardTests {
+    @Test(arguments: ["=\u{0301}HYPERLINK(\"x\")", "+\u{20DD}1", "-\u{0300}2+3", "@\u{0308}SUM(A1)", "\u{FF1D}1+1",
+                      "\t=1+1", "  =1+1", "=1+1"])
+    func aFormulaIsDefusedWhateverFollowsItsFirstSign(_ cell: String) {
+        #expect(CSVSummaryWriter.quote(cell).hasPrefix("'") || CSVSummaryWriter.quote(cell).hasPrefix("\"'"))
+    }
+
+    @Test(arguments: ["Rent due", "é=1", "Invoice -5", ""])
+    func plainTextIsLeftAlone(_ cell: String) {
+        #expect(!CSVSummaryWriter.quote(cell).contains("'"))
+    }
+}
