@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
-        .testTarget(name: "MailgunTests", dependencies: ["Mailgun"]),
+        .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
