@@ -13,6 +13,6 @@ struct EmailAuditCommand: ParsableCommand {
             else Europe/London.
             """,
         subcommands: [OpenCommand.self, DemoCommand.self, SeedCommand.self, QueryCommand.self, ShowCommand.self,
-                      IngestCommand.self, SimulateCommand.self],
+                      IngestCommand.self, SimulateCommand.self, ExportCommand.self],
         defaultSubcommand: OpenCommand.self)
 }
