@@ -30,8 +30,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Last day, dd/mm/yyyy, included (overrides --range).", valueName: "date"))
     var until: String?
 
-    @Option(help: "At most this many rows (0 for all).")
-    var limit = 100
+    @Option(help: "At most this many rows (0 for all; default 100 for the table, all for CSV and JSON).")
+    var limit: Int?
 
     @Option(help: "table, json or csv.")
     var format = "table"
@@ -44,6 +44,7 @@ struct QueryCommand: ParsableCommand {
         guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
             throw CLIError("unknown format '\(format)'; use table, json or csv")
         }
+        let limit = self.limit ?? (outputFormat == .table ? 100 : 0)
         guard limit >= 0 else { throw CLIError("--limit must be 0 or more") }
         guard !ascii || outputFormat == .table else {
             throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
@@ -103,6 +104,13 @@ struct QueryCommand: ParsableCommand {
         }
         writer.end(into: &output)
         output.flush()
+        if limit > 0, written == limit,
+           let more = try? database.summaries(matching: filter, from: cursor, direction: .older, limit: 1, now: now),
+           !more.isEmpty {
+            // Stopped short of the full result: say so, with the whole count.
+            let total = max(written + 1, (try? database.statusCounts(matching: filter, now: now).total) ?? 0)
+            FileHandle.standardError.write(Data("\(Count.text(written)) of \(Count.text(total)) shown; --limit 0 for all\n".utf8))
+        }
         if outputFormat == .table {
             FileHandle.standardError.write(Data("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))\n".utf8))
         }
