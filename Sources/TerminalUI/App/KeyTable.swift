@@ -7,6 +7,7 @@ public enum Command: Sendable, Hashable {
     case unitSearch, showAddress
     case apply, toggle
     case help, refresh, redraw
+    case exportExcel, exportPDF
 }
 
 /// Where a key was pressed; each binding applies in some contexts.
@@ -23,6 +24,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case help
     /// The empty-store screen.
     case emptyStore
+    /// The export pop-up (typed characters go into the file name).
+    case exportDialog
 }
 
 /// The groups of the help screen, in order.
@@ -31,6 +34,7 @@ public enum KeyGroup: String, Sendable, Hashable, CaseIterable {
     case filters = "Filters"
     case editing = "While editing a filter"
     case viewing = "Viewing"
+    case exporting = "Exporting"
     case general = "General"
 }
 
@@ -119,6 +123,17 @@ public enum KeyTable {
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.escape, .character("q")], .back, in: closable, group: .viewing,
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
+        // Exporting
+        KeyBinding([.character("x")], .exportExcel, in: [.list], group: .exporting,
+                   keyLabel: "x", help: "Export the list (every row of the filter) to Excel", hint: ("x", "Excel"), priority: 34),
+        KeyBinding([.character("p")], .exportPDF, in: [.list], group: .exporting,
+                   keyLabel: "p", help: "Export the list to PDF (at most 50,000 rows)", hint: ("p", "PDF"), priority: 36),
+        KeyBinding([.enter], .apply, in: [.exportDialog], group: .exporting,
+                   keyLabel: "Enter", help: "Export: write the file (again to replace one that exists); close when done",
+                   hint: ("Enter", "Export"), priority: 10),
+        KeyBinding([.escape], .back, in: [.exportDialog], group: .exporting,
+                   keyLabel: "Esc", help: "Export: cancel (a part-written file is removed) or close",
+                   hint: ("Esc", "Cancel"), priority: 11),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
@@ -131,7 +146,7 @@ public enum KeyTable {
                    keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
         KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
                    keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
-        KeyBinding([.control("c")], .quitNow, in: [.filter], group: .general,
+        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog], group: .general,
                    keyLabel: "Ctrl-C", help: "Quit at once while editing"),
     ]
 

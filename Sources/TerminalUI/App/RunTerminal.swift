@@ -53,7 +53,7 @@ final class RunLoop {
 
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
-        runner = EffectRunner(reader: reader, now: options.now)
+        runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter)
         state = AppState(options: options, size: backend.size)
     }
 
@@ -85,6 +85,8 @@ final class RunLoop {
                 dispatch(.tick)
             }
         }
+        // Quitting during an export: stop it and let it remove its part-written file.
+        runner.exports.cancelAllAndWait(timeout: 5)
     }
 
     private func dispatch(_ message: Message) {
@@ -92,7 +94,9 @@ final class RunLoop {
         state = next
         for effect in effects {
             let runner = self.runner, inbox = self.inbox
-            queue.async { inbox.post(runner.run(effect)) }
+            queue.async {
+                if let answer = runner.run(effect, post: { inbox.post($0) }) { inbox.post(answer) }
+            }
         }
     }
 }
