@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
     ],
     swiftLanguageModes: [.v6]
