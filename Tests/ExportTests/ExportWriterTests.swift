@@ -154,7 +154,9 @@ struct ExportWriterTests {
         #expect(sheet.contains("<pane ySplit=\"5\" topLeftCell=\"A6\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
         #expect(sheet.contains("<autoFilter ref=\"A5:I17\"/>"))
         let firstDate = try #require(sheet.components(separatedBy: "<c s=\"2\"><v>").dropFirst().first?.prefix { $0 != "<" })
-        #expect(abs((Double(String(firstDate)) ?? 0) - (46_110 + 3.5 / 24)) < 1e-9)
+        let serial = Double(String(firstDate)) ?? 0
+        let expected: Double = 46_110 + 3.5 / 24
+        #expect(abs(serial - expected) < 1e-9)
         #expect(sheet.contains("<c s=\"6\" t=\"s\">"))  // Failed in the error colour
         let shared = try sheetXML(archive, "xl/sharedStrings.xml")
         #expect(shared.contains("Zoë Clarke"))
