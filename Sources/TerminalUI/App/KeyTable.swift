@@ -125,9 +125,9 @@ public enum KeyTable {
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
         // Exporting
         KeyBinding([.character("x")], .exportExcel, in: [.list], group: .exporting,
-                   keyLabel: "x", help: "Export the list (every row of the filter) to Excel", hint: ("x", "Excel"), priority: 34),
+                   keyLabel: "x", help: "Export the list (every row of the filter) to Excel", hint: ("x/p", "Export"), priority: 41),
         KeyBinding([.character("p")], .exportPDF, in: [.list], group: .exporting,
-                   keyLabel: "p", help: "Export the list to PDF (at most 50,000 rows)", hint: ("p", "PDF"), priority: 36),
+                   keyLabel: "p", help: "Export the list to PDF (at most 50,000 rows)"),
         KeyBinding([.enter], .apply, in: [.exportDialog], group: .exporting,
                    keyLabel: "Enter", help: "Export: write the file (again to replace one that exists); close when done",
                    hint: ("Enter", "Export"), priority: 10),
