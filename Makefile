@@ -4,14 +4,14 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build test unit cli e2e screenshots-check screenshots bench demo
+.PHONY: build test unit cli e2e screenshots-check screenshots bench demo export-tests
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app.
-test: unit cli e2e screenshots-check
+test: unit cli e2e screenshots-check export-tests
 
 unit:
 	$(SWIFT) test $(SWIFT_FLAGS)
@@ -24,6 +24,11 @@ cli: build
 ## (scripts/e2e_tmux.py; needs tmux and python3).
 e2e: build
 	python3 scripts/e2e_tmux.py --binary "$(BIN)"
+
+## Exports read back by openpyxl, pdftotext/pdfinfo and Python's csv; x on the screen in tmux
+## (scripts/export_tests.py; a missing reader is skipped with a message, required when CI=true).
+export-tests: build
+	python3 scripts/export_tests.py --binary "$(BIN)"
 
 ## Regenerates the screen captures as text and fails when they differ from screenshots/*.txt
 ## (needs tmux; no Python packages).
