@@ -22,26 +22,33 @@ final class PDFFont {
         return String(ASCIIFallback.text(text).unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? Character($0) : "?" })
     }
 
+    /// A character's advance in 1000-unit em space.
+    @inline(__always)
+    private func units(_ scalar: Unicode.Scalar) -> Int {
+        if let trueType { return trueType.pdfWidth(of: trueType.glyph(for: scalar)) }
+        return Self.helveticaWidth(scalar)
+    }
+
     /// The width of prepared text at `size` points.
     func width(_ text: String, size: Double) -> Double {
-        var units = 0
-        if let trueType {
-            for scalar in text.unicodeScalars { units += trueType.pdfWidth(of: trueType.glyph(for: scalar)) }
-        } else {
-            for scalar in text.unicodeScalars { units += Self.helveticaWidth(scalar) }
-        }
-        return Double(units) * size / 1000
+        var total = 0
+        for scalar in text.unicodeScalars { total += units(scalar) }
+        return Double(total) * size / 1000
     }
 
     /// Prepared text cut to `maxWidth` points, ending in "…" ("..." in Helvetica) when cut.
     func fit(_ text: String, size: Double, maxWidth: Double) -> String {
-        if width(text, size: size) <= maxWidth { return text }
+        let limit = Int(maxWidth * 1000 / size)
+        var total = 0
+        for scalar in text.unicodeScalars { total += units(scalar) }
+        if total <= limit { return text }
         let ellipsis = trueType == nil ? "..." : "…"
-        let budget = maxWidth - width(ellipsis, size: size)
-        var used = 0.0
+        var budget = limit
+        for scalar in ellipsis.unicodeScalars { budget -= units(scalar) }
+        var used = 0
         var kept = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            let w = width(String(scalar), size: size)
+            let w = units(scalar)
             if used + w > budget { break }
             used += w
             kept.append(scalar)

@@ -19,8 +19,7 @@ final class PDFWriter: ExportFileWriter {
     private let heading: ExportHeading
     private let rowLimit: Int
     private let font: PDFFont
-    private var clock: LocalClock
-    private let format: UKDateFormat
+    private let cells: ExportCellText
     private(set) var warning: String?
 
     private var offsets: [Int: Int64] = [:]
@@ -37,8 +36,7 @@ final class PDFWriter: ExportFileWriter {
         sink = try ByteSink(creating: path)
         self.heading = heading
         self.rowLimit = rowLimit
-        clock = LocalClock(timeZone: heading.timeZone)
-        format = UKDateFormat(timeZone: heading.timeZone)
+        cells = ExportCellText(timeZone: heading.timeZone)
         var trueType: TrueTypeFont?
         if let fontPath, !fontPath.isEmpty { trueType = try? TrueTypeFont(path: fontPath) }
         font = PDFFont(trueType: trueType)
@@ -63,7 +61,7 @@ final class PDFWriter: ExportFileWriter {
         var x = Self.margin
         for column in ExportColumn.allCases {
             let width = Self.columnWidths[column.rawValue]
-            let raw = column == .dateTime ? clock.dateTimeText(row.summary.createdAt) : column.text(of: row, format: format)
+            let raw = cells.text(column, of: row)
             let text = font.fit(font.prepare(raw), size: Self.fontSize, maxWidth: width - 4)
             if column == .status { content += Self.colour(row.summary.status.tone) }
             content += "BT /F1 \(Self.fontSize) Tf \(Self.number(x + 2)) \(Self.number(y + 3)) Td \(font.operand(text)) Tj ET\n"

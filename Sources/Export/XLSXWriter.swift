@@ -23,8 +23,7 @@ public final class XLSXWriter: ExportFileWriter {
     private let heading: ExportHeading
     private let sheetRowLimit: Int
     private let archive: Archive
-    private var clock: LocalClock
-    private let format: UKDateFormat
+    private let cells: ExportCellText
     private let columns = ExportColumn.allCases
 
     private var sheetNames: [String] = []
@@ -45,8 +44,7 @@ public final class XLSXWriter: ExportFileWriter {
         self.path = path
         self.heading = heading
         self.sheetRowLimit = max(Self.headerRow + 1, min(sheetRowLimit, Self.excelRowLimit))
-        clock = LocalClock(timeZone: heading.timeZone)
-        format = UKDateFormat(timeZone: heading.timeZone)
+        cells = ExportCellText(timeZone: heading.timeZone)
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         } catch {
@@ -71,13 +69,13 @@ public final class XLSXWriter: ExportFileWriter {
             case .id:
                 xml += "<c><v>\(summary.id)</v></c>"
             case .dateTime:
-                xml += "<c s=\"2\"><v>\(clock.excelSerial(summary.createdAt))</v></c>"
+                xml += "<c s=\"2\"><v>\(cells.excelSerial(of: row))</v></c>"
             case .status:
                 let text = summary.status.displayName
                 note(text, column: column)
                 xml += "<c s=\"\(Self.statusStyle(summary.status))\" t=\"s\"><v>\(sharedIndex(text))</v></c>"
             default:
-                let text = column.text(of: row, format: format)
+                let text = cells.text(column, of: row)
                 note(text, column: column)
                 xml += cell(text, shareable: Self.sharedColumns.contains(column))
             }
@@ -119,7 +117,9 @@ public final class XLSXWriter: ExportFileWriter {
     // MARK: Cells
 
     private func note(_ text: String, column: ExportColumn) {
-        let count = min(text.count, 80)
+        // UTF-8 bytes bound the characters from above: most cells need no counting at all.
+        guard text.utf8.count > widths[column.rawValue] else { return }
+        let count = min(text.unicodeScalars.count, 80)
         if count > widths[column.rawValue] { widths[column.rawValue] = count }
     }
 

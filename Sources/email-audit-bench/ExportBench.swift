@@ -103,16 +103,23 @@ enum SyntheticRows {
     static let names = ["Zoë Clarke", "Łukasz Nowak", "Siobhán O'Connor", "Tomasz Wiśniewski", "Chloé Martin",
                         "Eleanor Price", "Grace Thompson", "James Whitfield", "Priya Sharma", "Marcus Reid"]
     static let domains = ["gmail.com", "outlook.com", "yahoo.co.uk", "btinternet.com", "mcgregor-lettings.co.uk", "nhs.net"]
-    static let subjects = ["Service charge demand %d for Flat %d, Foundry Yard", "Payment received: £%d.00 for Flat %d",
-                           "Ticket #%d updated: Damp patch in Flat %d", "Your statement of account for Flat %d (%d)",
-                           "Reminder: £%d overdue on Flat %d", "Section 20 notice: major works consultation %d/%d"]
+    static func subject(_ kind: Int, _ a: Int, _ b: Int) -> String {
+        switch kind {
+        case 0: "Service charge demand \(a) for Flat \(b), Foundry Yard"
+        case 1: "Payment received: £\(a).00 for Flat \(b)"
+        case 2: "Ticket #\(a) updated: Damp patch in Flat \(b)"
+        case 3: "Your statement of account for Flat \(b) (\(a))"
+        case 4: "Reminder: £\(a) overdue on Flat \(b)"
+        default: "Section 20 notice: major works consultation \(a)/\(b)"
+        }
+    }
     static let statuses: [EmailStatus] = [.delivered, .delivered, .opened, .opened, .clicked, .delivered, .failed,
                                           .temporaryFailure, .accepted, .complained, .unsubscribed, .rejected, .pending]
     static let activities = Activity.allCases
 
     static func summary(_ index: Int, createdAt: Date) -> EmailSummary {
         let name = names[index % names.count]
-        let subject = String(format: subjects[index % subjects.count], index % 99_991, index % 317)
+        let subject = Self.subject(index % 6, index % 99_991, index % 317)
         return EmailSummary(id: Int64(1_000_000_000 - index), createdAt: createdAt,
                             to: "person\(index % 60_000)@\(domains[index % domains.count])", subject: subject,
                             raisedByName: name, status: statuses[index % statuses.count],
