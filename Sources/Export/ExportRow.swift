@@ -66,9 +66,9 @@ public enum ExportColumn: Int, CaseIterable, Sendable {
         switch self {
         case .id: return String(summary.id)
         case .dateTime: return format.dateTime(summary.createdAt)
-        case .to: return TerminalText.singleLine(summary.to)
-        case .subject: return TerminalText.singleLine(summary.subject)
-        case .raisedBy: return TerminalText.singleLine(summary.raisedByName)
+        case .to: return ExportText.singleLine(summary.to)
+        case .subject: return ExportText.singleLine(summary.subject)
+        case .raisedBy: return ExportText.singleLine(summary.raisedByName)
         case .status: return summary.status.displayName
         case .statusDetail: return row.statusDetailText
         case .activity: return summary.activity.displayName

@@ -230,3 +230,15 @@ struct ExportWriterTests {
         #expect(tables["GSUB"] == nil && tables["cmap"] == nil)
     }
 }
+
+@Suite("Export text fast path")
+struct ExportTextTests {
+    @Test func fastPathAgreesWithTerminalText() {
+        let samples = ["plain", "£748.66 for Flat 3", "Zoë Wiśniewski", "tab\there", "esc\u{1B}[2J", "c1\u{85}x",
+                       "bidi\u{202E}x", "lrm\u{200E}", "iso\u{2066}x", "bom\u{FEFF}", "del\u{7F}", "emoji 😀 中文",
+                       "\u{2028}line", "quote \" and , comma"]
+        for text in samples {
+            #expect(ExportText.singleLine(text) == TerminalText.singleLine(text), "\(text.debugDescription)")
+        }
+    }
+}
