@@ -59,13 +59,18 @@ final class PDFFont {
     /// The PDF string operand for prepared text (hex glyph ids, or an escaped literal).
     func operand(_ text: String) -> String {
         if let trueType {
-            var hex = "<"
+            var hex: [UInt8] = [0x3C]
+            hex.reserveCapacity(text.utf8.count * 4 + 2)
             for scalar in text.unicodeScalars {
                 let glyph = trueType.glyph(for: scalar)
                 if used[glyph] == nil { used[glyph] = String(scalar) }
-                hex += Self.hex4(glyph)
+                hex.append(Self.hexDigits[Int(glyph >> 12)])
+                hex.append(Self.hexDigits[Int((glyph >> 8) & 0xF)])
+                hex.append(Self.hexDigits[Int((glyph >> 4) & 0xF)])
+                hex.append(Self.hexDigits[Int(glyph & 0xF)])
             }
-            return hex + ">"
+            hex.append(0x3E)
+            return String(decoding: hex, as: UTF8.self)
         }
         var literal = "("
         for scalar in text.unicodeScalars {
@@ -77,9 +82,11 @@ final class PDFFont {
         return literal + ")"
     }
 
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
     static func hex4(_ value: UInt16) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(value >> 12)], digits[Int((value >> 8) & 0xF)], digits[Int((value >> 4) & 0xF)], digits[Int(value & 0xF)]])
+        String(decoding: [hexDigits[Int(value >> 12)], hexDigits[Int((value >> 8) & 0xF)],
+                          hexDigits[Int((value >> 4) & 0xF)], hexDigits[Int(value & 0xF)]], as: UTF8.self)
     }
 
     /// The font objects: the Type0 font at `fontObject` and its parts at the next four
