@@ -72,7 +72,7 @@ db="$work/screens.sqlite"
 
 # The Failed email to show: the newest whose Status Details name an MX host (a real bounce
 # reads better than a suppression), else the newest Failed one.
-failed_csv="$("${pinned_env[@]}" "$binary" query --db "$db" --status failed --range all --limit 60 --format csv | tail -n +2)"
+failed_csv="$("${pinned_env[@]}" "$binary" query --db "$db" --status failed --range all --limit 60 --format csv 2>/dev/null | tail -n +2)"
 [ -n "$failed_csv" ] || { echo "screenshots: the seeded store has no Failed email" >&2; exit 1; }
 failed_id="" ; failed_line=""
 while IFS= read -r line; do
