@@ -62,26 +62,61 @@ public final class XLSXWriter: ExportFileWriter {
             try startSheet()
         }
         rowInSheet += 1
-        var xml = "<row r=\"\(rowInSheet)\">"
+        // The row is assembled as bytes: no intermediate strings per cell.
+        line.removeAll(keepingCapacity: true)
+        put("<row r=\""); putNumber(rowInSheet); put("\">")
         let summary = row.summary
         for column in columns {
             switch column {
             case .id:
-                xml += "<c><v>\(summary.id)</v></c>"
+                put("<c><v>"); putNumber(Int(summary.id)); put("</v></c>")
             case .dateTime:
-                xml += "<c s=\"2\"><v>\(cells.excelSerial(of: row))</v></c>"
+                put("<c s=\"2\"><v>"); put(String(cells.excelSerial(of: row))); put("</v></c>")
             case .status:
                 let text = summary.status.displayName
                 note(text, column: column)
-                xml += "<c s=\"\(Self.statusStyle(summary.status))\" t=\"s\"><v>\(sharedIndex(text))</v></c>"
+                put("<c s=\""); putNumber(Self.statusStyle(summary.status)); put("\" t=\"s\"><v>")
+                putNumber(sharedIndex(text)); put("</v></c>")
             default:
                 let text = cells.text(column, of: row)
                 note(text, column: column)
-                xml += cell(text, shareable: Self.sharedColumns.contains(column))
+                putCell(text, shareable: Self.sharedColumns.contains(column))
             }
         }
-        xml += "</row>"
-        try sheet!.write(xml)
+        put("</row>")
+        try sheet!.write(bytes: line)
+    }
+
+    private var line: [UInt8] = []
+
+    @inline(__always)
+    private func put(_ text: String) {
+        var text = text
+        text.withUTF8 { line.append(contentsOf: $0) }
+    }
+
+    private func putNumber(_ value: Int) {
+        guard value >= 0 else { put(String(value)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value, count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(0x30 + n % 10)
+                n /= 10
+                count += 1
+            } while n > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { line.append(buffer[index]) }
+        }
+    }
+
+    private func putCell(_ text: String, shareable: Bool) {
+        if text.isEmpty { put("<c/>"); return }
+        if shareable, let index = sharedIndexIfRoom(text) {
+            put("<c t=\"s\"><v>"); putNumber(index); put("</v></c>")
+            return
+        }
+        put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); put(XMLText.escape(text)); put("</t></is></c>")
     }
 
     func finish() throws {
@@ -121,14 +156,6 @@ public final class XLSXWriter: ExportFileWriter {
         guard text.utf8.count > widths[column.rawValue] else { return }
         let count = min(text.unicodeScalars.count, 80)
         if count > widths[column.rawValue] { widths[column.rawValue] = count }
-    }
-
-    private func cell(_ text: String, shareable: Bool) -> String {
-        if text.isEmpty { return "<c/>" }
-        if shareable, let index = sharedIndexIfRoom(text) {
-            return "<c t=\"s\"><v>\(index)</v></c>"
-        }
-        return "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">\(XMLText.escape(text))</t></is></c>"
     }
 
     private func sharedIndexIfRoom(_ text: String) -> Int? {
