@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
@@ -24,7 +25,7 @@ let package = Package(
         // Ingest pipeline, batch feeder, demo seeding.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
         // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
-        .target(name: "Export", dependencies: ["AuditCore"]),
+        .target(name: "Export", dependencies: ["AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
@@ -36,7 +37,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "email-audit-bench", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Mailgun", "ProviderSimulator",
+            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
@@ -44,7 +45,7 @@ let package = Package(
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1453,11 +1453,11 @@ def scenario_tab_focuses_then_opens(ctx):
 
 
 def scenario_problems_preset(ctx):
-    """Search: p applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
+    """Search: P applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
     expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
     s = ctx.session("problems", ctx.store, 120, 36)
     wait_for_list(s)
-    s.send("a", "p")
+    s.send("a", "P")
     s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · All dates", "the Problems preset in the header")
     s.until(lambda lines: status_line_count(lines) == len(expected), f"{len(expected)} problem emails")
     s.send("q")

@@ -72,7 +72,7 @@ db="$work/screens.sqlite"
 
 # The Failed email to show: the newest whose Status Details name an MX host (a real bounce
 # reads better than a suppression), else the newest Failed one.
-failed_csv="$("${pinned_env[@]}" "$binary" query --db "$db" --status failed --range all --limit 60 --format csv | tail -n +2)"
+failed_csv="$("${pinned_env[@]}" "$binary" query --db "$db" --status failed --range all --limit 60 --format csv 2>/dev/null | tail -n +2)"
 [ -n "$failed_csv" ] || { echo "screenshots: the seeded store has no Failed email" >&2; exit 1; }
 failed_id="" ; failed_line=""
 while IFS= read -r line; do
@@ -235,6 +235,32 @@ wait_for '^ [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2} .*Tomasz Wisni'
 settle
 capture_drawn > "$out/ascii-main-list.txt"
 keys Q
+
+# The export pop-up while it writes (x on the list; slowed by a test knob so it can be seen).
+# Its counts and rate depend on timing, so it is a picture for the README, not drift-checked.
+if [ "$mode" = write ]; then
+  T kill-session -t shot
+  export_cmd=""
+  for part in "${pinned_env[@]}" EMAIL_AUDIT_EXPORT_DELAY_MS=700 "$binary" --db "$db" --now "$NOW" \
+              --time-zone Europe/London --user "$SIGNED_IN" --export-dir "$work"; do
+    export_cmd+="$(printf '%q' "$part") "
+  done
+  T new-session -d -s shot -x "$WIDTH" -y "$HEIGHT" "$export_cmd; sleep 600"
+  wait_for '^ [0-9,]+ emails? '
+  pick d "Date range" Today "All dates"
+  wait_for 'Date: All dates'
+  settle
+  keys x
+  wait_for '─ Export to Excel ─'
+  keys Enter
+  wait_for '[1-9][0-9,]* of [0-9,]+ rows'
+  capture > "screenshots/export-progress.txt"
+  T capture-pane -p -e -N -t shot > "$work/export-progress.ans"
+  python3 scripts/ans2png.py --cols "$WIDTH" --rows "$HEIGHT" "$work/export-progress.ans" "screenshots/export-progress.png"
+  keys Escape
+  wait_for 'Export cancelled; no file was left'
+  keys Q
+fi
 
 # ---------------------------------------------------------------- results
 if [ "$mode" = check ]; then

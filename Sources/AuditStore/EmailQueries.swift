@@ -200,20 +200,6 @@ extension AuditDatabase {
         }
     }
 
-    /// The Status Details of some emails, by id (emails without a provider event are left out).
-    public func statusDetails(emailIDs: [Int64]) throws -> [Int64: StatusDetail] {
-        guard !emailIDs.isEmpty else { return [:] }
-        return try read { db in
-            var details: [Int64: StatusDetail] = [:]
-            let list = "[" + emailIDs.map(String.init).joined(separator: ",") + "]"
-            for row in try Row.fetchAll(db, sql: "SELECT id, status_detail FROM emails WHERE id IN (SELECT value FROM json_each(?))",
-                                        arguments: [list]) {
-                if let detail = StorageEncoding.decodeStatusDetail(row[1]) { details[row[0]] = detail }
-            }
-            return details
-        }
-    }
-
     /// The ids of the emails with a provider message id (one per recipient), ascending.
     public func emailIDs(messageID: String) throws -> [Int64] {
         try read { db in

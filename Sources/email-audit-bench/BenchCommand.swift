@@ -36,7 +36,30 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: ArgumentHelp("Only the screen measurements, on an existing store (run in a fresh process so its memory is the screen's alone).", visibility: .hidden))
     var screenOnly = false
 
+    @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
+    var exports = false
+
+    @Option(name: .customLong("export-rows"), help: "Rows per export (PDF at most 50,000).")
+    var exportRows = 1_000_000
+
+    @Flag(help: "With --exports: also time Python's XlsxWriter (constant_memory) on the same rows (pip-installs it).")
+    var xlsxwriter = false
+
+    @Option(name: .customLong("export-one"), help: ArgumentHelp("One export format in this process (internal).", visibility: .hidden))
+    var exportOne: String?
+
+    @Option(name: .customLong("export-out"), help: ArgumentHelp("Where --export-one writes (internal).", visibility: .hidden))
+    var exportOut: String?
+
     func run() throws {
+        if let exportOne {
+            try ExportBench.runOne(format: exportOne, rows: exportRows, out: exportOut ?? "/tmp/bench-export.\(exportOne)")
+            return
+        }
+        if exports {
+            try ExportBench(rows: exportRows, folder: FileManager.default.temporaryDirectory.path, compareWithXlsxWriter: xlsxwriter).run()
+            return
+        }
         let zone = TimeZone(identifier: "Europe/London")!
         if screenOnly {
             let store = try AuditDatabase(path: db, timeZone: zone)

@@ -15,7 +15,8 @@ struct EmailAuditCommand: ParsableCommand {
             else Europe/London.
             """,
         subcommands: [OpenCommand.self, DemoCommand.self, SeedCommand.self, QueryCommand.self, ShowCommand.self,
-                      IngestCommand.self, SimulateCommand.self, CheckCommand.self, SetTimeZoneCommand.self],
+                      IngestCommand.self, SimulateCommand.self, CheckCommand.self, SetTimeZoneCommand.self,
+                      ExportCommand.self],
         defaultSubcommand: OpenCommand.self)
 
     /// Parses and runs the command. Every message, errors included, goes out through

@@ -34,6 +34,9 @@ struct ScreenOptions: ParsableArguments {
     @Flag(help: "ASCII only: names transliterated, lines from the terminal's line-drawing set (also EMAIL_AUDIT_ASCII=1; automatic when the locale is not UTF-8).")
     var ascii = false
 
+    @Option(name: .customLong("export-dir"), help: ArgumentHelp("The folder x (Excel) and p (PDF) suggest for exports (default: the current folder).", valueName: "path"))
+    var exportDirectory: String?
+
     @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible screenshots.", visibility: .hidden))
     var now: String?
 
@@ -51,6 +54,15 @@ struct ScreenOptions: ParsableArguments {
         options.colorEnabled = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         options.mouseEnabled = !noMouse
         options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
+        options.exporter = StoreExporter(database: reader, environment: environment)
+        if let exportDirectory {
+            var isDirectory: ObjCBool = false
+            let expanded = (exportDirectory as NSString).expandingTildeInPath
+            guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CLIError("--export-dir \(exportDirectory) is not a folder")
+            }
+            options.exportDirectory = (expanded as NSString).standardizingPath
+        }
         if let now {
             let pinned = try parseNow(now, zone: reader.timeZone)
             options.now = { pinned }

@@ -31,8 +31,8 @@ struct QueryCommand: ParsableCommand {
     var until: String?
 
     // Unconditional so that "--limit -1" reaches the check below instead of reading as an option.
-    @Option(parsing: .unconditional, help: "At most this many rows (0 for all).")
-    var limit = 100
+    @Option(parsing: .unconditional, help: "At most this many rows (0 for all; default 100 for the table, all for CSV and JSON).")
+    var limit: Int?
 
     @Option(help: ArgumentHelp("Table width in columns (default: the terminal's; not cut when not a terminal).", valueName: "N"))
     var width: Int?
@@ -48,6 +48,7 @@ struct QueryCommand: ParsableCommand {
         guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
             throw CLIError("unknown format '\(format)'; use table, json or csv")
         }
+        let limit = self.limit ?? (outputFormat == .table ? 100 : 0)
         guard limit >= 0 else { throw CLIError("--limit \(limit) is not a number of rows; use a positive number, or 0 for all") }
         if let width, width < 40 { throw CLIError("--width \(width) is too narrow for the table; use 40 or more") }
         guard !ascii || outputFormat == .table else {
@@ -115,6 +116,13 @@ struct QueryCommand: ParsableCommand {
         }
         writer.end(into: &output)
         output.flush()
+        if limit > 0, written == limit,
+           let more = try? database.summaries(matching: filter, from: cursor, direction: .older, limit: 1, now: now),
+           !more.isEmpty {
+            // Stopped short of the full result: say so, with the whole count.
+            let total = max(written + 1, (try? database.statusCounts(matching: filter, now: now).total) ?? 0)
+            FileHandle.standardError.write(Data("\(Count.text(written)) of \(Count.text(total)) shown; --limit 0 for all\n".utf8))
+        }
         if outputFormat == .table {
             Console.printError("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))")
         }

@@ -625,7 +625,7 @@ import Testing
 
     @Test func problemsPresetInOneKey() {
         let session = Fixture.session(filter: EmailFilter(dateRange: .all))
-        session.send(.character("p"))
+        session.send(.character("P"))
         #expect(session.state.filter.statuses == [.failed, .complained, .rejected, .unsubscribed])
         #expect(session.state.list.rows.allSatisfy { [.failed, .complained, .rejected, .unsubscribed].contains($0.status) })
         #expect(FilterChoices.words(session.state.filter, staff: []) == "Failed, Complained, Rejected, Unsubscribed emails · All dates")

@@ -69,6 +69,16 @@ public struct AppState: Sendable, Hashable {
     /// Bumped by Ctrl-L: the backend repaints the whole screen.
     public var redrawRequests: Int
 
+    // MARK: Export
+    /// Whether an exporter is wired in (`x` and `p` work).
+    public var canExport: Bool
+    /// The folder exports are suggested in (the current folder or `--export-dir`).
+    public var exportFolder: String
+    /// The most rows a PDF export may hold.
+    public var pdfRowLimit: Int
+    /// The id of the last export started.
+    public var nextExportJob: Int
+
     /// The state the app opens with.
     public init(options: TerminalOptions, size: TerminalSize) {
         accountID = options.accountID
@@ -99,6 +109,10 @@ public struct AppState: Sendable, Hashable {
         notice = nil
         shouldQuit = false
         redrawRequests = 0
+        canExport = options.exporter != nil
+        exportFolder = options.exportDirectory
+        pdfRowLimit = options.pdfRowLimit
+        nextExportJob = 0
     }
 
     /// The screen on top of the stack.

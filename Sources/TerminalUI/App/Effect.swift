@@ -52,4 +52,11 @@ public enum Effect: Sendable, Hashable {
     case checkChangeToken
     /// Finds out whether the store holds any email at all; answered by ``Message/storeProbed(hasEmails:)``.
     case probeStore(accountID: Int64?)
+    /// Reads today's date for the export file name; answered by ``Message/exportPrepared(_:today:)``.
+    case prepareExport(ScreenExportFormat)
+    /// Writes an export off the input loop; answered by ``Message/exportProgress(jobID:written:elapsed:)``
+    /// as it goes and ``Message/exportFinished(jobID:_:)`` at the end.
+    case startExport(ExportJob)
+    /// Asks a running export to stop and remove its file.
+    case cancelExport(jobID: Int)
 }

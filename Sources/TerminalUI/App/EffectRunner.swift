@@ -10,15 +10,33 @@ public struct EffectRunner: Sendable {
     /// The clock passed to the reader as `now:` ("Today" is computed from it).
     public let now: @Sendable () -> Date
 
-    public init(reader: any AuditReader, now: @escaping @Sendable () -> Date) {
+    /// Writes exports (nil: `x` and `p` are off).
+    public let exporter: (any ScreenExporter)?
+    /// The zone "today" is taken in for export file names.
+    public let timeZone: TimeZone
+    /// Running exports, so they can be cancelled.
+    public let exports = ExportRegistry()
+
+    public init(reader: any AuditReader, now: @escaping @Sendable () -> Date,
+                timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil) {
         self.reader = reader
         self.now = now
+        self.timeZone = timeZone
+        self.exporter = exporter
     }
 
-    /// Runs one effect to completion.
-    public func run(_ effect: Effect) -> Message {
+    /// Runs one effect to completion and returns its answer (nil for a cancel, which is
+    /// answered by the export it stops). An export reports progress through `post` first.
+    public func run(_ effect: Effect, post: @escaping @Sendable (Message) -> Void = { _ in }) -> Message? {
         do {
             switch effect {
+            case .prepareExport(let format):
+                return .exportPrepared(format, today: CalendarDay(containing: now(), in: timeZone))
+            case .startExport(let job):
+                return .exportFinished(jobID: job.id, runExport(job, post: post))
+            case .cancelExport(let jobID):
+                exports.cancel(jobID)
+                return nil
             case .loadPage(let request):
                 let rows = try reader.summaries(matching: request.filter, from: request.cursor,
                                                 direction: request.direction, limit: request.limit, now: now())
@@ -41,5 +59,62 @@ public struct EffectRunner: Sendable {
         } catch {
             return .effectFailed(effect, String(describing: error))
         }
+    }
+
+    /// Runs an export, posting progress at most ten times a second.
+    func runExport(_ job: ExportJob, post: @escaping @Sendable (Message) -> Void) -> ExportJobResult {
+        guard let exporter else { return .failed("exporting is not available") }
+        exports.begin(job.id)
+        defer { exports.end(job.id) }
+        let started = Date()
+        var lastPost = Date.distantPast
+        let registry = exports
+        return exporter.export(job, now: now()) { written in
+            let moment = Date()
+            if moment.timeIntervalSince(lastPost) >= 0.1 {
+                lastPost = moment
+                post(.exportProgress(jobID: job.id, written: written, elapsed: moment.timeIntervalSince(started)))
+            }
+            return !registry.isCancelled(job.id)
+        }
+    }
+}
+
+/// The exports running now, and which of them were asked to stop.
+public final class ExportRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: Set<Int> = []
+    private var cancelled: Set<Int> = []
+    private let group = DispatchGroup()
+
+    func begin(_ id: Int) {
+        lock.lock(); defer { lock.unlock() }
+        running.insert(id)
+        group.enter()
+    }
+
+    func end(_ id: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if running.remove(id) != nil { group.leave() }
+        cancelled.remove(id)
+    }
+
+    func cancel(_ id: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if running.contains(id) { cancelled.insert(id) }
+    }
+
+    func isCancelled(_ id: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled.contains(id)
+    }
+
+    /// Cancels every running export and waits (up to `timeout` seconds) for them to remove
+    /// their files; used when the app quits.
+    public func cancelAllAndWait(timeout: Double) {
+        lock.lock()
+        cancelled.formUnion(running)
+        lock.unlock()
+        _ = group.wait(timeout: .now() + timeout)
     }
 }

@@ -17,7 +17,7 @@ public final class HeadlessSession {
                 now: @escaping @Sendable () -> Date) {
         state = AppState(options: options, size: TerminalSize(width: width, height: height))
         state.today = CalendarDay(containing: now(), in: options.timeZone)
-        runner = EffectRunner(reader: reader, now: now)
+        runner = EffectRunner(reader: reader, now: now, timeZone: options.timeZone, exporter: options.exporter)
         dispatch(.started)
     }
 
@@ -55,9 +55,21 @@ public final class HeadlessSession {
             state = newState
             for effect in effects {
                 effectLog.append(effect)
-                queue.append(runner.run(effect))
+                let progress = ProgressBox()
+                if let answer = runner.run(effect, post: { progress.append($0) }) {
+                    queue.append(contentsOf: progress.drain())
+                    queue.append(answer)
+                }
             }
         }
+    }
+
+    /// Messages an effect posted while it ran (export progress), delivered after it.
+    final class ProgressBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var messages: [Message] = []
+        func append(_ message: Message) { lock.lock(); messages.append(message); lock.unlock() }
+        func drain() -> [Message] { lock.lock(); defer { lock.unlock() }; return messages }
     }
 
     /// Draws the current state.

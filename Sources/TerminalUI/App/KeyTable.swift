@@ -17,6 +17,7 @@ public enum Command: Sendable, Hashable {
     /// Custom dates: step the date in the active box (handled before the table is consulted).
     case adjustDate
     case help, refresh, redraw
+    case exportExcel, exportPDF
 }
 
 /// Where a key was pressed; each binding applies in some contexts.
@@ -35,6 +36,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case help
     /// The empty-store screen.
     case emptyStore
+    /// The export pop-up (typed characters go into the file name).
+    case exportDialog
 }
 
 /// The groups of the help screen, in order.
@@ -43,6 +46,7 @@ public enum KeyGroup: String, Sendable, Hashable, CaseIterable {
     case filters = "Filters"
     case editing = "While editing a filter"
     case viewing = "Viewing"
+    case exporting = "Exporting"
     case general = "General"
 }
 
@@ -113,8 +117,8 @@ public enum KeyTable {
                    keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
         KeyBinding([.character("d")], .focusDateRange, in: [.list, .filterBar], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
-        KeyBinding([.character("p")], .problems, in: [.list], group: .filters,
-                   keyLabel: "p", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters)"),
+        KeyBinding([.character("P")], .problems, in: [.list], group: .filters,
+                   keyLabel: "P", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters)"),
         KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
                    keyLabel: "a", help: "All dates (keep the other filters)"),
         KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,
@@ -145,6 +149,17 @@ public enum KeyTable {
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
         KeyBinding([.escape], .back, in: [.list], group: .viewing,
                    keyLabel: "Esc", help: "List: back to where you were before Unit Search's Enter (filters and selection)"),
+        // Exporting
+        KeyBinding([.character("x")], .exportExcel, in: [.list], group: .exporting,
+                   keyLabel: "x", help: "Export the list (every row of the filter) to Excel", hint: ("x/p", "Export"), priority: 41),
+        KeyBinding([.character("p")], .exportPDF, in: [.list], group: .exporting,
+                   keyLabel: "p", help: "Export the list to PDF (at most 50,000 rows)"),
+        KeyBinding([.enter], .apply, in: [.exportDialog], group: .exporting,
+                   keyLabel: "Enter", help: "Export: write the file (again to replace one that exists); close when done",
+                   hint: ("Enter", "Export"), priority: 10),
+        KeyBinding([.escape], .back, in: [.exportDialog], group: .exporting,
+                   keyLabel: "Esc", help: "Export: cancel (a part-written file is removed) or close",
+                   hint: ("Esc", "Cancel"), priority: 11),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
@@ -157,7 +172,7 @@ public enum KeyTable {
                    keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
         KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
                    keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
-        KeyBinding([.control("c")], .quitNow, in: [.filter], group: .general,
+        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog], group: .general,
                    keyLabel: "Ctrl-C", help: "Quit at once while editing"),
     ]
 

@@ -28,4 +28,10 @@ public enum Message: Sendable, Hashable {
     case storeProbed(hasEmails: Bool)
     /// An effect failed; the text is shown as a notice.
     case effectFailed(Effect, String)
+    /// The export pop-up can open: today's date names the file.
+    case exportPrepared(ScreenExportFormat, today: CalendarDay)
+    /// An export has written this many rows in this many seconds.
+    case exportProgress(jobID: Int, written: Int, elapsed: Double)
+    /// An export ended.
+    case exportFinished(jobID: Int, ExportJobResult)
 }

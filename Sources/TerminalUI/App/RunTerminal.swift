@@ -59,7 +59,7 @@ final class RunLoop {
 
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
-        runner = EffectRunner(reader: reader, now: options.now)
+        runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter)
         state = AppState(options: options, size: backend.size)
     }
 
@@ -95,6 +95,8 @@ final class RunLoop {
                 dispatch(.tick)
             }
         }
+        // Quitting during an export: stop it and let it remove its part-written file.
+        runner.exports.cancelAllAndWait(timeout: 5)
     }
 
     /// Handles one input; false when the terminal went away.
@@ -112,7 +114,9 @@ final class RunLoop {
         state = next
         for effect in effects {
             let runner = self.runner, inbox = self.inbox
-            queue.async { inbox.post(runner.run(effect)) }
+            queue.async {
+                if let answer = runner.run(effect, post: { inbox.post($0) }) { inbox.post(answer) }
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ public enum Screen: Sendable, Hashable {
     case unitSearch(UnitSearchState)
     /// Every key, grouped.
     case help(HelpState)
+    /// The export pop-up (`x` Excel, `p` PDF).
+    case export(ExportDialogState)
 }
 
 /// The View pop-up.

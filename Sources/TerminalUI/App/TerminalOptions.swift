@@ -28,6 +28,12 @@ public struct TerminalOptions: Sendable {
     public var localeIsUTF8: Bool = true
     /// Where "now" comes from (the wall clock; pinned for screenshots and tests).
     public var now: @Sendable () -> Date = { Date() }
+    /// Writes `x` (Excel) and `p` (PDF) exports; nil turns those keys off.
+    public var exporter: (any ScreenExporter)?
+    /// The folder export file names are suggested in.
+    public var exportDirectory: String = FileManager.default.currentDirectoryPath
+    /// The most rows a PDF export may hold (the same limit the exporter enforces).
+    public var pdfRowLimit: Int = 50_000
 
     /// Creates options; every parameter has a sensible default.
     public init(accountID: Int64? = nil, accountName: String = "All accounts", userName: String = "",

@@ -157,6 +157,10 @@ extension AppState {
             notice = Notice("Filters cleared")
             focus = .list
             return applyFilter(EmailFilter(accountID: accountID))
+        case .exportExcel:
+            return requestExport(.excel)
+        case .exportPDF:
+            return requestExport(.pdf)
         default:
             return []
         }

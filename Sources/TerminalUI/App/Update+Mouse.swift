@@ -40,7 +40,7 @@ extension AppState {
                 for _ in 0..<abs(wheel) { _ = performInHelp(wheel > 0 ? .moveDown : .moveUp) }
             }
             return []
-        case .emptyStore:
+        case .emptyStore, .export:
             return []
         }
     }

@@ -77,6 +77,14 @@ extension AppState {
                 if had == false { return reloadListAndCounts(resetWindow: true) + [.loadStaff(accountID: accountID)] }
             }
             return []
+        case .exportPrepared(let format, let today):
+            return openExportDialog(format, today: today)
+        case .exportProgress(let jobID, let written, let elapsed):
+            exportProgressed(jobID: jobID, written: written, elapsed: elapsed)
+            return []
+        case .exportFinished(let jobID, let result):
+            exportFinished(jobID: jobID, result)
+            return []
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -115,6 +123,7 @@ extension AppState {
         case .help: .help
         case .unitSearch: .unitSearch
         case .detail: .popup
+        case .export: .exportDialog
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -146,6 +155,9 @@ extension AppState {
         notice = nil
         if context == .filter {
             return handleFilterKey(key)
+        }
+        if context == .exportDialog {
+            return handleExportKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
@@ -191,7 +203,7 @@ extension AppState {
         case .unitSearch: return performInUnitSearch(command)
         case .help: return performInHelp(command)
         case .filterBar: return performInFilterBar(command)
-        case .emptyStore, .filter: return []
+        case .emptyStore, .filter, .exportDialog: return []
         }
     }
 

@@ -1,0 +1,84 @@
+import AuditCore
+import Foundation
+
+/// RFC 4180 CSV of the export columns: a header row, CRLF line ends, UTF-8 with a byte-order
+/// mark unless asked not to, and every cell through the formula guard of
+/// ``CSVSummaryWriter/quote(_:)`` so a spreadsheet never runs one as a formula.
+///
+/// Cells whose first character is an ASCII letter or digit cannot be a formula, so they skip
+/// the guard and are only quoted (RFC 4180) when they hold a comma, a quote or a line break;
+/// every other cell goes through the guard. The guarded texts of the few-valued columns
+/// (people, statuses, details, advice) are remembered.
+final class CSVExportWriter: ExportFileWriter {
+    private let sink: ByteSink
+    private let cells: ExportCellText
+    private let byteOrderMark: Bool
+    private var quoted: [String: String] = [:]
+    private var line: [UInt8] = []
+    private static let repeating: Set<ExportColumn> = [.raisedBy, .status, .statusDetail, .activity, .recommendedAction]
+
+    init(path: String, heading: ExportHeading, byteOrderMark: Bool) throws {
+        sink = try ByteSink(creating: path)
+        cells = ExportCellText(timeZone: heading.timeZone)
+        self.byteOrderMark = byteOrderMark
+        line.reserveCapacity(1024)
+    }
+
+    func begin() throws {
+        if byteOrderMark { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+        try sink.write(ExportColumn.allCases.map { CSVSummaryWriter.quote($0.title) }.joined(separator: ",") + "\r\n")
+    }
+
+    func write(_ row: ExportRow) throws {
+        line.removeAll(keepingCapacity: true)
+        for column in ExportColumn.allCases {
+            if column.rawValue > 0 { line.append(0x2C) }
+            append(cells.text(column, of: row), repeating: Self.repeating.contains(column))
+        }
+        line.append(0x0D)
+        line.append(0x0A)
+        try sink.write(bytes: line)
+    }
+
+    /// Appends one cell: plain, quoted, or through the guard.
+    private func append(_ text: String, repeating: Bool) {
+        var text = text
+        let handled = text.withUTF8 { bytes -> Bool in
+            guard let first = bytes.first else { return true }
+            let alphanumeric = (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A)
+            guard alphanumeric else { return false }
+            var special = false
+            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+                special = true
+                break
+            }
+            if !special {
+                line.append(contentsOf: bytes)
+                return true
+            }
+            line.append(0x22)
+            for byte in bytes {
+                line.append(byte)
+                if byte == 0x22 { line.append(0x22) }
+            }
+            line.append(0x22)
+            return true
+        }
+        if handled { return }
+        let result: String
+        if repeating, let known = quoted[text] {
+            result = known
+        } else {
+            result = CSVSummaryWriter.quote(text)
+            if repeating {
+                if quoted.count >= 10_000 { quoted.removeAll(keepingCapacity: true) }
+                quoted[text] = result
+            }
+        }
+        line.append(contentsOf: result.utf8)
+    }
+
+    func finish() throws { try sink.finish() }
+
+    func abandon() { sink.abandon() }
+}

@@ -1,0 +1,415 @@
+import AuditCore
+import Foundation
+import ZIPFoundation
+
+/// An Excel workbook written as the rows stream in.
+///
+/// Each sheet's rows go to a temporary file beside the workbook; when the sheet is full (or
+/// the rows end) the sheet XML — column widths fitted to what was written, the frozen header
+/// row, the autofilter — is deflated into the zip from that file, so memory stays flat
+/// whatever the row count. Repeated texts (people, statuses, status details, advice) are
+/// shared strings up to a bounded table; the rest are inline strings. Dates are real Excel
+/// date-time numbers of the local wall clock in the export's zone. Past the sheet row limit
+/// the rows continue on "Emails 2", "Emails 3", ...
+public final class XLSXWriter: ExportFileWriter {
+    /// The most rows an Excel sheet can hold.
+    public static let excelRowLimit = 1_048_576
+    /// Rows above the data: three heading lines, a blank line, the header row.
+    static let headerRow = 5
+    /// At most this many distinct shared strings; further texts are written inline.
+    static let sharedStringLimit = 20_000
+
+    private let path: String
+    private let heading: ExportHeading
+    private let sheetRowLimit: Int
+    private let archive: Archive
+    private let cells: ExportCellText
+    private let columns = ExportColumn.allCases
+
+    private var sheetNames: [String] = []
+    private var sheetLastRows: [Int] = []
+    private var sheet: ByteSink?
+    private var sheetPath = ""
+    private var rowInSheet = 0
+    private var widths: [Int] = []
+
+    private var shared: [String: Int] = [:]
+    private var sharedOrder: [String] = []
+    private var sharedUses = 0
+
+    /// Columns whose texts repeat, written as shared strings.
+    private static let sharedColumns: Set<ExportColumn> = [.raisedBy, .status, .statusDetail, .activity, .recommendedAction]
+
+    init(path: String, heading: ExportHeading, sheetRowLimit: Int) throws {
+        self.path = path
+        self.heading = heading
+        self.sheetRowLimit = max(Self.headerRow + 1, min(sheetRowLimit, Self.excelRowLimit))
+        cells = ExportCellText(timeZone: heading.timeZone)
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        } catch {
+            throw ExportError.unwritable(path, reason: String(describing: error))
+        }
+    }
+
+    func begin() throws {
+        try startSheet()
+    }
+
+    func write(_ row: ExportRow) throws {
+        if rowInSheet >= sheetRowLimit {
+            try finishSheet()
+            try startSheet()
+        }
+        rowInSheet += 1
+        // The row is assembled as bytes: no intermediate strings per cell.
+        line.removeAll(keepingCapacity: true)
+        put("<row r=\""); putNumber(rowInSheet); put("\">")
+        let summary = row.summary
+        for column in columns {
+            switch column {
+            case .id:
+                put("<c><v>"); putNumber(Int(summary.id)); put("</v></c>")
+            case .dateTime:
+                put("<c s=\"2\"><v>"); put(String(cells.excelSerial(of: row))); put("</v></c>")
+            case .status:
+                let text = summary.status.displayName
+                note(text, column: column)
+                put("<c s=\""); putNumber(Self.statusStyle(summary.status)); put("\" t=\"s\"><v>")
+                putNumber(sharedIndex(text)); put("</v></c>")
+            default:
+                let text = cells.text(column, of: row)
+                note(text, column: column)
+                putCell(text, shareable: Self.sharedColumns.contains(column))
+            }
+        }
+        put("</row>")
+        try sheet!.write(bytes: line)
+    }
+
+    private var line: [UInt8] = []
+
+    @inline(__always)
+    private func put(_ text: String) {
+        var text = text
+        text.withUTF8 { line.append(contentsOf: $0) }
+    }
+
+    private func putNumber(_ value: Int) {
+        guard value >= 0 else { put(String(value)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value, count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(0x30 + n % 10)
+                n /= 10
+                count += 1
+            } while n > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { line.append(buffer[index]) }
+        }
+    }
+
+    private func putCell(_ text: String, shareable: Bool) {
+        if text.isEmpty { put("<c/>"); return }
+        if shareable, let index = sharedIndexIfRoom(text) {
+            put("<c t=\"s\"><v>"); putNumber(index); put("</v></c>")
+            return
+        }
+        put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); put(XMLText.escape(text)); put("</t></is></c>")
+    }
+
+    func finish() throws {
+        try finishSheet()
+        try addPart("xl/sharedStrings.xml", sharedStringsXML())
+        try addPart("xl/styles.xml", Self.stylesXML)
+        try addPart("xl/workbook.xml", workbookXML())
+        try addPart("xl/_rels/workbook.xml.rels", workbookRelsXML())
+        try addPart("_rels/.rels", Self.rootRelsXML)
+        try addPart("docProps/core.xml", coreXML())
+        try addPart("[Content_Types].xml", contentTypesXML())
+        // The zip library flushes without reporting errors: read the finished file's
+        // directory back, and sync it, so a full disk is never taken for success.
+        let descriptor = open(path, O_RDONLY)
+        if descriptor >= 0 {
+            let synced = fsync(descriptor) == 0
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            if !synced { throw ExportError.writeFailed(path, reason: reason) }
+        }
+        let expected = sheetNames.count + 7
+        let check = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
+        guard let check, Array(check).count == expected else {
+            throw ExportError.writeFailed(path, reason: "the workbook did not read back whole (is the disk full?)")
+        }
+    }
+
+    func abandon() {
+        sheet?.abandon()
+        if !sheetPath.isEmpty { unlink(sheetPath) }
+    }
+
+    // MARK: Cells
+
+    private func note(_ text: String, column: ExportColumn) {
+        // UTF-8 bytes bound the characters from above: most cells need no counting at all.
+        guard text.utf8.count > widths[column.rawValue] else { return }
+        let count = min(text.unicodeScalars.count, 80)
+        if count > widths[column.rawValue] { widths[column.rawValue] = count }
+    }
+
+    private func sharedIndexIfRoom(_ text: String) -> Int? {
+        if let index = shared[text] { sharedUses += 1; return index }
+        guard sharedOrder.count < Self.sharedStringLimit else { return nil }
+        return sharedIndex(text)
+    }
+
+    private func sharedIndex(_ text: String) -> Int {
+        sharedUses += 1
+        if let index = shared[text] { return index }
+        let index = sharedOrder.count
+        shared[text] = index
+        sharedOrder.append(text)
+        return index
+    }
+
+    static func statusStyle(_ status: EmailStatus) -> Int {
+        switch status.tone {
+        case .ok: 4
+        case .warning: 5
+        case .error: 6
+        case .muted: 7
+        }
+    }
+
+    // MARK: Sheets
+
+    private func startSheet() throws {
+        let number = sheetNames.count + 1
+        sheetNames.append(number == 1 ? "Emails" : "Emails \(number)")
+        sheetPath = path + ".sheet\(number).xml"
+        unlink(sheetPath)
+        sheet = try ByteSink(creating: sheetPath)
+        widths = columns.map { $0.title.count }
+        widths[ExportColumn.dateTime.rawValue] = 16
+        rowInSheet = 0
+        var xml = ""
+        for (index, line) in heading.lines.enumerated() {
+            rowInSheet += 1
+            xml += "<row r=\"\(rowInSheet)\"><c t=\"inlineStr\" s=\"\(index == 0 ? 3 : 0)\"><is><t xml:space=\"preserve\">\(XMLText.escape(line))</t></is></c></row>"
+        }
+        rowInSheet = Self.headerRow
+        xml += "<row r=\"\(Self.headerRow)\">"
+        for column in columns {
+            xml += "<c t=\"inlineStr\" s=\"1\"><is><t>\(XMLText.escape(column.title))</t></is></c>"
+        }
+        xml += "</row>"
+        try sheet!.write(xml)
+    }
+
+    private func finishSheet() throws {
+        guard let sheet else { return }
+        try sheet.finish()
+        self.sheet = nil
+        let number = sheetNames.count
+        let lastRow = rowInSheet
+        sheetLastRows.append(lastRow)
+        let lastColumn = Self.columnLetter(columns.count)
+        var prefix = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <dimension ref="A1:\(lastColumn)\(lastRow)"/>\
+            <sheetViews><sheetView workbookViewId="0"\(number == 1 ? " tabSelected=\"1\"" : "")>\
+            <pane ySplit="\(Self.headerRow)" topLeftCell="A\(Self.headerRow + 1)" activePane="bottomLeft" state="frozen"/>\
+            <selection pane="bottomLeft" activeCell="A\(Self.headerRow + 1)" sqref="A\(Self.headerRow + 1)"/>\
+            </sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>
+            """
+        for (index, width) in widths.enumerated() {
+            let fitted = min(max(width + 2, 6), 82)
+            prefix += "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(fitted)\" customWidth=\"1\"/>"
+        }
+        prefix += "</cols><sheetData>"
+        let suffix = "</sheetData><autoFilter ref=\"A\(Self.headerRow):\(lastColumn)\(lastRow)\"/></worksheet>"
+        try addPart("xl/worksheets/sheet\(number).xml", prefix: Data(prefix.utf8), file: sheetPath, suffix: Data(suffix.utf8))
+        unlink(sheetPath)
+        sheetPath = ""
+    }
+
+    static func columnLetter(_ number: Int) -> String {
+        var n = number, text = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            text = String(UnicodeScalar(UInt8(65 + r))) + text
+            n = (n - 1) / 26
+        }
+        return text
+    }
+
+    // MARK: Zip
+
+    private func addPart(_ name: String, _ text: String) throws {
+        try addPart(name, prefix: Data(text.utf8), file: nil, suffix: Data())
+    }
+
+    /// Deflates `prefix`, then the file's bytes, then `suffix` into one zip entry.
+    private func addPart(_ name: String, prefix: Data, file: String?, suffix: Data) throws {
+        var handle: FileHandle?
+        var fileSize: Int64 = 0
+        if let file {
+            guard let opened = FileHandle(forReadingAtPath: file) else {
+                throw ExportError.writeFailed(path, reason: "cannot reopen \(file)")
+            }
+            handle = opened
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            fileSize = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        defer { try? handle?.close() }
+        let prefixSize = Int64(prefix.count)
+        let total = prefixSize + fileSize + Int64(suffix.count)
+        do {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: total, modificationDate: heading.producedAt,
+                                 compressionMethod: .deflate, bufferSize: 1 << 18) { position, size in
+                var chunk = Data()
+                var at = position, wanted = Int64(size)
+                if at < prefixSize {
+                    let take = min(wanted, prefixSize - at)
+                    chunk.append(prefix.subdata(in: Int(at)..<Int(at + take)))
+                    at += take; wanted -= take
+                }
+                if wanted > 0, at < prefixSize + fileSize, let handle {
+                    let take = min(wanted, prefixSize + fileSize - at)
+                    try handle.seek(toOffset: UInt64(at - prefixSize))
+                    let read = handle.readData(ofLength: Int(take))
+                    chunk.append(read)
+                    at += Int64(read.count); wanted -= Int64(read.count)
+                }
+                if wanted > 0, at >= prefixSize + fileSize {
+                    let start = Int(at - prefixSize - fileSize)
+                    let take = min(Int(wanted), suffix.count - start)
+                    if take > 0 { chunk.append(suffix.subdata(in: start..<(start + take))) }
+                }
+                return chunk
+            }
+        } catch let error as ExportError {
+            throw error
+        } catch {
+            throw ExportError.writeFailed(path, reason: String(describing: error))
+        }
+    }
+
+    // MARK: Parts
+
+    private func sharedStringsXML() -> String {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="\(sharedUses)" uniqueCount="\(sharedOrder.count)">
+            """
+        for text in sharedOrder { xml += "<si><t xml:space=\"preserve\">\(XMLText.escape(text))</t></si>" }
+        return xml + "</sst>"
+    }
+
+    private func workbookXML() -> String {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <bookViews><workbookView activeTab="0"/></bookViews><sheets>
+            """
+        for (index, name) in sheetNames.enumerated() {
+            xml += "<sheet name=\"\(XMLText.escape(name))\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"/>"
+        }
+        xml += "</sheets><definedNames>"
+        let lastColumn = Self.columnLetter(columns.count)
+        for (index, name) in sheetNames.enumerated() {
+            xml += "<definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"\(index)\" hidden=\"1\">'\(XMLText.escape(name))'!$A$\(Self.headerRow):$\(lastColumn)$\(sheetLastRows[index])</definedName>"
+        }
+        return xml + "</definedNames></workbook>"
+    }
+
+    private func workbookRelsXML() -> String {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            """
+        for index in sheetNames.indices {
+            xml += "<Relationship Id=\"rId\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(index + 1).xml\"/>"
+        }
+        let n = sheetNames.count
+        xml += "<Relationship Id=\"rId\(n + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+        xml += "<Relationship Id=\"rId\(n + 2)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+        return xml + "</Relationships>"
+    }
+
+    private func contentTypesXML() -> String {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\
+            <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+            <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+            <Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>\
+            <Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>
+            """
+        for index in sheetNames.indices {
+            xml += "<Override PartName=\"/xl/worksheets/sheet\(index + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+        }
+        return xml + "</Types>"
+    }
+
+    private func coreXML() -> String {
+        let stamp = ISO8601DateFormatter().string(from: heading.producedAt)
+        return """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" \
+            xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" \
+            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\
+            <dc:title>\(XMLText.escape(heading.title))</dc:title>\
+            <dc:description>\(XMLText.escape(heading.filterLine))</dc:description>\
+            <dc:creator>\(XMLText.escape(heading.producedBy))</dc:creator>\
+            <dcterms:created xsi:type="dcterms:W3CDTF">\(stamp)</dcterms:created>\
+            </cp:coreProperties>
+            """
+    }
+
+    static let rootRelsXML = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+        <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+        <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>\
+        </Relationships>
+        """
+
+    /// Cell styles: 0 plain, 1 bold header, 2 date-time, 3 title, 4–7 status tones
+    /// (ok green, warning amber, error red bold, muted grey), as on screen.
+    static let stylesXML = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+        <numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm"/></numFmts>\
+        <fonts count="7">\
+        <font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
+        <font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
+        <font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font>\
+        <font><sz val="11"/><color rgb="FF1E7B34"/><name val="Calibri"/><family val="2"/></font>\
+        <font><sz val="11"/><color rgb="FFB26B00"/><name val="Calibri"/><family val="2"/></font>\
+        <font><b/><sz val="11"/><color rgb="FFC00000"/><name val="Calibri"/><family val="2"/></font>\
+        <font><sz val="11"/><color rgb="FF7F7F7F"/><name val="Calibri"/><family val="2"/></font>\
+        </fonts>\
+        <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
+        <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+        <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+        <cellXfs count="8">\
+        <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+        <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+        <xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="0" fontId="4" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="0" fontId="5" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="0" fontId="6" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        </cellXfs>\
+        <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+        </styleSheet>
+        """
+}

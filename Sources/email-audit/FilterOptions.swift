@@ -1,0 +1,68 @@
+import ArgumentParser
+import AuditCore
+import AuditStore
+import Foundation
+
+/// The filters `export` takes, spelled as `query` spells them.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("raised-by"), help: ArgumentHelp("Staff name (repeatable).", valueName: "name"))
+    var raisedBy: [String] = []
+
+    @Option(help: ArgumentHelp("Status (repeatable), e.g. failed, temporary-failure.", valueName: "status"))
+    var status: [String] = []
+
+    @Option(help: ArgumentHelp("Recipient address, or a prefix ending in *.", valueName: "address"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("today, yesterday, last-7-days, last-30-days, this-month, last-month or all.", valueName: "range"))
+    var range = "today"
+
+    @Option(help: ArgumentHelp("First day, dd/mm/yyyy (overrides --range).", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day, dd/mm/yyyy, included (overrides --range).", valueName: "date"))
+    var until: String?
+
+    /// The filter without the staff (which needs the store); a one-line error for bad input.
+    func filterWithoutStaff() throws -> EmailFilter {
+        var filter = EmailFilter()
+        filter.statuses = Set(try status.map { name in
+            guard let parsed = EmailStatus(parsing: name) else {
+                throw CLIError("unknown status '\(name)'; use one of: \(EmailStatus.allCases.map(\.argumentName).joined(separator: ", "))")
+            }
+            return parsed
+        })
+        if let to {
+            guard let pattern = AddressPattern(parsing: to) else {
+                throw CLIError("--to needs an address or a prefix ending in * (got '\(to)')")
+            }
+            filter.to = pattern
+        }
+        if from != nil || until != nil {
+            let first = try from.map { try QueryCommand.day($0, option: "--from") }
+            let last = try until.map { try QueryCommand.day($0, option: "--until") }
+            if let first, let last, last < first { throw CLIError("--until \(last) is before --from \(first)") }
+            filter.dateRange = .custom(from: first, through: last)
+        } else {
+            guard let choice = DateRangeChoice(argument: range) else {
+                throw CLIError("unknown range '\(range)'; use today, yesterday, last-7-days, last-30-days, this-month, last-month or all")
+            }
+            filter.dateRange = choice
+        }
+        return filter
+    }
+
+    /// Adds the Raised by ids, matched by name as `query --raised-by` matches them.
+    func addStaff(to filter: inout EmailFilter, staff: [StaffUser]) throws {
+        guard !raisedBy.isEmpty else { return }
+        filter.raisedBy = Set(try raisedBy.flatMap { name -> [Int64] in
+            let matches = staff.filter {
+                $0.name.compare(name, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
+                    || name.allSatisfy(\.isASCII)
+                    && ASCIIFallback.text($0.name).caseInsensitiveCompare(name) == .orderedSame
+            }
+            guard !matches.isEmpty else { throw CLIError("no staff member named '\(name)'") }
+            return matches.map(\.id)
+        })
+    }
+}
