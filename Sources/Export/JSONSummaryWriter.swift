@@ -52,7 +52,7 @@ public struct JSONSummaryWriter: SummaryWriter {
     }
 
     /// A JSON string literal for `text`: quote and backslash escaped, and every scalar
-    /// that ``TerminalText/needsNeutralising(_:)`` written as `\uXXXX`.
+    /// that ``TerminalText/needsNeutralising(_:)`` written as `\u` and four hex digits.
     public static func quote(_ text: String) -> String {
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
@@ -76,7 +76,7 @@ public struct JSONSummaryWriter: SummaryWriter {
     }
 
     /// JSON text (from any encoder) with every scalar that ``TerminalText/needsNeutralising(_:)``
-    /// outside the layout's newlines written as `\uXXXX`. Such scalars can only stand inside
+    /// outside the layout's newlines written as `\u` and four hex digits. Such scalars can only stand inside
     /// strings, where the escape means the same character, so the JSON is unchanged in meaning.
     public static func escapingControls(_ json: String) -> String {
         var out = ""

@@ -3,7 +3,7 @@ import AuditCore
 import AuditStore
 import Foundation
 
-/// The filters `export` takes, spelled as `query` spells them.
+/// The filters `query` and `export` take, parsed and checked in one place.
 struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("raised-by"), help: ArgumentHelp("Staff name (repeatable).", valueName: "name"))
     var raisedBy: [String] = []

@@ -12,23 +12,7 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .customLong("raised-by"), help: ArgumentHelp("Staff name (repeatable).", valueName: "name"))
-    var raisedBy: [String] = []
-
-    @Option(help: ArgumentHelp("Status (repeatable), e.g. failed, temporary-failure.", valueName: "status"))
-    var status: [String] = []
-
-    @Option(help: ArgumentHelp("Recipient address, or a prefix ending in *.", valueName: "address"))
-    var to: String?
-
-    @Option(help: ArgumentHelp("today, yesterday, last-7-days, last-30-days, this-month, last-month or all.", valueName: "range"))
-    var range = "today"
-
-    @Option(help: ArgumentHelp("First day, dd/mm/yyyy (overrides --range).", valueName: "date"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last day, dd/mm/yyyy, included (overrides --range).", valueName: "date"))
-    var until: String?
+    @OptionGroup var filters: FilterOptions
 
     // Unconditional so that "--limit -1" reaches the check below instead of reading as an option.
     @Option(parsing: .unconditional, help: "At most this many rows (0 for all; default 100 for the table, all for CSV and JSON).")
@@ -54,43 +38,11 @@ struct QueryCommand: ParsableCommand {
         guard !ascii || outputFormat == .table else {
             throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
         }
-        var filter = EmailFilter()
-        filter.statuses = Set(try status.map { name in
-            guard let parsed = EmailStatus(parsing: name) else {
-                throw CLIError("unknown status '\(name)'; use one of: \(EmailStatus.allCases.map(\.argumentName).joined(separator: ", "))")
-            }
-            return parsed
-        })
-        if let to {
-            guard let pattern = AddressPattern(parsing: to) else {
-                throw CLIError("--to needs an address or a prefix ending in * (got '\(to)')")
-            }
-            filter.to = pattern
-        }
-        if from != nil || until != nil {
-            let first = try from.map { try Self.day($0, option: "--from") }
-            let last = try until.map { try Self.day($0, option: "--until") }
-            if let first, let last, last < first { throw CLIError("--until \(last) is before --from \(first)") }
-            filter.dateRange = .custom(from: first, through: last)
-        } else {
-            guard let choice = DateRangeChoice(argument: range) else {
-                throw CLIError("unknown range '\(range)'; use today, yesterday, last-7-days, last-30-days, this-month, last-month or all")
-            }
-            filter.dateRange = choice
-        }
+        var filter = try filters.filterWithoutStaff()
         let database = try store.openExistingStore()
-        if !raisedBy.isEmpty {
-            let staff = try database.staff(accountID: nil)
-            filter.raisedBy = Set(try raisedBy.flatMap { name -> [Int64] in
-                // An ASCII spelling as the ASCII table shows it ("Lukasz Nowak") matches too.
-                let matches = staff.filter {
-                    $0.name.compare(name, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
-                        || name.allSatisfy(\.isASCII)
-                        && ASCIIFallback.text($0.name).caseInsensitiveCompare(name) == .orderedSame
-                }
-                guard !matches.isEmpty else { throw CLIError("no staff member named '\(name)'") }
-                return matches.map(\.id)
-            })
+        if !filters.raisedBy.isEmpty {
+            // An ASCII spelling as the ASCII table shows it ("Lukasz Nowak") matches too.
+            try filters.addStaff(to: &filter, staff: try database.staff(accountID: nil))
         }
         var writer = outputFormat.makeWriter(timeZone: database.timeZone, width: width ?? Self.terminalWidth(),
                                              ascii: outputFormat == .table && (ascii || Self.terminalNeedsASCII()))
