@@ -1,3 +1,4 @@
+import AuditCore
 import Foundation
 
 /// Why an export did not produce its file. Every case reads as one line.
@@ -36,15 +37,3 @@ public enum ExportError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Numbers with thousands separators ("1,234,567"), independent of the locale.
-public enum Count {
-    public static func text(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return value < 0 ? "-" + out : out
-    }
-}

@@ -17,15 +17,3 @@ extension EmailStatus {
     }
 }
 
-/// Numbers with thousands separators ("1,234,567"), independent of the locale.
-enum Count {
-    static func text(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return value < 0 ? "-" + out : out
-    }
-}
