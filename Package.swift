@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Ingest pipeline, batch feeder, demo seeding.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
-        // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
-        .target(name: "Export", dependencies: ["AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Streaming exports of filtered summaries (text table, CSV, JSON, Excel, PDF).
+        .target(name: "Export", dependencies: ["AuditCore", "CExportZlib"]),
+        // zlib, for the Export module's zip writer and PDF streams.
+        .systemLibrary(name: "CExportZlib", path: "Sources/CExportZlib", providers: [.apt(["zlib1g-dev"])]),
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.

@@ -9,19 +9,22 @@ import Foundation
 /// the guard and are only quoted (RFC 4180) when they hold a comma, a quote or a line break;
 /// every other cell goes through the guard. The guarded texts of the few-valued columns
 /// (people, statuses, details, advice) are remembered.
-final class CSVExportWriter: ExportFileWriter {
+///
+/// Rows are formatted and written on a second thread (``RowPipeline``) while the caller reads
+/// the next page, so on two cores the store and the formatting run side by side.
+final class CSVExportWriter: ExportFileWriter, @unchecked Sendable {
     private let sink: ByteSink
     private let cells: ExportCellText
     private let byteOrderMark: Bool
     private var quoted: [String: String] = [:]
     private var line: [UInt8] = []
-    private static let repeating: Set<ExportColumn> = [.raisedBy, .status, .statusDetail, .activity, .recommendedAction]
+    private var pipeline: RowPipeline?
 
     init(path: String, heading: ExportHeading, byteOrderMark: Bool) throws {
         sink = try ByteSink(creating: path)
         cells = ExportCellText(timeZone: heading.timeZone)
         self.byteOrderMark = byteOrderMark
-        line.reserveCapacity(1024)
+        line.reserveCapacity(1 << 20)
     }
 
     func begin() throws {
@@ -30,14 +33,32 @@ final class CSVExportWriter: ExportFileWriter {
     }
 
     func write(_ row: ExportRow) throws {
-        line.removeAll(keepingCapacity: true)
-        for column in ExportColumn.allCases {
-            if column.rawValue > 0 { line.append(0x2C) }
-            append(cells.text(column, of: row), repeating: Self.repeating.contains(column))
+        if pipeline == nil {
+            // Only the pipeline's thread touches the cells, the line and the sink from here on.
+            pipeline = RowPipeline { [unowned self] rows in try format(rows) }
         }
-        line.append(0x0D)
-        line.append(0x0A)
+        try pipeline!.append(row)
+    }
+
+    private func format(_ rows: [ExportRow]) throws {
+        for row in rows {
+            for column in ExportColumn.allCases {
+                if column.rawValue > 0 { line.append(0x2C) }
+                append(cells.text(column, of: row), repeating: Self.repeats(column))
+            }
+            line.append(0x0D)
+            line.append(0x0A)
+        }
         try sink.write(bytes: line)
+        line.removeAll(keepingCapacity: true)
+    }
+
+    /// The few-valued columns, whose guarded texts are remembered.
+    private static func repeats(_ column: ExportColumn) -> Bool {
+        switch column {
+        case .raisedBy, .status, .statusDetail, .activity, .recommendedAction: true
+        default: false
+        }
     }
 
     /// Appends one cell: plain, quoted, or through the guard.
@@ -78,7 +99,13 @@ final class CSVExportWriter: ExportFileWriter {
         line.append(contentsOf: result.utf8)
     }
 
-    func finish() throws { try sink.finish() }
+    func finish() throws {
+        try pipeline?.finish()
+        try sink.finish()
+    }
 
-    func abandon() { sink.abandon() }
+    func abandon() {
+        pipeline?.stop()
+        sink.abandon()
+    }
 }

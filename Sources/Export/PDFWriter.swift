@@ -75,7 +75,7 @@ final class PDFWriter: ExportFileWriter {
         // The total page count, drawn by every page's footer.
         let total = "BT /F1 8 Tf 0 0 Td \(font.operand(String(pageObjects.count))) Tj ET"
         try writeStream(Self.totalObject, dictionary: "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 \(Self.fontObject) 0 R >> >>", body: Array(total.utf8))
-        for (number, bytes) in font.objects(fontObject: Self.fontObject, compress: Zlib.compress) {
+        for (number, bytes) in font.objects(fontObject: Self.fontObject, compress: { Deflater.compress($0, format: .zlib) }) {
             try writeObject(number, bytes)
         }
         try writeObject(Self.pagesObject, Array("<< /Type /Pages /Kids [\(pageObjects.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageObjects.count) >>".utf8))
@@ -165,7 +165,7 @@ final class PDFWriter: ExportFileWriter {
     }
 
     private func writeStream(_ number: Int, dictionary: String, body: [UInt8]) throws {
-        let packed = Zlib.compress(body)
+        let packed = Deflater.compress(body, format: .zlib)
         try writeObject(number, Array("<< \(dictionary) /Length \(packed.count) /Filter /FlateDecode >>\nstream\n".utf8) + packed + Array("\nendstream".utf8))
     }
 
