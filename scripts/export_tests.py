@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 PASSED, FAILED, SKIPPED = [], [], []
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -207,6 +208,17 @@ def test_xlsx(binary, db, work):
     failed = next((cell for cell in sheet["F"][5:] if cell.value == "Failed"), None)
     check("xlsx: Failed coloured as on screen (red)", failed is not None and failed.font.color is not None
           and failed.font.color.rgb == "FFC00000", failed.font.color.rgb if failed is not None and failed.font.color else None)
+
+    with zipfile.ZipFile(path) as archive:
+        check("xlsx: every zip entry's CRC-32 right (Python zipfile)", archive.testzip() is None)
+        check("xlsx: entries deflated", all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist()))
+    big = os.path.join(work, "zip64.xlsx")
+    result = run(binary, "export", "--db", db, "--range", "all", "-o", big, "--zip64")
+    check("xlsx with ZIP64 records succeeds", result.returncode == 0, result.stderr)
+    with zipfile.ZipFile(big) as archive:
+        check("xlsx with ZIP64 records: zipfile reads it whole", archive.testzip() is None and len(archive.infolist()) == 8)
+    rows = openpyxl.load_workbook(big)["Emails"].max_row - 5
+    check("xlsx with ZIP64 records: openpyxl reads every row", rows == len(expected), f"{rows} vs {len(expected)}")
 
     small = os.path.join(work, "sheets.xlsx")
     run(binary, "export", "--db", db, "--range", "all", "-o", small, "--sheet-row-limit", "400")
