@@ -41,16 +41,21 @@ final class CSVExportWriter: ExportFileWriter, @unchecked Sendable {
     }
 
     private func format(_ rows: [ExportRow]) throws {
+        // A local buffer: appending to a stored property byte by byte would pay for a dynamic
+        // exclusivity check on every byte.
+        var out = line
+        line = []
         for row in rows {
             for column in ExportColumn.allCases {
-                if column.rawValue > 0 { line.append(0x2C) }
-                append(cells.text(column, of: row), repeating: Self.repeats(column))
+                if column.rawValue > 0 { out.append(0x2C) }
+                append(cells.text(column, of: row), repeating: Self.repeats(column), to: &out)
             }
-            line.append(0x0D)
-            line.append(0x0A)
+            out.append(0x0D)
+            out.append(0x0A)
         }
-        try sink.write(bytes: line)
-        line.removeAll(keepingCapacity: true)
+        try sink.write(bytes: out)
+        out.removeAll(keepingCapacity: true)
+        line = out
     }
 
     /// The few-valued columns, whose guarded texts are remembered.
@@ -62,30 +67,9 @@ final class CSVExportWriter: ExportFileWriter, @unchecked Sendable {
     }
 
     /// Appends one cell: plain, quoted, or through the guard.
-    private func append(_ text: String, repeating: Bool) {
+    private func append(_ text: String, repeating: Bool, to out: inout [UInt8]) {
         var text = text
-        let handled = text.withUTF8 { bytes -> Bool in
-            guard let first = bytes.first else { return true }
-            let alphanumeric = (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A)
-            guard alphanumeric else { return false }
-            var special = false
-            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                special = true
-                break
-            }
-            if !special {
-                line.append(contentsOf: bytes)
-                return true
-            }
-            line.append(0x22)
-            for byte in bytes {
-                line.append(byte)
-                if byte == 0x22 { line.append(0x22) }
-            }
-            line.append(0x22)
-            return true
-        }
-        if handled { return }
+        if text.withUTF8({ Self.appendPlain($0, to: &out) }) { return }
         let result: String
         if repeating, let known = quoted[text] {
             result = known
@@ -96,7 +80,32 @@ final class CSVExportWriter: ExportFileWriter, @unchecked Sendable {
                 quoted[text] = result
             }
         }
-        line.append(contentsOf: result.utf8)
+        out.append(contentsOf: result.utf8)
+    }
+
+    /// Appends a cell that starts with an ASCII letter or digit (so cannot be a formula),
+    /// quoted when it holds a comma, a quote or a line break; false for any other cell.
+    @inline(__always)
+    private static func appendPlain(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard let first = bytes.first else { return true }
+        let alphanumeric = (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A)
+        guard alphanumeric else { return false }
+        var special = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            special = true
+            break
+        }
+        if !special {
+            out.append(contentsOf: bytes)
+            return true
+        }
+        out.append(0x22)
+        for byte in bytes {
+            out.append(byte)
+            if byte == 0x22 { out.append(0x22) }
+        }
+        out.append(0x22)
+        return true
     }
 
     func finish() throws {

@@ -62,31 +62,44 @@ public final class XLSXWriter: ExportFileWriter {
             try startSheet()
         }
         rowInSheet += 1
-        // The row is assembled as bytes: no intermediate strings per cell.
-        line.removeAll(keepingCapacity: true)
-        put("<row r=\""); putNumber(rowInSheet); put("\">")
+        // The row is assembled as bytes in a local buffer (no intermediate strings per cell,
+        // and no exclusivity check per byte as a stored property would have).
+        var out = RowBytes(bytes: pending)
+        pending = []
+        out.put("<row r=\""); out.putNumber(rowInSheet); out.put("\">")
         let summary = row.summary
         for column in columns {
             switch column {
             case .id:
-                put("<c><v>"); putNumber(Int(summary.id)); put("</v></c>")
+                out.put("<c><v>"); out.putNumber(Int(summary.id)); out.put("</v></c>")
             case .dateTime:
-                put("<c s=\"2\"><v>"); put(String(cells.excelSerial(of: row))); put("</v></c>")
+                out.put("<c s=\"2\"><v>"); out.put(String(cells.excelSerial(of: row))); out.put("</v></c>")
             case .status:
-                let text = summary.status.displayName
-                note(text, column: column)
-                put("<c s=\""); putNumber(Self.statusStyle(summary.status)); put("\" t=\"s\"><v>")
-                putNumber(sharedIndex(text)); put("</v></c>")
+                let index: Int
+                if let known = statusShared[summary.status] {
+                    index = known
+                    sharedUses += 1
+                } else {
+                    let text = summary.status.displayName
+                    note(text, column: column)
+                    index = sharedIndex(text)
+                    statusShared[summary.status] = index
+                }
+                out.put("<c s=\""); out.putNumber(Self.statusStyle(summary.status)); out.put("\" t=\"s\"><v>")
+                out.putNumber(index); out.put("</v></c>")
             default:
                 let text = cells.text(column, of: row)
                 note(text, column: column)
-                putCell(text, shareable: Self.sharedColumns.contains(column))
+                putCell(text, shareable: Self.sharedColumns.contains(column), into: &out)
             }
         }
-        put("</row>")
-        pending.append(contentsOf: line)
+        out.put("</row>")
+        pending = out.bytes
         if pending.count >= Self.pendingLimit { try feed() }
     }
+
+    /// Shared-string indexes of the statuses (their widths noted when first seen).
+    private var statusShared: [EmailStatus: Int] = [:]
 
     /// Row bytes gathered before each call into zlib.
     private static let pendingLimit = 1 << 17
@@ -96,36 +109,38 @@ public final class XLSXWriter: ExportFileWriter {
         pending.removeAll(keepingCapacity: true)
     }
 
-    private var line: [UInt8] = []
+    /// A row's XML as it is assembled.
+    private struct RowBytes {
+        var bytes: [UInt8]
 
-    @inline(__always)
-    private func put(_ text: String) {
-        var text = text
-        text.withUTF8 { line.append(contentsOf: $0) }
-    }
+        @inline(__always)
+        mutating func put(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
 
-    private func putNumber(_ value: Int) {
-        guard value >= 0 else { put(String(value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value, count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(0x30 + n % 10)
-                n /= 10
-                count += 1
-            } while n > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { line.append(buffer[index]) }
+        mutating func putNumber(_ value: Int) {
+            guard value >= 0 else { put(String(value)); return }
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var n = value, count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(0x30 + n % 10)
+                    n /= 10
+                    count += 1
+                } while n > 0
+                for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            }
         }
     }
 
-    private func putCell(_ text: String, shareable: Bool) {
-        if text.isEmpty { put("<c/>"); return }
+    private func putCell(_ text: String, shareable: Bool, into out: inout RowBytes) {
+        if text.isEmpty { out.put("<c/>"); return }
         if shareable, let index = sharedIndexIfRoom(text) {
-            put("<c t=\"s\"><v>"); putNumber(index); put("</v></c>")
+            out.put("<c t=\"s\"><v>"); out.putNumber(index); out.put("</v></c>")
             return
         }
-        put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); put(XMLText.escape(text)); put("</t></is></c>")
+        out.put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); out.put(XMLText.escape(text)); out.put("</t></is></c>")
     }
 
     func finish() throws {

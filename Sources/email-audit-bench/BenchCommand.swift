@@ -51,7 +51,24 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("export-out"), help: ArgumentHelp("Where --export-one writes (internal).", visibility: .hidden))
     var exportOut: String?
 
+    @Flag(name: .customLong("idle-cpu"), help: "Only the idle-screen measurement: CPU seconds the real screen uses over --idle-seconds with no input.")
+    var idleCPU = false
+
+    @Option(name: .customLong("idle-seconds"), help: "How long --idle-cpu watches the idle screen.")
+    var idleSeconds = 60
+
+    @Flag(name: .customLong("idle-child"), help: ArgumentHelp("The screen that --idle-cpu watches (internal).", visibility: .hidden))
+    var idleChild = false
+
     func run() throws {
+        if idleChild {
+            try IdleBench.runChild(db: db)
+            return
+        }
+        if idleCPU {
+            try IdleBench(seconds: idleSeconds, folder: FileManager.default.temporaryDirectory.path).run()
+            return
+        }
         if let exportOne {
             try ExportBench.runOne(format: exportOne, rows: exportRows, out: exportOut ?? "/tmp/bench-export.\(exportOne)")
             return
