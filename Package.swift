@@ -46,9 +46,11 @@ let package = Package(
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
-        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

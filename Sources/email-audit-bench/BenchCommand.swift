@@ -128,7 +128,7 @@ struct BenchCommand: ParsableCommand {
         // 1. Raise the emails and hand them to the simulator (hourly batches; the cadence does not
         //    matter here), writing every provider event it reports to a JSON-lines file.
         let eventsPath = db + ".events.jsonl"
-        FileManager.default.createFile(atPath: eventsPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
         guard let eventsFile = FileHandle(forWritingAtPath: eventsPath) else { throw ValidationError("cannot write \(eventsPath)") }
         var options = SeedOptions(emails: emails, days: days, seed: seed, now: Date())
         options.batchInterval = 3_600

@@ -74,14 +74,16 @@ final class RunLoop {
     func run() {
         dispatch(.started)
         var lastTick = Date()
-        var dirty = true
+        // The frame is a pure function of the state: draw only when the state differs from
+        // the one last drawn (a twice-a-second check that finds no new data draws nothing).
+        var drawn: AppState?
         while !state.shouldQuit, backend.pendingSignal == nil {
-            if dirty {
+            if state != drawn {
                 let force = state.redrawRequests != drawnRedraws || state.size != lastSize
                 backend.draw(view(state), force: force)
                 drawnRedraws = state.redrawRequests
                 lastSize = state.size
-                dirty = false
+                drawn = state
             }
             var input = backend.nextInput(timeoutMilliseconds: 0)
             if input == nil {
@@ -102,11 +104,8 @@ final class RunLoop {
                     guard handle(more) else { return }
                     handled += 1
                 }
-                dirty = true
             }
-            let arrived = inbox.drain()
-            for message in arrived { dispatch(message) }
-            if !arrived.isEmpty { dirty = true }
+            for message in inbox.drain() { dispatch(message) }
             if Date().timeIntervalSince(lastTick) >= Self.tickInterval {
                 lastTick = Date()
                 dispatch(.tick)
