@@ -29,6 +29,17 @@ public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOpti
     }
 }
 
+extension AppState {
+    /// Whether `other` draws the same frame: equal but for the new-data check's bookkeeping,
+    /// which ``view(_:)`` does not show.
+    func drawsLike(_ other: AppState?) -> Bool {
+        guard var other else { return false }
+        other.changeToken = changeToken
+        other.checkingChangeToken = checkingChangeToken
+        return self == other
+    }
+}
+
 /// Messages posted from background effects to the input loop.
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
@@ -78,7 +89,7 @@ final class RunLoop {
         // the one last drawn (a twice-a-second check that finds no new data draws nothing).
         var drawn: AppState?
         while !state.shouldQuit, backend.pendingSignal == nil {
-            if state != drawn {
+            if !state.drawsLike(drawn) {
                 let force = state.redrawRequests != drawnRedraws || state.size != lastSize
                 backend.draw(view(state), force: force)
                 drawnRedraws = state.redrawRequests
