@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -12,12 +12,17 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Micro-benchmarks (`make bench`). Only the malloc interposer trait: no jemalloc, and not the
+        // Swift 6.3 runtime interposer, whose package is not in the package mirror.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Property tests that shrink and print their seed on failure.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
+        // Pure domain: statuses, derivation, filters, date ranges, advice; the one JSON writer. Foundation only.
         .target(name: "AuditCore"),
-        // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation only.
-        .target(name: "Mailgun"),
+        // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation and AuditCore's JSON writer.
+        .target(name: "Mailgun", dependencies: ["AuditCore"]),
         // In-process stand-in for Mailgun that emits real Mailgun event JSON.
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
@@ -42,10 +47,15 @@ let package = Package(
             "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
+        // Micro-benchmarks run by `make bench` (`swift package benchmark`); built, not run, in CI.
+        .executableTarget(name: "DecoderBenchmarks",
+                          dependencies: ["Mailgun", "ProviderSimulator", .product(name: "Benchmark", package: "benchmark")],
+                          path: "Benchmarks/DecoderBenchmarks",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
-        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
                     exclude: ["Fixtures"]),
