@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench bench-store demo crash fuzz export-tests
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -60,8 +60,17 @@ FUZZ_SECONDS ?= 120
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test $(SWIFT_FLAGS) --filter IngestFuzzTests
 
+## The decoder micro-benchmarks (Benchmarks/DecoderBenchmarks, ordo-one/benchmark, release build):
+## own parser against JSONDecoder and JSONSerialization, and the encoder. Records the run in
+## docs/benchmark.txt and rewrites the README's decoder table from it. Not run in CI (only built).
 bench:
-	$(SWIFT) run -c release email-audit-bench
+	python3 scripts/bench_decoders.py
+
+## The store, query and screen benchmark: 1,000,000 emails over three years (about 5 minutes);
+## add flags with BENCH_FLAGS="--exports" and the like.
+BENCH_FLAGS ?=
+bench-store:
+	$(SWIFT) run -c release email-audit-bench $(BENCH_FLAGS)
 
 demo:
 	$(SWIFT) run email-audit demo
