@@ -3,9 +3,11 @@ import Foundation
 /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, as `ISO8601DateFormatter`'s default writes it, computed from
 /// the epoch seconds without a formatter (exports write one per row).
 public enum ISO8601UTC {
-    /// The instant in whole seconds (fractions dropped, as the formatter does).
+    /// The instant in whole seconds, as the formatter (ICU) takes it: rounded to the nearest
+    /// millisecond, then the milliseconds dropped.
     public static func string(from date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1_000 + 0.5).rounded(.down))
+        let seconds = floorDivide(milliseconds, 1_000)
         let days = floorDivide(seconds, 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)

@@ -11,7 +11,7 @@ struct StatusDerivationPropertyTests {
 
     /// Plausible-or-not event sets of up to nine events, with deliberate ties in time (whole
     /// minutes 0 to 5). Shrinking removes events and moves each towards the first kind, minute and code.
-    static let events: Generator<[ProviderEvent], some Sequence> =
+    static func events() -> Generator<[ProviderEvent], some Sequence & SendableMetatype> {
         zip(Gen<EventKind>.case, Gen.int(in: 0...5), Gen.int(in: 0...9), Gen.int(in: 250...560))
             .array(of: 0...9)
             .map { specs in
@@ -23,9 +23,10 @@ struct StatusDerivationPropertyTests {
                                          code: code, attempt: code % 4 + 1, id: "ev\(index)")
                 }
             }
+    }
 
     @Test func orderAndDuplicatesDoNotMatter() async {
-        await propertyCheck(count: 3_000, input: Self.events, Gen.int(in: 0...1_000_000), Gen.int(in: 0...4)) {
+        await propertyCheck(count: 3_000, input: Self.events(), Gen.int(in: 0...1_000_000), Gen.int(in: 0...4)) {
             events, shuffleSeed, duplicates in
             var rng = SeededRandom(seed: UInt64(shuffleSeed))
             var shuffled = events.shuffled(using: &rng)
@@ -38,7 +39,7 @@ struct StatusDerivationPropertyTests {
     }
 
     @Test func statusIsTheHighestRankedIndicatedStatus() async {
-        await propertyCheck(count: 1_000, input: Self.events) { events in
+        await propertyCheck(count: 1_000, input: Self.events()) { events in
             let expected = events.compactMap(\.indicatedStatus)
                 .max { StatusDerivation.rank(of: $0) < StatusDerivation.rank(of: $1) } ?? .pending
             #expect(StatusDerivation.derive(events).status == expected)
