@@ -14,6 +14,11 @@ extension EmailStatus: ExpressibleByArgument {
 
     public static var allValueStrings: [String] { allCases.map(\.argumentName) }
 
+    /// Each status with what it means, listed under `--status` in `--help`.
+    public static var allValueDescriptions: [String: String] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0.argumentName, $0.meaning) })
+    }
+
     public var defaultValueDescription: String { argumentName }
 }
 
@@ -41,6 +46,13 @@ extension DateRangeChoice: ExpressibleByArgument {
 
 extension SummaryFormat: ExpressibleByArgument {
     /// `table`, `json` or `csv`, in any case.
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+}
+
+extension ExportFormat: ExpressibleByArgument {
+    /// `xlsx`, `pdf` or `csv`, in any case.
     public init?(argument: String) {
         self.init(rawValue: argument.lowercased())
     }
