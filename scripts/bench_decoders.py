@@ -84,13 +84,14 @@ def rewrite_table():
         rate = found[name]
         ratio = "" if name in (ROWS[0][0], ROWS[3][0]) else f"{own / rate:.1f}× as fast"
         lines.append(f"| {label} | {int(rate):,} | {ratio} |")
-    lines += ["", TABLE_END]
+    run = re.search(rf"(?m)^{re.escape(SECTION)}\s*\((.*)\)\s*$", BENCH_TXT.read_text())
+    lines += ["", f"Run of {run.group(1)}." if run else "", TABLE_END]
     readme = README.read_text()
     if TABLE_START not in readme:
         sys.exit("bench: README has no decoder table markers")
     readme = re.sub(rf"(?s){re.escape(TABLE_START)}.*?{re.escape(TABLE_END)}", "\n".join(lines), readme)
     README.write_text(readme)
-    print("\n".join(lines[2:-2]))
+    print("\n".join(lines[2:-1]))
 
 
 if __name__ == "__main__":
