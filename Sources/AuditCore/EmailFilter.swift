@@ -61,10 +61,10 @@ public enum AddressPattern: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The domain of an address as the store indexes it: the text after the first `@`
+    /// The domain of an address as the store indexes it: the text after the last `@`
     /// (the whole text when there is none).
     public static func domain(of address: String) -> String {
-        guard let at = address.firstIndex(of: "@") else { return address }
+        guard let at = address.lastIndex(of: "@") else { return address }
         return String(address[address.index(after: at)...])
     }
 
@@ -187,8 +187,9 @@ public protocol AuditReader: Sendable {
     func accounts() throws -> [Account]
     /// A number that changes whenever emails or events change (cheap to read).
     func changeToken() throws -> Int64
-    /// The ids of the emails with a provider Message-ID (one per recipient), ascending.
-    func emailIDs(messageID: String) throws -> [Int64]
+    /// The ids of the emails with a provider Message-ID (one per recipient), ascending, within
+    /// an account (every account when nil).
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64]
     /// Failed, Complained and Rejected emails of the filter per recipient domain, most first
     /// (only those of the three statuses the filter's own statuses allow).
     func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures]

@@ -211,8 +211,15 @@ extension AuditDatabase {
 
     /// The ids of the emails with a provider message id (one per recipient), ascending.
     public func emailIDs(messageID: String) throws -> [Int64] {
+        try emailIDs(messageID: messageID, accountID: nil)
+    }
+
+    /// The ids of the emails with a provider message id (with or without its angle brackets)
+    /// within an account (every account when nil), ascending.
+    public func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id", arguments: [messageID])
+            try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
+                               arguments: [StorageEncoding.bareMessageID(messageID), accountID])
         }
     }
 

@@ -215,14 +215,15 @@ extension Schema {
 }
 
 extension Schema {
-    /// Version 3: search. The recipient's domain as a computed column indexed per account
+    /// Version 3: search. The recipient's domain (the text after the last `@`; the
+    /// `rtrim` keeps the address up to its last `@`) as a computed column indexed per account
     /// with `created_at` (To `*@domain` is one keyset range), a trigram index of the recipient
     /// addresses (To `*part*` becomes a short list of exact addresses) and a trigram index of
     /// the subjects (Subject contains), both kept by triggers. Self-contained: it reads only
     /// what v1 and v2 made.
     static let v3 = """
         ALTER TABLE emails ADD COLUMN to_domain TEXT
-            GENERATED ALWAYS AS (substr(to_address, instr(to_address, '@') + 1)) VIRTUAL;
+            GENERATED ALWAYS AS (substr(to_address, length(rtrim(to_address, replace(to_address, '@', ''))) + 1)) VIRTUAL;
         CREATE INDEX emails_account_domain_created ON emails(account_id, to_domain, created_at);
 
         CREATE VIRTUAL TABLE recipients_trigram USING fts5(address, tokenize = 'trigram');

@@ -156,3 +156,21 @@ extension AuditDatabase {
         }
     }
 }
+
+/// For the benchmark only: the cost of keeping the search indexes while recording.
+extension AuditDatabase {
+    /// Drops the version-3 search triggers, indexes and column from a scratch store, leaving
+    /// the layout version 2 had, so recording can be timed with and without them. The store
+    /// must not be used for anything else afterwards.
+    @_spi(Benchmark)
+    public func removeSearchIndexesForBenchmark() throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                DROP TRIGGER emails_subject_after_insert; DROP TRIGGER emails_subject_after_delete;
+                DROP TRIGGER emails_subject_after_update; DROP TRIGGER recipients_trigram_after_insert;
+                DROP TABLE emails_subject_trigram; DROP TABLE recipients_trigram;
+                DROP INDEX emails_account_domain_created;
+                """)
+        }
+    }
+}

@@ -20,7 +20,7 @@ final class SearchData: @unchecked Sendable {
         var rng = SeededRandom(seed: 11)
         let raisers = [fixture.alice, fixture.bob, fixture.carol, fixture.support]
         // 60 local parts × 5 domains, so "*example*" matches more addresses than are merged one by one.
-        let locals = (0..<60).map { $0 % 7 == 0 ? "anil.hughes\($0)" : "tenant\($0)" }
+        let locals = (0..<60).map { $0 % 7 == 0 ? "anil.hughes\($0)" : $0 == 11 ? "typo@" : "tenant\($0)" }
         var news: [NewEmail] = []
         var planned: [(staff: StaffUser, to: String, at: Date, status: EmailStatus, subject: String)] = []
         for index in 0..<count {
@@ -67,6 +67,7 @@ struct SearchTests {
         #expect(AddressPattern.domain("example.net").matches("Bob@Example.net"))
         #expect(!AddressPattern.domain("example.net").matches("bob@mail.example.net"))
         #expect(AddressPattern.contains("hughes").matches("anil.hughes@x.com"))
+        #expect(AddressPattern.domain("virginmedia.com").matches("typo@@virginmedia.com"), "the domain follows the last @")
         #expect(AddressPattern.domain("hotmial.co.uk").description == "*@hotmial.co.uk")
     }
 
@@ -118,6 +119,16 @@ struct SearchTests {
             #expect(rows.map(\.total) == rows.map(\.total).sorted(by: >))
         }
         #expect(try data.store.domainBreakdown(matching: EmailFilter(statuses: [.opened], dateRange: .all), now: data.now).isEmpty)
+    }
+
+    @Test func messageIDLookupKeepsToTheAccount() throws {
+        let data = try SearchData(count: 20)
+        let f = data.fixture
+        let email = try #require(data.model.first { $0.email.status != .pending && $0.email.accountID == f.otherAccount.id })
+        let messageID = "m\(email.email.id)@mg.example.com"
+        #expect(try data.store.emailIDs(messageID: messageID, accountID: f.otherAccount.id) == [email.email.id])
+        #expect(try data.store.emailIDs(messageID: messageID, accountID: nil) == [email.email.id])
+        #expect(try data.store.emailIDs(messageID: messageID, accountID: f.account.id).isEmpty, "another account's email stays hidden")
     }
 
     @Test func domainPagesAreOneIndexRangeWithoutSorting() throws {

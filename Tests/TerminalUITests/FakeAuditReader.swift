@@ -212,10 +212,12 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         return token
     }
 
-    func emailIDs(messageID: String) throws -> [Int64] {
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
         lock.lock()
         defer { lock.unlock() }
-        return emails.filter { $0.providerMessageID == messageID }.map(\.id).sorted()
+        return emails.filter { email in
+            email.providerMessageID == messageID && (accountID == nil || accountID == email.accountID)
+        }.map(\.id).sorted()
     }
 
     func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {

@@ -52,6 +52,11 @@ extension AppState {
         case .focusTo: return beginEditing(.to)
         case .focusSubject: return beginEditing(.subject)
         case .focusDateRange: return beginEditing(.dateRange)
+        case .problems:
+            guard filter.statuses != EmailStatus.problemPreset else { return [] }
+            var newFilter = filter
+            newFilter.statuses = EmailStatus.problemPreset
+            return applyFilter(newFilter)
         default: break
         }
         return []
@@ -62,6 +67,12 @@ extension AppState {
         if field == .dateRange, draft.dateHighlight == FilterChoices.customDateRow,
            let effects = handleCustomDateKey(key) {
             return effects
+        }
+        if field == .status, key == .character("P") {
+            // The Problems preset in the Status list too (type-ahead is lower case: p → Pending).
+            draft.statuses = EmailStatus.problemPreset
+            draft.statusTicked = true
+            return commit(.status, explicit: true, then: .list)
         }
         if let binding = KeyTable.binding(for: key, in: .filter) {
             // Space is a tick only in the Status list; elsewhere it is typed.
@@ -291,7 +302,7 @@ extension AppState {
                 // <id@domain>: open that email's View; the filters stay as they were.
                 focus = .list
                 notice = Notice("Looking up Message-ID <\(messageID)>…")
-                return [.findMessage(messageID: messageID)]
+                return [.findMessage(messageID: messageID, accountID: accountID)]
             } else if let pattern = AddressPattern(parsing: text), pattern.isUsable {
                 newFilter.to = pattern
             } else {
