@@ -1486,7 +1486,8 @@ def scenario_search_domain(ctx):
     s.until_text(r"All emails to \*@" + re.escape(domain) + r" · All dates", "the domain in the header")
     lines = s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines), f"{expected} emails to {domain}")
     shown = [ROW.match(line).group(2) for line in list_rows(lines)]
-    if not all(address.lower().endswith("@" + domain) for address in shown):
+    # A long address is cut with … at 120 columns; the count above is exact either way.
+    if not all(address.lower().endswith("@" + domain) or address.endswith("…") for address in shown):
         raise Failure(f"rows not to @{domain}: {shown}\n" + s.dump())
     s.send("q")
     s.wait_exit()
@@ -1505,7 +1506,7 @@ def scenario_search_substring(ctx):
     s.send("Enter")
     s.until_text(r"All emails to \*" + re.escape(part) + r"\* · All dates", "the part in the header")
     lines = s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines), f"{expected} emails containing {part}")
-    if not all(part in ROW.match(line).group(2).lower() for line in list_rows(lines)):
+    if not all(part in ROW.match(line).group(2).lower() or ROW.match(line).group(2).endswith("…") for line in list_rows(lines)):
         raise Failure(f"a row without {part!r}\n" + s.dump())
     s.send("q")
     s.wait_exit()
