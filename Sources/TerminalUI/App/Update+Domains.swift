@@ -79,9 +79,6 @@ extension AppState {
 extension DomainBreakdownState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ state: DomainBreakdownState, height: Int) -> Int {
-        var top = state.top
-        if state.selected < top { top = state.selected }
-        if state.selected >= top + height { top = state.selected - height + 1 }
-        return max(0, top)
+        TerminalUI.clampedTop(top: state.top, selected: state.selected, height: height)
     }
 }

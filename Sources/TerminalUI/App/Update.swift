@@ -289,9 +289,15 @@ extension AppState {
 extension UnitSearchState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ search: UnitSearchState, height: Int) -> Int {
-        var top = search.top
-        if search.selected < top { top = search.selected }
-        if search.selected >= top + height { top = search.selected - height + 1 }
-        return max(0, top)
+        TerminalUI.clampedTop(top: search.top, selected: search.selected, height: height)
     }
+}
+
+/// The first row shown in a list of `height` rows so that the selected row stays visible,
+/// moving `top` as little as possible.
+func clampedTop(top: Int, selected: Int, height: Int) -> Int {
+    var top = top
+    if selected < top { top = selected }
+    if selected >= top + height { top = selected - height + 1 }
+    return max(0, top)
 }
