@@ -49,7 +49,8 @@ enum EmailQueryPlanner {
     /// index (used when a prefix matches so many addresses that its emails are dense).
     static func queries(filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection, limit: Int,
                         span: TimeSpan, summaryColumns: String, residualTo: AddressPattern? = nil,
-                        subjectIDs: [Int64]? = nil) -> [Query] {
+                        subjectIDs: [Int64]? = nil, subjectSet: [Int64]? = nil) -> [Query] {
+        let subjectSetJSON = subjectSet.map { StorageEncoding.jsonArray($0) }
         let ascending = direction == .newer
         let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
         let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
@@ -57,6 +58,11 @@ enum EmailQueryPlanner {
         // Conditions common to every query: date range and cursor on created_at, then id.
         func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
             if let residualTo { conditions += addressConditions(residualTo, arguments: &arguments) }
+            if let subjectSetJSON {
+                // Checked from the index entry (its rowid) before the row is read; only rows
+                // whose subject matched reach the LIKE below.
+                conditions.append("id IN (SELECT value FROM json_each(?))"); arguments += [subjectSetJSON]
+            }
             if let subject = filter.subject { conditions.append(subjectCondition(subject, arguments: &arguments)) }
             if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
             if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }

@@ -6,28 +6,33 @@ import GRDB
 /// chosen from what the store holds.
 ///
 /// - Subject text matching at most ``maximumSubjectIDs`` emails (read from the subject trigram
-///   index) drives by rowid; a more common subject is checked row by row on the index the rest
-///   of the filter picks, where matches are dense enough to fill a page soon.
+///   index) drives by rowid. Up to ``maximumSubjectSet`` matches, the index the rest of the
+///   filter picks drives and the matching ids are checked from the index entries alone (the
+///   rowid is in every index), so only matching rows are read. A more common subject is
+///   checked row by row (LIKE), where matches are dense enough to fill a page soon.
 /// - To `*@domain` is one (account, domain, created_at) range per account.
 /// - To `prefix*` and `*part*` become the matching addresses (from the recipients table and its
 ///   trigram index): a few are exact-address ranges merged here; many are checked row by row on
 ///   the date index.
 extension EmailQueryPlanner {
     /// A subject matching at most this many emails drives the page by rowid.
-    static let maximumSubjectIDs = 4_000
+    static let maximumSubjectIDs = 1_000
+    /// A subject matching at most this many emails is checked by id on another index.
+    static let maximumSubjectSet = 12_000
 
     /// The queries for one page of `filter` (their sorted results are merged by the caller).
     static func plan(_ db: Database, filter original: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
                      limit: Int, span: TimeSpan, summaryColumns: String) throws -> [Query] {
         var filter = original
         if let subject = filter.subject, subject.isEmpty { filter.subject = nil }
+        var subjectSet: [Int64]?
         func make(_ filter: EmailFilter, residualTo: AddressPattern? = nil, subjectIDs: [Int64]? = nil) -> [Query] {
             queries(filter: filter, cursor: cursor, direction: direction, limit: limit, span: span,
-                    summaryColumns: summaryColumns, residualTo: residualTo, subjectIDs: subjectIDs)
+                    summaryColumns: summaryColumns, residualTo: residualTo, subjectIDs: subjectIDs, subjectSet: subjectSet)
         }
-        if let subject = filter.subject, let ids = try subjectIDs(db, containing: subject, limit: maximumSubjectIDs + 1),
-           ids.count <= maximumSubjectIDs {
-            return make(filter, subjectIDs: ids)
+        if let subject = filter.subject, let ids = try subjectIDs(db, containing: subject, limit: maximumSubjectSet + 1) {
+            if ids.count <= maximumSubjectIDs { return make(filter, subjectIDs: ids) }
+            if ids.count <= maximumSubjectSet { subjectSet = ids }
         }
         switch filter.to {
         case .prefix, .contains:

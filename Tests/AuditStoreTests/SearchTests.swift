@@ -101,6 +101,21 @@ struct SearchTests {
         }
     }
 
+    @Test func aSubjectWithThousandsOfMatchesIsCheckedByIDOnTheOtherIndex() throws {
+        let data = try SearchData(count: 2_600)
+        let f = data.fixture
+        let matches = data.model.filter { EmailFilter(subject: "for").subjectMatches($0.subject) }.count
+        #expect(matches > EmailQueryPlanner.maximumSubjectIDs && matches <= EmailQueryPlanner.maximumSubjectSet,
+                "\(matches) matches take the id-set path")
+        for filter in [EmailFilter(subject: "for", dateRange: .all),
+                       EmailFilter(accountID: f.account.id, to: .domain("gmail.com"), subject: "for", dateRange: .all),
+                       EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], statuses: [.failed, .opened], subject: "FOR",
+                                   dateRange: .all),
+                       EmailFilter(to: .contains("hughes"), subject: "for", dateRange: .last7Days)] {
+            #expect(try allPages(data.store, filter, limit: 40, now: data.now).map(\.id) == data.matching(filter).map(\.id), "\(filter)")
+        }
+    }
+
     @Test func domainBreakdownCountsFailuresPerDomain() throws {
         let data = try SearchData()
         let f = data.fixture
