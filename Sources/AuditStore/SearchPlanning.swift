@@ -17,8 +17,10 @@ import GRDB
 extension EmailQueryPlanner {
     /// A subject matching at most this many emails drives the page by rowid.
     static let maximumSubjectIDs = 1_000
-    /// A subject matching at most this many emails is checked by id on another index.
-    static let maximumSubjectSet = 12_000
+    /// A subject matching at most this many emails is checked by id on another index. Reading
+    /// the matches costs about as much per match as a row checked by LIKE, so past a few
+    /// thousand matches (dense enough to fill a page from a short scan) LIKE is cheaper.
+    static let maximumSubjectSet = 4_000
 
     /// The queries for one page of `filter` (their sorted results are merged by the caller).
     static func plan(_ db: Database, filter original: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
