@@ -60,13 +60,14 @@ extension EmailQueryPlanner {
         }
     }
 
-    /// Ids of emails whose subject contains `text` (at most `limit`), or nil when the text is
-    /// too short for the trigram index.
+    /// Ids of emails whose subject holds every trigram of `text` (at most `limit`; a superset
+    /// of those containing it, checked by LIKE in the page query), or nil when the text is too
+    /// short for the trigram index.
     static func subjectIDs(_ db: Database, containing text: String, limit: Int) throws -> [Int64]? {
         guard SearchText.trigramUsable(text) else { return nil }
         return try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?
-            """), arguments: [SearchText.ftsPhrase(text), limit])
+            """), arguments: [SearchText.ftsAllTrigrams(text), limit])
     }
 
     /// Addresses emails were sent to that a prefix or part pattern matches (at most `limit`);
@@ -121,7 +122,7 @@ extension EmailQueryPlanner {
         if let subject = filter.subject, !subject.isEmpty {
             if SearchText.trigramUsable(subject) {
                 conditions.append("id IN (SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ?)")
-                arguments += [SearchText.ftsPhrase(subject)]
+                arguments += [SearchText.ftsAllTrigrams(subject)]
             }
             conditions.append(subjectCondition(subject, arguments: &arguments))
         }
