@@ -38,4 +38,10 @@ struct CrashingReader: AuditReader {
     func staff(accountID: Int64?) throws -> [StaffUser] { try base.staff(accountID: accountID) }
     func accounts() throws -> [Account] { try base.accounts() }
     func changeToken() throws -> Int64 { try base.changeToken() }
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
+        try base.emailIDs(messageID: messageID, accountID: accountID)
+    }
+    func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
+        try base.domainBreakdown(matching: filter, now: now)
+    }
 }

@@ -63,6 +63,11 @@ extension AppState {
                 }
             }
             return []
+        case .messageFound(let messageID, let ids):
+            return messageFound(messageID, ids: ids)
+        case .domainsLoaded(let forFilter, let rows):
+            domainsLoaded(forFilter, rows)
+            return []
         case .staffLoaded(let people):
             staff = people.sorted { $0.name.localizedCaseInsensitiveCompare($1.name) == .orderedAscending }
             return []
@@ -93,6 +98,8 @@ extension AppState {
                 if request.purpose == .first || request.purpose == .last { list.loaded = true }
             case .checkChangeToken:
                 checkingChangeToken = false
+            case .loadDomains:
+                domainsLoaded(nil, [])
             case .loadDetail(let emailID):
                 for index in screens.indices {
                     if case .detail(var popup) = screens[index], popup.emailID == emailID {
@@ -122,6 +129,7 @@ extension AppState {
         switch topScreen {
         case .help: .help
         case .unitSearch: .unitSearch
+        case .domains: .domains
         case .detail: .popup
         case .export: .exportDialog
         case .emptyStore: .emptyStore
@@ -201,6 +209,7 @@ extension AppState {
         case .list: return performInList(command)
         case .popup: return performInPopup(command)
         case .unitSearch: return performInUnitSearch(command)
+        case .domains: return performInDomains(command)
         case .help: return performInHelp(command)
         case .filterBar: return performInFilterBar(command)
         case .emptyStore, .filter, .exportDialog: return []
@@ -264,6 +273,9 @@ extension AppState {
             case .unitSearch(var search):
                 search.top = UnitSearchState.clampedTop(search, height: listHeight)
                 screens[index] = .unitSearch(search)
+            case .domains(var breakdown):
+                breakdown.top = DomainBreakdownState.clampedTop(breakdown, height: domainsViewportHeight)
+                screens[index] = .domains(breakdown)
             case .help(var help):
                 help.scroll = min(help.scroll, maxHelpScroll)
                 screens[index] = .help(help)
@@ -277,9 +289,15 @@ extension AppState {
 extension UnitSearchState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ search: UnitSearchState, height: Int) -> Int {
-        var top = search.top
-        if search.selected < top { top = search.selected }
-        if search.selected >= top + height { top = search.selected - height + 1 }
-        return max(0, top)
+        TerminalUI.clampedTop(top: search.top, selected: search.selected, height: height)
     }
+}
+
+/// The first row shown in a list of `height` rows so that the selected row stays visible,
+/// moving `top` as little as possible.
+func clampedTop(top: Int, selected: Int, height: Int) -> Int {
+    var top = top
+    if selected < top { top = selected }
+    if selected >= top + height { top = selected - height + 1 }
+    return max(0, top)
 }
