@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo server-e2e
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -16,7 +16,7 @@ release:
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app.
-test: unit cli e2e screenshots-check
+test: unit cli e2e screenshots-check server-e2e
 
 unit:
 	$(SWIFT) test $(SWIFT_FLAGS)
@@ -34,6 +34,11 @@ e2e-debug: build
 
 e2e-release: release
 	python3 scripts/e2e_tmux.py --binary "$(RELEASE_BIN)"
+
+## serve + simulate-provider on loopback: intake, the HTTP sending client, signed webhooks
+## (scripts/server_e2e.py; 127.0.0.1 only, at most 90 s).
+server-e2e: build
+	python3 scripts/server_e2e.py --binary "$(BIN)"
 
 ## Regenerates the screen captures as text and fails when they differ from screenshots/*.txt
 ## (needs tmux; no Python packages).

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""End to end on loopback: `serve` with the real Mailgun HTTP client against `simulate-provider`.
+
+Emails are recorded through POST /v1/emails (and one through `email-audit record`), handed over
+by the sending client to the HTTP simulator, whose signed webhooks come back to `serve`; the
+statuses must come out right. Also: an intake retry returns the same id, refused webhooks store
+nothing, and SIGTERM stops both processes cleanly. Only 127.0.0.1; bounded in time.
+
+Usage: python3 scripts/server_e2e.py --binary PATH/email-audit
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+DEADLINE_SECONDS = 90
+TOKEN = "e2e-intake-token-0123456789abcdef"
+SIGNING_KEY = "whsec-e2e-0123456789abcdef"
+API_KEY = "key-e2e-0123456789"
+DOMAIN = "mg.harbourlets.co.uk"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method, url, body=None, headers=None):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(url, seconds=30):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            status, _ = request("GET", url)
+            if status in (200, 503):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"FAIL: nothing answered at {url}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    started = time.time()
+    failures = []
+
+    def check(condition, message):
+        print(("ok   " if condition else "FAIL ") + message)
+        if not condition:
+            failures.append(message)
+
+    with tempfile.TemporaryDirectory(prefix="email-audit-server-e2e-") as folder:
+        env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(folder, "config"), XDG_DATA_HOME=os.path.join(folder, "data"),
+                   EMAIL_AUDIT_TZ="Europe/London", LOG_LEVEL="notice")
+        env.pop("EMAIL_AUDIT_DB", None)
+        db = os.path.join(folder, "audit.sqlite")
+        files = {}
+        for name, content in (("signing-key", SIGNING_KEY), ("api-key", API_KEY), ("tokens", f"1 {TOKEN}\n")):
+            files[name] = os.path.join(folder, name)
+            with open(files[name], "w") as handle:
+                handle.write(content)
+        subprocess.run([binary, "seed", "--emails", "0", "--db", db], env=env, check=True, capture_output=True)
+
+        sim_port, serve_port = free_port(), free_port()
+        base = f"http://127.0.0.1:{serve_port}"
+        logs = {name: open(os.path.join(folder, f"{name}.log"), "w+") for name in ("simulator", "serve")}
+        simulator = subprocess.Popen([
+            binary, "simulate-provider", "--listen", f"127.0.0.1:{sim_port}", "--domain", DOMAIN,
+            "--api-key-file", files["api-key"], "--signing-key-file", files["signing-key"],
+            "--webhook-url", f"{base}/webhooks/mailgun", "--speed", "60", "--retry-scale", "0.01"],
+            env=env, stdout=logs["simulator"], stderr=subprocess.STDOUT)
+        serve = subprocess.Popen([
+            binary, "serve", "--db", db, "--listen", f"127.0.0.1:{serve_port}",
+            "--signing-key-file", files["signing-key"], "--intake-tokens-file", files["tokens"],
+            "--provider", "mailgun", "--api-base-url", f"http://127.0.0.1:{sim_port}", "--api-key-file", files["api-key"],
+            "--domain", DOMAIN, "--hand-over-interval", "1"],
+            env=env, stdout=logs["serve"], stderr=subprocess.STDOUT)
+        try:
+            wait_for(f"http://127.0.0.1:{sim_port}/simulator/stats")
+            wait_for(f"{base}/healthz")
+            check(request("GET", f"{base}/healthz")[0] == 200, "/healthz answers 200")
+
+            expected = {"ok.alice@example.net": "Delivered", "bounce.bob@example.org": "Failed",
+                        "open.carol@example.com": "Opened", "complain.dan@example.net": "Complained"}
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
+            ids = {}
+            for number, address in enumerate(expected):
+                body = json.dumps({"host_id": f"PMS-{number}", "raised_by": "Zoë Clarke", "activity": "receipt", "to": address,
+                                   "from": f"Harbour Lets <accounts@{DOMAIN}>", "subject": f"Receipt {number}", "body": "Thank you.",
+                                   "attachment_names": [], "linked_units": []})
+                status, text = request("POST", f"{base}/v1/emails", body, headers)
+                check(status == 201, f"intake records {address} (HTTP {status})")
+                ids[address] = json.loads(text)["email_id"]
+                if number == 0:
+                    status, text = request("POST", f"{base}/v1/emails", body, headers)
+                    check(status == 200 and json.loads(text)["email_id"] == ids[address], "an intake retry returns the same email id")
+            status, text = request("POST", f"{base}/v1/emails", json.dumps({"host_id": "x", "to": "nobody"}), headers)
+            check(status == 400 and json.loads(text)["error"]["field"] == "raised_by", f"a bad intake body is refused naming the field ({status} {text.strip()})")
+
+            line = json.dumps({"host_id": "CLI-1", "account": 1, "raised_by": "Zoë Clarke", "activity": "statement",
+                               "to": "ok.erin@example.net", "from": f"accounts@{DOMAIN}", "subject": "Statement", "body": "Attached."})
+            recorded = subprocess.run([binary, "record", "--db", db], input=line + "\n", env=env, capture_output=True, text=True, timeout=30)
+            check(recorded.returncode == 0 and '"created": true' in recorded.stdout, f"record takes a JSON line on stdin ({recorded.stdout.strip()} {recorded.stderr.strip()})")
+            if recorded.returncode == 0:
+                ids["ok.erin@example.net"] = json.loads(recorded.stdout.splitlines()[0])["email_id"]
+                expected["ok.erin@example.net"] = "Delivered"
+
+            forged = json.dumps({"signature": {"timestamp": str(int(time.time())), "token": "f" * 50, "signature": "0" * 64},
+                                 "event-data": {"event": "accepted", "id": "forged-1", "timestamp": time.time(),
+                                                "recipient": "x@example.net", "message": {"headers": {"message-id": "forged@x"}}}})
+            check(request("POST", f"{base}/webhooks/mailgun", forged, {"Content-Type": "application/json"})[0] == 406, "a forged webhook gets 406")
+            check(request("POST", f"{base}/webhooks/mailgun", forged, {"Content-Type": "text/plain"})[0] == 415, "a text/plain webhook gets 415")
+
+            statuses = {}
+            while time.time() - started < DEADLINE_SECONDS - 15:
+                out = subprocess.run([binary, "query", "--db", db, "--range", "all", "--limit", "0", "--format", "json"],
+                                     env=env, capture_output=True, text=True, timeout=30)
+                if out.returncode == 0:
+                    rows = json.loads(out.stdout)
+                    statuses = {row["to"]: row["status"] for row in rows}
+                    if all(statuses.get(address) == status for address, status in expected.items()):
+                        break
+                time.sleep(1)
+            for address, status in expected.items():
+                check(statuses.get(address) == status, f"{address} ends {status} (is {statuses.get(address)})")
+            check("x@example.net" not in statuses, "the forged webhook stored nothing")
+            check(request("GET", f"{base}/readyz")[0] == 200, "/readyz answers 200 while the provider is up")
+        finally:
+            for process in (serve, simulator):
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for name, process in (("serve", serve), ("simulate-provider", simulator)):
+                try:
+                    code = process.wait(timeout=15)
+                    check(code == 0, f"{name} stops cleanly on SIGTERM (exit {code})")
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    check(False, f"{name} stops on SIGTERM within 15 s")
+            if failures:
+                for name, handle in logs.items():
+                    handle.seek(0)
+                    print(f"--- {name} log (last lines) ---")
+                    print("".join(handle.readlines()[-30:]))
+            for handle in logs.values():
+                handle.close()
+            log_text = ""
+            for name in ("serve", "simulator"):
+                with open(os.path.join(folder, f"{name}.log")) as handle:
+                    log_text += handle.read()
+            check(SIGNING_KEY not in log_text and API_KEY not in log_text and TOKEN not in log_text, "no secret appears in the logs")
+    print(f"{'FAILED' if failures else 'passed'} in {time.time() - started:.1f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
