@@ -87,7 +87,7 @@ def main():
         simulator = subprocess.Popen([
             binary, "simulate-provider", "--listen", f"127.0.0.1:{sim_port}", "--domain", DOMAIN,
             "--api-key-file", files["api-key"], "--signing-key-file", files["signing-key"],
-            "--webhook-url", f"{base}/webhooks/mailgun", "--speed", "60", "--retry-scale", "0.01"],
+            "--webhook-url", f"{base}/webhooks/mailgun", "--speed", "5000", "--retry-scale", "0.01"],
             env=env, stdout=logs["simulator"], stderr=subprocess.STDOUT)
         serve = subprocess.Popen([
             binary, "serve", "--db", db, "--listen", f"127.0.0.1:{serve_port}",
