@@ -4,11 +4,14 @@
 Emails are recorded through POST /v1/emails (and one through `email-audit record`), handed over
 by the sending client to the HTTP simulator, whose signed webhooks come back to `serve`; the
 statuses must come out right. Also: an intake retry returns the same id, refused webhooks store
-nothing, and SIGTERM stops both processes cleanly. Only 127.0.0.1; bounded in time.
+nothing, a provider outage keeps the email Pending (and /readyz 503) until hand-over resumes by
+itself, every email is sent once, no secret reaches the logs, and SIGTERM stops both processes
+cleanly. Only 127.0.0.1; bounded in time.
 
 Usage: python3 scripts/server_e2e.py --binary PATH/email-audit
 """
 import argparse
+import base64
 import json
 import os
 import signal
@@ -145,6 +148,39 @@ def main():
                 check(statuses.get(address) == status, f"{address} ends {status} (is {statuses.get(address)})")
             check("x@example.net" not in statuses, "the forged webhook stored nothing")
             check(request("GET", f"{base}/readyz")[0] == 200, "/readyz answers 200 while the provider is up")
+
+            # A provider outage: the email stays Pending (nothing lost, nothing sent twice), /readyz says
+            # the provider is not reachable, and hand-over resumes by itself when the provider recovers.
+            sim = f"http://127.0.0.1:{sim_port}"
+            request("POST", f"{sim}/simulator/outage")
+            body = json.dumps({"host_id": "PMS-outage", "raised_by": "Zoë Clarke", "activity": "notification",
+                               "to": "ok.frank@example.net", "from": f"accounts@{DOMAIN}", "subject": "Notice", "body": "Hello."})
+            status, text = request("POST", f"{base}/v1/emails", body, headers)
+            outage_id = json.loads(text)["email_id"] if status == 201 else None
+            time.sleep(3)
+            out = subprocess.run([binary, "query", "--db", db, "--range", "all", "--limit", "0", "--format", "json", "--status", "pending"],
+                                 env=env, capture_output=True, text=True, timeout=30)
+            pending = [row["id"] for row in json.loads(out.stdout)] if out.returncode == 0 else []
+            check(outage_id in pending, "during an outage the new email stays Pending")
+            ready = request("GET", f"{base}/readyz")
+            check(ready[0] == 503 and '"provider_reachable": false' in ready[1], f"/readyz says the provider is unreachable ({ready[0]})")
+            request("POST", f"{sim}/simulator/recover")
+            final = None
+            while time.time() - started < DEADLINE_SECONDS - 10:
+                out = subprocess.run([binary, "query", "--db", db, "--range", "all", "--limit", "0", "--format", "json"],
+                                     env=env, capture_output=True, text=True, timeout=30)
+                rows = {row["id"]: row["status"] for row in json.loads(out.stdout)} if out.returncode == 0 else {}
+                final = rows.get(outage_id)
+                if final == "Delivered":
+                    break
+                time.sleep(1)
+            check(final == "Delivered", f"after the outage the email is handed over by itself and delivered (is {final})")
+            auth = {"Authorization": "Basic " + base64.b64encode(f"api:{API_KEY}".encode()).decode()}
+            status, text = request("GET", f"{sim}/v3/{DOMAIN}/events?limit=300", headers=auth)
+            accepted = [item for item in json.loads(text)["items"] if item["event"] == "accepted"] if status == 200 else []
+            recipients = [item["recipient"] for item in accepted]
+            check(len(recipients) == len(set(recipients)) and "ok.frank@example.net" in recipients,
+                  f"every email was sent once ({len(recipients)} accepted, {len(set(recipients))} recipients)")
         finally:
             for process in (serve, simulator):
                 if process.poll() is None:

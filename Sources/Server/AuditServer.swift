@@ -47,7 +47,7 @@ public enum AuditServer {
             handOver = HandOverService(feeder: feeder, engine: nil, interval: configuration.handOverInterval, status: status, logger: logger)
         }
 
-        let committer = WebhookCommitter(store: store, ingestor: ingestor, logger: logger)
+        let committer = WebhookCommitter(store: store, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
         committer.start()
         defer { committer.stop() }
         let routes = ServerRoutes(

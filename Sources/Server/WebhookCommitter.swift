@@ -33,6 +33,9 @@ public final class WebhookCommitter: @unchecked Sendable {
     private let store: AuditDatabase
     private let ingestor: EventIngestor
     private let maximumGroup: Int
+    /// Tokens older than this are forgotten (twice the timestamp window: a signature that old is refused anyway).
+    private let tokenLifetime: TimeInterval
+    private var lastPrune = Date.distantPast
     private let logger: Logger
     private let condition = NSCondition()
     private var queue: [Pending] = []
@@ -41,10 +44,12 @@ public final class WebhookCommitter: @unchecked Sendable {
     private var stopped = false
 
     /// Creates a committer; call ``start()`` before ``submit(_:)``.
-    public init(store: AuditDatabase, ingestor: EventIngestor, maximumGroup: Int = 2_000, logger: Logger) {
+    public init(store: AuditDatabase, ingestor: EventIngestor, maximumGroup: Int = 2_000, timestampWindow: TimeInterval = 9 * 3600,
+                logger: Logger) {
         self.store = store
         self.ingestor = ingestor
         self.maximumGroup = max(1, maximumGroup)
+        tokenLifetime = 2 * timestampWindow
         self.logger = logger
     }
 
@@ -99,6 +104,20 @@ public final class WebhookCommitter: @unchecked Sendable {
             condition.unlock()
             let outcomes = commit(group.map(\.webhook))
             for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
+            pruneTokensHourly()
+        }
+    }
+
+    /// Forgets tokens older than the lifetime, at most once an hour (on the writer thread, between groups).
+    private func pruneTokensHourly() {
+        let now = Date()
+        guard now.timeIntervalSince(lastPrune) >= 3600 else { return }
+        lastPrune = now
+        do {
+            let forgotten = try store.forgetWebhookTokens(receivedBefore: now - tokenLifetime)
+            if forgotten > 0 { logger.info("old webhook tokens forgotten", metadata: ["count": "\(forgotten)"]) }
+        } catch {
+            logger.error("cannot forget old webhook tokens", metadata: ["error": "\(error)"])
         }
     }
 
