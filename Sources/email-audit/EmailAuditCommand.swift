@@ -15,7 +15,7 @@ struct EmailAuditCommand: ParsableCommand {
             else Europe/London.
             """,
         subcommands: [OpenCommand.self, DemoCommand.self, SeedCommand.self, QueryCommand.self, ShowCommand.self,
-                      IngestCommand.self, SimulateCommand.self, ServeCommand.self, RecordCommand.self, SimulateProviderCommand.self],
+                      IngestCommand.self, SimulateCommand.self, ServeCommand.self, RecordCommand.self, SimulateProviderCommand.self, SyncCommand.self],
         defaultSubcommand: OpenCommand.self)
 
     /// Parses and runs the command. Every message, errors included, goes out through
