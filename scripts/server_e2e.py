@@ -5,7 +5,8 @@ Emails are recorded through POST /v1/emails (and one through `email-audit record
 by the sending client to the HTTP simulator, whose signed webhooks come back to `serve`; the
 statuses must come out right. Also: an intake retry returns the same id, refused webhooks store
 nothing, a provider outage keeps the email Pending (and /readyz 503) until hand-over resumes by
-itself, every email is sent once, no secret reaches the logs, and SIGTERM stops both processes
+itself, every email is sent once, `sync` after the webhooks stores every
+event the provider reported exactly once, no secret reaches the logs, and SIGTERM stops both processes
 cleanly. Only 127.0.0.1; bounded in time.
 
 Usage: python3 scripts/server_e2e.py --binary PATH/email-audit
@@ -16,6 +17,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -181,6 +183,26 @@ def main():
             recipients = [item["recipient"] for item in accepted]
             check(len(recipients) == len(set(recipients)) and "ok.frank@example.net" in recipients,
                   f"every email was sent once ({len(recipients)} accepted, {len(set(recipients))} recipients)")
+
+            # Webhooks and the Events API together: `sync` reads every event the simulator reported;
+            # with the webhooks already in, every event is in the store exactly once.
+            ids_before = set()
+            url = f"{sim}/v3/{DOMAIN}/events?limit=300&begin=0"
+            while url:
+                status, text = request("GET", url, headers=auth)
+                page = json.loads(text) if status == 200 else {"items": []}
+                if not page["items"]:
+                    break
+                ids_before.update(item["id"] for item in page["items"])
+                url = sim + page["paging"]["next"]
+            synced = subprocess.run([binary, "sync", "--db", db, "--api-base-url", sim, "--api-key-file", files["api-key"],
+                                     "--domain", DOMAIN], env=env, capture_output=True, text=True, timeout=60)
+            check(synced.returncode == 0, f"sync reads the Events API ({synced.stdout.strip()} {synced.stderr.strip()})")
+            connection = sqlite3.connect(db)
+            stored = [row[0] for row in connection.execute("SELECT provider_event_id FROM events")]
+            connection.close()
+            check(ids_before <= set(stored), f"after sync every event the provider reported is stored ({len(ids_before)} reported)")
+            check(len(stored) == len(set(stored)), f"webhooks and sync together store every event once ({len(stored)} rows)")
         finally:
             for process in (serve, simulator):
                 if process.poll() is None:
