@@ -27,7 +27,7 @@ public struct ServerRoutes: Sendable {
         self.logger = logger
     }
 
-    /// The router with every route and an access log line per request (method, path, status; never headers).
+    /// The router with every route and an access log line per request (method and path; never headers).
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.info))
