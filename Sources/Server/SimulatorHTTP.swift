@@ -21,7 +21,8 @@ public struct SimulatorHTTPConfiguration: Sendable {
     public var webhookURL: String?
     /// The key webhooks are signed with.
     public var signingKey: String?
-    /// Simulated seconds per wall-clock second (events fall due sooner; 1 is real time).
+    /// Divides the simulated delays between a send and its events (1 is Mailgun's pace). Events
+    /// are always stamped with the real time they fall due, so the receiver's clock checks hold.
     public var speed: Double = 1
     /// Mailgun's webhook retry delays in seconds (current docs: 5 min, 10 min, 15 min, 1 h, 2 h, 4 h).
     public var retryDelays: [TimeInterval] = [300, 600, 900, 3600, 7200, 14400]
@@ -31,15 +32,16 @@ public struct SimulatorHTTPConfiguration: Sendable {
 
 /// The provider simulator speaking HTTP on loopback, for `serve` and the end-to-end tests:
 /// `POST /v3/{domain}/messages` (form-encoded, as Mailgun), `GET /v3/{domain}/events` (ascending,
-/// `begin`, `limit`, paging by `next`), `POST /simulator/outage` and `/simulator/recover` to
-/// switch an outage, and signed webhooks posted to a URL with Mailgun's retry schedule
+/// `begin`, `limit`, paging by `next`), `POST /simulator/outage` (503s), `/simulator/rate-limit`
+/// (429s) and `/simulator/recover` to switch trouble on and off, and signed webhooks posted to a URL with Mailgun's retry schedule
 /// (a 200 ends a delivery, a 406 drops it, anything else is retried).
 public final class SimulatorHTTP: @unchecked Sendable {
     public let configuration: SimulatorHTTPConfiguration
     let simulator: MailgunSimulator
     private let logger: Logger
-    private let started = Date()
     private let lock = NSLock()
+    /// Whether sends are answered 429 Too Many Requests (switched by `/simulator/rate-limit`).
+    private var rateLimiting = false
     /// Every event reported so far (for the Events API), in the order the simulator reported them.
     private var log: [(timestamp: Double, line: String)] = []
     /// Webhook deliveries waiting for their next attempt.
@@ -53,13 +55,14 @@ public final class SimulatorHTTP: @unchecked Sendable {
 
     public init(configuration: SimulatorHTTPConfiguration, logger: Logger) {
         self.configuration = configuration
-        simulator = MailgunSimulator(seed: configuration.seed, domain: configuration.domain)
+        simulator = MailgunSimulator(seed: configuration.seed, domain: configuration.domain, delayDivisor: configuration.speed)
         self.logger = logger
     }
 
-    /// Simulated time now.
-    var simulatedNow: Date {
-        started + Date().timeIntervalSince(started) * configuration.speed
+    /// Whether sends are refused with 429 (a rate limit) until `/simulator/recover`.
+    public var isRateLimiting: Bool {
+        get { lock.withLock { rateLimiting } }
+        set { lock.withLock { rateLimiting = newValue } }
     }
 
     /// The router of the simulator's HTTP API.
@@ -78,9 +81,14 @@ public final class SimulatorHTTP: @unchecked Sendable {
             self.simulator.isAvailable = false
             return Self.json(.ok, "{\"available\": false}")
         }
+        router.post("/simulator/rate-limit") { _, _ in
+            self.isRateLimiting = true
+            return Self.json(.ok, "{\"rate_limited\": true}")
+        }
         router.post("/simulator/recover") { _, _ in
             self.simulator.isAvailable = true
-            return Self.json(.ok, "{\"available\": true}")
+            self.isRateLimiting = false
+            return Self.json(.ok, "{\"available\": true, \"rate_limited\": false}")
         }
         router.get("/simulator/stats") { _, _ in
             let (logged, waiting) = self.lock.withLock { (self.log.count, self.deliveries.count) }
@@ -103,9 +111,12 @@ public final class SimulatorHTTP: @unchecked Sendable {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             return Self.json(.badRequest, "{\"message\": \"this simulator takes application/x-www-form-urlencoded\"}")
         }
+        guard !isRateLimiting else {
+            return Self.json(.tooManyRequests, "{\"message\": \"Too many requests\"}")
+        }
         let send = Self.sendRequest(fromForm: String(buffer: buffer))
         do {
-            let response = try simulator.send(send, at: simulatedNow)
+            let response = try simulator.send(send, at: Date())
             return Self.json(.ok, JSONText.object(["id": .string(response.id), "message": .string(response.message)]))
         } catch {
             let status: HTTPResponse.Status
@@ -172,7 +183,7 @@ public final class SimulatorHTTP: @unchecked Sendable {
 
     /// Moves due events into the log and the webhook queue, and makes the webhook attempts that are due.
     func pump(client: HTTPClient) async {
-        let lines = simulator.events(through: simulatedNow)
+        let lines = simulator.events(through: Date())
         if !lines.isEmpty {
             lock.withLock {
                 for line in lines {

@@ -12,7 +12,9 @@ struct SimulateProviderCommand: ParsableCommand {
             Point `serve --provider mailgun --api-base-url http://HOST:PORT` at it. Webhooks are posted to \
             --webhook-url, signed with the key in --signing-key-file, and retried on Mailgun's schedule \
             (5 min, 10 min, 15 min, 1 h, 2 h, 4 h; --retry-scale shortens it for tests). \
-            POST /simulator/outage and /simulator/recover switch an outage on and off.
+            POST /simulator/outage (503 for every send), /simulator/rate-limit (429) and /simulator/recover \
+            switch trouble on and off. --speed divides the delays between a send and its events; every \
+            event is stamped with the real time it falls due.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
@@ -33,7 +35,7 @@ struct SimulateProviderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("File holding the webhook signing key.", valueName: "file"))
     var signingKeyFile: String?
 
-    @Option(help: ArgumentHelp("Simulated seconds per real second.", valueName: "factor"))
+    @Option(help: ArgumentHelp("Divides the delays before each event (5000: two days of opens in about 35 s).", valueName: "factor"))
     var speed: Double = 1
 
     @Option(help: ArgumentHelp("Multiplies the webhook retry delays (e.g. 0.01 for tests).", valueName: "factor"))

@@ -4,7 +4,7 @@ import GRDB
 import Testing
 @testable import AuditStore
 
-@Suite("Host ids and webhook tokens (schema v3)")
+@Suite("Host ids and webhook tokens (schema v4)")
 struct HostIDAndWebhookTokenTests {
     func email(_ account: Int64, _ staff: Int64, hostID: String?, to: String = "a@example.net") -> NewEmail {
         NewEmail(accountID: account, raisedByID: staff, activity: .receiptRecorded, to: to, from: "x@mg.example.com",
@@ -28,7 +28,7 @@ struct HostIDAndWebhookTokenTests {
             try pool.close()
         }
         let store = try AuditDatabase(path: path, timeZone: london)
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == 4)
         #expect(try store.pendingHandOver(limit: 5).map(\.to) == ["old@example.net"])
         let first = try store.recordFromHost([email(1, 1, hostID: "H-1")])
         #expect(first == [HostRecording(emailID: 2, created: true)])

@@ -31,7 +31,7 @@ import Testing
             let feeder = BatchFeeder(store: fixture.store, provider: provider, ingestor: EventIngestor(store: fixture.store))
             let handOver = try await Blocking.run { Result { try feeder.handOver(now: Date()) } }.get()
             #expect(handOver.handedOver == 2)
-            try await Task.sleep(nanoseconds: 300_000_000)  // 30,000 simulated seconds: every outcome is due
+            try await Task.sleep(nanoseconds: 300_000_000)  // delays divided by 100,000: 8 h of retries take 0.3 s, every outcome is due
             await simulator.pump(client: HTTPClient.shared)
 
             let sync = EventsSync(baseURL: base, domain: "mg.example.com", apiKey: "key-sync-test",
