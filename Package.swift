@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
@@ -38,6 +39,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
         .target(name: "Export", dependencies: ["AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -108,4 +108,7 @@ public protocol AuditReader: Sendable {
     func accounts() throws -> [Account]
     /// A number that changes whenever emails or events change (cheap to read).
     func changeToken() throws -> Int64
+    /// How the hand-over to the provider is going for an account (all accounts when nil):
+    /// the feeder's last success and failure, and the emails Pending past the limit at `now`.
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth
 }

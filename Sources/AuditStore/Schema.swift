@@ -218,4 +218,8 @@ enum MetaKey {
     static let changeCounter = "change_counter"
     static let emailCount = "email_count"
     static let eventCount = "event_count"
+    /// When the batch feeder's last hand-over run was answered by the provider (milliseconds).
+    static let handOverLastSuccess = "handover_last_success"
+    /// When the batch feeder's last hand-over run found the provider down (milliseconds).
+    static let handOverLastFailure = "handover_last_failure"
 }

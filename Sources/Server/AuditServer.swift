@@ -24,6 +24,7 @@ public enum AuditServer {
 
         let ingestor = EventIngestor(store: store, defaultAccountID: try store.accounts().first?.id)
         let status = ProviderStatus()
+        let metrics = ServerMetrics()
         let handOver: HandOverService
         switch configuration.provider {
         case .simulator:
@@ -32,7 +33,7 @@ public enum AuditServer {
             let engine = AuditEngine(store: store, provider: simulator, eventSource: simulator, clock: SystemClock(),
                                      batchInterval: configuration.handOverInterval, defaultAccountID: ingestor.defaultAccountID)
             handOver = HandOverService(feeder: engine.feeder, engine: engine, interval: configuration.handOverInterval,
-                                       status: status, logger: logger) {
+                                       status: status, logger: logger, metrics: metrics) {
                 do { try SimulatorPersistence.save(simulator, to: store) } catch {
                     logger.error("cannot save the simulator state", metadata: ["error": "\(error)"])
                 }
@@ -44,7 +45,8 @@ public enum AuditServer {
             let apiKey = try SecretFile.read(keyFile, purpose: "Mailgun API key")
             let provider = MailgunHTTPProvider(baseURL: configuration.apiBaseURL, domain: configuration.domain, apiKey: apiKey)
             let feeder = BatchFeeder(store: store, provider: provider, ingestor: ingestor)
-            handOver = HandOverService(feeder: feeder, engine: nil, interval: configuration.handOverInterval, status: status, logger: logger)
+            handOver = HandOverService(feeder: feeder, engine: nil, interval: configuration.handOverInterval, status: status, logger: logger,
+                                       metrics: metrics)
         }
 
         let committer = WebhookCommitter(store: store, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
@@ -53,7 +55,7 @@ public enum AuditServer {
         let routes = ServerRoutes(
             verifier: WebhookVerifier(signingKey: signingKey, timestampWindow: configuration.timestampWindow),
             committer: committer, intake: IntakeRecorder(store: store), intakeTokens: tokens, providerStatus: status,
-            store: store, maximumBodyBytes: configuration.maximumBodyBytes, logger: logger)
+            store: store, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics, logger: logger)
         let app = Application(
             router: routes.router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "email-audit"),

@@ -16,12 +16,15 @@ public final class HandOverService: Service, @unchecked Sendable {
     private let status: ProviderStatus
     private let logger: Logger
     private let afterTick: (@Sendable () -> Void)?
+    private let metrics: ServerMetrics?
 
     /// - Parameters:
     ///   - engine: set for the in-process simulator: its ``AuditEngine/tick()`` hands over and ingests events.
     ///   - afterTick: runs after each simulator tick (saving the simulator's state).
+    ///   - metrics: where each run's latency and outcome are counted.
     public init(feeder: BatchFeeder, engine: AuditEngine?, interval: TimeInterval, status: ProviderStatus, logger: Logger,
-                afterTick: (@Sendable () -> Void)? = nil) {
+                metrics: ServerMetrics? = nil, afterTick: (@Sendable () -> Void)? = nil) {
+        self.metrics = metrics
         self.feeder = feeder
         self.engine = engine
         self.interval = interval
@@ -60,9 +63,12 @@ public final class HandOverService: Service, @unchecked Sendable {
             return 1
         }
         let feeder = self.feeder
+        let clock = ContinuousClock()
+        let started = clock.now
         let outcome: Result<HandOverReport, any Error> = await Blocking.run { Result { try feeder.handOver(now: Date()) } }
         switch outcome {
         case .success(let report):
+            metrics?.handOver(duration: clock.now - started, answered: !report.deferred)
             note(report)
         case .failure(let error):
             status.record(problem: "store: \(error)", at: Date())

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The HTTP surface of `serve`: `/healthz`, `/readyz`, `POST /webhooks/mailgun`, `POST /v1/emails`.
+/// The HTTP surface of `serve`: `/healthz`, `/readyz`, `/metrics`, `POST /webhooks/mailgun`, `POST /v1/emails`.
 public struct ServerRoutes: Sendable {
     public let verifier: WebhookVerifier
     public let committer: WebhookCommitter
@@ -13,10 +13,12 @@ public struct ServerRoutes: Sendable {
     public let providerStatus: ProviderStatus
     public let store: AuditDatabase
     public let maximumBodyBytes: Int
+    public let metrics: ServerMetrics
     public let logger: Logger
 
     public init(verifier: WebhookVerifier, committer: WebhookCommitter, intake: IntakeRecorder, intakeTokens: IntakeTokens,
-                providerStatus: ProviderStatus, store: AuditDatabase, maximumBodyBytes: Int, logger: Logger) {
+                providerStatus: ProviderStatus, store: AuditDatabase, maximumBodyBytes: Int, metrics: ServerMetrics = ServerMetrics(),
+                logger: Logger) {
         self.verifier = verifier
         self.committer = committer
         self.intake = intake
@@ -24,6 +26,7 @@ public struct ServerRoutes: Sendable {
         self.providerStatus = providerStatus
         self.store = store
         self.maximumBodyBytes = maximumBodyBytes
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -33,6 +36,7 @@ public struct ServerRoutes: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.get("/healthz") { _, _ in Self.json(.ok, JSONText.object(["status": .string("alive")])) }
         router.get("/readyz") { _, _ in await readiness() }
+        router.get("/metrics") { _, _ in await metricsText() }
         router.post("/webhooks/mailgun") { request, _ in await webhook(request) }
         router.post("/v1/emails") { request, _ in await recordEmail(request) }
         return router
@@ -46,6 +50,19 @@ public struct ServerRoutes: Sendable {
         return Self.json(ready ? .ok : .serviceUnavailable, JSONText.object([
             "ready": .bool(ready), "store_writable": .bool(writable), "provider_reachable": .bool(provider.problem == nil),
         ]))
+    }
+
+    /// `GET /metrics`: the Prometheus text format, queue gauges read from the store first.
+    func metricsText() async -> Response {
+        let depth = committer.queueDepth
+        let refreshed = await Blocking.run { [metrics, store] in
+            Result { try metrics.refresh(store: store, webhookQueueDepth: depth, now: Date()) }
+        }
+        if case .failure(let error) = refreshed {
+            logger.error("metrics: cannot read the store", metadata: ["error": "\(error)"])
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
 
     /// `POST /webhooks/mailgun`.
@@ -65,6 +82,7 @@ public struct ServerRoutes: Sendable {
         }
         switch await committer.submit(verified) {
         case .stored:
+            metrics.webhookReceived()
             return Self.json(.ok, JSONText.object(["status": .string("stored")]))
         case .tokenMisused:
             return refuse(WebhookRefusal(status: 406, reason: "token-reused", message: "this token was already used for another event"))
@@ -96,6 +114,7 @@ public struct ServerRoutes: Sendable {
             logger.info("email recorded", metadata: [
                 "account": "\(account)", "email_id": "\(recording.emailID)", "created": "\(recording.created)",
             ])
+            metrics.intake(recording.created ? "created" : "retry")
             return Self.json(recording.created ? .created : .ok, JSONText.object([
                 "email_id": .int(recording.emailID), "created": .bool(recording.created),
             ]))
@@ -120,6 +139,7 @@ public struct ServerRoutes: Sendable {
     }
 
     private func refuse(_ refusal: WebhookRefusal) -> Response {
+        metrics.webhookRefused(reason: refusal.reason)
         logger.notice("webhook refused", metadata: ["status": "\(refusal.status)", "reason": "\(refusal.reason)"])
         return Self.json(HTTPResponse.Status(code: refusal.status), JSONText.object([
             "error": .object(["reason": .string(refusal.reason), "message": .string(refusal.message)]),
@@ -127,6 +147,7 @@ public struct ServerRoutes: Sendable {
     }
 
     private func intakeRefusal(_ error: IntakeError) -> Response {
+        metrics.intake("refused")
         logger.notice("intake refused", metadata: ["status": "\(error.status)", "field": "\(error.field)"])
         return Self.json(HTTPResponse.Status(code: error.status), error.json)
     }

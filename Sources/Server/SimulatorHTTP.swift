@@ -77,6 +77,12 @@ public final class SimulatorHTTP: @unchecked Sendable {
         router.get("/v3/:domain/events/:cursor") { request, context in
             self.events(request, domain: context.parameters.get("domain") ?? "", cursor: context.parameters.get("cursor"))
         }
+        for kind in SuppressionKind.allCases {
+            router.delete("/v3/:domain/\(MailgunSuppressionClient.listName(kind))/:address") { request, context in
+                self.removeSuppression(request, domain: context.parameters.get("domain") ?? "",
+                                       address: context.parameters.get("address") ?? "", kind: kind)
+            }
+        }
         router.post("/simulator/outage") { _, _ in
             self.simulator.isAvailable = false
             return Self.json(.ok, "{\"available\": false}")
@@ -152,6 +158,19 @@ public final class SimulatorHTTP: @unchecked Sendable {
 
     private static func decode(_ text: Substring) -> String {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+    }
+
+    /// `DELETE /v3/{domain}/{bounces|complaints|unsubscribes}/{address}`: 200 when the address was
+    /// on that list (it is taken off), 404 when it was not.
+    func removeSuppression(_ request: Request, domain: String, address: String, kind: SuppressionKind) -> Response {
+        guard authorised(request) else { return Self.json(.unauthorized, "{\"message\": \"Invalid private key\"}") }
+        guard domain == configuration.domain else { return Self.json(.notFound, "{\"message\": \"Domain not found\"}") }
+        let bare = address.removingPercentEncoding ?? address
+        guard simulator.isSuppressed(bare) == kind else {
+            return Self.json(.notFound, JSONText.object(["message": .string("Address not found in \(MailgunSuppressionClient.listName(kind)) table")]))
+        }
+        simulator.removeSuppression(bare)
+        return Self.json(.ok, JSONText.object(["message": .string("Suppression has been removed"), "address": .string(bare)]))
     }
 
     func events(_ request: Request, domain: String, cursor: String?) -> Response {

@@ -73,6 +73,13 @@ public final class WebhookCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Webhooks waiting for the next group commit (for `/metrics`).
+    public var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Queues a webhook for the next group commit and waits for its outcome.
     public func submit(_ webhook: VerifiedWebhook) async -> WebhookCommitOutcome {
         await withCheckedContinuation { continuation in

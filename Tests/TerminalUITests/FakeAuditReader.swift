@@ -40,6 +40,7 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
     private var emails: [Email]
     private var events: [Int64: [ProviderEvent]]
     private var token: Int64 = 1
+    private var health = HandOverHealth()
     private(set) var summaryCalls: [(cursor: EmailCursor?, direction: PageDirection, limit: Int)] = []
 
     /// A store with the standard data, or an empty one.
@@ -209,5 +210,18 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return token
+    }
+
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+        lock.lock()
+        defer { lock.unlock() }
+        return health
+    }
+
+    /// Sets what ``handOverHealth(accountID:now:)`` answers (a provider outage for the warning tests).
+    func setHandOverHealth(_ value: HandOverHealth) {
+        lock.lock()
+        health = value
+        lock.unlock()
     }
 }

@@ -38,4 +38,7 @@ struct CrashingReader: AuditReader {
     func staff(accountID: Int64?) throws -> [StaffUser] { try base.staff(accountID: accountID) }
     func accounts() throws -> [Account] { try base.accounts() }
     func changeToken() throws -> Int64 { try base.changeToken() }
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+        try base.handOverHealth(accountID: accountID, now: now)
+    }
 }

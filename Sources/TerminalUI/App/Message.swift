@@ -24,6 +24,8 @@ public enum Message: Sendable, Hashable {
     case staffLoaded([StaffUser])
     /// The store's change token was read.
     case changeTokenLoaded(Int64)
+    /// How the hand-over to the provider is going (for the Pending warning on the status line).
+    case handOverHealthLoaded(HandOverHealth)
     /// Whether the store holds any email.
     case storeProbed(hasEmails: Bool)
     /// An effect failed; the text is shown as a notice.
