@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests server-e2e server-burst
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst bench-server
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -42,10 +42,16 @@ e2e-release: release
 export-tests: build
 	python3 scripts/export_tests.py --binary "$(BIN)"
 
-## serve + simulate-provider on loopback: intake, the HTTP sending client, signed webhooks
-## (scripts/server_e2e.py; 127.0.0.1 only, at most 90 s).
-server-e2e: build
+## serve + simulate-provider on loopback: intake, the HTTP sending client, signed webhooks, an outage,
+## /metrics, sync, SIGTERM (scripts/server_e2e.py; 127.0.0.1 only, at most 90 s), on the debug and
+## on the release binary.
+server-e2e: server-e2e-debug server-e2e-release
+
+server-e2e-debug: build
 	python3 scripts/server_e2e.py --binary "$(BIN)"
+
+server-e2e-release: release
+	python3 scripts/server_e2e.py --binary "$(RELEASE_BIN)"
 
 ## 10,000 signed webhooks into serve with kill -9 in the middle and retries: every event that got
 ## a 200 is stored, none twice, while a reader pages the store (scripts/webhook_burst.py).

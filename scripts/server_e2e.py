@@ -4,8 +4,9 @@
 Emails are recorded through POST /v1/emails (and one through `email-audit record`), handed over
 by the sending client to the HTTP simulator, whose signed webhooks come back to `serve`; the
 statuses must come out right. Also: an intake retry returns the same id, refused webhooks store
-nothing, a provider outage keeps the email Pending (and /readyz 503) until hand-over resumes by
-itself, every email is sent once, `sync` after the webhooks stores every
+nothing, /metrics counts webhooks (by refusal reason), intake requests, hand-over runs and the
+Pending queue, a provider outage keeps the email Pending (and /readyz 503, the failure recorded in
+the store for the screen's warning) until hand-over resumes by itself, every email is sent once, `sync` after the webhooks stores every
 event the provider reported exactly once, no secret reaches the logs, and SIGTERM stops both processes
 cleanly. Only 127.0.0.1; bounded in time.
 
@@ -59,6 +60,19 @@ def wait_for(url, seconds=30):
             pass
         time.sleep(0.2)
     raise SystemExit(f"FAIL: nothing answered at {url}")
+
+
+def metric_values(text):
+    """Prometheus text format: {'name{labels}': value} for every sample line."""
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            try:
+                values[name] = float(value)
+            except ValueError:
+                pass
+    return values
 
 
 def main():
@@ -150,6 +164,18 @@ def main():
                 check(statuses.get(address) == status, f"{address} ends {status} (is {statuses.get(address)})")
             check("x@example.net" not in statuses, "the forged webhook stored nothing")
             check(request("GET", f"{base}/readyz")[0] == 200, "/readyz answers 200 while the provider is up")
+            status, metrics = request("GET", f"{base}/metrics")
+            values = metric_values(metrics) if status == 200 else {}
+            check(values.get("email_audit_webhook_events_received_total", 0) >= 8,
+                  f"/metrics counts the stored webhooks ({values.get('email_audit_webhook_events_received_total')})")
+            check(values.get('email_audit_webhook_events_refused_total{reason="bad-signature"}') == 1
+                  and values.get('email_audit_webhook_events_refused_total{reason="content-type"}') == 1,
+                  "/metrics counts the refused webhooks by reason")
+            check(values.get('email_audit_intake_emails_total{outcome="created"}') == 4
+                  and values.get('email_audit_intake_emails_total{outcome="retry"}') == 1,
+                  "/metrics counts intake requests by outcome")
+            check(values.get("email_audit_handover_latency_seconds_count", 0) >= 1 and "email_audit_pending_emails" in values,
+                  "/metrics has the hand-over latency and the Pending queue")
 
             # A provider outage: the email stays Pending (nothing lost, nothing sent twice), /readyz says
             # the provider is not reachable, and hand-over resumes by itself when the provider recovers.
@@ -166,6 +192,14 @@ def main():
             check(outage_id in pending, "during an outage the new email stays Pending")
             ready = request("GET", f"{base}/readyz")
             check(ready[0] == 503 and '"provider_reachable": false' in ready[1], f"/readyz says the provider is unreachable ({ready[0]})")
+            values = metric_values(request("GET", f"{base}/metrics")[1])
+            check(values.get("email_audit_pending_emails") == 1 and values.get('email_audit_handover_runs_total{outcome="deferred"}', 0) >= 1,
+                  f"/metrics shows the Pending email and the deferred runs ({values.get('email_audit_pending_emails')})")
+            connection = sqlite3.connect(db)
+            meta = dict(connection.execute("SELECT key, value FROM meta WHERE key LIKE 'handover_last_%'"))
+            connection.close()
+            check(meta.get("handover_last_failure", 0) > meta.get("handover_last_success", 0),
+                  "the store records the failed hand-over (the screen's warning reads it)")
             request("POST", f"{sim}/simulator/recover")
             final = None
             while time.time() - started < DEADLINE_SECONDS - 10:
