@@ -80,5 +80,11 @@ fuzz:
 bench:
 	$(SWIFT) run -c release email-audit-bench
 
+## Webhook throughput and intake rate of the real serve on loopback (release build; figures in
+## docs/benchmark-server.txt).
+bench-server:
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	$(SWIFT) run -c release $(SWIFT_FLAGS) email-audit-bench --server
+
 demo:
 	$(SWIFT) run email-audit demo

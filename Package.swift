@@ -57,6 +57,7 @@ let package = Package(
         .executableTarget(name: "email-audit-bench", dependencies: [
             "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
