@@ -23,9 +23,7 @@ public struct SyncReport: Sendable {
 /// Duplicates are harmless (the ingest path stores each event once); the cursor in the store
 /// moves forward after each page, so an interrupted sync resumes where it stopped.
 public final class EventsSync: @unchecked Sendable {
-    private let baseURL: String
-    private let domain: String
-    private let authorization: String
+    private let endpoint: MailgunEndpoint
     private let ingestor: EventIngestor
     private let store: AuditDatabase
     private let client: HTTPClient
@@ -36,11 +34,7 @@ public final class EventsSync: @unchecked Sendable {
 
     public init(baseURL: String, domain: String, apiKey: String, ingestor: EventIngestor, store: AuditDatabase,
                 client: HTTPClient = .shared, trailingWindow: TimeInterval = 1800, firstLookBack: TimeInterval = 86_400) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        self.baseURL = base
-        self.domain = domain
-        authorization = "Basic " + Data("api:\(apiKey)".utf8).base64EncodedString()
+        endpoint = MailgunEndpoint(baseURL: baseURL, domain: domain, apiKey: apiKey)
         self.ingestor = ingestor
         self.store = store
         self.client = client
@@ -53,12 +47,11 @@ public final class EventsSync: @unchecked Sendable {
         var report = SyncReport()
         let cursor = try store.eventsSyncCursor()
         let begin = max(0, (cursor ?? now.timeIntervalSince1970 - firstLookBack) - (cursor == nil ? 0 : trailingWindow))
-        let path = "/v3/" + (domain.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? domain) + "/events"
-        var url: String? = baseURL + path + "?ascending=yes&limit=300&begin=" + String(format: "%.6f", begin)
+        var url: String? = endpoint.url("events") + "?ascending=yes&limit=300&begin=" + String(format: "%.6f", begin)
         var seen: Set<String> = []
         while let pageURL = url, report.pages < 100_000 {
             var request = HTTPClientRequest(url: pageURL)
-            request.headers.add(name: "Authorization", value: authorization)
+            request.headers.add(name: "Authorization", value: endpoint.authorization)
             request.headers.add(name: "Accept", value: "application/json")
             let response = try await client.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 64 << 20)
@@ -83,7 +76,7 @@ public final class EventsSync: @unchecked Sendable {
                 report.cursor = max(report.cursor ?? newest, newest)
             }
             guard let next = page.paging.next, seen.insert(next).inserted else { break }
-            url = next.hasPrefix("/") ? baseURL + next : next
+            url = next.hasPrefix("/") ? endpoint.base + next : next
         }
         if report.cursor == nil { report.cursor = cursor }
         return report

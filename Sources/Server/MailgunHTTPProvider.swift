@@ -26,11 +26,10 @@ public final class MailgunHTTPProvider: EmailProvider, @unchecked Sendable {
     ///   - baseURL: `https://api.mailgun.net`, `https://api.eu.mailgun.net`, or a simulator such as `http://127.0.0.1:8026`.
     ///   - apiKey: the private API key (sent only in the Authorization header; never logged).
     public init(baseURL: String, domain: String, apiKey: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
+        let endpoint = MailgunEndpoint(baseURL: baseURL, domain: domain, apiKey: apiKey)
         sendingDomain = domain
-        messagesURL = base + "/v3/" + (domain.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? domain) + "/messages"
-        authorization = "Basic " + Data("api:\(apiKey)".utf8).base64EncodedString()
+        messagesURL = endpoint.url("messages")
+        authorization = endpoint.authorization
         self.client = client
         self.timeout = timeout
     }

@@ -34,9 +34,7 @@ public enum SuppressionRemovalError: Error, Sendable, Equatable, CustomStringCon
 /// asks to receive mail again: `DELETE {base}/v3/{domain}/bounces/{address}` (and `complaints`,
 /// `unsubscribes`), HTTP basic auth `api:KEY`. For the suppression issue's removal by support.
 public struct MailgunSuppressionClient: Sendable {
-    private let base: String
-    private let domain: String
-    private let authorization: String
+    private let endpoint: MailgunEndpoint
     private let client: HTTPClient
     private let timeout: TimeAmount
 
@@ -44,11 +42,7 @@ public struct MailgunSuppressionClient: Sendable {
     ///   - baseURL: `https://api.mailgun.net`, `https://api.eu.mailgun.net`, or the simulator.
     ///   - apiKey: the private API key (sent only in the Authorization header; never logged).
     public init(baseURL: String, domain: String, apiKey: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        self.base = base
-        self.domain = domain
-        authorization = "Basic " + Data("api:\(apiKey)".utf8).base64EncodedString()
+        endpoint = MailgunEndpoint(baseURL: baseURL, domain: domain, apiKey: apiKey)
         self.client = client
         self.timeout = timeout
     }
@@ -64,17 +58,14 @@ public struct MailgunSuppressionClient: Sendable {
 
     /// The URL of one address on one list (domain and address percent-encoded as path segments).
     public func url(removing address: String, from kind: SuppressionKind) -> String {
-        var segment = CharacterSet.urlPathAllowed
-        segment.remove(charactersIn: "/?#")
-        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: segment) ?? text }
-        return base + "/v3/" + encode(domain) + "/" + Self.listName(kind) + "/" + encode(address)
+        endpoint.url(Self.listName(kind), address)
     }
 
     /// Removes `address` from the `kind` list.
     public func remove(_ address: String, from kind: SuppressionKind) async throws(SuppressionRemovalError) -> SuppressionRemoval {
         var request = HTTPClientRequest(url: url(removing: address, from: kind))
         request.method = .DELETE
-        request.headers.add(name: "Authorization", value: authorization)
+        request.headers.add(name: "Authorization", value: endpoint.authorization)
         request.headers.add(name: "Accept", value: "application/json")
         let status: Int
         let body: String
