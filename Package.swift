@@ -41,8 +41,10 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
-        .target(name: "Export", dependencies: ["AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Streaming exports of filtered summaries (text table, CSV, JSON, Excel, PDF).
+        .target(name: "Export", dependencies: ["AuditCore", "CExportZlib"]),
+        // zlib, for the Export module's zip writer and PDF streams.
+        .systemLibrary(name: "CExportZlib", path: "Sources/CExportZlib", providers: [.apt(["zlib1g-dev"])]),
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
@@ -63,7 +65,9 @@ let package = Package(
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
-        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "AuditEngine", "AuditStore", "AuditCore", "Mailgun", "ProviderSimulator",
@@ -71,7 +75,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
