@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 3
+    static let version = 4
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v3"]
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -31,6 +31,10 @@ enum Schema {
             try db.execute(sql: "INSERT INTO recipients_trigram (address) SELECT address FROM recipients")
             try db.execute(sql: "INSERT INTO emails_subject_trigram (emails_subject_trigram) VALUES ('rebuild')")
             try db.execute(sql: "PRAGMA user_version = 3")
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+            try db.execute(sql: "PRAGMA user_version = 4")
         }
         return migrator
     }
@@ -255,4 +259,8 @@ enum MetaKey {
     static let changeCounter = "change_counter"
     static let emailCount = "email_count"
     static let eventCount = "event_count"
+    /// When the batch feeder's last hand-over run was answered by the provider (milliseconds).
+    static let handOverLastSuccess = "handover_last_success"
+    /// When the batch feeder's last hand-over run found the provider down (milliseconds).
+    static let handOverLastFailure = "handover_last_failure"
 }

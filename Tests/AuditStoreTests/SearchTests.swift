@@ -200,7 +200,7 @@ struct SearchTests {
         }
         try queue.close()
         let reopened = try AuditDatabase(path: path, timeZone: london)
-        #expect(try reopened.schemaVersion() == 3)
+        #expect(try reopened.schemaVersion() == Schema.version)
         for filter in [EmailFilter(to: .domain("hotmial.co.uk"), dateRange: .all), EmailFilter(to: .contains("hughes"), dateRange: .all),
                        EmailFilter(subject: "Flat", dateRange: .all)] {
             #expect(try allPages(reopened, filter, limit: 9, now: data.now).map(\.id) == data.matching(filter).map(\.id), "\(filter)")

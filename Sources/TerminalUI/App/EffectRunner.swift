@@ -55,6 +55,8 @@ public struct EffectRunner: Sendable {
                 return .staffLoaded(try reader.staff(accountID: accountID))
             case .checkChangeToken:
                 return .changeTokenLoaded(try reader.changeToken())
+            case .checkHandOver(let accountID):
+                return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):
                 let any = EmailFilter(accountID: accountID, dateRange: .all)
                 let rows = try reader.summaries(matching: any, from: nil, direction: .older, limit: 1, now: now())
