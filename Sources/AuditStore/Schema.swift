@@ -18,25 +18,33 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-            try db.execute(sql: "PRAGMA user_version = 1")
+            try recordVersion(1, in: db)
         }
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
             try MonthlyRollups.rebuild(db)
             try db.execute(sql: "INSERT INTO recipients (address, emails) SELECT to_address, count(*) FROM emails GROUP BY to_address")
-            try db.execute(sql: "PRAGMA user_version = 2")
+            try recordVersion(2, in: db)
         }
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3)
             try db.execute(sql: "INSERT INTO recipients_trigram (address) SELECT address FROM recipients")
             try db.execute(sql: "INSERT INTO emails_subject_trigram (emails_subject_trigram) VALUES ('rebuild')")
-            try db.execute(sql: "PRAGMA user_version = 3")
+            try recordVersion(3, in: db)
         }
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
-            try db.execute(sql: "PRAGMA user_version = 4")
+            try recordVersion(4, in: db)
         }
         return migrator
+    }
+
+    /// Records in `PRAGMA user_version` that migration `version` ran. The number only grows: a
+    /// store that ran a later migration first (made by a build that had it before an earlier one
+    /// was added) keeps the newest number once the earlier one runs.
+    static func recordVersion(_ version: Int, in db: Database) throws {
+        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        try db.execute(sql: "PRAGMA user_version = \(max(current, version))")
     }
 
     /// Version 1. Times: `emails.*_at` and roll-up inputs are milliseconds since 1970,
