@@ -10,6 +10,9 @@ public protocol EmailProvider: AnyObject, Sendable {
     /// Hands one message to the provider. Throws `MailgunSendError` when the provider
     /// is down (`.unavailable`, `.rateLimited`) or refuses the request (`.requestRejected`).
     func send(_ request: MailgunSendRequest, at time: Date) throws -> MailgunSendResponse
+    /// Takes `address` off the provider's suppression lists (bounces, complaints and
+    /// unsubscribes) at `time`, as support's removal asks; later sends to it go through.
+    func removeSuppression(_ address: String, at time: Date)
 }
 
 /// Something that reports provider events as Mailgun JSON lines.

@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 2
+    static let version = 5
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2"]
+    static let migrationIdentifiers = ["v1", "v2", "v5"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -25,6 +25,10 @@ enum Schema {
             try MonthlyRollups.rebuild(db)
             try db.execute(sql: "INSERT INTO recipients (address, emails) SELECT to_address, count(*) FROM emails GROUP BY to_address")
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration("v5") { db in
+            try migrateV5(db)
+            try db.execute(sql: "PRAGMA user_version = 5")
         }
         return migrator
     }

@@ -30,6 +30,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case notPermitted(staffID: Int64, action: String)
     /// No account has this id.
     case unknownAccount(id: Int64)
+    /// A user read or acted on an account that is not theirs (or gave no account).
+    case accountNotPermitted(user: String, accountID: Int64?)
+    /// A user needs the support role for the action.
+    case needsSupportRole(user: String, action: String)
+    /// There is no user with this id.
+    case unknownUser(id: Int64)
+    /// The address is not on the account's suppression list.
+    case notSuppressed(address: String)
     /// No staff member has this id.
     case unknownStaff(id: Int64)
     /// No block has this id.
@@ -66,6 +74,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notPermitted(let staffID, let action):
             "Staff member \(staffID) may not \(action): only the support team may."
         case .unknownAccount(let id): "There is no account with id \(id)."
+        case .accountNotPermitted(let user, let accountID):
+            accountID.map { "\(user) may not see account \($0)." } ?? "\(user) must choose an account."
+        case .needsSupportRole(let user, let action): "\(user) cannot \(action): it needs the support role."
+        case .unknownUser(let id): "There is no user with id \(id)."
+        case .notSuppressed(let address): "\(address) is not on the suppression list."
         case .unknownStaff(let id): "There is no staff member with id \(id)."
         case .unknownBlock(let id): "There is no block with id \(id)."
         case .unknownUnit(let id): "There is no unit with id \(id)."

@@ -218,6 +218,14 @@ public final class MailgunSimulator: @unchecked Sendable {
         }
     }
 
+    /// Takes `address` off every suppression list at `time` (or the simulator's current time,
+    /// when later): the entries in force by then are removed, so later sends go through.
+    public func removeSuppression(_ address: String, at time: Date) {
+        lock.withLock {
+            suppressions.remove(AddressText.bare(address), at: max(nowMicros, Self.micros(time)))
+        }
+    }
+
     // MARK: Helpers
 
     private static func micros(_ date: Date) -> Int64 {

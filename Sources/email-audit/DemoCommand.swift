@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
         let database = try storeOptions.openStore()
         let simulator: MailgunSimulator
         let factory: DemoEmailFactory?
-        let hasAgency = try !database.accounts().isEmpty
+        let hasAgency = try database.hasAccounts()
         if isNew || !hasAgency {
             Console.print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
             var bar = ProgressBar()
@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
                                                  if !bar.enabled { Console.progress("\(line)") }
                                              },
                                              step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
-            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.update(done: result.allEmails, total: result.allEmails, events: result.ingest.inserted, force: true)
             bar.finish()
             if !bar.enabled { Console.print("") }
             simulator = result.simulator
@@ -63,7 +63,7 @@ struct DemoCommand: ParsableCommand {
             try? SimulatorPersistence.save(simulator, to: database)
         }
         defer { stopAndSave() }
-        try screen.run(reader: database, beforeSignalExit: stopAndSave)
+        try screen.run(database: database, beforeSignalExit: stopAndSave)
         if let problem = live.lastProblem { Console.print("Live simulation stopped with: \(problem)") }
     }
 }

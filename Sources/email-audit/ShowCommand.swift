@@ -21,6 +21,8 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "text or json (json: one object; an array with --message-id).")
     var format = "text"
 
+    @OptionGroup var signIn: SignInOptions
+
     func run() throws {
         let json: Bool
         switch format.lowercased() {
@@ -31,7 +33,7 @@ struct ShowCommand: ParsableCommand {
         guard (id == nil) != (messageID == nil) else {
             throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
         }
-        let database = try store.openExistingStore()
+        let database = try signIn.reader(for: try store.openExistingStore())
         var details: [EmailDetail] = []
         if let id {
             guard let detail = try database.detail(emailID: id) else { throw CLIError("no email with id \(id)") }

@@ -25,7 +25,7 @@ struct SimulateCommand: ParsableCommand {
         let start = try SimulatorPersistence.restore(simulator, from: database) ?? Date()
         let clock = ManualClock(start)
         let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: clock,
-                                 defaultAccountID: try database.accounts().first?.id)
+                                 defaultAccountID: try database.accountsByID().first?.id)
         var handedOver = 0, inserted = 0, changes = 0
         var deferred: String?
         for minute in 0...minutes {

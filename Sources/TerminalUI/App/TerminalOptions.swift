@@ -9,6 +9,8 @@ public struct TerminalOptions: Sendable {
     public var accountName: String
     /// The signed-in user shown in the header.
     public var userName: String
+    /// Whether the signed-in user is on the support team (the header says so).
+    public var isSupport: Bool = false
     /// The zone dates and times are shown in, and "Today" is computed in.
     public var timeZone: TimeZone
     /// The filter the screen opens with (its account is replaced by ``accountID``).
