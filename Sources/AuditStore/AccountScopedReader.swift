@@ -42,7 +42,10 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
     }
 
     public func detail(emailID: Int64) throws -> EmailDetail? {
-        try database.detail(emailID: emailID, accountID: account.id)
+        let id = account.id
+        guard var detail = try database.detail(emailID: emailID, accountID: id) else { return nil }
+        detail.suppression = try database.suppression(for: detail.email.to, accountID: id)
+        return detail
     }
 
     public func unitSearch(address: String) throws -> [UnitContactRow] {

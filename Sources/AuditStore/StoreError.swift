@@ -26,8 +26,6 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case permissionDenied(path: String)
     /// The folder for a new database could not be created.
     case cannotCreateFolder(path: String, underlying: String)
-    /// The staff member may not do this (for example lifting a suppression without the support role).
-    case notPermitted(staffID: Int64, action: String)
     /// No account has this id.
     case unknownAccount(id: Int64)
     /// A user read or acted on an account that is not theirs (or gave no account).
@@ -71,8 +69,6 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "Permission denied: cannot read or write the email-audit database \(path)."
         case .cannotCreateFolder(let path, let underlying):
             "Cannot create the folder \(path) for the email-audit database (\(underlying))."
-        case .notPermitted(let staffID, let action):
-            "Staff member \(staffID) may not \(action): only the support team may."
         case .unknownAccount(let id): "There is no account with id \(id)."
         case .accountNotPermitted(let user, let accountID):
             accountID.map { "\(user) may not see account \($0)." } ?? "\(user) must choose an account."

@@ -83,6 +83,10 @@ enum EmailReport {
             },
         ]
         if let messageID = email.providerMessageID { object["messageId"] = messageID }
+        if let entry = detail.suppression {
+            object["suppressed"] = ["kind": entry.kind.rawValue, "since": iso.string(from: entry.createdAt),
+                                    "reason": entry.reason, "blockedEmails": entry.blockedEmails] as [String: Any]
+        }
         if let info = email.statusDetail {
             var status: [String: Any] = [:]
             if let value = info.reason { status["reason"] = value }
@@ -110,6 +114,11 @@ enum EmailReport {
         lines.append("Email \(email.id)")
         field("From", "\(email.from)")
         field("To", "\(email.to)")
+        if let entry = detail.suppression {
+            var words = "\(entry.kind.displayName) since \(format.dateTime(entry.createdAt)), blocked \(entry.blockedEmails) later"
+            if let request = entry.removalRequest { words += "; removal requested by \(request.requestedBy)" }
+            field("Suppressed", "\(words)")
+        }
         if !email.cc.isEmpty { field("Cc", "\(email.cc.joined(separator: ", "))") }
         field("Subject", "\(email.subject)")
         field("Created", "\(format.dateTime(email.createdAt))")
