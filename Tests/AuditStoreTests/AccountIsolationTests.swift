@@ -1,6 +1,7 @@
 import AuditCore
 import Foundation
 import Testing
+import GRDB
 @testable import AuditStore
 
 /// Two agencies with look-alike data (the same staff names, addresses, contacts and
@@ -169,5 +170,39 @@ struct AccountIsolationTests {
         }
         let unclassified = everything.subtracting(Self.notAccountReads)
         #expect(unclassified.isEmpty, "public store functions that may read account data without a scope: \(unclassified.sorted())")
+    }
+}
+
+@Suite("Schema v5")
+struct SchemaV5MigrationTests {
+    @Test func aVersion2StoreGetsUsersAndItsSuppressionsMoveToTheirAccounts() throws {
+        let folder = TempFolder()
+        let path = folder.path("old.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "v2")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO accounts (id, name) VALUES (1, 'Harbour Lets'), (2, 'Northgate');
+                INSERT INTO staff (id, account_id, name, role) VALUES (1, 1, 'Zoë Clarke', 'staff'), (2, 1, 'Kate Ellison', 'support'),
+                    (3, 2, 'Zoë Clarke', 'staff');
+                INSERT INTO staff (id, account_id, name, role, is_external) VALUES (4, 1, 'External', 'staff', 1);
+                INSERT INTO emails (id, account_id, raised_by_id, activity, to_address, from_address, subject, body, created_at)
+                    VALUES (10, 2, 3, 'receipt', 'gone@example.net', 'a@b.c', 's', 'b', 1000);
+                INSERT INTO suppressions (address, kind, created_at, reason, email_id) VALUES ('gone@example.net', 'bounce', 2000, '550 gone', 10);
+                INSERT INTO suppressions (address, kind, created_at, reason, email_id, lifted_at, lifted_by)
+                    VALUES ('back@example.net', 'complaint', 3000, 'spam', NULL, 4000, 2);
+                """)
+        }
+        try queue.close()
+        let store = try AuditDatabase(path: path, timeZone: london)
+        #expect(try store.schemaVersion() == Schema.version)
+        let users = try store.users()
+        #expect(users.map(\.login) == ["kate.ellison", "zoe.clarke", "zoe.clarke2"])
+        #expect(users.map(\.accountID) == [nil, 1, 2])
+        #expect(users[0].isSupport && users[0].staffID == 2)
+        #expect(try store.suppressions(accountID: 2).map(\.address) == ["gone@example.net"])
+        #expect(try store.suppressions(accountID: 1).isEmpty, "the lifted entry stays lifted")
+        #expect(try store.suppressionHistory(address: "back@example.net", accountID: 1).map(\.action) == [.added, .removed])
+        #expect(try store.suppressionHistory(address: "back@example.net", accountID: 1).last?.by == "Kate Ellison")
     }
 }
