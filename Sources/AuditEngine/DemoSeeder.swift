@@ -102,7 +102,7 @@ public enum DemoSeeder {
         var total = times.count
         if options.extraAgencies {
             for (index, agency) in DemoAgency.all.dropFirst().enumerated() {
-                let seed = options.seed &+ UInt64(index + 1) &* 0x9E37_79B9
+                let seed = DemoProviders.seed(options.seed, agencyIndex: index + 1)
                 let other = MailgunSimulator(seed: seed, domain: agency.domain, rates: options.rates)
                 let otherFactory = try writePortfolio(PortfolioPlan(seed: options.seed, agency: agency), to: store,
                                                       sendingDomain: other.domain)
@@ -114,6 +114,7 @@ public enum DemoSeeder {
                 report.merge(try run(store, options: otherOptions, simulator: other, factory: otherFactory, times: otherTimes,
                                      rng: &otherRNG, progress: { _ in }, step: { _ in }))
                 total += otherTimes.count
+                try SimulatorPersistence.save(other, to: store)
             }
         }
         return SeedResult(accountID: factory.accountID, emails: times.count, allEmails: total, ingest: report,

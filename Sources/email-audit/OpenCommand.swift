@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditEngine
 import AuditStore
 import Foundation
 import TerminalUI
@@ -41,7 +42,8 @@ struct ScreenOptions: ParsableArguments {
 
     /// Runs the screen; `beforeSignalExit` runs when a termination signal ends the process
     /// (after the terminal is restored), where the caller's `defer` blocks would not.
-    func run(database: AuditDatabase, beforeSignalExit: () -> Void = {}) throws {
+    /// `providers` are the live providers (the demo's simulators) told of suppression removals.
+    func run(database: AuditDatabase, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
         // A new store (no account yet) opens on its empty screen; otherwise someone signs in.
         let reader = try !database.hasAccounts() ? try database.emptyStoreReader() : try signIn.reader(for: database)
@@ -57,6 +59,12 @@ struct ScreenOptions: ParsableArguments {
         options.mouseEnabled = !noMouse
         options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
         options.exporter = StoreExporter(reader: reader, environment: environment)
+        if reader.account.id != 0 {
+            let path = database.path, zone = database.timeZone
+            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers) {
+                database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite)
+            }
+        }
         if let exportDirectory {
             var isDirectory: ObjCBool = false
             let expanded = (exportDirectory as NSString).expandingTildeInPath

@@ -4,7 +4,6 @@ import AuditEngine
 import AuditStore
 import Export
 import Foundation
-import ProviderSimulator
 
 /// `email-audit suppressions`: the signed-in account's suppression list, requests and removals.
 struct SuppressionsCommand: ParsableCommand {
@@ -91,18 +90,11 @@ struct SuppressionsCommand: ParsableCommand {
                 throw CLIError("removing a suppression needs the support role; \(reader.user.name) is staff (use `suppressions request`)")
             }
             // The demo's provider is the simulator saved in the store: it is told too, so later sends go through.
-            var provider: MailgunSimulator?
-            if try database.savedSimulatorState() != nil {
-                let simulator = MailgunSimulator(seed: 1)
-                try SimulatorPersistence.restore(simulator, from: database)
-                provider = simulator
-            }
             do {
-                try SuppressionRemoval.remove(address, reason: reason, reader: reader, provider: provider)
+                try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
             } catch {
                 throw CLIError("\(error)")
             }
-            if let provider { try SimulatorPersistence.save(provider, to: database) }
             Console.print("Removed \(address) from the suppression list of \(reader.account.name).")
         }
     }

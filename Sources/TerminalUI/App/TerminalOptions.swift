@@ -32,6 +32,8 @@ public struct TerminalOptions: Sendable {
     public var now: @Sendable () -> Date = { Date() }
     /// Writes `x` (Excel) and `p` (PDF) exports; nil turns those keys off.
     public var exporter: (any ScreenExporter)?
+    /// Requests and removals of suppressions (`r`, `D` on the suppression list); nil turns them off.
+    public var suppressionActions: (any SuppressionActions)?
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

@@ -85,6 +85,8 @@ extension AppState {
         case .exportFinished(let jobID, let result):
             exportFinished(jobID: jobID, result)
             return []
+        case .accountsLoaded, .accountSelected, .suppressionsLoaded, .suppressionHistoryLoaded, .suppressionChanged:
+            return receiveAccountOrSuppression(message)
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -107,6 +109,11 @@ extension AppState {
                         screens[index] = .unitSearch(search)
                     }
                 }
+            case .changeSuppression, .selectAccount:
+                // A refusal (a staff user removing, an account not theirs) reads as itself.
+                suppressionChangeFailed()
+                notice = Notice(TerminalText.singleLine(text), level: .error)
+                return []
             default:
                 break
             }
@@ -124,6 +131,9 @@ extension AppState {
         case .unitSearch: .unitSearch
         case .detail: .popup
         case .export: .exportDialog
+        case .accountPicker: .accountPicker
+        case .suppressions: .suppressionList
+        case .suppressionPrompt: .suppressionPrompt
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -158,6 +168,9 @@ extension AppState {
         }
         if context == .exportDialog {
             return handleExportKey(key)
+        }
+        if context == .suppressionPrompt {
+            return handleSuppressionPromptKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
@@ -203,7 +216,10 @@ extension AppState {
         case .unitSearch: return performInUnitSearch(command)
         case .help: return performInHelp(command)
         case .filterBar: return performInFilterBar(command)
-        case .emptyStore, .filter, .exportDialog: return []
+        case .suppressionList: return performInSuppressionList(command)
+        case .accountPicker: return performInAccountPicker(command)
+        case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
+        case .filter, .exportDialog, .suppressionPrompt: return []
         }
     }
 
@@ -249,6 +265,7 @@ extension AppState {
         }
         for screen in screens {
             if case .detail(let popup) = screen { effects.append(.loadDetail(emailID: popup.emailID)) }
+            if case .suppressions = screen { effects.append(.loadSuppressions(accountID: accountID)) }
         }
         return effects
     }
