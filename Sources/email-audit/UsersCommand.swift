@@ -35,7 +35,7 @@ struct UsersCommand: ParsableCommand {
                 if let accountID = user.accountID { object["accountId"] = accountID }
                 return object
             }
-            let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Console.print(DisplayText(lines: JSONSummaryWriter.escapingControls(String(decoding: data, as: UTF8.self))))
             return
         }

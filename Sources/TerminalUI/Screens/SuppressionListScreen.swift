@@ -17,14 +17,14 @@ public struct SuppressionListScreen: Widget {
         self.isSupport = isSupport
     }
 
-    /// The columns; the reason drops first, then the request.
+    /// The columns; the provider's reason drops first, then the request.
     public static let columns: [ColumnSpec] = [
         ColumnSpec("Since", min: 16, ideal: 16),
         ColumnSpec("Kind", min: 12, ideal: 12),
-        ColumnSpec("Address", min: 16, ideal: 32, flex: 2),
+        ColumnSpec("Address", min: 20, ideal: 32, flex: 3),
         ColumnSpec("Blocked", min: 7, ideal: 7),
-        ColumnSpec("Removal request", min: 14, ideal: 22, dropOrder: 2, flex: 1),
-        ColumnSpec("Provider reason", min: 16, ideal: 40, dropOrder: 1, flex: 3),
+        ColumnSpec("Removal request", min: 16, ideal: 22, dropOrder: 1, flex: 1),
+        ColumnSpec("Provider reason", min: 16, ideal: 40, dropOrder: 2, flex: 2),
     ]
 
     public func render(into buffer: inout Buffer, area: Rect) {
@@ -154,7 +154,7 @@ public struct SuppressionPromptView: Widget {
         if prompt.sending {
             lines.append(("Saving…", Style(.muted)))
         } else if prompt.confirming {
-            lines.append(("Enter again removes \(address): the provider will send to it again.", Style(.warning, bold: true)))
+            lines.append(("Enter again removes it: the provider sends to it again.", Style(.warning, bold: true)))
         } else {
             lines.append((removing ? "Enter, then Enter again to confirm." : "Enter sends the request.", Style(.muted)))
         }
