@@ -9,12 +9,15 @@ public struct SuppressionListScreen: Widget {
     public var accountName: String
     public var timeZone: TimeZone
     public var isSupport: Bool
+    /// A message for the second line (a change made or refused), in place of the keys' advice.
+    public var notice: Notice?
 
-    public init(list: SuppressionListState, accountName: String, timeZone: TimeZone, isSupport: Bool) {
+    public init(list: SuppressionListState, accountName: String, timeZone: TimeZone, isSupport: Bool, notice: Notice? = nil) {
         self.list = list
         self.accountName = accountName
         self.timeZone = timeZone
         self.isSupport = isSupport
+        self.notice = notice
     }
 
     /// The columns; the provider's reason drops first, then the request.
@@ -35,7 +38,12 @@ public struct SuppressionListScreen: Widget {
             .render(into: &buffer, area: area.row(layout.headerRow))
         let advice = isSupport ? " D removes the entry with a reason; r records a request; h shows its history"
                                : " r asks support to remove the entry (with a note); h shows its history"
-        buffer.put(advice, x: area.x, y: layout.filterRow, width: area.width, style: Style(.muted))
+        if let notice {
+            buffer.put(" " + TerminalText.singleLine(notice.text), x: area.x, y: layout.filterRow, width: area.width,
+                       style: Style(notice.level == .error ? .error : .ok, bold: true))
+        } else {
+            buffer.put(advice, x: area.x, y: layout.filterRow, width: area.width, style: Style(.muted))
+        }
 
         let entries = list.entries ?? []
         let height = max(1, layout.listHeight - SuppressionListState.historyRows)

@@ -39,7 +39,8 @@ private func drawScreens(_ state: AppState) -> Buffer {
             dimBackdrop(&buffer, layout: layout)
             ExportDialogView(dialog: dialog).render(into: &buffer, area: ExportDialogView.rect(in: layout.size))
         case .suppressions(let list):
-            SuppressionListScreen(list: list, accountName: state.accountName, timeZone: state.timeZone, isSupport: state.isSupport)
+            SuppressionListScreen(list: list, accountName: state.accountName, timeZone: state.timeZone, isSupport: state.isSupport,
+                                  notice: state.notice)
                 .render(into: &buffer, area: area)
         case .accountPicker(let picker):
             dimBackdrop(&buffer, layout: layout)
