@@ -448,7 +448,7 @@ def scenario_control_bytes(ctx):
         raise Failure("raw control bytes on the captured screen\n" + s.dump())
     # ESC[2J would have wiped the screen: everything around the pop-up must still be there.
     checks = [
-        (lines[0].startswith(" Email Audit │") and USER in lines[0], "the header line"),
+        (lines[0].startswith(" Email Audit │") and "signed in as " + USER[:6] in lines[0], "the header line"),
         ("Status Details" in screen, "Status Details"),
         ("Recommended action" in screen, "Recommended action"),
         (lines[-1].lstrip().startswith("↑↓ Move"), "the hint bar"),
