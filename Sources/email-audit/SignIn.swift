@@ -29,6 +29,9 @@ enum SignIn {
 
     static func user(database: AuditDatabase, user: String?, environment: [String: String]) throws -> AppUser {
         let users = try database.users()
+        guard !users.isEmpty else {
+            throw CLIError("the store has no users yet: nobody can sign in (`email-audit seed` creates agencies with their staff)")
+        }
         func matching(_ text: String) throws -> AppUser? {
             let found = users.filter { $0.isNamed(text) }
             if found.count > 1, let exact = found.first(where: { $0.login.caseInsensitiveCompare(text) == .orderedSame }) {

@@ -65,11 +65,15 @@ struct SuppressionsCommand: ParsableCommand {
         @Option(help: "Why it should be removed (the recipient's words, who confirmed the address).") var note: String
 
         func run() throws {
-            _ = try common.isJSON()
+            let json = try common.isJSON()
             guard !note.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--note must say why") }
             let reader = try common.signIn.reader(for: try common.store.openExistingStoreForWriting())
             do { try reader.requestSuppressionRemoval(address: address, note: note) } catch { throw CLIError("\(error)") }
-            Console.print("Removal of \(address) requested for support (\(reader.account.name)).")
+            if json {
+                try SuppressionsCommand.printJSON(SuppressionsCommand.change("requested", address: address, note: note, reader: reader))
+            } else {
+                Console.print("Removal of \(address) requested for support (\(reader.account.name)).")
+            }
         }
     }
 
@@ -82,7 +86,7 @@ struct SuppressionsCommand: ParsableCommand {
         @Option(help: "Why it is removed.") var reason: String
 
         func run() throws {
-            _ = try common.isJSON()
+            let json = try common.isJSON()
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must say why") }
             let database = try common.store.openExistingStoreForWriting()
             let reader = try common.signIn.reader(for: database)
@@ -95,7 +99,11 @@ struct SuppressionsCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
-            Console.print("Removed \(address) from the suppression list of \(reader.account.name).")
+            if json {
+                try SuppressionsCommand.printJSON(SuppressionsCommand.change("removed", address: address, note: reason, reader: reader))
+            } else {
+                Console.print("Removed \(address) from the suppression list of \(reader.account.name).")
+            }
         }
     }
 
@@ -136,6 +144,11 @@ struct SuppressionsCommand: ParsableCommand {
                                         "note": request.note]
         }
         return object
+    }
+
+    /// What a request or removal did, as `--format json` prints it.
+    static func change(_ action: String, address: String, note: String, reader: AccountScopedReader) -> [String: Any] {
+        ["action": action, "address": address.lowercased(), "note": note, "account": reader.account.name, "by": reader.user.name]
     }
 
     static func printJSON(_ value: Any) throws {

@@ -200,9 +200,6 @@ extension SuppressionListState {
 
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ list: SuppressionListState, height: Int) -> Int {
-        var top = list.top
-        if list.selected < top { top = list.selected }
-        if list.selected >= top + height { top = list.selected - height + 1 }
-        return max(0, top)
+        topKeeping(selected: list.selected, top: list.top, height: height)
     }
 }

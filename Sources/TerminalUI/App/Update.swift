@@ -294,9 +294,14 @@ extension AppState {
 extension UnitSearchState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ search: UnitSearchState, height: Int) -> Int {
-        var top = search.top
-        if search.selected < top { top = search.selected }
-        if search.selected >= top + height { top = search.selected - height + 1 }
-        return max(0, top)
+        topKeeping(selected: search.selected, top: search.top, height: height)
     }
+}
+
+/// The first row to show of a list scrolled to `top` so that row `selected` stays within `height` rows.
+func topKeeping(selected: Int, top: Int, height: Int) -> Int {
+    var top = top
+    if selected < top { top = selected }
+    if selected >= top + height { top = selected - height + 1 }
+    return max(0, top)
 }
