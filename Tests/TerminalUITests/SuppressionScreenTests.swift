@@ -130,3 +130,29 @@ struct RecordingRefusal: Error, CustomStringConvertible {
         #expect(support.render().text.contains("Bay Block Management"))
     }
 }
+
+@Suite struct SuppressedLineTests {
+    func failedDetail() throws -> EmailDetail {
+        let reader = FakeAuditReader()
+        let failed = try reader.summaries(matching: EmailFilter(statuses: [.failed], dateRange: .all), from: nil, direction: .older,
+                                          limit: 1, now: FakeAuditReader.now)
+        let id = try #require(failed.first).id
+        return try #require(try reader.detail(emailID: id))
+    }
+
+    func text(_ detail: EmailDetail) -> String {
+        DetailPopup.content(detail, width: 100, timeZone: FakeAuditReader.timeZone).text
+    }
+
+    @Test func viewSaysWhenTheAddressIsSuppressedAndWhetherItBlockedThisEmail() throws {
+        var detail = try failedDetail()
+        #expect(!text(detail).contains("Suppressed"))
+        detail.suppression = SuppressionEntry(address: detail.email.to, kind: .bounce, createdAt: FakeAuditReader.now.addingTimeInterval(-86_400),
+                                              reason: "550 gone", blockedEmails: 2)
+        #expect(text(detail).contains("Suppressed   Bounced since 19/11/2026 14:30 · blocked 2 later emails (S)"))
+        detail.email.statusDetail?.code = 606
+        #expect(text(detail).contains("this email was blocked by it"))
+        detail.suppression = nil
+        #expect(text(detail).contains("blocked by the suppression list; the entry has since been removed"))
+    }
+}

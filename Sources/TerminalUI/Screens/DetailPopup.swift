@@ -68,9 +68,14 @@ public struct DetailPopup: Widget {
         }
         // Addresses and ids are never broken across lines: they get the whole width.
         lines.append(unbrokenField("To", email.to, width: width))
+        let blockedHere = (605...607).contains(email.statusDetail?.code ?? 0)
         if let entry = detail.suppression {
+            let text = suppressedText(entry, timeZone: timeZone) + (blockedHere ? " · this email was blocked by it" : "")
             lines.append(StyledLine([Span(DisplayWidth.fit("Suppressed", to: 13), Style(.label)),
-                                     Span(TerminalText.singleLine(suppressedText(entry, timeZone: timeZone)), Style(.warning, bold: true))]))
+                                     Span(TerminalText.singleLine(text) + " (S)", Style(.warning, bold: true))]))
+        } else if blockedHere {
+            lines.append(StyledLine([Span(DisplayWidth.fit("Suppressed", to: 13), Style(.label)),
+                                     Span("This email was blocked by the suppression list; the entry has since been removed", Style(.muted))]))
         }
         if !email.cc.isEmpty {
             // Cc addresses wrap between addresses, each whole, over the whole width.
