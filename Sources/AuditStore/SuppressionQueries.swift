@@ -113,19 +113,8 @@ extension AuditDatabase {
     ///   account, ``StoreError/notSuppressed(address:)`` when the address is not suppressed.
     package func requestSuppressionRemoval(address: String, accountID: Int64, userID: Int64, note: String, at: Date) throws {
         try StoredValueCheck.requireText(note, "the note")
-        let key = StorageEncoding.normalisedAddress(address)
-        try write { db in
-            let user = try Self.requireAccess(db, userID: userID, accountID: accountID)
-            let ms = StorageEncoding.milliseconds(at)
-            try db.execute(sql: """
-                UPDATE account_suppressions SET requested_at = ?, requested_by = ?, request_note = ?
-                WHERE account_id = ? AND address = ? AND lifted_at IS NULL
-                """, arguments: [ms, userID, note, accountID, key])
-            guard db.changesCount > 0 else { throw StoreError.notSuppressed(address: key) }
-            try SuppressionWriter.history(db, accountID: accountID, address: key, at: ms, action: .requested,
-                                          userID: userID, userName: user.name, note: note)
-            try bumpChangeCounter(db)
-        }
+        try changeSuppression(.requested, address: address, accountID: accountID, userID: userID, text: note, at: at,
+                              set: "requested_at = ?, requested_by = ?, request_note = ?")
     }
 
     /// Removes the suppression of `address` in `accountID`. Only the support team may.
@@ -134,18 +123,27 @@ extension AuditDatabase {
     ///   changes), ``StoreError/notSuppressed(address:)`` when the address is not suppressed.
     package func removeSuppression(address: String, accountID: Int64, userID: Int64, reason: String, at: Date) throws {
         try StoredValueCheck.requireText(reason, "the reason")
+        try changeSuppression(.removed, address: address, accountID: accountID, userID: userID, text: reason, at: at,
+                              set: "lifted_at = ?, lifted_by = ?, lift_reason = ?")
+    }
+
+    /// Sets (time, user, text) in the active entry's `set` columns and appends `action` to its
+    /// trail, in one transaction, after checking the user may act on the account (and, for a
+    /// removal, is support).
+    private func changeSuppression(_ action: SuppressionAction, address: String, accountID: Int64, userID: Int64,
+                                   text: String, at: Date, set: String) throws {
         let key = StorageEncoding.normalisedAddress(address)
         try write { db in
             let user = try Self.requireAccess(db, userID: userID, accountID: accountID)
-            guard user.isSupport else { throw StoreError.needsSupportRole(user: user.name, action: "remove a suppression") }
+            if action == .removed, !user.isSupport {
+                throw StoreError.needsSupportRole(user: user.name, action: "remove a suppression")
+            }
             let ms = StorageEncoding.milliseconds(at)
-            try db.execute(sql: """
-                UPDATE account_suppressions SET lifted_at = ?, lifted_by = ?, lift_reason = ?
-                WHERE account_id = ? AND address = ? AND lifted_at IS NULL
-                """, arguments: [ms, userID, reason, accountID, key])
+            try db.execute(sql: "UPDATE account_suppressions SET \(set) WHERE account_id = ? AND address = ? AND lifted_at IS NULL",
+                           arguments: [ms, userID, text, accountID, key])
             guard db.changesCount > 0 else { throw StoreError.notSuppressed(address: key) }
-            try SuppressionWriter.history(db, accountID: accountID, address: key, at: ms, action: .removed,
-                                          userID: userID, userName: user.name, note: reason)
+            try SuppressionWriter.history(db, accountID: accountID, address: key, at: ms, action: action,
+                                          userID: userID, userName: user.name, note: text)
             try bumpChangeCounter(db)
         }
     }
