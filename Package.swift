@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Ingest pipeline, batch feeder, demo seeding.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
-        // Streaming exports of filtered summaries (text table, CSV, JSON; Excel and PDF later).
-        .target(name: "Export", dependencies: ["AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Streaming exports of filtered summaries (text table, CSV, JSON, Excel, PDF).
+        .target(name: "Export", dependencies: ["AuditCore", "CExportZlib"]),
+        // zlib, for the Export module's zip writer and PDF streams.
+        .systemLibrary(name: "CExportZlib", path: "Sources/CExportZlib", providers: [.apt(["zlib1g-dev"])]),
         // ncurses, imported by one backend file only.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         // Screens as pure functions of state rendered into a cell buffer, plus the curses backend.
@@ -44,9 +46,11 @@ let package = Package(
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
-        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 PASSED, FAILED, SKIPPED = [], [], []
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -214,6 +215,17 @@ def test_xlsx(binary, db, work):
     check("xlsx: Failed coloured as on screen (red)", failed is not None and failed.font.color is not None
           and failed.font.color.rgb == "FFC00000", failed.font.color.rgb if failed is not None and failed.font.color else None)
 
+    with zipfile.ZipFile(path) as archive:
+        check("xlsx: every zip entry's CRC-32 right (Python zipfile)", archive.testzip() is None)
+        check("xlsx: entries deflated", all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist()))
+    big = os.path.join(work, "zip64.xlsx")
+    result = run(binary, "export", "--db", db, "--range", "all", "-o", big, "--zip64")
+    check("xlsx with ZIP64 records succeeds", result.returncode == 0, result.stderr)
+    with zipfile.ZipFile(big) as archive:
+        check("xlsx with ZIP64 records: zipfile reads it whole", archive.testzip() is None and len(archive.infolist()) == 8)
+    rows = openpyxl.load_workbook(big)["Emails"].max_row - 5
+    check("xlsx with ZIP64 records: openpyxl reads every row", rows == len(expected), f"{rows} vs {len(expected)}")
+
     small = os.path.join(work, "sheets.xlsx")
     run(binary, "export", "--db", db, "--range", "all", "-o", small, "--sheet-row-limit", "400")
     book = openpyxl.load_workbook(small)
@@ -240,6 +252,11 @@ def test_pdf(binary, db, work):
         return
     chosen = ["--from", "20/03/2026", "--until", "05/04/2026"]
     expected = query_rows(binary, db, chosen)
+    # A Chinese name (from a CJK fallback font) and a private-use character no font has.
+    connection = sqlite3.connect(db)
+    connection.execute("UPDATE emails SET subject = ? WHERE id = ?", ("Flat 8 for 王秀英 \ue000", int(expected[0]["Id"])))
+    connection.commit()
+    connection.close()
     path = os.path.join(work, "some.pdf")
     result = run(binary, "export", "--db", db, *chosen, "-o", path)
     check("pdf export succeeds", result.returncode == 0, result.stderr)
@@ -262,6 +279,17 @@ def test_pdf(binary, db, work):
           names_ok and "Wiśniewski" in text and "Zoë" in text)
     fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True).stdout
     check("pdf: an embedded subset CID TrueType font", "CID TrueType" in fonts and " yes yes yes " in fonts, fonts)
+    has_cjk = subprocess.run(["fc-list", ":charset=738b"], capture_output=True, text=True).stdout.strip() != ""
+    if has_cjk:
+        subsets = [line for line in fonts.splitlines() if "CID TrueType" in line and " yes yes yes " in line]
+        check("pdf: Chinese legible and searchable (王秀英) from a CJK fallback font", "王秀英" in text, "王秀英 not in pdftotext output")
+        check("pdf: two embedded subset fonts (main and CJK fallback)", len(subsets) == 2, fonts)
+    elif os.environ.get("CI") == "true":
+        check("pdf: a CJK TrueType font is installed (fonts-wqy-zenhei)", False)
+    else:
+        skip("pdf: Chinese from a CJK fallback font", "no CJK TrueType font (apt-get install fonts-wqy-zenhei)")
+    check("pdf: a character no font has shows as \ufffd, never garbage", "\ufffd" in text and "\ue000" not in text)
+    check("pdf: a character no font has gets a warning", "warning:" in result.stderr and "U+E000" in result.stderr, result.stderr)
 
     refused = os.path.join(work, "too-many.pdf")
     result = run(binary, "export", "--db", db, "--range", "all", "-o", refused, "--pdf-max-rows", "100")

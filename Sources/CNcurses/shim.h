@@ -13,8 +13,6 @@
 
 /* Macros and variadic calls Swift cannot import, as static inline functions. */
 static inline WINDOW *ea_stdscr(void) { return stdscr; }
-static inline int ea_lines(void) { return LINES; }
-static inline int ea_cols(void) { return COLS; }
 static inline int ea_color_pair(int n) { return (int)COLOR_PAIR(n); }
 static inline attr_t ea_attr_bold(void) { return A_BOLD; }
 static inline attr_t ea_attr_reverse(void) { return A_REVERSE; }
@@ -23,17 +21,13 @@ static inline attr_t ea_attr_dim(void) { return A_DIM; }
 static inline attr_t ea_attr_normal(void) { return A_NORMAL; }
 static inline int ea_key_resize(void) { return KEY_RESIZE; }
 static inline int ea_key_mouse(void) { return KEY_MOUSE; }
-static inline int ea_key_f(int n) { return KEY_F(n); }
 static inline mmask_t ea_button1_pressed(void) { return BUTTON1_PRESSED; }
-static inline mmask_t ea_button1_released(void) { return BUTTON1_RELEASED; }
 static inline mmask_t ea_button1_clicked(void) { return BUTTON1_CLICKED; }
 static inline mmask_t ea_button1_double_clicked(void) { return BUTTON1_DOUBLE_CLICKED; }
 static inline mmask_t ea_button4_pressed(void) { return BUTTON4_PRESSED; }
 static inline mmask_t ea_button5_pressed(void) { return BUTTON5_PRESSED; }
-static inline mmask_t ea_all_mouse_events(void) { return ALL_MOUSE_EVENTS; }
 static inline int ea_getmaxy(WINDOW *w) { return getmaxy(w); }
 static inline int ea_getmaxx(WINDOW *w) { return getmaxx(w); }
-static inline int ea_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline int ea_add_wide(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;
     if (setcchar(&cell, text, attrs, pair, NULL) != OK) return -2; /* the glyph itself is unusable */
@@ -49,7 +43,6 @@ static inline int ea_add_wide(int y, int x, const wchar_t *text, attr_t attrs, s
 
 static inline int ea_colors(void) { return COLORS; }
 static inline int ea_color_pairs_available(void) { return COLOR_PAIRS; }
-static inline mmask_t ea_button1_triple_clicked(void) { return BUTTON1_TRIPLE_CLICKED; }
 /* newterm on the process's own stdin/stdout; NULL when the terminal cannot be used. */
 static inline SCREEN *ea_newterm(void) { return newterm(NULL, stdout, stdin); }
 /* Signal handling lives in the CTerminalSignals target (one definition of its state). */

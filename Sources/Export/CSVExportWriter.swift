@@ -9,19 +9,22 @@ import Foundation
 /// the guard and are only quoted (RFC 4180) when they hold a comma, a quote or a line break;
 /// every other cell goes through the guard. The guarded texts of the few-valued columns
 /// (people, statuses, details, advice) are remembered.
-final class CSVExportWriter: ExportFileWriter {
+///
+/// Rows are formatted and written on a second thread (``RowPipeline``) while the caller reads
+/// the next page, so on two cores the store and the formatting run side by side.
+final class CSVExportWriter: ExportFileWriter, @unchecked Sendable {
     private let sink: ByteSink
     private let cells: ExportCellText
     private let byteOrderMark: Bool
     private var quoted: [String: String] = [:]
     private var line: [UInt8] = []
-    private static let repeating: Set<ExportColumn> = [.raisedBy, .status, .statusDetail, .activity, .recommendedAction]
+    private var pipeline: RowPipeline?
 
     init(path: String, heading: ExportHeading, byteOrderMark: Bool) throws {
         sink = try ByteSink(creating: path)
         cells = ExportCellText(timeZone: heading.timeZone)
         self.byteOrderMark = byteOrderMark
-        line.reserveCapacity(1024)
+        line.reserveCapacity(1 << 20)
     }
 
     func begin() throws {
@@ -30,41 +33,43 @@ final class CSVExportWriter: ExportFileWriter {
     }
 
     func write(_ row: ExportRow) throws {
-        line.removeAll(keepingCapacity: true)
-        for column in ExportColumn.allCases {
-            if column.rawValue > 0 { line.append(0x2C) }
-            append(cells.text(column, of: row), repeating: Self.repeating.contains(column))
+        if pipeline == nil {
+            // Only the pipeline's thread touches the cells, the line and the sink from here on.
+            pipeline = RowPipeline { [unowned self] rows in try format(rows) }
         }
-        line.append(0x0D)
-        line.append(0x0A)
-        try sink.write(bytes: line)
+        try pipeline!.append(row)
+    }
+
+    private func format(_ rows: [ExportRow]) throws {
+        // A local buffer: appending to a stored property byte by byte would pay for a dynamic
+        // exclusivity check on every byte.
+        var out = line
+        line = []
+        for row in rows {
+            for column in ExportColumn.allCases {
+                if column.rawValue > 0 { out.append(0x2C) }
+                append(cells.text(column, of: row), repeating: Self.repeats(column), to: &out)
+            }
+            out.append(0x0D)
+            out.append(0x0A)
+        }
+        try sink.write(bytes: out)
+        out.removeAll(keepingCapacity: true)
+        line = out
+    }
+
+    /// The few-valued columns, whose guarded texts are remembered.
+    private static func repeats(_ column: ExportColumn) -> Bool {
+        switch column {
+        case .raisedBy, .status, .statusDetail, .activity, .recommendedAction: true
+        default: false
+        }
     }
 
     /// Appends one cell: plain, quoted, or through the guard.
-    private func append(_ text: String, repeating: Bool) {
+    private func append(_ text: String, repeating: Bool, to out: inout [UInt8]) {
         var text = text
-        let handled = text.withUTF8 { bytes -> Bool in
-            guard let first = bytes.first else { return true }
-            let alphanumeric = (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A)
-            guard alphanumeric else { return false }
-            var special = false
-            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                special = true
-                break
-            }
-            if !special {
-                line.append(contentsOf: bytes)
-                return true
-            }
-            line.append(0x22)
-            for byte in bytes {
-                line.append(byte)
-                if byte == 0x22 { line.append(0x22) }
-            }
-            line.append(0x22)
-            return true
-        }
-        if handled { return }
+        if text.withUTF8({ Self.appendPlain($0, to: &out) }) { return }
         let result: String
         if repeating, let known = quoted[text] {
             result = known
@@ -75,10 +80,41 @@ final class CSVExportWriter: ExportFileWriter {
                 quoted[text] = result
             }
         }
-        line.append(contentsOf: result.utf8)
+        out.append(contentsOf: result.utf8)
     }
 
-    func finish() throws { try sink.finish() }
+    /// Appends a cell that starts with an ASCII letter or digit (so cannot be a formula),
+    /// quoted when it holds a comma, a quote or a line break; false for any other cell.
+    @inline(__always)
+    private static func appendPlain(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard let first = bytes.first else { return true }
+        let alphanumeric = (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A)
+        guard alphanumeric else { return false }
+        var special = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            special = true
+            break
+        }
+        if !special {
+            out.append(contentsOf: bytes)
+            return true
+        }
+        out.append(0x22)
+        for byte in bytes {
+            out.append(byte)
+            if byte == 0x22 { out.append(0x22) }
+        }
+        out.append(0x22)
+        return true
+    }
 
-    func abandon() { sink.abandon() }
+    func finish() throws {
+        try pipeline?.finish()
+        try sink.finish()
+    }
+
+    func abandon() {
+        pipeline?.stop()
+        sink.abandon()
+    }
 }

@@ -38,7 +38,17 @@ final class ExportCellText {
         clock.excelSerial(row.summary.createdAt)
     }
 
+    /// The last row's texts: both columns ask for them, one after the other.
+    private var lastDerived: (id: Int64, texts: (detail: String, action: String))?
+
     private func derivedTexts(_ row: ExportRow) -> (detail: String, action: String) {
+        if let last = lastDerived, last.id == row.summary.id { return last.texts }
+        let texts = lookUpDerived(row)
+        lastDerived = (row.summary.id, texts)
+        return texts
+    }
+
+    private func lookUpDerived(_ row: ExportRow) -> (detail: String, action: String) {
         // The detail's time and attempt differ per email but change neither text.
         var detail = row.statusDetail
         detail?.occurredAt = nil

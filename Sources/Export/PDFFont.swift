@@ -1,32 +1,102 @@
 import AuditCore
 import Foundation
 
-/// The font a PDF's text is set in: an embedded TrueType font (every character the font
-/// has, searchable through a ToUnicode map) or, when there is none, the standard Helvetica
-/// with text transliterated to ASCII.
+/// The fonts a PDF's text is set in: an embedded TrueType font (every character the font
+/// has, searchable through a ToUnicode map) with, per character it lacks, a fallback face
+/// that fontconfig says has it (e.g. a CJK font for Chinese names), each embedded as a subset
+/// of its own; or, when there is no TrueType font at all, the standard Helvetica with text
+/// transliterated to ASCII.
+///
+/// A character no installed font has is drawn as U+FFFD (or "?") and counted for a warning,
+/// never as a wrong glyph.
 final class PDFFont {
-    private let trueType: TrueTypeFont?
-    /// Glyphs used so far, with the text each stands for (for the ToUnicode map).
-    private(set) var used: [UInt16: String] = [:]
+    /// One embedded face and the glyphs used from it, with the text each stands for.
+    private final class Face {
+        let font: TrueTypeFont
+        var used: [UInt16: String] = [:]
+        init(font: TrueTypeFont) { self.font = font }
+    }
 
-    init(trueType: TrueTypeFont?) {
-        self.trueType = trueType
+    private var faces: [Face] = []
+    private let lookup: (Unicode.Scalar) -> [FontLookup.Face]
+    /// Where each character is drawn from: face and glyph.
+    private var resolved: [UInt32: (face: Int, glyph: UInt16)] = [:]
+    private var triedFiles: Set<FontLookup.Face> = []
+    private var lookups = 0
+    /// Characters that no font had, drawn as a substitute.
+    private(set) var missing: Set<Unicode.Scalar> = []
+    /// At most this many fontconfig searches per PDF (each runs `fc-list`).
+    static let lookupLimit = 64
+    /// At most this many fallback faces.
+    static let fallbackLimit = 6
+
+    /// - Parameters:
+    ///   - trueType: the main font; nil for Helvetica.
+    ///   - fallbacks: faces that have a given character, best first (fontconfig by default).
+    init(trueType: TrueTypeFont?, fallbacks: @escaping (Unicode.Scalar) -> [FontLookup.Face] = FontLookup.trueTypeFaces) {
+        if let trueType { faces = [Face(font: trueType)] }
+        lookup = fallbacks
     }
 
     /// Whether the font is embedded (false: Helvetica, ASCII only).
-    var isEmbedded: Bool { trueType != nil }
+    var isEmbedded: Bool { !faces.isEmpty }
+
+    /// A warning naming the characters no font could show, if any.
+    var missingWarning: String? {
+        guard !missing.isEmpty else { return nil }
+        let shown = missing.sorted { $0.value < $1.value }.prefix(8)
+            .map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined(separator: ", ")
+        return "\(missing.count) character\(missing.count == 1 ? "" : "s") (\(shown)\(missing.count > 8 ? ", ..." : "")) "
+            + "had no installed font and show as \u{FFFD}"
+    }
 
     /// The text as this font can show it: unchanged when embedded, else in ASCII.
     func prepare(_ text: String) -> String {
-        guard trueType == nil else { return text }
+        guard faces.isEmpty else { return text }
         return String(ASCIIFallback.text(text).unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? Character($0) : "?" })
+    }
+
+    /// The face and glyph that draw `scalar`: the main font's, a fallback's, or a substitute.
+    @inline(__always)
+    private func resolve(_ scalar: Unicode.Scalar) -> (face: Int, glyph: UInt16) {
+        if let known = resolved[scalar.value] { return known }
+        let found = search(scalar)
+        resolved[scalar.value] = found
+        return found
+    }
+
+    private func search(_ scalar: Unicode.Scalar) -> (face: Int, glyph: UInt16) {
+        let main = faces[0].font
+        if main.hasGlyph(for: scalar) { return (0, main.glyph(for: scalar)) }
+        // Controls and format characters draw nothing; they are not worth a font search.
+        let drawable = !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format)
+        if drawable {
+            for index in faces.indices.dropFirst() where faces[index].font.hasGlyph(for: scalar) {
+                return (index, faces[index].font.glyph(for: scalar))
+            }
+            if lookups < Self.lookupLimit, faces.count <= Self.fallbackLimit {
+                lookups += 1
+                for candidate in lookup(scalar) where triedFiles.insert(candidate).inserted {
+                    guard let font = try? TrueTypeFont(path: candidate.path, face: candidate.index) else { continue }
+                    faces.append(Face(font: font))
+                    if font.hasGlyph(for: scalar) { return (faces.count - 1, font.glyph(for: scalar)) }
+                    if faces.count > Self.fallbackLimit { break }
+                }
+            }
+        }
+        missing.insert(scalar)
+        for substitute in ["\u{FFFD}", "?"] as [Unicode.Scalar] where main.hasGlyph(for: substitute) {
+            return (0, main.glyph(for: substitute))
+        }
+        return (0, 0)
     }
 
     /// A character's advance in 1000-unit em space.
     @inline(__always)
     private func units(_ scalar: Unicode.Scalar) -> Int {
-        if let trueType { return trueType.pdfWidth(of: trueType.glyph(for: scalar)) }
-        return Self.helveticaWidth(scalar)
+        guard !faces.isEmpty else { return Self.helveticaWidth(scalar) }
+        let (face, glyph) = resolve(scalar)
+        return faces[face].font.pdfWidth(of: glyph)
     }
 
     /// The width of prepared text at `size` points.
@@ -42,7 +112,7 @@ final class PDFFont {
         var total = 0
         for scalar in text.unicodeScalars { total += units(scalar) }
         if total <= limit { return text }
-        let ellipsis = trueType == nil ? "..." : "…"
+        let ellipsis = faces.isEmpty ? "..." : "…"
         var budget = limit
         for scalar in ellipsis.unicodeScalars { budget -= units(scalar) }
         var used = 0
@@ -56,30 +126,41 @@ final class PDFFont {
         return String(kept).trimmingCharacters(in: .whitespaces) + ellipsis
     }
 
-    /// The PDF string operand for prepared text (hex glyph ids, or an escaped literal).
-    func operand(_ text: String) -> String {
-        if let trueType {
-            var hex: [UInt8] = [0x3C]
-            hex.reserveCapacity(text.utf8.count * 4 + 2)
+    /// Text-showing operators for prepared text at `size` points, to go between BT and ET:
+    /// `/F1 7 Tf <…> Tj`, switching font (`/F2`, …) wherever a fallback face draws a run.
+    func show(_ text: String, size: Double) -> String {
+        let sizeText = PDFWriter.number(size)
+        guard !faces.isEmpty else {
+            var literal = "/F1 \(sizeText) Tf ("
             for scalar in text.unicodeScalars {
-                let glyph = trueType.glyph(for: scalar)
-                if used[glyph] == nil { used[glyph] = String(scalar) }
-                hex.append(Self.hexDigits[Int(glyph >> 12)])
-                hex.append(Self.hexDigits[Int((glyph >> 8) & 0xF)])
-                hex.append(Self.hexDigits[Int((glyph >> 4) & 0xF)])
-                hex.append(Self.hexDigits[Int(glyph & 0xF)])
+                switch scalar {
+                case "(", ")", "\\": literal += "\\" + String(scalar)
+                default: literal.unicodeScalars.append(scalar)
+                }
             }
-            hex.append(0x3E)
-            return String(decoding: hex, as: UTF8.self)
+            return literal + ") Tj"
         }
-        var literal = "("
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 4 + 16)
+        var current = -1
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "(", ")", "\\": literal += "\\" + String(scalar)
-            default: literal.unicodeScalars.append(scalar)
+            let (face, glyph) = resolve(scalar)
+            if face != current {
+                if current >= 0 { out += Array("> Tj ".utf8) }
+                out += Array("/F\(face + 1) \(sizeText) Tf <".utf8)
+                current = face
             }
+            if faces[face].used[glyph] == nil {
+                faces[face].used[glyph] = missing.contains(scalar) ? "\u{FFFD}" : String(scalar)
+            }
+            out.append(Self.hexDigits[Int(glyph >> 12)])
+            out.append(Self.hexDigits[Int((glyph >> 8) & 0xF)])
+            out.append(Self.hexDigits[Int((glyph >> 4) & 0xF)])
+            out.append(Self.hexDigits[Int(glyph & 0xF)])
         }
-        return literal + ")"
+        if current < 0 { return "/F1 \(sizeText) Tf <> Tj" }
+        out += Array("> Tj".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
@@ -89,13 +170,34 @@ final class PDFFont {
                           hexDigits[Int((value >> 4) & 0xF)], hexDigits[Int(value & 0xF)]], as: UTF8.self)
     }
 
-    /// The font objects: the Type0 font at `fontObject` and its parts at the next four
-    /// numbers (CID font, descriptor, font file, ToUnicode), or one Helvetica object.
-    func objects(fontObject: Int, compress: ([UInt8]) -> [UInt8]) -> [(Int, [UInt8])] {
-        guard let trueType else {
-            return [(fontObject, Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8))]
+    /// The font resources: `/F1 n 0 R /F2 m 0 R …` for a resource dictionary.
+    private(set) var resourceEntries = ""
+
+    /// The font objects, numbered from `first`: per face used, a Type0 font and its parts
+    /// (CID font, descriptor, font file, ToUnicode); or one Helvetica object. Sets
+    /// ``resourceEntries``. Returns the objects and the next free number.
+    func objects(startingAt first: Int, compress: ([UInt8]) -> [UInt8]) -> (objects: [(Int, [UInt8])], next: Int) {
+        guard !faces.isEmpty else {
+            resourceEntries = "/F1 \(first) 0 R"
+            return ([(first, Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8))], first + 1)
         }
-        let name = "EAUDIT+" + trueType.postScriptName
+        var objects: [(Int, [UInt8])] = []
+        var entries: [String] = []
+        var number = first
+        for (index, face) in faces.enumerated() where index == 0 || !face.used.isEmpty {
+            entries.append("/F\(index + 1) \(number) 0 R")
+            // Subset tags differ per face, as PDF readers expect of distinct subsets.
+            let tag = String(decoding: Array("EAUDI".utf8) + [UInt8(ascii: "A") + UInt8(index % 26)], as: UTF8.self)
+            objects += Self.objects(of: face, name: tag + "+" + face.font.postScriptName, at: number, compress: compress)
+            number += 5
+        }
+        resourceEntries = entries.joined(separator: " ")
+        return (objects, number)
+    }
+
+    private static func objects(of face: Face, name: String, at fontObject: Int, compress: ([UInt8]) -> [UInt8]) -> [(Int, [UInt8])] {
+        let trueType = face.font
+        let used = face.used
         let glyphs = used.keys.sorted()
         var widths = "["
         for glyph in glyphs { widths += " \(glyph) [\(trueType.pdfWidth(of: glyph))]" }

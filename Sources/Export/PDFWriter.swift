@@ -7,8 +7,10 @@ import Foundation
 /// page repeats the header row and says "Page N of M" (M is a form drawn on every page and
 /// written once at the end, so pages never wait for the total). Cells are cut with "…" by
 /// the font's real glyph widths. The font is a TrueType font embedded as a CID font with a
-/// ToUnicode map and subset to the glyphs used; without one, Helvetica with transliteration
-/// and a visible warning.
+/// ToUnicode map and subset to the glyphs used, with per-character fallback faces found
+/// through fontconfig (``PDFFont``); without one, Helvetica with transliteration and a
+/// visible warning. Pages share one resource dictionary, written at the end, so a fallback
+/// font first needed on page 90 is there for every page.
 final class PDFWriter: ExportFileWriter {
     static let pageWidth = 842.0, pageHeight = 595.0, margin = 28.0
     static let fontSize = 7.0, rowHeight = 10.5, headerHeight = 12.0
@@ -20,28 +22,35 @@ final class PDFWriter: ExportFileWriter {
     private let rowLimit: Int
     private let font: PDFFont
     private let cells: ExportCellText
-    private(set) var warning: String?
+    private var fontWarning: String?
+    /// What the person should know: no TrueType font, or characters no font could show.
+    var warning: String? {
+        let parts = [fontWarning, font.missingWarning].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
 
     private var offsets: [Int: Int64] = [:]
-    private var nextObject = 9
+    private var nextObject = 5
     private var pageObjects: [Int] = []
     private var content = ""
     private var y = 0.0
     private var rows = 0
 
-    // Fixed object numbers: 1 catalog, 2 page tree, 3 the total-pages form, 4... the font.
-    private static let catalogObject = 1, pagesObject = 2, totalObject = 3, fontObject = 4
+    // Fixed object numbers: 1 catalog, 2 page tree, 3 the total-pages form, 4 the pages'
+    // resources; the fonts are numbered at the end.
+    private static let catalogObject = 1, pagesObject = 2, totalObject = 3, resourcesObject = 4
 
-    init(path: String, heading: ExportHeading, rowLimit: Int, fontPath: String?) throws {
+    init(path: String, heading: ExportHeading, rowLimit: Int, fontPath: String?,
+         fallbacks: @escaping (Unicode.Scalar) -> [FontLookup.Face] = FontLookup.trueTypeFaces) throws {
         sink = try ByteSink(creating: path)
         self.heading = heading
         self.rowLimit = rowLimit
         cells = ExportCellText(timeZone: heading.timeZone)
         var trueType: TrueTypeFont?
         if let fontPath, !fontPath.isEmpty { trueType = try? TrueTypeFont(path: fontPath) }
-        font = PDFFont(trueType: trueType)
+        font = PDFFont(trueType: trueType, fallbacks: fallbacks)
         if trueType == nil {
-            warning = "no TrueType font was found (fontconfig's \"DejaVu Sans\"); the PDF uses Helvetica and shows names in ASCII"
+            fontWarning = "no TrueType font was found (fontconfig's \"DejaVu Sans\"); the PDF uses Helvetica and shows names in ASCII"
         }
     }
 
@@ -64,7 +73,7 @@ final class PDFWriter: ExportFileWriter {
             let raw = cells.text(column, of: row)
             let text = font.fit(font.prepare(raw), size: Self.fontSize, maxWidth: width - 4)
             if column == .status { content += Self.colour(row.summary.status.tone) }
-            content += "BT /F1 \(Self.fontSize) Tf \(Self.number(x + 2)) \(Self.number(y + 3)) Td \(font.operand(text)) Tj ET\n"
+            content += "BT \(Self.number(x + 2)) \(Self.number(y + 3)) Td \(font.show(text, size: Self.fontSize)) ET\n"
             if column == .status { content += "0 g\n" }
             x += width
         }
@@ -73,11 +82,14 @@ final class PDFWriter: ExportFileWriter {
     func finish() throws {
         try finishPage()
         // The total page count, drawn by every page's footer.
-        let total = "BT /F1 8 Tf 0 0 Td \(font.operand(String(pageObjects.count))) Tj ET"
-        try writeStream(Self.totalObject, dictionary: "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 \(Self.fontObject) 0 R >> >>", body: Array(total.utf8))
-        for (number, bytes) in font.objects(fontObject: Self.fontObject, compress: Zlib.compress) {
+        let total = "BT 0 0 Td \(font.show(String(pageObjects.count), size: 8)) ET"
+        let fonts = font.objects(startingAt: nextObject, compress: { Deflater.compress($0, format: .zlib) })
+        nextObject = fonts.next
+        try writeStream(Self.totalObject, dictionary: "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << \(font.resourceEntries) >> >>", body: Array(total.utf8))
+        for (number, bytes) in fonts.objects {
             try writeObject(number, bytes)
         }
+        try writeObject(Self.resourcesObject, Array("<< /Font << \(font.resourceEntries) >> /XObject << /Total \(Self.totalObject) 0 R >> >>".utf8))
         try writeObject(Self.pagesObject, Array("<< /Type /Pages /Kids [\(pageObjects.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pageObjects.count) >>".utf8))
         let info = nextObject
         nextObject += 1
@@ -109,7 +121,7 @@ final class PDFWriter: ExportFileWriter {
                 y -= 13
                 line(text, x: Self.margin, size: 9)
             }
-            if let warning {
+            if let warning = fontWarning {
                 y -= 13
                 content += "0.75 0 0 rg\n"
                 line("Warning: " + warning + ".", x: Self.margin, size: 9, bold: true)
@@ -125,21 +137,21 @@ final class PDFWriter: ExportFileWriter {
         for column in ExportColumn.allCases {
             let width = Self.columnWidths[column.rawValue]
             let text = font.fit(font.prepare(column.title), size: Self.fontSize, maxWidth: width - 4)
-            content += "2 Tr 0.2 w BT /F1 \(Self.fontSize) Tf \(Self.number(x + 2)) \(Self.number(y + 3.5)) Td \(font.operand(text)) Tj ET 0 Tr\n"
+            content += "2 Tr 0.2 w BT \(Self.number(x + 2)) \(Self.number(y + 3.5)) Td \(font.show(text, size: Self.fontSize)) ET 0 Tr\n"
             x += width
         }
         // Footer: what this is (left), Page N of M (right).
         let footer = font.fit(font.prepare(heading.title + " · " + heading.filterWordsShort), size: 8, maxWidth: usable - 120)
-        content += "0.35 g BT /F1 8 Tf \(Self.number(Self.margin)) 14 Td \(font.operand(footer)) Tj ET\n"
+        content += "0.35 g BT \(Self.number(Self.margin)) 14 Td \(font.show(footer, size: 8)) ET\n"
         let label = font.prepare("Page \(pageNumber) of ")
         let labelX = Self.pageWidth - Self.margin - 90
-        content += "BT /F1 8 Tf \(Self.number(labelX)) 14 Td \(font.operand(label)) Tj ET\n"
+        content += "BT \(Self.number(labelX)) 14 Td \(font.show(label, size: 8)) ET\n"
         content += "q 1 0 0 1 \(Self.number(labelX + font.width(label, size: 8))) 14 cm /Total Do Q 0 g\n"
     }
 
     private func line(_ text: String, x: Double, size: Double, bold: Bool = false) {
         let fitted = font.fit(font.prepare(text), size: size, maxWidth: Self.pageWidth - 2 * Self.margin)
-        content += (bold ? "2 Tr 0.3 w " : "") + "BT /F1 \(Self.number(size)) Tf \(Self.number(x)) \(Self.number(y)) Td \(font.operand(fitted)) Tj ET" + (bold ? " 0 Tr" : "") + "\n"
+        content += (bold ? "2 Tr 0.3 w " : "") + "BT \(Self.number(x)) \(Self.number(y)) Td \(font.show(fitted, size: size)) ET" + (bold ? " 0 Tr" : "") + "\n"
     }
 
     private func finishPage() throws {
@@ -148,7 +160,7 @@ final class PDFWriter: ExportFileWriter {
         try writeStream(contentObject, dictionary: "", body: Array(content.utf8))
         try writeObject(pageObject, Array("""
             << /Type /Page /Parent \(Self.pagesObject) 0 R /MediaBox [0 0 \(Int(Self.pageWidth)) \(Int(Self.pageHeight))] \
-            /Resources << /Font << /F1 \(Self.fontObject) 0 R >> /XObject << /Total \(Self.totalObject) 0 R >> >> \
+            /Resources \(Self.resourcesObject) 0 R \
             /Contents \(contentObject) 0 R >>
             """.utf8))
         pageObjects.append(pageObject)
@@ -165,7 +177,7 @@ final class PDFWriter: ExportFileWriter {
     }
 
     private func writeStream(_ number: Int, dictionary: String, body: [UInt8]) throws {
-        let packed = Zlib.compress(body)
+        let packed = Deflater.compress(body, format: .zlib)
         try writeObject(number, Array("<< \(dictionary) /Length \(packed.count) /Filter /FlateDecode >>\nstream\n".utf8) + packed + Array("\nendstream".utf8))
     }
 

@@ -24,6 +24,9 @@ public struct ExportSettings: Sendable {
     public var csvByteOrderMark: Bool = true
     /// XLSX: rows per sheet, heading and header rows included (Excel's limit; lowered by tests).
     public var sheetRowLimit: Int = XLSXWriter.excelRowLimit
+    /// XLSX: write ZIP64 records even when the workbook is small (a test knob: real workbooks
+    /// get them only past the 4 GiB and 65,535-entry limits).
+    public var forceZip64 = false
     /// PDF: the most data rows a PDF may hold.
     public var pdfRowLimit: Int = 50_000
     /// PDF: the TrueType font to embed; nil looks one up with fontconfig; "" means none
@@ -62,7 +65,8 @@ public enum SummaryExport {
         let writer: any ExportFileWriter
         switch format {
         case .csv: writer = try CSVExportWriter(path: temporary, heading: heading, byteOrderMark: settings.csvByteOrderMark)
-        case .xlsx: writer = try XLSXWriter(path: temporary, heading: heading, sheetRowLimit: settings.sheetRowLimit)
+        case .xlsx: writer = try XLSXWriter(path: temporary, heading: heading, sheetRowLimit: settings.sheetRowLimit,
+                                            forceZip64: settings.forceZip64)
         case .pdf: writer = try PDFWriter(path: temporary, heading: heading, rowLimit: settings.pdfRowLimit,
                                           fontPath: settings.pdfFontPath ?? FontLookup.trueTypePath(for: "DejaVu Sans"))
         }

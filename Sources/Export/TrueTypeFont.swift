@@ -1,7 +1,8 @@
 import Foundation
 
 /// A TrueType font read for embedding in a PDF: character to glyph mapping (cmap formats 4
-/// and 12), advance widths, metrics, and a subsetter.
+/// and 12), advance widths, metrics, and a subsetter. A TrueType collection (.ttc) is read
+/// for one of its faces.
 ///
 /// The subset keeps every glyph id (so the PDF's identity glyph mapping and the widths stay
 /// as they are) but only the outlines of the glyphs used — plus the components of composite
@@ -23,16 +24,26 @@ struct TrueTypeFont {
 
     enum FontError: Error { case malformed(String) }
 
-    init(path: String) throws {
+    /// Reads the font at `path`; in a collection, the face numbered `face` (fontconfig's index).
+    init(path: String, face: Int = 0) throws {
         guard let contents = FileManager.default.contents(atPath: path) else { throw FontError.malformed("unreadable") }
         data = [UInt8](contents)
         guard data.count > 12 else { throw FontError.malformed("too short") }
-        let version = Self.u32(data, 0)
+        // A collection's faces each have a table directory; their table offsets count from
+        // the start of the file, as a single font's do.
+        var directory = 0
+        if Self.u32(data, 0) == 0x7474_6366 {  // "ttcf"
+            let faces = Int(Self.u32(data, 8))
+            guard face >= 0, face < faces, 12 + 4 * faces <= data.count else { throw FontError.malformed("no face \(face)") }
+            directory = Int(Self.u32(data, 12 + 4 * face))
+            guard directory + 12 <= data.count else { throw FontError.malformed("face directory") }
+        }
+        let version = Self.u32(data, directory)
         guard version == 0x0001_0000 || version == 0x7472_7565 else { throw FontError.malformed("not TrueType outlines") }
-        let count = Int(Self.u16(data, 4))
+        let count = Int(Self.u16(data, directory + 4))
         var found: [String: (Int, Int)] = [:]
         for index in 0..<count {
-            let record = 12 + index * 16
+            let record = directory + 12 + index * 16
             guard record + 16 <= data.count else { throw FontError.malformed("table directory") }
             let tag = String(decoding: data[record..<(record + 4)], as: UTF8.self)
             let offset = Int(Self.u32(data, record + 8)), length = Int(Self.u32(data, record + 12))

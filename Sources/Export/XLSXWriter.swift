@@ -1,13 +1,13 @@
 import AuditCore
 import Foundation
-import ZIPFoundation
 
 /// An Excel workbook written as the rows stream in.
 ///
-/// Each sheet's rows go to a temporary file beside the workbook; when the sheet is full (or
-/// the rows end) the sheet XML — column widths fitted to what was written, the frozen header
-/// row, the autofilter — is deflated into the zip from that file, so memory stays flat
-/// whatever the row count. Repeated texts (people, statuses, status details, advice) are
+/// Each sheet's rows are deflated as they come into a temporary file beside the workbook;
+/// when the sheet is full (or the rows end) the sheet XML's opening — column widths fitted to
+/// what was written, the frozen header row — and its close (the autofilter) are deflated on
+/// their own and the three streams laid end to end as one zip entry (``ZipWriter``), so
+/// memory stays flat whatever the row count and no byte is compressed twice. Repeated texts (people, statuses, status details, advice) are
 /// shared strings up to a bounded table; the rest are inline strings. Dates are real Excel
 /// date-time numbers of the local wall clock in the export's zone. Past the sheet row limit
 /// the rows continue on "Emails 2", "Emails 3", ...
@@ -22,13 +22,16 @@ public final class XLSXWriter: ExportFileWriter {
     private let path: String
     private let heading: ExportHeading
     private let sheetRowLimit: Int
-    private let archive: Archive
+    private let zip: ZipWriter
     private let cells: ExportCellText
     private let columns = ExportColumn.allCases
 
     private var sheetNames: [String] = []
     private var sheetLastRows: [Int] = []
     private var sheet: ByteSink?
+    private var sheetDeflater: Deflater?
+    /// Row bytes not yet handed to the deflater (it is fed in large chunks).
+    private var pending: [UInt8] = []
     private var sheetPath = ""
     private var rowInSheet = 0
     private var widths: [Int] = []
@@ -40,16 +43,13 @@ public final class XLSXWriter: ExportFileWriter {
     /// Columns whose texts repeat, written as shared strings.
     private static let sharedColumns: Set<ExportColumn> = [.raisedBy, .status, .statusDetail, .activity, .recommendedAction]
 
-    init(path: String, heading: ExportHeading, sheetRowLimit: Int) throws {
+    init(path: String, heading: ExportHeading, sheetRowLimit: Int, forceZip64: Bool = false) throws {
         self.path = path
         self.heading = heading
         self.sheetRowLimit = max(Self.headerRow + 1, min(sheetRowLimit, Self.excelRowLimit))
         cells = ExportCellText(timeZone: heading.timeZone)
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
-        } catch {
-            throw ExportError.unwritable(path, reason: String(describing: error))
-        }
+        zip = try ZipWriter(path: path, modified: heading.producedAt, timeZone: heading.timeZone, forceZip64: forceZip64)
+        pending.reserveCapacity(Self.pendingLimit + 4096)
     }
 
     func begin() throws {
@@ -62,61 +62,85 @@ public final class XLSXWriter: ExportFileWriter {
             try startSheet()
         }
         rowInSheet += 1
-        // The row is assembled as bytes: no intermediate strings per cell.
-        line.removeAll(keepingCapacity: true)
-        put("<row r=\""); putNumber(rowInSheet); put("\">")
+        // The row is assembled as bytes in a local buffer (no intermediate strings per cell,
+        // and no exclusivity check per byte as a stored property would have).
+        var out = RowBytes(bytes: pending)
+        pending = []
+        out.put("<row r=\""); out.putNumber(rowInSheet); out.put("\">")
         let summary = row.summary
         for column in columns {
             switch column {
             case .id:
-                put("<c><v>"); putNumber(Int(summary.id)); put("</v></c>")
+                out.put("<c><v>"); out.putNumber(Int(summary.id)); out.put("</v></c>")
             case .dateTime:
-                put("<c s=\"2\"><v>"); put(String(cells.excelSerial(of: row))); put("</v></c>")
+                out.put("<c s=\"2\"><v>"); out.put(String(cells.excelSerial(of: row))); out.put("</v></c>")
             case .status:
-                let text = summary.status.displayName
-                note(text, column: column)
-                put("<c s=\""); putNumber(Self.statusStyle(summary.status)); put("\" t=\"s\"><v>")
-                putNumber(sharedIndex(text)); put("</v></c>")
+                let index: Int
+                if let known = statusShared[summary.status] {
+                    index = known
+                    sharedUses += 1
+                } else {
+                    let text = summary.status.displayName
+                    note(text, column: column)
+                    index = sharedIndex(text)
+                    statusShared[summary.status] = index
+                }
+                out.put("<c s=\""); out.putNumber(Self.statusStyle(summary.status)); out.put("\" t=\"s\"><v>")
+                out.putNumber(index); out.put("</v></c>")
             default:
                 let text = cells.text(column, of: row)
                 note(text, column: column)
-                putCell(text, shareable: Self.sharedColumns.contains(column))
+                putCell(text, shareable: Self.sharedColumns.contains(column), into: &out)
             }
         }
-        put("</row>")
-        try sheet!.write(bytes: line)
+        out.put("</row>")
+        pending = out.bytes
+        if pending.count >= Self.pendingLimit { try feed() }
     }
 
-    private var line: [UInt8] = []
+    /// Shared-string indexes of the statuses (their widths noted when first seen).
+    private var statusShared: [EmailStatus: Int] = [:]
 
-    @inline(__always)
-    private func put(_ text: String) {
-        var text = text
-        text.withUTF8 { line.append(contentsOf: $0) }
+    /// Row bytes gathered before each call into zlib.
+    private static let pendingLimit = 1 << 17
+
+    private func feed() throws {
+        try sheetDeflater!.write(pending)
+        pending.removeAll(keepingCapacity: true)
     }
 
-    private func putNumber(_ value: Int) {
-        guard value >= 0 else { put(String(value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value, count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(0x30 + n % 10)
-                n /= 10
-                count += 1
-            } while n > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { line.append(buffer[index]) }
+    /// A row's XML as it is assembled.
+    private struct RowBytes {
+        var bytes: [UInt8]
+
+        @inline(__always)
+        mutating func put(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        mutating func putNumber(_ value: Int) {
+            guard value >= 0 else { put(String(value)); return }
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var n = value, count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(0x30 + n % 10)
+                    n /= 10
+                    count += 1
+                } while n > 0
+                for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            }
         }
     }
 
-    private func putCell(_ text: String, shareable: Bool) {
-        if text.isEmpty { put("<c/>"); return }
+    private func putCell(_ text: String, shareable: Bool, into out: inout RowBytes) {
+        if text.isEmpty { out.put("<c/>"); return }
         if shareable, let index = sharedIndexIfRoom(text) {
-            put("<c t=\"s\"><v>"); putNumber(index); put("</v></c>")
+            out.put("<c t=\"s\"><v>"); out.putNumber(index); out.put("</v></c>")
             return
         }
-        put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); put(XMLText.escape(text)); put("</t></is></c>")
+        out.put("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">"); out.put(XMLText.escape(text)); out.put("</t></is></c>")
     }
 
     func finish() throws {
@@ -128,24 +152,13 @@ public final class XLSXWriter: ExportFileWriter {
         try addPart("_rels/.rels", Self.rootRelsXML)
         try addPart("docProps/core.xml", coreXML())
         try addPart("[Content_Types].xml", contentTypesXML())
-        // The zip library flushes without reporting errors: read the finished file's
-        // directory back, and sync it, so a full disk is never taken for success.
-        let descriptor = open(path, O_RDONLY)
-        if descriptor >= 0 {
-            let synced = fsync(descriptor) == 0
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            if !synced { throw ExportError.writeFailed(path, reason: reason) }
-        }
-        let expected = sheetNames.count + 7
-        let check = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
-        guard let check, Array(check).count == expected else {
-            throw ExportError.writeFailed(path, reason: "the workbook did not read back whole (is the disk full?)")
-        }
+        // Every write checked, then synced and closed: a full disk is an error.
+        try zip.finish()
     }
 
     func abandon() {
         sheet?.abandon()
+        zip.abandon()
         if !sheetPath.isEmpty { unlink(sheetPath) }
     }
 
@@ -189,7 +202,9 @@ public final class XLSXWriter: ExportFileWriter {
         sheetNames.append(number == 1 ? "Emails" : "Emails \(number)")
         sheetPath = path + ".sheet\(number).xml"
         unlink(sheetPath)
-        sheet = try ByteSink(creating: sheetPath)
+        let sink = try ByteSink(creating: sheetPath)
+        sheet = sink
+        sheetDeflater = Deflater(format: .raw, level: 1) { try sink.write(data: $0) }
         widths = columns.map { $0.title.count }
         widths[ExportColumn.dateTime.rawValue] = 16
         rowInSheet = 0
@@ -204,13 +219,16 @@ public final class XLSXWriter: ExportFileWriter {
             xml += "<c t=\"inlineStr\" s=\"1\"><is><t>\(XMLText.escape(column.title))</t></is></c>"
         }
         xml += "</row>"
-        try sheet!.write(xml)
+        try sheetDeflater!.write(xml)
     }
 
     private func finishSheet() throws {
-        guard let sheet else { return }
+        guard let sheet, let body = sheetDeflater else { return }
+        try feed()
+        try body.syncFlush()
         try sheet.finish()
         self.sheet = nil
+        sheetDeflater = nil
         let number = sheetNames.count
         let lastRow = rowInSheet
         sheetLastRows.append(lastRow)
@@ -231,7 +249,20 @@ public final class XLSXWriter: ExportFileWriter {
         }
         prefix += "</cols><sheetData>"
         let suffix = "</sheetData><autoFilter ref=\"A\(Self.headerRow):\(lastColumn)\(lastRow)\"/></worksheet>"
-        try addPart("xl/worksheets/sheet\(number).xml", prefix: Data(prefix.utf8), file: sheetPath, suffix: Data(suffix.utf8))
+        var opening: [UInt8] = []
+        let head = Deflater(format: .raw, level: 1) { opening.append(contentsOf: $0) }
+        try head.write(prefix)
+        try head.syncFlush()
+        var closing: [UInt8] = []
+        let tail = Deflater(format: .raw, level: 1) { closing.append(contentsOf: $0) }
+        try tail.write(suffix)
+        try tail.finish()
+        let crc = Deflater.crcCombine(Deflater.crcCombine(head.crc, body.crc, secondLength: body.inputCount),
+                                      tail.crc, secondLength: tail.inputCount)
+        try zip.add("xl/worksheets/sheet\(number).xml", ZipWriter.DeflatedEntry(
+            pieces: [.bytes(opening), .file(sheetPath), .bytes(closing)], crc: crc,
+            uncompressedSize: head.inputCount + body.inputCount + tail.inputCount,
+            compressedSize: Int64(opening.count) + body.outputCount + Int64(closing.count)))
         unlink(sheetPath)
         sheetPath = ""
     }
@@ -249,53 +280,7 @@ public final class XLSXWriter: ExportFileWriter {
     // MARK: Zip
 
     private func addPart(_ name: String, _ text: String) throws {
-        try addPart(name, prefix: Data(text.utf8), file: nil, suffix: Data())
-    }
-
-    /// Deflates `prefix`, then the file's bytes, then `suffix` into one zip entry.
-    private func addPart(_ name: String, prefix: Data, file: String?, suffix: Data) throws {
-        var handle: FileHandle?
-        var fileSize: Int64 = 0
-        if let file {
-            guard let opened = FileHandle(forReadingAtPath: file) else {
-                throw ExportError.writeFailed(path, reason: "cannot reopen \(file)")
-            }
-            handle = opened
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            fileSize = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-        }
-        defer { try? handle?.close() }
-        let prefixSize = Int64(prefix.count)
-        let total = prefixSize + fileSize + Int64(suffix.count)
-        do {
-            try archive.addEntry(with: name, type: .file, uncompressedSize: total, modificationDate: heading.producedAt,
-                                 compressionMethod: .deflate, bufferSize: 1 << 18) { position, size in
-                var chunk = Data()
-                var at = position, wanted = Int64(size)
-                if at < prefixSize {
-                    let take = min(wanted, prefixSize - at)
-                    chunk.append(prefix.subdata(in: Int(at)..<Int(at + take)))
-                    at += take; wanted -= take
-                }
-                if wanted > 0, at < prefixSize + fileSize, let handle {
-                    let take = min(wanted, prefixSize + fileSize - at)
-                    try handle.seek(toOffset: UInt64(at - prefixSize))
-                    let read = handle.readData(ofLength: Int(take))
-                    chunk.append(read)
-                    at += Int64(read.count); wanted -= Int64(read.count)
-                }
-                if wanted > 0, at >= prefixSize + fileSize {
-                    let start = Int(at - prefixSize - fileSize)
-                    let take = min(Int(wanted), suffix.count - start)
-                    if take > 0 { chunk.append(suffix.subdata(in: start..<(start + take))) }
-                }
-                return chunk
-            }
-        } catch let error as ExportError {
-            throw error
-        } catch {
-            throw ExportError.writeFailed(path, reason: String(describing: error))
-        }
+        try zip.add(name, bytes: Array(text.utf8))
     }
 
     // MARK: Parts

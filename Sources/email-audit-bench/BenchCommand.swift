@@ -51,7 +51,24 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("export-out"), help: ArgumentHelp("Where --export-one writes (internal).", visibility: .hidden))
     var exportOut: String?
 
+    @Flag(name: .customLong("idle-cpu"), help: "Only the idle-screen measurement: CPU seconds the real screen uses over --idle-seconds with no input.")
+    var idleCPU = false
+
+    @Option(name: .customLong("idle-seconds"), help: "How long --idle-cpu watches the idle screen.")
+    var idleSeconds = 60
+
+    @Flag(name: .customLong("idle-child"), help: ArgumentHelp("The screen that --idle-cpu watches (internal).", visibility: .hidden))
+    var idleChild = false
+
     func run() throws {
+        if idleChild {
+            try IdleBench.runChild(db: db)
+            return
+        }
+        if idleCPU {
+            try IdleBench(seconds: idleSeconds, folder: FileManager.default.temporaryDirectory.path).run()
+            return
+        }
         if let exportOne {
             try ExportBench.runOne(format: exportOne, rows: exportRows, out: exportOut ?? "/tmp/bench-export.\(exportOne)")
             return
@@ -112,7 +129,7 @@ struct BenchCommand: ParsableCommand {
         // 1. Raise the emails and hand them to the simulator (hourly batches; the cadence does not
         //    matter here), writing every provider event it reports to a JSON-lines file.
         let eventsPath = db + ".events.jsonl"
-        FileManager.default.createFile(atPath: eventsPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
         guard let eventsFile = FileHandle(forWritingAtPath: eventsPath) else { throw ValidationError("cannot write \(eventsPath)") }
         var options = SeedOptions(emails: emails, days: days, seed: seed, now: Date())
         options.extraAgencies = false

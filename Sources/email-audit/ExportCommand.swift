@@ -38,6 +38,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("sheet-row-limit"), help: ArgumentHelp("Rows per Excel sheet (tests lower it).", visibility: .hidden))
     var sheetRowLimit = XLSXWriter.excelRowLimit
 
+    @Flag(name: .customLong("zip64"), help: ArgumentHelp("Write ZIP64 records in a small workbook (tests).", visibility: .hidden))
+    var zip64 = false
+
     @Option(name: .customLong("pdf-font"), help: ArgumentHelp("TrueType font for the PDF; '' for none (tests).", visibility: .hidden))
     var pdfFont: String?
 
@@ -72,6 +75,7 @@ struct ExportCommand: ParsableCommand {
         settings.csvByteOrderMark = !noBOM
         settings.pdfRowLimit = pdfMaxRows
         settings.sheetRowLimit = sheetRowLimit
+        settings.forceZip64 = zip64
         settings.pdfFontPath = pdfFont
         let rowFilter = filter
         let source = ExportRowSource(

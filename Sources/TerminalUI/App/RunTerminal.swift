@@ -5,7 +5,9 @@ import Foundation
 /// q, Q, Ctrl-C, SIGTERM, SIGHUP, SIGINT and fatal signals.
 ///
 /// Store queries run on a background queue; their answers come back to the input loop
-/// as messages, so the screen never freezes.
+/// as messages, so the screen never freezes. Between inputs the loop sleeps in `poll()` on
+/// the terminal and a wake-up pipe the answers ring, waking on its own only for the
+/// twice-a-second check for new data, so an idle screen uses next to no CPU.
 ///
 /// A locale that is not UTF-8 switches the screen to ASCII (see ``ScreenCharset``).
 ///
@@ -27,18 +29,33 @@ public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOpti
     }
 }
 
+extension AppState {
+    /// Whether `other` draws the same frame: equal but for the new-data check's bookkeeping,
+    /// which ``view(_:)`` does not show.
+    func drawsLike(_ other: AppState?) -> Bool {
+        guard var other else { return false }
+        other.changeToken = changeToken
+        other.checkingChangeToken = checkingChangeToken
+        return self == other
+    }
+}
+
 /// Messages posted from background effects to the input loop.
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [Message] = []
+    /// Rung on every post, so the loop wakes from its wait.
+    let wakePipe = WakePipe()
 
     func post(_ message: Message) {
         lock.lock()
         messages.append(message)
         lock.unlock()
+        wakePipe?.wake()
     }
 
     func drain() -> [Message] {
+        wakePipe?.drain()
         lock.lock()
         defer { lock.unlock() }
         let drained = messages
@@ -56,6 +73,8 @@ final class RunLoop {
     private var state: AppState
     private var drawnRedraws = -1
     private var lastSize: TerminalSize?
+    /// How often the loop checks the store for new data (another process ingesting).
+    static let tickInterval = 0.5
 
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
@@ -67,16 +86,27 @@ final class RunLoop {
     func run() {
         dispatch(.started)
         var lastTick = Date()
-        var dirty = true
+        // The frame is a pure function of the state: draw only when the state differs from
+        // the one last drawn (a twice-a-second check that finds no new data draws nothing).
+        var drawn: AppState?
         while !state.shouldQuit, backend.pendingSignal == nil {
-            if dirty {
+            if !state.drawsLike(drawn) {
                 let force = state.redrawRequests != drawnRedraws || state.size != lastSize
                 backend.draw(view(state), force: force)
                 drawnRedraws = state.redrawRequests
                 lastSize = state.size
-                dirty = false
+                drawn = state
             }
-            if let input = backend.nextInput(timeoutMilliseconds: 25) {
+            var input = backend.nextInput(timeoutMilliseconds: 0)
+            if input == nil {
+                // Nothing buffered: sleep until input, an answer, a signal or the next tick.
+                let untilTick = max(0, Int((Self.tickInterval - Date().timeIntervalSince(lastTick)) * 1000) + 1)
+                guard backend.waitForInput(orWake: inbox.wakePipe?.readDescriptor,
+                                           timeoutMilliseconds: inbox.wakePipe == nil ? min(untilTick, 25) : untilTick)
+                else { return }
+                input = backend.nextInput(timeoutMilliseconds: 0)
+            }
+            if let input {
                 guard handle(input) else { return }
                 // Input already waiting (a paste, key repeat) is handled before the next
                 // frame, so a long paste costs a few frames rather than one per character.
@@ -86,12 +116,9 @@ final class RunLoop {
                     guard handle(more) else { return }
                     handled += 1
                 }
-                dirty = true
             }
-            let arrived = inbox.drain()
-            for message in arrived { dispatch(message) }
-            if !arrived.isEmpty { dirty = true }
-            if Date().timeIntervalSince(lastTick) >= 0.5 {
+            for message in inbox.drain() { dispatch(message) }
+            if Date().timeIntervalSince(lastTick) >= Self.tickInterval {
                 lastTick = Date()
                 dispatch(.tick)
             }

@@ -4,6 +4,9 @@ protocol TerminalBackend: AnyObject {
     var size: TerminalSize { get }
     /// The next key, mouse event or resize, waiting at most `timeoutMilliseconds`.
     func nextInput(timeoutMilliseconds: Int) -> InputEvent?
+    /// Sleeps until the terminal has input, `wakeDescriptor` is readable, a signal arrives or
+    /// `timeoutMilliseconds` pass; uses no CPU meanwhile. False when the terminal hung up.
+    func waitForInput(orWake wakeDescriptor: Int32?, timeoutMilliseconds: Int) -> Bool
     /// Paints a frame; `force` repaints every cell (Ctrl-L, resize).
     func draw(_ buffer: Buffer, force: Bool)
     /// A termination signal (SIGTERM, SIGHUP, SIGINT) that arrived, if any.

@@ -235,6 +235,17 @@ final class CursesBackend: TerminalBackend {
         return decodeCharacter(UInt32(character)).map { .key($0) }
     }
 
+    func waitForInput(orWake wakeDescriptor: Int32?, timeoutMilliseconds: Int) -> Bool {
+        guard active else { return false }
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
+        if let wakeDescriptor { descriptors.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(timeoutMilliseconds))
+        // A signal (resize, termination) interrupts the wait: the loop looks at it next.
+        guard ready > 0 else { return true }
+        let gone = Int16(POLLHUP | POLLERR | POLLNVAL)
+        return descriptors[0].revents & gone == 0
+    }
+
     /// Esc on its own, or the Esc a terminal sends before a key held with Alt (Alt+q arrives
     /// as Esc and q at once). An Alt chord is dropped: no binding uses Alt, and reading it as
     /// Esc then q would leave a field being typed in and quit.
