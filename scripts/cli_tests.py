@@ -425,6 +425,7 @@ def main():
     hostile_text_tests(binary, work)
     support_desk_checks(binary, db, work)
     users_and_suppressions_checks(binary, work)
+    search_checks(binary, db, work)
     hardening_checks(binary, work, db)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
@@ -472,6 +473,20 @@ def users_and_suppressions_checks(binary, work):
     other = sorted(northgate)[0]
     hidden = run(binary, "show", str(other), "--db", db, "--user", "Amelia Hughes")
     check("show of another account's email: no such email", hidden.returncode != 0 and "no email" in hidden.stderr and not hidden.stdout)
+    # The searches (issue 10) answer for the signed-in account only.
+    for search in (["--to", "*e*"], ["--subject", "e"]):
+        found = ids("Ruth Ashworth", *search)
+        check(f"query {' '.join(search)} as Ruth Ashworth: only Northgate's emails", found and found <= northgate)
+    everywhere = ids("Kate Ellison", "--account", "Northgate", "--to", "*e*")
+    check("support's search with --account Northgate answers for Northgate", everywhere and everywhere <= northgate)
+    shown = json.loads(run(binary, "show", str(other), "--db", db, "--user", "Ruth Ashworth", "--format", "json").stdout or "{}")
+    message = shown.get("messageId")
+    if message:
+        by_message = run(binary, "show", "--message-id", message, "--db", db, "--user", "Amelia Hughes")
+        check("show --message-id of another account's email: no such email", by_message.returncode != 0 and not by_message.stdout,
+              by_message.stdout + by_message.stderr)
+        own = run(binary, "show", "--message-id", message, "--db", db, "--user", "Ruth Ashworth")
+        check("show --message-id finds it for its own account", own.returncode == 0 and str(other) in own.stdout, own.stderr)
 
     # The suppression list: staff see and request; support removes; the trail keeps who, when and why.
     listed = run(binary, "suppressions", "list", "--db", db, "--user", "Amelia Hughes", "--format", "json")
@@ -647,6 +662,51 @@ def run_on_sized_terminal(binary, *args, columns=200, rows=50):
     rc = process.wait(timeout=300)
     os.close(master)
     return rc, b"".join(chunks).decode("utf-8", "replace")
+
+
+def search_checks(binary, db, work):
+    """--to '*@domain', --to '*part*' and --subject TEXT give exactly the rows a plain filter in Python gives."""
+    everything = list(csv.DictReader(io.StringIO(run(binary, "query", "--db", db, "--range", "all", "--format", "csv",
+                                                      "--limit", "0").stdout)))
+
+    def ids(*args):
+        result = run(binary, "query", "--db", db, "--range", "all", "--format", "csv", "--limit", "0", *args)
+        return result.returncode, [r["Id"] for r in csv.DictReader(io.StringIO(result.stdout))], result.stderr
+
+    def domain(address):
+        return address.lower().rsplit("@", 1)[1] if "@" in address else address.lower()
+
+    domains = sorted({domain(r["To"]) for r in everything})
+    for name in domains[:2] + domains[-1:]:
+        expected = [r["Id"] for r in everything if domain(r["To"]) == name]
+        rc, got, err = ids("--to", f"*@{name.upper()}")
+        check(f"--to '*@{name}' gives every email to the domain", rc == 0 and got == expected and expected,
+              f"{len(got)} vs {len(expected)} {err}")
+    locals_ = sorted({r["To"].lower().split("@")[0] for r in everything if "@" in r["To"]})
+    for part in [locals_[0][1:4], locals_[len(locals_) // 2][2:7], "an", "zzqx"]:
+        expected = [r["Id"] for r in everything if part in r["To"].lower()]
+        rc, got, err = ids("--to", f"*{part}*")
+        check(f"--to '*{part}*' gives every address containing it ({len(expected)})", rc == 0 and got == expected, err)
+    for text in ["Payment received", "flat 1", "Kingfisher", "£", "Ticket #", "%", "_", "no such subject text"]:
+        expected = [r["Id"] for r in everything if text.lower() in r["Subject"].lower()]
+        rc, got, err = ids("--subject", text)
+        check(f"--subject {text!r} gives the subjects containing it ({len(expected)})", rc == 0 and got == expected,
+              f"{len(got)} vs {len(expected)} {err}")
+    name = domains[len(domains) // 2]
+    expected = [r["Id"] for r in everything if domain(r["To"]) == name and "flat" in r["Subject"].lower() and r["Status"] == "Delivered"]
+    rc, got, err = ids("--to", f"*@{name}", "--subject", "Flat", "--status", "delivered")
+    check("--subject with --to '*@domain' and --status combine", rc == 0 and got == expected, err)
+    out = os.path.join(work, "subject.csv")
+    result = run(binary, "export", "--db", db, "-o", out, "--format", "csv", "--range", "all", "--subject", "Kingfisher")
+    exported = list(csv.DictReader(open(out, encoding="utf-8-sig"))) if result.returncode == 0 else []
+    check("export --subject writes the same rows as query", [r["Id"] for r in exported] == ids("--subject", "Kingfisher")[1],
+          result.stderr)
+    for args, words in [(["--to", "*hughes"], "--to"), (["--to", "*@"], "--to"), (["--to", "*"], "--to"),
+                        (["--subject", "  "], "--subject"), (["--subject", "a\x1bb"], "--subject")]:
+        result = run(binary, "query", "--db", db, *args)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        check(f"query {' '.join(map(repr, args))}: one-line error", result.returncode != 0 and len(lines) == 1 and words in lines[0],
+              result.stderr)
 
 
 def support_desk_checks(binary, db, work):

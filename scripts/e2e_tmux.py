@@ -36,6 +36,7 @@ TIME_ZONE = "Europe/London"
 SEED_ARGS = ["--emails", "3000", "--days", "10", "--seed", "7"]
 USER = "Amelia Hughes"  # a staff member of the seeded Harbour Lets (the store is a temporary demo store)
 SUPPORT_USER = "Kate Ellison"  # on the support team
+OTHER_ACCOUNT_USER = "Ruth Ashworth"  # a staff member of the seeded Northgate Block Management
 TIMEOUT = float(os.environ.get("E2E_TIMEOUT", "15"))
 
 CONTROL_ADDRESS = "ctrl.test@example.com"
@@ -1525,6 +1526,134 @@ def scenario_problems_preset(ctx):
     s.wait_exit()
 
 
+def domain_of(address):
+    return address.rsplit("@", 1)[1] if "@" in address else address
+
+
+def scenario_search_domain(ctx):
+    """Search: To *@domain on the screen lists exactly the emails to that domain (any local part)."""
+    rows = cli_rows(ctx, "--range", "all")
+    counts = {}
+    for row in rows:
+        counts[domain_of(row["To"].lower())] = counts.get(domain_of(row["To"].lower()), 0) + 1
+    # A mid-sized domain: neither the biggest nor a one-off.
+    domain = sorted(counts, key=lambda d: (-counts[d], d))[min(3, len(counts) - 1)]
+    expected = counts[domain]
+    s = ctx.session("searchdomain", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a", "/")
+    s.type("*@" + domain.upper())
+    s.until_text(r"every address @" + re.escape(domain), "the To field naming the domain")
+    s.send("Enter")
+    s.until_text(r"All emails to \*@" + re.escape(domain) + r" · All dates", "the domain in the header")
+    lines = s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines), f"{expected} emails to {domain}")
+    shown = [ROW.match(line).group(2) for line in list_rows(lines)]
+    # A long address is cut with … at 120 columns; the count above is exact either way.
+    if not all(address.lower().endswith("@" + domain) or address.endswith("…") for address in shown):
+        raise Failure(f"rows not to @{domain}: {shown}\n" + s.dump())
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_search_substring(ctx):
+    """Search: To *part* on the screen lists every email whose address contains the part."""
+    rows = cli_rows(ctx, "--range", "all")
+    local = sorted({row["To"].lower().split("@")[0] for row in rows if "@" in row["To"]})[len(rows) % 7]
+    part = local[1:5] if len(local) > 5 else local
+    expected = sum(1 for row in rows if part in row["To"].lower())
+    s = ctx.session("searchpart", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a", "/")
+    s.type(f"*{part}*")
+    s.send("Enter")
+    s.until_text(r"All emails to \*" + re.escape(part) + r"\* · All dates", "the part in the header")
+    lines = s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines), f"{expected} emails containing {part}")
+    if not all(part in ROW.match(line).group(2).lower() or ROW.match(line).group(2).endswith("…") for line in list_rows(lines)):
+        raise Failure(f"a row without {part!r}\n" + s.dump())
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_subject_field(ctx):
+    """Search: t opens the Subject field; the list keeps the emails whose subject contains the text."""
+    rows = cli_rows(ctx, "--range", "all")
+    word = "Kingfisher" if any("kingfisher" in r["Subject"].lower() for r in rows) else rows[0]["Subject"].split()[-1]
+    expected = sum(1 for row in rows if word.lower() in row["Subject"].lower())
+    s = ctx.session("subjectfield", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a", "t")
+    s.until_text(r"─ Subject ─", "the Subject field open")
+    s.type(word.lower())
+    s.until_text(r"Subject: " + re.escape(word.lower()) + "▏", "the text typed in the filter bar")
+    s.send("Enter")
+    s.until_text(r"All emails about “" + re.escape(word.lower()) + r"” · All dates", "the subject in the header")
+    lines = s.until(lambda lines: status_line_count(lines) == expected and list_rows(lines), f"{expected} emails about {word}")
+    s.until_text(r"Subject: “" + re.escape(word.lower()) + "”", "the Subject field in the filter bar")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_domain_breakdown(ctx):
+    """Search: D lists failures per domain for the filter; Enter filters To to the domain; Esc comes back."""
+    rows = cli_rows(ctx, "--range", "all")
+    per = {}
+    for row in rows:
+        if row["Status"] in ("Failed", "Complained", "Rejected"):
+            d = per.setdefault(domain_of(row["To"].lower()), {"Failed": 0, "Complained": 0, "Rejected": 0})
+            d[row["Status"]] += 1
+    total = sum(sum(v.values()) for v in per.values())
+    top = sorted(per, key=lambda d: (-sum(per[d].values()), d))[0]
+    s = ctx.session("breakdown", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("a")
+    s.until_text(r"All emails · All dates", "all dates")
+    s.send("D")
+    s.until_text(r"Failures by domain", "the breakdown pop-up")
+    c = per[top]
+    share = f"{sum(c.values()) * 100 / total:.1f}%"
+    first = re.escape(top) + r"\s+" + r"\s+".join(f"{c[k]:,}" for k in ("Failed", "Complained", "Rejected")) + r"\s+" + re.escape(share)
+    s.until_text(first, f"{top} first with {c} and {share}")
+    s.until_text(f"{total:,} failures in {len(per):,} domains", "the total under the rows")
+    s.send("Enter")
+    s.until_text(r"All emails to \*@" + re.escape(top) + r" · All dates", "Enter filtering To to the domain")
+    expected = sum(1 for row in rows if domain_of(row["To"].lower()) == top)
+    s.until(lambda lines: status_line_count(lines) == expected, f"{expected} emails to {top}")
+    s.send("Escape")
+    s.until_text(r"Failures by domain", "Esc back to the breakdown")
+    s.send("Escape")
+    s.until(lambda lines: "Failures by domain" not in "\n".join(lines) and "All emails · All dates" in lines[0],
+            "Esc back to the list as it was")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_message_id_in_to(ctx):
+    """Search: a Message-ID typed into To as <id> opens that email's View; another account's is not found."""
+    index, email_id, _ = longest_failure(ctx)
+    message_id = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, email_id), "Message id").strip("<>")
+    s = ctx.session("messageid", ctx.store, 120, 36)
+    wait_for_list(s)
+    s.send("/")
+    s.type(f"<{message_id}>")
+    s.send("Enter")
+    s.until_text(f"View email · Id {email_id} ", f"View of email {email_id}")
+    s.send("Escape")
+    s.until(lambda lines: "View email" not in "\n".join(lines) and "All emails · Today" in lines[0], "Esc back, filters unchanged")
+    # Another agency's Message-ID finds nothing for a user signed in to Harbour Lets.
+    other = json.loads(run_cli(ctx.binary, "query", "--db", ctx.store, "--user", OTHER_ACCOUNT_USER, "--range", "all",
+                               "--status", "delivered", "--format", "json", "--limit", "1"))[0]["id"]
+    other_message = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, "--user", OTHER_ACCOUNT_USER, str(other)),
+                               "Message id").strip("<>")
+    s.send("/")
+    s.type(f"<{other_message}>")
+    s.send("Enter")
+    s.until_text(r"No email has Message-ID <" + re.escape(other_message[:20]), "another account's Message-ID not found")
+    if any("View email" in line for line in s.lines()):
+        raise Failure("another account's email opened\n" + s.dump())
+    s.send("q")
+    s.wait_exit()
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -1577,6 +1706,11 @@ SCENARIOS = [
     ("problems-preset", scenario_problems_preset),
     ("support-removes-suppression", scenario_support_removes_suppression),
     ("staff-cannot-remove-suppression", scenario_staff_cannot_remove_suppression),
+    ("search-domain", scenario_search_domain),
+    ("search-substring", scenario_search_substring),
+    ("search-subject-field", scenario_subject_field),
+    ("search-domain-breakdown", scenario_domain_breakdown),
+    ("search-message-id", scenario_message_id_in_to),
 ]
 
 

@@ -18,17 +18,31 @@ public enum PageDirection: Sendable, Hashable {
     case newer
 }
 
-/// The To filter: a whole address, or a prefix written with a trailing `*`.
+/// The To filter: a whole address, a prefix written with a trailing `*`, a whole domain
+/// written `*@domain`, or a part of the address written `*part*`.
 public enum AddressPattern: Sendable, Hashable, CustomStringConvertible {
     case exact(String)
     case prefix(String)
+    /// Every address at this domain (the text after the address's first `@`).
+    case domain(String)
+    /// Every address containing this text.
+    case contains(String)
 
-    /// Parses "alice@example.net" or "alice*". Case-insensitive; surrounding spaces ignored.
-    /// Returns nil for empty text.
+    /// Parses "alice@example.net", "alice*", "*@example.net" or "*hughes*". Case-insensitive;
+    /// surrounding spaces ignored. Returns nil for empty text or a `*` anywhere else.
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !trimmed.isEmpty else { return nil }
-        if trimmed.hasSuffix("*") {
+        if trimmed.hasPrefix("*@") {
+            let domain = String(trimmed.dropFirst(2))
+            guard !domain.isEmpty, !domain.contains("*"), !domain.contains("@") else { return nil }
+            self = .domain(domain)
+        } else if trimmed.hasPrefix("*") {
+            guard trimmed.count > 2, trimmed.hasSuffix("*") else { return nil }
+            let part = String(trimmed.dropFirst().dropLast())
+            guard !part.contains("*"), !part.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            self = .contains(part)
+        } else if trimmed.hasSuffix("*") {
             let stem = String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces)
             guard !stem.isEmpty, !stem.contains("*") else { return nil }
             self = .prefix(stem)
@@ -42,7 +56,16 @@ public enum AddressPattern: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .exact(let address): address
         case .prefix(let stem): stem + "*"
+        case .domain(let domain): "*@" + domain
+        case .contains(let part): "*" + part + "*"
         }
+    }
+
+    /// The domain of an address as the store indexes it: the text after the last `@`
+    /// (the whole text when there is none).
+    public static func domain(of address: String) -> String {
+        guard let at = address.lastIndex(of: "@") else { return address }
+        return String(address[address.index(after: at)...])
     }
 
     /// Whether an address matches (case-insensitive).
@@ -51,6 +74,8 @@ public enum AddressPattern: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .exact(let value): return lower == value
         case .prefix(let stem): return lower.hasPrefix(stem)
+        case .domain(let domain): return Self.domain(of: lower) == domain
+        case .contains(let part): return lower.contains(part)
         }
     }
 }
@@ -64,15 +89,31 @@ public struct EmailFilter: Sendable, Hashable {
     /// Statuses to show; empty means all.
     public var statuses: Set<EmailStatus>
     public var to: AddressPattern?
+    /// Text the subject must contain (case-insensitive for ASCII letters); nil means any subject.
+    public var subject: String?
     public var dateRange: DateRangeChoice
 
     public init(accountID: Int64? = nil, raisedBy: Set<Int64> = [], statuses: Set<EmailStatus> = [],
-                to: AddressPattern? = nil, dateRange: DateRangeChoice = .today) {
+                to: AddressPattern? = nil, subject: String? = nil, dateRange: DateRangeChoice = .today) {
         self.accountID = accountID
         self.raisedBy = raisedBy
         self.statuses = statuses
         self.to = to
+        self.subject = subject
         self.dateRange = dateRange
+    }
+
+    /// Whether a subject contains ``subject`` as the store compares it (ASCII letters
+    /// case-insensitive, as SQLite's LIKE does); true when no subject text is set.
+    public func subjectMatches(_ text: String) -> Bool {
+        guard let subject, !subject.isEmpty else { return true }
+        return Self.asciiLowercased(text).contains(Self.asciiLowercased(subject))
+    }
+
+    static func asciiLowercased(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
+        }))
     }
 
     /// The filter a screen opens with: everything raised today.
@@ -87,6 +128,44 @@ public struct StatusCounts: Sendable, Hashable {
     }
     public var total: Int { byStatus.values.reduce(0, +) }
     public subscript(status: EmailStatus) -> Int { byStatus[status] ?? 0 }
+}
+
+/// Failures to one recipient domain, for the per-domain breakdown.
+public struct DomainFailures: Sendable, Hashable {
+    /// The text after the `@` of the recipients' addresses.
+    public var domain: String
+    public var failed: Int
+    public var complained: Int
+    public var rejected: Int
+    public init(domain: String, failed: Int = 0, complained: Int = 0, rejected: Int = 0) {
+        self.domain = domain
+        self.failed = failed
+        self.complained = complained
+        self.rejected = rejected
+    }
+    /// Failed + Complained + Rejected.
+    public var total: Int { failed + complained + rejected }
+
+    /// The statuses the breakdown counts.
+    public static let statuses: Set<EmailStatus> = [.failed, .complained, .rejected]
+
+    /// Groups counts per (domain, status) into rows, most failures first (then by domain).
+    public static func rows(_ counts: [(domain: String, status: EmailStatus, count: Int)]) -> [DomainFailures] {
+        var byDomain: [String: DomainFailures] = [:]
+        for item in counts {
+            var row = byDomain[item.domain] ?? DomainFailures(domain: item.domain)
+            switch item.status {
+            case .failed: row.failed += item.count
+            case .complained: row.complained += item.count
+            case .rejected: row.rejected += item.count
+            default: continue
+            }
+            byDomain[item.domain] = row
+        }
+        return byDomain.values.filter { $0.total > 0 }.sorted { a, b in
+            a.total != b.total ? a.total > b.total : a.domain < b.domain
+        }
+    }
 }
 
 /// The read side of the audit, as screens and the CLI use it: one signed-in user's view of
@@ -121,4 +200,10 @@ public protocol AuditReader: Sendable {
     func suppressionHistory(address: String) throws -> [SuppressionHistoryItem]
     /// A number that changes whenever emails or events change (cheap to read).
     func changeToken() throws -> Int64
+    /// The ids of the account's emails with a provider Message-ID (one per recipient), ascending
+    /// (`accountID` nil or the reader's account; another account is refused).
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64]
+    /// Failed, Complained and Rejected emails of the filter in the reader's account per
+    /// recipient domain, most first (only those of the three statuses the filter's own statuses allow).
+    func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures]
 }

@@ -93,9 +93,24 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
         try database.statusDetails(emailIDs: emailIDs, accountID: account.id)
     }
 
-    /// The account's emails with a provider message id (one per recipient), ascending.
+    /// The account's emails with a provider message id (with or without its angle brackets, one
+    /// per recipient), ascending.
     public func emailIDs(messageID: String) throws -> [Int64] {
         try database.emailIDs(messageID: messageID, accountID: account.id)
+    }
+
+    /// The account's emails with a provider message id, ascending; `accountID` may be nil or the
+    /// reader's account (another account is refused, as ``staff(accountID:)`` does).
+    public func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
+        let id = account.id
+        if let accountID, accountID != id { throw StoreError.accountNotPermitted(user: user.name, accountID: accountID) }
+        return try database.emailIDs(messageID: messageID, accountID: id)
+    }
+
+    /// Failed, Complained and Rejected emails of the filter in the reader's account per recipient
+    /// domain, most first.
+    public func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
+        try database.domainBreakdown(matching: scoped(filter), now: now)
     }
 
     /// Asks support to remove the suppression of `address`, with a note (any user of the account).

@@ -30,13 +30,27 @@ enum EmailQueryPlanner {
             let lower = stem.lowercased()
             arguments += [lower, lower + "\u{10FFFF}"]
             return ["to_address >= ?", "to_address < ?"]
+        case .domain(let domain):
+            arguments += [domain.lowercased()]
+            return ["to_domain = ?"]
+        case .contains(let part):
+            arguments += [part.lowercased()]
+            return ["instr(to_address, ?) > 0"]
         }
+    }
+
+    /// The Subject condition checked row by row: LIKE with `%` `_` `\\` escaped.
+    static func subjectCondition(_ text: String, arguments: inout StatementArguments) -> String {
+        arguments += [SearchText.likePattern(containing: text)]
+        return "subject LIKE ? ESCAPE '\\'"
     }
 
     /// The queries for one page. `residualTo` is a To pattern checked row by row on a date
     /// index (used when a prefix matches so many addresses that its emails are dense).
     static func queries(filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection, limit: Int,
-                        span: TimeSpan, summaryColumns: String, residualTo: AddressPattern? = nil) -> [Query] {
+                        span: TimeSpan, summaryColumns: String, residualTo: AddressPattern? = nil,
+                        subjectIDs: [Int64]? = nil, subjectSet: [Int64]? = nil) -> [Query] {
+        let subjectSetJSON = subjectSet.map { StorageEncoding.jsonArray($0) }
         let ascending = direction == .newer
         let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
         let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
@@ -44,6 +58,12 @@ enum EmailQueryPlanner {
         // Conditions common to every query: date range and cursor on created_at, then id.
         func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
             if let residualTo { conditions += addressConditions(residualTo, arguments: &arguments) }
+            if let subjectSetJSON {
+                // Checked from the index entry (its rowid) before the row is read; only rows
+                // whose subject matched reach the LIKE below.
+                conditions.append("id IN (SELECT value FROM json_each(?))"); arguments += [subjectSetJSON]
+            }
+            if let subject = filter.subject { conditions.append(subjectCondition(subject, arguments: &arguments)) }
             if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
             if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
             if let cursor {
@@ -60,7 +80,7 @@ enum EmailQueryPlanner {
         }
         func finish(index: String, _ conditions: [String], _ arguments: StatementArguments) -> Query {
             let order = ascending ? "ASC" : "DESC"
-            var sql = "SELECT \(summaryColumns) FROM emails e INDEXED BY \(index)"
+            var sql = "SELECT \(summaryColumns) FROM emails e \(index.isEmpty ? "NOT INDEXED" : "INDEXED BY " + index)"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY created_at \(order), id \(order) LIMIT ?"
             var args = arguments
@@ -68,14 +88,33 @@ enum EmailQueryPlanner {
             return Query(sql: sql, arguments: args)
         }
 
-        if let pattern = filter.to {
-            var conditions: [String] = [], arguments: StatementArguments = []
-            conditions += addressConditions(pattern, arguments: &arguments)
+        // The few emails whose subject matches drive: rowid lookups, the rest checked per row.
+        if let subjectIDs {
+            var conditions = ["id IN (SELECT value FROM json_each(?))"], arguments: StatementArguments = [StorageEncoding.jsonArray(subjectIDs)]
+            if let pattern = filter.to { conditions += addressConditions(pattern, arguments: &arguments) }
             if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
             if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
             if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
             common(&conditions, &arguments)
-            return [finish(index: "emails_to_created", conditions, arguments)]
+            return [finish(index: "", conditions, arguments)]
+        }
+
+        if let pattern = filter.to {
+            var conditions: [String] = [], arguments: StatementArguments = []
+            let index: String
+            if case .domain(let domain) = pattern, let account = filter.accountID {
+                // One (account, domain) range, already in created_at order.
+                index = "emails_account_domain_created"
+                conditions += ["account_id = ?", "to_domain = ?"]; arguments += [account, domain.lowercased()]
+            } else {
+                index = "emails_to_created"
+                conditions += addressConditions(pattern, arguments: &arguments)
+                if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
+            }
+            if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
+            if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
+            common(&conditions, &arguments)
+            return [finish(index: index, conditions, arguments)]
         }
 
         let statuses: [EmailStatus?] = filter.statuses.isEmpty ? [nil] : filter.statuses.sorted()
@@ -138,32 +177,8 @@ extension AuditDatabase {
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         let ascending = direction == .newer
         return try read { db in
-            var queries: [EmailQueryPlanner.Query]
-            if case .prefix(let stem) = filter.to {
-                // A prefix: the matching addresses come from the recipients table. A few become
-                // exact-address index ranges merged here; many (dense matches) are checked on
-                // the date index instead. Either way no prefix scan has to be sorted.
-                let lower = stem.lowercased()
-                let addresses = try String.fetchAll(db.cachedStatement(sql: """
-                    SELECT address FROM recipients WHERE address >= ? AND address < ? AND emails > 0
-                    ORDER BY address LIMIT \(EmailQueryPlanner.maximumPrefixAddresses + 1)
-                    """), arguments: [lower, lower + "\u{10FFFF}"])
-                var exact = filter
-                if addresses.count <= EmailQueryPlanner.maximumPrefixAddresses {
-                    queries = addresses.flatMap { address in
-                        exact.to = .exact(address)
-                        return EmailQueryPlanner.queries(filter: exact, cursor: cursor, direction: direction, limit: limit,
-                                                         span: span, summaryColumns: Self.summaryColumns)
-                    }
-                } else {
-                    exact.to = nil
-                    queries = EmailQueryPlanner.queries(filter: exact, cursor: cursor, direction: direction, limit: limit,
-                                                        span: span, summaryColumns: Self.summaryColumns, residualTo: filter.to)
-                }
-            } else {
-                queries = EmailQueryPlanner.queries(filter: filter, cursor: cursor, direction: direction, limit: limit,
-                                                    span: span, summaryColumns: Self.summaryColumns)
-            }
+            let queries = try EmailQueryPlanner.plan(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                     span: span, summaryColumns: Self.summaryColumns)
             var rows: [(ms: Int64, summary: EmailSummary)] = []
             for query in queries {
                 let cursor = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
@@ -200,12 +215,12 @@ extension AuditDatabase {
         }
     }
 
-    /// The ids of the emails with a provider message id (one per recipient) in `accountID`
-    /// (any account when nil), ascending.
+    /// The ids of the emails with a provider message id (with or without its angle brackets,
+    /// one per recipient) in `accountID` (any account when nil), ascending.
     package func emailIDs(messageID: String, accountID: Int64? = nil) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND (? IS NULL OR account_id = ?) ORDER BY id",
-                               arguments: [messageID, accountID, accountID])
+            try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
+                               arguments: [StorageEncoding.bareMessageID(messageID), accountID])
         }
     }
 

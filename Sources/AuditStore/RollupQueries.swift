@@ -47,7 +47,7 @@ extension AuditDatabase {
     /// Without a To pattern, and when this process's zone is the store's roll-up zone, the
     /// answer comes from the roll-ups alone: whole months from the
     /// monthly table and the days at either end from the daily one, so "All dates" over
-    /// years of emails sums a few hundred rows per month. With a To pattern, or in another
+    /// years of emails sums a few hundred rows per month. With a To pattern or Subject text, or in another
     /// zone than the store's (whose days the roll-ups do not follow), the matching emails are
     /// counted through an index; nothing is rewritten. Every part of the filter applies,
     /// including `statuses` (leave it empty to count every status).
@@ -56,22 +56,16 @@ extension AuditDatabase {
             var counts: [EmailStatus: Int] = [:]
             let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
             let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
-            var arguments: StatementArguments = []
-            var conditions: [String] = []
             let rollupsFollowOurDays = try Self.rollupZoneIdentifier(db) == timeZone.identifier
             let rows: RowCursor
-            if filter.to != nil || !rollupsFollowOurDays {
+            let searched = filter.to != nil || !(filter.subject ?? "").isEmpty
+            if searched || !rollupsFollowOurDays {
                 let span = filter.dateRange.interval(now: now, timeZone: timeZone)
-                if let pattern = filter.to { conditions += EmailQueryPlanner.addressConditions(pattern, arguments: &arguments) }
-                if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
-                if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
-                if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
-                if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
-                if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
-                var sql = "SELECT status, count(*) FROM emails" + (filter.to != nil ? " INDEXED BY emails_to_created" : "")
-                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: filter.statuses)
+                var sql = "SELECT status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
+                if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
                 sql += " GROUP BY status"
-                rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+                rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: parts.arguments)
             } else {
                 // Whole months come from the monthly roll-up, the days at either end from the daily one.
                 let days = filter.dateRange.days(now: now, timeZone: timeZone)

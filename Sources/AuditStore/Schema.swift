@@ -10,27 +10,42 @@ enum Schema {
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
     static let version = 5
-    /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v5"]
+    /// The migrations this code knows, oldest first; a file listing others is newer. (v4 is
+    /// kept for the server's migration.)
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v5"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-            try db.execute(sql: "PRAGMA user_version = 1")
+            try recordVersion(1, in: db)
         }
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
             try MonthlyRollups.rebuild(db)
             try db.execute(sql: "INSERT INTO recipients (address, emails) SELECT to_address, count(*) FROM emails GROUP BY to_address")
-            try db.execute(sql: "PRAGMA user_version = 2")
+            try recordVersion(2, in: db)
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+            try db.execute(sql: "INSERT INTO recipients_trigram (address) SELECT address FROM recipients")
+            try db.execute(sql: "INSERT INTO emails_subject_trigram (emails_subject_trigram) VALUES ('rebuild')")
+            try recordVersion(3, in: db)
         }
         migrator.registerMigration("v5") { db in
             try migrateV5(db)
-            try db.execute(sql: "PRAGMA user_version = 5")
+            try recordVersion(5, in: db)
         }
         return migrator
+    }
+
+    /// Records in `PRAGMA user_version` that migration `version` ran. The number only grows: a
+    /// store that ran a later migration first (made by a build that had it before an earlier one
+    /// was added) keeps the newest number once the earlier one runs.
+    static func recordVersion(_ version: Int, in db: Database) throws {
+        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        try db.execute(sql: "PRAGMA user_version = \(max(current, version))")
     }
 
     /// Version 1. Times: `emails.*_at` and roll-up inputs are milliseconds since 1970,
@@ -208,6 +223,41 @@ extension Schema {
         END;
         CREATE TRIGGER recipients_after_delete AFTER DELETE ON emails BEGIN
             UPDATE recipients SET emails = emails - 1 WHERE address = old.to_address;
+        END;
+        """
+}
+
+extension Schema {
+    /// Version 3: search. The recipient's domain (the text after the last `@`; the
+    /// `rtrim` keeps the address up to its last `@`) as a computed column indexed per account
+    /// with `created_at` (To `*@domain` is one keyset range), a trigram index of the recipient
+    /// addresses (To `*part*` becomes a short list of exact addresses) and a trigram index of
+    /// the subjects (Subject contains), both kept by triggers. Self-contained: it reads only
+    /// what v1 and v2 made.
+    static let v3 = """
+        ALTER TABLE emails ADD COLUMN to_domain TEXT
+            GENERATED ALWAYS AS (substr(to_address, length(rtrim(to_address, replace(to_address, '@', ''))) + 1)) VIRTUAL;
+        CREATE INDEX emails_account_domain_created ON emails(account_id, to_domain, created_at);
+
+        CREATE VIRTUAL TABLE recipients_trigram USING fts5(address, tokenize = 'trigram');
+        CREATE TRIGGER recipients_trigram_after_insert AFTER INSERT ON recipients BEGIN
+            INSERT INTO recipients_trigram (address) VALUES (new.address);
+        END;
+
+        -- detail = 'none': no positions, so a phrase matches every subject holding all its
+        -- trigrams (a superset); the queries check LIKE on what it returns. Half the work per
+        -- email recorded of a full index.
+        CREATE VIRTUAL TABLE emails_subject_trigram USING fts5(subject, content = 'emails', content_rowid = 'id',
+                                                               tokenize = 'trigram', detail = 'none');
+        CREATE TRIGGER emails_subject_after_insert AFTER INSERT ON emails BEGIN
+            INSERT INTO emails_subject_trigram (rowid, subject) VALUES (new.id, new.subject);
+        END;
+        CREATE TRIGGER emails_subject_after_delete AFTER DELETE ON emails BEGIN
+            INSERT INTO emails_subject_trigram (emails_subject_trigram, rowid, subject) VALUES ('delete', old.id, old.subject);
+        END;
+        CREATE TRIGGER emails_subject_after_update AFTER UPDATE OF subject ON emails BEGIN
+            INSERT INTO emails_subject_trigram (emails_subject_trigram, rowid, subject) VALUES ('delete', old.id, old.subject);
+            INSERT INTO emails_subject_trigram (rowid, subject) VALUES (new.id, new.subject);
         END;
         """
 }

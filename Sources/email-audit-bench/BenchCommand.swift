@@ -45,6 +45,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --exports: also time Python's XlsxWriter (constant_memory) on the same rows (pip-installs it).")
     var xlsxwriter = false
 
+    @Option(name: .customLong("recording-cost"),
+            help: "Only time recording N emails with and without the search indexes (alternating rounds, same process).")
+    var recordingCost: Int?
+
     @Option(name: .customLong("export-one"), help: ArgumentHelp("One export format in this process (internal).", visibility: .hidden))
     var exportOne: String?
 
@@ -71,6 +75,10 @@ struct BenchCommand: ParsableCommand {
         }
         if let exportOne {
             try ExportBench.runOne(format: exportOne, rows: exportRows, out: exportOut ?? "/tmp/bench-export.\(exportOne)")
+            return
+        }
+        if let recordingCost {
+            try RecordingCostBench(emails: recordingCost, folder: FileManager.default.temporaryDirectory.path, seed: seed).run()
             return
         }
         if exports {

@@ -58,6 +58,8 @@ struct QueryBench {
             return f
         }
 
+        try SearchBench(store: store, now: now, base: base, addresses: addresses, staff: staff).run(bench: bench)
+
         var count = Stopwatch()
         for _ in 0..<samples {
             var f = base

@@ -11,8 +11,12 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Status (repeatable), e.g. failed, temporary-failure.", valueName: "status"))
     var status: [String] = []
 
-    @Option(help: ArgumentHelp("Recipient address, or a prefix ending in *.", valueName: "address"))
+    @Option(help: ArgumentHelp("Recipient: an address, a prefix (smith*), a domain (*@hotmail.co.uk) or a part (*hughes*).",
+                               valueName: "address"))
     var to: String?
+
+    @Option(help: ArgumentHelp("Only emails whose subject contains this text (ASCII letters in any case).", valueName: "text"))
+    var subject: String?
 
     @Option(help: ArgumentHelp("today, yesterday, last-7-days, last-30-days, this-month, last-month or all.", valueName: "range"))
     var range = "today"
@@ -34,9 +38,17 @@ struct FilterOptions: ParsableArguments {
         })
         if let to {
             guard let pattern = AddressPattern(parsing: to) else {
-                throw CLIError("--to needs an address or a prefix ending in * (got '\(to)')")
+                throw CLIError("--to needs an address, a prefix (smith*), a domain (*@domain) or a part (*part*) (got '\(to)')")
             }
             filter.to = pattern
+        }
+        if let subject {
+            let text = subject.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { throw CLIError("--subject needs some text") }
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw CLIError("--subject cannot contain control characters")
+            }
+            filter.subject = text
         }
         if from != nil || until != nil {
             let first = try from.map { try QueryCommand.day($0, option: "--from") }

@@ -11,8 +11,8 @@ struct AccountIsolationTests {
     /// Every public method of ``AccountScopedReader``, each probed below.
     static let probed: Set<String> = [
         "summaries", "statusCounts", "detail", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
-        "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "requestSuppressionRemoval",
-        "removeSuppression",
+        "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "domainBreakdown",
+        "requestSuppressionRemoval", "removeSuppression",
     ]
 
     /// Public functions of the store that are not account reads, and why.
@@ -25,6 +25,8 @@ struct AccountIsolationTests {
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath",
+        // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).
+        "removeSearchIndexesForBenchmark",
         // Signing in: who may sign in, and the scoped reader itself.
         "users", "accounts", "reader", "hasAccounts", "emptyStoreReader",
     ]
@@ -34,7 +36,7 @@ struct AccountIsolationTests {
         let a: Account, b: Account
         let aliceA: AppUser, aliceB: AppUser, support: AppUser
         let emailsA: [Int64], emailsB: [Int64]
-        let messageB: String
+        let messageA: String, messageB: String
     }
 
     /// Accounts A and B, each with a staff member "Alice Able", a block with a contact using
@@ -67,7 +69,7 @@ struct AccountIsolationTests {
         let aliceB = try #require(users.first { $0.name == "Alice Able" && $0.accountID == b.id })
         let support = try #require(users.first { $0.isSupport })
         return World(f: f, a: a, b: b, aliceA: aliceA, aliceB: aliceB, support: support,
-                     emailsA: ids[a.id]!, emailsB: ids[b.id]!, messageB: lastMessage[b.id]!)
+                     emailsA: ids[a.id]!, emailsB: ids[b.id]!, messageA: lastMessage[a.id]!, messageB: lastMessage[b.id]!)
     }
 
     @Test func aStaffUserOfOneAccountGetsNothingOfTheOther() throws {
@@ -118,6 +120,24 @@ struct AccountIsolationTests {
         #expect(try reader.statusDetails(emailIDs: w.emailsA).count == w.emailsA.count)
         seen.insert("emailIDs")
         #expect(try reader.emailIDs(messageID: w.messageB).isEmpty)
+        #expect(try reader.emailIDs(messageID: "<\(w.messageB)>", accountID: nil).isEmpty)
+        #expect(throws: StoreError.accountNotPermitted(user: "Alice Able", accountID: w.b.id)) {
+            _ = try reader.emailIDs(messageID: w.messageB, accountID: w.b.id)
+        }
+        #expect(try reader.emailIDs(messageID: w.messageA, accountID: w.a.id) == [w.emailsA[1]])
+        // Searches (To *@domain, To *part*, Subject) and Failures by domain: only A's rows.
+        for filter in [EmailFilter(accountID: w.b.id, to: .domain("example.net"), dateRange: .all),
+                       EmailFilter(accountID: nil, to: .contains("example"), dateRange: .all),
+                       EmailFilter(accountID: w.b.id, subject: "subj", dateRange: .all)] {
+            let rows = try reader.summaries(matching: filter, from: nil, direction: .older, limit: 100, now: now)
+            #expect(Set(rows.map(\.id)) == Set(w.emailsA), "search leaked or lost rows: \(filter)")
+            #expect(try reader.statusCounts(matching: filter, now: now).total == w.emailsA.count)
+        }
+        seen.insert("domainBreakdown")
+        for filter in [all, asksForB] {
+            let domains = try reader.domainBreakdown(matching: filter, now: now)
+            #expect(domains == [DomainFailures(domain: "example.net", complained: 1)], "another account's failures counted")
+        }
         seen.insert("requestSuppressionRemoval")
         #expect(throws: StoreError.notSuppressed(address: "only.b@example.net")) {
             try reader.requestSuppressionRemoval(address: "only.b@example.net", note: "not mine")
@@ -173,9 +193,9 @@ struct AccountIsolationTests {
     }
 }
 
-@Suite("Schema v5")
+@Suite("Schema v2 → v3 → v5")
 struct SchemaV5MigrationTests {
-    @Test func aVersion2StoreGetsUsersAndItsSuppressionsMoveToTheirAccounts() throws {
+    @Test func aVersion2StoreGetsSearchThenUsersAndItsSuppressionsMoveToTheirAccounts() throws {
         let folder = TempFolder()
         let path = folder.path("old.sqlite")
         let queue = try DatabaseQueue(path: path)
@@ -196,6 +216,13 @@ struct SchemaV5MigrationTests {
         try queue.close()
         let store = try AuditDatabase(path: path, timeZone: london)
         #expect(try store.schemaVersion() == Schema.version)
+        // v3 ran on the way (search indexes filled from the version 2 rows), then v5.
+        #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
+                == Schema.migrationIdentifiers)
+        for filter in [EmailFilter(to: .domain("example.net"), dateRange: .all), EmailFilter(to: .contains("gone"), dateRange: .all),
+                       EmailFilter(subject: "s", dateRange: .all)] {
+            #expect(try store.summaries(matching: filter, from: nil, direction: .older, limit: 10, now: Date()).map(\.id) == [10])
+        }
         let users = try store.users()
         #expect(users.map(\.login) == ["kate.ellison", "zoe.clarke", "zoe.clarke2"])
         #expect(users.map(\.accountID) == [nil, 1, 2])

@@ -140,6 +140,7 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
                 && (filter.raisedBy.isEmpty || filter.raisedBy.contains(email.raisedByID))
                 && (filter.statuses.isEmpty || filter.statuses.contains(email.status))
                 && (filter.to.map { $0.matches(email.to) } ?? true)
+                && filter.subjectMatches(email.subject)
                 && span.contains(email.createdAt)
         }
         .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
@@ -245,6 +246,21 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return token
+    }
+
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return emails.filter { email in
+            email.providerMessageID == messageID && (accountID == nil || accountID == email.accountID)
+        }.map(\.id).sorted()
+    }
+
+    func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
+        var narrowed = filter
+        narrowed.statuses = filter.statuses.isEmpty ? DomainFailures.statuses : filter.statuses.intersection(DomainFailures.statuses)
+        guard !narrowed.statuses.isEmpty else { return [] }
+        return DomainFailures.rows(matching(narrowed, now: now).map { (AddressPattern.domain(of: $0.to), $0.status, 1) })
     }
 }
 

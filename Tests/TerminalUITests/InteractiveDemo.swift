@@ -42,4 +42,10 @@ struct CrashingReader: AuditReader {
     func suppression(for address: String) throws -> SuppressionEntry? { try base.suppression(for: address) }
     func suppressionHistory(address: String) throws -> [SuppressionHistoryItem] { try base.suppressionHistory(address: address) }
     func changeToken() throws -> Int64 { try base.changeToken() }
+    func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
+        try base.emailIDs(messageID: messageID, accountID: accountID)
+    }
+    func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
+        try base.domainBreakdown(matching: filter, now: now)
+    }
 }

@@ -48,6 +48,23 @@ import Testing
     }
 
     @Test(arguments: sizes)
+    func domainBreakdown(width: Int, height: Int) {
+        let session = Fixture.session(width: width, height: height, filter: EmailFilter(dateRange: .all))
+        session.send([.character("D"), .down])
+        assertSnapshot(session.render(), named: "domain-breakdown-\(width)x\(height)")
+    }
+
+    @Test(arguments: sizes)
+    func subjectAndDomainSearch(width: Int, height: Int) {
+        let session = Fixture.session(width: width, height: height, filter: EmailFilter(dateRange: .all))
+        session.send(.character("/"))
+        session.type("*@example.net")
+        session.send([.enter, .character("t")])
+        session.type("ticket")
+        assertSnapshot(session.render(), named: "subject-search-\(width)x\(height)")
+    }
+
+    @Test(arguments: sizes)
     func help(width: Int, height: Int) {
         let session = Fixture.session(width: width, height: height)
         session.send(.character("?"))

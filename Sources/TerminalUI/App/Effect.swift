@@ -52,6 +52,10 @@ public enum Effect: Sendable, Hashable {
     case checkChangeToken
     /// Finds out whether the store holds any email at all; answered by ``Message/storeProbed(hasEmails:)``.
     case probeStore(accountID: Int64?)
+    /// Finds the account's emails with a Message-ID; answered by ``Message/messageFound(messageID:ids:)``.
+    case findMessage(messageID: String, accountID: Int64?)
+    /// Counts failures per recipient domain; answered by ``Message/domainsLoaded(filter:_:)``.
+    case loadDomains(filter: EmailFilter)
     /// Reads today's date for the export file name; answered by ``Message/exportPrepared(_:today:)``.
     case prepareExport(ScreenExportFormat)
     /// Writes an export off the input loop; answered by ``Message/exportProgress(jobID:written:elapsed:)``

@@ -51,6 +51,10 @@ public struct EffectRunner: Sendable {
                 return .detailLoaded(emailID: emailID, try reader.detail(emailID: emailID))
             case .searchUnits(let address):
                 return .unitsLoaded(address: address, try reader.unitSearch(address: address))
+            case .findMessage(let messageID, let accountID):
+                return .messageFound(messageID: messageID, ids: try reader.emailIDs(messageID: messageID, accountID: accountID))
+            case .loadDomains(let filter):
+                return .domainsLoaded(filter: filter, try reader.domainBreakdown(matching: filter, now: now()))
             case .loadStaff(let accountID):
                 return .staffLoaded(try reader.staff(accountID: accountID))
             case .checkChangeToken:

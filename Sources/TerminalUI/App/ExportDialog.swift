@@ -131,6 +131,7 @@ public enum ExportFileName {
             parts.append(slug(names.isEmpty ? "raised-by" : names.joined(separator: " ")))
         }
         if let to = filter.to { parts.append(slug(to.description.replacingOccurrences(of: "*", with: ""))) }
+        if let subject = filter.subject { parts.append(slug(subject)) }
         parts.append(slug(filter.dateRange.displayName))
         return parts.filter { !$0.isEmpty }.joined(separator: "_") + "." + format.fileExtension
     }

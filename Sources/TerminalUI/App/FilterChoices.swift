@@ -149,6 +149,7 @@ public enum FilterChoices {
     public static func words(_ filter: EmailFilter, staff: [StaffUser], width: Int = .max) -> String {
         var rest = ""
         if let to = filter.to { rest += " to " + TerminalText.singleLine(to.description) }
+        if let subject = filter.subject { rest += " about “" + TerminalText.singleLine(subject) + "”" }
         if !filter.raisedBy.isEmpty { rest += " raised by " + raisedByWords(filter.raisedBy, staff: staff) }
         rest += " · " + filter.dateRange.displayName
         if filter.statuses.isEmpty { return "All emails" + rest }

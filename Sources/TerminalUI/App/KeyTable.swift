@@ -3,7 +3,11 @@ public enum Command: Sendable, Hashable {
     case moveUp, moveDown, pageUp, pageDown, first, last
     case open, back, quit, quitNow
     case nextField, previousField
-    case focusTo, focusStatus, focusRaisedBy, focusDateRange, clearFilters
+    case focusTo, focusSubject, focusStatus, focusRaisedBy, focusDateRange, clearFilters
+    /// The per-domain breakdown of failures for the filter.
+    case domainBreakdown
+    /// Breakdown: filter To to the selected domain.
+    case showDomain
     case unitSearch, showAddress
     /// Date range: All dates, in one key.
     case allDates
@@ -38,6 +42,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case popup
     /// Unit Search is open.
     case unitSearch
+    /// The per-domain breakdown pop-up is open.
+    case domains
     /// Help is open.
     case help
     /// The empty-store screen.
@@ -96,9 +102,9 @@ public struct KeyBinding: Sendable, Hashable {
 
 /// The one key table. It drives key handling, the bottom hint bar and the help screen.
 public enum KeyTable {
-    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .suppressionList, .accountPicker]
-    static let closable: Set<KeyContext> = [.popup, .unitSearch, .help, .suppressionList, .accountPicker]
-    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .help, .emptyStore, .filterBar,
+    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
+    static let closable: Set<KeyContext> = [.popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
+    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .emptyStore, .filterBar,
                                                         .suppressionList, .accountPicker]
 
     /// Every binding, in help order.
@@ -128,11 +134,16 @@ public enum KeyTable {
         KeyBinding([.character("s")], .focusStatus, in: [.list, .filterBar], group: .filters,
                    keyLabel: "s", help: "Status: tick one or more of the ten", hint: ("s", "Status"), priority: 20),
         KeyBinding([.character("/")], .focusTo, in: [.list, .filterBar], group: .filters,
-                   keyLabel: "/", help: "To: a whole address, or a prefix ending in *", hint: ("/", "To"), priority: 22),
+                   keyLabel: "/", help: "To: an address, smith*, *@domain, *part*, or <message-id> to view that email",
+                   hint: ("/", "To"), priority: 22),
+        KeyBinding([.character("t")], .focusSubject, in: [.list, .filterBar], group: .filters,
+                   keyLabel: "t", help: "Subject: the subject contains this text", hint: ("t", "Subject"), priority: 25),
         KeyBinding([.character("d")], .focusDateRange, in: [.list, .filterBar], group: .filters,
                    keyLabel: "d", help: "Date range (Today, Last 7 days, ... or custom dd/mm/yyyy)", hint: ("d", "Dates"), priority: 23),
-        KeyBinding([.character("P")], .problems, in: [.list], group: .filters,
-                   keyLabel: "P", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters)"),
+        KeyBinding([.character("P")], .problems, in: [.list, .filterBar], group: .filters,
+                   keyLabel: "P", help: "Problems: Failed, Complained, Rejected and Unsubscribed (keep the other filters; also in the Status list)"),
+        KeyBinding([.character("D")], .domainBreakdown, in: [.list], group: .filters,
+                   keyLabel: "D", help: "Failures per recipient domain for the filter (Enter filters To to the domain)"),
         KeyBinding([.character("a")], .allDates, in: [.list], group: .filters,
                    keyLabel: "a", help: "All dates (keep the other filters)"),
         KeyBinding([.character("c")], .clearFilters, in: [.list], group: .filters,
@@ -159,6 +170,9 @@ public enum KeyTable {
                    keyLabel: "u", help: "Unit Search for the email's address", hint: ("u", "Units"), priority: 15),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
+        KeyBinding([.enter], .showDomain, in: [.domains], group: .viewing,
+                   keyLabel: "Enter", help: "Domains: show the filter's emails to this domain (Esc comes back)",
+                   hint: ("Enter", "Filter"), priority: 10),
         KeyBinding([.escape, .character("q")], .back, in: closable, group: .viewing,
                    keyLabel: "Esc / q", help: "Close the pop-up, or go back", hint: ("Esc", "Back"), priority: 5),
         KeyBinding([.escape], .back, in: [.list], group: .viewing,
@@ -197,7 +211,7 @@ public enum KeyTable {
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
         KeyBinding([.function(1)], .help, in: [.filter], group: .general, keyLabel: "F1", help: "Help while editing"),
-        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .emptyStore], group: .general,
+        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .domains, .emptyStore], group: .general,
                    keyLabel: "F5", help: "Refresh now (the screen also updates by itself)", hint: ("F5", "Refresh"), priority: 60),
         KeyBinding([.control("l")], .redraw, in: Set(KeyContext.allCases), group: .general,
                    keyLabel: "Ctrl-L", help: "Redraw the screen"),

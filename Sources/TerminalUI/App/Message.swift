@@ -24,6 +24,10 @@ public enum Message: Sendable, Hashable {
     case staffLoaded([StaffUser])
     /// The store's change token was read.
     case changeTokenLoaded(Int64)
+    /// The emails with a Message-ID typed into To (empty when there is none).
+    case messageFound(messageID: String, ids: [Int64])
+    /// The per-domain breakdown for a filter arrived.
+    case domainsLoaded(filter: EmailFilter, [DomainFailures])
     /// Whether the store holds any email.
     case storeProbed(hasEmails: Bool)
     /// An effect failed; the text is shown as a notice.

@@ -21,6 +21,30 @@ public enum Screen: Sendable, Hashable {
     case suppressions(SuppressionListState)
     /// The note or reason for a suppression change (`r`, `D` on the list).
     case suppressionPrompt(SuppressionPromptState)
+    /// Failures per recipient domain for the filter (`D`).
+    case domains(DomainBreakdownState)
+}
+
+/// The per-domain breakdown pop-up: Failed, Complained and Rejected per recipient domain.
+public struct DomainBreakdownState: Sendable, Hashable {
+    /// The filter the breakdown counts (the list's when `D` was pressed).
+    public var filter: EmailFilter
+    /// The rows once loaded, most failures first.
+    public var rows: [DomainFailures]?
+    /// Index of the selected row.
+    public var selected: Int
+    /// First row shown.
+    public var top: Int
+
+    public init(filter: EmailFilter, rows: [DomainFailures]? = nil, selected: Int = 0, top: Int = 0) {
+        self.filter = filter
+        self.rows = rows
+        self.selected = selected
+        self.top = top
+    }
+
+    /// Failed + Complained + Rejected over every row.
+    public var total: Int { rows?.reduce(0) { $0 + $1.total } ?? 0 }
 }
 
 /// The View pop-up.
@@ -80,9 +104,9 @@ public struct Notice: Sendable, Hashable {
     }
 }
 
-/// The four filter fields, in Tab order.
+/// The five filter fields, in Tab order.
 public enum FilterField: Int, Sendable, Hashable, CaseIterable {
-    case raisedBy, status, to, dateRange
+    case raisedBy, status, to, subject, dateRange
 
     /// The label in the filter bar.
     public var label: String {
@@ -90,6 +114,7 @@ public enum FilterField: Int, Sendable, Hashable, CaseIterable {
         case .raisedBy: "Raised by"
         case .status: "Status"
         case .to: "To"
+        case .subject: "Subject"
         case .dateRange: "Date"
         }
     }
@@ -123,6 +148,8 @@ public struct FilterDraft: Sendable, Hashable {
     public var statusTicked: Bool = false
     /// To: the text typed.
     public var toText: String = ""
+    /// Subject: the text typed.
+    public var subjectText: String = ""
     /// Date range: highlighted row (the named ranges, then Custom).
     public var dateHighlight: Int = 0
     /// Date range: custom "from" text (dd/mm/yyyy).

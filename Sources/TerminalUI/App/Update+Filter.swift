@@ -11,6 +11,7 @@ extension AppState {
             draft.statusHighlight = row
         }
         draft.toText = filter.to?.description ?? ""
+        draft.subjectText = filter.subject ?? ""
         if let index = DateRangeChoice.named.firstIndex(of: filter.dateRange) {
             draft.dateHighlight = index
         } else if case .custom(let from, let through) = filter.dateRange {
@@ -49,7 +50,13 @@ extension AppState {
         case .focusRaisedBy: return beginEditing(.raisedBy)
         case .focusStatus: return beginEditing(.status)
         case .focusTo: return beginEditing(.to)
+        case .focusSubject: return beginEditing(.subject)
         case .focusDateRange: return beginEditing(.dateRange)
+        case .problems:
+            guard filter.statuses != EmailStatus.problemPreset else { return [] }
+            var newFilter = filter
+            newFilter.statuses = EmailStatus.problemPreset
+            return applyFilter(newFilter)
         default: break
         }
         return []
@@ -60,6 +67,12 @@ extension AppState {
         if field == .dateRange, draft.dateHighlight == FilterChoices.customDateRow,
            let effects = handleCustomDateKey(key) {
             return effects
+        }
+        if field == .status, key == .character("P") {
+            // The Problems preset in the Status list too (type-ahead is lower case: p → Pending).
+            draft.statuses = EmailStatus.problemPreset
+            draft.statusTicked = true
+            return commit(.status, explicit: true, then: .list)
         }
         if let binding = KeyTable.binding(for: key, in: .filter) {
             // Space is a tick only in the Status list; elsewhere it is typed.
@@ -108,10 +121,10 @@ extension AppState {
         case .backspace, .delete:
             deleteCharacter(in: field)
             return []
-        case .home where field != .to:
+        case .home where !field.isText:
             setHighlight(in: field, to: 0)
             return []
-        case .end where field != .to:
+        case .end where !field.isText:
             setHighlight(in: field, to: Int.max)
             return []
         default:
@@ -171,6 +184,7 @@ extension AppState {
         let typed: String? = switch field {
         case .raisedBy: draft.raisedByQuery
         case .to: draft.toText
+        case .subject: draft.subjectText
         case .dateRange: draft.customBox == .from ? draft.customFrom : draft.customThrough
         case .status: nil
         }
@@ -181,6 +195,8 @@ extension AppState {
             draft.raisedByHighlight = raisedByMatches.isEmpty ? 0 : 1
         case .to:
             draft.toText.append(character)
+        case .subject:
+            draft.subjectText.append(character)
         case .dateRange:
             guard draft.dateHighlight == FilterChoices.customDateRow else { return [] }
             if draft.customBox == .from { draft.customFrom.append(character) } else { draft.customThrough.append(character) }
@@ -215,6 +231,8 @@ extension AppState {
             draft.raisedByHighlight = min(draft.raisedByHighlight, raisedByMatches.count)
         case .to:
             if !draft.toText.isEmpty { draft.toText.removeLast() }
+        case .subject:
+            if !draft.subjectText.isEmpty { draft.subjectText.removeLast() }
         case .dateRange:
             guard draft.dateHighlight == FilterChoices.customDateRow else { return }
             if draft.customBox == .through {
@@ -232,7 +250,7 @@ extension AppState {
         case .raisedBy: setHighlight(in: field, to: draft.raisedByHighlight + delta)
         case .status: setHighlight(in: field, to: draft.statusHighlight + delta)
         case .dateRange: setHighlight(in: field, to: draft.dateHighlight + delta)
-        case .to: break
+        case .to, .subject: break
         }
     }
 
@@ -243,7 +261,7 @@ extension AppState {
         case .raisedBy: draft.raisedByHighlight = clamp(index, raisedByMatches.count + 1)
         case .status: draft.statusHighlight = clamp(index, FilterChoices.statusRows.count)
         case .dateRange: draft.dateHighlight = clamp(index, FilterChoices.dateRows.count)
-        case .to: break
+        case .to, .subject: break
         }
     }
 
@@ -280,12 +298,20 @@ extension AppState {
             let text = draft.toText.trimmingCharacters(in: .whitespaces)
             if text.isEmpty {
                 newFilter.to = nil
+            } else if let messageID = MessageIDText.bare(text) {
+                // <id@domain>: open that email's View; the filters stay as they were.
+                focus = .list
+                notice = Notice("Looking up Message-ID <\(messageID)>…")
+                return [.findMessage(messageID: messageID, accountID: accountID)]
             } else if let pattern = AddressPattern(parsing: text), pattern.isUsable {
                 newFilter.to = pattern
             } else {
-                notice = Notice("To: type a whole address, or the start of one followed by *", level: .error)
+                notice = Notice("To: an address, smith*, *@domain, *part* or <message-id>", level: .error)
                 return []
             }
+        case .subject:
+            let text = draft.subjectText.trimmingCharacters(in: .whitespaces)
+            newFilter.subject = text.isEmpty ? nil : text
         case .dateRange:
             if draft.dateHighlight < FilterChoices.customDateRow {
                 if explicit { newFilter.dateRange = DateRangeChoice.named[draft.dateHighlight] }
@@ -330,8 +356,25 @@ extension AddressPattern {
     /// Whether the pattern can match anything: a prefix, or a whole valid address.
     var isUsable: Bool {
         switch self {
-        case .prefix: true
+        case .prefix, .domain, .contains: true
         case .exact(let address): EmailAddress.isValid(address)
         }
+    }
+}
+
+extension FilterField {
+    /// Whether the field is typed into (To, Subject) rather than picked from a list.
+    var isText: Bool { self == .to || self == .subject }
+}
+
+/// A Message-ID typed into To as `<id@domain>`.
+enum MessageIDText {
+    /// The id without its angle brackets, when the text is one.
+    static func bare(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("<"), trimmed.hasSuffix(">"), trimmed.count > 2 else { return nil }
+        let inner = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        guard !inner.isEmpty, !inner.contains("<"), !inner.contains(">"), !inner.contains(" ") else { return nil }
+        return inner
     }
 }

@@ -141,6 +141,10 @@ extension AppState {
             return applyFilter(newFilter)
         case .focusTo:
             return beginEditing(.to)
+        case .focusSubject:
+            return beginEditing(.subject)
+        case .domainBreakdown:
+            return openDomainBreakdown()
         case .focusStatus:
             return beginEditing(.status)
         case .focusRaisedBy:

@@ -35,6 +35,20 @@ extension AppState {
             search.selected = index
             screens[screens.count - 1] = .unitSearch(search)
             return event.kind == .doubleClick ? performInUnitSearch(.showAddress) : []
+        case .domains(var breakdown):
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInDomains(wheel > 0 ? .moveDown : .moveUp) }
+                return []
+            }
+            let rect = layout.popupRect
+            guard rect.contains(column: event.x, row: event.y) else { goBack(); return [] }
+            // Rows start under the frame and the heading.
+            let index = breakdown.top + event.y - rect.y - 2
+            guard let rows = breakdown.rows, event.y >= rect.y + 2, index < rows.count,
+                  index - breakdown.top < domainsViewportHeight else { return [] }
+            breakdown.selected = index
+            screens[screens.count - 1] = .domains(breakdown)
+            return event.kind == .doubleClick ? performInDomains(.showDomain) : []
         case .help:
             if wheel != 0 {
                 for _ in 0..<abs(wheel) { _ = performInHelp(wheel > 0 ? .moveDown : .moveUp) }
@@ -109,7 +123,7 @@ extension AppState {
             guard index < FilterChoices.dateRows.count else { return [] }
             draft.dateHighlight = index
             return index == FilterChoices.customDateRow ? [] : commit(field, explicit: true, then: .list)
-        case .to:
+        case .to, .subject:
             return []
         }
     }

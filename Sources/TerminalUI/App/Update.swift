@@ -63,6 +63,11 @@ extension AppState {
                 }
             }
             return []
+        case .messageFound(let messageID, let ids):
+            return messageFound(messageID, ids: ids)
+        case .domainsLoaded(let forFilter, let rows):
+            domainsLoaded(forFilter, rows)
+            return []
         case .staffLoaded(let people):
             staff = people.sorted { $0.name.localizedCaseInsensitiveCompare($1.name) == .orderedAscending }
             return []
@@ -95,6 +100,8 @@ extension AppState {
                 if request.purpose == .first || request.purpose == .last { list.loaded = true }
             case .checkChangeToken:
                 checkingChangeToken = false
+            case .loadDomains:
+                domainsLoaded(nil, [])
             case .loadDetail(let emailID):
                 for index in screens.indices {
                     if case .detail(var popup) = screens[index], popup.emailID == emailID {
@@ -129,6 +136,7 @@ extension AppState {
         switch topScreen {
         case .help: .help
         case .unitSearch: .unitSearch
+        case .domains: .domains
         case .detail: .popup
         case .export: .exportDialog
         case .accountPicker: .accountPicker
@@ -214,6 +222,7 @@ extension AppState {
         case .list: return performInList(command)
         case .popup: return performInPopup(command)
         case .unitSearch: return performInUnitSearch(command)
+        case .domains: return performInDomains(command)
         case .help: return performInHelp(command)
         case .filterBar: return performInFilterBar(command)
         case .suppressionList: return performInSuppressionList(command)
@@ -281,6 +290,9 @@ extension AppState {
             case .unitSearch(var search):
                 search.top = UnitSearchState.clampedTop(search, height: listHeight)
                 screens[index] = .unitSearch(search)
+            case .domains(var breakdown):
+                breakdown.top = DomainBreakdownState.clampedTop(breakdown, height: domainsViewportHeight)
+                screens[index] = .domains(breakdown)
             case .help(var help):
                 help.scroll = min(help.scroll, maxHelpScroll)
                 screens[index] = .help(help)

@@ -17,7 +17,7 @@ private func drawScreens(_ state: AppState) -> Buffer {
     let base = screens.lastIndex { screen in
         switch screen {
         case .audit, .emptyStore, .unitSearch, .suppressions: true
-        case .detail, .help, .export, .accountPicker, .suppressionPrompt: false
+        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt: false
         }
     } ?? 0
     let area = buffer.area
@@ -35,6 +35,9 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .help(let help):
             dimBackdrop(&buffer, layout: layout)
             HelpOverlay(scroll: help.scroll, localeNote: state.showsLocaleNote).render(into: &buffer, area: layout.helpRect)
+        case .domains(let breakdown):
+            dimBackdrop(&buffer, layout: layout)
+            DomainBreakdownView(state: breakdown).render(into: &buffer, area: layout.popupRect)
         case .export(let dialog):
             dimBackdrop(&buffer, layout: layout)
             ExportDialogView(dialog: dialog).render(into: &buffer, area: ExportDialogView.rect(in: layout.size))

@@ -1,6 +1,6 @@
 import AuditCore
 
-/// The always-visible filter bar: Raised by · Status · To · Date range.
+/// The always-visible filter bar: Raised by · Status · To · Subject · Date range.
 ///
 /// The focused field is highlighted; while To is being edited it shows the text typed.
 public struct FilterBar: Widget {
@@ -32,11 +32,17 @@ public struct FilterBar: Widget {
             } else {
                 value = filter.to.map { TerminalText.singleLine($0.description) } ?? "anyone"
             }
+        case .subject:
+            if state.focus == .field(.subject) {
+                value = TerminalText.singleLine(state.draft.subjectText) + "▏"
+            } else {
+                value = filter.subject.map { "“" + TerminalText.singleLine($0) + "”" } ?? "any"
+            }
         case .dateRange:
             value = filter.dateRange.displayName + " ▾"
         }
         guard compact else { return "\(field.label): \(value)" }
-        let label = field == .raisedBy ? "By" : field.label
+        let label = field == .raisedBy ? "By" : field == .subject ? "Subj" : field.label
         return "\(label): " + (value.hasSuffix(" ▾") ? String(value.dropLast(2)) : value)
     }
 
@@ -82,6 +88,7 @@ public struct FilterBar: Widget {
             case .raisedBy: isSet = !state.filter.raisedBy.isEmpty
             case .status: isSet = !state.filter.statuses.isEmpty
             case .to: isSet = state.filter.to != nil
+            case .subject: isSet = state.filter.subject != nil
             case .dateRange: isSet = state.filter.dateRange != .today
             }
             let style = focused ? Style(.focused, bold: true, reverse: true) : Style(isSet ? .accent : .label, bold: isSet)

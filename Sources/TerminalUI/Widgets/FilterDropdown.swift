@@ -27,7 +27,7 @@ public struct FilterDropdown: Widget {
         case .raisedBy: state.raisedByMatches.count + 1
         case .status: FilterChoices.statusRows.count
         case .dateRange: FilterChoices.dateRows.count
-        case .to: 0
+        case .to, .subject: 0
         }
     }
 
@@ -36,7 +36,7 @@ public struct FilterDropdown: Widget {
         case .raisedBy: state.draft.raisedByHighlight
         case .status: state.draft.statusHighlight
         case .dateRange: state.draft.dateHighlight
-        case .to: 0
+        case .to, .subject: 0
         }
     }
 
@@ -59,7 +59,10 @@ public struct FilterDropdown: Widget {
             natural = 2 + choiceCount(for: field, state: state) + footerRows(for: field, state: state)
         case .to:
             width = 46
-            natural = 2 + 4
+            natural = 2 + 5
+        case .subject:
+            width = 46
+            natural = 2 + 3
         }
         let maxHeight = layout.statusRow - (layout.filterRow + 1) + 1
         let w = min(width, state.size.width)
@@ -75,7 +78,8 @@ public struct FilterDropdown: Widget {
     }
 
     public func render(into buffer: inout Buffer, area: Rect) {
-        let titles: [FilterField: String] = [.raisedBy: "Raised by", .status: "Status", .to: "To", .dateRange: "Date range"]
+        let titles: [FilterField: String] = [.raisedBy: "Raised by", .status: "Status", .to: "To", .subject: "Subject",
+                                             .dateRange: "Date range"]
         buffer.fill(area)
         buffer.frame(area, title: titles[field])
         let inner = area.inset(by: 1)
@@ -87,9 +91,14 @@ public struct FilterDropdown: Widget {
             let text = draft.toText.trimmingCharacters(in: .whitespaces)
             let (message, style): (String, Style) = {
                 if text.isEmpty { return ("Empty: emails to anyone", Style(.muted)) }
-                guard let pattern = AddressPattern(parsing: text) else { return ("✗ use * only at the end", Style(.invalid)) }
+                if let messageID = MessageIDText.bare(text) {
+                    return ("✓ Enter views <\(TerminalText.singleLine(messageID))>", Style(.ok))
+                }
+                guard let pattern = AddressPattern(parsing: text) else { return ("✗ * only as smith*, *@domain or *part*", Style(.invalid)) }
                 switch pattern {
-                case .prefix(let stem): return ("✓ addresses starting \(stem)", Style(.ok))
+                case .prefix(let stem): return ("✓ addresses starting \(TerminalText.singleLine(stem))", Style(.ok))
+                case .domain(let domain): return ("✓ every address @\(TerminalText.singleLine(domain))", Style(.ok))
+                case .contains(let part): return ("✓ addresses containing \(TerminalText.singleLine(part))", Style(.ok))
                 case .exact(let address):
                     return EmailAddress.isValid(address)
                         ? ("✓ exactly this address", Style(.ok))
@@ -97,9 +106,24 @@ public struct FilterDropdown: Widget {
                 }
             }()
             let lines: [StyledLine] = [
-                StyledLine("A whole address, or its start", Style(.muted)),
-                StyledLine("followed by *  (e.g. smith*)", Style(.muted)),
+                StyledLine("An address, its start (smith*), a", Style(.muted)),
+                StyledLine("domain (*@hotmail.co.uk), a part (*hughes*)", Style(.muted)),
+                StyledLine("or a Message-ID in <…> to view it", Style(.muted)),
                 StyledLine(message, style),
+                StyledLine("Enter apply · Esc cancel", Style(.muted)),
+            ]
+            for line in lines where y < inner.maxY {
+                line.render(into: &buffer, x: inner.x + 1, y: y, width: inner.width - 1)
+                y += 1
+            }
+            return
+        }
+        if field == .subject {
+            let text = draft.subjectText.trimmingCharacters(in: .whitespaces)
+            let lines: [StyledLine] = [
+                StyledLine("Emails whose subject contains the text", Style(.muted)),
+                text.isEmpty ? StyledLine("Empty: any subject", Style(.muted))
+                    : StyledLine("✓ subject contains “\(TerminalText.singleLine(text))”", Style(.ok)),
                 StyledLine("Enter apply · Esc cancel", Style(.muted)),
             ]
             for line in lines where y < inner.maxY {
@@ -160,7 +184,7 @@ public struct FilterDropdown: Widget {
                 ? DateRangeChoice.named[index] == state.filter.dateRange
                 : { if case .custom = state.filter.dateRange { return true } else { return false } }()
             return StyledLine((chosen ? "• " : "  ") + FilterChoices.dateRows[index])
-        case .to:
+        case .to, .subject:
             return StyledLine()
         }
     }
