@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst bench-server
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -16,8 +16,9 @@ release:
 
 ## The whole test suite: unit, snapshot and store tests, then the real binary in tmux,
 ## then a check that the committed screen captures still match the app, then kill -9 during ingest,
-## then the exports read back by independent readers.
-test: unit cli e2e screenshots-check crash export-tests
+## then the exports read back by independent readers, then serve on loopback (the HTTP link end to end,
+## a webhook burst with kill -9).
+test: unit cli e2e screenshots-check crash export-tests server-e2e server-burst
 
 unit:
 	$(SWIFT) test $(SWIFT_FLAGS)
@@ -41,6 +42,22 @@ e2e-release: release
 export-tests: build
 	python3 scripts/export_tests.py --binary "$(BIN)"
 
+## serve + simulate-provider on loopback: intake, the HTTP sending client, signed webhooks, an outage,
+## /metrics, sync, SIGTERM (scripts/server_e2e.py; 127.0.0.1 only, at most 90 s), on the debug and
+## on the release binary.
+server-e2e: server-e2e-debug server-e2e-release
+
+server-e2e-debug: build
+	python3 scripts/server_e2e.py --binary "$(BIN)"
+
+server-e2e-release: release
+	python3 scripts/server_e2e.py --binary "$(RELEASE_BIN)"
+
+## 10,000 signed webhooks into serve with kill -9 in the middle and retries: every event that got
+## a 200 is stored, none twice, while a reader pages the store (scripts/webhook_burst.py).
+server-burst: build
+	python3 scripts/webhook_burst.py --binary "$(BIN)"
+
 ## Regenerates the screen captures as text and fails when they differ from screenshots/*.txt
 ## (needs tmux; no Python packages).
 screenshots-check: build
@@ -62,6 +79,12 @@ fuzz:
 
 bench:
 	$(SWIFT) run -c release email-audit-bench
+
+## Webhook throughput and intake rate of the real serve on loopback (release build; figures in
+## docs/benchmark-server.txt).
+bench-server:
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	$(SWIFT) run -c release $(SWIFT_FLAGS) email-audit-bench --server
 
 demo:
 	$(SWIFT) run email-audit demo

@@ -12,18 +12,35 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
         .target(name: "AuditCore"),
         // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation only.
-        .target(name: "Mailgun"),
+        .target(name: "Mailgun", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // In-process stand-in for Mailgun that emits real Mailgun event JSON.
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
         .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Ingest pipeline, batch feeder, demo seeding.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // `serve`: intake API, webhook receiver, Mailgun sending client, configuration, health.
+        .target(name: "Server", dependencies: [
+            "AuditEngine", "Mailgun", "AuditStore", "AuditCore", "ProviderSimulator",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // Streaming exports of filtered summaries (text table, CSV, JSON, Excel, PDF).
         .target(name: "Export", dependencies: ["AuditCore", "CExportZlib"]),
         // zlib, for the Export module's zip writer and PDF streams.
@@ -35,12 +52,14 @@ let package = Package(
         // The terminal's signal handlers and their state: one C definition for the whole process.
         .target(name: "CTerminalSignals"),
         .executableTarget(name: "email-audit", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
+            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "email-audit-bench", dependencies: [
             "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
@@ -50,6 +69,12 @@ let package = Package(
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "AuditEngine", "AuditStore", "AuditCore", "Mailgun", "ProviderSimulator",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "AuditCore"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

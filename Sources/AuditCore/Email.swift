@@ -110,10 +110,12 @@ public struct NewEmail: Sendable, Hashable {
     public var attachmentNames: [String]
     public var createdAt: Date
     public var unitIDs: [Int64]
+    /// The host system's own id for the email (unique per account), when it came through the intake.
+    public var hostID: String?
 
     public init(accountID: Int64, raisedByID: Int64, activity: Activity, to: String, cc: [String] = [],
                 from: String, subject: String, textBody: String, attachmentNames: [String] = [],
-                createdAt: Date, unitIDs: [Int64] = []) {
+                createdAt: Date, unitIDs: [Int64] = [], hostID: String? = nil) {
         self.accountID = accountID
         self.raisedByID = raisedByID
         self.activity = activity
@@ -125,5 +127,6 @@ public struct NewEmail: Sendable, Hashable {
         self.attachmentNames = attachmentNames
         self.createdAt = createdAt
         self.unitIDs = unitIDs
+        self.hostID = hostID
     }
 }

@@ -206,4 +206,7 @@ public protocol AuditReader: Sendable {
     /// Failed, Complained and Rejected emails of the filter in the reader's account per
     /// recipient domain, most first (only those of the three statuses the filter's own statuses allow).
     func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures]
+    /// How the hand-over to the provider is going for an account (all accounts when nil):
+    /// the feeder's last success and failure, and the emails Pending past the limit at `now`.
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth
 }

@@ -37,8 +37,15 @@ public final class BatchFeeder: Sendable {
         self.batchSize = max(1, batchSize)
     }
 
-    /// Hands every Pending email to the provider, oldest first.
+    /// Hands every Pending email to the provider, oldest first, and records in the store whether
+    /// the provider answered (the screen warns when it does not and emails wait too long).
     public func handOver(now: Date) throws -> HandOverReport {
+        let report = try handOverPending(now: now)
+        try store.recordHandOverOutcome(answered: !report.deferred, at: now)
+        return report
+    }
+
+    private func handOverPending(now: Date) throws -> HandOverReport {
         var report = HandOverReport()
         while true {
             let emails = try store.pendingHandOver(limit: batchSize)

@@ -113,6 +113,14 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
         try database.domainBreakdown(matching: scoped(filter), now: now)
     }
 
+    /// The feeder's last success and failure and the account's Pending emails, for the screen's
+    /// warning; `accountID` may be nil or the reader's account (another account is refused).
+    public func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+        let id = account.id
+        if let accountID, accountID != id { throw StoreError.accountNotPermitted(user: user.name, accountID: accountID) }
+        return try database.handOverHealth(accountID: id, now: now)
+    }
+
     /// Asks support to remove the suppression of `address`, with a note (any user of the account).
     public func requestSuppressionRemoval(address: String, note: String, at: Date = Date()) throws {
         try database.requestSuppressionRemoval(address: address, accountID: account.id, userID: user.id, note: note, at: at)

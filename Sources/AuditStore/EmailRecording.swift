@@ -22,8 +22,8 @@ extension AuditDatabase {
             ids.reserveCapacity(emails.count)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
-                                    attachments, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    attachments, created_at, host_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
             let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
@@ -50,6 +50,7 @@ extension AuditDatabase {
                     email.accountID, email.raisedByID, email.activity.rawValue,
                     StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
                     email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
+                    email.hostID,
                 ])
                 try insert.execute()
                 let id = db.lastInsertedRowID

@@ -10,9 +10,8 @@ enum Schema {
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
     static let version = 5
-    /// The migrations this code knows, oldest first; a file listing others is newer. (v4 is
-    /// kept for the server's migration.)
-    static let migrationIdentifiers = ["v1", "v2", "v3", "v5"]
+    /// The migrations this code knows, oldest first; a file listing others is newer.
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -32,6 +31,10 @@ enum Schema {
             try db.execute(sql: "INSERT INTO recipients_trigram (address) SELECT address FROM recipients")
             try db.execute(sql: "INSERT INTO emails_subject_trigram (emails_subject_trigram) VALUES ('rebuild')")
             try recordVersion(3, in: db)
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+            try recordVersion(4, in: db)
         }
         migrator.registerMigration("v5") { db in
             try migrateV5(db)
@@ -268,4 +271,8 @@ enum MetaKey {
     static let changeCounter = "change_counter"
     static let emailCount = "email_count"
     static let eventCount = "event_count"
+    /// When the batch feeder's last hand-over run was answered by the provider (milliseconds).
+    static let handOverLastSuccess = "handover_last_success"
+    /// When the batch feeder's last hand-over run found the provider down (milliseconds).
+    static let handOverLastFailure = "handover_last_failure"
 }

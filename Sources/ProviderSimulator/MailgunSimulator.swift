@@ -96,15 +96,24 @@ public final class MailgunSimulator: @unchecked Sendable {
     /// The sending domain, e.g. `mg.harbourlets.co.uk`.
     public let domain: String
 
+    /// Divides every delay after a send (acceptance, delivery, retries, opens, clicks) while
+    /// events keep real timestamps: 1 is Mailgun's own pace; 5,000 makes two days of opens
+    /// arrive within about 35 seconds, each stamped with the moment it falls due.
+    public let delayDivisor: Double
+
     /// Creates a simulator.
     /// - Parameters:
     ///   - seed: Decides every random choice; the same seed and calls give the same events.
     ///   - domain: The sending domain used in message ids and storage URLs.
     ///   - rates: How often ordinary addresses meet each outcome.
-    public init(seed: UInt64, domain: String = "mg.harbourlets.co.uk", rates: SimulationRates = .default) {
+    ///   - delayDivisor: Divides the delays between a send and its events (above 0; 1 keeps them).
+    public init(seed: UInt64, domain: String = "mg.harbourlets.co.uk", rates: SimulationRates = .default,
+                delayDivisor: Double = 1) {
+        precondition(delayDivisor > 0, "delayDivisor must be above 0")
         self.seed = seed
         self.domain = domain
         self.rates = rates
+        self.delayDivisor = delayDivisor
         self.sendingIP = "198.51.100.\(20 + Int(StableHash.mix(seed) % 16))"
     }
 
@@ -183,10 +192,13 @@ public final class MailgunSimulator: @unchecked Sendable {
                 }
             }
             for scheduled in builder.events {
-                queue.insert(MailgunEventEncoder.jsonLine(scheduled.event), at: scheduled.micros)
+                let due = compressed(scheduled.micros, after: sentAt)
+                var event = scheduled.event
+                if due != scheduled.micros { event.timestamp = Double(due) / 1_000_000 }
+                queue.insert(MailgunEventEncoder.jsonLine(event), at: due)
             }
             for suppression in builder.suppressions {
-                suppressions.add(address, kind: suppression.kind, at: suppression.micros)
+                suppressions.add(address, kind: suppression.kind, at: compressed(suppression.micros, after: sentAt))
             }
         }
         return MailgunSendResponse(id: "<\(messageID)>", message: "Queued. Thank you.")
@@ -227,6 +239,12 @@ public final class MailgunSimulator: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// `micros` moved towards `sentAt` by ``delayDivisor`` (order is kept; nothing moves before the send).
+    private func compressed(_ micros: Int64, after sentAt: Int64) -> Int64 {
+        guard delayDivisor != 1, micros > sentAt else { return micros }
+        return sentAt + Int64((Double(micros - sentAt) / delayDivisor).rounded())
+    }
 
     private static func micros(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())

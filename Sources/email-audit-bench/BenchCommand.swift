@@ -39,6 +39,18 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
     var exports = false
 
+    @Flag(help: "Only the server benchmark: signed webhooks and intake into a real `email-audit serve` on loopback.")
+    var server = false
+
+    @Option(name: .customLong("server-webhooks"), help: "Webhooks posted by --server.")
+    var serverWebhooks = 20_000
+
+    @Option(name: .customLong("server-emails"), help: "Emails posted to the intake by --server.")
+    var serverEmails = 10_000
+
+    @Option(name: .customLong("server-concurrency"), help: "Requests in flight for --server.")
+    var serverConcurrency = 64
+
     @Option(name: .customLong("export-rows"), help: "Rows per export (PDF at most 50,000).")
     var exportRows = 1_000_000
 
@@ -79,6 +91,10 @@ struct BenchCommand: ParsableCommand {
         }
         if let recordingCost {
             try RecordingCostBench(emails: recordingCost, folder: FileManager.default.temporaryDirectory.path, seed: seed).run()
+            return
+        }
+        if server {
+            try ServerBench(webhooks: serverWebhooks, intakeEmails: serverEmails, concurrency: serverConcurrency).run()
             return
         }
         if exports {

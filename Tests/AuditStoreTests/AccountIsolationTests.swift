@@ -12,7 +12,7 @@ struct AccountIsolationTests {
     static let probed: Set<String> = [
         "summaries", "statusCounts", "detail", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
         "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "domainBreakdown",
-        "requestSuppressionRemoval", "removeSuppression",
+        "handOverHealth", "requestSuppressionRemoval", "removeSuppression",
     ]
 
     /// Public functions of the store that are not account reads, and why.
@@ -21,7 +21,12 @@ struct AccountIsolationTests {
         "insertAccount", "insertStaff", "externalStaff", "insertBlock", "insertUnit", "insertContact", "record",
         "markHandedOver", "apply", "saveSimulatorState", "changeRollupTimeZone", "insertSupportUser",
         // The batch feeder's queue (the system hands every account's Pending emails to the provider).
-        "pendingHandOver",
+        "pendingHandOver", "recordHandOverOutcome",
+        // serve: the intake records for the account its bearer token names (host ids and units
+        // are looked up within that account); webhook tokens and the Events API cursor hold no
+        // account data; durability and writability are store upkeep.
+        "recordFromHost", "emailID", "unknownUnitIDs", "bindWebhookTokens", "forgetWebhookTokens",
+        "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "isWritable",
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath",
@@ -137,6 +142,15 @@ struct AccountIsolationTests {
         for filter in [all, asksForB] {
             let domains = try reader.domainBreakdown(matching: filter, now: now)
             #expect(domains == [DomainFailures(domain: "example.net", complained: 1)], "another account's failures counted")
+        }
+        seen.insert("handOverHealth")
+        // A Pending email of B's is not A's to be warned about.
+        let bobB = try w.f.store.insertStaff(accountID: w.b.id, name: "Bob Pending", role: .staff)
+        _ = try w.f.store.record([w.f.newEmail(by: bobB, to: "only.b@example.net", at: utcDate(2026, 7, 1, 9))])
+        #expect(try w.f.store.handOverHealth(accountID: nil, now: now).pending == 1)
+        #expect(try reader.handOverHealth(accountID: nil, now: now).pending == 0)
+        #expect(throws: StoreError.accountNotPermitted(user: "Alice Able", accountID: w.b.id)) {
+            _ = try reader.handOverHealth(accountID: w.b.id, now: now)
         }
         seen.insert("requestSuppressionRemoval")
         #expect(throws: StoreError.notSuppressed(address: "only.b@example.net")) {

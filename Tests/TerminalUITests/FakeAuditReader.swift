@@ -40,6 +40,7 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
     private var emails: [Email]
     private var events: [Int64: [ProviderEvent]]
     private var token: Int64 = 1
+    private var health = HandOverHealth()
     private(set) var summaryCalls: [(cursor: EmailCursor?, direction: PageDirection, limit: Int)] = []
 
     /// A store with the standard data, or an empty one.
@@ -261,6 +262,19 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         narrowed.statuses = filter.statuses.isEmpty ? DomainFailures.statuses : filter.statuses.intersection(DomainFailures.statuses)
         guard !narrowed.statuses.isEmpty else { return [] }
         return DomainFailures.rows(matching(narrowed, now: now).map { (AddressPattern.domain(of: $0.to), $0.status, 1) })
+    }
+
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+        lock.lock()
+        defer { lock.unlock() }
+        return health
+    }
+
+    /// Sets what ``handOverHealth(accountID:now:)`` answers (a provider outage for the warning tests).
+    func setHandOverHealth(_ value: HandOverHealth) {
+        lock.lock()
+        health = value
+        lock.unlock()
     }
 }
 

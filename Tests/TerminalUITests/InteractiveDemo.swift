@@ -48,4 +48,7 @@ struct CrashingReader: AuditReader {
     func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
         try base.domainBreakdown(matching: filter, now: now)
     }
+    func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+        try base.handOverHealth(accountID: accountID, now: now)
+    }
 }

@@ -62,6 +62,13 @@ public struct AppState: Sendable, Hashable {
     public var changeToken: Int64?
     /// Whether a change-token read is in flight.
     public var checkingChangeToken: Bool
+    /// How the hand-over to the provider is going (nil until read; re-read every
+    /// ``handOverCheckTicks`` ticks).
+    public var handOverHealth: HandOverHealth?
+    /// Whether a hand-over health read is in flight.
+    public var checkingHandOver: Bool
+    /// Ticks since the last hand-over health read.
+    public var ticksSinceHandOverCheck: Int
     /// Whether the store holds any email (nil until known).
     public var storeHasEmails: Bool?
     /// A message for the status line.
@@ -111,6 +118,9 @@ public struct AppState: Sendable, Hashable {
         showIDColumn = false
         changeToken = nil
         checkingChangeToken = false
+        handOverHealth = nil
+        checkingHandOver = false
+        ticksSinceHandOverCheck = 0
         storeHasEmails = nil
         notice = nil
         shouldQuit = false

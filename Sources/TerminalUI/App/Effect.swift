@@ -50,6 +50,9 @@ public enum Effect: Sendable, Hashable {
     case loadStaff(accountID: Int64?)
     /// Reads the store's change token; answered by ``Message/changeTokenLoaded(_:)``.
     case checkChangeToken
+    /// Reads how the hand-over to the provider is going for the account; answered by
+    /// ``Message/handOverHealthLoaded(_:)``.
+    case checkHandOver(accountID: Int64?)
     /// Finds out whether the store holds any email at all; answered by ``Message/storeProbed(hasEmails:)``.
     case probeStore(accountID: Int64?)
     /// Finds the account's emails with a Message-ID; answered by ``Message/messageFound(messageID:ids:)``.

@@ -76,6 +76,8 @@ public struct EffectRunner: Sendable {
                 case .remove: try actions.remove(address: address, reason: text, accountID: accountID)
                 }
                 return .suppressionChanged(change, address: address)
+            case .checkHandOver(let accountID):
+                return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):
                 let any = EmailFilter(accountID: accountID, dateRange: .all)
                 let rows = try reader.summaries(matching: any, from: nil, direction: .older, limit: 1, now: now())

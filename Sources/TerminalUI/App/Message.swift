@@ -28,6 +28,8 @@ public enum Message: Sendable, Hashable {
     case messageFound(messageID: String, ids: [Int64])
     /// The per-domain breakdown for a filter arrived.
     case domainsLoaded(filter: EmailFilter, [DomainFailures])
+    /// How the hand-over to the provider is going (for the Pending warning on the status line).
+    case handOverHealthLoaded(HandOverHealth)
     /// Whether the store holds any email.
     case storeProbed(hasEmails: Bool)
     /// An effect failed; the text is shown as a notice.

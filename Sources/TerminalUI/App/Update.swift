@@ -14,13 +14,17 @@ public func update(_ state: AppState, _ message: Message) -> (AppState, [Effect]
 }
 
 extension AppState {
+    /// Ticks (about 500 ms each) between reads of the hand-over health: every 5 seconds.
+    static let handOverCheckTicks = 10
+
     /// Applies a message in place and returns the effects it asks for.
     mutating func receive(_ message: Message) -> [Effect] {
         switch message {
         case .started:
             checkingChangeToken = true
+            checkingHandOver = true
             return [.probeStore(accountID: accountID), .loadStaff(accountID: accountID)]
-                + reloadListAndCounts(resetWindow: true) + [.checkChangeToken]
+                + reloadListAndCounts(resetWindow: true) + [.checkChangeToken, .checkHandOver(accountID: accountID)]
         case .key(.mouse(let event)), .mouse(let event):
             return handleMouse(event)
         case .key(let key):
@@ -30,9 +34,20 @@ extension AppState {
             relayout()
             return prefetch()
         case .tick:
-            guard !checkingChangeToken else { return [] }
+            var effects: [Effect] = []
+            ticksSinceHandOverCheck += 1
+            if !checkingHandOver, ticksSinceHandOverCheck >= Self.handOverCheckTicks {
+                checkingHandOver = true
+                ticksSinceHandOverCheck = 0
+                effects.append(.checkHandOver(accountID: accountID))
+            }
+            guard !checkingChangeToken else { return effects }
             checkingChangeToken = true
-            return [.checkChangeToken]
+            return [.checkChangeToken] + effects
+        case .handOverHealthLoaded(let health):
+            checkingHandOver = false
+            handOverHealth = health
+            return []
         case .changeTokenLoaded(let token):
             checkingChangeToken = false
             let previous = changeToken
@@ -102,6 +117,8 @@ extension AppState {
                 checkingChangeToken = false
             case .loadDomains:
                 domainsLoaded(nil, [])
+            case .checkHandOver:
+                checkingHandOver = false
             case .loadDetail(let emailID):
                 for index in screens.indices {
                     if case .detail(var popup) = screens[index], popup.emailID == emailID {

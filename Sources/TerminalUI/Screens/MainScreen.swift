@@ -37,7 +37,8 @@ public struct MainScreen: Widget {
 
         let loading = !state.list.loaded || state.list.loadingOlder && state.list.cursor >= state.list.rows.count - 1
         StatusLine(counts: state.counts, position: state.list.rows.isEmpty ? nil : state.list.selectedPosition,
-                   loading: loading, notice: state.notice, filtered: state.filter.statuses)
+                   loading: loading, notice: state.notice, filtered: state.filter.statuses,
+                   warning: state.handOverHealth?.warning)
             .render(into: &buffer, area: area.row(layout.statusRow))
 
         if case .field(let field) = state.focus, let rect = FilterDropdown.rect(for: field, state: state) {

@@ -8,13 +8,17 @@ public struct StatusLine: Widget {
     public var notice: Notice?
     /// The statuses the filter picks: they are shown even when none matched.
     public var filtered: Set<EmailStatus>
+    /// The Pending-over-10-minutes warning while the provider is down (``HandOverHealth/warning``).
+    public var warning: String?
 
-    public init(counts: StatusCounts?, position: Int?, loading: Bool, notice: Notice?, filtered: Set<EmailStatus> = []) {
+    public init(counts: StatusCounts?, position: Int?, loading: Bool, notice: Notice?, filtered: Set<EmailStatus> = [],
+                warning: String? = nil) {
         self.counts = counts
         self.position = position
         self.loading = loading
         self.notice = notice
         self.filtered = filtered
+        self.warning = warning
     }
 
     /// The count part as styled runs, at its fullest.
@@ -74,6 +78,8 @@ public struct StatusLine: Widget {
         var right = StyledLine()
         if let notice {
             right = StyledLine(TerminalText.singleLine(notice.text), Style(notice.level == .error ? .error : .accent, bold: notice.level == .error))
+        } else if let warning {
+            right = StyledLine(warning, Style(.error, bold: true))
         } else if loading {
             right = StyledLine("Loading…", Style(.muted))
         } else if let position, let total = counts?.total, total > 0 {
@@ -82,7 +88,7 @@ public struct StatusLine: Widget {
         var rightWidth = min(right.width, max(0, area.width / 2))
         var leftWidth = area.width - 2 - (rightWidth > 0 ? rightWidth + 2 : 0)
         var left = fitted(width: leftWidth)
-        if left.compromise >= 3, notice == nil, rightWidth > 0 {
+        if left.compromise >= 3, notice == nil, warning == nil, rightWidth > 0 {
             // The position gives way before the problem counts are squeezed.
             let whole = fitted(width: area.width - 2)
             if whole.compromise < left.compromise || left.line.width > leftWidth {

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// A webhook token with the digest of the body it carried.
+public struct WebhookTokenUse: Sendable, Hashable {
+    /// The `signature.token` of the webhook.
+    public var token: String
+    /// A digest of the event the webhook carried (hex SHA-256 of its `event-data`).
+    public var bodyDigest: String
+    public var receivedAt: Date
+
+    public init(token: String, bodyDigest: String, receivedAt: Date) {
+        self.token = token
+        self.bodyDigest = bodyDigest
+        self.receivedAt = receivedAt
+    }
+}
+
+/// Mailgun signs only the timestamp and token, not the body, so the receiver binds each token
+/// to the first event it carried: the same token with the same event is a retry, with another
+/// event it is a replay of a captured signature.
+extension AuditDatabase {
+    /// Binds each token to its body digest, in one transaction. Returns, for each use, true when
+    /// the token is new or was first seen with the same digest (a retry), false when it was first
+    /// seen with another body. Uses later in the same call are judged against earlier ones.
+    public func bindWebhookTokens(_ uses: [WebhookTokenUse]) throws -> [Bool] {
+        guard !uses.isEmpty else { return [] }
+        return try write { db in
+            let select = try db.cachedStatement(sql: "SELECT body_sha256 FROM webhook_tokens WHERE token = ?")
+            let insert = try db.cachedStatement(sql: "INSERT INTO webhook_tokens (token, body_sha256, received_at) VALUES (?, ?, ?)")
+            var seen: [String: String] = [:]
+            return try uses.map { use in
+                if let digest = seen[use.token] { return digest == use.bodyDigest }
+                if let digest = try String.fetchOne(select, arguments: [use.token]) {
+                    seen[use.token] = digest
+                    return digest == use.bodyDigest
+                }
+                try insert.execute(arguments: [use.token, use.bodyDigest, StorageEncoding.milliseconds(use.receivedAt)])
+                seen[use.token] = use.bodyDigest
+                return true
+            }
+        }
+    }
+
+    /// Forgets tokens received before `date` (older than any timestamp the receiver still accepts).
+    @discardableResult
+    public func forgetWebhookTokens(receivedBefore date: Date) throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM webhook_tokens WHERE received_at < ?", arguments: [StorageEncoding.milliseconds(date)])
+            return db.changesCount
+        }
+    }
+
+    /// Makes every later commit durable against power loss, not only against a crash of this
+    /// process (`synchronous = FULL` on the writer). The webhook receiver answers 200 only after
+    /// its commit, and groups concurrent requests into one commit so this costs little.
+    public func requireFullDurability() throws {
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Whether the store accepts a write now (for a readiness check): a write transaction that changes nothing.
+    public func isWritable() -> Bool {
+        do {
+            try pool.write { db in try db.execute(sql: "UPDATE meta SET value = value WHERE key = 'change_counter'") }
+            return true
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import AuditCore
+import AuditStore
+import Foundation
+import Prometheus
+
+/// The Prometheus metrics of `serve` (swift-prometheus), served at `/metrics` in the text format:
+///
+/// - `email_audit_webhook_events_received_total`: webhooks stored (or already stored);
+/// - `email_audit_webhook_events_refused_total{reason}`: webhooks refused, by reason
+///   (`bad-signature`, `stale`, `token-reused`, `malformed`, `too-large`, `content-type`, ...);
+/// - `email_audit_intake_emails_total{outcome}`: intake requests (`created`, `retry`, `refused`);
+/// - `email_audit_handover_latency_seconds`: how long each hand-over run to the provider took;
+/// - `email_audit_handover_runs_total{outcome}`: runs the provider answered (`ok`) or not (`deferred`);
+/// - `email_audit_pending_emails`, `email_audit_pending_oldest_age_seconds`: the hand-over queue
+///   (emails not yet handed over) and how long its oldest has waited, read from the store per scrape;
+/// - `email_audit_webhook_queue_depth`: webhooks waiting for the next group commit.
+public final class ServerMetrics: Sendable {
+    /// The registry the metrics live in (exposed for tests).
+    public let registry = PrometheusCollectorRegistry()
+    private let received: Counter
+    private let handOverLatency: DurationHistogram
+    private let pending: Gauge
+    private let pendingAge: Gauge
+    private let webhookQueue: Gauge
+
+    public init() {
+        received = registry.makeCounter(name: "email_audit_webhook_events_received_total",
+                                        help: "Webhook events stored (or already stored) and answered 200.")
+        handOverLatency = registry.makeDurationHistogram(
+            name: "email_audit_handover_latency_seconds",
+            buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5),
+                      .seconds(30), .seconds(120)],
+            help: "How long one hand-over run of Pending emails to the provider took.")
+        pending = registry.makeGauge(name: "email_audit_pending_emails", help: "Emails recorded and not yet handed to the provider.")
+        pendingAge = registry.makeGauge(name: "email_audit_pending_oldest_age_seconds",
+                                        help: "How long the oldest Pending email has waited (0 when none).")
+        webhookQueue = registry.makeGauge(name: "email_audit_webhook_queue_depth",
+                                          help: "Webhooks waiting for the next group commit.")
+    }
+
+    /// A webhook stored (or a retry of one already stored).
+    public func webhookReceived() { received.increment() }
+
+    /// A webhook refused, by the refusal's reason.
+    public func webhookRefused(reason: String) {
+        registry.makeCounter(name: "email_audit_webhook_events_refused_total", labels: [("reason", reason)],
+                             help: "Webhook events refused, by reason.").increment()
+    }
+
+    /// An intake request: `created`, `retry` or `refused`.
+    public func intake(_ outcome: String) {
+        registry.makeCounter(name: "email_audit_intake_emails_total", labels: [("outcome", outcome)],
+                             help: "POST /v1/emails requests, by outcome.").increment()
+    }
+
+    /// One hand-over run and whether the provider answered it.
+    public func handOver(duration: Duration, answered: Bool) {
+        handOverLatency.record(duration)
+        registry.makeCounter(name: "email_audit_handover_runs_total", labels: [("outcome", answered ? "ok" : "deferred")],
+                             help: "Hand-over runs, by whether the provider answered.").increment()
+    }
+
+    /// Updates the queue gauges from the store (all accounts) and the committer.
+    public func refresh(store: AuditDatabase, webhookQueueDepth: Int, now: Date) throws {
+        let health = try store.handOverHealth(accountID: nil, now: now)
+        pending.set(Double(health.pending))
+        pendingAge.set(health.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        webhookQueue.set(Double(webhookQueueDepth))
+    }
+
+    /// The metrics in Prometheus' text exposition format.
+    public func exposition() -> String { registry.emitToString() }
+}

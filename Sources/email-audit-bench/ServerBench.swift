@@ -1,0 +1,208 @@
+import AsyncHTTPClient
+import AuditCore
+import AuditStore
+import Foundation
+import Mailgun
+import NIOCore
+
+/// `email-audit-bench --server`: starts the real `email-audit serve` (the binary beside this one)
+/// on a fresh store on loopback and measures, with an HTTP/1.1 load client in this process:
+///
+/// - webhook throughput: signed Mailgun webhooks (each a distinct event), `--concurrency` in
+///   flight, every 200 answered only after the event is durable (group commit, full sync);
+/// - intake rate: `POST /v1/emails` with distinct host ids.
+///
+/// Afterwards the store is opened and every answered webhook and email is counted in it.
+/// Targets from issue 8: ≥ 5,000 events/s, ≥ 2,000 emails/s on this 2-core machine.
+struct ServerBench {
+    let webhooks: Int
+    let intakeEmails: Int
+    let concurrency: Int
+
+    static let signingKey = "whsec-bench-0123456789abcdef"
+    static let token = "bench-intake-token-0123456789abcdef"
+
+    func run() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("email-audit").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("no email-audit beside the bench binary (\(binary)); build both first")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("email-audit-bench-server-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let db = folder + "/audit.sqlite"
+        let files = ["signing-key": Self.signingKey, "tokens": "1 \(Self.token)\n", "api-key": "key-bench"]
+        for (name, content) in files { try content.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        try Self.runToEnd(binary, ["seed", "--emails", "0", "--db", db])
+
+        let port = try Self.freePort()
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: binary)
+        // The provider is an unreachable address: hand-over fails at once and backs off, so the
+        // figures are the receiver's and the intake's alone.
+        serve.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:\(port)", "--signing-key-file", folder + "/signing-key",
+                           "--intake-tokens-file", folder + "/tokens", "--provider", "mailgun", "--api-base-url", "http://127.0.0.1:9",
+                           "--api-key-file", folder + "/api-key", "--hand-over-interval", "3600", "--log-level", "warning"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try serve.run()
+        defer {
+            if serve.isRunning { serve.terminate(); serve.waitUntilExit() }
+        }
+        let base = "http://127.0.0.1:\(port)"
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { try? client.syncShutdown() }
+        try runBlocking { try await Self.waitUntilUp(client, base + "/healthz") }
+
+        print("Server benchmark: email-audit serve on 127.0.0.1, \(concurrency) requests in flight, durable (full sync, group commit)")
+        let runID = UInt64(Date().timeIntervalSince1970 * 1000)
+        let bodies = (0..<webhooks).map { index in
+            let event = Self.eventJSON(id: "bench\(runID)-\(index)", messageID: "bench.\(runID).\(index)@mg.example.com",
+                                       recipient: "tenant\(index % 5000)@example.net")
+            let signature = MailgunWebhookSignature(timestamp: String(Int(Date().timeIntervalSince1970)),
+                                                    token: String(format: "%050d", index), signingKey: Data(Self.signingKey.utf8))
+            return "{\"signature\": {\"timestamp\": \"\(signature.timestamp)\", \"token\": \"\(signature.token)\", "
+                + "\"signature\": \"\(signature.signature)\"}, \"event-data\": \(event)}"
+        }
+        let webhookRun = try runBlocking {
+            try await Self.post(client, url: base + "/webhooks/mailgun", bodies: bodies, headers: ["Content-Type": "application/json"],
+                                concurrency: concurrency)
+        }
+        let intakeBodies = (0..<intakeEmails).map { index in
+            "{\"host_id\": \"BENCH-\(runID)-\(index)\", \"raised_by\": \"Zoë Clarke\", \"activity\": \"receipt\", "
+                + "\"to\": \"tenant\(index % 5000)@example.net\", \"from\": \"accounts@mg.example.com\", \"subject\": \"Receipt \(index)\", "
+                + "\"body\": \"Thank you for your payment.\", \"attachment_names\": [\"receipt-\(index).pdf\"], \"linked_units\": []}"
+        }
+        let intakeRun = try runBlocking {
+            try await Self.post(client, url: base + "/v1/emails", bodies: intakeBodies,
+                                headers: ["Content-Type": "application/json", "Authorization": "Bearer \(Self.token)"], concurrency: concurrency)
+        }
+        serve.terminate()
+        serve.waitUntilExit()
+
+        let store = try AuditDatabase(path: db, timeZone: TimeZone(identifier: "Europe/London")!)
+        let events = try store.eventCount()
+        let emails = try store.emailCount()
+        let webhookRate = Double(webhookRun.ok) / webhookRun.seconds
+        let intakeRate = Double(intakeRun.ok) / intakeRun.seconds
+        print(String(format: "webhooks: %@ signed events in %.2f s = %@ events/s, p50 %.1f ms, p99 %.1f ms; %@ answered 200, %@ stored (%@)",
+                     Count.text(webhooks), webhookRun.seconds, Count.text(Int(webhookRate)), webhookRun.p50, webhookRun.p99,
+                     Count.text(webhookRun.ok), Count.text(events), webhookRate >= 5_000 ? "ok, target ≥ 5,000 events/s" : "UNDER target ≥ 5,000 events/s"))
+        print(String(format: "intake: %@ emails in %.2f s = %@ emails/s, p50 %.1f ms, p99 %.1f ms; %@ answered 201 (%@)",
+                     Count.text(intakeEmails), intakeRun.seconds, Count.text(Int(intakeRate)), intakeRun.p50, intakeRun.p99,
+                     Count.text(intakeRun.ok), intakeRate >= 2_000 ? "ok, target ≥ 2,000 emails/s" : "UNDER target ≥ 2,000 emails/s"))
+        guard events == webhookRun.ok, webhookRun.ok == webhooks, intakeRun.ok == intakeEmails, emails >= intakeEmails else {
+            throw BenchError("not every request was answered and stored: \(webhookRun.ok) webhooks answered, \(events) events stored; "
+                             + "\(intakeRun.ok) intake answers, \(emails) emails stored")
+        }
+    }
+
+    struct LoadRun: Sendable {
+        var ok: Int
+        var seconds: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    /// Posts every body with `concurrency` requests in flight; counts 2xx answers and times each request.
+    static func post(_ client: HTTPClient, url: String, bodies: [String], headers: [String: String], concurrency: Int) async throws -> LoadRun {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let results = await withTaskGroup(of: [(Bool, Double)].self) { group in
+            let lanes = max(1, concurrency)
+            for lane in 0..<lanes {
+                group.addTask {
+                    var mine: [(Bool, Double)] = []
+                    var index = lane
+                    while index < bodies.count {
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        for (name, value) in headers { request.headers.add(name: name, value: value) }
+                        request.body = .bytes(ByteBuffer(string: bodies[index]))
+                        let begin = clock.now
+                        var ok = false
+                        if let response = try? await client.execute(request, timeout: .seconds(60)) {
+                            _ = try? await response.body.collect(upTo: 1 << 16)
+                            ok = (200..<300).contains(Int(response.status.code))
+                        }
+                        let elapsed = clock.now - begin
+                        mine.append((ok, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15))
+                        index += lanes
+                    }
+                    return mine
+                }
+            }
+            var all: [(Bool, Double)] = []
+            for await part in group { all += part }
+            return all
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let latencies = results.map(\.1).sorted()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p / 100 * Double(latencies.count - 1)).rounded(.up)))]
+        }
+        return LoadRun(ok: results.filter(\.0).count, seconds: seconds, p50: percentile(50), p99: percentile(99))
+    }
+
+    static func waitUntilUp(_ client: HTTPClient, _ url: String) async throws {
+        for _ in 0..<300 {
+            if let response = try? await client.execute(HTTPClientRequest(url: url), timeout: .seconds(2)), response.status.code == 200 {
+                return
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw BenchError("serve did not answer \(url) within 30 s")
+    }
+
+    static func eventJSON(id: String, messageID: String, recipient: String) -> String {
+        "{\"event\": \"delivered\", \"id\": \"\(id)\", \"timestamp\": \(Date().timeIntervalSince1970), \"log-level\": \"info\", "
+            + "\"envelope\": {\"sender\": \"accounts@mg.example.com\", \"targets\": \"\(recipient)\", \"transport\": \"smtp\"}, "
+            + "\"delivery-status\": {\"code\": 250, \"message\": \"OK\", \"description\": \"\", \"mx-host\": \"mx.example.net\", "
+            + "\"attempt-no\": 1, \"tls\": true}, "
+            + "\"message\": {\"headers\": {\"to\": \"\(recipient)\", \"from\": \"accounts@mg.example.com\", \"subject\": \"Receipt\", "
+            + "\"message-id\": \"\(messageID)\"}, \"attachments\": [], \"size\": 4213}, "
+            + "\"recipient\": \"\(recipient)\", \"recipient-domain\": \"example.net\", \"tags\": [], \"user-variables\": {}}"
+    }
+
+    static func runToEnd(_ binary: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("\(arguments.first ?? "") failed (exit \(process.terminationStatus))") }
+    }
+
+    static func freePort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw BenchError("no socket") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw BenchError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Runs async work to completion from synchronous code.
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let semaphore = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, any Error>?
+    Task.detached {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return try result!.get()
+}
