@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst bench-server
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench bench-store demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst bench-server
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -77,8 +77,17 @@ FUZZ_SECONDS ?= 120
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test $(SWIFT_FLAGS) --filter IngestFuzzTests
 
+## The decoder micro-benchmarks (Benchmarks/DecoderBenchmarks, ordo-one/benchmark, release build):
+## own parser against JSONDecoder and JSONSerialization, and the encoder. Records the run in
+## docs/benchmark.txt and rewrites the README's decoder table from it. Not run in CI (only built).
 bench:
-	$(SWIFT) run -c release email-audit-bench
+	python3 scripts/bench_decoders.py
+
+## The store, query and screen benchmark: 1,000,000 emails over three years (about 5 minutes);
+## add flags with BENCH_FLAGS="--exports" and the like.
+BENCH_FLAGS ?=
+bench-store:
+	$(SWIFT) run -c release email-audit-bench $(BENCH_FLAGS)
 
 ## Webhook throughput and intake rate of the real serve on loopback (release build; figures in
 ## docs/benchmark-server.txt).

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -19,12 +19,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Micro-benchmarks (`make bench`). Only the malloc interposer trait: no jemalloc, and not the
+        // Swift 6.3 runtime interposer, whose package is not in the package mirror.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Property tests that shrink and print their seed on failure.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // Pure domain: statuses, derivation, filters, date ranges, advice. Foundation only.
+        // Pure domain: statuses, derivation, filters, date ranges, advice; the one JSON writer. Foundation only.
         .target(name: "AuditCore"),
-        // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation only.
-        .target(name: "Mailgun", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation, swift-crypto and AuditCore's JSON writer.
+        .target(name: "Mailgun", dependencies: ["AuditCore", .product(name: "Crypto", package: "swift-crypto")]),
         // In-process stand-in for Mailgun that emits real Mailgun event JSON.
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
@@ -61,10 +66,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore"]),
+        // Micro-benchmarks run by `make bench` (`swift package benchmark`); built, not run, in CI.
+        .executableTarget(name: "DecoderBenchmarks",
+                          dependencies: ["Mailgun", "ProviderSimulator", .product(name: "Benchmark", package: "benchmark")],
+                          path: "Benchmarks/DecoderBenchmarks",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
-        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
                     exclude: ["Fixtures"]),

@@ -305,12 +305,12 @@ def main():
     # Bad input: one line on stderr, non-zero exit, the store untouched.
     before = content(db)
     for args, words in [
-        (["query", "--status", "bounced"], "unknown status"),
+        (["query", "--status", "bounced"], "is invalid for '--status <status>'. Please provide one of the following: pending, "),
         (["query", "--from", "31/02/2026"], "not a date"),
         (["query", "--until", "01/01/2026", "--from", "02/01/2026"], "before"),
-        (["query", "--range", "fortnight"], "unknown range"),
+        (["query", "--range", "fortnight"], "is invalid for '--range <range>'. Please provide one of the following: today, yesterday, last-7-days, "),
         (["query", "--to", "a*b*"], "--to"),
-        (["query", "--format", "xlsx"], "unknown format"),
+        (["query", "--format", "xlsx"], "is invalid for '--format <format>'. Please provide one of 'table', 'json' or 'csv'."),
         (["query", "--raised-by", "Nobody Here"], "no staff member"),
         (["show", "999999"], "no email with id"),
         (["ingest", os.path.join(work, "missing.jsonl")], "no such file"),

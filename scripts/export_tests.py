@@ -108,8 +108,8 @@ def test_cli_errors(binary, db, work):
         (["-o", "/nonexistent-folder/x.csv"], "does not exist"),
         (["-o", "/etc/hostname/x.csv"], "cannot write"),
         (["-o", os.path.join(work, "x.doc")], "cannot tell the format"),
-        (["-o", os.path.join(work, "x.csv"), "--format", "docx"], "unknown format"),
-        (["-o", os.path.join(work, "x.csv"), "--status", "bounced"], "unknown status"),
+        (["-o", os.path.join(work, "x.csv"), "--format", "docx"], "is invalid for '--format <format>'. Please provide one of 'xlsx', 'pdf' or 'csv'."),
+        (["-o", os.path.join(work, "x.csv"), "--status", "bounced"], "is invalid for '--status <status>'"),
         (["-o", work, "--format", "csv"], "is a folder"),
     ]:
         result = run(binary, "export", "--db", db, "--range", "all", *args)

@@ -9,11 +9,12 @@ public enum SuppressionRemoval {
     /// from `provider`'s lists (when one is given).
     ///
     /// - Throws: ``StoreError/needsSupportRole(user:action:)`` for a staff user, and nothing
-    ///   changes, in the store or at the provider.
+    ///   changes, in the store or at the provider; the provider's error when the store recorded
+    ///   the removal but the provider could not be told (the caller says so; retrying is safe).
     public static func remove(_ address: String, reason: String, reader: AccountScopedReader,
                               provider: (any EmailProvider)?, at time: Date = Date()) throws {
         try reader.removeSuppression(address: address, reason: reason, at: time)
-        provider?.removeSuppression(address, at: time)
+        try provider?.removeSuppression(address, at: time)
     }
 
     /// Removes `address` as above, telling the demo simulator of the reader's account saved

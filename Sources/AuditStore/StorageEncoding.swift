@@ -4,8 +4,8 @@ import Foundation
 /// How dates, lists and status details are written in columns.
 ///
 /// Dates are integers (milliseconds for emails, microseconds for events) so that ordering
-/// and ranges are exact. JSON is written by hand: it is on the ingest hot path, where a
-/// `JSONEncoder` per row would cost more than the SQL.
+/// and ranges are exact. JSON is written with AuditCore's ``JSONWriter``: it is on the ingest
+/// hot path, where a `JSONEncoder` per row would cost more than the SQL.
 enum StorageEncoding {
     // MARK: Time
 
@@ -30,60 +30,29 @@ enum StorageEncoding {
 
     // MARK: JSON
 
-    /// Appends `text` as a JSON string literal.
-    static func appendJSONString(_ text: String, to out: inout String) {
-        out.append("\"")
-        var needsEscape = false
-        for unit in text.utf8 where unit < 0x20 || unit == 0x22 || unit == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            out.append(text)
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out.append("\\\"")
-                case "\\": out.append("\\\\")
-                case "\n": out.append("\\n")
-                case "\r": out.append("\\r")
-                case "\t": out.append("\\t")
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-        }
-        out.append("\"")
-    }
-
-    /// `["a","b"]`.
+    /// `["a","b"]`, written by AuditCore's ``JSONWriter``.
     static func jsonArray(_ values: [String]) -> String {
         if values.isEmpty { return "[]" }
-        var out = "["
-        for (index, value) in values.enumerated() {
-            if index > 0 { out.append(",") }
-            appendJSONString(value, to: &out)
+        var json = JSONWriter(capacity: values.reduce(2) { $0 + $1.utf8.count + 3 })
+        json.beginArray()
+        for value in values {
+            json.element()
+            json.writeString(value)
         }
-        out.append("]")
-        return out
+        json.endArray()
+        return json.text
     }
 
     /// `[1,2,3]`, used to pass id lists to `json_each`.
     static func jsonArray(_ values: some Sequence<Int64>) -> String {
-        var out = "["
-        var first = true
+        var json = JSONWriter(capacity: 64)
+        json.beginArray()
         for value in values {
-            if !first { out.append(",") }
-            first = false
-            out.append(String(value))
+            json.element()
+            json.writeInt(Int(value))
         }
-        out.append("]")
-        return out
+        json.endArray()
+        return json.text
     }
 
     static func decodeStringArray(_ json: String?) -> [String] {
@@ -94,16 +63,16 @@ enum StorageEncoding {
     /// The status detail as stored in `emails.status_detail`.
     static func statusDetailJSON(_ detail: StatusDetail?) -> String? {
         guard let d = detail else { return nil }
-        var out = "{\"status\":\(d.status.code)"
-        out.reserveCapacity(192)
-        func text(_ key: String, _ value: String?) {
+        var json = JSONWriter(capacity: 192)
+        json.beginObject()
+        json.key("status"); json.writeInt(d.status.code)
+        func text(_ key: StaticString, _ value: String?) {
             guard let value else { return }
-            out.append(",\"\(key)\":")
-            appendJSONString(value, to: &out)
+            json.key(key); json.writeString(value)
         }
-        func number(_ key: String, _ value: Int?) {
+        func number(_ key: StaticString, _ value: Int?) {
             guard let value else { return }
-            out.append(",\"\(key)\":\(value)")
+            json.key(key); json.writeInt(value)
         }
         text("severity", d.severity?.rawValue)
         text("reason", d.reason)
@@ -115,9 +84,9 @@ enum StorageEncoding {
         number("attemptNumber", d.attemptNumber)
         number("retrySeconds", d.retrySeconds)
         text("rejectReason", d.rejectReason)
-        if let at = d.occurredAt { out.append(",\"occurredAt\":\(microseconds(at))") }
-        out.append("}")
-        return out
+        if let at = d.occurredAt { json.key("occurredAt"); json.writeInt(Int(microseconds(at))) }
+        json.endObject()
+        return json.text
     }
 
     private struct StoredDetail: Decodable {

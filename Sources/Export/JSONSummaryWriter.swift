@@ -9,6 +9,8 @@ import Foundation
 public struct JSONSummaryWriter: SummaryWriter {
     let format: UKDateFormat
     var first = true
+    /// The one JSON writer, terminal-safe, reused row after row.
+    var json = JSONWriter(capacity: 512, terminalSafe: true)
 
     public init(timeZone: TimeZone) {
         format = UKDateFormat(timeZone: timeZone)
@@ -25,25 +27,24 @@ public struct JSONSummaryWriter: SummaryWriter {
     public var carriesExtras: Bool { true }
 
     public mutating func write(_ summary: EmailSummary, extras: SummaryExtras, into output: inout some TextOutputStream) {
+        json.reset()
         // Keys in sorted order, as before.
-        var fields: [(String, String)] = [
-            ("activity", Self.quote(summary.activity.displayName)),
-            ("created", Self.quote(ISO8601DateFormatter().string(from: summary.createdAt))),
-            ("createdLocal", Self.quote(format.dateTime(summary.createdAt))),
-            ("id", String(summary.id)),
-            ("raisedBy", Self.quote(summary.raisedByName)),
-            ("recommendedAction", Self.quote(extras.recommendedAction)),
-        ]
-        if let code = extras.statusDetail?.code { fields.append(("smtpCode", String(code))) }
-        fields += [
-            ("status", Self.quote(summary.status.displayName)),
-            ("statusCode", Self.quote(extras.code)),
-            ("statusMessage", Self.quote(extras.message)),
-            ("subject", Self.quote(summary.subject)),
-            ("to", Self.quote(summary.to)),
-        ]
-        let object = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-        output.write((first ? "\n  " : ",\n  ") + object)
+        json.beginObject()
+        json.key("activity"); json.writeString(summary.activity.displayName)
+        json.key("created"); json.writeString(ISO8601UTC.string(from: summary.createdAt))
+        json.key("createdLocal"); json.writeString(format.dateTime(summary.createdAt))
+        json.key("id"); json.writeInt(Int(summary.id))
+        json.key("raisedBy"); json.writeString(summary.raisedByName)
+        json.key("recommendedAction"); json.writeString(extras.recommendedAction)
+        if let code = extras.statusDetail?.code { json.key("smtpCode"); json.writeInt(code) }
+        json.key("status"); json.writeString(summary.status.displayName)
+        json.key("statusCode"); json.writeString(extras.code)
+        json.key("statusMessage"); json.writeString(extras.message)
+        json.key("subject"); json.writeString(summary.subject)
+        json.key("to"); json.writeString(summary.to)
+        json.endObject()
+        output.write(first ? "\n  " : ",\n  ")
+        output.write(json.text)
         first = false
     }
 
@@ -54,25 +55,9 @@ public struct JSONSummaryWriter: SummaryWriter {
     /// A JSON string literal for `text`: quote and backslash escaped, and every scalar
     /// that ``TerminalText/needsNeutralising(_:)`` written as `\u` and four hex digits.
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if TerminalText.needsNeutralising(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var json = JSONWriter(capacity: text.utf8.count + 2, terminalSafe: true)
+        json.writeString(text)
+        return json.text
     }
 
     /// JSON text (from any encoder) with every scalar that ``TerminalText/needsNeutralising(_:)``

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Lenient readings of JSON values (see also `JSONParser+Lenient.swift`): a value of an
 /// unexpected type reads as nil instead of failing the event.
 extension JSONValue {

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// A parsed JSON value. Objects keep their members in the order received.
 ///
 /// Internal to the module: the public surface is ``MailgunEvent`` and friends.

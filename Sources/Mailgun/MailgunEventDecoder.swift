@@ -4,8 +4,8 @@
 /// or a webhook body `{"signature": {...}, "event-data": {...}}`.
 ///
 /// The decoder is stateless: call it from any number of threads at once. It uses the
-/// module's own byte-level JSON parser, which on Linux measured several times faster than
-/// `JSONDecoder` and `JSONSerialization` (see ``MailgunDecodeThroughput``).
+/// module's own byte-level JSON parser, measured against `JSONDecoder` and `JSONSerialization`
+/// on the same lines by `make bench` (Benchmarks/DecoderBenchmarks; figures in docs/benchmark.txt).
 public enum MailgunEventDecoder {
     /// Whether `line` holds nothing but whitespace; callers skip such lines.
     public static func isBlank(_ line: some StringProtocol) -> Bool {

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Writes a ``MailgunEvent`` as one line of JSON in Mailgun's own field names.
 ///
 /// The output is deterministic: keys sorted (byte order) at every level, nil fields omitted,

@@ -33,10 +33,19 @@ struct EmailAuditCommand: ParsableCommand {
                 let text = fullMessage(for: error)  // --help and the like: the program's own text
                 if !text.isEmpty { Console.print("\(lines: text)") }
             } else {
-                let text = message(for: error)
+                let text = oneLine(message(for: error))
                 if !text.isEmpty { Console.printError("Error: \(text)") }
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// An error message as one line: ArgumentParser lists six or more choices as a bulleted
+    /// block ("…one of the following:\n  - a\n  - b"), written here as "…following: a, b".
+    static func oneLine(_ message: String) -> String {
+        let lines = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = lines.first, lines.count > 1 else { return message }
+        let rest = lines.dropFirst().map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
+        return first + " " + rest.joined(separator: ", ")
     }
 }

@@ -18,8 +18,8 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var filters: FilterOptions
 
-    @Option(help: ArgumentHelp("xlsx, pdf or csv (default: from the file name's extension).", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("The file format (default: from the file name's extension).", valueName: "format"))
+    var format: ExportFormat?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The file to write.", valueName: "file"))
     var output: String
@@ -49,11 +49,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         // Validate everything before touching the store or the file system.
-        let chosen = format ?? (output as NSString).pathExtension
-        guard let fileFormat = ExportFormat(rawValue: chosen.lowercased()) else {
-            throw CLIError(format == nil
-                ? "cannot tell the format from '\(output)'; add --format xlsx, pdf or csv"
-                : "unknown format '\(chosen)'; use xlsx, pdf or csv")
+        guard let fileFormat = format ?? ExportFormat(argument: (output as NSString).pathExtension) else {
+            throw CLIError("cannot tell the format from '\(output)'; add --format xlsx, pdf or csv")
         }
         guard pdfMaxRows > 0 else { throw CLIError("--pdf-max-rows must be 1 or more") }
         guard sheetRowLimit >= 6 else { throw CLIError("--sheet-row-limit must be 6 or more") }

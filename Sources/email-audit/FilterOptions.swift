@@ -8,8 +8,8 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("raised-by"), help: ArgumentHelp("Staff name (repeatable).", valueName: "name"))
     var raisedBy: [String] = []
 
-    @Option(help: ArgumentHelp("Status (repeatable), e.g. failed, temporary-failure.", valueName: "status"))
-    var status: [String] = []
+    @Option(help: ArgumentHelp("Status (repeatable).", valueName: "status"))
+    var status: [EmailStatus] = []
 
     @Option(help: ArgumentHelp("Recipient: an address, a prefix (smith*), a domain (*@hotmail.co.uk) or a part (*hughes*).",
                                valueName: "address"))
@@ -18,8 +18,8 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only emails whose subject contains this text (ASCII letters in any case).", valueName: "text"))
     var subject: String?
 
-    @Option(help: ArgumentHelp("today, yesterday, last-7-days, last-30-days, this-month, last-month or all.", valueName: "range"))
-    var range = "today"
+    @Option(help: ArgumentHelp("The dates to show.", valueName: "range"))
+    var range: DateRangeChoice = .today
 
     @Option(help: ArgumentHelp("First day, dd/mm/yyyy (overrides --range).", valueName: "date"))
     var from: String?
@@ -30,12 +30,7 @@ struct FilterOptions: ParsableArguments {
     /// The filter without the staff (which needs the store); a one-line error for bad input.
     func filterWithoutStaff() throws -> EmailFilter {
         var filter = EmailFilter()
-        filter.statuses = Set(try status.map { name in
-            guard let parsed = EmailStatus(parsing: name) else {
-                throw CLIError("unknown status '\(name)'; use one of: \(EmailStatus.allCases.map(\.argumentName).joined(separator: ", "))")
-            }
-            return parsed
-        })
+        filter.statuses = Set(status)
         if let to {
             guard let pattern = AddressPattern(parsing: to) else {
                 throw CLIError("--to needs an address, a prefix (smith*), a domain (*@domain) or a part (*part*) (got '\(to)')")
@@ -56,10 +51,7 @@ struct FilterOptions: ParsableArguments {
             if let first, let last, last < first { throw CLIError("--until \(last) is before --from \(first)") }
             filter.dateRange = .custom(from: first, through: last)
         } else {
-            guard let choice = DateRangeChoice(argument: range) else {
-                throw CLIError("unknown range '\(range)'; use today, yesterday, last-7-days, last-30-days, this-month, last-month or all")
-            }
-            filter.dateRange = choice
+            filter.dateRange = range
         }
         return filter
     }

@@ -23,17 +23,15 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Table width in columns (default: the terminal's; not cut when not a terminal).", valueName: "N"))
     var width: Int?
 
-    @Option(help: "table, json or csv.")
-    var format = "table"
+    @Option(help: "The output format.")
+    var format: SummaryFormat = .table
 
     @Flag(help: "Table in ASCII, names transliterated (automatic on a terminal whose locale is not UTF-8, or with EMAIL_AUDIT_ASCII=1). CSV and JSON are always UTF-8.")
     var ascii = false
 
     func run() throws {
         // Validate everything before touching the store.
-        guard let outputFormat = SummaryFormat(rawValue: format.lowercased()) else {
-            throw CLIError("unknown format '\(format)'; use table, json or csv")
-        }
+        let outputFormat = format
         let limit = self.limit ?? (outputFormat == .table ? 100 : 0)
         guard limit >= 0 else { throw CLIError("--limit \(limit) is not a number of rows; use a positive number, or 0 for all") }
         if let width, width < 40 { throw CLIError("--width \(width) is too narrow for the table; use 40 or more") }

@@ -170,35 +170,6 @@ struct PagingTests {
         }
     }
 
-    @Test func combinedFiltersEqualAnInMemoryFilter() throws {
-        let data = try PagingData()
-        let f = data.fixture
-        var rng = SeededRandom(seed: 7)
-        let raiserChoices: [Set<Int64>] = [[], [f.alice.id], [f.alice.id, f.bob.id], [f.bob.id, f.support.id, f.carol.id]]
-        let toChoices: [AddressPattern?] = [nil, .prefix("alice"), .prefix("bob"), .exact("al@example.com"), .prefix("a"), .prefix("zz")]
-        let ranges: [DateRangeChoice] = [.all, .last7Days, .today, .yesterday, .thisMonth, .lastMonth,
-                                         .custom(from: CalendarDay(year: 2026, month: 5, day: 4), through: CalendarDay(year: 2026, month: 5, day: 9))]
-        for _ in 0..<60 {
-            var statuses: Set<EmailStatus> = []
-            for status in EmailStatus.allCases where rng.next() % 4 == 0 { statuses.insert(status) }
-            let filter = EmailFilter(accountID: rng.next() % 2 == 0 ? f.account.id : nil,
-                                     raisedBy: raiserChoices[Int(rng.next() % UInt64(raiserChoices.count))],
-                                     statuses: statuses,
-                                     to: toChoices[Int(rng.next() % UInt64(toChoices.count))],
-                                     dateRange: ranges[Int(rng.next() % UInt64(ranges.count))])
-            let expected = data.expected(filter)
-            let pages = try allPages(data.store, filter, limit: 11, now: data.now)
-            #expect(pages.map(\.id) == expected, "filter \(filter)")
-            // Counts agree with the same rows, whichever path answers them.
-            let counts = try data.store.statusCounts(matching: filter, now: data.now)
-            var expectedCounts: [EmailStatus: Int] = [:]
-            for email in data.model where email.matches(filter, now: data.now, timeZone: data.store.timeZone) {
-                expectedCounts[email.status, default: 0] += 1
-            }
-            #expect(counts.byStatus == expectedCounts, "counts for \(filter)")
-        }
-    }
-
     @Test func manyStatusesAndRaisersStillPageCorrectly() throws {
         let data = try PagingData(count: 200)
         let f = data.fixture

@@ -1,44 +1,64 @@
-/// Writes compact JSON into a byte buffer, deterministically.
+/// Writes compact JSON into a byte buffer, deterministically: the project's one JSON writer
+/// (Mailgun event lines, stored status details and lists, `query --format json`).
 ///
 /// Callers write object members in sorted key order themselves; the writer only handles
 /// separators, escaping and number formatting. Strings are written as UTF-8 with only
-/// `"`, `\` and control characters escaped (`/` and non-ASCII are written as is).
-struct JSONWriter {
-    var bytes: [UInt8] = []
+/// `"`, `\` and control characters escaped (`/` and non-ASCII are written as is); a writer made
+/// with `terminalSafe: true` also escapes, as `\u` and four hex digits, every scalar that
+/// ``TerminalText/needsNeutralising(_:)`` (DEL, C1, bidi controls, U+2028/U+2029, the BOM), so its
+/// output can be printed and still parses back to the same text. Writing cannot fail: every
+/// Swift string is valid UTF-8 and non-finite numbers are written as `null`.
+public struct JSONWriter: Sendable {
+    /// The UTF-8 JSON written so far.
+    public var bytes: [UInt8] = []
     /// One entry per open object or array: whether the next member is its first.
-    private var isFirst: [Bool] = []
+    @usableFromInline var isFirst: [Bool] = []
+    /// Whether strings also escape what a terminal would act on.
+    @usableFromInline let terminalSafe: Bool
 
-    init(capacity: Int = 0) {
+    /// A writer whose buffer has room for `capacity` bytes; `terminalSafe` as described above.
+    public init(capacity: Int = 0, terminalSafe: Bool = false) {
+        self.terminalSafe = terminalSafe
         bytes.reserveCapacity(capacity)
     }
 
     /// The JSON written so far.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Empties the buffer (keeping its capacity) for the next document.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        isFirst.removeAll(keepingCapacity: true)
+    }
 
     // MARK: Structure
 
-    mutating func beginObject() {
+    /// Opens an object (`{`).
+    @inlinable public mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
         isFirst.append(true)
     }
 
-    mutating func endObject() {
+    /// Closes the innermost object (`}`).
+    @inlinable public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         isFirst.removeLast()
     }
 
-    mutating func beginArray() {
+    /// Opens an array (`[`).
+    @inlinable public mutating func beginArray() {
         bytes.append(UInt8(ascii: "["))
         isFirst.append(true)
     }
 
-    mutating func endArray() {
+    /// Closes the innermost array (`]`).
+    @inlinable public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         isFirst.removeLast()
     }
 
     /// Writes the separator (if needed) and `"name":` for the next object member.
-    mutating func key(_ name: StaticString) {
+    @inlinable public mutating func key(_ name: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -47,18 +67,18 @@ struct JSONWriter {
     }
 
     /// Writes the separator (if needed) and `"name":` for a member whose name is only known at run time.
-    mutating func key(_ name: String) {
+    @inlinable public mutating func key(_ name: String) {
         separate()
         writeString(name)
         bytes.append(UInt8(ascii: ":"))
     }
 
     /// Writes the separator (if needed) before the next array element.
-    mutating func element() {
+    @inlinable public mutating func element() {
         separate()
     }
 
-    private mutating func separate() {
+    @inlinable mutating func separate() {
         if let last = isFirst.indices.last {
             if isFirst[last] {
                 isFirst[last] = false
@@ -70,21 +90,24 @@ struct JSONWriter {
 
     // MARK: Scalars
 
-    mutating func writeRaw(_ text: StaticString) {
+    /// Writes `text` as it is (a literal such as `null` or `true`).
+    @inlinable public mutating func writeRaw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func writeBool(_ flag: Bool) {
+    /// Writes `true` or `false`.
+    @inlinable public mutating func writeBool(_ flag: Bool) {
         writeRaw(flag ? "true" : "false")
     }
 
-    mutating func writeInt(_ value: Int) {
+    /// Writes an integer in decimal.
+    @inlinable public mutating func writeInt(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
     /// Writes a floating-point value in Swift's shortest round-tripping form (`0.0`, `0.84`);
     /// non-finite values become `null`.
-    mutating func writeDouble(_ value: Double) {
+    @inlinable public mutating func writeDouble(_ value: Double) {
         guard value.isFinite else {
             writeRaw("null")
             return
@@ -93,7 +116,7 @@ struct JSONWriter {
     }
 
     /// Writes a number as an integer when it is one, otherwise like ``writeDouble(_:)``.
-    mutating func writeNumber(_ value: Double) {
+    @inlinable public mutating func writeNumber(_ value: Double) {
         if value.isFinite, value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
             writeInt(Int(value))
         } else {
@@ -102,7 +125,7 @@ struct JSONWriter {
     }
 
     /// Writes epoch seconds with exactly six decimals (microseconds), e.g. `1741947302.417863`.
-    mutating func writeTimestamp(_ seconds: Double) {
+    @inlinable public mutating func writeTimestamp(_ seconds: Double) {
         guard seconds.isFinite, abs(seconds) < 9e12 else {
             writeDouble(seconds)
             return
@@ -122,8 +145,12 @@ struct JSONWriter {
         }
     }
 
-    /// Writes a JSON string literal with the minimal escaping.
-    mutating func writeString(_ text: String) {
+    /// Writes a JSON string literal with the minimal escaping (or the terminal-safe one).
+    @inlinable public mutating func writeString(_ text: String) {
+        if terminalSafe, !TerminalText.isClean(text) {
+            writeTerminalSafeString(text)
+            return
+        }
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
@@ -152,6 +179,31 @@ struct JSONWriter {
             }
             if runStart < utf8.count {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The slow path of ``writeString(_:)`` for text holding a scalar a terminal would act on.
+    @usableFromInline mutating func writeTerminalSafeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": writeRaw("\\\"")
+            case "\\": writeRaw("\\\\")
+            case "\n": writeRaw("\\n")
+            case "\r": writeRaw("\\r")
+            case "\t": writeRaw("\\t")
+            default:
+                if TerminalText.needsNeutralising(scalar) {
+                    // Every such scalar is in the Basic Multilingual Plane: one \u escape.
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    let value = Int(scalar.value)
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), hex[(value >> 12) & 0xF],
+                                              hex[(value >> 8) & 0xF], hex[(value >> 4) & 0xF], hex[value & 0xF]])
+                } else {
+                    bytes.append(contentsOf: String(scalar).utf8)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
