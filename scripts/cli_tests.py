@@ -26,8 +26,12 @@ def check(name, condition, detail=""):
     print(("ok   " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"))
 
 
+# Who the commands sign in as: a staff member of the seeded Harbour Lets (scripts run in a temporary store).
+SIGNED_IN = "Amelia Hughes"
+
+
 def run(binary, *args, stdin=None, env=None):
-    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", EMAIL_AUDIT_USER=SIGNED_IN)
     full_env.pop("EMAIL_AUDIT_DB", None)
     if env:
         full_env.update(env)
@@ -283,7 +287,7 @@ def hardening_checks(binary, work, db):
 
 
 def run_timeout(binary, seconds, *args):
-    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", EMAIL_AUDIT_USER=SIGNED_IN)
     return subprocess.run([binary, *args], capture_output=True, text=True, env=full_env, timeout=seconds)
 
 
@@ -420,6 +424,7 @@ def main():
           and "--ascii" in lines[0] and not result.stdout, result.stderr)
     hostile_text_tests(binary, work)
     support_desk_checks(binary, db, work)
+    users_and_suppressions_checks(binary, work)
     search_checks(binary, db, work)
     hardening_checks(binary, work, db)
 
@@ -427,10 +432,100 @@ def main():
     return 1 if FAILED else 0
 
 
+def users_and_suppressions_checks(binary, work):
+    """Sign-in, accounts and roles, and the suppression list (issue 7) on a store of its own."""
+    db = os.path.join(work, "accounts.sqlite")
+    seeded = run(binary, "seed", "--db", db, "--emails", "600", "--days", "3", "--seed", "7", "--now", "20/11/2026 14:30", "--quiet")
+    check("accounts: seed makes three agencies", seeded.returncode == 0 and "3 agencies" in seeded.stdout, seeded.stdout + seeded.stderr)
+    users = run(binary, "users", "--db", db, "--format", "json")
+    listed = json.loads(users.stdout) if users.returncode == 0 else []
+    accounts = {user["account"] for user in listed}
+    check("users --format json lists staff of three accounts and the support team",
+          len(accounts) == 4 and any(u["role"] == "support" and u["account"].startswith("Support team") for u in listed),
+          users.stdout + users.stderr)
+    table = run(binary, "users", "--db", db)
+    check("users prints a table with logins", table.returncode == 0 and "amelia.hughes" in table.stdout and "Login" in table.stdout)
+
+    # Sign-in order: --user, then EMAIL_AUDIT_USER, then the login name, then (demo store) Amelia Hughes.
+    unknown = run(binary, "query", "--db", db, "--user", "Nobody Here")
+    lines = [line for line in unknown.stderr.splitlines() if line.strip()]
+    check("an unknown --user gets one line naming `email-audit users`",
+          unknown.returncode != 0 and len(lines) == 1 and "email-audit users" in lines[0] and not unknown.stdout, unknown.stderr)
+    env_unknown = run(binary, "query", "--db", db, env={"EMAIL_AUDIT_USER": "Nobody Here"})
+    check("an unknown EMAIL_AUDIT_USER is refused too", env_unknown.returncode != 0 and "Nobody Here" in env_unknown.stderr)
+    # Each staff user sees only their own account's emails; the look-alike name needs a login.
+    def ids(user, *extra, env=None):
+        signed = ["--user", user] if user else []
+        result = run(binary, "query", "--db", db, "--range", "all", "--format", "json", *signed, *extra, env=env)
+        return {row["id"] for row in json.loads(result.stdout)} if result.returncode == 0 else set()
+    harbour, northgate = ids("Amelia Hughes"), ids("Ruth Ashworth")
+    check("the login name signs in (Ruth Ashworth of Northgate)",
+          ids(None, env={"EMAIL_AUDIT_USER": "", "USER": "ruth.ashworth"}) == northgate)
+    check("on the demo store an unknown login name signs in Amelia Hughes",
+          ids(None, env={"EMAIL_AUDIT_USER": "", "USER": "somebody-else"}) == harbour)
+    check("staff of two accounts see disjoint emails", harbour and northgate and not harbour & northgate)
+    support_view = ids("Kate Ellison", "--account", "Northgate")
+    check("support with --account sees that account's emails", support_view == northgate)
+    ambiguous = run(binary, "query", "--db", db, "--user", "Oliver Bennett")
+    check("a name two users share asks for a login", ambiguous.returncode != 0 and "oliver.bennett2" in ambiguous.stderr, ambiguous.stderr)
+    staff_account = run(binary, "query", "--db", db, "--user", "Amelia Hughes", "--account", "Northgate")
+    check("--account is for support users only", staff_account.returncode != 0 and "support" in staff_account.stderr)
+    other = sorted(northgate)[0]
+    hidden = run(binary, "show", str(other), "--db", db, "--user", "Amelia Hughes")
+    check("show of another account's email: no such email", hidden.returncode != 0 and "no email" in hidden.stderr and not hidden.stdout)
+    # The searches (issue 10) answer for the signed-in account only.
+    for search in (["--to", "*e*"], ["--subject", "e"]):
+        found = ids("Ruth Ashworth", *search)
+        check(f"query {' '.join(search)} as Ruth Ashworth: only Northgate's emails", found and found <= northgate)
+    everywhere = ids("Kate Ellison", "--account", "Northgate", "--to", "*e*")
+    check("support's search with --account Northgate answers for Northgate", everywhere and everywhere <= northgate)
+    shown = json.loads(run(binary, "show", str(other), "--db", db, "--user", "Ruth Ashworth", "--format", "json").stdout or "{}")
+    message = shown.get("messageId")
+    if message:
+        by_message = run(binary, "show", "--message-id", message, "--db", db, "--user", "Amelia Hughes")
+        check("show --message-id of another account's email: no such email", by_message.returncode != 0 and not by_message.stdout,
+              by_message.stdout + by_message.stderr)
+        own = run(binary, "show", "--message-id", message, "--db", db, "--user", "Ruth Ashworth")
+        check("show --message-id finds it for its own account", own.returncode == 0 and str(other) in own.stdout, own.stderr)
+
+    # The suppression list: staff see and request; support removes; the trail keeps who, when and why.
+    listed = run(binary, "suppressions", "list", "--db", db, "--user", "Amelia Hughes", "--format", "json")
+    entries = json.loads(listed.stdout) if listed.returncode == 0 else []
+    check("suppressions list --format json has kind, since, reason and blocked counts",
+          entries and all({"address", "kind", "since", "reason", "blockedEmails"} <= set(e) for e in entries), listed.stdout + listed.stderr)
+    if not entries:
+        return
+    address = entries[0]["address"]
+    before = content(db)
+    refused = run(binary, "suppressions", "remove", address, "--reason", "asked", "--db", db, "--user", "Amelia Hughes")
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    check("a staff removal gets one line saying it needs the support role, non-zero, nothing changed",
+          refused.returncode != 0 and len(lines) == 1 and "support role" in lines[0] and content(db) == before, refused.stderr)
+    requested = run(binary, "suppressions", "request", address, "--note", "Confirmed by phone", "--db", db, "--user", "Amelia Hughes")
+    check("staff request a removal with a note", requested.returncode == 0, requested.stderr)
+    seen = run(binary, "suppressions", "list", "--db", db, "--user", "Kate Ellison", "--format", "json")
+    request = next((e.get("removalRequest") for e in json.loads(seen.stdout or "[]") if e["address"] == address), None)
+    check("support sees the open request", request is not None and request["by"] == "Amelia Hughes" and request["note"] == "Confirmed by phone")
+    removed = run(binary, "suppressions", "remove", address, "--reason", "Recipient asked", "--db", db, "--user", "Kate Ellison")
+    check("support removes it", removed.returncode == 0, removed.stderr)
+    after = run(binary, "suppressions", "list", "--db", db, "--user", "Amelia Hughes", "--format", "json")
+    check("the address is off the list", address not in after.stdout)
+    history = run(binary, "suppressions", "history", address, "--db", db, "--user", "Amelia Hughes", "--format", "json")
+    trail = json.loads(history.stdout) if history.returncode == 0 else []
+    check("history: added, requested, removed, with who and why",
+          [t["action"] for t in trail][-3:] == ["added", "requested", "removed"]
+          and trail[-1]["by"] == "Kate Ellison" and trail[-1]["note"] == "Recipient asked", history.stdout + history.stderr)
+    # The address was Harbour Lets's, whose simulated domain keeps its state under the original key.
+    state = json.loads(sqlite3.connect(db).execute("SELECT value FROM meta WHERE key = 'simulator_state'").fetchone()[0])
+    check("the saved simulator no longer suppresses the address", address not in state["suppressions"], str(state["suppressions"])[:300])
+    missing = run(binary, "suppressions", "history", "never@example.net", "--db", db, "--user", "Amelia Hughes")
+    check("history of an address never suppressed: one line", missing.returncode != 0 and len(missing.stderr.strip().splitlines()) == 1)
+
+
 def run_on_terminal(binary, *args, env=None):
     """Runs the binary with standard output on a pseudo-terminal; returns what it printed there."""
     import pty
-    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London")
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", EMAIL_AUDIT_USER=SIGNED_IN)
     full_env.pop("EMAIL_AUDIT_DB", None)
     full_env.pop("LC_ALL", None)
     full_env.update(env or {})

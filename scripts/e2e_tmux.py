@@ -34,7 +34,9 @@ NOW_EPOCH = 1742040000  # 15/03/2025 12:00 GMT (London is on GMT in March before
 TODAY = "15/03/2025"
 TIME_ZONE = "Europe/London"
 SEED_ARGS = ["--emails", "3000", "--days", "10", "--seed", "7"]
-USER = "E2E Tester"
+USER = "Amelia Hughes"  # a staff member of the seeded Harbour Lets (the store is a temporary demo store)
+SUPPORT_USER = "Kate Ellison"  # on the support team
+OTHER_ACCOUNT_USER = "Ruth Ashworth"  # a staff member of the seeded Northgate Block Management
 TIMEOUT = float(os.environ.get("E2E_TIMEOUT", "15"))
 
 CONTROL_ADDRESS = "ctrl.test@example.com"
@@ -71,6 +73,7 @@ def pinned_env():
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "EMAIL_AUDIT_TZ": TIME_ZONE,
+        "EMAIL_AUDIT_USER": USER,
         # A crash report prints and exits instead of waiting 30 s at Swift's interactive prompt.
         "SWIFT_BACKTRACE": "interactive=no",
     }
@@ -120,7 +123,7 @@ set-hook -g alert-bell 'run-shell "touch {bell}"'
 class Session:
     """One tmux server with one window running the app."""
 
-    def __init__(self, work, name, binary, db, width, height, extra_args=(), extra_env=None, command=()):
+    def __init__(self, work, name, binary, db, width, height, extra_args=(), extra_env=None, command=(), user=USER):
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.socket = f"ea-e2e-{os.getpid()}-{name}"
@@ -134,7 +137,7 @@ class Session:
         with open(wrapper, "w") as f:
             f.write(WRAPPER)
         env = {**pinned_env(), "TERM": self.term, **(extra_env or {})}  # extra_env may override TERM, LANG
-        app = [binary, *command, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", USER, *extra_args]
+        app = [binary, *command, "--db", db, "--now", NOW, "--time-zone", TIME_ZONE, "--user", user, *extra_args]
         command = ["env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], "/bin/sh", wrapper, self.dir, *app]
         self.command = " ".join(shlex.quote(part) for part in command)
         self.tmux("-f", conf, "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), self.command)
@@ -446,7 +449,7 @@ def scenario_control_bytes(ctx):
         raise Failure("raw control bytes on the captured screen\n" + s.dump())
     # ESC[2J would have wiped the screen: everything around the pop-up must still be there.
     checks = [
-        (lines[0].startswith(" Email Audit │") and USER in lines[0], "the header line"),
+        (lines[0].startswith(" Email Audit │") and "signed in as " + USER[:6] in lines[0], "the header line"),
         ("Status Details" in screen, "Status Details"),
         ("Recommended action" in screen, "Recommended action"),
         (lines[-1].lstrip().startswith("↑↓ Move"), "the hint bar"),
@@ -1452,6 +1455,65 @@ def scenario_tab_focuses_then_opens(ctx):
     s.wait_exit()
 
 
+def suppressions_json(ctx, db, user=USER, *args):
+    """`suppressions list --format json` (or another subcommand's JSON) for a user."""
+    command = args or ("list",)
+    return json.loads(run_cli(ctx.binary, "suppressions", *command, "--db", db, "--user", user, "--format", "json"))
+
+
+def scenario_support_removes_suppression(ctx):
+    """Issue 7: a support user picks the account (A), opens the suppression list (S), removes the
+    first entry with a reason (D, Enter twice); the store's trail records who and why."""
+    s = ctx.session("suppressremove", ctx.store, 120, 36, user=SUPPORT_USER)
+    wait_for_list(s)
+    s.until_text(r"signed in as Kate Ellison \(support\)", "the header naming the support user")
+    s.send("A")
+    s.until_text(r"Choose the account", "the account picker")
+    s.until_text(r"Northgate Block Management", "the other agencies in the picker")
+    s.send("Escape")
+    s.until(lambda lines: "Choose the account" not in "\n".join(lines), "Esc closing the picker")
+    entries = suppressions_json(ctx, s.db, SUPPORT_USER)
+    if not entries:
+        raise Failure("the seeded Harbour Lets has no suppressed address")
+    address = entries[0]["address"]
+    s.send("S")
+    s.until_text(r"Suppression list │", "the suppression list")
+    s.until_text(rf"{len(entries)} suppressed", "its count in the status line")
+    s.send("D")
+    s.until_text(r"Remove the suppression", "the reason pop-up")
+    s.type("Recipient confirmed the mailbox")
+    s.send("Enter")
+    s.until_text(r"Enter again removes it", "the confirmation")
+    s.send("Enter")
+    s.until_text(r"Removed " + re.escape(address[:30]), "the removal notice")
+    s.until_text(rf"{len(entries) - 1} suppressed", "the list without the entry")
+    trail = suppressions_json(ctx, s.db, SUPPORT_USER, "history", address)
+    last = trail[-1] if trail else {}
+    if last.get("action") != "removed" or last.get("by") != SUPPORT_USER or last.get("note") != "Recipient confirmed the mailbox":
+        raise Failure(f"the trail does not record the removal: {trail}")
+    s.send("Escape")
+    s.until_text(r"Email Audit │", "Esc back to the list")
+    s.send("q")
+    s.wait_exit()
+
+
+def scenario_staff_cannot_remove_suppression(ctx):
+    """Issue 7: staff see the suppression list but D is refused with the support role named; nothing changes."""
+    s = ctx.session("suppressstaff", ctx.store, 120, 36)
+    wait_for_list(s)
+    before = suppressions_json(ctx, s.db)
+    s.send("A")
+    s.until_text(r"Only support users choose an account", "A refused for staff")
+    s.send("S")
+    s.until_text(r"Suppression list │", "the suppression list")
+    s.send("D")
+    s.until_text(r"needs the support role", "D refused for staff")
+    if suppressions_json(ctx, s.db) != before:
+        raise Failure("a refused removal changed the list")
+    s.send("q", "q")
+    s.wait_exit()
+
+
 def scenario_problems_preset(ctx):
     """Search: P applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
     expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
@@ -1566,7 +1628,7 @@ def scenario_domain_breakdown(ctx):
 
 
 def scenario_message_id_in_to(ctx):
-    """Search: a Message-ID typed into To as <id> opens that email's View."""
+    """Search: a Message-ID typed into To as <id> opens that email's View; another account's is not found."""
     index, email_id, _ = longest_failure(ctx)
     message_id = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, email_id), "Message id").strip("<>")
     s = ctx.session("messageid", ctx.store, 120, 36)
@@ -1577,6 +1639,17 @@ def scenario_message_id_in_to(ctx):
     s.until_text(f"View email · Id {email_id} ", f"View of email {email_id}")
     s.send("Escape")
     s.until(lambda lines: "View email" not in "\n".join(lines) and "All emails · Today" in lines[0], "Esc back, filters unchanged")
+    # Another agency's Message-ID finds nothing for a user signed in to Harbour Lets.
+    other = json.loads(run_cli(ctx.binary, "query", "--db", ctx.store, "--user", OTHER_ACCOUNT_USER, "--range", "all",
+                               "--status", "delivered", "--format", "json", "--limit", "1"))[0]["id"]
+    other_message = show_field(run_cli(ctx.binary, "show", "--db", ctx.store, "--user", OTHER_ACCOUNT_USER, str(other)),
+                               "Message id").strip("<>")
+    s.send("/")
+    s.type(f"<{other_message}>")
+    s.send("Enter")
+    s.until_text(r"No email has Message-ID <" + re.escape(other_message[:20]), "another account's Message-ID not found")
+    if any("View email" in line for line in s.lines()):
+        raise Failure("another account's email opened\n" + s.dump())
     s.send("q")
     s.wait_exit()
 
@@ -1631,6 +1704,8 @@ SCENARIOS = [
     ("not-recorded-here", scenario_not_recorded_here),
     ("tab-focuses-then-opens", scenario_tab_focuses_then_opens),
     ("problems-preset", scenario_problems_preset),
+    ("support-removes-suppression", scenario_support_removes_suppression),
+    ("staff-cannot-remove-suppression", scenario_staff_cannot_remove_suppression),
     ("search-domain", scenario_search_domain),
     ("search-substring", scenario_search_substring),
     ("search-subject-field", scenario_subject_field),
@@ -1684,11 +1759,11 @@ class Context:
         run_cli(self.binary, "ingest", "--db", self.text_store, "-",
                 stdin="".join(json.dumps(e) + "\n" for e in (hostile, zwj, long)))
 
-    def session(self, name, db, width, height, extra_env=None, extra_args=(), command=()):
+    def session(self, name, db, width, height, extra_env=None, extra_args=(), command=(), user=USER):
         # Each scenario gets its own copy of the store, so none can disturb another.
         copy = os.path.join(self.work, f"run-{name}.sqlite")
         shutil.copyfile(db, copy)
-        session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env, command)
+        session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env, command, user)
         session.db = copy
         self.sessions.append(session)
         return session

@@ -7,7 +7,8 @@
 #                                                    from the committed screenshots/*.txt
 #
 # Scenes: main-list (the Email Audit list), view-failed (the View pop-up of a Failed email),
-# unit-search (Unit Search for that email's address) and help; and, as text only,
+# unit-search (Unit Search for that email's address), help, and suppression-list (S, as a
+# support user, with the first entry's history); and, as text only,
 # ascii-main-list (the list under LANG=C: names in ASCII).
 #
 # Everything is pinned so the captures are byte-for-byte repeatable: the store is seeded
@@ -45,15 +46,16 @@ EMAILS=3000
 DAYS=10
 WIDTH=120
 HEIGHT=36
-SIGNED_IN="Sam Carter"
-SCENES="main-list view-failed unit-search help"
+SIGNED_IN="Amelia Hughes"      # a staff member of the seeded Harbour Lets
+SUPPORT_USER="Kate Ellison"    # on the support team (the suppression list with D Remove)
+SCENES="main-list view-failed unit-search help suppression-list"
 # Text only: the main list on a terminal whose locale is not UTF-8 (LANG=C), names in ASCII.
 TEXT_SCENES="ascii-main-list"
 
 term=screen-256color
 infocmp tmux-256color >/dev/null 2>&1 && term=tmux-256color
 pinned_env=(env -i "PATH=$PATH" "HOME=${HOME:-/root}" "TERM=$term" LANG=C.UTF-8 LC_ALL=C.UTF-8
-            TZ=Europe/London EMAIL_AUDIT_TZ=Europe/London)
+            TZ=Europe/London EMAIL_AUDIT_TZ=Europe/London "EMAIL_AUDIT_USER=$SIGNED_IN")
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/email-audit-shots.XXXXXX")"
 sock="ea-shots-$$"
@@ -201,6 +203,23 @@ keys u
 wait_for "Unit Search │ Units using ${failed_to//./\\.}"
 wait_for 'unit contacts? uses? '
 save unit-search
+keys Q
+
+# The suppression list as a support user sees it (S), with the first entry's history (h).
+T kill-session -t shot
+support_cmd=""
+for part in "${pinned_env[@]}" "$binary" --db "$db" --now "$NOW" --time-zone Europe/London --user "$SUPPORT_USER"; do
+  support_cmd+="$(printf '%q' "$part") "
+done
+T new-session -d -s shot -x "$WIDTH" -y "$HEIGHT" "$support_cmd; sleep 600"
+wait_for '^ [0-9,]+ emails? '
+settle
+keys S
+wait_for 'Suppression list │'
+wait_for '^ [0-9,]+ suppressed'
+keys h
+wait_for 'History of '
+save suppression-list
 keys Q
 
 # The same store under LANG=C: the screen draws ASCII, boxes from the line-drawing set.

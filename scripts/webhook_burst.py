@@ -121,6 +121,10 @@ def main():
         with open(os.path.join(folder, "key"), "w") as handle:
             handle.write(KEY)
         subprocess.run([binary, "seed", "--emails", "0", "--db", db], env=env, check=True, capture_output=True)
+        # The seeded agencies may bring a few emails with their events; the burst adds to those.
+        connection = sqlite3.connect(db)
+        seeded = {row[0] for row in connection.execute("SELECT provider_event_id FROM events")}
+        connection.close()
         port = free_port()
         log = open(os.path.join(folder, "serve.log"), "w")
         numbers = list(range(args.events))
@@ -158,7 +162,7 @@ def main():
         log.close()
 
         connection = sqlite3.connect(db)
-        stored = [row[0] for row in connection.execute("SELECT provider_event_id FROM events")]
+        stored = [row[0] for row in connection.execute("SELECT provider_event_id FROM events") if row[0] not in seeded]
         connection.close()
         stored_set = set(stored)
         check(len(answered) == args.events, f"every webhook eventually got 200 ({len(answered)} of {args.events})")

@@ -80,11 +80,14 @@ public struct EmailDetail: Sendable, Hashable {
     public var events: [ProviderEvent]
     /// The units whose contacts use the recipient address.
     public var units: [UnitContactRow]
+    /// The recipient's entry on the account's suppression list, when the address is suppressed now.
+    public var suppression: SuppressionEntry?
 
-    public init(email: Email, events: [ProviderEvent], units: [UnitContactRow]) {
+    public init(email: Email, events: [ProviderEvent], units: [UnitContactRow], suppression: SuppressionEntry? = nil) {
         self.email = email
         self.events = events
         self.units = units
+        self.suppression = suppression
     }
 
     /// What staff should do about the outcome. For an email this system never recorded

@@ -31,18 +31,74 @@ public enum SuppressionKind: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// One address on the suppression list.
+/// One address on an account's suppression list.
 public struct SuppressionEntry: Sendable, Hashable, Codable {
     public var address: String
     public var kind: SuppressionKind
     public var createdAt: Date
     /// The provider's words when the address was added.
     public var reason: String
+    /// The email whose event put the address on the list, when known.
+    public var emailID: Int64?
+    /// How many later emails of the account to the address failed because of it (Mailgun 605, 606, 607).
+    public var blockedEmails: Int
+    /// An open request to remove the entry, if someone asked.
+    public var removalRequest: SuppressionRequest?
 
-    public init(address: String, kind: SuppressionKind, createdAt: Date, reason: String) {
+    public init(address: String, kind: SuppressionKind, createdAt: Date, reason: String, emailID: Int64? = nil,
+                blockedEmails: Int = 0, removalRequest: SuppressionRequest? = nil) {
         self.address = address
         self.kind = kind
         self.createdAt = createdAt
         self.reason = reason
+        self.emailID = emailID
+        self.blockedEmails = blockedEmails
+        self.removalRequest = removalRequest
+    }
+}
+
+/// Someone's request that support remove a suppression.
+public struct SuppressionRequest: Sendable, Hashable, Codable {
+    public var requestedBy: String
+    public var requestedAt: Date
+    public var note: String
+    public init(requestedBy: String, requestedAt: Date, note: String) {
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.note = note
+    }
+}
+
+/// What happened to a suppression entry, for its trail.
+public enum SuppressionAction: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The provider put the address on the list.
+    case added
+    /// Someone asked support to remove it.
+    case requested
+    /// Support removed it.
+    case removed
+
+    public var displayName: String {
+        switch self {
+        case .added: "Added"
+        case .requested: "Removal requested"
+        case .removed: "Removed"
+        }
+    }
+}
+
+/// One line of a suppression entry's trail: who did what, when and why.
+public struct SuppressionHistoryItem: Sendable, Hashable, Codable {
+    public var at: Date
+    public var action: SuppressionAction
+    /// The user who acted ("Provider" for an entry the provider added).
+    public var by: String
+    /// The reason, note or provider reason.
+    public var note: String
+    public init(at: Date, action: SuppressionAction, by: String, note: String) {
+        self.at = at
+        self.action = action
+        self.by = by
+        self.note = note
     }
 }

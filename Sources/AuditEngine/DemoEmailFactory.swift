@@ -79,7 +79,7 @@ public struct DemoEmailFactory: Sendable {
         }
         return NewEmail(
             accountID: accountID, raisedByID: staffIDs[Int.random(in: 0..<staffIDs.count, using: &rng)],
-            activity: activity, to: contact.email, cc: [], from: "Harbour Lets <\(sender)@\(sendingDomain)>",
+            activity: activity, to: contact.email, cc: [], from: "\(plan.senderName) <\(sender)@\(sendingDomain)>",
             subject: subject, textBody: body, attachmentNames: attachments, createdAt: time,
             unitIDs: contact.units.compactMap { unitIDs[$0] })
     }

@@ -17,6 +17,9 @@ public struct SeedOptions {
     /// When set, provider events are handed to this instead of being ingested as they fall due
     /// (the benchmark writes them to a file and ingests that file afterwards).
     public var eventSink: ((_ lines: [String]) throws -> Void)?
+    /// Whether Northgate and Castle Quay are seeded after Harbour Lets (the benchmark seeds
+    /// Harbour Lets alone, so its figures stay comparable).
+    public var extraAgencies = true
 
     public init(emails: Int = 20_000, days: Int = 30, seed: UInt64 = 1, now: Date = Date(), rates: SimulationRates = .default) {
         self.emails = emails
@@ -30,8 +33,12 @@ public struct SeedOptions {
 /// The result of seeding: the store's new agency and the simulator, which still holds the
 /// events of emails whose story has not finished (retries, later opens) for a live demo to continue.
 public struct SeedResult: Sendable {
+    /// Harbour Lets's account.
     public var accountID: Int64
+    /// Harbour Lets's emails.
     public var emails: Int
+    /// The emails of every agency.
+    public var allEmails: Int
     public var ingest: IngestReport
     public var simulator: MailgunSimulator
     public var factory: DemoEmailFactory
@@ -73,8 +80,12 @@ public enum DemoSeeder {
                                 sendingDomain: sendingDomain, timeZone: store.timeZone)
     }
 
-    /// Seeds an empty store. Refuses a store that already has an agency, so nothing is mixed or lost.
-    /// `progress` gets a line per simulated day; `step` gets the counts after every batch step.
+    /// Seeds an empty store: Harbour Lets with `options.emails` emails, then (unless
+    /// ``SeedOptions/extraAgencies`` is false) Northgate and Castle Quay with a fifth as many
+    /// each, every agency through its own simulated Mailgun domain. Refuses a store that
+    /// already has an agency, so nothing is mixed or lost. `progress` gets a line per simulated
+    /// day; `step` gets the counts after every batch step. The result's simulator and factory
+    /// are Harbour Lets's (the live demo carries on with them).
     public static func seed(_ store: AuditDatabase, options: SeedOptions,
                             progress: (String) -> Void = { _ in },
                             step stepProgress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
@@ -85,6 +96,36 @@ public enum DemoSeeder {
         var rng = SeededRandom(seed: options.seed)
         let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
                                                    timeZone: store.timeZone, using: &rng)
+        var report = try run(store, options: options, simulator: simulator, factory: factory, times: times, rng: &rng,
+                             progress: progress, step: stepProgress)
+        try SimulatorPersistence.save(simulator, to: store)
+        var total = times.count
+        if options.extraAgencies {
+            for (index, agency) in DemoAgency.all.dropFirst().enumerated() {
+                let seed = DemoProviders.seed(options.seed, agencyIndex: index + 1)
+                let other = MailgunSimulator(seed: seed, domain: agency.domain, rates: options.rates)
+                let otherFactory = try writePortfolio(PortfolioPlan(seed: options.seed, agency: agency), to: store,
+                                                      sendingDomain: other.domain)
+                var otherRNG = SeededRandom(seed: seed)
+                let otherTimes = DemoEmailFactory.creationTimes(count: max(1, options.emails / 5), days: options.days,
+                                                                endingAt: options.now, timeZone: store.timeZone, using: &otherRNG)
+                var otherOptions = options
+                otherOptions.eventSink = nil
+                report.merge(try run(store, options: otherOptions, simulator: other, factory: otherFactory, times: otherTimes,
+                                     rng: &otherRNG, progress: { _ in }, step: { _ in }))
+                total += otherTimes.count
+                try SimulatorPersistence.save(other, to: store)
+            }
+        }
+        return SeedResult(accountID: factory.accountID, emails: times.count, allEmails: total, ingest: report,
+                          simulator: simulator, factory: factory)
+    }
+
+    /// Raises `times.count` emails of one agency at their times, hands them to `simulator` every
+    /// batch interval and ingests its events.
+    static func run(_ store: AuditDatabase, options: SeedOptions, simulator: MailgunSimulator, factory: DemoEmailFactory,
+                    times: [Date], rng: inout SeededRandom, progress: (String) -> Void,
+                    step stepProgress: (SeedProgress) -> Void) throws -> IngestReport {
         let interval = options.batchInterval
         let start = (times.first ?? options.now) - 1
         let clock = ManualClock(start)
@@ -115,19 +156,18 @@ public enum DemoSeeder {
                 progress("\(day): \(next) of \(times.count) emails, \(report.inserted) events")
             }
         }
-        try SimulatorPersistence.save(simulator, to: store)
-        return SeedResult(accountID: factory.accountID, emails: times.count, ingest: report, simulator: simulator, factory: factory)
+        return report
     }
 
     /// A factory for a store seeded earlier with `seed`: the plan is rebuilt and matched to the stored units.
     public static func factory(forExisting store: AuditDatabase, seed: UInt64, sendingDomain: String) throws -> DemoEmailFactory? {
-        guard let account = try store.accounts().first else { return nil }
+        guard let account = try store.accountsByID().first else { return nil }
         let plan = PortfolioPlan(seed: seed)
         let staff = try store.staff(accountID: account.id).filter { $0.name != StaffUser.externalName }
         guard !staff.isEmpty else { return nil }
         var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
         for contact in plan.contacts where contact.units.contains(where: { unitIDs[$0] == nil }) {
-            let rows = try store.unitSearch(address: contact.email)
+            let rows = try store.unitSearch(address: contact.email, accountID: account.id)
             for ref in contact.units {
                 let block = plan.blocks[ref.block]
                 if let row = rows.first(where: { $0.blockName == block.name && $0.unitName == block.units[ref.unit] }) {

@@ -28,19 +28,24 @@ public struct PortfolioPlan: Sendable {
         public var unit: Int
     }
 
-    public var accountName = "Harbour Lets Property Management"
+    public var accountName = DemoAgency.harbourLets.name
+    /// The short name in the From header of the agency's emails.
+    public var senderName = DemoAgency.harbourLets.senderName
     public var blocks: [BlockPlan] = []
     public var contacts: [ContactPlan] = []
     public var staff: [(name: String, role: StaffRole)] = []
 
-    /// Describes the agency for a seed.
-    public init(seed: UInt64) {
-        var rng = SeededRandom(seed: seed ^ 0x5EED_B10C)
-        staff = DemoNames.staff.enumerated().map { index, name in
-            (name, index >= DemoNames.staff.count - DemoNames.supportStaffCount ? .support : .staff)
+    /// Describes `agency` (Harbour Lets unless said) for a seed.
+    public init(seed: UInt64, agency: DemoAgency = .harbourLets) {
+        accountName = agency.name
+        senderName = agency.senderName
+        // Harbour Lets keeps the stream it always had; another agency gets its own.
+        var rng = SeededRandom(seed: seed ^ 0x5EED_B10C ^ (agency == .harbourLets ? 0 : UInt64(truncatingIfNeeded: agency.name.utf8.count) << 32))
+        staff = agency.staff.enumerated().map { index, name in
+            (name, index >= agency.staff.count - agency.supportCount ? .support : .staff)
         }
-        for (index, name) in DemoNames.blocks.enumerated() {
-            let town = DemoNames.towns[index % DemoNames.towns.count]
+        for (index, name) in agency.blocks.enumerated() {
+            let town = agency.towns[index % agency.towns.count]
             let unitCount = Int.random(in: 6...36, using: &rng)
             blocks.append(BlockPlan(
                 name: name,

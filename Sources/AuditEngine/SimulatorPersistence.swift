@@ -9,7 +9,7 @@ public enum SimulatorPersistence {
     /// nothing was saved.
     @discardableResult
     public static func restore(_ simulator: MailgunSimulator, from store: AuditDatabase) throws -> Date? {
-        guard let data = try store.savedSimulatorState() else { return nil }
+        guard let data = try store.savedSimulatorState(domain: key(simulator)) else { return nil }
         let state = try JSONDecoder().decode(SimulatorState.self, from: data)
         simulator.restore(state)
         return state.clock
@@ -17,6 +17,11 @@ public enum SimulatorPersistence {
 
     /// Saves `simulator`'s state in the store.
     public static func save(_ simulator: MailgunSimulator, to store: AuditDatabase) throws {
-        try store.saveSimulatorState(try JSONEncoder().encode(simulator.state()))
+        try store.saveSimulatorState(try JSONEncoder().encode(simulator.state()), domain: key(simulator))
+    }
+
+    /// Harbour Lets's simulator keeps the store's original key; another agency's is kept by its domain.
+    static func key(_ simulator: MailgunSimulator) -> String? {
+        simulator.domain == DemoAgency.harbourLets.domain ? nil : simulator.domain
     }
 }

@@ -5,13 +5,14 @@ import GRDB
 /// The email-audit database: one SQLite file in WAL mode, used by one writer and any number
 /// of concurrent readers.
 ///
-/// This type is the only code in the project that knows SQL. Its reading side implements
-/// ``AuditReader`` for the screens and the CLI; its writing side records emails, hands them
+/// This type is the only code in the project that knows SQL. Its reading side is reached
+/// through ``AccountScopedReader`` (``reader(for:accountID:)``), which puts the signed-in
+/// user's account into every query; the unscoped reads are not public. Its writing side records emails, hands them
 /// over, ingests provider events and keeps the daily roll-ups and the suppression list exact.
 ///
 /// Opening never damages another program's file: an existing file is first checked read-only
 /// (see ``StoreError``) and only then opened for writing and migrated.
-public final class AuditDatabase: AuditReader, @unchecked Sendable {
+public final class AuditDatabase: @unchecked Sendable {
     /// How a process uses the store.
     public enum Access: Sendable {
         /// Records, ingests and changes settings; creates and migrates the file when needed.

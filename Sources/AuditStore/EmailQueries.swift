@@ -171,7 +171,7 @@ extension AuditDatabase {
     /// `.older` returns the rows strictly after `cursor` in the newest-first list (from the
     /// newest when nil); `.newer` the rows strictly before it (from the oldest when nil),
     /// still returned newest first. The date range is `filter.dateRange` in the store's zone.
-    public func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
+    package func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
                           limit: Int, now: Date) throws -> [EmailSummary] {
         guard limit > 0 else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
@@ -202,11 +202,11 @@ extension AuditDatabase {
     }
 
     /// The whole email with every event (oldest first) and the Unit Search rows for its To
-    /// address within its account.
-    public func detail(emailID: Int64) throws -> EmailDetail? {
+    /// address within its account; nil when there is no such email in `accountID` (any account when nil).
+    package func detail(emailID: Int64, accountID: Int64? = nil) throws -> EmailDetail? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(RowDecoding.emailColumns) FROM emails e WHERE e.id = ?",
-                                             arguments: [emailID]) else { return nil }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(RowDecoding.emailColumns) FROM emails e WHERE e.id = ? AND (? IS NULL OR e.account_id = ?)",
+                                             arguments: [emailID, accountID, accountID]) else { return nil }
             let email = RowDecoding.email(from: row)
             let events = try Row.fetchAll(db, sql: "SELECT \(RowDecoding.eventColumns) FROM events WHERE email_id = ? ORDER BY occurred_at, id",
                                           arguments: [emailID]).map { RowDecoding.event(from: $0) }
@@ -215,14 +215,9 @@ extension AuditDatabase {
         }
     }
 
-    /// The ids of the emails with a provider message id (one per recipient), ascending.
-    public func emailIDs(messageID: String) throws -> [Int64] {
-        try emailIDs(messageID: messageID, accountID: nil)
-    }
-
-    /// The ids of the emails with a provider message id (with or without its angle brackets)
-    /// within an account (every account when nil), ascending.
-    public func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
+    /// The ids of the emails with a provider message id (with or without its angle brackets,
+    /// one per recipient) in `accountID` (any account when nil), ascending.
+    package func emailIDs(messageID: String, accountID: Int64? = nil) throws -> [Int64] {
         try read { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
                                arguments: [StorageEncoding.bareMessageID(messageID), accountID])
@@ -230,14 +225,14 @@ extension AuditDatabase {
     }
 
     /// The raw provider JSON of every event of an email, oldest first.
-    public func rawEvents(emailID: Int64) throws -> [String] {
+    package func rawEvents(emailID: Int64) throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: "SELECT raw_json FROM events WHERE email_id = ? ORDER BY occurred_at, id", arguments: [emailID])
         }
     }
 
     /// The units an email was recorded against.
-    public func linkedUnitIDs(emailID: Int64) throws -> [Int64] {
+    package func linkedUnitIDs(emailID: Int64) throws -> [Int64] {
         try read { db in
             try Int64.fetchAll(db, sql: "SELECT unit_id FROM email_units WHERE email_id = ? ORDER BY unit_id", arguments: [emailID])
         }

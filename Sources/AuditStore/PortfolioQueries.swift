@@ -15,15 +15,19 @@ extension AuditDatabase {
         }
     }
 
-    /// Adds a staff member to an account.
+    /// Adds a staff member to an account, and the user who signs in as them (a support staff
+    /// member joins the support team, who belong to no account).
     public func insertStaff(accountID: Int64, name: String, role: StaffRole) throws -> StaffUser {
         try StoredValueCheck.requireText(name, "the staff member's name")
         return try write { db in
             try Self.requireAccount(db, accountID)
             try db.execute(sql: "INSERT INTO staff (account_id, name, role) VALUES (?, ?, ?)",
                            arguments: [accountID, name, role.rawValue])
+            let staffID = db.lastInsertedRowID
+            // Who may sign in: a staff member of the account, or (support) a member of the support team.
+            _ = try UserWriter.insert(db, name: name, role: role, accountID: role == .support ? nil : accountID, staffID: staffID)
             try bumpChangeCounter(db)
-            return StaffUser(id: db.lastInsertedRowID, accountID: accountID, name: name, role: role)
+            return StaffUser(id: staffID, accountID: accountID, name: name, role: role)
         }
     }
 
@@ -85,8 +89,9 @@ extension AuditDatabase {
 
     // MARK: Reading
 
-    /// The units whose contacts use `address` (case-insensitive), ascending.
-    public func unitIDs(usingAddress address: String) throws -> [Int64] {
+    /// The units whose contacts use `address` (case-insensitive), ascending, in every account
+    /// (the demo's email factory; screens read through ``AccountScopedReader``).
+    package func unitIDs(usingAddress address: String) throws -> [Int64] {
         let key = StorageEncoding.normalisedAddress(address)
         return try read { db in
             try Int64.fetchAll(db, sql: """
@@ -96,14 +101,15 @@ extension AuditDatabase {
         }
     }
 
-    /// Every unit whose contacts use `address` (case-insensitive exact match), sorted by block
-    /// then unit (numbers in names compared as numbers), then contact name.
-    public func unitSearch(address: String) throws -> [UnitContactRow] {
-        try read { db in try Self.unitRows(db, address: address, accountID: nil) }
+    /// Every unit whose contacts use `address` (case-insensitive exact match) in `accountID`
+    /// (every account when nil), sorted by block then unit (numbers in names compared as
+    /// numbers), then contact name.
+    package func unitSearch(address: String, accountID: Int64? = nil) throws -> [UnitContactRow] {
+        try read { db in try Self.unitRows(db, address: address, accountID: accountID) }
     }
 
     /// Staff of an account (every account when nil), sorted by name, including "External".
-    public func staff(accountID: Int64?) throws -> [StaffUser] {
+    package func staff(accountID: Int64?) throws -> [StaffUser] {
         try read { db in
             let rows: [Row]
             if let accountID {
@@ -119,7 +125,7 @@ extension AuditDatabase {
     }
 
     /// The accounts in the store, sorted by name.
-    public func accounts() throws -> [Account] {
+    package func accounts() throws -> [Account] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, name FROM accounts ORDER BY name COLLATE NOCASE, id").map {
                 Account(id: $0[0], name: $0[1])

@@ -51,7 +51,7 @@ extension AuditDatabase {
     /// zone than the store's (whose days the roll-ups do not follow), the matching emails are
     /// counted through an index; nothing is rewritten. Every part of the filter applies,
     /// including `statuses` (leave it empty to count every status).
-    public func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
+    package func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
         try read { db in
             var counts: [EmailStatus: Int] = [:]
             let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())

@@ -145,7 +145,7 @@ extension EmailQueryPlanner {
 extension AuditDatabase {
     /// Failed, Complained and Rejected emails of the filter per recipient domain, most first
     /// (the filter's own statuses narrow the three; none of them leaves nothing to count).
-    public func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
+    package func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
         let statuses = filter.statuses.isEmpty ? DomainFailures.statuses : filter.statuses.intersection(DomainFailures.statuses)
         guard !statuses.isEmpty else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)

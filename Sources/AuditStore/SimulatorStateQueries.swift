@@ -6,19 +6,25 @@ import GRDB
 extension AuditDatabase {
     static let simulatorStateKey = "simulator_state"
 
-    /// The saved simulator state (opaque JSON), if any.
-    public func savedSimulatorState() throws -> Data? {
+    /// The meta key of a simulator's state: the first (Harbour Lets's) keeps the key it
+    /// always had; another sending domain gets its own.
+    static func simulatorStateKey(domain: String?) -> String {
+        domain.map { "\(simulatorStateKey):\($0)" } ?? simulatorStateKey
+    }
+
+    /// The saved state (opaque JSON) of the simulator for `domain` (nil: the first one), if any.
+    public func savedSimulatorState(domain: String? = nil) throws -> Data? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.simulatorStateKey])
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.simulatorStateKey(domain: domain)])
                 .map { Data($0.utf8) }
         }
     }
 
-    /// Replaces the saved simulator state.
-    public func saveSimulatorState(_ data: Data) throws {
+    /// Replaces the saved state of the simulator for `domain` (nil: the first one).
+    public func saveSimulatorState(_ data: Data, domain: String? = nil) throws {
         try write { db in
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [Self.simulatorStateKey, String(decoding: data, as: UTF8.self)])
+                           arguments: [Self.simulatorStateKey(domain: domain), String(decoding: data, as: UTF8.self)])
         }
     }
 }

@@ -26,10 +26,16 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case permissionDenied(path: String)
     /// The folder for a new database could not be created.
     case cannotCreateFolder(path: String, underlying: String)
-    /// The staff member may not do this (for example lifting a suppression without the support role).
-    case notPermitted(staffID: Int64, action: String)
     /// No account has this id.
     case unknownAccount(id: Int64)
+    /// A user read or acted on an account that is not theirs (or gave no account).
+    case accountNotPermitted(user: String, accountID: Int64?)
+    /// A user needs the support role for the action.
+    case needsSupportRole(user: String, action: String)
+    /// There is no user with this id.
+    case unknownUser(id: Int64)
+    /// The address is not on the account's suppression list.
+    case notSuppressed(address: String)
     /// No staff member has this id.
     case unknownStaff(id: Int64)
     /// No block has this id.
@@ -63,9 +69,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "Permission denied: cannot read or write the email-audit database \(path)."
         case .cannotCreateFolder(let path, let underlying):
             "Cannot create the folder \(path) for the email-audit database (\(underlying))."
-        case .notPermitted(let staffID, let action):
-            "Staff member \(staffID) may not \(action): only the support team may."
         case .unknownAccount(let id): "There is no account with id \(id)."
+        case .accountNotPermitted(let user, let accountID):
+            accountID.map { "\(user) may not see account \($0)." } ?? "\(user) must choose an account."
+        case .needsSupportRole(let user, let action): "\(user) cannot \(action): it needs the support role."
+        case .unknownUser(let id): "There is no user with id \(id)."
+        case .notSuppressed(let address): "\(address) is not on the suppression list."
         case .unknownStaff(let id): "There is no staff member with id \(id)."
         case .unknownBlock(let id): "There is no block with id \(id)."
         case .unknownUnit(let id): "There is no unit with id \(id)."

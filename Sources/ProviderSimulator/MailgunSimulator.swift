@@ -230,6 +230,14 @@ public final class MailgunSimulator: @unchecked Sendable {
         }
     }
 
+    /// Takes `address` off every suppression list at `time` (or the simulator's current time,
+    /// when later): the entries in force by then are removed, so later sends go through.
+    public func removeSuppression(_ address: String, at time: Date) {
+        lock.withLock {
+            suppressions.remove(AddressText.bare(address), at: max(nowMicros, Self.micros(time)))
+        }
+    }
+
     // MARK: Helpers
 
     /// `micros` moved towards `sentAt` by ``delayDivisor`` (order is kept; nothing moves before the send).

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AuditCore
 import AuditEngine
 import Foundation
 import Mailgun
@@ -21,6 +22,7 @@ public final class MailgunHTTPProvider: EmailProvider, @unchecked Sendable {
     private let authorization: String
     private let client: HTTPClient
     private let timeout: TimeAmount
+    private let suppressions: MailgunSuppressionClient
 
     /// - Parameters:
     ///   - baseURL: `https://api.mailgun.net`, `https://api.eu.mailgun.net`, or a simulator such as `http://127.0.0.1:8026`.
@@ -32,6 +34,22 @@ public final class MailgunHTTPProvider: EmailProvider, @unchecked Sendable {
         authorization = endpoint.authorization
         self.client = client
         self.timeout = timeout
+        suppressions = MailgunSuppressionClient(baseURL: baseURL, domain: domain, apiKey: apiKey, client: client, timeout: timeout)
+    }
+
+    /// Takes `address` off the domain's bounces, complaints and unsubscribes lists
+    /// (`DELETE {base}/v3/{domain}/{list}/{address}`), blocking until Mailgun answers each. Not
+    /// being on a list (404) is fine. Every list is tried; the first failure is thrown after.
+    public func removeSuppression(_ address: String, at time: Date) throws {
+        var failure: SuppressionRemovalError?
+        for kind in SuppressionKind.allCases {
+            do {
+                _ = try suppressions.removeWaiting(address, from: kind)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
     }
 
     public func send(_ request: MailgunSendRequest, at time: Date) throws -> MailgunSendResponse {

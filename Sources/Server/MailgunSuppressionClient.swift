@@ -76,6 +76,30 @@ public struct MailgunSuppressionClient: Sendable {
         } catch {
             throw .unavailable(status: 0, message: "cannot reach the provider")
         }
+        return try Self.outcome(status: status, body: body)
+    }
+
+    /// Removes `address` from the `kind` list, blocking the calling thread until Mailgun answers
+    /// (for callers on their own thread, such as ``MailgunHTTPProvider/removeSuppression(_:at:)``).
+    public func removeWaiting(_ address: String, from kind: SuppressionKind) throws(SuppressionRemovalError) -> SuppressionRemoval {
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url(removing: address, from: kind), method: .DELETE,
+                                             headers: ["Authorization": endpoint.authorization, "Accept": "application/json"])
+        } catch {
+            throw .unavailable(status: 0, message: "the provider URL is not usable")
+        }
+        let response: HTTPClient.Response
+        do {
+            response = try client.execute(request: request, deadline: .now() + timeout).wait()
+        } catch {
+            throw .unavailable(status: 0, message: "cannot reach the provider")
+        }
+        return try Self.outcome(status: Int(response.status.code), body: response.body.map { String(buffer: $0) } ?? "")
+    }
+
+    /// What an HTTP answer to a removal means: 2xx removed, 404 not on the list, else an error.
+    static func outcome(status: Int, body: String) throws(SuppressionRemovalError) -> SuppressionRemoval {
         switch status {
         case 200..<300: return .removed
         case 404: return .notListed

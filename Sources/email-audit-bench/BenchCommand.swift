@@ -106,12 +106,13 @@ struct BenchCommand: ParsableCommand {
             let store = try AuditDatabase(path: db, timeZone: zone)
             // Time to first frame as a user meets it: from process start, through opening the
             // store and loading the first page, counts and staff, to a rendered 120×40 frame.
-            let account = try store.accounts().first
-            var options = TerminalOptions(accountID: account?.id, accountName: account?.name ?? "", userName: "bench",
-                                          timeZone: zone, initialFilter: EmailFilter(accountID: account?.id, dateRange: .all))
+            let reader = try ScreenBench.reader(store)
+            let account = reader.account
+            var options = TerminalOptions(accountID: account.id, accountName: account.name, userName: reader.user.name,
+                                          timeZone: zone, initialFilter: EmailFilter(accountID: account.id, dateRange: .all))
             let pinnedNow = Date()
             options.now = { pinnedNow }
-            _ = HeadlessSession(reader: store, options: options, width: 120, height: 40, now: { pinnedNow }).render()
+            _ = HeadlessSession(reader: reader, options: options, width: 120, height: 40, now: { pinnedNow }).render()
             if let age = ProcessAge.seconds() {
                 print(String(format: "Time to first frame from process start (open store, load, render): %.0f ms (target ≤ 300 ms)", age * 1000))
             }
@@ -155,6 +156,7 @@ struct BenchCommand: ParsableCommand {
         _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
         guard let eventsFile = FileHandle(forWritingAtPath: eventsPath) else { throw ValidationError("cannot write \(eventsPath)") }
         var options = SeedOptions(emails: emails, days: days, seed: seed, now: Date())
+        options.extraAgencies = false
         options.batchInterval = 3_600
         var lineCount = 0
         options.eventSink = { lines in

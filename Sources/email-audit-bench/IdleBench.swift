@@ -75,10 +75,11 @@ struct IdleBench {
     static func runChild(db: String) throws {
         let zone = TimeZone(identifier: "Europe/London")!
         let store = try AuditDatabase(path: db, timeZone: zone)
-        let account = try store.accounts().first
-        let options = TerminalOptions(accountID: account?.id, accountName: account?.name ?? "", userName: "bench",
-                                      timeZone: zone, initialFilter: EmailFilter(accountID: account?.id, dateRange: .all))
-        try runEmailAuditTerminal(reader: store, options: options)
+        let reader = try ScreenBench.reader(store)
+        let account = reader.account
+        let options = TerminalOptions(accountID: account.id, accountName: account.name, userName: reader.user.name,
+                                      timeZone: zone, initialFilter: EmailFilter(accountID: account.id, dateRange: .all))
+        try runEmailAuditTerminal(reader: reader, options: options)
     }
 
     /// User + system CPU seconds of a process, from /proc/PID/stat (fields 14 and 15).

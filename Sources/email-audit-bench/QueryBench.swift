@@ -12,7 +12,7 @@ struct QueryBench {
 
     func run() throws {
         var rng = SeededRandom(seed: seed)
-        let accountID = try store.accounts().first?.id
+        let accountID = try store.accountsByID().first?.id
         let staff = try store.staff(accountID: accountID)
         let plan = PortfolioPlan(seed: seed)
         let addresses = plan.contacts.map(\.email)

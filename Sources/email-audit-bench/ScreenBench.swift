@@ -14,10 +14,20 @@ struct ScreenBench {
     let now: Date
     let samples: Int
 
+    /// The first account's reader, signed in as its first staff user (as the screen reads).
+    static func reader(_ store: AuditDatabase) throws -> AccountScopedReader {
+        guard let account = try store.accountsByID().first,
+              let user = try store.users().first(where: { $0.accountID == account.id }) else {
+            throw BenchError("the store has no account with a staff user")
+        }
+        return try store.reader(for: user, accountID: account.id)
+    }
+
     func run() throws {
-        let account = try store.accounts().first
-        var options = TerminalOptions(accountID: account?.id, accountName: account?.name ?? "", userName: "bench",
-                                      timeZone: store.timeZone, initialFilter: EmailFilter(accountID: account?.id, dateRange: .all))
+        let reader = try Self.reader(store)
+        let account = reader.account
+        var options = TerminalOptions(accountID: account.id, accountName: account.name, userName: reader.user.name,
+                                      timeZone: store.timeZone, initialFilter: EmailFilter(accountID: account.id, dateRange: .all))
         let pinned = now
         options.now = { pinned }
         print("Screen (120×40, headless; each figure = update + store queries + full render):")
@@ -26,7 +36,7 @@ struct ScreenBench {
         var session: HeadlessSession!
         for _ in 0..<20 {
             session = first.time {
-                let s = HeadlessSession(reader: store, options: options, width: 120, height: 40, now: { pinned })
+                let s = HeadlessSession(reader: reader, options: options, width: 120, height: 40, now: { pinned })
                 _ = s.render()
                 return s
             }

@@ -31,9 +31,8 @@ struct DemoCommand: ParsableCommand {
         }
         let isNew = !FileManager.default.fileExists(atPath: storeOptions.resolvedPath)
         let database = try storeOptions.openStore()
-        let simulator: MailgunSimulator
         let factory: DemoEmailFactory?
-        let hasAgency = try !database.accounts().isEmpty
+        let hasAgency = try database.hasAccounts()
         if isNew || !hasAgency {
             Console.print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
             var bar = ProgressBar()
@@ -42,17 +41,16 @@ struct DemoCommand: ParsableCommand {
                                                  if !bar.enabled { Console.progress("\(line)") }
                                              },
                                              step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
-            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.update(done: result.allEmails, total: result.allEmails, events: result.ingest.inserted, force: true)
             bar.finish()
             if !bar.enabled { Console.print("") }
-            simulator = result.simulator
             factory = result.factory
         } else {
-            simulator = MailgunSimulator(seed: seed)
-            try SimulatorPersistence.restore(simulator, from: database)
-            factory = try DemoSeeder.factory(forExisting: database, seed: seed, sendingDomain: simulator.domain)
+            factory = try DemoSeeder.factory(forExisting: database, seed: seed, sendingDomain: DemoAgency.harbourLets.domain)
         }
-        let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: SystemClock(),
+        // Every agency's simulated domain carries on from its saved state; new emails go to Harbour Lets's.
+        let providers = try DemoProviders.restore(from: database, seed: seed).0
+        let engine = AuditEngine(store: database, provider: providers.main, eventSource: providers, clock: SystemClock(),
                                  batchInterval: 15, defaultAccountID: factory?.accountID)
         let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
         live.start()
@@ -60,10 +58,10 @@ struct DemoCommand: ParsableCommand {
         // which end the process from inside the screen without running the defer.
         let stopAndSave = {
             live.stop()
-            try? SimulatorPersistence.save(simulator, to: database)
+            try? providers.save(to: database)
         }
         defer { stopAndSave() }
-        try screen.run(reader: database, beforeSignalExit: stopAndSave)
+        try screen.run(database: database, providers: providers, beforeSignalExit: stopAndSave)
         if let problem = live.lastProblem { Console.print("Live simulation stopped with: \(problem)") }
     }
 }

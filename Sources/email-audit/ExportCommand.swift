@@ -30,8 +30,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("no-bom"), help: "CSV: no UTF-8 byte-order mark (for scripts).")
     var noBOM = false
 
-    @Option(help: ArgumentHelp("Who produced the export, for its heading (default $EMAIL_AUDIT_USER, else $USER).", valueName: "name"))
-    var user: String?
+    @OptionGroup var signIn: SignInOptions
 
     @Option(name: .customLong("pdf-max-rows"), help: ArgumentHelp("The most rows a PDF may hold.", valueName: "n"))
     var pdfMaxRows = 50_000
@@ -58,16 +57,15 @@ struct ExportCommand: ParsableCommand {
         var filter = try filters.filterWithoutStaff()
         let destination: ExportDestination
         do { destination = try ExportDestination(path: output, replaceExisting: force) } catch { throw CLIError("\(error)") }
-        let database = try store.openExistingStore()
-        let staff = try database.staff(accountID: nil)
+        let reader = try signIn.reader(for: try store.openExistingStore())
+        let staff = try reader.staff(accountID: nil)
         try filters.addStaff(to: &filter, staff: staff)
+        let database = reader
         let moment = try now.map { try parseNow($0, zone: database.timeZone) } ?? Date()
-        let accounts = try database.accounts()
-        let environment = ProcessInfo.processInfo.environment
         let heading = ExportHeading(
-            accountName: accounts.count == 1 ? accounts[0].name : "All accounts",
+            accountName: reader.account.name,
             filterWords: FilterChoices.words(filter, staff: staff),
-            producedBy: user ?? environment["EMAIL_AUDIT_USER"] ?? environment["USER"] ?? "",
+            producedBy: reader.user.name,
             producedAt: Date(), timeZone: database.timeZone)
         let total = try database.statusCounts(matching: filter, now: moment).total
         var settings = ExportSettings()

@@ -21,7 +21,7 @@ struct IngestCommand: ParsableCommand {
             throw CLIError("no such file: \(file)")
         }
         let database = try store.openStore()
-        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accounts().first?.id, batchSize: batchSize)
+        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accountsByID().first?.id, batchSize: batchSize)
         let report: IngestReport
         do {
             report = try ingestor.ingest(fileAt: file)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditEngine
 import AuditStore
 import Foundation
 import TerminalUI
@@ -16,14 +17,13 @@ struct OpenCommand: ParsableCommand {
         let database = try store.openStoreForReading()
         // A damaged store is reported before the screen starts, not shown as garbage.
         try StoreHealth.requireIntact(database)
-        try screen.run(reader: database)
+        try screen.run(database: database)
     }
 }
 
 /// Options of the full-screen app.
 struct ScreenOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The signed-in user shown in the header (default $EMAIL_AUDIT_USER, else $USER).", valueName: "name"))
-    var user: String?
+    @OptionGroup var signIn: SignInOptions
 
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (for copying text).")
     var noMouse = false
@@ -42,19 +42,29 @@ struct ScreenOptions: ParsableArguments {
 
     /// Runs the screen; `beforeSignalExit` runs when a termination signal ends the process
     /// (after the terminal is restored), where the caller's `defer` blocks would not.
-    func run(reader: AuditDatabase, beforeSignalExit: () -> Void = {}) throws {
+    /// `providers` are the live providers (the demo's simulators) told of suppression removals.
+    func run(database: AuditDatabase, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
-        let account = try reader.accounts().first
+        // A new store (no account yet) opens on its empty screen; otherwise someone signs in.
+        let reader = try !database.hasAccounts() ? try database.emptyStoreReader() : try signIn.reader(for: database)
+        let account = reader.account
         var options = TerminalOptions()
-        options.accountID = account?.id
-        options.accountName = account?.name ?? "No account yet"
-        options.userName = user ?? environment["EMAIL_AUDIT_USER"] ?? environment["USER"] ?? "staff"
+        options.accountID = account.id
+        options.accountName = account.name
+        options.userName = reader.user.name
+        options.isSupport = reader.user.isSupport
         options.timeZone = reader.timeZone
-        options.initialFilter = EmailFilter(accountID: account?.id)
+        options.initialFilter = EmailFilter(accountID: account.id)
         options.colorEnabled = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
         options.mouseEnabled = !noMouse
         options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
-        options.exporter = StoreExporter(database: reader, environment: environment)
+        options.exporter = StoreExporter(reader: reader, environment: environment)
+        if reader.account.id != 0 {
+            let path = database.path, zone = database.timeZone
+            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers) {
+                database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite)
+            }
+        }
         if let exportDirectory {
             var isDirectory: ObjCBool = false
             let expanded = (exportDirectory as NSString).expandingTildeInPath
@@ -64,7 +74,7 @@ struct ScreenOptions: ParsableArguments {
             options.exportDirectory = (expanded as NSString).standardizingPath
         }
         if let now {
-            let pinned = try parseNow(now, zone: reader.timeZone)
+            let pinned = try parseNow(now, zone: database.timeZone)
             options.now = { pinned }
         }
         try runEmailAuditTerminal(reader: reader, options: options, beforeSignalExit: beforeSignalExit)

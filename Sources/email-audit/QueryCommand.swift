@@ -14,6 +14,8 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var filters: FilterOptions
 
+    @OptionGroup var signIn: SignInOptions
+
     // Unconditional so that "--limit -1" reaches the check below instead of reading as an option.
     @Option(parsing: .unconditional, help: "At most this many rows (0 for all; default 100 for the table, all for CSV and JSON).")
     var limit: Int?
@@ -37,7 +39,7 @@ struct QueryCommand: ParsableCommand {
             throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
         }
         var filter = try filters.filterWithoutStaff()
-        let database = try store.openExistingStore()
+        let database = try signIn.reader(for: try store.openExistingStore())
         if !filters.raisedBy.isEmpty {
             // An ASCII spelling as the ASCII table shows it ("Lukasz Nowak") matches too.
             try filters.addStaff(to: &filter, staff: try database.staff(accountID: nil))

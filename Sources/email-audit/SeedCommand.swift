@@ -38,10 +38,10 @@ struct SeedCommand: ParsableCommand {
                                                  if !quiet, !bar.enabled { Console.print("\(line)") }
                                              },
                                              step: { bar.update(done: $0.emailsRaised, total: $0.emailsPlanned, events: $0.events) })
-            bar.update(done: result.emails, total: result.emails, events: result.ingest.inserted, force: true)
+            bar.update(done: result.allEmails, total: result.allEmails, events: result.ingest.inserted, force: true)
             bar.finish()
             let seconds = Date().timeIntervalSince(started)
-            Console.print("Seeded \(database.path): \(result.emails) emails, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
+            Console.print("Seeded \(database.path): \(result.allEmails) emails in \(DemoAgency.all.count) agencies, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
         } catch let error as EngineError {
             throw CLIError(error.description)
         }

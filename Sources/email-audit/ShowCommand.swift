@@ -21,6 +21,8 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "text or json (json: one object; an array with --message-id).")
     var format = "text"
 
+    @OptionGroup var signIn: SignInOptions
+
     func run() throws {
         let json: Bool
         switch format.lowercased() {
@@ -31,7 +33,7 @@ struct ShowCommand: ParsableCommand {
         guard (id == nil) != (messageID == nil) else {
             throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
         }
-        let database = try store.openExistingStore()
+        let database = try signIn.reader(for: try store.openExistingStore())
         var details: [EmailDetail] = []
         if let id {
             guard let detail = try database.detail(emailID: id) else { throw CLIError("no email with id \(id)") }
@@ -81,6 +83,10 @@ enum EmailReport {
             },
         ]
         if let messageID = email.providerMessageID { object["messageId"] = messageID }
+        if let entry = detail.suppression {
+            object["suppressed"] = ["kind": entry.kind.rawValue, "since": iso.string(from: entry.createdAt),
+                                    "reason": entry.reason, "blockedEmails": entry.blockedEmails] as [String: Any]
+        }
         if let info = email.statusDetail {
             var status: [String: Any] = [:]
             if let value = info.reason { status["reason"] = value }
@@ -108,6 +114,11 @@ enum EmailReport {
         lines.append("Email \(email.id)")
         field("From", "\(email.from)")
         field("To", "\(email.to)")
+        if let entry = detail.suppression {
+            var words = "\(entry.kind.displayName) since \(format.dateTime(entry.createdAt)), blocked \(entry.blockedEmails) later"
+            if let request = entry.removalRequest { words += "; removal requested by \(request.requestedBy)" }
+            field("Suppressed", "\(words)")
+        }
         if !email.cc.isEmpty { field("Cc", "\(email.cc.joined(separator: ", "))") }
         field("Subject", "\(email.subject)")
         field("Created", "\(format.dateTime(email.createdAt))")

@@ -21,11 +21,12 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         guard minutes > 0 else { throw CLIError("--minutes must be at least 1") }
         let database = try store.openExistingStoreForWriting()
-        let simulator = MailgunSimulator(seed: seed)
-        let start = try SimulatorPersistence.restore(simulator, from: database) ?? Date()
+        // Every demo agency's simulated domain carries on; Pending emails go to the first.
+        let (providers, saved) = try DemoProviders.restore(from: database, seed: seed)
+        let start = saved ?? Date()
         let clock = ManualClock(start)
-        let engine = AuditEngine(store: database, provider: simulator, eventSource: simulator, clock: clock,
-                                 defaultAccountID: try database.accounts().first?.id)
+        let engine = AuditEngine(store: database, provider: providers.main, eventSource: providers, clock: clock,
+                                 defaultAccountID: try database.accountsByID().first?.id)
         var handedOver = 0, inserted = 0, changes = 0
         var deferred: String?
         for minute in 0...minutes {
@@ -36,9 +37,9 @@ struct SimulateCommand: ParsableCommand {
             inserted += tick.ingest.inserted
             changes += tick.ingest.statusChanges
         }
-        try SimulatorPersistence.save(simulator, to: database)
+        try providers.save(to: database)
         let format = UKDateFormat(timeZone: database.timeZone)
-        Console.print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(simulator.queuedEventCount) events still due")
+        Console.print("Simulated \(minutes) min (\(format.dateTime(start)) to \(format.dateTime(clock.now))): \(handedOver) emails handed over, \(inserted) events, \(changes) status changes; \(providers.queuedEventCount) events still due")
         if let deferred { Console.print("Provider unavailable at times (\(deferred)); those emails stay Pending") }
         Console.print("No new emails were raised (simulate only moves existing ones on; `email-audit demo` raises new ones as it runs)")
     }

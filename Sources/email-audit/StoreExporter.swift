@@ -7,13 +7,14 @@ import TerminalUI
 /// Wires the Export module into the screen: `x` and `p` write through the same export path
 /// as `email-audit export`.
 struct StoreExporter: ScreenExporter {
-    let database: AuditDatabase
+    /// The signed-in user's reader: exports hold the account's rows only.
+    let reader: AccountScopedReader
     /// Test knob: a pause after each page (EMAIL_AUDIT_EXPORT_DELAY_MS), so end-to-end tests
     /// can watch the progress and cancel.
     let pageDelay: Double
 
-    init(database: AuditDatabase, environment: [String: String]) {
-        self.database = database
+    init(reader: AccountScopedReader, environment: [String: String]) {
+        self.reader = reader
         pageDelay = (environment["EMAIL_AUDIT_EXPORT_DELAY_MS"].flatMap(Double.init) ?? 0) / 1000
     }
 
@@ -21,11 +22,11 @@ struct StoreExporter: ScreenExporter {
         do {
             let destination = try ExportDestination(path: job.path, replaceExisting: job.replaceExisting)
             let heading = ExportHeading(accountName: job.accountName, filterWords: job.filterWords,
-                                        producedBy: job.userName, producedAt: Date(), timeZone: database.timeZone)
-            let database = self.database, filter = job.filter, delay = pageDelay
+                                        producedBy: job.userName, producedAt: Date(), timeZone: reader.timeZone)
+            let reader = self.reader, filter = job.filter, delay = pageDelay
             let source = ExportRowSource(
-                summaries: { try database.summaries(matching: filter, from: $0, direction: .older, limit: $1, now: now) },
-                details: { try database.statusDetails(emailIDs: $0) })
+                summaries: { try reader.summaries(matching: filter, from: $0, direction: .older, limit: $1, now: now) },
+                details: { try reader.statusDetails(emailIDs: $0) })
             let outcome = try SummaryExport.run(
                 format: job.format == .excel ? .xlsx : .pdf, destination: destination, heading: heading,
                 expectedRows: job.expectedRows, source: source) { written in

@@ -152,4 +152,8 @@ final class FlakyProvider: EmailProvider, @unchecked Sendable {
         sentIDs.append(request.variables["audit-id"] ?? "?")
         return response
     }
+
+    func removeSuppression(_ address: String, at time: Date) {
+        inner.removeSuppression(address, at: time)
+    }
 }

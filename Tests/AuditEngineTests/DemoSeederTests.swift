@@ -29,8 +29,21 @@ struct DemoSeederTests {
         let now = Date(timeIntervalSince1970: 1_795_000_000)
         let result = try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 1_500, days: 5, seed: 11, now: now))
         #expect(result.emails == 1_500)
-        let counts = try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: now)
+        #expect(result.allEmails == 1_500 + 2 * 300, "Northgate and Castle Quay get a fifth as many each")
+        let counts = try harness.store.statusCounts(matching: EmailFilter(accountID: result.accountID, dateRange: .all), now: now)
         #expect(counts.total == 1_500)
+        #expect(try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: now).total == result.allEmails)
+        // Three agencies, Harbour Lets first, each with its own staff signing in and its own blocks.
+        let accounts = try harness.store.accountsByID()
+        #expect(accounts.map(\.name) == DemoAgency.all.map(\.name))
+        #expect(accounts[0].id == result.accountID)
+        let users = try harness.store.users()
+        for account in accounts {
+            #expect(users.contains { $0.accountID == account.id }, "no staff user in \(account.name)")
+            #expect(try harness.store.statusCounts(matching: EmailFilter(accountID: account.id, dateRange: .all), now: now).total > 0)
+        }
+        #expect(users.contains { $0.name == DemoAgency.defaultUserName && $0.accountID == result.accountID })
+        #expect(users.contains { $0.isSupport && $0.accountID == nil })
         for status in [EmailStatus.delivered, .opened, .failed, .temporaryFailure] {
             #expect(counts[status] > 0, "no \(status.displayName) emails")
         }

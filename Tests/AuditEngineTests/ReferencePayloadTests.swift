@@ -57,7 +57,8 @@ struct ReferencePayloadTests {
         #expect(oldDetail.email.statusDetail?.reason == "old")
 
         // Suppression list: the hard bounce and the complaint, not the soft failure or the expiry.
-        let suppressed = Set(try harness.store.suppressions().map(\.address))
+        let accountID = try #require(try harness.store.accountsByID().first?.id)
+        let suppressed = Set(try harness.store.suppressions(accountID: accountID).map(\.address))
         #expect(suppressed == ["no.such.user@gmail.com", "erin@example.com"])
     }
 

@@ -17,13 +17,15 @@ struct SimulatorPersistenceTests {
         let before = try harness.store.statusCounts(matching: EmailFilter(dateRange: .all), now: now)
         #expect(before[.accepted] + before[.temporaryFailure] + before[.pending] > 0)
 
-        // A new process: a fresh simulator restored from the store carries on.
-        let simulator = MailgunSimulator(seed: 8)
-        let clockStart = try #require(try SimulatorPersistence.restore(simulator, from: harness.store))
+        // A new process: every agency's simulator restored from the store carries on.
+        let (providers, saved) = try DemoProviders.restore(from: harness.store, seed: 8)
+        let clockStart = try #require(saved)
         #expect(abs(clockStart.timeIntervalSince(now)) < 1)
-        #expect(simulator.queuedEventCount == waiting)
+        #expect(providers.main.queuedEventCount == waiting)
+        #expect(providers.byAccount.count == DemoAgency.all.count)
+        #expect(providers.queuedEventCount > waiting, "the other agencies' stories are kept too")
         let clock = ManualClock(clockStart)
-        let engine = AuditEngine(store: harness.store, provider: simulator, eventSource: simulator, clock: clock,
+        let engine = AuditEngine(store: harness.store, provider: providers.main, eventSource: providers, clock: clock,
                                  defaultAccountID: seeded.accountID)
         for _ in 0..<(12 * 60) {
             clock.advance(by: 60)

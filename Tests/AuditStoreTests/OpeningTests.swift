@@ -153,7 +153,8 @@ struct OpeningTests {
         let errors: [StoreError] = [
             .notAnAuditDatabase(path: "/p"), .newerSchema(path: "/p", found: 3, supported: 1),
             .corrupt(path: "/p", underlying: "file is not a database"), .permissionDenied(path: "/p"),
-            .notPermitted(staffID: 4, action: "lift the suppression of a@b.c"),
+            .needsSupportRole(user: "Alice Able", action: "remove a suppression"),
+            .accountNotPermitted(user: "Alice Able", accountID: 2), .accountNotPermitted(user: "Alice Able", accountID: nil),
         ]
         for error in errors {
             #expect(!error.description.contains("\n"))

@@ -33,33 +33,80 @@ struct SuppressionAndPortfolioTests {
         #expect(try ingest(f, { Events.make(.failed, recipient: $0, at: at, severity: .permanent, reason: "suppress-bounce", code: 605) }, to: "again@example.net").suppressionsAdded.isEmpty)
         #expect(try ingest(f, { Events.make(.delivered, recipient: $0, at: at, code: 250, message: "OK") }, to: "fine@example.net").suppressionsAdded.isEmpty)
 
-        let list = try f.store.suppressions()
+        let list = try f.store.suppressions(accountID: f.account.id)
         #expect(Set(list.map(\.address)) == ["gone@example.net", "angry@example.net", "bye@example.net"])
-        #expect(try f.store.suppression(for: "GONE@example.net")?.kind == .bounce)
-        #expect(try f.store.suppression(for: "full@example.net") == nil)
+        #expect(try f.store.suppression(for: "GONE@example.net", accountID: f.account.id)?.kind == .bounce)
+        #expect(try f.store.suppression(for: "full@example.net", accountID: f.account.id) == nil)
 
         // A second bounce for a suppressed address adds nothing new.
         let again = try ingest(f, { Events.make(.failed, recipient: $0, at: at.addingTimeInterval(10), severity: .permanent, reason: "bounce", code: 550) },
                                to: "gone@example.net")
         #expect(again.suppressionsAdded.isEmpty)
-        #expect(try f.store.suppressions().count == 3)
+        #expect(try f.store.suppressions(accountID: f.account.id).count == 3)
+        #expect(try f.store.suppressions(accountID: f.otherAccount.id).isEmpty, "the list is the account's")
     }
 
-    @Test func onlySupportMayLiftASuppression() throws {
+    @Test func onlySupportMayRemoveASuppressionAndTheTrailKeepsWhoAndWhy() throws {
         let f = try Fixture()
-        _ = try ingest(f, { Events.make(.complained, recipient: $0, at: Date().addingTimeInterval(-3600)) }, to: "angry@example.net")
-        let error = #expect(throws: StoreError.self) { _ = try f.store.liftSuppression(address: "angry@example.net", by: f.alice.id) }
-        #expect(error == .notPermitted(staffID: f.alice.id, action: "lift the suppression of angry@example.net"))
-        #expect(error?.description.contains("only the support team") == true)
-        #expect(throws: StoreError.unknownStaff(id: 4242)) { _ = try f.store.liftSuppression(address: "angry@example.net", by: 4242) }
-        #expect(try f.store.suppression(for: "angry@example.net") != nil)
-        #expect(try f.store.liftSuppression(address: "Angry@Example.net", by: f.support.id))
-        #expect(try f.store.suppression(for: "angry@example.net") == nil)
-        #expect(try f.store.liftSuppression(address: "angry@example.net", by: f.support.id) == false)
-        #expect(try f.store.suppressions().isEmpty)
-        // A new complaint after the lift suppresses the address again.
+        let complainedAt = Date().addingTimeInterval(-3600)
+        _ = try ingest(f, { Events.make(.complained, recipient: $0, at: complainedAt) }, to: "angry@example.net")
+        let users = try f.store.users()
+        let alice = try #require(users.first { $0.staffID == f.alice.id })
+        let support = try #require(users.first { $0.staffID == f.support.id })
+        #expect(alice.accountID == f.account.id && !alice.isSupport)
+        #expect(support.accountID == nil && support.isSupport, "support staff join the support team")
+        let staffReader = try f.store.reader(for: alice, accountID: f.account.id)
+        let supportReader = try f.store.reader(for: support, accountID: f.account.id)
+
+        // Staff see the entry but may not remove it; nothing changes.
+        #expect(try staffReader.suppressions().map(\.address) == ["angry@example.net"])
+        let refusal = #expect(throws: StoreError.self) { try staffReader.removeSuppression(address: "angry@example.net", reason: "asked") }
+        #expect(refusal == .needsSupportRole(user: "Alice Able", action: "remove a suppression"))
+        #expect(refusal?.description.contains("needs the support role") == true)
+        #expect(try staffReader.suppression(for: "angry@example.net") != nil)
+
+        // Staff request removal with a note; support sees the open request.
+        try staffReader.requestSuppressionRemoval(address: "Angry@Example.net", note: "Pressed spam by mistake; confirmed by phone")
+        let request = try #require(try supportReader.suppression(for: "angry@example.net")?.removalRequest)
+        #expect(request.requestedBy == "Alice Able")
+        #expect(request.note == "Pressed spam by mistake; confirmed by phone")
+        #expect(throws: StoreError.notSuppressed(address: "nobody@example.net")) {
+            try staffReader.requestSuppressionRemoval(address: "nobody@example.net", note: "x")
+        }
+
+        // Support removes it with a reason; the trail says who did what and why, in order.
+        try supportReader.removeSuppression(address: "angry@example.net", reason: "Recipient asked by phone")
+        #expect(try supportReader.suppression(for: "angry@example.net") == nil)
+        #expect(try supportReader.suppressions().isEmpty)
+        #expect(throws: StoreError.notSuppressed(address: "angry@example.net")) {
+            try supportReader.removeSuppression(address: "angry@example.net", reason: "again")
+        }
+        let trail = try staffReader.suppressionHistory(address: "angry@example.net")
+        #expect(trail.map(\.action) == [.added, .requested, .removed])
+        #expect(trail.map(\.by) == ["Provider", "Alice Able", "Sam Support"])
+        #expect(trail[2].note == "Recipient asked by phone")
+        // The other account's reader knows nothing of it.
+        let carol = try #require(users.first { $0.staffID == f.carol.id })
+        #expect(try f.store.reader(for: carol, accountID: f.otherAccount.id).suppressionHistory(address: "angry@example.net").isEmpty)
+
+        // A new complaint after the removal suppresses the address again.
         let later = try ingest(f, { Events.make(.complained, recipient: $0, at: Date().addingTimeInterval(3600)) }, to: "angry@example.net")
         #expect(later.suppressionsAdded.map(\.kind) == [.complaint])
+        #expect(try staffReader.suppressionHistory(address: "angry@example.net").map(\.action) == [.added, .requested, .removed, .added])
+    }
+
+    @Test func laterEmailsBlockedByAnEntryAreCounted() throws {
+        let f = try Fixture()
+        let at = t0.addingTimeInterval(60)
+        _ = try ingest(f, { Events.make(.failed, recipient: $0, at: at, severity: .permanent, reason: "bounce", code: 550) }, to: "gone@example.net")
+        for minutes in [10.0, 20.0] {
+            let id = try f.store.record([f.newEmail(by: f.bob, to: "gone@example.net", at: at.addingTimeInterval(minutes * 60))])[0]
+            let messageID = try f.handOver(id, at: at.addingTimeInterval(minutes * 60))
+            _ = try f.store.apply([Events.incoming(Events.make(.failed, recipient: "gone@example.net", at: at.addingTimeInterval(minutes * 60 + 1),
+                                                               severity: .permanent, reason: "suppress-bounce", code: 605),
+                                                   messageID: messageID, recipient: "gone@example.net", auditID: id)], defaultAccountID: nil)
+        }
+        #expect(try f.store.suppression(for: "gone@example.net", accountID: f.account.id)?.blockedEmails == 2)
     }
 
     @Test func unitSearchFindsEveryUnitOfTheAddress() throws {

@@ -81,7 +81,7 @@ import Testing
     @Test func suppressionRemovalCallsTheDeleteEndpoints() async throws {
         let fixture = try ServerFixture()
         let simulator = simulator()
-        _ = try record(fixture, ["bounce.b@example.org"], createdAt: Date())
+        _ = try record(fixture, ["bounce.b@example.org", "bounce.c@example.org"], createdAt: Date())
         var logger = Logger(label: "sim-app")
         logger.logLevel = .critical
         let app = Application(router: simulator.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
@@ -100,6 +100,17 @@ import Testing
             #expect(try await client.remove("bounce.b@example.org", from: .bounce) == .removed)
             #expect(simulator.simulator.isSuppressed("bounce.b@example.org") == nil)
             #expect(try await client.remove("bounce.b@example.org", from: .bounce) == .notListed)
+
+            // The provider's removal (support's, through EmailProvider) DELETEs from all three
+            // lists, blocking; not being listed is fine, a wrong key is thrown.
+            #expect(simulator.simulator.isSuppressed("bounce.c@example.org") == .bounce)
+            let provider = MailgunHTTPProvider(baseURL: base, domain: "mg.example.com", apiKey: "key-trouble-test")
+            try await Blocking.run { Result { try provider.removeSuppression("bounce.c@example.org", at: Date()) } }.get()
+            #expect(simulator.simulator.isSuppressed("bounce.c@example.org") == nil)
+            try await Blocking.run { Result { try provider.removeSuppression("never.listed@example.org", at: Date()) } }.get()
+            let wrongProvider = MailgunHTTPProvider(baseURL: base, domain: "mg.example.com", apiKey: "key-wrong-secret")
+            let refused = await Blocking.run { Result { try wrongProvider.removeSuppression("x@example.org", at: Date()) } }
+            #expect(throws: SuppressionRemovalError.notAuthorised(status: 401)) { try refused.get() }
 
             let wrongKey = MailgunSuppressionClient(baseURL: base, domain: "mg.example.com", apiKey: "key-wrong-secret")
             await #expect(throws: SuppressionRemovalError.notAuthorised(status: 401)) {

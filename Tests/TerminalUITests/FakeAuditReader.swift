@@ -204,7 +204,43 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
     }
 
     func accounts() throws -> [Account] {
-        [Account(id: 1, name: "Acme Lettings")]
+        FakeAuditReader.accountList
+    }
+
+    static let accountList = [Account(id: 1, name: "Acme Lettings"), Account(id: 2, name: "Bay Block Management")]
+
+    func selectAccount(_ accountID: Int64) throws -> Account {
+        guard let account = FakeAuditReader.accountList.first(where: { $0.id == accountID }) else {
+            throw FakeReaderError.unknownAccount
+        }
+        return account
+    }
+
+    /// The suppression list: one bounce, one complaint with a removal request.
+    var suppressionList: [SuppressionEntry] = [
+        SuppressionEntry(address: "dave.brown@bounce.example", kind: .bounce, createdAt: FakeAuditReader.now.addingTimeInterval(-3 * 86_400),
+                         reason: "550 5.1.1 The email account that you tried to reach does not exist", emailID: 4, blockedEmails: 2),
+        SuppressionEntry(address: "emma.wilson@example.org", kind: .complaint, createdAt: FakeAuditReader.now.addingTimeInterval(-5 * 86_400),
+                         reason: "The recipient marked an email as spam", emailID: 5, blockedEmails: 0,
+                         removalRequest: SuppressionRequest(requestedBy: "Zoë Adams", requestedAt: FakeAuditReader.now.addingTimeInterval(-3_600),
+                                                            note: "Marked as spam by mistake; confirmed by phone")),
+    ]
+
+    func suppressions() throws -> [SuppressionEntry] {
+        suppressionList
+    }
+
+    func suppression(for address: String) throws -> SuppressionEntry? {
+        suppressionList.first { $0.address == address.lowercased() }
+    }
+
+    func suppressionHistory(address: String) throws -> [SuppressionHistoryItem] {
+        guard let entry = try suppression(for: address) else { return [] }
+        var items = [SuppressionHistoryItem(at: entry.createdAt, action: .added, by: "Provider", note: entry.reason)]
+        if let request = entry.removalRequest {
+            items.append(SuppressionHistoryItem(at: request.requestedAt, action: .requested, by: request.requestedBy, note: request.note))
+        }
+        return items
     }
 
     func changeToken() throws -> Int64 {
@@ -240,4 +276,8 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         health = value
         lock.unlock()
     }
+}
+
+enum FakeReaderError: Error {
+    case unknownAccount
 }

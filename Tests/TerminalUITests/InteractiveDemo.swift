@@ -37,6 +37,10 @@ struct CrashingReader: AuditReader {
     func unitSearch(address: String) throws -> [UnitContactRow] { try base.unitSearch(address: address) }
     func staff(accountID: Int64?) throws -> [StaffUser] { try base.staff(accountID: accountID) }
     func accounts() throws -> [Account] { try base.accounts() }
+    func selectAccount(_ accountID: Int64) throws -> Account { try base.selectAccount(accountID) }
+    func suppressions() throws -> [SuppressionEntry] { try base.suppressions() }
+    func suppression(for address: String) throws -> SuppressionEntry? { try base.suppression(for: address) }
+    func suppressionHistory(address: String) throws -> [SuppressionHistoryItem] { try base.suppressionHistory(address: address) }
     func changeToken() throws -> Int64 { try base.changeToken() }
     func emailIDs(messageID: String, accountID: Int64?) throws -> [Int64] {
         try base.emailIDs(messageID: messageID, accountID: accountID)

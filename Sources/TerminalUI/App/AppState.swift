@@ -13,6 +13,10 @@ public struct AppState: Sendable, Hashable {
     public var accountName: String
     /// The signed-in user, for the header.
     public var userName: String
+    /// Whether the signed-in user is on the support team (`A` chooses an account, `D` removes suppressions).
+    public var isSupport: Bool
+    /// Whether suppression changes are wired in (`r` and `D` work).
+    public var canChangeSuppressions: Bool
     /// The zone dates are shown in.
     public var timeZone: TimeZone
     /// The day the app opened on, in ``timeZone`` (where ← → start in an empty custom date box).
@@ -91,6 +95,8 @@ public struct AppState: Sendable, Hashable {
         accountID = options.accountID
         accountName = options.accountName
         userName = options.userName
+        isSupport = options.isSupport
+        canChangeSuppressions = options.suppressionActions != nil
         timeZone = options.timeZone
         today = CalendarDay(containing: options.now(), in: options.timeZone)
         pageSize = options.pageSize

@@ -66,4 +66,14 @@ public enum Effect: Sendable, Hashable {
     case startExport(ExportJob)
     /// Asks a running export to stop and remove its file.
     case cancelExport(jobID: Int)
+    /// Loads the accounts the user may choose; answered by ``Message/accountsLoaded(_:)``.
+    case loadAccounts
+    /// Makes an account the reader's; answered by ``Message/accountSelected(_:)``.
+    case selectAccount(Int64)
+    /// Loads the account's suppression list; answered by ``Message/suppressionsLoaded(accountID:_:)``.
+    case loadSuppressions(accountID: Int64?)
+    /// Loads an entry's trail; answered by ``Message/suppressionHistoryLoaded(address:_:)``.
+    case loadSuppressionHistory(address: String)
+    /// Requests or makes a suppression change; answered by ``Message/suppressionChanged(_:address:)``.
+    case changeSuppression(SuppressionChange, address: String, text: String, accountID: Int64?)
 }

@@ -16,13 +16,17 @@ public struct EffectRunner: Sendable {
     public let timeZone: TimeZone
     /// Running exports, so they can be cancelled.
     public let exports = ExportRegistry()
+    /// Requests and removals of suppressions (nil: `r` and `D` are off).
+    public let suppressionActions: (any SuppressionActions)?
 
     public init(reader: any AuditReader, now: @escaping @Sendable () -> Date,
-                timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil) {
+                timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil,
+                suppressionActions: (any SuppressionActions)? = nil) {
         self.reader = reader
         self.now = now
         self.timeZone = timeZone
         self.exporter = exporter
+        self.suppressionActions = suppressionActions
     }
 
     /// Runs one effect to completion and returns its answer (nil for a cancel, which is
@@ -55,6 +59,23 @@ public struct EffectRunner: Sendable {
                 return .staffLoaded(try reader.staff(accountID: accountID))
             case .checkChangeToken:
                 return .changeTokenLoaded(try reader.changeToken())
+            case .loadAccounts:
+                return .accountsLoaded(try reader.accounts())
+            case .selectAccount(let accountID):
+                return .accountSelected(try reader.selectAccount(accountID))
+            case .loadSuppressions(let accountID):
+                return .suppressionsLoaded(accountID: accountID, try reader.suppressions())
+            case .loadSuppressionHistory(let address):
+                return .suppressionHistoryLoaded(address: address, try reader.suppressionHistory(address: address))
+            case .changeSuppression(let change, let address, let text, let accountID):
+                guard let actions = suppressionActions, let accountID else {
+                    return .effectFailed(effect, "changing the suppression list is not available here")
+                }
+                switch change {
+                case .request: try actions.requestRemoval(address: address, note: text, accountID: accountID)
+                case .remove: try actions.remove(address: address, reason: text, accountID: accountID)
+                }
+                return .suppressionChanged(change, address: address)
             case .checkHandOver(let accountID):
                 return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):

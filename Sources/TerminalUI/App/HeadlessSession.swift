@@ -17,7 +17,8 @@ public final class HeadlessSession {
                 now: @escaping @Sendable () -> Date) {
         state = AppState(options: options, size: TerminalSize(width: width, height: height))
         state.today = CalendarDay(containing: now(), in: options.timeZone)
-        runner = EffectRunner(reader: reader, now: now, timeZone: options.timeZone, exporter: options.exporter)
+        runner = EffectRunner(reader: reader, now: now, timeZone: options.timeZone, exporter: options.exporter,
+                              suppressionActions: options.suppressionActions)
         dispatch(.started)
     }
 

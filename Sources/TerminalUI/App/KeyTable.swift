@@ -22,6 +22,12 @@ public enum Command: Sendable, Hashable {
     case adjustDate
     case help, refresh, redraw
     case exportExcel, exportPDF
+    /// Support users: choose the account (`A`).
+    case chooseAccount
+    /// The suppression list (`S`).
+    case suppressionList
+    /// Suppression list: ask support to remove the entry (`r`), remove it (`D`, support), its trail (`h`).
+    case requestRemoval, removeSuppression, showHistory
 }
 
 /// Where a key was pressed; each binding applies in some contexts.
@@ -44,6 +50,12 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case emptyStore
     /// The export pop-up (typed characters go into the file name).
     case exportDialog
+    /// The account picker (support users).
+    case accountPicker
+    /// The suppression list.
+    case suppressionList
+    /// The note or reason for a suppression change (typed characters go into it).
+    case suppressionPrompt
 }
 
 /// The groups of the help screen, in order.
@@ -53,6 +65,7 @@ public enum KeyGroup: String, Sendable, Hashable, CaseIterable {
     case editing = "While editing a filter"
     case viewing = "Viewing"
     case exporting = "Exporting"
+    case suppressions = "Accounts and suppressions"
     case general = "General"
 }
 
@@ -89,9 +102,10 @@ public struct KeyBinding: Sendable, Hashable {
 
 /// The one key table. It drives key handling, the bottom hint bar and the help screen.
 public enum KeyTable {
-    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help]
-    static let closable: Set<KeyContext> = [.popup, .unitSearch, .domains, .help]
-    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .emptyStore, .filterBar]
+    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
+    static let closable: Set<KeyContext> = [.popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
+    static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .emptyStore, .filterBar,
+                                                        .suppressionList, .accountPicker]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -174,6 +188,25 @@ public enum KeyTable {
         KeyBinding([.escape], .back, in: [.exportDialog], group: .exporting,
                    keyLabel: "Esc", help: "Export: cancel (a part-written file is removed) or close",
                    hint: ("Esc", "Cancel"), priority: 11),
+        // Accounts and suppressions
+        KeyBinding([.character("A")], .chooseAccount, in: [.list, .emptyStore], group: .suppressions,
+                   keyLabel: "A", help: "Support users: choose the account to work in"),
+        KeyBinding([.enter], .apply, in: [.accountPicker], group: .suppressions,
+                   keyLabel: "Enter", help: "Account picker: work in the highlighted account", hint: ("Enter", "Choose"), priority: 10),
+        KeyBinding([.character("S")], .suppressionList, in: [.list, .popup], group: .suppressions,
+                   keyLabel: "S", help: "The account's suppression list (from View: at the email's address)", hint: ("S", "Suppressed"), priority: 42),
+        KeyBinding([.enter, .character("v")], .open, in: [.suppressionList], group: .suppressions,
+                   keyLabel: "Enter / v", help: "Suppression list: view the email that put the address there", hint: ("Enter", "Email"), priority: 10),
+        KeyBinding([.character("h")], .showHistory, in: [.suppressionList], group: .suppressions,
+                   keyLabel: "h", help: "Suppression list: who added, asked to remove and removed it, when and why", hint: ("h", "History"), priority: 14),
+        KeyBinding([.character("r")], .requestRemoval, in: [.suppressionList], group: .suppressions,
+                   keyLabel: "r", help: "Suppression list: ask support to remove the entry, with a note", hint: ("r", "Request"), priority: 12),
+        KeyBinding([.character("D")], .removeSuppression, in: [.suppressionList], group: .suppressions,
+                   keyLabel: "D", help: "Suppression list: remove the entry with a reason (support; Enter twice)", hint: ("D", "Remove"), priority: 13),
+        KeyBinding([.enter], .apply, in: [.suppressionPrompt], group: .suppressions,
+                   keyLabel: "Enter", help: "Note or reason: send it (a removal asks for a second Enter)", hint: ("Enter", "Send"), priority: 10),
+        KeyBinding([.escape], .back, in: [.suppressionPrompt], group: .suppressions,
+                   keyLabel: "Esc", help: "Note or reason: cancel, nothing changes", hint: ("Esc", "Cancel"), priority: 11),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
@@ -186,7 +219,7 @@ public enum KeyTable {
                    keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
         KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
                    keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
-        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog], group: .general,
+        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog, .suppressionPrompt], group: .general,
                    keyLabel: "Ctrl-C", help: "Quit at once while editing"),
     ]
 

@@ -40,4 +40,14 @@ public enum Message: Sendable, Hashable {
     case exportProgress(jobID: Int, written: Int, elapsed: Double)
     /// An export ended.
     case exportFinished(jobID: Int, ExportJobResult)
+    /// The accounts the user may choose arrived.
+    case accountsLoaded([Account])
+    /// The reader now answers for this account.
+    case accountSelected(Account)
+    /// The suppression list of an account arrived.
+    case suppressionsLoaded(accountID: Int64?, [SuppressionEntry])
+    /// An entry's trail arrived.
+    case suppressionHistoryLoaded(address: String, [SuppressionHistoryItem])
+    /// A suppression change was recorded.
+    case suppressionChanged(SuppressionChange, address: String)
 }

@@ -78,7 +78,8 @@ final class RunLoop {
 
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
-        runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter)
+        runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter,
+                              suppressionActions: options.suppressionActions)
         state = AppState(options: options, size: backend.size)
     }
 

@@ -15,6 +15,12 @@ public enum Screen: Sendable, Hashable {
     case help(HelpState)
     /// The export pop-up (`x` Excel, `p` PDF).
     case export(ExportDialogState)
+    /// The account picker (`A`, support users).
+    case accountPicker(AccountPickerState)
+    /// The account's suppression list (`S`).
+    case suppressions(SuppressionListState)
+    /// The note or reason for a suppression change (`r`, `D` on the list).
+    case suppressionPrompt(SuppressionPromptState)
     /// Failures per recipient domain for the filter (`D`).
     case domains(DomainBreakdownState)
 }

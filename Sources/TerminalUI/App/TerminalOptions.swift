@@ -9,6 +9,8 @@ public struct TerminalOptions: Sendable {
     public var accountName: String
     /// The signed-in user shown in the header.
     public var userName: String
+    /// Whether the signed-in user is on the support team (the header says so).
+    public var isSupport: Bool = false
     /// The zone dates and times are shown in, and "Today" is computed in.
     public var timeZone: TimeZone
     /// The filter the screen opens with (its account is replaced by ``accountID``).
@@ -30,6 +32,8 @@ public struct TerminalOptions: Sendable {
     public var now: @Sendable () -> Date = { Date() }
     /// Writes `x` (Excel) and `p` (PDF) exports; nil turns those keys off.
     public var exporter: (any ScreenExporter)?
+    /// Requests and removals of suppressions (`r`, `D` on the suppression list); nil turns them off.
+    public var suppressionActions: (any SuppressionActions)?
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

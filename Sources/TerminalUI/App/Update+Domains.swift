@@ -79,6 +79,6 @@ extension AppState {
 extension DomainBreakdownState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ state: DomainBreakdownState, height: Int) -> Int {
-        TerminalUI.clampedTop(top: state.top, selected: state.selected, height: height)
+        topKeeping(selected: state.selected, top: state.top, height: height)
     }
 }

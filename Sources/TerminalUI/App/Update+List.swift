@@ -161,6 +161,10 @@ extension AppState {
             notice = Notice("Filters cleared")
             focus = .list
             return applyFilter(EmailFilter(accountID: accountID))
+        case .chooseAccount:
+            return chooseAccount()
+        case .suppressionList:
+            return openSuppressionList(at: nil)
         case .exportExcel:
             return requestExport(.excel)
         case .exportPDF:

@@ -54,7 +54,17 @@ extension AppState {
                 for _ in 0..<abs(wheel) { _ = performInHelp(wheel > 0 ? .moveDown : .moveUp) }
             }
             return []
-        case .emptyStore, .export:
+        case .suppressions:
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInSuppressionList(wheel > 0 ? .moveDown : .moveUp) }
+            }
+            return []
+        case .accountPicker:
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInAccountPicker(wheel > 0 ? .moveDown : .moveUp) }
+            }
+            return []
+        case .emptyStore, .export, .suppressionPrompt:
             return []
         }
     }

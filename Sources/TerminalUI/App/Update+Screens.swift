@@ -24,6 +24,8 @@ extension AppState {
         case .unitSearch:
             guard let email = popup.detail?.email else { return [] }
             return openUnitSearch(address: email.to)
+        case .suppressionList:
+            return openSuppressionList(at: popup.detail?.suppression?.address)
         case .moveDown: popup.scroll += 1
         case .moveUp: popup.scroll -= 1
         case .pageDown: popup.scroll += page

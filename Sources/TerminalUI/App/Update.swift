@@ -105,6 +105,8 @@ extension AppState {
         case .exportFinished(let jobID, let result):
             exportFinished(jobID: jobID, result)
             return []
+        case .accountsLoaded, .accountSelected, .suppressionsLoaded, .suppressionHistoryLoaded, .suppressionChanged:
+            return receiveAccountOrSuppression(message)
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -131,6 +133,11 @@ extension AppState {
                         screens[index] = .unitSearch(search)
                     }
                 }
+            case .changeSuppression, .selectAccount:
+                // A refusal (a staff user removing, an account not theirs) reads as itself.
+                suppressionChangeFailed()
+                notice = Notice(TerminalText.singleLine(text), level: .error)
+                return []
             default:
                 break
             }
@@ -149,6 +156,9 @@ extension AppState {
         case .domains: .domains
         case .detail: .popup
         case .export: .exportDialog
+        case .accountPicker: .accountPicker
+        case .suppressions: .suppressionList
+        case .suppressionPrompt: .suppressionPrompt
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -183,6 +193,9 @@ extension AppState {
         }
         if context == .exportDialog {
             return handleExportKey(key)
+        }
+        if context == .suppressionPrompt {
+            return handleSuppressionPromptKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
@@ -229,7 +242,10 @@ extension AppState {
         case .domains: return performInDomains(command)
         case .help: return performInHelp(command)
         case .filterBar: return performInFilterBar(command)
-        case .emptyStore, .filter, .exportDialog: return []
+        case .suppressionList: return performInSuppressionList(command)
+        case .accountPicker: return performInAccountPicker(command)
+        case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
+        case .filter, .exportDialog, .suppressionPrompt: return []
         }
     }
 
@@ -275,6 +291,7 @@ extension AppState {
         }
         for screen in screens {
             if case .detail(let popup) = screen { effects.append(.loadDetail(emailID: popup.emailID)) }
+            if case .suppressions = screen { effects.append(.loadSuppressions(accountID: accountID)) }
         }
         return effects
     }
@@ -306,13 +323,12 @@ extension AppState {
 extension UnitSearchState {
     /// A top row that keeps the selection within `height` rows.
     static func clampedTop(_ search: UnitSearchState, height: Int) -> Int {
-        TerminalUI.clampedTop(top: search.top, selected: search.selected, height: height)
+        topKeeping(selected: search.selected, top: search.top, height: height)
     }
 }
 
-/// The first row shown in a list of `height` rows so that the selected row stays visible,
-/// moving `top` as little as possible.
-func clampedTop(top: Int, selected: Int, height: Int) -> Int {
+/// The first row to show of a list scrolled to `top` so that row `selected` stays within `height` rows.
+func topKeeping(selected: Int, top: Int, height: Int) -> Int {
     var top = top
     if selected < top { top = selected }
     if selected >= top + height { top = selected - height + 1 }

@@ -68,6 +68,15 @@ public struct DetailPopup: Widget {
         }
         // Addresses and ids are never broken across lines: they get the whole width.
         lines.append(unbrokenField("To", email.to, width: width))
+        let blockedHere = (605...607).contains(email.statusDetail?.code ?? 0)
+        if let entry = detail.suppression {
+            let text = suppressedText(entry, timeZone: timeZone) + (blockedHere ? " · this email was blocked by it" : "")
+            lines.append(StyledLine([Span(DisplayWidth.fit("Suppressed", to: 13), Style(.label)),
+                                     Span(TerminalText.singleLine(text) + " (S)", Style(.warning, bold: true))]))
+        } else if blockedHere {
+            lines.append(StyledLine([Span(DisplayWidth.fit("Suppressed", to: 13), Style(.label)),
+                                     Span("This email was blocked by the suppression list; the entry has since been removed", Style(.muted))]))
+        }
         if !email.cc.isEmpty {
             // Cc addresses wrap between addresses, each whole, over the whole width.
             let parts = TextWrap.wrap(TerminalText.singleLine(email.cc.joined(separator: ", ")), width: max(8, width - 13))
@@ -112,6 +121,16 @@ public struct DetailPopup: Widget {
             lines.append(StyledLine("… (the rest is not shown; email-audit show \(detail.email.id) prints it all)", Style(.muted)))
         }
         return lines
+    }
+
+    /// "Bounced since 01/12/2026 10:00 · blocked 2 later emails · removal requested".
+    static func suppressedText(_ entry: SuppressionEntry, timeZone: TimeZone) -> String {
+        var parts = ["\(entry.kind.displayName) since \(UKDateFormat(timeZone: timeZone).dateTime(entry.createdAt))"]
+        if entry.blockedEmails > 0 {
+            parts.append("blocked \(entry.blockedEmails) later email\(entry.blockedEmails == 1 ? "" : "s")")
+        }
+        if entry.removalRequest != nil { parts.append("removal requested") }
+        return parts.joined(separator: " · ")
     }
 
     /// The "Recommended action" heading and the advice, wrapped.

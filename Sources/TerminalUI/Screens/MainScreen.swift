@@ -14,7 +14,7 @@ public struct MainScreen: Widget {
                                                         state.history.isEmpty ? "" : "Esc back"], trailing: [
             state.showsLocaleNote ? HelpOverlay.localeNoteShort : "",
             TerminalText.singleLine(state.accountName),
-            state.userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(state.userName),
+            state.userName.isEmpty ? "" : "signed in as " + TerminalText.singleLine(state.userName) + (state.isSupport ? " (support)" : ""),
         ]).render(into: &buffer, area: area.row(layout.headerRow))
         FilterBar(state: state).render(into: &buffer, area: area.row(layout.filterRow))
 

@@ -16,8 +16,8 @@ private func drawScreens(_ state: AppState) -> Buffer {
     let screens = state.screens
     let base = screens.lastIndex { screen in
         switch screen {
-        case .audit, .emptyStore, .unitSearch: true
-        case .detail, .help, .export, .domains: false
+        case .audit, .emptyStore, .unitSearch, .suppressions: true
+        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt: false
         }
     } ?? 0
     let area = buffer.area
@@ -41,6 +41,17 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .export(let dialog):
             dimBackdrop(&buffer, layout: layout)
             ExportDialogView(dialog: dialog).render(into: &buffer, area: ExportDialogView.rect(in: layout.size))
+        case .suppressions(let list):
+            SuppressionListScreen(list: list, accountName: state.accountName, timeZone: state.timeZone, isSupport: state.isSupport,
+                                  notice: state.notice)
+                .render(into: &buffer, area: area)
+        case .accountPicker(let picker):
+            dimBackdrop(&buffer, layout: layout)
+            AccountPickerView(picker: picker, currentAccountID: state.accountID)
+                .render(into: &buffer, area: AccountPickerView.rect(in: layout.size, count: picker.accounts.count))
+        case .suppressionPrompt(let prompt):
+            dimBackdrop(&buffer, layout: layout)
+            SuppressionPromptView(prompt: prompt).render(into: &buffer, area: SuppressionPromptView.rect(in: layout.size))
         }
     }
     KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))

@@ -11,8 +11,7 @@ public struct ExportDialogView: Widget {
 
     /// A box of up to 76 × 9 in the middle of the screen.
     public static func rect(in size: TerminalSize) -> Rect {
-        let width = min(76, size.width - 4), height = min(9, size.height - 2)
-        return Rect(x: (size.width - width) / 2, y: max(1, (size.height - height) / 2), width: width, height: height)
+        Popup.centred(width: 76, height: 9, in: size)
     }
 
     public func render(into buffer: inout Buffer, area: Rect) {

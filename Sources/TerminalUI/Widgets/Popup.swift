@@ -12,6 +12,13 @@ public struct Popup: Widget {
         self.scrollNote = scrollNote
     }
 
+    /// A box of up to `width` × `height` in the middle of a screen of `size` (at least two
+    /// columns clear each side and a row above and below).
+    public static func centred(width: Int, height: Int, in size: TerminalSize) -> Rect {
+        let w = min(width, size.width - 4), h = min(height, size.height - 2)
+        return Rect(x: (size.width - w) / 2, y: max(1, (size.height - h) / 2), width: w, height: h)
+    }
+
     /// The area inside the frame, with one column of padding on each side.
     public static func contentArea(of rect: Rect) -> Rect {
         Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
