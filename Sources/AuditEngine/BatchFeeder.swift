@@ -13,6 +13,8 @@ public struct HandOverReport: Sendable, Equatable {
     public var deferred = false
     /// The provider's words when it was unavailable.
     public var providerProblem: String?
+    /// Daily digest emails recorded before the hand-over (see ``AuditDatabase/sendDigests(at:)``).
+    public var digests = 0
 
     public init() {}
 }
@@ -37,10 +39,13 @@ public final class BatchFeeder: Sendable {
         self.batchSize = max(1, batchSize)
     }
 
-    /// Hands every Pending email to the provider, oldest first, and records in the store whether
-    /// the provider answered (the screen warns when it does not and emails wait too long).
+    /// Records the daily digests due at `now`, then hands every Pending email (the digests
+    /// included) to the provider, oldest first, and records in the store whether the provider
+    /// answered (the screen warns when it does not and emails wait too long).
     public func handOver(now: Date) throws -> HandOverReport {
-        let report = try handOverPending(now: now)
+        let digests = try store.sendDigests(at: now).count
+        var report = try handOverPending(now: now)
+        report.digests = digests
         try store.recordHandOverOutcome(answered: !report.deferred, at: now)
         return report
     }

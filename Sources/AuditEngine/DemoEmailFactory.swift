@@ -70,7 +70,7 @@ public struct DemoEmailFactory: Sendable {
             let issue = rng.pick(DemoNames.ticketIssues)
             subject = "Ticket #\(reference) updated: \(issue)"
             body = "Dear \(firstName),\n\nThere is an update on ticket #\(reference) (\(issue)) at \(block.name).\nA contractor has been booked and will attend within 5 working days.\n\nProperty Management Team"
-        case .notification, .external:
+        case .notification, .external, .statusAlert:
             sender = "notices"
             let notice = rng.pick(DemoNames.notices)
             subject = "\(notice) at \(block.name)"

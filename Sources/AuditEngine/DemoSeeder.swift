@@ -64,6 +64,9 @@ public enum DemoSeeder {
         for member in plan.staff {
             staffIDs.append(try store.insertStaff(accountID: account.id, name: member.name, role: member.role).id)
         }
+        // Staff addresses (where notification emails go) on the agency's own domain.
+        let mailDomain = sendingDomain.hasPrefix("mg.") ? String(sendingDomain.dropFirst(3)) : sendingDomain
+        try store.setStaffEmailDomain(accountID: account.id, domain: mailDomain)
         var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
         for (blockIndex, block) in plan.blocks.enumerated() {
             let stored = try store.insertBlock(accountID: account.id, name: block.name, street: block.street,
@@ -106,6 +109,7 @@ public enum DemoSeeder {
                 let other = MailgunSimulator(seed: seed, domain: agency.domain, rates: options.rates)
                 let otherFactory = try writePortfolio(PortfolioPlan(seed: options.seed, agency: agency), to: store,
                                                       sendingDomain: other.domain)
+                try setDemoPreferences(store, accountID: otherFactory.accountID, agencyIndex: index + 1, agency: agency)
                 var otherRNG = SeededRandom(seed: seed)
                 let otherTimes = DemoEmailFactory.creationTimes(count: max(1, options.emails / 5), days: options.days,
                                                                 endingAt: options.now, timeZone: store.timeZone, using: &otherRNG)
@@ -119,6 +123,22 @@ public enum DemoSeeder {
         }
         return SeedResult(accountID: factory.accountID, emails: times.count, allEmails: total, ingest: report,
                           simulator: simulator, factory: factory)
+    }
+
+    /// Gives one staff member of each extra agency other notification settings than the
+    /// standard (on screen, emails they raised), so the demo shows notification emails and
+    /// digests going through the same path as every email: Northgate's first staff member gets
+    /// an email for each, Castle Quay's a daily digest at 08:00 of the whole account's problems.
+    static func setDemoPreferences(_ store: AuditDatabase, accountID: Int64, agencyIndex: Int, agency: DemoAgency) throws {
+        guard let name = agency.staff.first,
+              let user = try store.users().first(where: { $0.accountID == accountID && $0.name == name }) else { return }
+        let reader = try store.reader(for: user, accountID: accountID)
+        let all = Set(NotificationPreferences.notifiable)
+        switch agencyIndex {
+        case 1: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .mine, delivery: .email, digestHour: 8))
+        case 2: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .account, delivery: .digest, digestHour: 8))
+        default: break
+        }
     }
 
     /// Raises `times.count` emails of one agency at their times, hands them to `simulator` every
@@ -163,7 +183,7 @@ public enum DemoSeeder {
     public static func factory(forExisting store: AuditDatabase, seed: UInt64, sendingDomain: String) throws -> DemoEmailFactory? {
         guard let account = try store.accountsByID().first else { return nil }
         let plan = PortfolioPlan(seed: seed)
-        let staff = try store.staff(accountID: account.id).filter { $0.name != StaffUser.externalName }
+        let staff = try store.staff(accountID: account.id).filter { $0.name != StaffUser.externalName && $0.name != StaffUser.systemName }
         guard !staff.isEmpty else { return nil }
         var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
         for contact in plan.contacts where contact.units.contains(where: { unitIDs[$0] == nil }) {

@@ -132,6 +132,38 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
         try database.removeSuppression(address: address, accountID: account.id, userID: user.id, reason: reason, at: at)
     }
 
+    /// The signed-in user's notifications in the account, newest first (only unread ones when
+    /// `unreadOnly`). A support user, who belongs to no account, has none.
+    public func notifications(unreadOnly: Bool = false, limit: Int = 1_000) throws -> [StaffNotification] {
+        try database.notifications(accountID: account.id, userID: user.id, unreadOnly: unreadOnly, limit: limit)
+    }
+
+    /// How many of the signed-in user's notifications in the account are unread.
+    public func unreadNotificationCount() throws -> Int {
+        try database.unreadNotificationCount(accountID: account.id, userID: user.id)
+    }
+
+    /// Marks the signed-in user's notifications read: those of `ids` (another user's or account's
+    /// id is refused and nothing changes), or all of them when nil. Returns how many changed.
+    @discardableResult
+    public func markNotificationsRead(ids: [Int64]?, at: Date = Date()) throws -> Int {
+        try database.markNotificationsRead(accountID: account.id, userID: user.id, ids: ids, at: at)
+    }
+
+    /// The signed-in user's notification preferences.
+    public func notificationPreferences() throws -> NotificationPreferences {
+        try database.notificationPreferences(userID: user.id)
+    }
+
+    /// Saves the signed-in user's notification preferences. A support user is refused: support
+    /// belongs to no account, so nothing notifies them.
+    public func setNotificationPreferences(_ preferences: NotificationPreferences) throws {
+        guard !user.isSupport, user.accountID == account.id else {
+            throw StoreError.invalidValue("\(user.name) is on the support team, which gets no notifications (they go to the account's staff)")
+        }
+        try database.setNotificationPreferences(userID: user.id, preferences)
+    }
+
     /// `filter` with the reader's account, whatever it said.
     private func scoped(_ filter: EmailFilter) -> EmailFilter {
         var scoped = filter

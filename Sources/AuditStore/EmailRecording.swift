@@ -20,12 +20,6 @@ extension AuditDatabase {
             var deltas = RollupDeltas()
             var ids: [Int64] = []
             ids.reserveCapacity(emails.count)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
-                                    attachments, created_at, host_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
             let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
             for email in emails {
                 if !accounts.contains(email.accountID) {
@@ -45,27 +39,40 @@ extension AuditDatabase {
                 guard owner == email.accountID else {
                     throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
                 }
-                let createdAt = StorageEncoding.milliseconds(email.createdAt)
-                insert.setUncheckedArguments([
-                    email.accountID, email.raisedByID, email.activity.rawValue,
-                    StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
-                    email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
-                    email.hostID,
-                ])
-                try insert.execute()
-                let id = db.lastInsertedRowID
-                ids.append(id)
-                for unit in email.unitIDs {
-                    try link.execute(arguments: [id, unit])
-                }
-                deltas.add(accountID: email.accountID, day: days.day(milliseconds: createdAt), raisedByID: email.raisedByID,
-                           status: .pending, 1)
+                ids.append(try Self.insertPending(db, email, days: &days, deltas: &deltas))
             }
             try deltas.apply(db)
             try adjustCounts(db, emails: ids.count, events: 0)
             try bumpChangeCounter(db)
             return ids
         }
+    }
+
+    /// Inserts one email as Pending with its unit links and counts it in `deltas` (the caller
+    /// applies them, adjusts the email count and checks the account and staff member).
+    static func insertPending(_ db: Database, _ email: NewEmail, days: inout LocalDayCalculator,
+                              deltas: inout RollupDeltas) throws -> Int64 {
+        let createdAt = StorageEncoding.milliseconds(email.createdAt)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                attachments, created_at, host_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.setUncheckedArguments([
+                email.accountID, email.raisedByID, email.activity.rawValue,
+                StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
+                email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
+                email.hostID,
+            ])
+        try insert.execute()
+        let id = db.lastInsertedRowID
+        let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
+        for unit in email.unitIDs {
+            try link.execute(arguments: [id, unit])
+        }
+        deltas.add(accountID: email.accountID, day: days.day(milliseconds: createdAt), raisedByID: email.raisedByID,
+                   status: .pending, 1)
+        return id
     }
 
     /// Emails not yet handed to the provider, oldest first (by created_at, then id).
@@ -128,6 +135,7 @@ extension AuditDatabase {
                    let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
                                                 arguments: [duplicate]) {
                     try db.execute(sql: "UPDATE events SET email_id = ? WHERE email_id = ?", arguments: [handOver.emailID, duplicate])
+                    try NotificationWriter.move(db, from: duplicate, to: handOver.emailID)
                     try db.execute(sql: "DELETE FROM emails WHERE id = ?", arguments: [duplicate])
                     deltas.add(accountID: other[0], day: days.day(milliseconds: other[3]), raisedByID: other[1],
                                status: EmailStatus(code: other[2]) ?? .pending, -1)
@@ -136,11 +144,14 @@ extension AuditDatabase {
                 try update.execute(arguments: [messageID, StorageEncoding.milliseconds(handOver.at), handOver.emailID])
                 results.append(true)
             }
+            var notificationEmails = 0
             if !merged.isEmpty {
-                _ = try StatusRefresh.refresh(db, emailIDs: merged, created: [], days: &days, deltas: &deltas)
+                let changes = try StatusRefresh.refresh(db, emailIDs: merged, created: [], days: &days, deltas: &deltas)
+                notificationEmails = try NotificationWriter.raise(db, changes: changes, days: &days, deltas: &deltas,
+                                                                  timeZone: timeZone).emails
             }
             try deltas.apply(db)
-            try adjustCounts(db, emails: -merged.count, events: 0)
+            try adjustCounts(db, emails: notificationEmails - merged.count, events: 0)
             if results.contains(true) { try bumpChangeCounter(db) }
             return results
         }

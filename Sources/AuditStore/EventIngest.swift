@@ -85,14 +85,17 @@ public struct ApplyResult: Sendable, Hashable {
     public var statusChanges: [StatusChange]
     /// Addresses newly put on the suppression list.
     public var suppressionsAdded: [SuppressionEntry]
+    /// Notifications raised for users by the status changes (see ``NotificationRules``).
+    public var notificationsRaised: Int
 
     public init(inserted: Int = 0, duplicates: Int = 0, createdEmails: Int = 0, statusChanges: [StatusChange] = [],
-                suppressionsAdded: [SuppressionEntry] = []) {
+                suppressionsAdded: [SuppressionEntry] = [], notificationsRaised: Int = 0) {
         self.inserted = inserted
         self.duplicates = duplicates
         self.createdEmails = createdEmails
         self.statusChanges = statusChanges
         self.suppressionsAdded = suppressionsAdded
+        self.notificationsRaised = notificationsRaised
     }
 }
 
@@ -110,8 +113,9 @@ extension AuditDatabase {
     /// its email is only counted as a duplicate. (The email an event belongs to is a function
     /// of its message id, recipient and audit id, so this is the provider-identity dedupe; see
     /// ``Schema``.) Then every email that got a new event is re-derived from ALL its events with
-    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, and hard bounces,
-    /// complaints and unsubscribes add suppression entries.
+    /// ``StatusDerivation/derive(_:)``, its row and the roll-ups are updated, notifications are
+    /// raised for emails that first reached a problem status, and hard bounces, complaints and
+    /// unsubscribes add suppression entries.
     ///
     /// Send batches of thousands of events: the cost per call is a transaction commit.
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
@@ -188,6 +192,11 @@ extension AuditDatabase {
             var deltas = RollupDeltas()
             result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
                                                              days: &days, deltas: &deltas, headers: headerCandidates)
+            // Notifications are raised in this transaction, with the status changes that cause them.
+            let raised = try NotificationWriter.raise(db, changes: result.statusChanges, days: &days, deltas: &deltas,
+                                                      timeZone: timeZone)
+            result.notificationsRaised = raised.notifications
+            if raised.emails > 0 { try adjustCounts(db, emails: raised.emails, events: 0) }
             try deltas.apply(db)
             for candidate in suppressionCandidates {
                 if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,

@@ -1,0 +1,118 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// Raises notifications inside the ingest transaction that changed the statuses.
+enum NotificationWriter {
+    /// One user who may be notified.
+    struct Recipient {
+        var userID: Int64
+        var name: String
+        var staffID: Int64?
+        var email: String
+        var preferences: NotificationPreferences
+    }
+
+    /// What ``raise(_:changes:days:deltas:timeZone:)`` wrote.
+    struct Raised {
+        var notifications = 0
+        /// Notification emails recorded (Pending, raised by System).
+        var emails = 0
+    }
+
+    /// For every change to Failed, Complained, Rejected or Unsubscribed of an email that is not
+    /// itself a notification email, adds a notification for each staff user of the email's
+    /// account whose preferences want it (once per account, email, status and user: the unique
+    /// key ignores a repeat). A user who takes an email for each gets a notification email,
+    /// recorded Pending and raised by the account's System staff record, counted in `deltas`.
+    static func raise(_ db: Database, changes: [StatusChange], days: inout LocalDayCalculator,
+                      deltas: inout RollupDeltas, timeZone: TimeZone) throws -> Raised {
+        var raised = Raised()
+        var recipients: [Int64: [Recipient]] = [:]
+        for change in changes where change.new.raisesNotification {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT activity, subject, created_at, from_address FROM emails WHERE id = ?
+                """), arguments: [change.emailID]) else { continue }
+            let activity = Activity(rawValue: row[0]) ?? .external
+            guard NotificationRules.raises(change.new, activity: activity) else { continue }
+            if recipients[change.accountID] == nil { recipients[change.accountID] = try self.recipients(db, accountID: change.accountID) }
+            let createdAt = StorageEncoding.date(milliseconds: row[2])
+            let raisedAt = change.detail?.occurredAt ?? createdAt
+            let at = StorageEncoding.milliseconds(raisedAt)
+            for user in recipients[change.accountID] ?? []
+            where user.preferences.wants(change.new, raisedByID: change.raisedByID, userStaffID: user.staffID) {
+                try db.cachedStatement(sql: """
+                    INSERT INTO notifications (account_id, user_id, email_id, status, raised_at, delivery)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, email_id, status, user_id) DO NOTHING
+                    """).execute(arguments: [change.accountID, user.userID, change.emailID, change.new.code, at,
+                                             user.preferences.delivery.rawValue])
+                guard db.changesCount > 0 else { continue }
+                raised.notifications += 1
+                let notificationID = db.lastInsertedRowID
+                guard user.preferences.delivery == .email, !user.email.isEmpty else { continue }
+                let notified = NotifiedEmail(
+                    emailID: change.emailID, status: change.new, subject: row[1], to: change.to, createdAt: createdAt,
+                    detail: change.detail, contacts: try AuditDatabase.unitRows(db, address: change.to, accountID: change.accountID))
+                let email = NewEmail(
+                    accountID: change.accountID, raisedByID: try AuditDatabase.systemStaffID(db, accountID: change.accountID),
+                    activity: .statusAlert, to: user.email,
+                    from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: row[3])),
+                    subject: NotificationText.subject(for: notified),
+                    textBody: NotificationText.body(for: notified, userName: user.name, timeZone: timeZone), createdAt: raisedAt)
+                let emailID = try AuditDatabase.insertPending(db, email, days: &days, deltas: &deltas)
+                try db.cachedStatement(sql: "UPDATE notifications SET notice_email_id = ? WHERE id = ?")
+                    .execute(arguments: [emailID, notificationID])
+                raised.emails += 1
+            }
+        }
+        return raised
+    }
+
+    /// The staff users of an account with their preferences (the standard ones when unchanged).
+    static func recipients(_ db: Database, accountID: Int64) throws -> [Recipient] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT u.id, u.name, u.staff_id, u.email, p.statuses, p.scope, p.delivery, p.digest_hour
+            FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id
+            WHERE u.account_id = ? ORDER BY u.id
+            """), arguments: [accountID]).map { row in
+            Recipient(userID: row[0], name: row[1], staffID: row[2], email: row[3],
+                      preferences: NotificationPreferenceStorage.preferences(statuses: row[4], scope: row[5], delivery: row[6],
+                                                                             digestHour: row[7]))
+        }
+    }
+}
+
+/// How preferences are kept in `notification_preferences`.
+enum NotificationPreferenceStorage {
+    /// The preferences of a row (all nil: no row, the standard ones).
+    static func preferences(statuses: String?, scope: String?, delivery: String?, digestHour: Int?) -> NotificationPreferences {
+        guard let statuses else { return .standard }
+        let parsed = (try? NotificationPreferences.parseStatuses(statuses).get()) ?? []
+        return NotificationPreferences(statuses: parsed, scope: scope.flatMap(NotificationScope.init(rawValue:)) ?? .mine,
+                                       delivery: delivery.flatMap(NotificationDelivery.init(rawValue:)) ?? .screen,
+                                       digestHour: digestHour ?? NotificationPreferences.standard.digestHour)
+    }
+}
+
+extension AuditDatabase {
+    /// The id of the account's System staff record (who raises notification emails), creating
+    /// it if needed. It is no user: nobody signs in as System.
+    static func systemStaffID(_ db: Database, accountID: Int64) throws -> Int64 {
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM staff WHERE account_id = ? AND is_external = 2"),
+                                       arguments: [accountID]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO staff (account_id, name, role, is_external) VALUES (?, ?, ?, 2)",
+                       arguments: [accountID, StaffUser.systemName, StaffRole.staff.rawValue])
+        return db.lastInsertedRowID
+    }
+}
+
+extension NotificationWriter {
+    /// Moves the notifications of an email merged into another (an External row whose events
+    /// turned out to be a recorded email's); one the other already has is dropped.
+    static func move(_ db: Database, from source: Int64, to target: Int64) throws {
+        try db.execute(sql: "UPDATE OR IGNORE notifications SET email_id = ? WHERE email_id = ?", arguments: [target, source])
+        try db.execute(sql: "DELETE FROM notifications WHERE email_id = ?", arguments: [source])
+    }
+}
