@@ -139,3 +139,12 @@ extension StaffUser {
     /// The name of each account's staff record that raises notification and digest emails.
     public static let systemName = "System"
 }
+
+/// The Workbench's Email Notification widget: Failed, Complained, Rejected and Unsubscribed
+/// emails of the account on the previous day (in the configured zone).
+public enum EmailNotificationWidget {
+    /// The filter the widget counts and its Enter opens the Email Audit with, so the two agree.
+    public static func filter(accountID: Int64?) -> EmailFilter {
+        EmailFilter(accountID: accountID, statuses: Set(NotificationPreferences.notifiable), dateRange: .yesterday)
+    }
+}

@@ -13,13 +13,17 @@ struct AccountIsolationTests {
         "summaries", "statusCounts", "detail", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
         "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "domainBreakdown",
         "handOverHealth", "requestSuppressionRemoval", "removeSuppression",
+        "notifications", "unreadNotificationCount", "markNotificationsRead", "notificationPreferences", "setNotificationPreferences",
     ]
 
     /// Public functions of the store that are not account reads, and why.
     static let notAccountReads: Set<String> = [
         // Writes: each names its account, or the email, event or unit that carries one.
         "insertAccount", "insertStaff", "externalStaff", "insertBlock", "insertUnit", "insertContact", "record",
-        "markHandedOver", "apply", "saveSimulatorState", "changeRollupTimeZone", "insertSupportUser",
+        "markHandedOver", "apply", "saveSimulatorState", "changeRollupTimeZone", "insertSupportUser", "setStaffEmailDomain",
+        // Daily digests: a system job over every account's digest users; each digest is recorded in
+        // the user's own account (the notifications it gathers carry it).
+        "sendDigests",
         // The batch feeder's queue (the system hands every account's Pending emails to the provider).
         "pendingHandOver", "recordHandOverOutcome",
         // serve: the intake records for the account its bearer token names (host ids and units
@@ -161,6 +165,31 @@ struct AccountIsolationTests {
         let readerB = try w.f.store.reader(for: w.aliceB, accountID: w.b.id)
         #expect(try readerB.suppression(for: "only.b@example.net")?.removalRequest == nil, "B's entry untouched")
         #expect(try readerB.suppressionHistory(address: "only.b@example.net").map(\.action) == [.added])
+
+        // Notifications: both Alices were notified of their account's complaint; A's sees only A's.
+        let readerB2 = try w.f.store.reader(for: w.aliceB, accountID: w.b.id)
+        let notesB = try readerB2.notifications()
+        #expect(notesB.map(\.emailID) == [w.emailsB[1]])
+        seen.insert("notifications")
+        #expect(try reader.notifications().map(\.emailID) == [w.emailsA[1]])
+        #expect(try reader.notifications(unreadOnly: true).map(\.emailID) == [w.emailsA[1]])
+        seen.insert("unreadNotificationCount")
+        #expect(try reader.unreadNotificationCount() == 1)
+        seen.insert("markNotificationsRead")
+        #expect(throws: StoreError.self) { try reader.markNotificationsRead(ids: notesB.map(\.id)) }
+        #expect(try reader.markNotificationsRead(ids: nil) == 1)
+        #expect(try reader.unreadNotificationCount() == 0)
+        #expect(try readerB2.unreadNotificationCount() == 1, "B's notification untouched")
+        seen.insert("setNotificationPreferences")
+        let mine = NotificationPreferences(statuses: [.failed], scope: .account, delivery: .digest, digestHour: 7)
+        try reader.setNotificationPreferences(mine)
+        seen.insert("notificationPreferences")
+        #expect(try reader.notificationPreferences() == mine)
+        #expect(try readerB2.notificationPreferences() == .standard, "B's Alice keeps her own preferences")
+        // Support belongs to no account: no notifications, and no preferences to set.
+        let supportReader = try w.f.store.reader(for: w.support, accountID: w.a.id)
+        #expect(try supportReader.notifications().isEmpty)
+        #expect(throws: StoreError.self) { try supportReader.setNotificationPreferences(mine) }
 
         #expect(seen == Self.probed)
     }

@@ -96,18 +96,18 @@ enum Events {
     }
 
     /// An event that gives an email `status` on its own.
-    static func giving(_ status: EmailStatus, recipient: String, at: Date) -> ProviderEvent? {
+    static func giving(_ status: EmailStatus, recipient: String, at: Date, id: String? = nil) -> ProviderEvent? {
         switch status {
         case .pending: nil
-        case .accepted: make(.accepted, recipient: recipient, at: at)
-        case .delivered: make(.delivered, recipient: recipient, at: at, code: 250, message: "OK")
-        case .opened: make(.opened, recipient: recipient, at: at)
-        case .clicked: make(.clicked, recipient: recipient, at: at)
-        case .temporaryFailure: make(.failed, recipient: recipient, at: at, severity: .temporary, reason: "generic", code: 452, message: "mailbox full", attempt: 1)
-        case .failed: make(.failed, recipient: recipient, at: at, severity: .permanent, reason: "bounce", code: 550, message: "No such user", attempt: 1)
-        case .complained: make(.complained, recipient: recipient, at: at)
-        case .unsubscribed: make(.unsubscribed, recipient: recipient, at: at)
-        case .rejected: make(.rejected, recipient: recipient, at: at)
+        case .accepted: make(.accepted, recipient: recipient, at: at, id: id)
+        case .delivered: make(.delivered, recipient: recipient, at: at, id: id, code: 250, message: "OK")
+        case .opened: make(.opened, recipient: recipient, at: at, id: id)
+        case .clicked: make(.clicked, recipient: recipient, at: at, id: id)
+        case .temporaryFailure: make(.failed, recipient: recipient, at: at, id: id, severity: .temporary, reason: "generic", code: 452, message: "mailbox full", attempt: 1)
+        case .failed: make(.failed, recipient: recipient, at: at, id: id, severity: .permanent, reason: "bounce", code: 550, message: "No such user", attempt: 1)
+        case .complained: make(.complained, recipient: recipient, at: at, id: id)
+        case .unsubscribed: make(.unsubscribed, recipient: recipient, at: at, id: id)
+        case .rejected: make(.rejected, recipient: recipient, at: at, id: id)
         }
     }
 
