@@ -15,7 +15,7 @@ extension Schema {
         ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
 
         CREATE TABLE notification_preferences (
-            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            user_id INTEGER PRIMARY KEY,
             statuses TEXT NOT NULL,
             scope TEXT NOT NULL,
             delivery TEXT NOT NULL,
@@ -24,8 +24,8 @@ extension Schema {
 
         CREATE TABLE notifications (
             id INTEGER PRIMARY KEY,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
             email_id INTEGER NOT NULL,
             status INTEGER NOT NULL,
             raised_at INTEGER NOT NULL,
@@ -39,8 +39,8 @@ extension Schema {
         CREATE INDEX notifications_digest ON notifications(account_id, user_id) WHERE delivery = 'digest' AND digest_day IS NULL;
 
         CREATE TABLE notification_digests (
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
             day INTEGER NOT NULL,
             email_id INTEGER NOT NULL,
             notifications INTEGER NOT NULL,

@@ -204,6 +204,8 @@ struct SearchTests {
             if !alreadyHadV5 {
                 // And the accounts tables, back to version 2's single suppression list.
                 try db.execute(sql: """
+                    DROP TABLE notification_digests; DROP TABLE notifications; DROP TABLE notification_preferences;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v6';
                     DROP TABLE users; DROP TABLE account_suppressions; DROP TABLE suppression_history;
                     CREATE TABLE suppressions (address TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, created_at INTEGER NOT NULL,
                         reason TEXT NOT NULL, email_id INTEGER, lifted_at INTEGER, lifted_by INTEGER) WITHOUT ROWID;
