@@ -128,14 +128,14 @@ public enum DemoSeeder {
     /// Gives one staff member of each extra agency other notification settings than the
     /// standard (on screen, emails they raised), so the demo shows notification emails and
     /// digests going through the same path as every email: Northgate's first staff member gets
-    /// an email for each, Castle Quay's a daily digest at 08:00 of the whole account's problems.
+    /// an email for each of the account's problems, Castle Quay's a daily digest of them at 08:00.
     static func setDemoPreferences(_ store: AuditDatabase, accountID: Int64, agencyIndex: Int, agency: DemoAgency) throws {
         guard let name = agency.staff.first,
               let user = try store.users().first(where: { $0.accountID == accountID && $0.name == name }) else { return }
         let reader = try store.reader(for: user, accountID: accountID)
         let all = Set(NotificationPreferences.notifiable)
         switch agencyIndex {
-        case 1: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .mine, delivery: .email, digestHour: 8))
+        case 1: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .account, delivery: .email, digestHour: 8))
         case 2: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .account, delivery: .digest, digestHour: 8))
         default: break
         }

@@ -77,7 +77,7 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Parses a pinned "now" for reproducible screenshots and demos: ISO 8601
 /// ("2026-11-20T14:30:00Z") or UK local time in `zone` ("20/11/2026 14:30").
-func parseNow(_ text: String, zone: TimeZone) throws -> Date {
+func parseNow(_ text: String, zone: TimeZone, option: String = "--now") throws -> Date {
     if let date = ISO8601DateFormatter().date(from: text) { return date }
     let parts = text.split(separator: " ")
     if parts.count == 2, let day = CalendarDay(parsing: String(parts[0])) {
@@ -86,5 +86,5 @@ func parseNow(_ text: String, zone: TimeZone) throws -> Date {
             return day.start(in: zone) + TimeInterval(clock[0] * 3600 + clock[1] * 60)
         }
     }
-    throw CLIError("--now '\(text)' is not a time; use dd/mm/yyyy HH:mm or ISO 8601")
+    throw CLIError("\(option) '\(text)' is not a time; use dd/mm/yyyy HH:mm or ISO 8601")
 }

@@ -22,6 +22,11 @@ struct SuppressionsCommand: ParsableCommand {
         var format = "text"
 
         func isJSON() throws -> Bool {
+            try Self.isJSON(format)
+        }
+
+        /// Whether `format` asks for JSON ("text" or "json"; anything else is a one-line error).
+        static func isJSON(_ format: String) throws -> Bool {
             switch format.lowercased() {
             case "text": return false
             case "json": return true
