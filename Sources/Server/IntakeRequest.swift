@@ -60,8 +60,9 @@ public struct IntakeRequest: Sendable, Hashable {
         }
         let raisedBy = try requiredString(fields, "raised_by")
         let activityText = try requiredString(fields, "activity")
-        guard let activity = Activity(rawValue: activityText.lowercased()), activity != .external else {
-            let names = Activity.allCases.filter { $0 != .external }.map(\.rawValue).joined(separator: ", ")
+        // External and status-alert emails are this tool's own kinds (found in provider logs; sent about another email).
+        guard let activity = Activity(rawValue: activityText.lowercased()), activity != .external, activity != .statusAlert else {
+            let names = Activity.allCases.filter { $0 != .external && $0 != .statusAlert }.map(\.rawValue).joined(separator: ", ")
             throw IntakeError(status: 422, field: "activity", message: "must be one of \(names)")
         }
         let to = try requiredString(fields, "to").trimmingCharacters(in: .whitespaces)

@@ -34,6 +34,9 @@ struct ScreenOptions: ParsableArguments {
     @Flag(help: "ASCII only: names transliterated, lines from the terminal's line-drawing set (also EMAIL_AUDIT_ASCII=1; automatic when the locale is not UTF-8).")
     var ascii = false
 
+    @Flag(help: "Open on the Workbench (your notifications and the Email Notification widget; w from any screen).")
+    var workbench = false
+
     @Option(name: .customLong("export-dir"), help: ArgumentHelp("The folder x (Excel) and p (PDF) suggest for exports (default: the current folder).", valueName: "path"))
     var exportDirectory: String?
 
@@ -59,11 +62,12 @@ struct ScreenOptions: ParsableArguments {
         options.mouseEnabled = !noMouse
         options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
         options.exporter = StoreExporter(reader: reader, environment: environment)
+        options.opensWorkbench = workbench
         if reader.account.id != 0 {
             let path = database.path, zone = database.timeZone
-            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers) {
-                database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite)
-            }
+            let openForWriting = { database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite) }
+            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers, openForWriting: openForWriting)
+            options.notifications = StoreNotificationSource(user: reader.user, database: database, openForWriting: openForWriting)
         }
         if let exportDirectory {
             var isDirectory: ObjCBool = false

@@ -14,6 +14,10 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         return calendar.date(from: DateComponents(year: 2026, month: 11, day: 20, hour: 14, minute: 30))!
     }()
 
+    /// The activities emails cycle through (those of the staff's own actions, and External).
+    static let activities: [Activity] = [.receiptRecorded, .serviceChargeDemand, .creditControlReminder, .leaseholderStatement,
+                                         .ticketUpdate, .notification, .external]
+
     static let evilSubject = "Hello \u{1B}[2J\u{07}world\u{1B}]0;pwned\u{07} \u{0}\u{8}done"
 
     static let staffList: [StaffUser] = [
@@ -68,7 +72,7 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         let derived = StatusDerivation.derive(evs)
         let email = Email(
             id: id, accountID: 1, raisedByID: person.id, raisedByName: person.name,
-            activity: Activity.allCases[Int(id) % Activity.allCases.count], to: to,
+            activity: FakeAuditReader.activities[Int(id) % FakeAuditReader.activities.count], to: to,
             cc: id % 7 == 0 ? ["accounts@acme-lettings.example"] : [], from: "Acme Lettings <noreply@acme-lettings.example>",
             subject: subject,
             textBody: "Dear resident,\n\nPlease find attached your document.\u{1B}[31m Red?\nKind regards,\nAcme Lettings\n\n日本語の本文と絵文字 🎉 も表示されます。",

@@ -74,6 +74,12 @@ public struct AppState: Sendable, Hashable {
     /// A message for the status line.
     public var notice: Notice?
 
+    // MARK: Notifications
+    /// Whether notifications are wired in (`w`, the header's count).
+    public var hasNotifications: Bool
+    /// The signed-in user's unread notifications (nil until read, or without notifications).
+    public var unreadNotifications: Int?
+
     // MARK: Terminal
     /// Set when the app should exit.
     public var shouldQuit: Bool
@@ -105,6 +111,8 @@ public struct AppState: Sendable, Hashable {
         showsLocaleNote = !options.localeIsUTF8
         screens = [.audit]
         self.size = size
+        hasNotifications = options.notifications != nil
+        unreadNotifications = nil
         var filter = options.initialFilter
         filter.accountID = options.accountID
         self.filter = filter
@@ -129,6 +137,9 @@ public struct AppState: Sendable, Hashable {
         exportFolder = options.exportDirectory
         pdfRowLimit = options.pdfRowLimit
         nextExportJob = 0
+        if options.opensWorkbench {
+            screens.append(.workbench(WorkbenchState(widgetFilter: EmailNotificationWidget.filter(accountID: accountID))))
+        }
     }
 
     /// The screen on top of the stack.

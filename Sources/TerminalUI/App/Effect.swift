@@ -76,4 +76,16 @@ public enum Effect: Sendable, Hashable {
     case loadSuppressionHistory(address: String)
     /// Requests or makes a suppression change; answered by ``Message/suppressionChanged(_:address:)``.
     case changeSuppression(SuppressionChange, address: String, text: String, accountID: Int64?)
+    /// Loads the user's notifications; answered by ``Message/notificationsLoaded(accountID:_:)``.
+    case loadNotifications(accountID: Int64?)
+    /// Counts the user's unread notifications; answered by ``Message/unreadCountLoaded(accountID:_:)``.
+    case loadUnreadCount(accountID: Int64?)
+    /// Counts the Email Notification widget; answered by ``Message/widgetLoaded(filter:_:)``.
+    case loadWidget(filter: EmailFilter)
+    /// Marks notifications read (all when nil); answered by ``Message/notificationsMarked(accountID:)``.
+    case markNotificationsRead(ids: [Int64]?, accountID: Int64?)
+    /// Loads the user's notification preferences; answered by ``Message/preferencesLoaded(_:)``.
+    case loadPreferences(accountID: Int64?)
+    /// Saves the user's notification preferences; answered by ``Message/preferencesSaved(_:)``.
+    case savePreferences(NotificationPreferences, accountID: Int64?)
 }

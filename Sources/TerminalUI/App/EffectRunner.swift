@@ -18,10 +18,13 @@ public struct EffectRunner: Sendable {
     public let exports = ExportRegistry()
     /// Requests and removals of suppressions (nil: `r` and `D` are off).
     public let suppressionActions: (any SuppressionActions)?
+    /// The user's notifications and preferences (nil: `w` shows that they are off).
+    public let notifications: (any NotificationSource)?
 
     public init(reader: any AuditReader, now: @escaping @Sendable () -> Date,
                 timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil,
-                suppressionActions: (any SuppressionActions)? = nil) {
+                suppressionActions: (any SuppressionActions)? = nil, notifications: (any NotificationSource)? = nil) {
+        self.notifications = notifications
         self.reader = reader
         self.now = now
         self.timeZone = timeZone
@@ -76,6 +79,10 @@ public struct EffectRunner: Sendable {
                 case .remove: try actions.remove(address: address, reason: text, accountID: accountID)
                 }
                 return .suppressionChanged(change, address: address)
+            case .loadNotifications, .loadUnreadCount, .markNotificationsRead, .loadPreferences, .savePreferences:
+                return try runNotificationEffect(effect)
+            case .loadWidget(let filter):
+                return .widgetLoaded(filter: filter, try reader.statusCounts(matching: filter, now: now()))
             case .checkHandOver(let accountID):
                 return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):
@@ -143,5 +150,31 @@ public final class ExportRegistry: @unchecked Sendable {
         cancelled.formUnion(running)
         lock.unlock()
         _ = group.wait(timeout: .now() + timeout)
+    }
+}
+
+extension EffectRunner {
+    /// The effects that read or change the user's notifications and preferences.
+    func runNotificationEffect(_ effect: Effect) throws -> Message? {
+        guard let source = notifications else {
+            return .effectFailed(effect, "notifications are not available here")
+        }
+        switch effect {
+        case .loadNotifications(let accountID):
+            return .notificationsLoaded(accountID: accountID, try accountID.map { try source.notifications(accountID: $0) } ?? [])
+        case .loadUnreadCount(let accountID):
+            return .unreadCountLoaded(accountID: accountID, try accountID.map { try source.unreadCount(accountID: $0) } ?? 0)
+        case .markNotificationsRead(let ids, let accountID):
+            if let accountID { try source.markRead(ids: ids, accountID: accountID) }
+            return .notificationsMarked(accountID: accountID)
+        case .loadPreferences(let accountID):
+            return .preferencesLoaded(try accountID.map { try source.preferences(accountID: $0) } ?? .standard)
+        case .savePreferences(let preferences, let accountID):
+            guard let accountID else { return .effectFailed(effect, "no account to save preferences in") }
+            try source.savePreferences(preferences, accountID: accountID)
+            return .preferencesSaved(preferences)
+        default:
+            return nil
+        }
     }
 }

@@ -28,6 +28,12 @@ public enum Command: Sendable, Hashable {
     case suppressionList
     /// Suppression list: ask support to remove the entry (`r`), remove it (`D`, support), its trail (`h`).
     case requestRemoval, removeSuppression, showHistory
+    /// The Workbench (`w`).
+    case workbench
+    /// Workbench: mark the selected notification read (`m`), all of them (`M`), the preferences pane (`p`).
+    case markRead, markAllRead, editPreferences
+    /// Preferences pane: the highlighted setting's next or previous value (← →).
+    case adjustValue
 }
 
 /// Where a key was pressed; each binding applies in some contexts.
@@ -56,6 +62,10 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case suppressionList
     /// The note or reason for a suppression change (typed characters go into it).
     case suppressionPrompt
+    /// The Workbench: the Email Notification widget and the notifications.
+    case workbench
+    /// The notification preferences pane.
+    case preferences
 }
 
 /// The groups of the help screen, in order.
@@ -66,6 +76,7 @@ public enum KeyGroup: String, Sendable, Hashable, CaseIterable {
     case viewing = "Viewing"
     case exporting = "Exporting"
     case suppressions = "Accounts and suppressions"
+    case notifications = "Workbench and notifications"
     case general = "General"
 }
 
@@ -102,10 +113,11 @@ public struct KeyBinding: Sendable, Hashable {
 
 /// The one key table. It drives key handling, the bottom hint bar and the help screen.
 public enum KeyTable {
-    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
-    static let closable: Set<KeyContext> = [.popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker]
+    static let browsing: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker,
+                                            .workbench, .preferences]
+    static let closable: Set<KeyContext> = [.popup, .unitSearch, .domains, .help, .suppressionList, .accountPicker, .workbench]
     static let everywhereButTyping: Set<KeyContext> = [.list, .popup, .unitSearch, .domains, .help, .emptyStore, .filterBar,
-                                                        .suppressionList, .accountPicker]
+                                                        .suppressionList, .accountPicker, .workbench, .preferences]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -207,11 +219,32 @@ public enum KeyTable {
                    keyLabel: "Enter", help: "Note or reason: send it (a removal asks for a second Enter)", hint: ("Enter", "Send"), priority: 10),
         KeyBinding([.escape], .back, in: [.suppressionPrompt], group: .suppressions,
                    keyLabel: "Esc", help: "Note or reason: cancel, nothing changes", hint: ("Esc", "Cancel"), priority: 11),
+        // Workbench and notifications
+        KeyBinding([.character("w")], .workbench, in: everywhereButTyping, group: .notifications,
+                   keyLabel: "w", help: "The Workbench: your notifications and the Email Notification widget (from any screen)"),
+        KeyBinding([.enter, .character("v")], .open, in: [.workbench], group: .notifications,
+                   keyLabel: "Enter / v", help: "Workbench: on the widget, the Email Audit of yesterday's four problem statuses; on a notification, its email's View",
+                   hint: ("Enter", "Open"), priority: 10),
+        KeyBinding([.character("m")], .markRead, in: [.workbench], group: .notifications,
+                   keyLabel: "m", help: "Workbench: mark the selected notification read", hint: ("m", "Read"), priority: 12),
+        KeyBinding([.character("M")], .markAllRead, in: [.workbench], group: .notifications,
+                   keyLabel: "M", help: "Workbench: mark every notification read", hint: ("M", "All read"), priority: 13),
+        KeyBinding([.character("p")], .editPreferences, in: [.workbench], group: .notifications,
+                   keyLabel: "p", help: "Workbench: your notification preferences (statuses, whose emails, delivery, digest hour)",
+                   hint: ("p", "Preferences"), priority: 14),
+        KeyBinding([.character(" ")], .toggle, in: [.preferences], group: .notifications,
+                   keyLabel: "Space", help: "Preferences: tick a status, or the next choice", hint: ("Space", "Change"), priority: 11),
+        KeyBinding([.left, .right], .adjustValue, in: [.preferences], group: .notifications,
+                   keyLabel: "← →", help: "Preferences: the previous or next choice (the digest hour by an hour)"),
+        KeyBinding([.enter], .apply, in: [.preferences], group: .notifications,
+                   keyLabel: "Enter", help: "Preferences: save", hint: ("Enter", "Save"), priority: 10),
+        KeyBinding([.escape, .character("q")], .back, in: [.preferences], group: .notifications,
+                   keyLabel: "Esc / q", help: "Preferences: close without saving", hint: ("Esc", "Cancel"), priority: 5),
         // General
         KeyBinding([.character("?"), .function(1)], .help, in: everywhereButTyping, group: .general,
                    keyLabel: "? / F1", help: "This help", hint: ("?", "Help"), priority: 2),
         KeyBinding([.function(1)], .help, in: [.filter], group: .general, keyLabel: "F1", help: "Help while editing"),
-        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .domains, .emptyStore], group: .general,
+        KeyBinding([.function(5)], .refresh, in: [.list, .popup, .unitSearch, .domains, .emptyStore, .workbench], group: .general,
                    keyLabel: "F5", help: "Refresh now (the screen also updates by itself)", hint: ("F5", "Refresh"), priority: 60),
         KeyBinding([.control("l")], .redraw, in: Set(KeyContext.allCases), group: .general,
                    keyLabel: "Ctrl-L", help: "Redraw the screen"),

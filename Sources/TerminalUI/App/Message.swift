@@ -50,4 +50,16 @@ public enum Message: Sendable, Hashable {
     case suppressionHistoryLoaded(address: String, [SuppressionHistoryItem])
     /// A suppression change was recorded.
     case suppressionChanged(SuppressionChange, address: String)
+    /// The user's notifications arrived.
+    case notificationsLoaded(accountID: Int64?, [StaffNotification])
+    /// The number of unread notifications arrived.
+    case unreadCountLoaded(accountID: Int64?, Int)
+    /// The Email Notification widget's counts arrived.
+    case widgetLoaded(filter: EmailFilter, StatusCounts)
+    /// Notifications were marked read.
+    case notificationsMarked(accountID: Int64?)
+    /// The user's notification preferences arrived.
+    case preferencesLoaded(NotificationPreferences)
+    /// The user's notification preferences were saved.
+    case preferencesSaved(NotificationPreferences)
 }

@@ -23,6 +23,10 @@ public enum Screen: Sendable, Hashable {
     case suppressionPrompt(SuppressionPromptState)
     /// Failures per recipient domain for the filter (`D`).
     case domains(DomainBreakdownState)
+    /// The Workbench (`w`): the Email Notification widget and the notifications.
+    case workbench(WorkbenchState)
+    /// The notification preferences pane (`p` on the Workbench).
+    case preferences(PreferencesState)
 }
 
 /// The per-domain breakdown pop-up: Failed, Complained and Rejected per recipient domain.

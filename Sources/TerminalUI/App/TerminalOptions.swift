@@ -34,6 +34,11 @@ public struct TerminalOptions: Sendable {
     public var exporter: (any ScreenExporter)?
     /// Requests and removals of suppressions (`r`, `D` on the suppression list); nil turns them off.
     public var suppressionActions: (any SuppressionActions)?
+    /// The signed-in user's notifications and preferences (`w`, the header's unread count);
+    /// nil turns them off.
+    public var notifications: (any NotificationSource)?
+    /// Whether the screen opens on the Workbench (`--workbench`).
+    public var opensWorkbench: Bool = false
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

@@ -54,6 +54,14 @@ extension AppState {
                 for _ in 0..<abs(wheel) { _ = performInHelp(wheel > 0 ? .moveDown : .moveUp) }
             }
             return []
+        case .workbench:
+            if wheel != 0 {
+                for _ in 0..<abs(wheel) { _ = performInWorkbench(wheel > 0 ? .moveDown : .moveUp) }
+                return []
+            }
+            return mouseOnWorkbench(event)
+        case .preferences:
+            return []
         case .suppressions:
             if wheel != 0 {
                 for _ in 0..<abs(wheel) { _ = performInSuppressionList(wheel > 0 ? .moveDown : .moveUp) }
@@ -126,5 +134,25 @@ extension AppState {
         case .to, .subject:
             return []
         }
+    }
+}
+
+extension AppState {
+    /// A click on the widget or a notification selects it; a double-click opens it.
+    mutating func mouseOnWorkbench(_ event: MouseEvent) -> [Effect] {
+        guard case .workbench(var bench) = topScreen, event.kind == .click || event.kind == .doubleClick else { return [] }
+        let widgetRows = (layout.filterRow + 1)..<(layout.filterRow + 1 + WorkbenchScreen.widgetHeight)
+        let firstRow = WorkbenchScreen.columnsRow(in: layout) + 1
+        if widgetRows.contains(event.y) {
+            bench.selected = 0
+        } else if event.y >= firstRow, event.y < layout.statusRow {
+            let index = bench.top + event.y - firstRow
+            guard index < (bench.notifications?.count ?? 0) else { return [] }
+            bench.selected = index + 1
+        } else {
+            return []
+        }
+        screens[screens.count - 1] = .workbench(bench)
+        return event.kind == .doubleClick ? performInWorkbench(.open) : []
     }
 }

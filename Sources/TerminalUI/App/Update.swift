@@ -25,6 +25,7 @@ extension AppState {
             checkingHandOver = true
             return [.probeStore(accountID: accountID), .loadStaff(accountID: accountID)]
                 + reloadListAndCounts(resetWindow: true) + [.checkChangeToken, .checkHandOver(accountID: accountID)]
+                + notificationEffects()
         case .key(.mouse(let event)), .mouse(let event):
             return handleMouse(event)
         case .key(let key):
@@ -107,6 +108,8 @@ extension AppState {
             return []
         case .accountsLoaded, .accountSelected, .suppressionsLoaded, .suppressionHistoryLoaded, .suppressionChanged:
             return receiveAccountOrSuppression(message)
+        case .notificationsLoaded, .unreadCountLoaded, .widgetLoaded, .notificationsMarked, .preferencesLoaded, .preferencesSaved:
+            return receiveNotificationMessage(message)
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -133,6 +136,10 @@ extension AppState {
                         screens[index] = .unitSearch(search)
                     }
                 }
+            case .markNotificationsRead, .savePreferences, .loadNotifications, .loadPreferences, .loadWidget, .loadUnreadCount:
+                notificationEffectFailed(effect)
+                notice = Notice(TerminalText.singleLine(text), level: .error)
+                return []
             case .changeSuppression, .selectAccount:
                 // A refusal (a staff user removing, an account not theirs) reads as itself.
                 suppressionChangeFailed()
@@ -159,6 +166,8 @@ extension AppState {
         case .accountPicker: .accountPicker
         case .suppressions: .suppressionList
         case .suppressionPrompt: .suppressionPrompt
+        case .workbench: .workbench
+        case .preferences: .preferences
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -197,6 +206,10 @@ extension AppState {
         if context == .suppressionPrompt {
             return handleSuppressionPromptKey(key)
         }
+        if context == .preferences, key == .left {
+            stepPreferenceBack()
+            return []
+        }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
     }
@@ -232,6 +245,8 @@ extension AppState {
         case .refresh:
             notice = nil
             return refresh()
+        case .workbench:
+            return openWorkbench()
         default:
             break
         }
@@ -244,6 +259,8 @@ extension AppState {
         case .filterBar: return performInFilterBar(command)
         case .suppressionList: return performInSuppressionList(command)
         case .accountPicker: return performInAccountPicker(command)
+        case .workbench: return performInWorkbench(command)
+        case .preferences: return performInPreferences(command)
         case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
         case .filter, .exportDialog, .suppressionPrompt: return []
         }
@@ -292,7 +309,11 @@ extension AppState {
         for screen in screens {
             if case .detail(let popup) = screen { effects.append(.loadDetail(emailID: popup.emailID)) }
             if case .suppressions = screen { effects.append(.loadSuppressions(accountID: accountID)) }
+            if case .workbench(let bench) = screen {
+                effects += [.loadNotifications(accountID: accountID), .loadWidget(filter: bench.widgetFilter)]
+            }
         }
+        if hasNotifications { effects.append(.loadUnreadCount(accountID: accountID)) }
         return effects
     }
 

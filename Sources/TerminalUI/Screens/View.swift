@@ -2,7 +2,10 @@
 /// it, and the hint bar. Pure: the same state always gives the same buffer. Text is drawn
 /// in the state's ``AppState/charset``.
 public func view(_ state: AppState) -> Buffer {
-    ScreenCharset.$current.withValue(state.charset) { drawScreens(state) }
+    let badge = state.hasNotifications ? HeaderLine.unreadBadge(state.unreadNotifications) : ""
+    return ScreenCharset.$current.withValue(state.charset) {
+        HeaderLine.$badge.withValue(badge) { drawScreens(state) }
+    }
 }
 
 private func drawScreens(_ state: AppState) -> Buffer {
@@ -16,8 +19,8 @@ private func drawScreens(_ state: AppState) -> Buffer {
     let screens = state.screens
     let base = screens.lastIndex { screen in
         switch screen {
-        case .audit, .emptyStore, .unitSearch, .suppressions: true
-        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt: false
+        case .audit, .emptyStore, .unitSearch, .suppressions, .workbench: true
+        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt, .preferences: false
         }
     } ?? 0
     let area = buffer.area
@@ -49,6 +52,14 @@ private func drawScreens(_ state: AppState) -> Buffer {
             dimBackdrop(&buffer, layout: layout)
             AccountPickerView(picker: picker, currentAccountID: state.accountID)
                 .render(into: &buffer, area: AccountPickerView.rect(in: layout.size, count: picker.accounts.count))
+        case .workbench(let bench):
+            WorkbenchScreen(bench: bench, accountName: state.accountName, userName: state.userName,
+                            yesterday: state.today.adding(days: -1), timeZone: state.timeZone,
+                            hasNotifications: state.hasNotifications, notice: state.notice)
+                .render(into: &buffer, area: area)
+        case .preferences(let pane):
+            dimBackdrop(&buffer, layout: layout)
+            PreferencesView(pane: pane).render(into: &buffer, area: PreferencesView.rect(in: layout.size))
         case .suppressionPrompt(let prompt):
             dimBackdrop(&buffer, layout: layout)
             SuppressionPromptView(prompt: prompt).render(into: &buffer, area: SuppressionPromptView.rect(in: layout.size))

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// The top line of a screen: the screen's name and its main facts on the left, and
 /// secondary facts on the right (cut first when the terminal is narrow).
 public struct HeaderLine: Widget {
@@ -11,7 +13,18 @@ public struct HeaderLine: Widget {
         self.trailing = trailing
     }
 
+    /// The unread notification count every screen's header shows (set by ``view(_:)``; empty
+    /// when notifications are off).
+    @TaskLocal public static var badge: String = ""
+
+    /// "3 unread (w)": the unread notifications and the key that lists them.
+    public static func unreadBadge(_ count: Int?) -> String {
+        guard let count else { return "" }
+        return "\(Count.text(count)) unread (w)"
+    }
+
     public func render(into buffer: inout Buffer, area: Rect) {
+        let trailing = Self.badge.isEmpty ? self.trailing : [Self.badge] + self.trailing
         let style = Style(.title)
         buffer.fill(area.row(0), style: style)
         var line = StyledLine(" " + title, Style(.title, bold: true))
