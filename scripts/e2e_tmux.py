@@ -1514,6 +1514,63 @@ def scenario_staff_cannot_remove_suppression(ctx):
     s.wait_exit()
 
 
+def widget_counts(lines):
+    """The Email Notification widget's four counts as drawn: {"Failed": 3, ...}."""
+    for line in lines:
+        found = re.findall(r"(Failed|Complained|Rejected|Unsubscribed) (\d+)", line)
+        if len(found) == 4:
+            return {name: int(count) for name, count in found}
+    return None
+
+
+def notifications_json(ctx, db, *args):
+    return json.loads(run_cli(ctx.binary, "notifications", *args, "--db", db, "--user", USER, "--format", "json"))
+
+
+def scenario_workbench_widget_to_audit(ctx):
+    """Issue 7: w opens the Workbench; the Email Notification widget counts yesterday's Failed,
+    Complained, Rejected and Unsubscribed (equal to `query` for that day); Enter opens the Email
+    Audit on them with the same count; a notification opens its email; M marks all read."""
+    yesterday = "14/03/2025"
+    expected = {status: len(cli_rows(ctx, "--status", status.lower(), "--from", yesterday, "--until", yesterday))
+                for status in ("Failed", "Complained", "Rejected", "Unsubscribed")}
+    s = ctx.session("workbench", ctx.store, 120, 36)
+    wait_for_list(s)
+    unread = sum(1 for item in notifications_json(ctx, s.db) if item["unread"])
+    if unread == 0:
+        raise Failure("the seeded store gave Amelia Hughes no notification")
+    s.until_text(rf"{unread} unread \(w\)", "the unread count in the list's header")
+    s.send("w")
+    s.until_text(r"Workbench │ Notifications of Amelia Hughes", "the Workbench")
+    s.until_text(rf"Email Notification · yesterday, {yesterday}", "the widget naming yesterday")
+    s.until(lambda lines: widget_counts(lines) == expected, f"the widget's counts {expected}")
+    total = sum(expected.values())
+    s.send("Enter")
+    s.until_text(r"Email Audit │ Failed, Complained, Rejected, Unsubscribed emails · Yesterday", "the filtered audit")
+    s.until(lambda lines: status_line_count(lines) == total, f"{total} emails, the widget's total")
+    s.send("w")
+    s.until_text(r"Workbench │", "w from the list")
+    s.send("Down", "Enter")
+    first = notifications_json(ctx, s.db)[0]
+    s.until_text(rf"View email · Id {first['emailId']}\b", "the notification's email in View")
+    s.send("Escape")
+    s.until_text(r"Workbench │", "Esc back to the Workbench")
+    s.send("M")
+    s.until_text(r" 0 unread \(w\)", "M marking every notification read")
+    if any(item["unread"] for item in notifications_json(ctx, s.db)):
+        raise Failure("M left unread notifications in the store")
+    s.send("Escape", "q")
+    s.wait_exit()
+    # --workbench opens on it.
+    w = ctx.session("workbench-flag", ctx.store, 80, 24, extra_args=("--workbench",))
+    w.until_text(r"Workbench │", "--workbench opening on the Workbench")
+    w.until(lambda lines: widget_counts(lines) == expected, "the widget's counts at 80 columns")
+    w.send("p")
+    w.until_text(r"Notification preferences", "the preferences pane")
+    w.send("Escape", "Escape", "q")
+    w.wait_exit()
+
+
 def scenario_problems_preset(ctx):
     """Search: P applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
     expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
@@ -1706,6 +1763,7 @@ SCENARIOS = [
     ("problems-preset", scenario_problems_preset),
     ("support-removes-suppression", scenario_support_removes_suppression),
     ("staff-cannot-remove-suppression", scenario_staff_cannot_remove_suppression),
+    ("workbench-widget-to-audit", scenario_workbench_widget_to_audit),
     ("search-domain", scenario_search_domain),
     ("search-substring", scenario_search_substring),
     ("search-subject-field", scenario_subject_field),
