@@ -425,6 +425,7 @@ def main():
     hostile_text_tests(binary, work)
     support_desk_checks(binary, db, work)
     users_and_suppressions_checks(binary, work)
+    notification_checks(binary, work)
     search_checks(binary, db, work)
     hardening_checks(binary, work, db)
 
@@ -520,6 +521,106 @@ def users_and_suppressions_checks(binary, work):
     check("the saved simulator no longer suppresses the address", address not in state["suppressions"], str(state["suppressions"])[:300])
     missing = run(binary, "suppressions", "history", "never@example.net", "--db", db, "--user", "Amelia Hughes")
     check("history of an address never suppressed: one line", missing.returncode != 0 and len(missing.stderr.strip().splitlines()) == 1)
+
+
+def one_line_refusal(result):
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return result.returncode != 0 and len(lines) == 1 and not result.stdout
+
+
+def notification_checks(binary, work):
+    """Notifications and preferences (issue 7): listing, marking read, preferences, digests, refusals."""
+    db = os.path.join(work, "notifications.sqlite")
+    seeded = run(binary, "seed", "--db", db, "--emails", "1500", "--days", "4", "--seed", "7", "--now", "20/11/2026 14:30", "--quiet")
+    check("notifications: seed", seeded.returncode == 0, seeded.stderr)
+
+    # Someone of Harbour Lets who raised a problem email (a name no other user shares).
+    problems = run(binary, "query", "--db", db, "--range", "all", "--status", "failed", "--status", "complained", "--format", "json")
+    raisers = [row["raisedBy"] for row in json.loads(problems.stdout or "[]")
+               if row["raisedBy"] not in ("External", "System", "Oliver Bennett", "Zoë Clarke")]
+    check("notifications: Harbour Lets has problem emails", bool(raisers), problems.stderr)
+    if not raisers:
+        return
+    me = raisers[0]
+
+    def listed(user=me, *extra):
+        result = run(binary, "notifications", "--db", db, "--user", user, "--format", "json", *extra)
+        return json.loads(result.stdout) if result.returncode == 0 else None
+
+    mine = listed()
+    check("notifications --format json lists their, newest first, each with its email, status and reason",
+          mine and all({"id", "emailId", "status", "raisedAt", "unread", "subject", "to", "reason"} <= set(n) for n in mine)
+          and [n["raisedAt"] for n in mine] == sorted((n["raisedAt"] for n in mine), reverse=True), str(mine)[:300])
+    if not mine:
+        return
+    check("notifications are only for Failed, Complained, Rejected and Unsubscribed",
+          {n["status"] for n in mine} <= {"Failed", "Complained", "Rejected", "Unsubscribed"})
+    harbour = set()
+    query = run(binary, "query", "--db", db, "--user", me, "--range", "all", "--raised-by", me, "--format", "json")
+    harbour = {row["id"] for row in json.loads(query.stdout)} if query.returncode == 0 else set()
+    check("each notification is about an email they raised (scope: mine)", {n["emailId"] for n in mine} <= harbour)
+    ruth = listed("Ruth Ashworth") or []
+    check("another account's user never sees their notifications", not {n["id"] for n in ruth} & {n["id"] for n in mine})
+    table = run(binary, "notifications", "--db", db, "--user", me)
+    check("notifications prints a list with unread marked", table.returncode == 0 and "unread" in table.stdout.splitlines()[0]
+          and any(line.startswith("* ") for line in table.stdout.splitlines()), table.stdout[:300])
+
+    first = mine[0]["id"]
+    before = content(db)
+    foreign = [n["id"] for n in ruth][:1]
+    if foreign:
+        refused = run(binary, "notifications", "--db", db, "--user", me, "--mark-read", str(foreign[0]))
+        check("--mark-read of another user's notification: one line, non-zero, nothing changed",
+              one_line_refusal(refused) and content(db) == before, refused.stderr)
+    for bad in (["--mark-read", "abc"], ["--mark-read", "0"], ["--mark-read", "1", "--all"], ["--format", "xml"]):
+        result = run(binary, "notifications", "--db", db, "--user", me, *bad)
+        check(f"notifications {' '.join(bad)}: one line, non-zero, nothing changed", one_line_refusal(result) and content(db) == before,
+              result.stderr)
+    marked = run(binary, "notifications", "--db", db, "--user", me, "--mark-read", str(first), "--format", "json")
+    answer = json.loads(marked.stdout) if marked.returncode == 0 else {}
+    check("--mark-read ID marks one read", answer.get("marked") == 1 and answer.get("unread") == len(mine) - 1, marked.stdout + marked.stderr)
+    unread = listed(me, "--unread") or []
+    check("--unread leaves it out", first not in {n["id"] for n in unread} and len(unread) == len(mine) - 1)
+    everything = run(binary, "notifications", "--db", db, "--user", me, "--all")
+    check("--all marks every one read", everything.returncode == 0 and listed(me, "--unread") == [], everything.stderr)
+    check("Ruth's stay unread", (listed("Ruth Ashworth", "--unread") or []) == [n for n in ruth if n["unread"]])
+
+    shown = run(binary, "prefs", "show", "--db", db, "--user", me, "--format", "json")
+    prefs = json.loads(shown.stdout) if shown.returncode == 0 else {}
+    check("prefs show: the defaults (four statuses, mine, on screen, 08:00)",
+          prefs.get("statuses") == ["failed", "complained", "rejected", "unsubscribed"] and prefs.get("scope") == "mine"
+          and prefs.get("delivery") == "screen" and prefs.get("digestHour") == 8, shown.stdout + shown.stderr)
+    before = content(db)
+    for bad in (["--statuses", "delivered"], ["--statuses", "failed,bogus"], ["--scope", "everyone"], ["--delivery", "pigeon"],
+                ["--digest-hour", "24"], ["--digest-hour", "8am"], []):
+        result = run(binary, "prefs", "set", "--db", db, "--user", me, *bad)
+        check(f"prefs set {' '.join(bad) or '(nothing)'}: one line, non-zero, nothing changed",
+              one_line_refusal(result) and content(db) == before, result.stderr)
+    support = run(binary, "prefs", "set", "--db", db, "--user", "Kate Ellison", "--scope", "account")
+    check("prefs set for a support user: one line, non-zero", one_line_refusal(support) and content(db) == before, support.stderr)
+    saved = run(binary, "prefs", "set", "--db", db, "--user", me, "--statuses", "failed,complained", "--scope", "account",
+                "--delivery", "digest", "--digest-hour", "07:00", "--format", "json")
+    after = json.loads(saved.stdout) if saved.returncode == 0 else {}
+    check("prefs set saves statuses, scope, delivery and hour",
+          after.get("statuses") == ["failed", "complained"] and after.get("scope") == "account" and after.get("delivery") == "digest"
+          and after.get("digestHour") == 7, saved.stdout + saved.stderr)
+    again = json.loads(run(binary, "prefs", "--db", db, "--user", me, "--format", "json").stdout or "{}")
+    check("prefs (show) reads them back", again == after)
+
+    # Digests: Castle Quay's Bethan Pryce takes one (the seed's choice); sending twice records nothing new.
+    first_run = run(binary, "notifications", "send-digests", "--db", db, "--at", "21/11/2026 09:00")
+    second_run = run(binary, "notifications", "send-digests", "--db", db, "--at", "21/11/2026 09:30")
+    check("send-digests records the due digests (Bethan Pryce's)", first_run.returncode == 0 and "Bethan Pryce" in first_run.stdout,
+          first_run.stdout + first_run.stderr)
+    check("send-digests again the same day records none", second_run.returncode == 0 and second_run.stdout.startswith("Recorded 0 "),
+          second_run.stdout + second_run.stderr)
+    bad_at = run(binary, "notifications", "send-digests", "--db", db, "--at", "tomorrow")
+    check("send-digests --at with a bad time: one line naming --at", one_line_refusal(bad_at) and "--at" in bad_at.stderr, bad_at.stderr)
+    alerts = run(binary, "query", "--db", db, "--user", "Bethan Pryce", "--range", "all", "--raised-by", "System", "--format", "json")
+    rows = json.loads(alerts.stdout) if alerts.returncode == 0 else []
+    check("digest emails are in the audit, raised by System, with the Status alert activity",
+          rows and all(r["activity"] == "Status alert" for r in rows)
+          and any(r["subject"].startswith("Email Audit digest for 20/11/2026") for r in rows), alerts.stdout[:300] + alerts.stderr)
 
 
 def run_on_terminal(binary, *args, env=None):
