@@ -6,7 +6,8 @@
 #                                                    folder and fail (with a diff) if they differ
 #                                                    from the committed screenshots/*.txt
 #
-# Scenes: main-list (the Email Audit list), view-failed (the View pop-up of a Failed email),
+# Scenes: main-list (the Email Audit list), workbench (w: the Email Notification widget and
+# the signed-in user's notifications), view-failed (the View pop-up of a Failed email),
 # unit-search (Unit Search for that email's address), help, and suppression-list (S, as a
 # support user, with the first entry's history); and, as text only,
 # ascii-main-list (the list under LANG=C: names in ASCII).
@@ -48,7 +49,7 @@ WIDTH=120
 HEIGHT=36
 SIGNED_IN="Amelia Hughes"      # a staff member of the seeded Harbour Lets
 SUPPORT_USER="Kate Ellison"    # on the support team (the suppression list with D Remove)
-SCENES="main-list view-failed unit-search help suppression-list"
+SCENES="main-list workbench view-failed unit-search help suppression-list"
 # Text only: the main list on a terminal whose locale is not UTF-8 (LANG=C), names in ASCII.
 TEXT_SCENES="ascii-main-list"
 
@@ -173,6 +174,14 @@ save() {
 wait_for '^ [0-9,]+ emails? '
 wait_for '^ [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2} '
 save main-list
+
+keys w
+wait_for 'Workbench │'
+wait_for '^ [0-9,]+ notifications? · [0-9,]+ unread'
+wait_for 'Failed [0-9]+ +Complained [0-9]+ +Rejected [0-9]+ +Unsubscribed [0-9]+'
+save workbench
+keys Escape
+wait_for '^ [0-9,]+ emails? '
 
 keys '?'
 wait_for '─ Help — keys ─'
