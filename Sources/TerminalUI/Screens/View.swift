@@ -2,7 +2,8 @@
 /// it, and the hint bar. Pure: the same state always gives the same buffer. Text is drawn
 /// in the state's ``AppState/charset``.
 public func view(_ state: AppState) -> Buffer {
-    let badge = state.hasNotifications ? HeaderLine.unreadBadge(state.unreadNotifications) : ""
+    // The support team belongs to no account and gets no notifications: no count to show.
+    let badge = state.hasNotifications && !state.isSupport ? HeaderLine.unreadBadge(state.unreadNotifications) : ""
     return ScreenCharset.$current.withValue(state.charset) {
         HeaderLine.$badge.withValue(badge) { drawScreens(state) }
     }

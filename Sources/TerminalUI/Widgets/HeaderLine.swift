@@ -17,6 +17,23 @@ public struct HeaderLine: Widget {
     /// when notifications are off).
     @TaskLocal public static var badge: String = ""
 
+    /// `facts` (the badge first) made to fit `room` by shortening the longest fact after the
+    /// badge (to no less than 12 columns) and then the next longest, so the badge and the
+    /// signed-in user stay readable; what still does not fit is cut at the end as usual.
+    static func fitting(_ facts: [String], room: Int) -> [String] {
+        var facts = facts
+        var excess = facts.reduce(0) { $0 + DisplayWidth.of($1) } + 3 * max(0, facts.count - 1) - room
+        let longestFirst = facts.indices.dropFirst().sorted { DisplayWidth.of(facts[$0]) > DisplayWidth.of(facts[$1]) }
+        for index in longestFirst where excess > 0 {
+            let width = DisplayWidth.of(facts[index])
+            let target = max(12, width - excess)
+            guard target < width else { continue }
+            facts[index] = DisplayWidth.truncate(facts[index], to: target)
+            excess -= width - DisplayWidth.of(facts[index])
+        }
+        return facts
+    }
+
     /// "3 unread (w)": the unread notifications and the key that lists them.
     public static func unreadBadge(_ count: Int?) -> String {
         guard let count else { return "" }
@@ -24,7 +41,6 @@ public struct HeaderLine: Widget {
     }
 
     public func render(into buffer: inout Buffer, area: Rect) {
-        let trailing = Self.badge.isEmpty ? self.trailing : [Self.badge] + self.trailing
         let style = Style(.title)
         buffer.fill(area.row(0), style: style)
         var line = StyledLine(" " + title, Style(.title, bold: true))
@@ -32,8 +48,12 @@ public struct HeaderLine: Widget {
             line.append(" │ ", style)
             line.append(fact, style)
         }
-        let right = trailing.filter { !$0.isEmpty }.joined(separator: " · ")
         let room = area.width - line.width - 4
+        var trailing = self.trailing.filter { !$0.isEmpty }
+        if !Self.badge.isEmpty {
+            trailing = Self.fitting([Self.badge] + trailing, room: room)
+        }
+        let right = trailing.joined(separator: " · ")
         if !right.isEmpty, room >= 12 {
             let cut = DisplayWidth.truncate(right, to: room)
             buffer.put(cut, x: area.maxX - 1 - DisplayWidth.of(cut), y: area.y, style: style)
