@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Draws the whole screen for a state: the top full screen of the stack, pop-ups over
 /// it, and the hint bar. Pure: the same state always gives the same buffer. Text is drawn
 /// in the state's ``AppState/charset``.
@@ -5,7 +7,9 @@ public func view(_ state: AppState) -> Buffer {
     // The support team belongs to no account and gets no notifications: no count to show.
     let badge = state.hasNotifications && !state.isSupport ? HeaderLine.unreadBadge(state.unreadNotifications) : ""
     return ScreenCharset.$current.withValue(state.charset) {
-        HeaderLine.$badge.withValue(badge) { drawScreens(state) }
+        HeaderLine.$badge.withValue(badge) {
+            HeaderLine.$accountFact.withValue(TerminalText.singleLine(state.accountName)) { drawScreens(state) }
+        }
     }
 }
 

@@ -17,20 +17,22 @@ public struct HeaderLine: Widget {
     /// when notifications are off).
     @TaskLocal public static var badge: String = ""
 
-    /// `facts` (the badge first) made to fit `room` by shortening the longest fact after the
-    /// badge (to no less than 12 columns) and then the next longest, so the badge and the
-    /// signed-in user stay readable; what still does not fit is cut at the end as usual.
+    /// The account's name as the headers show it (set by ``view(_:)``): with the badge, it is
+    /// the fact shortened first when the right side does not fit.
+    @TaskLocal public static var accountFact: String = ""
+
+    /// `facts` (the badge first) made to fit `room` by shortening the account's name (to no
+    /// less than 12 columns), so the badge and the facts after the account (who is signed in)
+    /// stay readable; what still does not fit is cut at the end as usual.
     static func fitting(_ facts: [String], room: Int) -> [String] {
         var facts = facts
-        var excess = facts.reduce(0) { $0 + DisplayWidth.of($1) } + 3 * max(0, facts.count - 1) - room
-        let longestFirst = facts.indices.dropFirst().sorted { DisplayWidth.of(facts[$0]) > DisplayWidth.of(facts[$1]) }
-        for index in longestFirst where excess > 0 {
-            let width = DisplayWidth.of(facts[index])
-            let target = max(12, width - excess)
-            guard target < width else { continue }
-            facts[index] = DisplayWidth.truncate(facts[index], to: target)
-            excess -= width - DisplayWidth.of(facts[index])
+        let excess = facts.reduce(0) { $0 + DisplayWidth.of($1) } + 3 * max(0, facts.count - 1) - room
+        guard excess > 0, !accountFact.isEmpty, let index = facts.indices.dropFirst().first(where: { facts[$0] == accountFact }) else {
+            return facts
         }
+        let width = DisplayWidth.of(facts[index])
+        let target = max(12, width - excess)
+        if target < width { facts[index] = DisplayWidth.truncate(facts[index], to: target) }
         return facts
     }
 
