@@ -1554,7 +1554,8 @@ def scenario_workbench_widget_to_audit(ctx):
     first = notifications_json(ctx, s.db)[0]
     s.until_text(rf"View email · Id {first['emailId']}\b", "the notification's email in View")
     s.send("Escape")
-    s.until_text(r"Workbench │", "Esc back to the Workbench")
+    s.until(lambda lines: "View email" not in "\n".join(lines) and "Email Notification" in "\n".join(lines),
+            "Esc back to the Workbench")
     s.send("M")
     s.until_text(r" 0 unread \(w\)", "M marking every notification read")
     if any(item["unread"] for item in notifications_json(ctx, s.db)):
