@@ -13,59 +13,62 @@ extension AuditDatabase {
     public func record(_ emails: [NewEmail]) throws -> [Int64] {
         guard !emails.isEmpty else { return [] }
         for email in emails { try StoredValueCheck.check(email) }
-        return try write { db in
-            var staffAccount: [Int64: Int64] = [:]
-            var accounts: Set<Int64> = []
-            var days = try rollupDays(db)
-            var deltas = RollupDeltas()
-            var ids: [Int64] = []
-            ids.reserveCapacity(emails.count)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
-                                    attachments, created_at, host_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
-            let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
-            for email in emails {
-                if !accounts.contains(email.accountID) {
-                    try Self.requireAccount(db, email.accountID)
-                    accounts.insert(email.accountID)
-                }
-                let owner: Int64
-                if let known = staffAccount[email.raisedByID] {
-                    owner = known
-                } else {
-                    guard let found = try Int64.fetchOne(staffLookup, arguments: [email.raisedByID]) else {
-                        throw StoreError.unknownStaff(id: email.raisedByID)
-                    }
-                    staffAccount[email.raisedByID] = found
-                    owner = found
-                }
-                guard owner == email.accountID else {
-                    throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
-                }
-                let createdAt = StorageEncoding.milliseconds(email.createdAt)
-                insert.setUncheckedArguments([
-                    email.accountID, email.raisedByID, email.activity.rawValue,
-                    StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
-                    email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
-                    email.hostID,
-                ])
-                try insert.execute()
-                let id = db.lastInsertedRowID
-                ids.append(id)
-                for unit in email.unitIDs {
-                    try link.execute(arguments: [id, unit])
-                }
-                deltas.add(accountID: email.accountID, day: days.day(milliseconds: createdAt), raisedByID: email.raisedByID,
-                           status: .pending, 1)
+        return try write { db in try recordEmails(db, emails) }
+    }
+
+    /// Records checked emails as Pending in the caller's transaction (see ``record(_:)``).
+    func recordEmails(_ db: Database, _ emails: [NewEmail]) throws -> [Int64] {
+        var staffAccount: [Int64: Int64] = [:]
+        var accounts: Set<Int64> = []
+        var days = try rollupDays(db)
+        var deltas = RollupDeltas()
+        var ids: [Int64] = []
+        ids.reserveCapacity(emails.count)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                                attachments, created_at, host_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO email_units (email_id, unit_id) VALUES (?, ?)")
+        let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
+        for email in emails {
+            if !accounts.contains(email.accountID) {
+                try Self.requireAccount(db, email.accountID)
+                accounts.insert(email.accountID)
             }
-            try deltas.apply(db)
-            try adjustCounts(db, emails: ids.count, events: 0)
-            try bumpChangeCounter(db)
-            return ids
+            let owner: Int64
+            if let known = staffAccount[email.raisedByID] {
+                owner = known
+            } else {
+                guard let found = try Int64.fetchOne(staffLookup, arguments: [email.raisedByID]) else {
+                    throw StoreError.unknownStaff(id: email.raisedByID)
+                }
+                staffAccount[email.raisedByID] = found
+                owner = found
+            }
+            guard owner == email.accountID else {
+                throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
+            }
+            let createdAt = StorageEncoding.milliseconds(email.createdAt)
+            insert.setUncheckedArguments([
+                email.accountID, email.raisedByID, email.activity.rawValue,
+                StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
+                email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
+                email.hostID,
+            ])
+            try insert.execute()
+            let id = db.lastInsertedRowID
+            ids.append(id)
+            for unit in email.unitIDs {
+                try link.execute(arguments: [id, unit])
+            }
+            deltas.add(accountID: email.accountID, day: days.day(milliseconds: createdAt), raisedByID: email.raisedByID,
+                       status: .pending, 1)
         }
+        try deltas.apply(db)
+        try adjustCounts(db, emails: ids.count, events: 0)
+        try bumpChangeCounter(db)
+        return ids
     }
 
     /// Emails not yet handed to the provider, oldest first (by created_at, then id).

@@ -83,6 +83,9 @@ enum EmailReport {
             },
         ]
         if let messageID = email.providerMessageID { object["messageId"] = messageID }
+        if let original = detail.links.resendOf { object["resendOf"] = original }
+        if !detail.links.resentAs.isEmpty { object["resentAs"] = detail.links.resentAs }
+        if let old = detail.links.correctedFrom { object["correctedFrom"] = old }
         if let entry = detail.suppression {
             object["suppressed"] = ["kind": entry.kind.rawValue, "since": iso.string(from: entry.createdAt),
                                     "reason": entry.reason, "blockedEmails": entry.blockedEmails] as [String: Any]
@@ -125,6 +128,11 @@ enum EmailReport {
         field("Raised by", "\(email.raisedByName)")
         field("Activity", "\(email.activity.displayName)")
         field("Message id", email.providerMessageID.map { "\($0)" } ?? "(not yet handed to the provider)")
+        if let original = detail.links.resendOf {
+            let corrected = detail.links.correctedFrom.map { " (To corrected from \($0))" } ?? ""
+            field("Resend of", "#\(original)\(corrected)")
+        }
+        if !detail.links.resentAs.isEmpty { field("Resent as", "\(detail.links.resentAs.map { "#\($0)" }.joined(separator: ", "))") }
         if !email.attachmentNames.isEmpty { field("Attachments", "\(email.attachmentNames.joined(separator: ", "))") }
         lines.append("")
         lines.append("Status Details")
