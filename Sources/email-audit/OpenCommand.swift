@@ -61,9 +61,11 @@ struct ScreenOptions: ParsableArguments {
         options.exporter = StoreExporter(reader: reader, environment: environment)
         if reader.account.id != 0 {
             let path = database.path, zone = database.timeZone
-            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers) {
+            let actions = StoreSuppressionActions(user: reader.user, providers: providers) {
                 database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite)
             }
+            options.suppressionActions = actions
+            options.resendActions = actions
         }
         if let exportDirectory {
             var isDirectory: ObjCBool = false

@@ -34,7 +34,8 @@ final class StoreSuppressionActions: SuppressionActions, @unchecked Sendable {
         }
     }
 
-    private func reader(_ accountID: Int64) throws -> AccountScopedReader {
+    /// The signed-in user's reader of `accountID` on the store opened for writing (opened once).
+    func reader(_ accountID: Int64) throws -> AccountScopedReader {
         lock.lock(); defer { lock.unlock() }
         if writer == nil { writer = try openForWriting() }
         return try writer!.reader(for: user, accountID: accountID)

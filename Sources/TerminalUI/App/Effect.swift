@@ -76,4 +76,6 @@ public enum Effect: Sendable, Hashable {
     case loadSuppressionHistory(address: String)
     /// Requests or makes a suppression change; answered by ``Message/suppressionChanged(_:address:)``.
     case changeSuppression(SuppressionChange, address: String, text: String, accountID: Int64?)
+    /// Resends an email as a new one; answered by ``Message/resent(_:)`` or ``Message/resendRefused(_:)``.
+    case resend(emailID: Int64, to: String, updateContacts: Bool, accountID: Int64?)
 }

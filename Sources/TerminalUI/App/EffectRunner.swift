@@ -18,15 +18,18 @@ public struct EffectRunner: Sendable {
     public let exports = ExportRegistry()
     /// Requests and removals of suppressions (nil: `r` and `D` are off).
     public let suppressionActions: (any SuppressionActions)?
+    /// Resends from View (nil: `R` is off).
+    public let resendActions: (any ResendActions)?
 
     public init(reader: any AuditReader, now: @escaping @Sendable () -> Date,
                 timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil,
-                suppressionActions: (any SuppressionActions)? = nil) {
+                suppressionActions: (any SuppressionActions)? = nil, resendActions: (any ResendActions)? = nil) {
         self.reader = reader
         self.now = now
         self.timeZone = timeZone
         self.exporter = exporter
         self.suppressionActions = suppressionActions
+        self.resendActions = resendActions
     }
 
     /// Runs one effect to completion and returns its answer (nil for a cancel, which is
@@ -76,6 +79,13 @@ public struct EffectRunner: Sendable {
                 case .remove: try actions.remove(address: address, reason: text, accountID: accountID)
                 }
                 return .suppressionChanged(change, address: address)
+            case .resend(let emailID, let to, let updateContacts, let accountID):
+                guard let actions = resendActions, let accountID else { return .effectFailed(effect, "resending is not available here") }
+                do {
+                    return .resent(try actions.resend(emailID: emailID, to: to, updateContacts: updateContacts, accountID: accountID))
+                } catch let refusal as ResendRefusal {
+                    return .resendRefused(refusal)
+                }
             case .checkHandOver(let accountID):
                 return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):

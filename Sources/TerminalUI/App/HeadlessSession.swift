@@ -18,7 +18,7 @@ public final class HeadlessSession {
         state = AppState(options: options, size: TerminalSize(width: width, height: height))
         state.today = CalendarDay(containing: now(), in: options.timeZone)
         runner = EffectRunner(reader: reader, now: now, timeZone: options.timeZone, exporter: options.exporter,
-                              suppressionActions: options.suppressionActions)
+                              suppressionActions: options.suppressionActions, resendActions: options.resendActions)
         dispatch(.started)
     }
 

@@ -50,4 +50,8 @@ public enum Message: Sendable, Hashable {
     case suppressionHistoryLoaded(address: String, [SuppressionHistoryItem])
     /// A suppression change was recorded.
     case suppressionChanged(SuppressionChange, address: String)
+    /// A resend was recorded.
+    case resent(ResendOutcome)
+    /// A resend was refused (nothing recorded).
+    case resendRefused(ResendRefusal)
 }

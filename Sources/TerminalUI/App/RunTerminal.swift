@@ -79,7 +79,7 @@ final class RunLoop {
     init(backend: any TerminalBackend, reader: any AuditReader, options: TerminalOptions) {
         self.backend = backend
         runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter,
-                              suppressionActions: options.suppressionActions)
+                              suppressionActions: options.suppressionActions, resendActions: options.resendActions)
         state = AppState(options: options, size: backend.size)
     }
 

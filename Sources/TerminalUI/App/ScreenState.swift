@@ -23,6 +23,8 @@ public enum Screen: Sendable, Hashable {
     case suppressionPrompt(SuppressionPromptState)
     /// Failures per recipient domain for the filter (`D`).
     case domains(DomainBreakdownState)
+    /// The resend pop-up (`R` in View).
+    case resend(ResendState)
 }
 
 /// The per-domain breakdown pop-up: Failed, Complained and Rejected per recipient domain.

@@ -34,6 +34,8 @@ public struct TerminalOptions: Sendable {
     public var exporter: (any ScreenExporter)?
     /// Requests and removals of suppressions (`r`, `D` on the suppression list); nil turns them off.
     public var suppressionActions: (any SuppressionActions)?
+    /// Resends from View (`R`); nil turns it off.
+    public var resendActions: (any ResendActions)?
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

@@ -107,6 +107,11 @@ extension AppState {
             return []
         case .accountsLoaded, .accountSelected, .suppressionsLoaded, .suppressionHistoryLoaded, .suppressionChanged:
             return receiveAccountOrSuppression(message)
+        case .resent(let outcome):
+            return resent(outcome)
+        case .resendRefused(let refusal):
+            resendRefused(refusal)
+            return []
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -133,6 +138,9 @@ extension AppState {
                         screens[index] = .unitSearch(search)
                     }
                 }
+            case .resend:
+                resendFailed(text)
+                return []
             case .changeSuppression, .selectAccount:
                 // A refusal (a staff user removing, an account not theirs) reads as itself.
                 suppressionChangeFailed()
@@ -159,6 +167,7 @@ extension AppState {
         case .accountPicker: .accountPicker
         case .suppressions: .suppressionList
         case .suppressionPrompt: .suppressionPrompt
+        case .resend: .resendPrompt
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -196,6 +205,9 @@ extension AppState {
         }
         if context == .suppressionPrompt {
             return handleSuppressionPromptKey(key)
+        }
+        if context == .resendPrompt {
+            return handleResendKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
@@ -245,7 +257,7 @@ extension AppState {
         case .suppressionList: return performInSuppressionList(command)
         case .accountPicker: return performInAccountPicker(command)
         case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
-        case .filter, .exportDialog, .suppressionPrompt: return []
+        case .filter, .exportDialog, .suppressionPrompt, .resendPrompt: return []
         }
     }
 

@@ -17,7 +17,7 @@ private func drawScreens(_ state: AppState) -> Buffer {
     let base = screens.lastIndex { screen in
         switch screen {
         case .audit, .emptyStore, .unitSearch, .suppressions: true
-        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt: false
+        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt, .resend: false
         }
     } ?? 0
     let area = buffer.area
@@ -52,6 +52,9 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .suppressionPrompt(let prompt):
             dimBackdrop(&buffer, layout: layout)
             SuppressionPromptView(prompt: prompt).render(into: &buffer, area: SuppressionPromptView.rect(in: layout.size))
+        case .resend(let prompt):
+            dimBackdrop(&buffer, layout: layout)
+            ResendPromptView(prompt: prompt, timeZone: state.timeZone).render(into: &buffer, area: ResendPromptView.rect(in: layout.size))
         }
     }
     KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
