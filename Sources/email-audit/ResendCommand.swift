@@ -28,12 +28,7 @@ struct ResendCommand: ParsableCommand {
 
     func run() throws {
         // Validate everything before touching the store.
-        let json: Bool
-        switch format.lowercased() {
-        case "text": json = false
-        case "json": json = true
-        default: throw CLIError("unknown format '\(format)'; use text or json")
-        }
+        let json = try TextOrJSON.isJSON(format)
         if let to, EmailAddress.typed(to) == nil { throw CLIError("\(ResendRefusal.invalidAddress(to))") }
         if updateContacts, to == nil { throw CLIError("--update-contacts needs --to with the corrected address; nothing was sent") }
         let reader = try signIn.reader(for: try store.openExistingStoreForWriting())

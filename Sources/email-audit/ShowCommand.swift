@@ -24,12 +24,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var signIn: SignInOptions
 
     func run() throws {
-        let json: Bool
-        switch format.lowercased() {
-        case "text": json = false
-        case "json": json = true
-        default: throw CLIError("unknown format '\(format)'; use text or json")
-        }
+        let json = try TextOrJSON.isJSON(format)
         guard (id == nil) != (messageID == nil) else {
             throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
         }

@@ -22,11 +22,7 @@ struct SuppressionsCommand: ParsableCommand {
         var format = "text"
 
         func isJSON() throws -> Bool {
-            switch format.lowercased() {
-            case "text": return false
-            case "json": return true
-            default: throw CLIError("unknown format '\(format)'; use text or json")
-            }
+            try TextOrJSON.isJSON(format)
         }
     }
 

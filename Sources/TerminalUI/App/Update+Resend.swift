@@ -87,19 +87,8 @@ extension AppState {
                 }
                 prompt.step = .sending
                 return [.resend(emailID: prompt.emailID, to: address, updateContacts: false, accountID: accountID)]
-            case .backspace:
-                if !prompt.text.isEmpty { prompt.text.removeLast() }
-                prompt.error = nil
-            case .control("u"):
-                prompt.text = ""
-                prompt.error = nil
-            case .character(let character):
-                if !character.isNewline, character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }), prompt.text.count < 254 {
-                    prompt.text.append(character)
-                    prompt.error = nil
-                }
             default:
-                break
+                if LineEditing.apply(key, to: &prompt.text, limit: 254) { prompt.error = nil }
             }
             return []
         }
