@@ -130,8 +130,8 @@ extension AuditDatabase {
             func store(_ item: IncomingEvent) throws {
                 let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
                 insert.reset()
-                insert.bind(.emailID, emailID)
-                insert.bind(.eventKey, item.event.key)
+                insert.bind(EventInsert.emailIDPosition, emailID)
+                insert.bind(.key, item.event.key)
                 insert.bind(.providerEventID, item.event.providerEventID)
                 insert.bind(.kind, item.event.kind.rawValue)
                 insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
@@ -148,7 +148,7 @@ extension AuditDatabase {
                 insert.bind(.rejectReason, item.event.rejectReason)
                 insert.bind(.url, item.event.url)
                 insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
-                insert.bind(.rawJSON, item.rawJSON)
+                insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
                 try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
