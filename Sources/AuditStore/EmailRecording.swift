@@ -75,10 +75,10 @@ extension AuditDatabase {
     public func pendingHandOver(limit: Int) throws -> [Email] {
         guard limit > 0 else { return [] }
         return try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(RowDecoding.emailColumns) FROM emails e INDEXED BY emails_pending
+            try EmailRecord.fetchAll(db.cachedStatement(sql: """
+                SELECT \(EmailRecord.selection) FROM emails e INDEXED BY emails_pending
                 WHERE e.handed_over_at IS NULL ORDER BY e.created_at, e.id LIMIT ?
-                """), arguments: [limit]).map(RowDecoding.email(from:))
+                """), arguments: [limit]).map(\.email)
         }
     }
 

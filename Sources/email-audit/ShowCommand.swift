@@ -41,6 +41,8 @@ struct ShowCommand: ParsableCommand {
         if json {
             let objects = details.map { EmailReport.jsonObject(for: $0, timeZone: database.timeZone) }
             let value: Any = messageID == nil ? objects[0] : objects
+            // One small pretty-printed document per command: Foundation's writer, where speed does not matter
+            // (rows in bulk, `query --format json`, go through AuditCore's JSONWriter).
             let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
             Console.print(DisplayText(lines: JSONSummaryWriter.escapingControls(String(decoding: data, as: UTF8.self))))
         } else {

@@ -35,7 +35,7 @@ struct OpeningTests {
     @Test func initialisesAnEmptyFile() throws {
         let folder = TempFolder()
         let path = folder.path("empty.sqlite")
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let store = try AuditDatabase(path: path, timeZone: london)
         #expect(try store.emailCount() == 0)
         #expect(try store.schemaVersion() == Schema.version)
