@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // Pure domain: statuses, derivation, filters, date ranges, advice; the one JSON writer. Foundation only.
+        // Pure domain: statuses, derivation, filters, date ranges, advice, the reader protocol; the one JSON writer. Foundation only.
         .target(name: "AuditCore"),
         // Mailgun wire format: event JSON, webhook bodies, send responses. Foundation, swift-crypto and AuditCore's JSON writer.
         .target(name: "Mailgun", dependencies: ["AuditCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
         .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Ingest pipeline, batch feeder, demo seeding.
+        // What production runs: the ingest pipeline, batch feeder, suppression removal, simulator persistence.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
+        // The demo: agencies, seeding, live simulation, the demo's providers and its seeded random numbers.
+        .target(name: "Demo", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "AuditCore"]),
         // `serve`: intake API, webhook receiver, Mailgun sending client, configuration, health.
         .target(name: "Server", dependencies: [
             "AuditEngine", "Mailgun", "AuditStore", "AuditCore", "ProviderSimulator",
@@ -57,12 +59,12 @@ let package = Package(
         // The terminal's signal handlers and their state: one C definition for the whole process.
         .target(name: "CTerminalSignals"),
         .executableTarget(name: "email-audit", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator", "Server",
+            "AuditEngine", "AuditStore", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "email-audit-bench", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
+            "AuditEngine", "AuditStore", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -72,12 +74,13 @@ let package = Package(
                           path: "Benchmarks/DecoderBenchmarks",
                           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore"]),
+        .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore", "Demo"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
-        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", "Demo", .product(name: "PropertyBased", package: "swift-property-based")]),
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"],
+        .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore", "Demo"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "AuditEngine", "AuditStore", "ProviderSimulator", "AuditCore"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "AuditEngine", "AuditStore", "AuditCore", "Mailgun", "ProviderSimulator",

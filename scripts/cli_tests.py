@@ -426,6 +426,7 @@ def main():
     support_desk_checks(binary, db, work)
     users_and_suppressions_checks(binary, work)
     notification_checks(binary, work)
+    resend_checks(binary, work)
     search_checks(binary, db, work)
     hardening_checks(binary, work, db)
 
@@ -621,6 +622,94 @@ def notification_checks(binary, work):
     check("digest emails are in the audit, raised by System, with the Status alert activity",
           rows and all(r["activity"] == "Status alert" for r in rows)
           and any(r["subject"].startswith("Email Audit digest for 20/11/2026") for r in rows), alerts.stdout[:300] + alerts.stderr)
+
+
+def resend_checks(binary, work):
+    """Resend (issue 7 items 5 and 6): a new Pending email linked both ways in show, query and
+    exports; a corrected To can update the contacts; malformed, another account's and suppressed
+    are refused with one line and nothing changed. Runs on the accounts store of the checks above."""
+    db = os.path.join(work, "accounts.sqlite")
+
+    def rows(user, *extra):
+        result = run(binary, "query", "--db", db, "--range", "all", "--format", "json", "--limit", "0", "--user", user, *extra)
+        return json.loads(result.stdout) if result.returncode == 0 else []
+
+    def shown(email_id, user="Amelia Hughes"):
+        result = run(binary, "show", str(email_id), "--db", db, "--user", user, "--format", "json")
+        return json.loads(result.stdout) if result.returncode == 0 else {}
+
+    def one_line_refusal(result, words, before, name):
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        check(name, result.returncode != 0 and len(lines) == 1 and all(w in lines[0] for w in words)
+              and not result.stdout and content(db) == before, result.stdout + result.stderr)
+
+    harbour = rows("Amelia Hughes")
+    suppressed = {e["address"] for e in json.loads(run(binary, "suppressions", "list", "--db", db, "--user", "Amelia Hughes",
+                                                       "--format", "json").stdout or "[]")}
+    plain = [r for r in harbour if r["activity"] != "External" and r["to"] not in suppressed]
+    original = plain[0]
+    made = run(binary, "resend", str(original["id"]), "--db", db, "--user", "Amelia Hughes", "--format", "json")
+    answer = json.loads(made.stdout) if made.returncode == 0 else {}
+    new_id = answer.get("id")
+    check("resend ID --format json prints the new id, Pending, linked to the original",
+          new_id and answer.get("resendOf") == original["id"] and answer.get("status") == "Pending"
+          and answer.get("to") == original["to"] and answer.get("raisedBy") == "Amelia Hughes", made.stdout + made.stderr)
+    new = shown(new_id)
+    check("show NEW --format json: Pending, same subject, raised by the signed-in user, resendOf",
+          new.get("status") == "Pending" and new.get("subject") == original["subject"] and new.get("raisedBy") == "Amelia Hughes"
+          and new.get("resendOf") == original["id"] and "messageId" not in new, str(new)[:300])
+    check("show ORIGINAL --format json: resentAs", shown(original["id"]).get("resentAs") == [new_id])
+    text = run(binary, "show", str(new_id), "--db", db, "--user", "Amelia Hughes").stdout
+    check("show NEW (text) says Resend of #M", f"Resend of     #{original['id']}" in text, text[:400])
+    listed = {r["id"]: r for r in rows("Amelia Hughes")}
+    check("query --format json carries the links both ways",
+          listed.get(new_id, {}).get("resendOf") == original["id"] and listed.get(original["id"], {}).get("resentAs") == [new_id])
+    as_csv = {r["Id"]: r for r in csv.DictReader(io.StringIO(run(binary, "query", "--db", db, "--range", "all", "--format", "csv",
+                                                                 "--limit", "0", "--user", "Amelia Hughes").stdout))}
+    check("query --format csv has the Resend link column",
+          as_csv.get(str(new_id), {}).get("Resend link") == f"Resend of #{original['id']}"
+          and as_csv.get(str(original["id"]), {}).get("Resend link") == f"Resent as #{new_id}", str(as_csv.get(str(new_id)))[:300])
+    again = run(binary, "resend", str(original["id"]), "--db", db, "--user", "Amelia Hughes")
+    check("resend ID (text) prints only the new id on stdout", again.returncode == 0 and again.stdout.strip().isdigit()
+          and "Resent email" in again.stderr, again.stdout + again.stderr)
+
+    before = content(db)
+    one_line_refusal(run(binary, "resend", str(original["id"]), "--to", "pat@example", "--db", db, "--user", "Amelia Hughes"),
+                     ["not an email address"], before, "resend --to a malformed address: one line, non-zero, nothing changed")
+    one_line_refusal(run(binary, "resend", str(original["id"]), "--update-contacts", "--db", db, "--user", "Amelia Hughes"),
+                     ["--update-contacts", "--to"], before, "resend --update-contacts without --to: one line, nothing changed")
+    northgate = rows("Ruth Ashworth")
+    one_line_refusal(run(binary, "resend", str(northgate[0]["id"]), "--db", db, "--user", "Amelia Hughes"),
+                     ["no email with id"], before, "resend of another account's email: not found, nothing changed")
+    one_line_refusal(run(binary, "resend", str(original["id"]), "--format", "yaml", "--db", db, "--user", "Amelia Hughes"),
+                     ["unknown format"], before, "resend --format yaml: one line")
+    blocked = next((r for r in harbour if r["to"] in suppressed and r["activity"] != "External"), None)
+    if blocked:
+        one_line_refusal(run(binary, "resend", str(blocked["id"]), "--db", db, "--user", "Amelia Hughes"),
+                         ["suppression list", "since", "suppressions request " + blocked["to"]], before,
+                         "resend to a suppressed address: the entry and how to request its removal, non-zero, nothing changed")
+    else:
+        check("the seeded store has a suppressed address with an email to resend", False, str(suppressed))
+
+    # A corrected To that also updates the contacts (only within the account).
+    with_units = next((r for r in plain[1:60] if shown(r["id"]).get("units")), None)
+    if not with_units:
+        check("an email whose address Unit Search knows", False)
+        return
+    corrected = "corrected." + with_units["to"]
+    moved = run(binary, "resend", str(with_units["id"]), "--to", corrected.upper(), "--update-contacts", "--db", db,
+                "--user", "Amelia Hughes", "--format", "json")
+    result = json.loads(moved.stdout) if moved.returncode == 0 else {}
+    check("resend --to ADDRESS --update-contacts: the new To, contacts updated",
+          result.get("to") == corrected and result.get("originalTo") == with_units["to"] and result.get("contactsUpdated", 0) >= 1,
+          moved.stdout + moved.stderr)
+    check("the contacts now use the corrected address (Unit Search)",
+          shown(result.get("id")).get("units") and not shown(with_units["id"]).get("units"))
+    check("show NEW --format json says the To was corrected", shown(result.get("id")).get("correctedFrom") == with_units["to"])
+    out = os.path.join(work, "resends.csv")
+    exported = run(binary, "export", "--db", db, "-o", out, "--format", "csv", "--range", "all", "--user", "Amelia Hughes")
+    links = {r["Id"]: r["Resend link"] for r in csv.DictReader(open(out, encoding="utf-8-sig"))} if exported.returncode == 0 else {}
+    check("export csv has the Resend link column", links.get(str(result.get("id"))) == f"Resend of #{with_units['id']}", exported.stderr)
 
 
 def run_on_terminal(binary, *args, env=None):

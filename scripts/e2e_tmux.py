@@ -1572,6 +1572,49 @@ def scenario_workbench_widget_to_audit(ctx):
     w.wait_exit()
 
 
+def scenario_resend_corrected_address(ctx):
+    """Issue 7: View → R → correct the To → Enter (n: contacts left) → the new email's View says "Resend of #M";
+    the store has it Pending, linked both ways; a malformed To is refused in the pop-up first."""
+    today = cli_rows(ctx, "--from", TODAY, "--until", TODAY)
+    suppressed = {e["address"] for e in suppressions_json(ctx, ctx.store)}
+    counts = {}
+    for row in today:
+        counts[row["To"]] = counts.get(row["To"], 0) + 1
+    row = next((r for r in today if counts[r["To"]] == 1 and r["Activity"] != "External" and r["To"] not in suppressed
+                and len(r["To"]) < 40), None)
+    if row is None:
+        raise Failure("the seeded store has no address with a single email today")
+    original, address = row["Id"], row["To"]
+    corrected = "fixed." + address
+    s = ctx.session("resend", ctx.store, 120, 36)
+    wait_for_list(s)
+    open_by_address(s, address)
+    s.send("R")
+    s.until_text(r"Resend email #" + original, "the resend pop-up")
+    s.until_text(re.escape(address), "the To prefilled")
+    s.send("C-u")
+    s.type("not-an-address")
+    s.send("Enter")
+    s.until_text(r"'not-an-address' is not an email address", "a malformed To refused on one line")
+    s.send("C-u")
+    s.type(corrected)
+    s.send("Enter")
+    s.until(lambda lines: "n leave them" in "\n".join(lines) or re.search(r"Resend of\s+#", "\n".join(lines)),
+            "the contacts question or the new email")
+    if "n leave them" in s.screen():
+        s.send("n")
+    s.until_text(r"Resend of\s+#" + original + r" \(To corrected from " + re.escape(address[:30]), "the new email's View: Resend of #M")
+    new_id = re.search(r"View email . Id (\d+)", s.screen()).group(1)
+    shown = json.loads(run_cli(ctx.binary, "show", new_id, "--db", s.db, "--user", USER, "--format", "json"))
+    if shown.get("resendOf") != int(original) or shown.get("status") != "Pending" or shown.get("to") != corrected:
+        raise Failure(f"the store does not have the resend as expected: {str(shown)[:300]}")
+    s.send("Enter")
+    s.until_text(r"View email . Id " + original + r"\b", "Enter jumping to the original")
+    s.until_text(r"Resent as\s+#" + new_id, "the original's View: Resent as #N")
+    s.send("Escape", "Escape", "Escape", "q")
+    s.wait_exit()
+
+
 def scenario_problems_preset(ctx):
     """Search: P applies the Problems preset (Failed, Complained, Rejected, Unsubscribed) in one key."""
     expected = [r for r in cli_rows(ctx, "--range", "all") if r["Status"] in ("Failed", "Complained", "Rejected", "Unsubscribed")]
@@ -1763,6 +1806,7 @@ SCENARIOS = [
     ("tab-focuses-then-opens", scenario_tab_focuses_then_opens),
     ("problems-preset", scenario_problems_preset),
     ("support-removes-suppression", scenario_support_removes_suppression),
+    ("resend-corrected-address", scenario_resend_corrected_address),
     ("staff-cannot-remove-suppression", scenario_staff_cannot_remove_suppression),
     ("workbench-widget-to-audit", scenario_workbench_widget_to_audit),
     ("search-domain", scenario_search_domain),

@@ -12,6 +12,7 @@ import argparse
 import csv
 import datetime
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -43,6 +44,10 @@ def skip(name, why):
 # login name (the store is a temporary demo store).
 SIGNED_IN = "Amelia Hughes"
 LOGIN = "amelia.hughes"
+
+
+# (original id, resend id) made in main().
+RESEND = None
 
 
 def env():
@@ -165,12 +170,17 @@ def test_csv(binary, db, work):
     check("CSV starts with a UTF-8 BOM", raw.startswith(b"\xef\xbb\xbf"))
     rows = csv_rows(path)
     check("CSV header", rows[0] == ["Id", "Date", "To", "Subject", "Raised by", "Status", "Status detail", "Activity",
-                                    "Recommended action"], rows[0])
+                                    "Recommended action", "Resend link"], rows[0])
     formula = [row for row in rows if row[0] in ("1", "2", "3")]
     check("CSV formula cells neutralised", formula and all(row[3].startswith("'") for row in formula),
           [row[3] for row in formula])
     check("CSV carries non-ASCII names", any(row[4] == "Tomasz Wiśniewski" for row in rows))
     check("CSV status detail has the provider's code", any(row[5] == "Failed" and row[6][:3].isdigit() for row in rows))
+    original, resent = RESEND
+    links = {row[0]: row[9] for row in rows[1:]}
+    check("CSV Resend link column: both ways", links.get(original) == f"Resent as #{resent}"
+          and links.get(resent) == f"Resend of #{original}", (links.get(original), links.get(resent)))
+    check("CSV Resend link empty for emails without a resend", sum(1 for v in links.values() if v) == 2)
     plain = os.path.join(work, "plain.csv")
     run(binary, "export", "--db", db, "--range", "all", "-o", plain, "--no-bom")
     check("--no-bom", open(plain, "rb").read().startswith(b"Id,"))
@@ -191,11 +201,11 @@ def test_xlsx(binary, db, work):
     check("xlsx: row count", sheet.max_row - 5 == len(expected), f"{sheet.max_row - 5} vs {len(expected)}")
     header = [cell.value for cell in sheet[5]]
     check("xlsx: header", header == ["Id", "Date", "To", "Subject", "Raised by", "Status", "Status detail", "Activity",
-                                     "Recommended action"], header)
+                                     "Recommended action", "Resend link"], header)
     check("xlsx: header bold", all(cell.font.b for cell in sheet[5]))
     check("xlsx: heading names the filter", "All dates" in str(sheet["A2"].value), sheet["A2"].value)
     check("xlsx: frozen under the header", sheet.freeze_panes == "A6", sheet.freeze_panes)
-    check("xlsx: autofilter on the header", sheet.auto_filter.ref == f"A5:I{len(expected) + 5}", sheet.auto_filter.ref)
+    check("xlsx: autofilter on the header", sheet.auto_filter.ref == f"A5:J{len(expected) + 5}", sheet.auto_filter.ref)
     dates_ok, before, after, wrong = True, 0, 0, []
     for row, want in zip(sheet.iter_rows(min_row=6, values_only=True), expected):
         value = row[1]
@@ -207,6 +217,10 @@ def test_xlsx(binary, db, work):
             after += value.hour >= 2
     check("xlsx: every date a real date-time in Europe/London", dates_ok, wrong[:3])
     check("xlsx: dates on both sides of the clock change on 29/03/2026", before > 0 and after > 0, (before, after))
+    original, resent = RESEND
+    xlsx_links = {str(row[0]): row[9] for row in sheet.iter_rows(min_row=6, values_only=True)}
+    check("xlsx: Resend link column both ways", xlsx_links.get(original) == f"Resent as #{resent}"
+          and xlsx_links.get(resent) == f"Resend of #{original}", (xlsx_links.get(original), xlsx_links.get(resent)))
     check("xlsx: date cells have a date-time format", sheet["B6"].is_date and "hh:mm" in sheet["B6"].number_format,
           sheet["B6"].number_format)
     names = {row[4] for row in sheet.iter_rows(min_row=6, values_only=True)}
@@ -237,7 +251,7 @@ def test_xlsx(binary, db, work):
     check("xlsx: the sheets hold every row once, in order", ids == [e["Id"] for e in expected], f"{len(ids)}")
     check("xlsx: second sheet has its own header and filter",
           book["Emails 2"]["A5"].value == "Id" and book["Emails 2"].freeze_panes == "A6"
-          and book["Emails 2"].auto_filter.ref == "A5:I400", book["Emails 2"].auto_filter.ref)
+          and book["Emails 2"].auto_filter.ref == "A5:J400", book["Emails 2"].auto_filter.ref)
 
 
 def pdf_pages(path):
@@ -290,6 +304,15 @@ def test_pdf(binary, db, work):
         skip("pdf: Chinese from a CJK fallback font", "no CJK TrueType font (apt-get install fonts-wqy-zenhei)")
     check("pdf: a character no font has shows as \ufffd, never garbage", "\ufffd" in text and "\ue000" not in text)
     check("pdf: a character no font has gets a warning", "warning:" in result.stderr and "U+E000" in result.stderr, result.stderr)
+
+    original, resent = RESEND
+    address = next(r["To"] for r in query_rows(binary, db, ["--range", "all"]) if r["Id"] == original)
+    linked = os.path.join(work, "linked.pdf")
+    result = run(binary, "export", "--db", db, "--range", "all", "--to", address, "-o", linked)
+    linked_lines = {line.split()[0]: line for line in "\n".join(pdf_pages(linked)).splitlines() if line.split()}
+    check("pdf: Resend link column both ways", result.returncode == 0 and "Resend link" in linked_lines.get("Id", "")
+          and f"Resent as #{resent}" in linked_lines.get(original, "") and f"Resend of #{original}" in linked_lines.get(resent, ""),
+          result.stderr + str((linked_lines.get(original), linked_lines.get(resent))))
 
     refused = os.path.join(work, "too-many.pdf")
     result = run(binary, "export", "--db", db, "--range", "all", "-o", refused, "--pdf-max-rows", "100")
@@ -409,6 +432,15 @@ def main():
         connection.execute("UPDATE emails SET subject = ? WHERE id = ?", (subject, email_id))
     connection.commit()
     connection.close()
+
+    # One resend (issue 7): the original and the new email carry the link both ways in every format.
+    global RESEND
+    for row in query_rows(binary, db, ["--range", "all"]):
+        made = run(binary, "resend", row["Id"], "--db", db, "--format", "json")
+        if made.returncode == 0:
+            RESEND = (row["Id"], str(json.loads(made.stdout)["id"]))
+            break
+    check("resend for the link column", RESEND is not None)
 
     test_cli_errors(binary, db, work)
     test_rows_equal_query(binary, db, work)

@@ -191,7 +191,7 @@ def main():
             pending = [row["id"] for row in json.loads(out.stdout)] if out.returncode == 0 else []
             check(outage_id in pending, "during an outage the new email stays Pending")
             ready = request("GET", f"{base}/readyz")
-            check(ready[0] == 503 and '"provider_reachable": false' in ready[1], f"/readyz says the provider is unreachable ({ready[0]})")
+            check(ready[0] == 503 and json.loads(ready[1]).get("provider_reachable") is False, f"/readyz says the provider is unreachable ({ready[0]})")
             values = metric_values(request("GET", f"{base}/metrics")[1])
             check(values.get("email_audit_pending_emails") == 1 and values.get('email_audit_handover_runs_total{outcome="deferred"}', 0) >= 1,
                   f"/metrics shows the Pending email and the deferred runs ({values.get('email_audit_pending_emails')})")

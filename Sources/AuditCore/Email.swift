@@ -82,12 +82,16 @@ public struct EmailDetail: Sendable, Hashable {
     public var units: [UnitContactRow]
     /// The recipient's entry on the account's suppression list, when the address is suppressed now.
     public var suppression: SuppressionEntry?
+    /// The email this one resends and the emails it was resent as.
+    public var links: ResendLinks
 
-    public init(email: Email, events: [ProviderEvent], units: [UnitContactRow], suppression: SuppressionEntry? = nil) {
+    public init(email: Email, events: [ProviderEvent], units: [UnitContactRow], suppression: SuppressionEntry? = nil,
+                links: ResendLinks = ResendLinks()) {
         self.email = email
         self.events = events
         self.units = units
         self.suppression = suppression
+        self.links = links
     }
 
     /// What staff should do about the outcome. For an email this system never recorded

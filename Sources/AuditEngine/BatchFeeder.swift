@@ -91,17 +91,13 @@ public final class BatchFeeder: Sendable {
     private func recordRefusal(of email: Email, status: Int, message: String, now: Date) throws {
         let messageID = "refused.\(email.id).\(Int(now.timeIntervalSince1970))@\(provider.sendingDomain)"
         guard try store.markHandedOver(emailID: email.id, providerMessageID: messageID, at: now) else { return }
-        let event: [String: Any] = [
-            "event": "rejected",
-            "id": "refused-\(email.id)",
-            "timestamp": now.timeIntervalSince1970,
-            "log-level": "warn",
-            "reject": ["reason": message, "description": "HTTP \(status) from the provider's sending API"],
-            "message": ["headers": ["to": email.to, "from": email.from, "subject": email.subject, "message-id": messageID]],
-            "tags": [email.activity.rawValue],
-            "user-variables": ["audit-id": String(email.id)],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
-        _ = try ingestor.ingest(lines: [String(decoding: data, as: UTF8.self)])
+        let event = MailgunEvent(
+            event: "rejected", id: "refused-\(email.id)", timestamp: now.timeIntervalSince1970, logLevel: "warn",
+            message: MailgunEvent.Message(headers: MailgunEvent.Headers(to: email.to, from: email.from, subject: email.subject,
+                                                                        messageID: messageID)),
+            reject: MailgunEvent.Reject(reason: message, description: "HTTP \(status) from the provider's sending API"),
+            tags: [email.activity.rawValue], userVariables: ["audit-id": String(email.id)])
+        // Written by the Mailgun module's encoder (AuditCore's JSONWriter), like every other event line.
+        _ = try ingestor.ingest(lines: [MailgunEventEncoder.jsonLine(event)])
     }
 }

@@ -63,7 +63,8 @@ public struct IngestReport: Sendable, CustomStringConvertible {
         if invalidUTF8LineNumbers.count < Self.keptProblems { invalidUTF8LineNumbers.append(line) }
     }
 
-    mutating func merge(_ other: IngestReport) {
+    /// Adds `other`'s counts and problems to this report (one report for several ingest runs).
+    public mutating func merge(_ other: IngestReport) {
         lines += other.lines
         inserted += other.inserted
         duplicates += other.duplicates

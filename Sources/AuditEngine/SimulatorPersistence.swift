@@ -20,8 +20,9 @@ public enum SimulatorPersistence {
         try store.saveSimulatorState(try JSONEncoder().encode(simulator.state()), domain: key(simulator))
     }
 
-    /// Harbour Lets's simulator keeps the store's original key; another agency's is kept by its domain.
+    /// The simulator of the default domain (the first demo agency's, `serve`'s default) keeps the
+    /// store's original key; another domain's is kept by its domain.
     static func key(_ simulator: MailgunSimulator) -> String? {
-        simulator.domain == DemoAgency.harbourLets.domain ? nil : simulator.domain
+        simulator.domain == MailgunSimulator.defaultDomain ? nil : simulator.domain
     }
 }

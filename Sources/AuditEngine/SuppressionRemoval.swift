@@ -16,19 +16,4 @@ public enum SuppressionRemoval {
         try reader.removeSuppression(address: address, reason: reason, at: time)
         try provider?.removeSuppression(address, at: time)
     }
-
-    /// Removes `address` as above, telling the demo simulator of the reader's account saved
-    /// in the store (when the store has one: a seeded or demo store), and saves it again, so a
-    /// later `simulate` or `demo` sends to the address.
-    public static func removeTellingSavedSimulator(_ address: String, reason: String, reader: AccountScopedReader,
-                                                   at time: Date = Date()) throws {
-        let store = reader.database
-        guard try store.savedSimulatorState() != nil else {
-            try remove(address, reason: reason, reader: reader, provider: nil, at: time)
-            return
-        }
-        let (providers, _) = try DemoProviders.restore(from: store, seed: 1)
-        try remove(address, reason: reason, reader: reader, provider: providers.provider(forAccount: reader.account.id), at: time)
-        try providers.save(to: store)
-    }
 }

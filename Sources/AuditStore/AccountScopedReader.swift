@@ -45,6 +45,7 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
         let id = account.id
         guard var detail = try database.detail(emailID: emailID, accountID: id) else { return nil }
         detail.suppression = try database.suppression(for: detail.email.to, accountID: id)
+        detail.links = try database.resendLinks(emailIDs: [emailID], accountID: id)[emailID] ?? ResendLinks()
         return detail
     }
 
@@ -162,6 +163,21 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
             throw StoreError.invalidValue("\(user.name) is on the support team, which gets no notifications (they go to the account's staff)")
         }
         try database.setNotificationPreferences(userID: user.id, preferences)
+    }
+
+    /// Resends one of the account's emails as a new Pending email raised by the signed-in
+    /// user, to `to` (the original's To when nil), linked both ways; with `updateContacts`, the
+    /// account's contact records that used the original address move to the new one.
+    ///
+    /// - Throws: ``ResendRefusal`` (another account's email is not found; a suppressed address
+    ///   is refused with its entry), and nothing is recorded.
+    public func resend(emailID: Int64, to: String?, updateContacts: Bool, at: Date = Date()) throws -> ResendOutcome {
+        try database.resend(emailID: emailID, accountID: account.id, user: user, to: to, updateContacts: updateContacts, at: at)
+    }
+
+    /// The resend links of those of `emailIDs` that are the account's and have any (for exports).
+    public func resendLinks(emailIDs: [Int64]) throws -> [Int64: ResendLinks] {
+        try database.resendLinks(emailIDs: emailIDs, accountID: account.id)
     }
 
     /// `filter` with the reader's account, whatever it said.

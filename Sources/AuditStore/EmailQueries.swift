@@ -52,8 +52,6 @@ enum EmailQueryPlanner {
                         subjectIDs: [Int64]? = nil, subjectSet: [Int64]? = nil) -> [Query] {
         let subjectSetJSON = subjectSet.map { StorageEncoding.jsonArray($0) }
         let ascending = direction == .newer
-        let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
-        let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
 
         // Conditions common to every query: date range and cursor on created_at, then id.
         func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
@@ -64,8 +62,7 @@ enum EmailQueryPlanner {
                 conditions.append("id IN (SELECT value FROM json_each(?))"); arguments += [subjectSetJSON]
             }
             if let subject = filter.subject { conditions.append(subjectCondition(subject, arguments: &arguments)) }
-            if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
-            if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
+            FilterConditions.createdAt(span, &conditions, &arguments)
             if let cursor {
                 let at = StorageEncoding.milliseconds(cursor.createdAt)
                 if ascending {
@@ -92,9 +89,9 @@ enum EmailQueryPlanner {
         if let subjectIDs {
             var conditions = ["id IN (SELECT value FROM json_each(?))"], arguments: StatementArguments = [StorageEncoding.jsonArray(subjectIDs)]
             if let pattern = filter.to { conditions += addressConditions(pattern, arguments: &arguments) }
-            if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
-            if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
-            if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
+            FilterConditions.account(filter.accountID, &conditions, &arguments)
+            FilterConditions.statuses(filter.statuses, &conditions, &arguments)
+            FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
             common(&conditions, &arguments)
             return [finish(index: "", conditions, arguments)]
         }
@@ -109,10 +106,10 @@ enum EmailQueryPlanner {
             } else {
                 index = "emails_to_created"
                 conditions += addressConditions(pattern, arguments: &arguments)
-                if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
+                FilterConditions.account(filter.accountID, &conditions, &arguments)
             }
-            if !filter.statuses.isEmpty { conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList] }
-            if !filter.raisedBy.isEmpty { conditions.append("raised_by_id IN (SELECT value FROM json_each(?))"); arguments += [raisedList] }
+            FilterConditions.statuses(filter.statuses, &conditions, &arguments)
+            FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
             common(&conditions, &arguments)
             return [finish(index: index, conditions, arguments)]
         }
@@ -132,9 +129,7 @@ enum EmailQueryPlanner {
                 case let (r?, nil):
                     index = "emails_raised_created"
                     conditions.append("raised_by_id = ?"); arguments += [r]
-                    if !filter.statuses.isEmpty {
-                        conditions.append("status IN (SELECT value FROM json_each(?))"); arguments += [statusList]
-                    }
+                    FilterConditions.statuses(filter.statuses, &conditions, &arguments)
                 case let (nil, s?):
                     if let account = filter.accountID {
                         index = "emails_account_status_created"
@@ -151,9 +146,7 @@ enum EmailQueryPlanner {
                         index = "emails_created"
                     }
                 }
-                if raiser != nil, let account = filter.accountID {
-                    conditions.append("account_id = ?"); arguments += [account]
-                }
+                if raiser != nil { FilterConditions.account(filter.accountID, &conditions, &arguments) }
                 common(&conditions, &arguments)
                 result.append(finish(index: index, conditions, arguments))
             }
@@ -164,7 +157,8 @@ enum EmailQueryPlanner {
 
 /// The Email Audit list and the View pop-up.
 extension AuditDatabase {
-    static let summaryColumns = "id, created_at, to_address, subject, (SELECT name FROM staff WHERE id = e.raised_by_id), status, activity"
+    /// The SELECT list of a page of summaries (``SummaryRecord``).
+    static let summaryColumns = SummaryRecord.selection
 
     /// One page of summaries matching `filter`, newest first.
     ///
@@ -181,13 +175,9 @@ extension AuditDatabase {
                                                      span: span, summaryColumns: Self.summaryColumns)
             var rows: [(ms: Int64, summary: EmailSummary)] = []
             for query in queries {
-                let cursor = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
-                while let row = try cursor.next() {
-                    let ms: Int64 = row[1]
-                    rows.append((ms, EmailSummary(
-                        id: row[0], createdAt: StorageEncoding.date(milliseconds: ms), to: row[2], subject: row[3],
-                        raisedByName: row[4] ?? "", status: EmailStatus(code: row[5]) ?? .pending,
-                        activity: Activity(rawValue: row[6]) ?? .external)))
+                let cursor = try SummaryRecord.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
+                while let record = try cursor.next() {
+                    rows.append((record.createdAtMilliseconds, record.summary))
                 }
             }
             if queries.count > 1 {
@@ -205,11 +195,10 @@ extension AuditDatabase {
     /// address within its account; nil when there is no such email in `accountID` (any account when nil).
     package func detail(emailID: Int64, accountID: Int64? = nil) throws -> EmailDetail? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(RowDecoding.emailColumns) FROM emails e WHERE e.id = ? AND (? IS NULL OR e.account_id = ?)",
-                                             arguments: [emailID, accountID, accountID]) else { return nil }
-            let email = RowDecoding.email(from: row)
-            let events = try Row.fetchAll(db, sql: "SELECT \(RowDecoding.eventColumns) FROM events WHERE email_id = ? ORDER BY occurred_at, id",
-                                          arguments: [emailID]).map { RowDecoding.event(from: $0) }
+            guard let email = try EmailRecord.fetchOne(db, sql: "SELECT \(EmailRecord.selection) FROM emails e WHERE e.id = ? AND (? IS NULL OR e.account_id = ?)",
+                                                       arguments: [emailID, accountID, accountID])?.email else { return nil }
+            let events = try EventRecord.fetchAll(db, sql: "SELECT \(EventRecord.selection) FROM events WHERE email_id = ? ORDER BY occurred_at, id",
+                                                  arguments: [emailID]).map(\.event)
             let units = try Self.unitRows(db, address: email.to, accountID: email.accountID)
             return EmailDetail(email: email, events: events, units: units)
         }

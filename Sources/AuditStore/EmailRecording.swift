@@ -13,39 +13,42 @@ extension AuditDatabase {
     public func record(_ emails: [NewEmail]) throws -> [Int64] {
         guard !emails.isEmpty else { return [] }
         for email in emails { try StoredValueCheck.check(email) }
-        return try write { db in
-            var staffAccount: [Int64: Int64] = [:]
-            var accounts: Set<Int64> = []
-            var days = try rollupDays(db)
-            var deltas = RollupDeltas()
-            var ids: [Int64] = []
-            ids.reserveCapacity(emails.count)
-            let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
-            for email in emails {
-                if !accounts.contains(email.accountID) {
-                    try Self.requireAccount(db, email.accountID)
-                    accounts.insert(email.accountID)
-                }
-                let owner: Int64
-                if let known = staffAccount[email.raisedByID] {
-                    owner = known
-                } else {
-                    guard let found = try Int64.fetchOne(staffLookup, arguments: [email.raisedByID]) else {
-                        throw StoreError.unknownStaff(id: email.raisedByID)
-                    }
-                    staffAccount[email.raisedByID] = found
-                    owner = found
-                }
-                guard owner == email.accountID else {
-                    throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
-                }
-                ids.append(try Self.insertPending(db, email, days: &days, deltas: &deltas))
+        return try write { db in try recordEmails(db, emails) }
+    }
+
+    /// Records checked emails as Pending in the caller's transaction (see ``record(_:)``).
+    func recordEmails(_ db: Database, _ emails: [NewEmail]) throws -> [Int64] {
+        var staffAccount: [Int64: Int64] = [:]
+        var accounts: Set<Int64> = []
+        var days = try rollupDays(db)
+        var deltas = RollupDeltas()
+        var ids: [Int64] = []
+        ids.reserveCapacity(emails.count)
+        let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
+        for email in emails {
+            if !accounts.contains(email.accountID) {
+                try Self.requireAccount(db, email.accountID)
+                accounts.insert(email.accountID)
             }
-            try deltas.apply(db)
-            try adjustCounts(db, emails: ids.count, events: 0)
-            try bumpChangeCounter(db)
-            return ids
+            let owner: Int64
+            if let known = staffAccount[email.raisedByID] {
+                owner = known
+            } else {
+                guard let found = try Int64.fetchOne(staffLookup, arguments: [email.raisedByID]) else {
+                    throw StoreError.unknownStaff(id: email.raisedByID)
+                }
+                staffAccount[email.raisedByID] = found
+                owner = found
+            }
+            guard owner == email.accountID else {
+                throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
+            }
+            ids.append(try Self.insertPending(db, email, days: &days, deltas: &deltas))
         }
+        try deltas.apply(db)
+        try adjustCounts(db, emails: ids.count, events: 0)
+        try bumpChangeCounter(db)
+        return ids
     }
 
     /// Inserts one email as Pending with its unit links and counts it in `deltas` (the caller
@@ -79,10 +82,10 @@ extension AuditDatabase {
     public func pendingHandOver(limit: Int) throws -> [Email] {
         guard limit > 0 else { return [] }
         return try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(RowDecoding.emailColumns) FROM emails e INDEXED BY emails_pending
+            try EmailRecord.fetchAll(db.cachedStatement(sql: """
+                SELECT \(EmailRecord.selection) FROM emails e INDEXED BY emails_pending
                 WHERE e.handed_over_at IS NULL ORDER BY e.created_at, e.id LIMIT ?
-                """), arguments: [limit]).map(RowDecoding.email(from:))
+                """), arguments: [limit]).map(\.email)
         }
     }
 

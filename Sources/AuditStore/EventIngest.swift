@@ -130,38 +130,29 @@ extension AuditDatabase {
             touchedSet.reserveCapacity(batch.count)
             var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
             var headerCandidates: [Int64: MessageHeaders] = [:]
-            let insert = try RawStatement(db, sql: """
-                INSERT INTO events (email_id, event_key, provider_event_id, kind, occurred_at, severity, reason, code,
-                                    enhanced_code, message, description, mx_host, attempt_no, retry_seconds,
-                                    reject_reason, url, delayed_bounce, raw_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (email_id, event_key) DO NOTHING
-                """)
+            let insert = try RawStatement(db, sql: EventInsert.sql)
             func store(_ item: IncomingEvent) throws {
                 let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
                 insert.reset()
-                insert.bind(1, emailID)
-                insert.bind(2, item.event.key)
-                insert.bind(3, item.event.providerEventID)
-                insert.bind(4, item.event.kind.rawValue)
-                insert.bind(5, StorageEncoding.microseconds(item.event.occurredAt))
-                insert.bind(6, item.event.severity?.rawValue)
-                insert.bind(7, item.event.reason)
-                if let delivery = item.event.delivery {
-                    insert.bind(8, delivery.code)
-                    insert.bind(9, delivery.enhancedCode)
-                    insert.bind(10, delivery.message)
-                    insert.bind(11, delivery.description)
-                    insert.bind(12, delivery.mxHost)
-                    insert.bind(13, delivery.attemptNumber)
-                    insert.bind(14, delivery.retrySeconds)
-                } else {
-                    for index: Int32 in 8...14 { insert.bind(index, nil as Int64?) }
-                }
-                insert.bind(15, item.event.rejectReason)
-                insert.bind(16, item.event.url)
-                insert.bind(17, Int64(item.event.isDelayedBounce ? 1 : 0))
-                insert.bind(18, item.rawJSON)
+                insert.bind(EventInsert.emailIDPosition, emailID)
+                insert.bind(.key, item.event.key)
+                insert.bind(.providerEventID, item.event.providerEventID)
+                insert.bind(.kind, item.event.kind.rawValue)
+                insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
+                insert.bind(.severity, item.event.severity?.rawValue)
+                insert.bind(.reason, item.event.reason)
+                let delivery = item.event.delivery
+                insert.bind(.code, delivery?.code)
+                insert.bind(.enhancedCode, delivery?.enhancedCode)
+                insert.bind(.message, delivery?.message)
+                insert.bind(.description, delivery?.description)
+                insert.bind(.mxHost, delivery?.mxHost)
+                insert.bind(.attemptNumber, delivery?.attemptNumber)
+                insert.bind(.retrySeconds, delivery?.retrySeconds)
+                insert.bind(.rejectReason, item.event.rejectReason)
+                insert.bind(.url, item.event.url)
+                insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
+                insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
                 try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
@@ -405,7 +396,7 @@ enum StatusRefresh {
             FROM emails WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
             """)
         let eventRows = try RawStatement(db, sql: """
-            SELECT email_id, \(RowDecoding.eventColumns) FROM events
+            SELECT email_id, \(EventRecord.selection) FROM events
             WHERE email_id IN (SELECT value FROM json_each(?)) ORDER BY email_id
             """)
         emails.reset()
@@ -437,7 +428,7 @@ enum StatusRefresh {
             while hasRow {
                 let owner = eventRows.int64(0)
                 if owner > id { break }
-                if owner == id { group.append(RowDecoding.event(from: eventRows, at: 1)) }
+                if owner == id { group.append(EventRecord.event(from: eventRows, at: 1)) }
                 hasRow = try eventRows.step()
             }
             let derived = StatusDerivation.derive(group)

@@ -54,8 +54,6 @@ extension AuditDatabase {
     package func statusCounts(matching filter: EmailFilter, now: Date) throws -> StatusCounts {
         try read { db in
             var counts: [EmailStatus: Int] = [:]
-            let statusList = StorageEncoding.jsonArray(filter.statuses.map { Int64($0.code) }.sorted())
-            let raisedList = StorageEncoding.jsonArray(filter.raisedBy.sorted())
             let rollupsFollowOurDays = try Self.rollupZoneIdentifier(db) == timeZone.identifier
             let rows: RowCursor
             let searched = filter.to != nil || !(filter.subject ?? "").isEmpty
@@ -71,9 +69,9 @@ extension AuditDatabase {
                 let days = filter.dateRange.days(now: now, timeZone: timeZone)
                 let plan = MonthlyRollups.plan(first: days.first, last: days.last)
                 var common: [String] = [], commonArguments: StatementArguments = []
-                if let account = filter.accountID { common.append("account_id = ?"); commonArguments += [account] }
-                if !filter.statuses.isEmpty { common.append("status IN (SELECT value FROM json_each(?))"); commonArguments += [statusList] }
-                if !filter.raisedBy.isEmpty { common.append("raised_by_id IN (SELECT value FROM json_each(?))"); commonArguments += [raisedList] }
+                FilterConditions.account(filter.accountID, &common, &commonArguments)
+                FilterConditions.statuses(filter.statuses, &common, &commonArguments)
+                FilterConditions.raisedBy(filter.raisedBy, &common, &commonArguments)
                 func add(table: String, column: String, range: (Int?, Int?)) throws {
                     var conditions = common, arguments = commonArguments
                     if let low = range.0 { conditions.append("\(column) >= ?"); arguments += [low] }

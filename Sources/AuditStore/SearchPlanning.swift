@@ -126,17 +126,10 @@ extension EmailQueryPlanner {
             }
             conditions.append(subjectCondition(subject, arguments: &arguments))
         }
-        if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
-        if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
-        if let account = filter.accountID { conditions.append("account_id = ?"); arguments += [account] }
-        if !statuses.isEmpty {
-            conditions.append("status IN (SELECT value FROM json_each(?))")
-            arguments += [StorageEncoding.jsonArray(statuses.map { Int64($0.code) }.sorted())]
-        }
-        if !filter.raisedBy.isEmpty {
-            conditions.append("raised_by_id IN (SELECT value FROM json_each(?))")
-            arguments += [StorageEncoding.jsonArray(filter.raisedBy.sorted())]
-        }
+        FilterConditions.createdAt(span, &conditions, &arguments)
+        FilterConditions.account(filter.accountID, &conditions, &arguments)
+        FilterConditions.statuses(statuses, &conditions, &arguments)
+        FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
         return (conditions, arguments, index)
     }
 }

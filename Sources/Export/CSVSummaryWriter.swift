@@ -10,8 +10,9 @@ public struct CSVSummaryWriter: SummaryWriter {
         format = UKDateFormat(timeZone: timeZone)
     }
 
-    /// The columns after the summary's: the provider's code and message, and the advice.
-    public static let extraTitles = ["Status code", "Status message", "Recommended action"]
+    /// The columns after the summary's: the provider's code and message, the advice, and the
+    /// resend links ("Resend of #12; Resent as #40").
+    public static let extraTitles = ["Status code", "Status message", "Recommended action", "Resend link"]
 
     public mutating func begin(into output: inout some TextOutputStream) {
         output.write((["Id"] + SummaryColumn.allCases.map(\.title) + Self.extraTitles).map(Self.quote).joined(separator: ",") + "\r\n")
@@ -23,7 +24,7 @@ public struct CSVSummaryWriter: SummaryWriter {
 
     public mutating func write(_ summary: EmailSummary, extras: SummaryExtras, into output: inout some TextOutputStream) {
         let cells = [String(summary.id)] + SummaryColumn.allCases.map { $0.value(of: summary, format: format) }
-            + [extras.code, extras.message, extras.recommendedAction]
+            + [extras.code, extras.message, extras.recommendedAction, extras.links.text]
         output.write(cells.map(Self.quote).joined(separator: ",") + "\r\n")
     }
 

@@ -7,10 +7,13 @@ public struct ExportRow: Sendable, Hashable {
     public var summary: EmailSummary
     /// The provider's reason for the status (nil when there is none yet).
     public var statusDetail: StatusDetail?
+    /// The email it resends and the emails it was resent as.
+    public var links: ResendLinks
 
-    public init(summary: EmailSummary, statusDetail: StatusDetail?) {
+    public init(summary: EmailSummary, statusDetail: StatusDetail?, links: ResendLinks = ResendLinks()) {
         self.summary = summary
         self.statusDetail = statusDetail
+        self.links = links
     }
 
     /// The provider's code and message, e.g. "550 5.1.1 User unknown"; a rejection's reason;
@@ -43,7 +46,7 @@ public struct ExportRow: Sendable, Hashable {
 
 /// The columns of every export, in order.
 public enum ExportColumn: Int, CaseIterable, Sendable {
-    case id, dateTime, to, subject, raisedBy, status, statusDetail, activity, recommendedAction
+    case id, dateTime, to, subject, raisedBy, status, statusDetail, activity, recommendedAction, resendLink
 
     /// The header text.
     public var title: String {
@@ -57,6 +60,7 @@ public enum ExportColumn: Int, CaseIterable, Sendable {
         case .statusDetail: "Status detail"
         case .activity: "Activity"
         case .recommendedAction: "Recommended action"
+        case .resendLink: "Resend link"
         }
     }
 
@@ -73,6 +77,7 @@ public enum ExportColumn: Int, CaseIterable, Sendable {
         case .statusDetail: return row.statusDetailText
         case .activity: return summary.activity.displayName
         case .recommendedAction: return row.recommendedAction
+        case .resendLink: return row.links.text
         }
     }
 }

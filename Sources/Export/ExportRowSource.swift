@@ -11,16 +11,21 @@ public struct ExportRowSource: Sendable {
     public typealias SummaryPage = @Sendable (_ after: EmailCursor?, _ limit: Int) throws -> [EmailSummary]
     /// The status details of the given emails, by id.
     public typealias DetailLookup = @Sendable (_ emailIDs: [Int64]) throws -> [Int64: StatusDetail]
+    /// The resend links of those of the given emails that have any, by id.
+    public typealias LinkLookup = @Sendable (_ emailIDs: [Int64]) throws -> [Int64: ResendLinks]
 
     let summaries: SummaryPage
     let details: DetailLookup
+    let links: LinkLookup
     /// Rows per page.
     public var pageSize: Int
 
-    public init(pageSize: Int = 1000, summaries: @escaping SummaryPage, details: @escaping DetailLookup) {
+    public init(pageSize: Int = 1000, summaries: @escaping SummaryPage, details: @escaping DetailLookup,
+                links: @escaping LinkLookup) {
         self.pageSize = max(1, pageSize)
         self.summaries = summaries
         self.details = details
+        self.links = links
     }
 
     /// Calls `body` with each page in order until the rows run out or `body` returns false.
@@ -29,8 +34,9 @@ public struct ExportRowSource: Sendable {
         while true {
             let page = try summaries(cursor, pageSize)
             if page.isEmpty { return }
-            let found = try details(page.map(\.id))
-            let rows = page.map { ExportRow(summary: $0, statusDetail: found[$0.id]) }
+            let ids = page.map(\.id)
+            let found = try details(ids), linked = try links(ids)
+            let rows = page.map { ExportRow(summary: $0, statusDetail: found[$0.id], links: linked[$0.id] ?? ResendLinks()) }
             guard try body(rows) else { return }
             guard page.count == pageSize, let last = page.last else { return }
             cursor = last.cursor

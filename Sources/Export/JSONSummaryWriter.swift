@@ -36,6 +36,13 @@ public struct JSONSummaryWriter: SummaryWriter {
         json.key("id"); json.writeInt(Int(summary.id))
         json.key("raisedBy"); json.writeString(summary.raisedByName)
         json.key("recommendedAction"); json.writeString(extras.recommendedAction)
+        if let original = extras.links.resendOf { json.key("resendOf"); json.writeInt(Int(original)) }
+        if !extras.links.resentAs.isEmpty {
+            json.key("resentAs")
+            json.beginArray()
+            for id in extras.links.resentAs { json.element(); json.writeInt(Int(id)) }
+            json.endArray()
+        }
         if let code = extras.statusDetail?.code { json.key("smtpCode"); json.writeInt(code) }
         json.key("status"); json.writeString(summary.status.displayName)
         json.key("statusCode"); json.writeString(extras.code)

@@ -15,7 +15,7 @@ final class PDFWriter: ExportFileWriter {
     static let pageWidth = 842.0, pageHeight = 595.0, margin = 28.0
     static let fontSize = 7.0, rowHeight = 10.5, headerHeight = 12.0
     /// Column widths in points (they add up to the page width less the margins).
-    static let columnWidths: [Double] = [34, 70, 118, 136, 80, 74, 100, 62, 112]
+    static let columnWidths: [Double] = [34, 70, 110, 100, 74, 74, 96, 56, 90, 82]
 
     private let sink: ByteSink
     private let heading: ExportHeading

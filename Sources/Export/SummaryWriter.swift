@@ -19,17 +19,21 @@ public protocol SummaryWriter {
 public struct SummaryExtras: Sendable, Hashable {
     public var statusDetail: StatusDetail?
     public var recommendedAction: String
+    /// The email it resends and the emails it was resent as.
+    public var links: ResendLinks
 
-    public init(statusDetail: StatusDetail?, recommendedAction: String) {
+    public init(statusDetail: StatusDetail?, recommendedAction: String, links: ResendLinks = ResendLinks()) {
         self.statusDetail = statusDetail
         self.recommendedAction = recommendedAction
+        self.links = links
     }
 
-    /// The extras of a summary from its Status Details.
-    public init(summary: EmailSummary, statusDetail: StatusDetail?) {
+    /// The extras of a summary from its Status Details and resend links.
+    public init(summary: EmailSummary, statusDetail: StatusDetail?, links: ResendLinks = ResendLinks()) {
         self.init(statusDetail: statusDetail,
                   recommendedAction: RecommendedAction.advice(for: summary.status, detail: statusDetail,
-                                                              notRecordedHere: summary.activity == .external))
+                                                              notRecordedHere: summary.activity == .external),
+                  links: links)
     }
 
     /// "550 5.1.1" (SMTP code and enhanced code), empty without either.

@@ -96,6 +96,9 @@ public final class MailgunSimulator: @unchecked Sendable {
     /// The sending domain, e.g. `mg.harbourlets.co.uk`.
     public let domain: String
 
+    /// The sending domain of a simulator made without one (the first demo agency's).
+    public static let defaultDomain = "mg.harbourlets.co.uk"
+
     /// Divides every delay after a send (acceptance, delivery, retries, opens, clicks) while
     /// events keep real timestamps: 1 is Mailgun's own pace; 5,000 makes two days of opens
     /// arrive within about 35 seconds, each stamped with the moment it falls due.
@@ -107,7 +110,7 @@ public final class MailgunSimulator: @unchecked Sendable {
     ///   - domain: The sending domain used in message ids and storage URLs.
     ///   - rates: How often ordinary addresses meet each outcome.
     ///   - delayDivisor: Divides the delays between a send and its events (above 0; 1 keeps them).
-    public init(seed: UInt64, domain: String = "mg.harbourlets.co.uk", rates: SimulationRates = .default,
+    public init(seed: UInt64, domain: String = MailgunSimulator.defaultDomain, rates: SimulationRates = .default,
                 delayDivisor: Double = 1) {
         precondition(delayDivisor > 0, "delayDivisor must be above 0")
         self.seed = seed

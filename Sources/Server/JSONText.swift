@@ -1,6 +1,8 @@
-import Foundation
+import AuditCore
 
-/// Small JSON answers written without Foundation's encoder (stable key order, no escaping surprises).
+/// Small JSON answers of `serve` and the HTTP simulator, built as values and written by
+/// AuditCore's ``JSONWriter`` (the project's one JSON writer), terminal-safe: members in the
+/// order given, every character a terminal would act on written as a `\u` escape.
 enum JSONText {
     indirect enum Value {
         case string(String)
@@ -14,32 +16,29 @@ enum JSONText {
     }
 
     static func render(_ value: Value) -> String {
-        switch value {
-        case .string(let text): quoted(text)
-        case .int(let number): String(number)
-        case .bool(let flag): flag ? "true" : "false"
-        case .members(let members): "{" + members.map { quoted($0.0) + ": " + render($0.1) }.joined(separator: ", ") + "}"
-        }
+        var writer = JSONWriter(capacity: 128, terminalSafe: true)
+        write(value, into: &writer)
+        return writer.text
     }
 
+    /// A JSON string literal for `text`, escaped as ``render(_:)`` escapes strings.
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        render(.string(text))
+    }
+
+    private static func write(_ value: Value, into writer: inout JSONWriter) {
+        switch value {
+        case .string(let text): writer.writeString(text)
+        case .int(let number): writer.writeInt(Int(number))
+        case .bool(let flag): writer.writeBool(flag)
+        case .members(let members):
+            writer.beginObject()
+            for (name, member) in members {
+                writer.key(name)
+                write(member, into: &writer)
             }
+            writer.endObject()
         }
-        return out + "\""
     }
 }
 

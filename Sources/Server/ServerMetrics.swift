@@ -24,18 +24,24 @@ public final class ServerMetrics: Sendable {
     private let webhookQueue: Gauge
 
     public init() {
-        received = registry.makeCounter(name: "email_audit_webhook_events_received_total",
-                                        help: "Webhook events stored (or already stored) and answered 200.")
+        received = registry.makeCounter(descriptor: Self.name("email_audit_webhook_events_received", unit: "total",
+                                                              help: "Webhook events stored (or already stored) and answered 200."))
         handOverLatency = registry.makeDurationHistogram(
-            name: "email_audit_handover_latency_seconds",
+            descriptor: Self.name("email_audit_handover_latency", unit: "seconds",
+                                  help: "How long one hand-over run of Pending emails to the provider took."),
             buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5),
-                      .seconds(30), .seconds(120)],
-            help: "How long one hand-over run of Pending emails to the provider took.")
-        pending = registry.makeGauge(name: "email_audit_pending_emails", help: "Emails recorded and not yet handed to the provider.")
-        pendingAge = registry.makeGauge(name: "email_audit_pending_oldest_age_seconds",
-                                        help: "How long the oldest Pending email has waited (0 when none).")
-        webhookQueue = registry.makeGauge(name: "email_audit_webhook_queue_depth",
-                                          help: "Webhooks waiting for the next group commit.")
+                      .seconds(30), .seconds(120)])
+        pending = registry.makeGauge(descriptor: Self.name("email_audit_pending_emails",
+                                                           help: "Emails recorded and not yet handed to the provider."))
+        pendingAge = registry.makeGauge(descriptor: Self.name("email_audit_pending_oldest_age", unit: "seconds",
+                                                              help: "How long the oldest Pending email has waited (0 when none)."))
+        webhookQueue = registry.makeGauge(descriptor: Self.name("email_audit_webhook_queue_depth",
+                                                                help: "Webhooks waiting for the next group commit."))
+    }
+
+    /// The descriptor of a metric named `name` + `_` + `unit` (just `name` when `unit` is empty).
+    private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: unit, helpText: help)
     }
 
     /// A webhook stored (or a retry of one already stored).
@@ -43,21 +49,24 @@ public final class ServerMetrics: Sendable {
 
     /// A webhook refused, by the refusal's reason.
     public func webhookRefused(reason: String) {
-        registry.makeCounter(name: "email_audit_webhook_events_refused_total", labels: [("reason", reason)],
-                             help: "Webhook events refused, by reason.").increment()
+        registry.makeCounter(descriptor: Self.name("email_audit_webhook_events_refused", unit: "total",
+                                                   help: "Webhook events refused, by reason."),
+                             labels: [("reason", reason)]).increment()
     }
 
     /// An intake request: `created`, `retry` or `refused`.
     public func intake(_ outcome: String) {
-        registry.makeCounter(name: "email_audit_intake_emails_total", labels: [("outcome", outcome)],
-                             help: "POST /v1/emails requests, by outcome.").increment()
+        registry.makeCounter(descriptor: Self.name("email_audit_intake_emails", unit: "total",
+                                                   help: "POST /v1/emails requests, by outcome."),
+                             labels: [("outcome", outcome)]).increment()
     }
 
     /// One hand-over run and whether the provider answered it.
     public func handOver(duration: Duration, answered: Bool) {
         handOverLatency.record(duration)
-        registry.makeCounter(name: "email_audit_handover_runs_total", labels: [("outcome", answered ? "ok" : "deferred")],
-                             help: "Hand-over runs, by whether the provider answered.").increment()
+        registry.makeCounter(descriptor: Self.name("email_audit_handover_runs", unit: "total",
+                                                   help: "Hand-over runs, by whether the provider answered."),
+                             labels: [("outcome", answered ? "ok" : "deferred")]).increment()
     }
 
     /// Updates the queue gauges from the store (all accounts) and the committer.

@@ -1,6 +1,7 @@
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 import TerminalUI
 #if canImport(Glibc)

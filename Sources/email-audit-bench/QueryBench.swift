@@ -1,6 +1,7 @@
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 
 /// Times the first page of each filter and the 30-day count on a built store.

@@ -1,7 +1,8 @@
 import AuditCore
 import AuditEngine
-@_spi(Benchmark) import AuditStore
+import Demo
 import Foundation
+@_spi(Benchmark) import AuditStore
 
 /// Recording speed with and without the search indexes (schema v3's triggers), in the same
 /// process and alternating rounds, so machine load falls on both alike.

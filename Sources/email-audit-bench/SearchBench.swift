@@ -1,5 +1,6 @@
 import AuditCore
 import AuditStore
+import Demo
 import Foundation
 
 /// The search rows of the query benchmark: To by domain and by part, Subject contains, and

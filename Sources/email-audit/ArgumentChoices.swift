@@ -57,3 +57,15 @@ extension ExportFormat: ExpressibleByArgument {
         self.init(rawValue: argument.lowercased())
     }
 }
+
+/// `--format text|json` of `show`, `suppressions` and `resend`.
+enum TextOrJSON {
+    /// Whether `format` asks for JSON; anything but text or json gets one line naming both.
+    static func isJSON(_ format: String) throws -> Bool {
+        switch format.lowercased() {
+        case "text": return false
+        case "json": return true
+        default: throw CLIError("unknown format '\(format)'; use text or json")
+        }
+    }
+}

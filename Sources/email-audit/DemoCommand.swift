@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 import ProviderSimulator
 

@@ -17,7 +17,8 @@ struct EmailAuditCommand: ParsableCommand {
         subcommands: [OpenCommand.self, DemoCommand.self, SeedCommand.self, QueryCommand.self, ShowCommand.self,
                       IngestCommand.self, SimulateCommand.self, CheckCommand.self, SetTimeZoneCommand.self,
                       ExportCommand.self, UsersCommand.self, SuppressionsCommand.self, ServeCommand.self, RecordCommand.self,
-                      SimulateProviderCommand.self, SyncCommand.self, NotificationsCommand.self, PrefsCommand.self],
+                      SimulateProviderCommand.self, SyncCommand.self, NotificationsCommand.self, PrefsCommand.self,
+                      ResendCommand.self],
         defaultSubcommand: OpenCommand.self)
 
     /// Parses and runs the command. Every message, errors included, goes out through

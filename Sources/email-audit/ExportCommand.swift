@@ -77,7 +77,8 @@ struct ExportCommand: ParsableCommand {
         let rowFilter = filter
         let source = ExportRowSource(
             summaries: { try database.summaries(matching: rowFilter, from: $0, direction: .older, limit: $1, now: moment) },
-            details: { try database.statusDetails(emailIDs: $0) })
+            details: { try database.statusDetails(emailIDs: $0) },
+            links: { try database.resendLinks(emailIDs: $0) })
         let meter = ProgressMeter(total: total, enabled: isatty(STDERR_FILENO) == 1)
         InterruptFlag.install()
         let outcome: SummaryExport.Outcome

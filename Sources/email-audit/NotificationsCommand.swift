@@ -33,7 +33,7 @@ struct NotificationsCommand: ParsableCommand {
         var format = "text"
 
         func run() throws {
-            let json = try SuppressionsCommand.Common.isJSON(format)
+            let json = try TextOrJSON.isJSON(format)
             if all && !markRead.isEmpty { throw CLIError("use --mark-read ID or --all, not both") }
             if let bad = markRead.first(where: { $0 <= 0 }) { throw CLIError("--mark-read \(bad) is not a notification id") }
             if all || !markRead.isEmpty {
@@ -148,7 +148,7 @@ struct PrefsCommand: ParsableCommand {
         @Option(help: "text or json.") var format = "text"
 
         func run() throws {
-            let json = try SuppressionsCommand.Common.isJSON(format)
+            let json = try TextOrJSON.isJSON(format)
             let reader = try signIn.reader(for: try store.openExistingStore())
             let preferences = try reader.notificationPreferences()
             if json {
@@ -181,7 +181,7 @@ struct PrefsCommand: ParsableCommand {
         @Option(help: "text or json.") var format = "text"
 
         func run() throws {
-            let json = try SuppressionsCommand.Common.isJSON(format)
+            let json = try TextOrJSON.isJSON(format)
             guard statuses != nil || scope != nil || delivery != nil || digestHour != nil else {
                 throw CLIError("nothing to set; give --statuses, --scope, --delivery or --digest-hour")
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 import TerminalUI
 
@@ -66,7 +67,9 @@ struct ScreenOptions: ParsableArguments {
         if reader.account.id != 0 {
             let path = database.path, zone = database.timeZone
             let openForWriting = { database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite) }
-            options.suppressionActions = StoreSuppressionActions(user: reader.user, providers: providers, openForWriting: openForWriting)
+            let actions = StoreSuppressionActions(user: reader.user, providers: providers, openForWriting: openForWriting)
+            options.suppressionActions = actions
+            options.resendActions = actions
             options.notifications = StoreNotificationSource(user: reader.user, database: database, openForWriting: openForWriting)
         }
         if let exportDirectory {

@@ -56,8 +56,11 @@ struct QueryCommand: ParsableCommand {
             let page = try database.summaries(matching: filter, from: cursor, direction: .older, limit: pageSize, now: now)
             if writer.carriesExtras {
                 let details = try database.statusDetails(emailIDs: page.map(\.id))
+                let links = try database.resendLinks(emailIDs: page.map(\.id))
                 for summary in page {
-                    writer.write(summary, extras: SummaryExtras(summary: summary, statusDetail: details[summary.id]), into: &output)
+                    let extras = SummaryExtras(summary: summary, statusDetail: details[summary.id],
+                                               links: links[summary.id] ?? ResendLinks())
+                    writer.write(summary, extras: extras, into: &output)
                 }
             } else {
                 for summary in page { writer.write(summary, into: &output) }

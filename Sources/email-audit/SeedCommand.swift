@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditEngine
+import Demo
 import Foundation
 
 struct SeedCommand: ParsableCommand {

@@ -24,12 +24,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var signIn: SignInOptions
 
     func run() throws {
-        let json: Bool
-        switch format.lowercased() {
-        case "text": json = false
-        case "json": json = true
-        default: throw CLIError("unknown format '\(format)'; use text or json")
-        }
+        let json = try TextOrJSON.isJSON(format)
         guard (id == nil) != (messageID == nil) else {
             throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
         }
@@ -46,6 +41,8 @@ struct ShowCommand: ParsableCommand {
         if json {
             let objects = details.map { EmailReport.jsonObject(for: $0, timeZone: database.timeZone) }
             let value: Any = messageID == nil ? objects[0] : objects
+            // One small pretty-printed document per command: Foundation's writer, where speed does not matter
+            // (rows in bulk, `query --format json`, go through AuditCore's JSONWriter).
             let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
             Console.print(DisplayText(lines: JSONSummaryWriter.escapingControls(String(decoding: data, as: UTF8.self))))
         } else {
@@ -83,6 +80,9 @@ enum EmailReport {
             },
         ]
         if let messageID = email.providerMessageID { object["messageId"] = messageID }
+        if let original = detail.links.resendOf { object["resendOf"] = original }
+        if !detail.links.resentAs.isEmpty { object["resentAs"] = detail.links.resentAs }
+        if let old = detail.links.correctedFrom { object["correctedFrom"] = old }
         if let entry = detail.suppression {
             object["suppressed"] = ["kind": entry.kind.rawValue, "since": iso.string(from: entry.createdAt),
                                     "reason": entry.reason, "blockedEmails": entry.blockedEmails] as [String: Any]
@@ -125,6 +125,11 @@ enum EmailReport {
         field("Raised by", "\(email.raisedByName)")
         field("Activity", "\(email.activity.displayName)")
         field("Message id", email.providerMessageID.map { "\($0)" } ?? "(not yet handed to the provider)")
+        if let original = detail.links.resendOf {
+            let corrected = detail.links.correctedFrom.map { " (To corrected from \($0))" } ?? ""
+            field("Resend of", "#\(original)\(corrected)")
+        }
+        if !detail.links.resentAs.isEmpty { field("Resent as", "\(detail.links.resentAs.map { "#\($0)" }.joined(separator: ", "))") }
         if !email.attachmentNames.isEmpty { field("Attachments", "\(email.attachmentNames.joined(separator: ", "))") }
         lines.append("")
         lines.append("Status Details")

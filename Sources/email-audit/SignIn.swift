@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 
 /// Who is signed in, and (for support) which account: the options every command that reads

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditEngine
+import Demo
 import Foundation
 import ProviderSimulator
 

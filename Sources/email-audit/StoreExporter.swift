@@ -26,7 +26,8 @@ struct StoreExporter: ScreenExporter {
             let reader = self.reader, filter = job.filter, delay = pageDelay
             let source = ExportRowSource(
                 summaries: { try reader.summaries(matching: filter, from: $0, direction: .older, limit: $1, now: now) },
-                details: { try reader.statusDetails(emailIDs: $0) })
+                details: { try reader.statusDetails(emailIDs: $0) },
+                links: { try reader.resendLinks(emailIDs: $0) })
             let outcome = try SummaryExport.run(
                 format: job.format == .excel ? .xlsx : .pdf, destination: destination, heading: heading,
                 expectedRows: job.expectedRows, source: source) { written in

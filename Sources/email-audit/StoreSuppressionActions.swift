@@ -1,6 +1,7 @@
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Foundation
 import TerminalUI
 
@@ -34,7 +35,8 @@ final class StoreSuppressionActions: SuppressionActions, @unchecked Sendable {
         }
     }
 
-    private func reader(_ accountID: Int64) throws -> AccountScopedReader {
+    /// The signed-in user's reader of `accountID` on the store opened for writing (opened once).
+    func reader(_ accountID: Int64) throws -> AccountScopedReader {
         lock.lock(); defer { lock.unlock() }
         if writer == nil { writer = try openForWriting() }
         return try writer!.reader(for: user, accountID: accountID)

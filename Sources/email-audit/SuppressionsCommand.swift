@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import Demo
 import Export
 import Foundation
 
@@ -22,16 +23,7 @@ struct SuppressionsCommand: ParsableCommand {
         var format = "text"
 
         func isJSON() throws -> Bool {
-            try Self.isJSON(format)
-        }
-
-        /// Whether `format` asks for JSON ("text" or "json"; anything else is a one-line error).
-        static func isJSON(_ format: String) throws -> Bool {
-            switch format.lowercased() {
-            case "text": return false
-            case "json": return true
-            default: throw CLIError("unknown format '\(format)'; use text or json")
-            }
+            try TextOrJSON.isJSON(format)
         }
     }
 

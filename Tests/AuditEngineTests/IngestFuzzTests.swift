@@ -1,5 +1,6 @@
 import AuditCore
 import AuditStore
+import Demo
 import Foundation
 import Testing
 @testable import AuditEngine

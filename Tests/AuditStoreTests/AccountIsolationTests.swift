@@ -12,7 +12,7 @@ struct AccountIsolationTests {
     static let probed: Set<String> = [
         "summaries", "statusCounts", "detail", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
         "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "domainBreakdown",
-        "handOverHealth", "requestSuppressionRemoval", "removeSuppression",
+        "handOverHealth", "requestSuppressionRemoval", "removeSuppression", "resend", "resendLinks",
         "notifications", "unreadNotificationCount", "markNotificationsRead", "notificationPreferences", "setNotificationPreferences",
     ]
 
@@ -190,6 +190,32 @@ struct AccountIsolationTests {
         let supportReader = try w.f.store.reader(for: w.support, accountID: w.a.id)
         #expect(try supportReader.notifications().isEmpty)
         #expect(throws: StoreError.self) { try supportReader.setNotificationPreferences(mine) }
+        seen.insert("resend")
+        seen.insert("resendLinks")
+        // Resend: B's email is "not found" (nothing recorded), whatever the address; A's own works
+        // and its links are A's alone.
+        let emailsBefore = try w.f.store.emailCount()
+        for id in w.emailsB {
+            for to in [nil, "shared@example.net", "fresh@example.net"] {
+                #expect(throws: ResendRefusal.notFound(emailID: id)) {
+                    _ = try reader.resend(emailID: id, to: to, updateContacts: to == "fresh@example.net", at: now)
+                }
+            }
+        }
+        #expect(try w.f.store.emailCount() == emailsBefore, "a refused resend recorded an email")
+        let resentB = try readerB.resend(emailID: w.emailsB[0], to: "fresh@example.net", updateContacts: true, at: now)
+        #expect(try reader.resendLinks(emailIDs: w.emailsB + [resentB.newEmailID]).isEmpty, "B's links seen from A")
+        #expect(try reader.detail(emailID: resentB.newEmailID) == nil)
+        #expect(try reader.unitSearch(address: "shared@example.net").count == 1, "B's contact update reached A's contacts")
+        #expect(try reader.unitSearch(address: "fresh@example.net").isEmpty)
+        let resentA = try reader.resend(emailID: w.emailsA[0], to: nil, updateContacts: false, at: now)
+        #expect(try reader.resendLinks(emailIDs: w.emailsA + [resentA.newEmailID])
+                == [w.emailsA[0]: ResendLinks(resentAs: [resentA.newEmailID]), resentA.newEmailID: ResendLinks(resendOf: w.emailsA[0])])
+        #expect(try readerB.resendLinks(emailIDs: [w.emailsA[0], resentA.newEmailID]).isEmpty)
+        #expect(try reader.detail(emailID: resentA.newEmailID)?.email.raisedByName == "Alice Able")
+        // The suppressed address of A is refused with A's entry; B's entry is not A's business.
+        #expect(throws: ResendRefusal.self) { _ = try reader.resend(emailID: w.emailsA[0], to: "only.a@example.net", updateContacts: false, at: now) }
+        #expect(throws: Never.self) { _ = try reader.resend(emailID: w.emailsA[0], to: "only.b@example.net", updateContacts: false, at: now) }
 
         #expect(seen == Self.probed)
     }

@@ -35,7 +35,7 @@ struct OpeningTests {
     @Test func initialisesAnEmptyFile() throws {
         let folder = TempFolder()
         let path = folder.path("empty.sqlite")
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let store = try AuditDatabase(path: path, timeZone: london)
         #expect(try store.emailCount() == 0)
         #expect(try store.schemaVersion() == Schema.version)
@@ -101,13 +101,13 @@ struct OpeningTests {
         try AuditDatabase(path: path, timeZone: london).close()
         do {
             let queue = try DatabaseQueue(path: path)
-            try queue.write { db in try db.execute(sql: "PRAGMA user_version = 7") }
+            try queue.write { db in try db.execute(sql: "PRAGMA user_version = \(Schema.version + 1)") }
             try queue.close()
         }
         let before = try bytes(path)
         let error = #expect(throws: StoreError.self) { _ = try AuditDatabase(path: path, timeZone: london) }
-        #expect(error == .newerSchema(path: path, found: 7, supported: Schema.version))
-        #expect(error?.description.contains("version 7") == true)
+        #expect(error == .newerSchema(path: path, found: Schema.version + 1, supported: Schema.version))
+        #expect(error?.description.contains("version \(Schema.version + 1)") == true)
         #expect(try bytes(path) == before)
     }
 

@@ -1,4 +1,5 @@
 import AuditCore
+import Demo
 import Foundation
 import GRDB
 import Testing
@@ -210,6 +211,7 @@ struct SearchTests {
                     CREATE TABLE suppressions (address TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, created_at INTEGER NOT NULL,
                         reason TEXT NOT NULL, email_id INTEGER, lifted_at INTEGER, lifted_by INTEGER) WITHOUT ROWID;
                     DELETE FROM grdb_migrations WHERE identifier = 'v5'; PRAGMA user_version = 2;
+                    DROP TABLE email_resends; DROP TABLE contact_changes; DELETE FROM grdb_migrations WHERE identifier = 'v7';
                     """)
             }
         }

@@ -1,4 +1,5 @@
 import AuditCore
+import Demo
 import Foundation
 import Testing
 @testable import AuditStore

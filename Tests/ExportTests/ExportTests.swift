@@ -22,7 +22,7 @@ struct ExportTests {
     @Test func csvQuotesAndDefusesFormulas() {
         let csv = render(.csv, [row])
         let lines = csv.components(separatedBy: "\r\n")
-        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Activity,Status code,Status message,Recommended action")
+        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Activity,Status code,Status message,Recommended action,Resend link")
         #expect(lines[1].hasPrefix("42,15/07/2026 11:50,zoe@example.net,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"␛[2J\",Łukasz Nowak,Temporary Failure,Demand,,,"))
     }
 
@@ -59,8 +59,8 @@ struct ExportTests {
         #expect(extras.recommendedAction == RecommendedAction.advice(for: .failed, detail: detail))
         var csv = CSVSummaryWriter(timeZone: london), text = ""
         csv.write(failed, extras: extras, into: &text)
-        #expect(text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table,\"" + extras.recommendedAction.replacingOccurrences(of: "\"", with: "\"\"") + "\"\r\n")
-                || text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table," + extras.recommendedAction + "\r\n"))
+        #expect(text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table,\"" + extras.recommendedAction.replacingOccurrences(of: "\"", with: "\"\"") + "\",\r\n")
+                || text.hasSuffix(",550 5.1.1,User unknown in virtual mailbox table," + extras.recommendedAction + ",\r\n"))
         var json = JSONSummaryWriter(timeZone: london), out = ""
         json.begin(into: &out)
         json.write(failed, extras: extras, into: &out)
@@ -69,6 +69,25 @@ struct ExportTests {
         #expect(parsed?.first?["statusMessage"] as? String == "User unknown in virtual mailbox table")
         #expect(parsed?.first?["smtpCode"] as? Int == 550)
         #expect(parsed?.first?["recommendedAction"] as? String == extras.recommendedAction)
+    }
+
+    @Test func csvAndJSONCarryTheResendLinksBothWays() throws {
+        let resend = EmailSummary(id: 40, createdAt: Date(timeIntervalSince1970: 1_784_112_600), to: "x@example.net",
+                                  subject: "Demand", raisedByName: "A", status: .pending, activity: .serviceChargeDemand)
+        let links = ResendLinks(resendOf: 12, resentAs: [41, 45])
+        let extras = SummaryExtras(summary: resend, statusDetail: nil, links: links)
+        var csv = CSVSummaryWriter(timeZone: london), text = ""
+        csv.write(resend, extras: extras, into: &text)
+        #expect(text.hasSuffix(",\"Resend of #12; Resent as #41, #45\"\r\n"))
+        var json = JSONSummaryWriter(timeZone: london), out = ""
+        json.begin(into: &out)
+        json.write(resend, extras: extras, into: &out)
+        json.write(resend, extras: SummaryExtras(summary: resend, statusDetail: nil), into: &out)
+        json.end(into: &out)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])
+        #expect(parsed[0]["resendOf"] as? Int == 12)
+        #expect(parsed[0]["resentAs"] as? [Int] == [41, 45])
+        #expect(parsed[1]["resendOf"] == nil && parsed[1]["resentAs"] == nil, "no link, no key")
     }
 
     @Test func tableWithoutAWidthCutsNothing() {

@@ -23,7 +23,8 @@ struct ExportWriterTests {
                 id: Int64(10_000 - index), createdAt: index == 0 ? afterChange : beforeChange.addingTimeInterval(-Double(index) * 60),
                 to: "person\(index)@example.net", subject: index == 1 ? "+SUM(A1:A2)" : "Demand \(index) for Flat \(index)",
                 raisedByName: names[index % names.count], status: status, activity: .serviceChargeDemand),
-                statusDetail: detail)
+                statusDetail: detail,
+                links: index == 0 ? ResendLinks(resentAs: [10_001]) : index == 4 ? ResendLinks(resendOf: 9_000, resentAs: [10_002, 10_003]) : ResendLinks())
         }
     }
 
@@ -35,6 +36,10 @@ struct ExportWriterTests {
         }, details: { ids in
             var found: [Int64: StatusDetail] = [:]
             for row in rows where ids.contains(row.summary.id) { found[row.summary.id] = row.statusDetail }
+            return found
+        }, links: { ids in
+            var found: [Int64: ResendLinks] = [:]
+            for row in rows where ids.contains(row.summary.id) && !row.links.isEmpty { found[row.summary.id] = row.links }
             return found
         })
     }
@@ -94,7 +99,11 @@ struct ExportWriterTests {
         let bytes = try #require(FileManager.default.contents(atPath: path))
         #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
         let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
-        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Status detail,Activity,Recommended action")
+        #expect(lines[0] == "Id,Date,To,Subject,Raised by,Status,Status detail,Activity,Recommended action,Resend link")
+        // The resend links, both ways, in the last column (empty for an email without any).
+        #expect(lines[1].hasSuffix(",Resent as #10001"))
+        #expect(lines[5].hasSuffix(",\"Resend of #9000; Resent as #10002, #10003\""))
+        #expect(lines[2].hasSuffix(","))
         #expect(lines.count == 22 && lines[21].isEmpty)
         #expect(lines[2].contains(",'+SUM(A1:A2),"))
         #expect(lines[3].contains(",'=cmd|' /C calc'!A0,"))
@@ -152,12 +161,14 @@ struct ExportWriterTests {
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
         let sheet = try sheetXML(archive, "xl/worksheets/sheet1.xml")
         #expect(sheet.contains("<pane ySplit=\"5\" topLeftCell=\"A6\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-        #expect(sheet.contains("<autoFilter ref=\"A5:I17\"/>"))
+        #expect(sheet.contains("<autoFilter ref=\"A5:J17\"/>"))
         let firstDate = try #require(sheet.components(separatedBy: "<c s=\"2\"><v>").dropFirst().first?.prefix { $0 != "<" })
         let serial = Double(String(firstDate)) ?? 0
         let expected: Double = 46_110 + 3.5 / 24
         #expect(abs(serial - expected) < 1e-9)
         #expect(sheet.contains("<c s=\"6\" t=\"s\">"))  // Failed in the error colour
+        #expect(sheet.contains("<t xml:space=\"preserve\">Resent as #10001</t>") || sheet.contains(">Resent as #10001<"),
+                "the resend link column")
         let shared = try sheetXML(archive, "xl/sharedStrings.xml")
         #expect(shared.contains("Zoë Clarke"))
         #expect(try sheetXML(archive, "xl/styles.xml").contains("formatCode=\"dd/mm/yyyy hh:mm\""))
@@ -171,7 +182,7 @@ struct ExportWriterTests {
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
         let workbook = try sheetXML(archive, "xl/workbook.xml")
         #expect(workbook.contains("name=\"Emails\"") && workbook.contains("name=\"Emails 2\"") && workbook.contains("name=\"Emails 3\""))
-        #expect(try sheetXML(archive, "xl/worksheets/sheet3.xml").contains("<autoFilter ref=\"A5:I7\"/>"))
+        #expect(try sheetXML(archive, "xl/worksheets/sheet3.xml").contains("<autoFilter ref=\"A5:J7\"/>"))
     }
 
     // MARK: PDF

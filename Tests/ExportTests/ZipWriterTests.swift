@@ -36,7 +36,7 @@ struct ZipWriterTests {
         try first.write(head)
         try first.syncFlush()
         let bodyPath = dir + "/body.deflate"
-        FileManager.default.createFile(atPath: bodyPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: bodyPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: bodyPath))
         let middle = Deflater(format: .raw) { try handle.write(contentsOf: Data($0)) }
         for start in stride(from: 0, to: body.count, by: 50_000) {

@@ -45,6 +45,7 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
     private var events: [Int64: [ProviderEvent]]
     private var token: Int64 = 1
     private var health = HandOverHealth()
+    private var links: [Int64: ResendLinks] = [:]
     private(set) var summaryCalls: [(cursor: EmailCursor?, direction: PageDirection, limit: Int)] = []
 
     /// A store with the standard data, or an empty one.
@@ -84,6 +85,30 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         events[id] = evs
         token += 1
         lock.unlock()
+    }
+
+    /// Records a resend of `emailID` to `to` as a new Pending email raised by Jo Bloggs, linked
+    /// both ways (the fake store's side of ``ResendActions``); nil when there is no such email.
+    func recordResend(of emailID: Int64, to: String, contactsUpdated: Int) -> ResendOutcome? {
+        lock.lock()
+        guard let original = emails.first(where: { $0.id == emailID }) else { lock.unlock(); return nil }
+        let id = (emails.map(\.id).max() ?? 0) + 1
+        var copy = original
+        copy.id = id
+        copy.to = to
+        copy.createdAt = FakeAuditReader.now
+        copy.raisedByName = "Jo Bloggs"
+        copy.providerMessageID = nil
+        copy.status = .pending
+        copy.statusDetail = nil
+        copy.lastEventAt = nil
+        emails.append(copy)
+        events[id] = []
+        links[emailID, default: ResendLinks()].resentAs.append(id)
+        links[id] = ResendLinks(resendOf: emailID, correctedFrom: to == original.to ? nil : original.to, contactsUpdated: contactsUpdated)
+        token += 1
+        lock.unlock()
+        return ResendOutcome(newEmailID: id, originalID: emailID, to: to, originalTo: original.to, contactsUpdated: contactsUpdated)
     }
 
     /// Pretends the store changed without any email changing.
@@ -182,7 +207,8 @@ final class FakeAuditReader: AuditReader, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let email = emails.first(where: { $0.id == emailID }) else { return nil }
-        return EmailDetail(email: email, events: events[emailID] ?? [], units: FakeAuditReader.units(for: email.to))
+        return EmailDetail(email: email, events: events[emailID] ?? [], units: FakeAuditReader.units(for: email.to),
+                           suppression: suppressionList.first { $0.address == email.to }, links: links[emailID] ?? ResendLinks())
     }
 
     static func units(for address: String) -> [UnitContactRow] {

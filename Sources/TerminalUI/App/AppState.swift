@@ -17,6 +17,8 @@ public struct AppState: Sendable, Hashable {
     public var isSupport: Bool
     /// Whether suppression changes are wired in (`r` and `D` work).
     public var canChangeSuppressions: Bool
+    /// Whether resends are wired in (`R` in View works).
+    public var canResend: Bool
     /// The zone dates are shown in.
     public var timeZone: TimeZone
     /// The day the app opened on, in ``timeZone`` (where ← → start in an empty custom date box).
@@ -103,6 +105,7 @@ public struct AppState: Sendable, Hashable {
         userName = options.userName
         isSupport = options.isSupport
         canChangeSuppressions = options.suppressionActions != nil
+        canResend = options.resendActions != nil
         timeZone = options.timeZone
         today = CalendarDay(containing: options.now(), in: options.timeZone)
         pageSize = options.pageSize

@@ -88,4 +88,6 @@ public enum Effect: Sendable, Hashable {
     case loadPreferences(accountID: Int64?)
     /// Saves the user's notification preferences; answered by ``Message/preferencesSaved(_:)``.
     case savePreferences(NotificationPreferences, accountID: Int64?)
+    /// Resends an email as a new one; answered by ``Message/resent(_:)`` or ``Message/resendRefused(_:)``.
+    case resend(emailID: Int64, to: String, updateContacts: Bool, accountID: Int64?)
 }

@@ -20,16 +20,20 @@ public struct EffectRunner: Sendable {
     public let suppressionActions: (any SuppressionActions)?
     /// The user's notifications and preferences (nil: `w` shows that they are off).
     public let notifications: (any NotificationSource)?
+    /// Resends from View (nil: `R` is off).
+    public let resendActions: (any ResendActions)?
 
     public init(reader: any AuditReader, now: @escaping @Sendable () -> Date,
                 timeZone: TimeZone = UKDateFormat.defaultTimeZone, exporter: (any ScreenExporter)? = nil,
-                suppressionActions: (any SuppressionActions)? = nil, notifications: (any NotificationSource)? = nil) {
+                suppressionActions: (any SuppressionActions)? = nil, notifications: (any NotificationSource)? = nil,
+                resendActions: (any ResendActions)? = nil) {
         self.notifications = notifications
         self.reader = reader
         self.now = now
         self.timeZone = timeZone
         self.exporter = exporter
         self.suppressionActions = suppressionActions
+        self.resendActions = resendActions
     }
 
     /// Runs one effect to completion and returns its answer (nil for a cancel, which is
@@ -83,6 +87,13 @@ public struct EffectRunner: Sendable {
                 return try runNotificationEffect(effect)
             case .loadWidget(let filter):
                 return .widgetLoaded(filter: filter, try reader.statusCounts(matching: filter, now: now()))
+            case .resend(let emailID, let to, let updateContacts, let accountID):
+                guard let actions = resendActions, let accountID else { return .effectFailed(effect, "resending is not available here") }
+                do {
+                    return .resent(try actions.resend(emailID: emailID, to: to, updateContacts: updateContacts, accountID: accountID))
+                } catch let refusal as ResendRefusal {
+                    return .resendRefused(refusal)
+                }
             case .checkHandOver(let accountID):
                 return .handOverHealthLoaded(try reader.handOverHealth(accountID: accountID, now: now()))
             case .probeStore(let accountID):

@@ -19,7 +19,7 @@ public final class HeadlessSession {
         state.today = CalendarDay(containing: now(), in: options.timeZone)
         runner = EffectRunner(reader: reader, now: now, timeZone: options.timeZone, exporter: options.exporter,
                               suppressionActions: options.suppressionActions,
-                              notifications: options.notifications)
+                              notifications: options.notifications, resendActions: options.resendActions)
         dispatch(.started)
     }
 

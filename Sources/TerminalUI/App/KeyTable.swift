@@ -34,6 +34,10 @@ public enum Command: Sendable, Hashable {
     case markRead, markAllRead, editPreferences
     /// Preferences pane: the highlighted setting's next or previous value (← →).
     case adjustValue
+    /// View: resend the email as a new one (`R`).
+    case resend
+    /// View: go to the linked email (the original of a resend, else its latest resend).
+    case followResendLink
 }
 
 /// Where a key was pressed; each binding applies in some contexts.
@@ -66,6 +70,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case workbench
     /// The notification preferences pane.
     case preferences
+    /// The resend pop-up (typed characters go into the To).
+    case resendPrompt
 }
 
 /// The groups of the help screen, in order.
@@ -180,6 +186,18 @@ public enum KeyTable {
                    keyLabel: "i", help: "Show or hide the Id column (the number `show` takes)"),
         KeyBinding([.character("u")], .unitSearch, in: [.list, .popup], group: .viewing,
                    keyLabel: "u", help: "Unit Search for the email's address", hint: ("u", "Units"), priority: 15),
+        KeyBinding([.character("R")], .resend, in: [.popup], group: .viewing,
+                   keyLabel: "R", help: "View: resend the email as a new one (same content; To editable, a changed To offers to update the contacts)",
+                   hint: ("R", "Resend"), priority: 16),
+        KeyBinding([.enter], .followResendLink, in: [.popup], group: .viewing,
+                   keyLabel: "Enter", help: "View: open the linked email (\"Resend of #M\" or \"Resent as #N\")"),
+        KeyBinding([.enter], .apply, in: [.resendPrompt], group: .viewing,
+                   keyLabel: "Enter", help: "Resend: send to the To shown (a malformed address is refused; nothing is recorded)",
+                   hint: ("Enter", "Resend"), priority: 10),
+        KeyBinding([.character("y"), .character("n")], .apply, in: [.resendPrompt], group: .viewing,
+                   keyLabel: "y / n", help: "Resend to a changed To: also update (y) or leave (n) the contacts that used the old address"),
+        KeyBinding([.escape], .back, in: [.resendPrompt], group: .viewing,
+                   keyLabel: "Esc", help: "Resend: cancel, nothing is sent", hint: ("Esc", "Cancel"), priority: 11),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.enter], .showDomain, in: [.domains], group: .viewing,
@@ -252,7 +270,7 @@ public enum KeyTable {
                    keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
         KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
                    keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
-        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog, .suppressionPrompt], group: .general,
+        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog, .suppressionPrompt, .resendPrompt], group: .general,
                    keyLabel: "Ctrl-C", help: "Quit at once while editing"),
     ]
 

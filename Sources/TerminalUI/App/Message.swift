@@ -62,4 +62,8 @@ public enum Message: Sendable, Hashable {
     case preferencesLoaded(NotificationPreferences)
     /// The user's notification preferences were saved.
     case preferencesSaved(NotificationPreferences)
+    /// A resend was recorded.
+    case resent(ResendOutcome)
+    /// A resend was refused (nothing recorded).
+    case resendRefused(ResendRefusal)
 }

@@ -80,7 +80,7 @@ final class RunLoop {
         self.backend = backend
         runner = EffectRunner(reader: reader, now: options.now, timeZone: options.timeZone, exporter: options.exporter,
                               suppressionActions: options.suppressionActions,
-                              notifications: options.notifications)
+                              notifications: options.notifications, resendActions: options.resendActions)
         state = AppState(options: options, size: backend.size)
     }
 

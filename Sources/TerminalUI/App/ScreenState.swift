@@ -27,6 +27,8 @@ public enum Screen: Sendable, Hashable {
     case workbench(WorkbenchState)
     /// The notification preferences pane (`p` on the Workbench).
     case preferences(PreferencesState)
+    /// The resend pop-up (`R` in View).
+    case resend(ResendState)
 }
 
 /// The per-domain breakdown pop-up: Failed, Complained and Rejected per recipient domain.

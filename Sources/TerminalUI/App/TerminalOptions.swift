@@ -39,6 +39,8 @@ public struct TerminalOptions: Sendable {
     public var notifications: (any NotificationSource)?
     /// Whether the screen opens on the Workbench (`--workbench`).
     public var opensWorkbench: Bool = false
+    /// Resends from View (`R`); nil turns it off.
+    public var resendActions: (any ResendActions)?
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

@@ -72,7 +72,7 @@ extension AppState {
                 for _ in 0..<abs(wheel) { _ = performInAccountPicker(wheel > 0 ? .moveDown : .moveUp) }
             }
             return []
-        case .emptyStore, .export, .suppressionPrompt:
+        case .emptyStore, .export, .suppressionPrompt, .resend:
             return []
         }
     }

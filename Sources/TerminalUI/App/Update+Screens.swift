@@ -26,6 +26,10 @@ extension AppState {
             return openUnitSearch(address: email.to)
         case .suppressionList:
             return openSuppressionList(at: popup.detail?.suppression?.address)
+        case .resend:
+            return openResend(popup)
+        case .followResendLink:
+            return followResendLink(popup)
         case .moveDown: popup.scroll += 1
         case .moveUp: popup.scroll -= 1
         case .pageDown: popup.scroll += page

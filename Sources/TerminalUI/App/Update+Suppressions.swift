@@ -115,19 +115,8 @@ extension AppState {
             }
             prompt.sending = true
             return [.changeSuppression(prompt.change, address: prompt.address, text: text, accountID: accountID)]
-        case .backspace:
-            if !prompt.text.isEmpty { prompt.text.removeLast() }
-            prompt.confirming = false
-        case .control("u"):
-            prompt.text = ""
-            prompt.confirming = false
-        case .character(let character):
-            if !character.isNewline, character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }), prompt.text.count < 500 {
-                prompt.text.append(character)
-                prompt.confirming = false
-            }
         default:
-            break
+            if LineEditing.apply(key, to: &prompt.text, limit: 500) { prompt.confirming = false }
         }
         return []
     }

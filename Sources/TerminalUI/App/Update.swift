@@ -110,6 +110,11 @@ extension AppState {
             return receiveAccountOrSuppression(message)
         case .notificationsLoaded, .unreadCountLoaded, .widgetLoaded, .notificationsMarked, .preferencesLoaded, .preferencesSaved:
             return receiveNotificationMessage(message)
+        case .resent(let outcome):
+            return resent(outcome)
+        case .resendRefused(let refusal):
+            resendRefused(refusal)
+            return []
         case .effectFailed(let effect, let text):
             switch effect {
             case .loadPage(let request):
@@ -140,6 +145,9 @@ extension AppState {
                 notificationEffectFailed(effect)
                 notice = Notice(TerminalText.singleLine(text), level: .error)
                 return []
+            case .resend:
+                resendFailed(text)
+                return []
             case .changeSuppression, .selectAccount:
                 // A refusal (a staff user removing, an account not theirs) reads as itself.
                 suppressionChangeFailed()
@@ -168,6 +176,7 @@ extension AppState {
         case .suppressionPrompt: .suppressionPrompt
         case .workbench: .workbench
         case .preferences: .preferences
+        case .resend: .resendPrompt
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -209,6 +218,9 @@ extension AppState {
         if context == .preferences, key == .left {
             stepPreferenceBack()
             return []
+        }
+        if context == .resendPrompt {
+            return handleResendKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
         return perform(binding.command, in: context)
@@ -262,7 +274,7 @@ extension AppState {
         case .workbench: return performInWorkbench(command)
         case .preferences: return performInPreferences(command)
         case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
-        case .filter, .exportDialog, .suppressionPrompt: return []
+        case .filter, .exportDialog, .suppressionPrompt, .resendPrompt: return []
         }
     }
 

@@ -85,6 +85,7 @@ public struct DetailPopup: Widget {
             }
         }
         lines.append(unbrokenField("Message ID", email.providerMessageID ?? "not handed to the provider yet", width: width))
+        lines += linkLines(detail.links, width: width)
         lines.append(StyledLine())
         if width >= 72 {
             let right = min(46, width * 45 / 100)
@@ -120,6 +121,24 @@ public struct DetailPopup: Widget {
         if body.count > maxBodyLines {
             lines.append(StyledLine("… (the rest is not shown; email-audit show \(detail.email.id) prints it all)", Style(.muted)))
         }
+        return lines
+    }
+
+    /// "Resend of #M" and "Resent as #N" (links both ways), the one Enter opens marked.
+    static func linkLines(_ links: ResendLinks, width: Int) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        let target = links.jumpTarget
+        func line(_ label: String, _ ids: [Int64], extra: String = "") {
+            var text = ids.map { "#\($0)" }.joined(separator: ", ") + extra
+            if let target, ids.contains(target) { text += " · Enter opens #\(target)" }
+            let room = max(1, width - 13)
+            let shown = DisplayWidth.of(text) <= room ? text : DisplayWidth.truncate(text, to: room)
+            lines.append(StyledLine([Span(DisplayWidth.fit(label, to: 13), Style(.label)), Span(shown, Style(.accent, bold: true))]))
+        }
+        if let original = links.resendOf {
+            line("Resend of", [original], extra: links.correctedFrom.map { " (To corrected from \(TerminalText.singleLine($0)))" } ?? "")
+        }
+        if !links.resentAs.isEmpty { line("Resent as", links.resentAs) }
         return lines
     }
 

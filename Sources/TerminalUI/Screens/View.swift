@@ -25,7 +25,7 @@ private func drawScreens(_ state: AppState) -> Buffer {
     let base = screens.lastIndex { screen in
         switch screen {
         case .audit, .emptyStore, .unitSearch, .suppressions, .workbench: true
-        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt, .preferences: false
+        case .detail, .help, .export, .domains, .accountPicker, .suppressionPrompt, .preferences, .resend: false
         }
     } ?? 0
     let area = buffer.area
@@ -68,6 +68,9 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .suppressionPrompt(let prompt):
             dimBackdrop(&buffer, layout: layout)
             SuppressionPromptView(prompt: prompt).render(into: &buffer, area: SuppressionPromptView.rect(in: layout.size))
+        case .resend(let prompt):
+            dimBackdrop(&buffer, layout: layout)
+            ResendPromptView(prompt: prompt, timeZone: state.timeZone).render(into: &buffer, area: ResendPromptView.rect(in: layout.size))
         }
     }
     KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))

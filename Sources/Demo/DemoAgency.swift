@@ -1,5 +1,6 @@
 import AuditCore
 import Foundation
+import ProviderSimulator
 
 /// One managing agency of the demo: its name, staff, buildings and sending domain.
 ///
@@ -26,7 +27,7 @@ public struct DemoAgency: Sendable, Hashable {
 
     /// Harbour Lets Property Management: the first agency, as the demo has always had it.
     public static let harbourLets = DemoAgency(
-        name: "Harbour Lets Property Management", senderName: "Harbour Lets", domain: "mg.harbourlets.co.uk",
+        name: "Harbour Lets Property Management", senderName: "Harbour Lets", domain: MailgunSimulator.defaultDomain,
         staff: DemoNames.staff, supportCount: DemoNames.supportStaffCount, blocks: DemoNames.blocks, towns: DemoNames.towns)
 
     /// Northgate Block Management (the North of England).

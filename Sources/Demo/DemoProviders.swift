@@ -1,4 +1,5 @@
 import AuditCore
+import AuditEngine
 import AuditStore
 import Foundation
 import ProviderSimulator

@@ -1,4 +1,6 @@
 import AuditCore
+import AuditEngine
+import AuditStore
 import Foundation
 
 /// A demo agency described purely from a seed: blocks, units, contacts and staff.

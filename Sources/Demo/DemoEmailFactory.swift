@@ -1,4 +1,6 @@
 import AuditCore
+import AuditEngine
+import AuditStore
 import Foundation
 
 /// Makes the emails a property-management system raises: receipts, demands, reminders,

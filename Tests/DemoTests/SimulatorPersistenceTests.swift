@@ -3,7 +3,8 @@ import AuditStore
 import Foundation
 import ProviderSimulator
 import Testing
-@testable import AuditEngine
+import AuditEngine
+@testable import Demo
 
 @Suite("Simulator state kept between runs")
 struct SimulatorPersistenceTests {

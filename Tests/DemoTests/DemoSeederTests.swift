@@ -2,7 +2,8 @@ import AuditCore
 import AuditStore
 import Foundation
 import Testing
-@testable import AuditEngine
+import AuditEngine
+@testable import Demo
 
 @Suite("Demo portfolio")
 struct DemoSeederTests {

@@ -1,4 +1,6 @@
 import AuditCore
+import AuditEngine
+import AuditStore
 import Foundation
 
 /// Keeps a demo store moving in real time: new emails are raised every few seconds, the
