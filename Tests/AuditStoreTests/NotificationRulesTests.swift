@@ -1,4 +1,5 @@
 import AuditCore
+import Demo
 import Foundation
 import GRDB
 import PropertyBased
