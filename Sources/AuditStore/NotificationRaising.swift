@@ -98,13 +98,7 @@ extension AuditDatabase {
     /// The id of the account's System staff record (who raises notification emails), creating
     /// it if needed. It is no user: nobody signs in as System.
     static func systemStaffID(_ db: Database, accountID: Int64) throws -> Int64 {
-        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM staff WHERE account_id = ? AND is_external = 2"),
-                                       arguments: [accountID]) {
-            return id
-        }
-        try db.execute(sql: "INSERT INTO staff (account_id, name, role, is_external) VALUES (?, ?, ?, 2)",
-                       arguments: [accountID, StaffUser.systemName, StaffRole.staff.rawValue])
-        return db.lastInsertedRowID
+        try pseudoStaffID(db, accountID: accountID, kind: 2, name: StaffUser.systemName)
     }
 }
 

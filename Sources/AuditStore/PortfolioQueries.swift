@@ -143,12 +143,18 @@ extension AuditDatabase {
 
     /// The id of the account's External staff user, creating it if needed.
     static func externalStaffID(_ db: Database, accountID: Int64) throws -> Int64 {
-        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM staff WHERE account_id = ? AND is_external = 1"),
-                                       arguments: [accountID]) {
+        try pseudoStaffID(db, accountID: accountID, kind: 1, name: StaffUser.externalName)
+    }
+
+    /// The id of one of the account's staff records that nobody signs in as (`kind` is the
+    /// `is_external` value: 1 External, 2 System), creating it with `name` if needed.
+    static func pseudoStaffID(_ db: Database, accountID: Int64, kind: Int, name: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM staff WHERE account_id = ? AND is_external = ?"),
+                                       arguments: [accountID, kind]) {
             return id
         }
-        try db.execute(sql: "INSERT INTO staff (account_id, name, role, is_external) VALUES (?, ?, ?, 1)",
-                       arguments: [accountID, StaffUser.externalName, StaffRole.staff.rawValue])
+        try db.execute(sql: "INSERT INTO staff (account_id, name, role, is_external) VALUES (?, ?, ?, ?)",
+                       arguments: [accountID, name, StaffRole.staff.rawValue, kind])
         return db.lastInsertedRowID
     }
 
