@@ -33,7 +33,9 @@ let package = Package(
         // In-process stand-in for Mailgun that emits real Mailgun event JSON.
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
-        .target(name: "AuditStore", dependencies: ["AuditCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "AuditStore", dependencies: ["AuditCore", "CStoreZlib", .product(name: "GRDB", package: "GRDB.swift")]),
+        // zlib, for the store's compact raw provider events.
+        .systemLibrary(name: "CStoreZlib", path: "Sources/CStoreZlib", providers: [.apt(["zlib1g-dev"])]),
         // What production runs: the ingest pipeline, batch feeder, suppression removal, simulator persistence.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
         // The demo: agencies, seeding, live simulation, the demo's providers and its seeded random numbers.

@@ -213,10 +213,34 @@ extension AuditDatabase {
         }
     }
 
-    /// The raw provider JSON of every event of an email, oldest first.
-    package func rawEvents(emailID: Int64) throws -> [String] {
+    /// The raw provider JSON of every event of an email in `accountID` (any account when nil),
+    /// oldest first, exactly as the provider sent it (decompressed; ``CompactText``).
+    package func rawEvents(emailID: Int64, accountID: Int64? = nil) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT raw_json FROM events WHERE email_id = ? ORDER BY occurred_at, id", arguments: [emailID])
+            let decompressor = CompactText.Decompressor()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT v.raw_json FROM events v JOIN emails e ON e.id = v.email_id
+                WHERE v.email_id = ?1 AND (?2 IS NULL OR e.account_id = ?2) ORDER BY v.occurred_at, v.id
+                """, arguments: [emailID, accountID])
+            var texts: [String] = []
+            while let row = try rows.next() {
+                texts.append(try storedText(row[0], decompressor: decompressor))
+            }
+            return texts
+        }
+    }
+
+    /// The text of a stored ``CompactText`` value (TEXT as it is, a format-1 BLOB inflated).
+    func storedText(_ value: DatabaseValue, decompressor: CompactText.Decompressor) throws -> String {
+        switch value.storage {
+        case .string(let text): return text
+        case .blob(let data):
+            do {
+                return try data.withUnsafeBytes { try decompressor.decode($0) }
+            } catch let error as CompactText.DecodingError {
+                throw StoreError.corrupt(path: path, underlying: error.description)
+            }
+        default: throw StoreError.corrupt(path: path, underlying: "a stored text that is neither TEXT nor BLOB")
         }
     }
 

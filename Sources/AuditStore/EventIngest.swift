@@ -131,6 +131,7 @@ extension AuditDatabase {
             var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
             var headerCandidates: [Int64: MessageHeaders] = [:]
             let insert = try RawStatement(db, sql: EventInsert.sql)
+            let compressor = CompactText.Compressor()
             func store(_ item: IncomingEvent) throws {
                 let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
                 insert.reset()
@@ -152,7 +153,9 @@ extension AuditDatabase {
                 insert.bind(.rejectReason, item.event.rejectReason)
                 insert.bind(.url, item.event.url)
                 insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
-                insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
+                compressor.encode(item.rawJSON) { packed in
+                    if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
+                }
                 try insert.run()
                 guard db.changesCount > 0 else {
                     result.duplicates += 1

@@ -51,6 +51,11 @@ struct RawStatement {
         }
     }
 
+    /// Binds `bytes` as a BLOB (copied by SQLite).
+    func bind(_ index: Int32, blob bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), transientDestructor)
+    }
+
     /// Steps once: true when a row is available, false when done.
     func step() throws -> Bool {
         let code = sqlite3_step(handle)
