@@ -43,8 +43,9 @@ public final class EventIngestor: Sendable {
     /// Streams a JSON-lines file (or standard input for "-") in batches, so memory stays flat.
     ///
     /// Reading and decoding run on a second thread, one batch ahead of the store, so the two
-    /// cores work at once; at most two decoded batches wait in memory.
-    public func ingest(fileAt path: String) throws -> IngestReport {
+    /// cores work at once; at most two decoded batches wait in memory. `afterBatch`, when
+    /// given, is called with each batch's own report as soon as it is stored.
+    public func ingest(fileAt path: String, afterBatch: ((IngestReport) -> Void)? = nil) throws -> IngestReport {
         let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
         let handoff = BatchHandoff(capacity: 2)
         let batchSize = self.batchSize
@@ -74,7 +75,9 @@ public final class EventIngestor: Sendable {
         var report = IngestReport()
         do {
             while let prepared = handoff.take() {
-                report.merge(try store(prepared))
+                let batchReport = try store(prepared)
+                afterBatch?(batchReport)
+                report.merge(batchReport)
             }
         } catch {
             handoff.cancel()

@@ -132,6 +132,8 @@ struct BenchCommand: ParsableCommand {
         } else {
             print("Reusing \(db) (\(try store.emailCount()) emails, \(try store.eventCount()) events)")
         }
+        try StoreSizeReport.lines(store).forEach { print($0) }
+        try RawEventsBench(store: store, samples: samples, seed: seed).run()
         let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
         let now = newest.first?.createdAt ?? Date()
         try QueryBench(store: store, now: now, samples: samples, seed: seed).run()
@@ -179,11 +181,15 @@ struct BenchCommand: ParsableCommand {
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST"] != nil { throw ExitCode.success }
         // 2. Ingest the events file through the one ingest path, as `email-audit ingest` does.
         let ingestStarted = Date()
-        let report = try EventIngestor(store: store, defaultAccountID: result.accountID).ingest(fileAt: eventsPath)
+        var tenths = IngestTenths(totalLines: lineCount)
+        tenths.start()
+        let report = try EventIngestor(store: store, defaultAccountID: result.accountID).ingest(fileAt: eventsPath) { tenths.record($0) }
         let seconds = Date().timeIntervalSince(ingestStarted)
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_KEEP_EVENTS"] == nil { try? FileManager.default.removeItem(atPath: eventsPath) }
         print(String(format: "ingest: %d events in %.1f s = %.0f events/s (read + decode + store once + re-derive + roll-ups + suppressions; %d problems)",
                      report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), report.problems.count))
+        print("ingest rate in each tenth of the ingest (by input lines):")
+        tenths.lines().forEach { print($0) }
         print(String(format: "peak RSS after build: %.1f MB", Memory.peakResidentMegabytes()))
     }
 

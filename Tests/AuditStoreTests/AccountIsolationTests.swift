@@ -33,7 +33,7 @@ struct AccountIsolationTests {
         "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "isWritable",
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
-        "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath",
+        "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",
         // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).
         "removeSearchIndexesForBenchmark",
         // Signing in: who may sign in, and the scoped reader itself.
