@@ -92,11 +92,16 @@ def hardening_checks(binary, work, db):
         handle.write(event_line("longSubj", "long@example.net", "long.1@x", "1795000000.5", subject="S" * 200000))
     run(binary, "ingest", "--db", db, long_file)
     connection = sqlite3.connect(db)
-    stored, raw = connection.execute(
-        "select e.subject, v.raw_json from emails e join events v on v.email_id = e.id where e.to_address = 'long@example.net'").fetchone()
+    email_id, stored, packed = connection.execute(
+        "select e.id, e.subject, v.raw_json from emails e join events v on v.email_id = e.id where e.to_address = 'long@example.net'").fetchone()
     connection.close()
+    raw = run(binary, "show", "--db", db, "--raw", str(email_id)).stdout
+    with open(long_file) as handle:
+        received = handle.read()
     check("a 200,000-character subject is stored cut with a mark", len(stored) < 1100 and stored.endswith("characters)")
-          and "(cut: 199000 characters)" in stored and len(raw) > 200000, stored[-60:])
+          and "(cut: 199000 characters)" in stored, stored[-60:])
+    check("the raw event is stored compact and `show --raw` prints it exactly as received",
+          isinstance(packed, bytes) and len(packed) < 2000 and raw == received, f"{len(packed)} bytes stored; {len(raw)} printed")
 
     # Invalid UTF-8 is counted and reported.
     latin = os.path.join(work, "latin1.jsonl")

@@ -132,6 +132,9 @@ public final class EventIngestor: Sendable {
                 }
             }
         }
+        // Compressing here keeps the deflate work off the writer's transaction (the file
+        // ingest prepares on its reading thread).
+        RawJSONCompactor().prepare(&prepared.incoming)
         prepared.report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return prepared
     }

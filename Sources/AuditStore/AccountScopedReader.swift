@@ -49,6 +49,12 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
         return detail
     }
 
+    /// The raw provider JSON of each event of an email of the account, oldest first, exactly
+    /// as the provider sent it (none for another account's email).
+    public func rawEvents(emailID: Int64) throws -> [String] {
+        try database.rawEvents(emailID: emailID, accountID: account.id)
+    }
+
     public func unitSearch(address: String) throws -> [UnitContactRow] {
         try database.unitSearch(address: address, accountID: account.id)
     }

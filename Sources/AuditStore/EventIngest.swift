@@ -29,7 +29,12 @@ public struct IncomingEvent: Sendable, Hashable {
     public var recipient: String
     public var event: ProviderEvent
     /// The event exactly as the provider sent it.
-    public var rawJSON: String
+    public var rawJSON: String {
+        didSet { packedRawJSON = nil }
+    }
+    /// `rawJSON` as stored (``CompactText``), when ``RawJSONCompactor`` prepared it off the
+    /// writer's thread: `.some(nil)` when it is stored as text, nil when not prepared.
+    var packedRawJSON: [UInt8]??
     public var headers: MessageHeaders
     /// The email id the sender put in the message's user variables ("audit-id"), if any.
     public var auditEmailID: Int64?
@@ -153,8 +158,16 @@ extension AuditDatabase {
                 insert.bind(.rejectReason, item.event.rejectReason)
                 insert.bind(.url, item.event.url)
                 insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
-                compressor.encode(item.rawJSON) { packed in
-                    if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
+                if let prepared = item.packedRawJSON {
+                    if let prepared {
+                        prepared.withUnsafeBytes { insert.bind(EventInsert.rawJSONPosition, blob: $0) }
+                    } else {
+                        insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
+                    }
+                } else {
+                    compressor.encode(item.rawJSON) { packed in
+                        if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
+                    }
                 }
                 try insert.run()
                 guard db.changesCount > 0 else {

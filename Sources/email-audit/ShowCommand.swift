@@ -21,6 +21,10 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "text or json (json: one object; an array with --message-id).")
     var format = "text"
 
+    @Flag(help: ArgumentHelp("Print the email's raw provider events instead: each event's JSON as the provider sent it, one after another, oldest first, each ending in a line break.",
+                             discussion: "Only control characters other than line ends are replaced, as in the exports."))
+    var raw = false
+
     @OptionGroup var signIn: SignInOptions
 
     func run() throws {
@@ -38,7 +42,13 @@ struct ShowCommand: ParsableCommand {
             details = try database.emailIDs(messageID: bare).compactMap { try database.detail(emailID: $0) }
             guard !details.isEmpty else { throw CLIError("no email with Message ID \(TerminalText.singleLine(bare))") }
         }
-        if json {
+        if raw {
+            var output = StandardOutput()
+            for detail in details {
+                for event in try database.rawEvents(emailID: detail.email.id) { output.write(event + "\n") }
+            }
+            output.flush()
+        } else if json {
             let objects = details.map { EmailReport.jsonObject(for: $0, timeZone: database.timeZone) }
             let value: Any = messageID == nil ? objects[0] : objects
             // One small pretty-printed document per command: Foundation's writer, where speed does not matter

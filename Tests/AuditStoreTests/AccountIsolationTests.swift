@@ -10,7 +10,7 @@ import GRDB
 struct AccountIsolationTests {
     /// Every public method of ``AccountScopedReader``, each probed below.
     static let probed: Set<String> = [
-        "summaries", "statusCounts", "detail", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
+        "summaries", "statusCounts", "detail", "rawEvents", "unitSearch", "staff", "accounts", "selectAccount", "suppressions",
         "suppression", "suppressionHistory", "changeToken", "statusDetails", "emailIDs", "domainBreakdown",
         "handOverHealth", "requestSuppressionRemoval", "removeSuppression", "resend", "resendLinks",
         "notifications", "unreadNotificationCount", "markNotificationsRead", "notificationPreferences", "setNotificationPreferences",
@@ -34,6 +34,8 @@ struct AccountIsolationTests {
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",
+        // Compressing events' raw JSON ahead of `apply` (RawJSONCompactor): reads nothing.
+        "prepare",
         // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).
         "removeSearchIndexesForBenchmark",
         // Signing in: who may sign in, and the scoped reader itself.
@@ -103,6 +105,9 @@ struct AccountIsolationTests {
         seen.insert("detail")
         for id in w.emailsB { #expect(try reader.detail(emailID: id) == nil) }
         #expect(try reader.detail(emailID: w.emailsA[0])?.units.count == 1)
+        seen.insert("rawEvents")
+        for id in w.emailsB { #expect(try reader.rawEvents(emailID: id).isEmpty) }
+        #expect(try reader.rawEvents(emailID: w.emailsA[0]).count == 1)
         seen.insert("unitSearch")
         let units = try reader.unitSearch(address: "shared@example.net")
         #expect(units.count == 1)

@@ -1,0 +1,18 @@
+/// Compresses the raw JSON of events before ``AuditDatabase/apply(_:defaultAccountID:)``, on
+/// the caller's thread, so the writer's transaction only binds the bytes: the file ingest
+/// does it on its reading and decoding thread, one batch ahead of the store. (`apply`
+/// compresses whatever was not prepared, so this is only a matter of which core does it.)
+///
+/// One compactor per thread; it is not thread-safe.
+public final class RawJSONCompactor {
+    private let compressor = CompactText.Compressor()
+
+    public init() {}
+
+    /// Prepares the stored form of each event's raw JSON.
+    public func prepare(_ events: inout [IncomingEvent]) {
+        for index in events.indices {
+            events[index].packedRawJSON = .some(compressor.encode(events[index].rawJSON) { $0.map { Array($0) } })
+        }
+    }
+}
