@@ -212,7 +212,7 @@ public enum KeyTable {
                    keyLabel: "S", help: "Resend refused: open the suppression list at the address",
                    hint: ("S", "Suppression list"), priority: 10),
         KeyBinding([.escape, .enter, .character("q")], .back, in: [.resendRefused], group: .viewing,
-                   keyLabel: "Esc / Enter / q", help: "Resend refused: close, nothing was sent", hint: ("Esc", "Close"), priority: 11),
+                   keyLabel: "Esc / Enter", help: "Resend refused: close (q too), nothing was sent", hint: ("Esc", "Close"), priority: 11),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.enter], .showDomain, in: [.domains], group: .viewing,
