@@ -159,7 +159,7 @@ struct SchemaV7MigrationTests {
         try queue.close()
         let store = try AuditDatabase(path: path, timeZone: london)
         #expect(try store.schemaVersion() == Schema.version)
-        #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }.last == "v7")
+        #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }.contains("v7"))
         let zoe = try #require(try store.users().first)
         let reader = try store.reader(for: zoe, accountID: 1)
         #expect(try reader.detail(emailID: 10)?.links == ResendLinks())
