@@ -124,6 +124,37 @@ final class FakeResendActions: ResendActions, @unchecked Sendable {
         #expect(plain.state.notice?.text == "Resending is not available here.")
     }
 
+    /// The hint bar follows the pop-up's step: the To box, the contacts question, the refusal.
+    @Test func theHintBarNamesTheKeysOfEachStep() {
+        func hintLine(_ session: HeadlessSession) -> String {
+            let lines = session.render().text.split(separator: "\n", omittingEmptySubsequences: false)
+            return String(lines[session.state.layout.hintRow])
+        }
+        let (session, actions) = Self.session(width: 120, height: 40)
+        Self.view(session, id: 2)
+        session.send(.character("R"))
+        #expect(session.state.keyContext == .resendPrompt)
+        #expect(hintLine(session).contains("Enter Resend") && hintLine(session).contains("Esc Cancel"))
+        session.send(.control("u"))
+        session.type("robert.smith@example.net")
+        session.send(.enter)
+        #expect(session.state.keyContext == .resendQuestion)
+        let asking = hintLine(session)
+        #expect(asking.contains("y Update contacts") && asking.contains("n Resend only") && asking.contains("Esc Back"))
+        #expect(!asking.contains("Enter Resend"), "Enter does nothing at the question")
+        // A click on a hint presses its key: "n" resends without touching the contacts.
+        let column = asking.range(of: "n Resend only").map { asking.distance(from: asking.startIndex, to: $0.lowerBound) } ?? -1
+        session.send(.mouse(MouseEvent(kind: .click, x: column, y: session.state.layout.hintRow)))
+        #expect(actions.calls == ["resend 2 to robert.smith@example.net contacts false account 1"])
+
+        let (refused, _) = Self.session(width: 120, height: 40)
+        Self.view(refused, id: 4)
+        refused.send([.character("R"), .enter])
+        #expect(refused.state.keyContext == .resendRefused)
+        let refusal = hintLine(refused)
+        #expect(refusal.contains("S Suppression list") && refusal.contains("Esc Close") && !refusal.contains("Enter Resend"))
+    }
+
     @Test(arguments: SnapshotTests.sizes)
     func resendPopUp(width: Int, height: Int) {
         let (session, _) = Self.session(width: width, height: height)

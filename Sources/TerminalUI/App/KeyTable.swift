@@ -72,6 +72,10 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case preferences
     /// The resend pop-up (typed characters go into the To).
     case resendPrompt
+    /// The resend pop-up asking whether to update the contacts that use the old address (y/n).
+    case resendQuestion
+    /// The resend pop-up showing why nothing was sent (a suppressed address).
+    case resendRefused
 }
 
 /// The groups of the help screen, in order.
@@ -194,10 +198,21 @@ public enum KeyTable {
         KeyBinding([.enter], .apply, in: [.resendPrompt], group: .viewing,
                    keyLabel: "Enter", help: "Resend: send to the To shown (a malformed address is refused; nothing is recorded)",
                    hint: ("Enter", "Resend"), priority: 10),
-        KeyBinding([.character("y"), .character("n")], .apply, in: [.resendPrompt], group: .viewing,
-                   keyLabel: "y / n", help: "Resend to a changed To: also update (y) or leave (n) the contacts that used the old address"),
         KeyBinding([.escape], .back, in: [.resendPrompt], group: .viewing,
                    keyLabel: "Esc", help: "Resend: cancel, nothing is sent", hint: ("Esc", "Cancel"), priority: 11),
+        KeyBinding([.character("y")], .apply, in: [.resendQuestion], group: .viewing,
+                   keyLabel: "y", help: "Resend to a changed To: also update the contacts that used the old address",
+                   hint: ("y", "Update contacts"), priority: 10),
+        KeyBinding([.character("n")], .apply, in: [.resendQuestion], group: .viewing,
+                   keyLabel: "n", help: "Resend to a changed To: leave the contacts as they are",
+                   hint: ("n", "Resend only"), priority: 11),
+        KeyBinding([.escape], .back, in: [.resendQuestion], group: .viewing,
+                   keyLabel: "Esc", help: "Resend: back to the To box", hint: ("Esc", "Back"), priority: 12),
+        KeyBinding([.character("S")], .apply, in: [.resendRefused], group: .viewing,
+                   keyLabel: "S", help: "Resend refused: open the suppression list at the address",
+                   hint: ("S", "Suppression list"), priority: 10),
+        KeyBinding([.escape, .enter, .character("q")], .back, in: [.resendRefused], group: .viewing,
+                   keyLabel: "Esc / Enter", help: "Resend refused: close (q too), nothing was sent", hint: ("Esc", "Close"), priority: 11),
         KeyBinding([.enter], .showAddress, in: [.unitSearch], group: .viewing,
                    keyLabel: "Enter", help: "Unit Search: show every email to this address", hint: ("Enter", "Emails"), priority: 10),
         KeyBinding([.enter], .showDomain, in: [.domains], group: .viewing,
@@ -270,7 +285,7 @@ public enum KeyTable {
                    keyLabel: "q", help: "Quit (from the list; closes a pop-up elsewhere)", hint: ("q", "Quit"), priority: 1),
         KeyBinding([.character("Q"), .control("c")], .quitNow, in: everywhereButTyping, group: .general,
                    keyLabel: "Q / Ctrl-C", help: "Quit at once, from anywhere"),
-        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog, .suppressionPrompt, .resendPrompt], group: .general,
+        KeyBinding([.control("c")], .quitNow, in: [.filter, .exportDialog, .suppressionPrompt, .resendPrompt, .resendQuestion, .resendRefused], group: .general,
                    keyLabel: "Ctrl-C", help: "Quit at once while editing"),
     ]
 

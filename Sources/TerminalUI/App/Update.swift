@@ -176,7 +176,12 @@ extension AppState {
         case .suppressionPrompt: .suppressionPrompt
         case .workbench: .workbench
         case .preferences: .preferences
-        case .resend: .resendPrompt
+        case .resend(let prompt):
+            switch prompt.step {
+            case .askContacts: .resendQuestion
+            case .refused: .resendRefused
+            case .editing, .sending: .resendPrompt
+            }
         case .emptyStore: .emptyStore
         case .audit:
             switch focus {
@@ -219,7 +224,7 @@ extension AppState {
             stepPreferenceBack()
             return []
         }
-        if context == .resendPrompt {
+        if context == .resendPrompt || context == .resendQuestion || context == .resendRefused {
             return handleResendKey(key)
         }
         guard let binding = KeyTable.binding(for: key, in: context) else { return [] }
@@ -274,7 +279,7 @@ extension AppState {
         case .workbench: return performInWorkbench(command)
         case .preferences: return performInPreferences(command)
         case .emptyStore: return command == .chooseAccount ? chooseAccount() : []
-        case .filter, .exportDialog, .suppressionPrompt, .resendPrompt: return []
+        case .filter, .exportDialog, .suppressionPrompt, .resendPrompt, .resendQuestion, .resendRefused: return []
         }
     }
 
