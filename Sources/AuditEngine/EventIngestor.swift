@@ -40,6 +40,26 @@ public final class EventIngestor: Sendable {
         return report
     }
 
+    /// What one decoded event becomes on the ingest path, for a caller that stores it itself
+    /// (the webhook receiver, which binds the webhook's token in the same transaction).
+    public enum PreparedEvent: Sendable {
+        /// An event to store.
+        case event(IncomingEvent)
+        /// An event that does not concern an outgoing email: nothing to store, not an error.
+        case ignored
+        /// A field holds a value the ingest path refuses.
+        case refused(field: String, problem: String)
+    }
+
+    /// Maps a decoded event as ``ingest(lines:firstLineNumber:)`` maps each line before storing it.
+    public func prepare(_ decoded: DecodedMailgunEvent) -> PreparedEvent {
+        switch MailgunEventMapping.map(decoded, now: clock.now) {
+        case .event(let value): .event(value)
+        case .ignored: .ignored
+        case .refused(let field, let problem): .refused(field: field, problem: problem)
+        }
+    }
+
     /// Streams a JSON-lines file (or standard input for "-") in batches, so memory stays flat.
     ///
     /// Reading and decoding run on a second thread, one batch ahead of the store, so the two

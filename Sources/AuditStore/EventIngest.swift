@@ -121,83 +121,89 @@ extension AuditDatabase {
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
         for item in batch { try StoredValueCheck.check(item) }
-        return try write { db in
-            let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
-            var result = ApplyResult()
-            var touched: [Int64] = []
-            var touchedSet: Set<Int64> = []
-            touched.reserveCapacity(batch.count)
-            touchedSet.reserveCapacity(batch.count)
-            var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
-            var headerCandidates: [Int64: MessageHeaders] = [:]
-            let insert = try RawStatement(db, sql: EventInsert.sql)
-            func store(_ item: IncomingEvent) throws {
-                let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
-                insert.reset()
-                insert.bind(EventInsert.emailIDPosition, emailID)
-                insert.bind(.key, item.event.key)
-                insert.bind(.providerEventID, item.event.providerEventID)
-                insert.bind(.kind, item.event.kind.rawValue)
-                insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
-                insert.bind(.severity, item.event.severity?.rawValue)
-                insert.bind(.reason, item.event.reason)
-                let delivery = item.event.delivery
-                insert.bind(.code, delivery?.code)
-                insert.bind(.enhancedCode, delivery?.enhancedCode)
-                insert.bind(.message, delivery?.message)
-                insert.bind(.description, delivery?.description)
-                insert.bind(.mxHost, delivery?.mxHost)
-                insert.bind(.attemptNumber, delivery?.attemptNumber)
-                insert.bind(.retrySeconds, delivery?.retrySeconds)
-                insert.bind(.rejectReason, item.event.rejectReason)
-                insert.bind(.url, item.event.url)
-                insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
-                insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
-                try insert.run()
-                guard db.changesCount > 0 else {
-                    result.duplicates += 1
-                    return
-                }
-                result.inserted += 1
-                if touchedSet.insert(emailID).inserted { touched.append(emailID) }
-                if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
-                if let kind = SuppressionKind.added(by: item.event) {
-                    suppressionCandidates.append((item, kind, emailID))
-                }
-            }
-            for incoming in batch {
-                if incoming.recipient.isEmpty {
-                    // Rejected events carry no recipient: it is the To header.
-                    var copy = incoming
-                    copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
-                    try store(copy)
-                } else {
-                    try store(incoming)
-                }
-            }
-            result.createdEmails = ingest.created.count
-            guard !touched.isEmpty else { return result }
-            try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
+        return try write { db in try apply(db, batch, defaultAccountID: defaultAccountID) }
+    }
 
-            var days = try rollupDays(db)
-            var deltas = RollupDeltas()
-            result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
-                                                             days: &days, deltas: &deltas, headers: headerCandidates)
-            // Notifications are raised in this transaction, with the status changes that cause them.
-            let raised = try NotificationWriter.raise(db, changes: result.statusChanges, days: &days, deltas: &deltas,
-                                                      timeZone: timeZone)
-            result.notificationsRaised = raised.notifications
-            if raised.emails > 0 { try adjustCounts(db, emails: raised.emails, events: 0) }
-            try deltas.apply(db)
-            for candidate in suppressionCandidates {
-                if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,
-                                                         event: candidate.event.event, emailID: candidate.emailID) {
-                    result.suppressionsAdded.append(entry)
-                }
+    /// ``apply(_:defaultAccountID:)`` inside a write transaction already open on `db`, for a caller
+    /// that writes more in the same transaction (the webhook receiver binds its tokens there).
+    /// The events' values must already have passed ``StoredValueCheck``.
+    func apply(_ db: Database, _ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
+        guard !batch.isEmpty else { return ApplyResult() }
+        let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
+        var result = ApplyResult()
+        var touched: [Int64] = []
+        var touchedSet: Set<Int64> = []
+        touched.reserveCapacity(batch.count)
+        touchedSet.reserveCapacity(batch.count)
+        var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
+        var headerCandidates: [Int64: MessageHeaders] = [:]
+        let insert = try RawStatement(db, sql: EventInsert.sql)
+        func store(_ item: IncomingEvent) throws {
+            let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
+            insert.reset()
+            insert.bind(EventInsert.emailIDPosition, emailID)
+            insert.bind(.key, item.event.key)
+            insert.bind(.providerEventID, item.event.providerEventID)
+            insert.bind(.kind, item.event.kind.rawValue)
+            insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
+            insert.bind(.severity, item.event.severity?.rawValue)
+            insert.bind(.reason, item.event.reason)
+            let delivery = item.event.delivery
+            insert.bind(.code, delivery?.code)
+            insert.bind(.enhancedCode, delivery?.enhancedCode)
+            insert.bind(.message, delivery?.message)
+            insert.bind(.description, delivery?.description)
+            insert.bind(.mxHost, delivery?.mxHost)
+            insert.bind(.attemptNumber, delivery?.attemptNumber)
+            insert.bind(.retrySeconds, delivery?.retrySeconds)
+            insert.bind(.rejectReason, item.event.rejectReason)
+            insert.bind(.url, item.event.url)
+            insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
+            insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
+            try insert.run()
+            guard db.changesCount > 0 else {
+                result.duplicates += 1
+                return
             }
-            try bumpChangeCounter(db)
-            return result
+            result.inserted += 1
+            if touchedSet.insert(emailID).inserted { touched.append(emailID) }
+            if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
+            if let kind = SuppressionKind.added(by: item.event) {
+                suppressionCandidates.append((item, kind, emailID))
+            }
         }
+        for incoming in batch {
+            if incoming.recipient.isEmpty {
+                // Rejected events carry no recipient: it is the To header.
+                var copy = incoming
+                copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
+                try store(copy)
+            } else {
+                try store(incoming)
+            }
+        }
+        result.createdEmails = ingest.created.count
+        guard !touched.isEmpty else { return result }
+        try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
+
+        var days = try rollupDays(db)
+        var deltas = RollupDeltas()
+        result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
+                                                         days: &days, deltas: &deltas, headers: headerCandidates)
+        // Notifications are raised in this transaction, with the status changes that cause them.
+        let raised = try NotificationWriter.raise(db, changes: result.statusChanges, days: &days, deltas: &deltas,
+                                                  timeZone: timeZone)
+        result.notificationsRaised = raised.notifications
+        if raised.emails > 0 { try adjustCounts(db, emails: raised.emails, events: 0) }
+        try deltas.apply(db)
+        for candidate in suppressionCandidates {
+            if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,
+                                                     event: candidate.event.event, emailID: candidate.emailID) {
+                result.suppressionsAdded.append(entry)
+            }
+        }
+        try bumpChangeCounter(db)
+        return result
     }
 }
 

@@ -16,6 +16,16 @@ public struct WebhookTokenUse: Sendable, Hashable {
     }
 }
 
+/// What storing one group of webhooks did (``AuditDatabase/bindWebhookTokensAndApply(_:events:defaultAccountID:)``).
+public struct WebhookGroupResult: Sendable {
+    /// Per webhook: its token is new or was first seen with the same event (false: misused).
+    public var bound: [Bool]
+    /// Webhooks whose event holds a value the store refuses, by index, with the reason.
+    public var refused: [Int: String]
+    /// What storing the accepted events did.
+    public var applied: ApplyResult
+}
+
 /// Mailgun signs only the timestamp and token, not the body, so the receiver binds each token
 /// to the first event it carried: the same token with the same event is a retry, with another
 /// event it is a replay of a captured signature.
@@ -25,20 +35,44 @@ extension AuditDatabase {
     /// seen with another body. Uses later in the same call are judged against earlier ones.
     public func bindWebhookTokens(_ uses: [WebhookTokenUse]) throws -> [Bool] {
         guard !uses.isEmpty else { return [] }
+        return try write { db in try bindWebhookTokens(db, uses) }
+    }
+
+    /// Binds the webhooks' tokens and stores the events of those bound (a new token, or a retry of
+    /// the same event) through ``apply(_:defaultAccountID:)``'s store step, in ONE transaction, so
+    /// a group of webhooks costs one durable commit. `events[i]` is the event of `uses[i]` (nil
+    /// when it carries none to store). An event holding a value the store refuses (see
+    /// ``StoredValueCheck``) is not stored and is named in `refused` by its index; its token is
+    /// still bound, so the same webhook again gets the same answer. Nothing is stored when this throws.
+    public func bindWebhookTokensAndApply(_ uses: [WebhookTokenUse], events: [IncomingEvent?],
+                                          defaultAccountID: Int64?) throws -> WebhookGroupResult {
+        precondition(uses.count == events.count, "one event (or nil) per token use")
+        guard !uses.isEmpty else { return WebhookGroupResult(bound: [], refused: [:], applied: ApplyResult()) }
+        var refused: [Int: String] = [:]
+        for (index, event) in events.enumerated() {
+            guard let event else { continue }
+            do { try StoredValueCheck.check(event) } catch { refused[index] = "\(error)" }
+        }
         return try write { db in
-            let select = try db.cachedStatement(sql: "SELECT body_sha256 FROM webhook_tokens WHERE token = ?")
-            let insert = try db.cachedStatement(sql: "INSERT INTO webhook_tokens (token, body_sha256, received_at) VALUES (?, ?, ?)")
-            var seen: [String: String] = [:]
-            return try uses.map { use in
-                if let digest = seen[use.token] { return digest == use.bodyDigest }
-                if let digest = try String.fetchOne(select, arguments: [use.token]) {
-                    seen[use.token] = digest
-                    return digest == use.bodyDigest
-                }
-                try insert.execute(arguments: [use.token, use.bodyDigest, StorageEncoding.milliseconds(use.receivedAt)])
-                seen[use.token] = use.bodyDigest
-                return true
+            let bound = try bindWebhookTokens(db, uses)
+            let accepted = events.indices.compactMap { index in bound[index] && refused[index] == nil ? events[index] : nil }
+            return WebhookGroupResult(bound: bound, refused: refused, applied: try apply(db, accepted, defaultAccountID: defaultAccountID))
+        }
+    }
+
+    private func bindWebhookTokens(_ db: Database, _ uses: [WebhookTokenUse]) throws -> [Bool] {
+        let select = try db.cachedStatement(sql: "SELECT body_sha256 FROM webhook_tokens WHERE token = ?")
+        let insert = try db.cachedStatement(sql: "INSERT INTO webhook_tokens (token, body_sha256, received_at) VALUES (?, ?, ?)")
+        var seen: [String: String] = [:]
+        return try uses.map { use in
+            if let digest = seen[use.token] { return digest == use.bodyDigest }
+            if let digest = try String.fetchOne(select, arguments: [use.token]) {
+                seen[use.token] = digest
+                return digest == use.bodyDigest
             }
+            try insert.execute(arguments: [use.token, use.bodyDigest, StorageEncoding.milliseconds(use.receivedAt)])
+            seen[use.token] = use.bodyDigest
+            return true
         }
     }
 

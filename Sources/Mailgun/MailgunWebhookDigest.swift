@@ -5,6 +5,6 @@ import Foundation
 public enum MailgunWebhookDigest {
     /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes.
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexText.lowercase(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -28,7 +28,7 @@ public struct MailgunWebhookSignature: Sendable, Hashable {
     public static func expectedSignature(timestamp: String, token: String, signingKey: some ContiguousBytes) -> String {
         let key = SymmetricKey(data: signingKey)
         let mac = HMAC<SHA256>.authenticationCode(for: Data((timestamp + token).utf8), using: key)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return HexText.lowercase(mac)
     }
 
     /// Whether ``signature`` is the HMAC of ``timestamp`` and ``token`` under `signingKey`,

@@ -52,9 +52,12 @@ public enum AuditServer {
         let committer = WebhookCommitter(store: store, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
         committer.start()
         defer { committer.stop() }
+        let intake = IntakeCommitter(recorder: IntakeRecorder(store: store))
+        intake.start()
+        defer { intake.stop() }
         let routes = ServerRoutes(
             verifier: WebhookVerifier(signingKey: signingKey, timestampWindow: configuration.timestampWindow),
-            committer: committer, intake: IntakeRecorder(store: store), intakeTokens: tokens, providerStatus: status,
+            committer: committer, intake: intake, intakeTokens: tokens, providerStatus: status,
             store: store, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics, logger: logger)
         let app = Application(
             router: routes.router(),

@@ -92,24 +92,37 @@ extension IntakeRecorder {
     /// Records many requests, each carrying its own `account`, in one store transaction.
     /// A request that fails its checks gets its error and is not recorded; the others are.
     public func record(batch requests: [IntakeRequest], now: Date = Date()) -> [Result<HostRecording, IntakeError>] {
+        record(group: requests.map { ($0, nil) }, now: now)
+    }
+
+    /// Records many requests in one store transaction, each with the account its bearer token is
+    /// for (nil: the request's own `account`). A request that fails its checks gets its error and
+    /// is not recorded; the others are. Host ids repeated in the group (a retry racing its first
+    /// attempt) are recorded once and all get the same email id. When the store refuses a value
+    /// of one email, the group is recorded again one email per transaction, so only that request
+    /// gets the 503; when the store itself fails, every request gets it and none is recorded.
+    public func record(group requests: [(request: IntakeRequest, account: Int64?)], now: Date = Date()) -> [Result<HostRecording, IntakeError>] {
         var results: [Result<HostRecording, IntakeError>?] = Array(repeating: nil, count: requests.count)
         var emails: [NewEmail] = []
         var positions: [Int] = []
-        for (index, request) in requests.enumerated() {
+        for (index, (request, account)) in requests.enumerated() {
             do {
-                emails.append(try newEmail(for: request, authorisedAccount: nil, now: now))
+                emails.append(try newEmail(for: request, authorisedAccount: account, now: now))
                 positions.append(index)
             } catch {
                 results[index] = .failure(error)
             }
         }
+        let unavailable = IntakeError(status: 503, field: "(store)", message: "the store cannot record the email now")
         do {
             let recorded = try store.recordFromHost(emails)
             for (position, recording) in zip(positions, recorded) { results[position] = .success(recording) }
-        } catch {
-            for position in positions {
-                results[position] = .failure(IntakeError(status: 503, field: "(store)", message: "the store cannot record the email: \(error)"))
+        } catch StoreError.invalidValue where emails.count > 1 {
+            for (position, email) in zip(positions, emails) {
+                results[position] = Result { try store.recordFromHost([email])[0] }.mapError { _ in unavailable }
             }
+        } catch {
+            for position in positions { results[position] = .failure(unavailable) }
         }
         return results.map { $0! }
     }

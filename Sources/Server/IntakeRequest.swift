@@ -65,12 +65,12 @@ public struct IntakeRequest: Sendable, Hashable {
             let names = Activity.allCases.filter { $0 != .external && $0 != .statusAlert }.map(\.rawValue).joined(separator: ", ")
             throw IntakeError(status: 422, field: "activity", message: "must be one of \(names)")
         }
-        let to = try requiredString(fields, "to").trimmingCharacters(in: .whitespaces)
+        let to = try requiredString(fields, "to").trimmedOfSpaces
         guard EmailAddress.isValid(to) else {
             throw IntakeError(status: 422, field: "to", message: "is not a valid email address")
         }
         let cc = try stringArray(fields, "cc")
-        for (index, address) in cc.enumerated() where !EmailAddress.isValid(address.trimmingCharacters(in: .whitespaces)) {
+        for (index, address) in cc.enumerated() where !EmailAddress.isValid(address.trimmedOfSpaces) {
             throw IntakeError(status: 422, field: "cc[\(index)]", message: "is not a valid email address")
         }
         let from = try requiredString(fields, "from")
@@ -97,7 +97,7 @@ public struct IntakeRequest: Sendable, Hashable {
             }
         }
         return IntakeRequest(hostID: hostID, accountID: accountID, raisedBy: raisedBy, activity: activity, to: to,
-                             cc: cc.map { $0.trimmingCharacters(in: .whitespaces) }, from: from, subject: subject, body: body,
+                             cc: cc.map { $0.trimmedOfSpaces }, from: from, subject: subject, body: body,
                              attachmentNames: attachments, linkedUnits: units)
     }
 
@@ -126,7 +126,7 @@ public struct IntakeRequest: Sendable, Hashable {
             throw IntakeError(status: 400, field: key, message: "is required")
         }
         guard let text = value as? String else { throw IntakeError(status: 400, field: key, message: "must be a string") }
-        if !allowEmpty && text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !allowEmpty && text.trimmedOfSpaces.isEmpty {
             throw IntakeError(status: 422, field: key, message: "must not be empty")
         }
         return text
@@ -166,5 +166,18 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `{"error": {"field": "to", "message": "is not a valid email address"}}`.
     public var json: String {
         JSONText.object(["error": .object(["field": .string(field), "message": .string(message)])])
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)`, without the bridge through NSString when there is
+    /// nothing to trim (the text starts and ends with a visible ASCII character, as nearly every
+    /// intake field does): that bridge cost the intake a few per cent of its time.
+    var trimmedOfSpaces: String {
+        let scalars = unicodeScalars
+        if let first = scalars.first, let last = scalars.last, (0x21...0x7E).contains(first.value), (0x21...0x7E).contains(last.value) {
+            return self
+        }
+        return trimmingCharacters(in: .whitespaces)
     }
 }

@@ -8,7 +8,7 @@ import NIOCore
 public struct ServerRoutes: Sendable {
     public let verifier: WebhookVerifier
     public let committer: WebhookCommitter
-    public let intake: IntakeRecorder
+    public let intake: IntakeCommitter
     public let intakeTokens: IntakeTokens
     public let providerStatus: ProviderStatus
     public let store: AuditDatabase
@@ -16,7 +16,7 @@ public struct ServerRoutes: Sendable {
     public let metrics: ServerMetrics
     public let logger: Logger
 
-    public init(verifier: WebhookVerifier, committer: WebhookCommitter, intake: IntakeRecorder, intakeTokens: IntakeTokens,
+    public init(verifier: WebhookVerifier, committer: WebhookCommitter, intake: IntakeCommitter, intakeTokens: IntakeTokens,
                 providerStatus: ProviderStatus, store: AuditDatabase, maximumBodyBytes: Int, metrics: ServerMetrics = ServerMetrics(),
                 logger: Logger) {
         self.verifier = verifier
@@ -110,7 +110,7 @@ public struct ServerRoutes: Sendable {
         }
         do {
             let parsed = try IntakeRequest.parse(Data(body.utf8))
-            let recording = try await Blocking.run { () throws(IntakeError) in try intake.record(parsed, accountID: account) }
+            let recording = try await intake.submit(parsed, account: account).get()
             logger.info("email recorded", metadata: [
                 "account": "\(account)", "email_id": "\(recording.emailID)", "created": "\(recording.created)",
             ])

@@ -17,139 +17,112 @@ public enum WebhookCommitOutcome: Sendable, Equatable {
 
 /// Group commit for webhooks: requests that arrive while a commit is running wait together and
 /// go into the store in the next one, so each 200 follows a durable commit without one commit
-/// per request.
+/// per request (``GroupCommitter``).
 ///
-/// One thread does the store work (the store's writes are blocking calls, kept off the
-/// server's event loops and the cooperative pool). A group is: bind the tokens to their events
-/// (one transaction), then hand the accepted bodies to the one ingest path, ``EventIngestor``
-/// (one transaction). Binding first is safe: a token bound to an event that a failed ingest did
-/// not store is bound to the same event when Mailgun retries it.
-public final class WebhookCommitter: @unchecked Sendable {
-    private struct Pending {
-        var webhook: VerifiedWebhook
-        var continuation: CheckedContinuation<WebhookCommitOutcome, Never>
-    }
-
+/// A group is ONE transaction: bind the tokens to their events, then store the accepted events
+/// with the ingest path's store step (decoded once, by the verifier on the event loops; mapped by
+/// ``EventIngestor/prepare(_:)``, as the ingest path maps every line). A token whose event is
+/// refused stays bound to that event, so the same webhook again gets the same answer. When the
+/// transaction fails, nothing of the group is stored and every webhook in it gets `.unavailable`.
+public final class WebhookCommitter: Sendable {
     private let store: AuditDatabase
     private let ingestor: EventIngestor
-    private let maximumGroup: Int
     /// Tokens older than this are forgotten (twice the timestamp window: a signature that old is refused anyway).
     private let tokenLifetime: TimeInterval
-    private var lastPrune = Date.distantPast
+    private let lastPrune = LockedDate()
     private let logger: Logger
-    private let condition = NSCondition()
-    private var queue: [Pending] = []
-    private var stopping = false
-    private var thread: Thread?
-    private var stopped = false
+    private let group: GroupCommitter<VerifiedWebhook, WebhookCommitOutcome>
 
     /// Creates a committer; call ``start()`` before ``submit(_:)``.
     public init(store: AuditDatabase, ingestor: EventIngestor, maximumGroup: Int = 2_000, timestampWindow: TimeInterval = 9 * 3600,
                 logger: Logger) {
         self.store = store
         self.ingestor = ingestor
-        self.maximumGroup = max(1, maximumGroup)
         tokenLifetime = 2 * timestampWindow
         self.logger = logger
+        let lifetime = tokenLifetime, lastPrune = lastPrune
+        group = GroupCommitter(
+            name: "webhook-commit", maximumGroup: maximumGroup, unavailable: .unavailable,
+            commit: { webhooks in Self.commit(webhooks, store: store, ingestor: ingestor, logger: logger) },
+            betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) })
     }
 
     /// Starts the writer thread.
-    public func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard thread == nil else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "webhook-commit"
-        self.thread = thread
-        thread.start()
-    }
+    public func start() { group.start() }
 
     /// Finishes the groups already queued, then stops the thread. Later submissions get `.unavailable`.
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while thread != nil && !stopped { condition.wait() }
-        condition.unlock()
-    }
+    public func stop() { group.stop() }
 
     /// Webhooks waiting for the next group commit (for `/metrics`).
-    public var queueDepth: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count
-    }
+    public var queueDepth: Int { group.queueDepth }
 
     /// Queues a webhook for the next group commit and waits for its outcome.
     public func submit(_ webhook: VerifiedWebhook) async -> WebhookCommitOutcome {
-        await withCheckedContinuation { continuation in
-            condition.lock()
-            if stopping || thread == nil {
-                condition.unlock()
-                continuation.resume(returning: .unavailable)
-                return
-            }
-            queue.append(Pending(webhook: webhook, continuation: continuation))
-            condition.signal()
-            condition.unlock()
-        }
+        await group.submit(webhook)
     }
 
-    private func run() {
-        while true {
-            condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && stopping {
-                stopped = true
-                condition.broadcast()
-                condition.unlock()
-                return
+    /// Stores one group; returns an outcome per webhook, in order.
+    func commit(_ webhooks: [VerifiedWebhook]) -> [WebhookCommitOutcome] {
+        Self.commit(webhooks, store: store, ingestor: ingestor, logger: logger)
+    }
+
+    private static func commit(_ webhooks: [VerifiedWebhook], store: AuditDatabase, ingestor: EventIngestor,
+                               logger: Logger) -> [WebhookCommitOutcome] {
+        let now = Date()
+        var events: [IncomingEvent?] = []
+        var refusals: [String?] = []
+        events.reserveCapacity(webhooks.count)
+        refusals.reserveCapacity(webhooks.count)
+        for webhook in webhooks {
+            switch ingestor.prepare(webhook.decoded) {
+            case .event(let event): events.append(event); refusals.append(nil)
+            case .ignored: events.append(nil); refusals.append(nil)
+            case .refused(let field, let problem): events.append(nil); refusals.append("field \(field): \(problem)")
             }
-            let count = min(queue.count, maximumGroup)
-            let group = Array(queue.prefix(count))
-            queue.removeFirst(count)
-            condition.unlock()
-            let outcomes = commit(group.map(\.webhook))
-            for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
-            pruneTokensHourly()
+        }
+        do {
+            let result = try store.bindWebhookTokensAndApply(
+                webhooks.map { WebhookTokenUse(token: $0.token, bodyDigest: $0.eventDigest, receivedAt: now) },
+                events: events, defaultAccountID: ingestor.defaultAccountID)
+            logger.debug("webhook group committed", metadata: [
+                "requests": "\(webhooks.count)", "inserted": "\(result.applied.inserted)", "duplicates": "\(result.applied.duplicates)",
+            ])
+            return result.bound.indices.map { index in
+                guard result.bound[index] else { return .tokenMisused }
+                if let refusal = refusals[index] { return .malformed(refusal) }
+                if let refused = result.refused[index] { return .malformed(refused) }
+                return .stored
+            }
+        } catch {
+            logger.error("webhook group not stored", metadata: ["requests": "\(webhooks.count)", "error": "\(error)"])
+            return webhooks.map { _ in .unavailable }
         }
     }
 
     /// Forgets tokens older than the lifetime, at most once an hour (on the writer thread, between groups).
-    private func pruneTokensHourly() {
+    private static func pruneTokensHourly(store: AuditDatabase, lifetime: TimeInterval, lastPrune: LockedDate, logger: Logger) {
         let now = Date()
-        guard now.timeIntervalSince(lastPrune) >= 3600 else { return }
-        lastPrune = now
+        guard lastPrune.advance(to: now, ifOlderThan: 3600) else { return }
         do {
-            let forgotten = try store.forgetWebhookTokens(receivedBefore: now - tokenLifetime)
+            let forgotten = try store.forgetWebhookTokens(receivedBefore: now - lifetime)
             if forgotten > 0 { logger.info("old webhook tokens forgotten", metadata: ["count": "\(forgotten)"]) }
         } catch {
             logger.error("cannot forget old webhook tokens", metadata: ["error": "\(error)"])
         }
     }
+}
 
-    /// Stores one group; returns an outcome per webhook, in order.
-    func commit(_ webhooks: [VerifiedWebhook]) -> [WebhookCommitOutcome] {
-        let now = Date()
-        do {
-            let bound = try store.bindWebhookTokens(webhooks.map {
-                WebhookTokenUse(token: $0.token, bodyDigest: $0.eventDigest, receivedAt: now)
-            })
-            var outcomes = bound.map { $0 ? WebhookCommitOutcome.stored : .tokenMisused }
-            let acceptedIndexes = outcomes.indices.filter { outcomes[$0] == .stored }
-            if !acceptedIndexes.isEmpty {
-                let report = try ingestor.ingest(lines: acceptedIndexes.map { webhooks[$0].body })
-                for problem in report.problems where (1...acceptedIndexes.count).contains(problem.line) {
-                    outcomes[acceptedIndexes[problem.line - 1]] = .malformed("field \(problem.field): \(problem.problem)")
-                }
-                logger.debug("webhook group committed", metadata: [
-                    "requests": "\(webhooks.count)", "inserted": "\(report.inserted)", "duplicates": "\(report.duplicates)",
-                ])
-            }
-            return outcomes
-        } catch {
-            logger.error("webhook group not stored", metadata: ["requests": "\(webhooks.count)", "error": "\(error)"])
-            return webhooks.map { _ in .unavailable }
-        }
+/// A date behind a lock (when the committer last pruned its tokens).
+final class LockedDate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var date = Date.distantPast
+
+    /// Sets the date to `now` and returns true when it is at least `interval` seconds older; else false.
+    func advance(to now: Date, ifOlderThan interval: TimeInterval) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard now.timeIntervalSince(date) >= interval else { return false }
+        date = now
+        return true
     }
 }

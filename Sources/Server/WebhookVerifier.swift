@@ -11,6 +11,8 @@ public struct VerifiedWebhook: Sendable {
     public var eventDigest: String
     /// The event type, for logs.
     public var eventType: String
+    /// The body as the verifier decoded it, handed to the ingest path so it is not decoded twice.
+    public var decoded: DecodedMailgunEvent
 }
 
 /// Why a webhook was refused, with the HTTP status Mailgun gets.
@@ -73,6 +75,6 @@ public struct WebhookVerifier: Sendable {
             return .failure(WebhookRefusal(status: 406, reason: "bad-token", message: "the signature's token is empty or too long"))
         }
         return .success(VerifiedWebhook(body: body, token: signature.token, eventDigest: MailgunWebhookDigest.sha256Hex(decoded.rawJSON),
-                                        eventType: decoded.event.event))
+                                        eventType: decoded.event.event, decoded: decoded))
     }
 }

@@ -6,7 +6,9 @@ import Mailgun
 import NIOCore
 
 /// `email-audit-bench --server`: starts the real `email-audit serve` (the binary beside this one)
-/// on a fresh store on loopback and measures, with an HTTP/1.1 load client in this process:
+/// on a fresh store on loopback and measures, with an HTTP/1.1 load client in this process
+/// (``LoadClient``: plain sockets, a thread per connection, so the client's own work takes little
+/// of the two cores the server needs; the CPU each side used is printed with the figures):
 ///
 /// - webhook throughput: signed Mailgun webhooks (each a distinct event), `--concurrency` in
 ///   flight, every 200 answered only after the event is durable (group commit, full sync);
@@ -35,6 +37,8 @@ struct ServerBench {
         let files = ["signing-key": Self.signingKey, "tokens": "1 \(Self.token)\n", "api-key": "key-bench"]
         for (name, content) in files { try content.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
         try Self.runToEnd(binary, ["seed", "--emails", "0", "--db", db])
+        // What the seed itself stored, so only the benchmark's own rows are compared with its answers.
+        let (eventsBefore, emailsBefore) = try Self.counts(db)
 
         let port = try Self.freePort()
         let serve = Process()
@@ -67,36 +71,38 @@ struct ServerBench {
             return "{\"signature\": {\"timestamp\": \"\(signature.timestamp)\", \"token\": \"\(signature.token)\", "
                 + "\"signature\": \"\(signature.signature)\"}, \"event-data\": \(event)}"
         }
-        let webhookRun = try runBlocking {
-            try await Self.post(client, url: base + "/webhooks/mailgun", bodies: bodies, headers: ["Content-Type": "application/json"],
-                                concurrency: concurrency)
-        }
+        let load = LoadClient(port: port, connections: concurrency)
+        let webhookCPU = CPUSplit(server: serve.processIdentifier)
+        let webhookRun = try load.post(path: "/webhooks/mailgun", headers: ["Content-Type": "application/json"], bodies: bodies)
+        let webhookSplit = webhookCPU.finish()
         let intakeBodies = (0..<intakeEmails).map { index in
             "{\"host_id\": \"BENCH-\(runID)-\(index)\", \"raised_by\": \"Zoë Clarke\", \"activity\": \"receipt\", "
                 + "\"to\": \"tenant\(index % 5000)@example.net\", \"from\": \"accounts@mg.example.com\", \"subject\": \"Receipt \(index)\", "
                 + "\"body\": \"Thank you for your payment.\", \"attachment_names\": [\"receipt-\(index).pdf\"], \"linked_units\": []}"
         }
-        let intakeRun = try runBlocking {
-            try await Self.post(client, url: base + "/v1/emails", bodies: intakeBodies,
-                                headers: ["Content-Type": "application/json", "Authorization": "Bearer \(Self.token)"], concurrency: concurrency)
-        }
+        let intakeCPU = CPUSplit(server: serve.processIdentifier)
+        let intakeRun = try load.post(path: "/v1/emails", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(Self.token)"],
+                                      bodies: intakeBodies)
+        let intakeSplit = intakeCPU.finish()
         serve.terminate()
         serve.waitUntilExit()
 
-        let store = try AuditDatabase(path: db, timeZone: TimeZone(identifier: "Europe/London")!)
-        let events = try store.eventCount()
-        let emails = try store.emailCount()
+        let (eventsAfter, emailsAfter) = try Self.counts(db)
+        let events = eventsAfter - eventsBefore
         let webhookRate = Double(webhookRun.ok) / webhookRun.seconds
         let intakeRate = Double(intakeRun.ok) / intakeRun.seconds
         print(String(format: "webhooks: %@ signed events in %.2f s = %@ events/s, p50 %.1f ms, p99 %.1f ms; %@ answered 200, %@ stored (%@)",
                      Count.text(webhooks), webhookRun.seconds, Count.text(Int(webhookRate)), webhookRun.p50, webhookRun.p99,
                      Count.text(webhookRun.ok), Count.text(events), webhookRate >= 5_000 ? "ok, target ≥ 5,000 events/s" : "UNDER target ≥ 5,000 events/s"))
+        print("  CPU during the webhooks: \(webhookSplit)")
         print(String(format: "intake: %@ emails in %.2f s = %@ emails/s, p50 %.1f ms, p99 %.1f ms; %@ answered 201 (%@)",
                      Count.text(intakeEmails), intakeRun.seconds, Count.text(Int(intakeRate)), intakeRun.p50, intakeRun.p99,
                      Count.text(intakeRun.ok), intakeRate >= 2_000 ? "ok, target ≥ 2,000 emails/s" : "UNDER target ≥ 2,000 emails/s"))
-        guard events == webhookRun.ok, webhookRun.ok == webhooks, intakeRun.ok == intakeEmails, emails >= intakeEmails else {
+        print("  CPU during the intake: \(intakeSplit)")
+        guard events == webhookRun.ok, webhookRun.ok == webhooks, intakeRun.ok == intakeEmails,
+              emailsAfter - emailsBefore >= intakeEmails else {
             throw BenchError("not every request was answered and stored: \(webhookRun.ok) webhooks answered, \(events) events stored; "
-                             + "\(intakeRun.ok) intake answers, \(emails) emails stored")
+                             + "\(intakeRun.ok) intake answers, \(emailsAfter - emailsBefore) emails stored")
         }
     }
 
@@ -107,45 +113,11 @@ struct ServerBench {
         var p99: Double
     }
 
-    /// Posts every body with `concurrency` requests in flight; counts 2xx answers and times each request.
-    static func post(_ client: HTTPClient, url: String, bodies: [String], headers: [String: String], concurrency: Int) async throws -> LoadRun {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let results = await withTaskGroup(of: [(Bool, Double)].self) { group in
-            let lanes = max(1, concurrency)
-            for lane in 0..<lanes {
-                group.addTask {
-                    var mine: [(Bool, Double)] = []
-                    var index = lane
-                    while index < bodies.count {
-                        var request = HTTPClientRequest(url: url)
-                        request.method = .POST
-                        for (name, value) in headers { request.headers.add(name: name, value: value) }
-                        request.body = .bytes(ByteBuffer(string: bodies[index]))
-                        let begin = clock.now
-                        var ok = false
-                        if let response = try? await client.execute(request, timeout: .seconds(60)) {
-                            _ = try? await response.body.collect(upTo: 1 << 16)
-                            ok = (200..<300).contains(Int(response.status.code))
-                        }
-                        let elapsed = clock.now - begin
-                        mine.append((ok, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15))
-                        index += lanes
-                    }
-                    return mine
-                }
-            }
-            var all: [(Bool, Double)] = []
-            for await part in group { all += part }
-            return all
-        }
-        let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let latencies = results.map(\.1).sorted()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p / 100 * Double(latencies.count - 1)).rounded(.up)))]
-        }
-        return LoadRun(ok: results.filter(\.0).count, seconds: seconds, p50: percentile(50), p99: percentile(99))
+    /// Events and emails in the store at `path`.
+    static func counts(_ path: String) throws -> (events: Int, emails: Int) {
+        let store = try AuditDatabase(path: path, timeZone: TimeZone(identifier: "Europe/London")!)
+        defer { try? store.close() }
+        return (try store.eventCount(), try store.emailCount())
     }
 
     static func waitUntilUp(_ client: HTTPClient, _ url: String) async throws {

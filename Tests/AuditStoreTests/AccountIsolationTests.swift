@@ -28,8 +28,9 @@ struct AccountIsolationTests {
         "pendingHandOver", "recordHandOverOutcome",
         // serve: the intake records for the account its bearer token names (host ids and units
         // are looked up within that account); webhook tokens and the Events API cursor hold no
-        // account data; durability and writability are store upkeep.
-        "recordFromHost", "emailID", "unknownUnitIDs", "bindWebhookTokens", "forgetWebhookTokens",
+        // account data (binding them together with the webhook's events is a write, as `apply`);
+        // durability and writability are store upkeep.
+        "recordFromHost", "emailID", "unknownUnitIDs", "bindWebhookTokens", "bindWebhookTokensAndApply", "forgetWebhookTokens",
         "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "isWritable",
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",

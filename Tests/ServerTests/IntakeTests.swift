@@ -44,6 +44,13 @@ import Testing
         #expect(pending.first?.raisedByName == "Zoë Clarke")
     }
 
+    /// The intake's own trim removes what Foundation's `.whitespaces` trim removes, and nothing else.
+    @Test func spacesAreTrimmedAsFoundationTrimsWhitespace() {
+        for text in ["", "   ", " a@b.c ", "\ta@b.c\u{00A0}", "\u{2003}Zoë Clarke\u{3000}", "a b", "\na@b.c\n", "x\u{200B}", "\u{200B}x", "a@b.c", "Zoë"] {
+            #expect(text.trimmedOfSpaces == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test func theSameHostIDInAnotherAccountIsAnotherEmail() throws {
         let fixture = try ServerFixture()
         let other = try fixture.store.insertAccount(name: "Other Agency")

@@ -18,6 +18,7 @@ final class ServerFixture: @unchecked Sendable {
     let account: Account
     let unitID: Int64
     let committer: WebhookCommitter
+    let intake: IntakeCommitter
     let routes: ServerRoutes
 
     init(timestampWindow: TimeInterval = 9 * 3600, maximumBodyBytes: Int = 1_048_576) throws {
@@ -33,14 +34,17 @@ final class ServerFixture: @unchecked Sendable {
         let ingestor = EventIngestor(store: store, defaultAccountID: account.id)
         committer = WebhookCommitter(store: store, ingestor: ingestor, logger: logger)
         committer.start()
+        intake = IntakeCommitter(recorder: IntakeRecorder(store: store))
+        intake.start()
         routes = ServerRoutes(
             verifier: WebhookVerifier(signingKey: Self.signingKey, timestampWindow: timestampWindow), committer: committer,
-            intake: IntakeRecorder(store: store), intakeTokens: IntakeTokens(accounts: [Self.intakeToken: account.id]),
+            intake: intake, intakeTokens: IntakeTokens(accounts: [Self.intakeToken: account.id]),
             providerStatus: ProviderStatus(), store: store, maximumBodyBytes: maximumBodyBytes, logger: logger)
     }
 
     deinit {
         committer.stop()
+        intake.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 

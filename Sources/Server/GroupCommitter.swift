@@ -1,0 +1,112 @@
+import Foundation
+
+/// Group commit: items submitted while a commit is running wait together and go into the store
+/// in the next one, so each caller is answered after a durable commit without one commit per
+/// request.
+///
+/// One thread does the store work (the store's writes are blocking calls, kept off the server's
+/// event loops and the cooperative pool). `commit` gets a group in arrival order and returns one
+/// outcome per item, in the same order; every caller in the group is resumed only after it
+/// returns, so an answer never runs ahead of its commit. Whether a failed group stores nothing is
+/// the commit's business (one transaction); this type only hands each caller its outcome.
+final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendable {
+    private struct Pending {
+        var item: Item
+        var continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private let name: String
+    private let maximumGroup: Int
+    private let unavailable: Outcome
+    private let commit: ([Item]) -> [Outcome]
+    private let betweenGroups: () -> Void
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var stopping = false
+    private var thread: Thread?
+    private var stopped = false
+
+    /// - Parameters:
+    ///   - name: the writer thread's name.
+    ///   - maximumGroup: most items in one commit.
+    ///   - unavailable: the outcome of an item submitted before ``start()`` or after ``stop()``, and
+    ///     of every item of a group whose commit returned the wrong number of outcomes.
+    ///   - commit: stores a group; runs on the writer thread only.
+    ///   - betweenGroups: housekeeping on the writer thread after each group.
+    init(name: String, maximumGroup: Int, unavailable: Outcome, commit: @escaping ([Item]) -> [Outcome],
+         betweenGroups: @escaping () -> Void = {}) {
+        self.name = name
+        self.maximumGroup = max(1, maximumGroup)
+        self.unavailable = unavailable
+        self.commit = commit
+        self.betweenGroups = betweenGroups
+    }
+
+    /// Starts the writer thread.
+    func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard thread == nil, !stopping else { return }
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Finishes the groups already queued, then stops the thread. Later submissions get `unavailable`.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while thread != nil && !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Items waiting for the next group commit.
+    var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Queues an item for the next group commit and waits for its outcome.
+    func submit(_ item: Item) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if stopping || thread == nil {
+                condition.unlock()
+                continuation.resume(returning: unavailable)
+                return
+            }
+            queue.append(Pending(item: item, continuation: continuation))
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let group: [Pending]
+            if queue.count <= maximumGroup {
+                group = queue
+                queue.removeAll(keepingCapacity: true)
+            } else {
+                group = Array(queue.prefix(maximumGroup))
+                queue.removeFirst(maximumGroup)
+            }
+            condition.unlock()
+            var outcomes = commit(group.map(\.item))
+            if outcomes.count != group.count { outcomes = group.map { _ in unavailable } }
+            for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
+            betweenGroups()
+        }
+    }
+}
