@@ -167,12 +167,19 @@ extension AuditDatabase {
     /// still returned newest first. The date range is `filter.dateRange` in the store's zone.
     package func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
                           limit: Int, now: Date) throws -> [EmailSummary] {
+        try summaries(matching: filter, from: cursor, direction: direction, limit: limit, now: now, subjectLimits: .standard)
+    }
+
+    /// ``summaries(matching:from:direction:limit:now:)`` with the Subject search's plan limits
+    /// given (tests choose each plan on a small store).
+    func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
+                   limit: Int, now: Date, subjectLimits: SubjectSearchLimits) throws -> [EmailSummary] {
         guard limit > 0 else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         let ascending = direction == .newer
         return try read { db in
             let queries = try EmailQueryPlanner.plan(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
-                                                     span: span, summaryColumns: Self.summaryColumns)
+                                                     span: span, summaryColumns: Self.summaryColumns, subjectLimits: subjectLimits)
             var rows: [(ms: Int64, summary: EmailSummary)] = []
             for query in queries {
                 let cursor = try SummaryRecord.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)

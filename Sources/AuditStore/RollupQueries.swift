@@ -59,7 +59,8 @@ extension AuditDatabase {
             let searched = filter.to != nil || !(filter.subject ?? "").isEmpty
             if searched || !rollupsFollowOurDays {
                 let span = filter.dateRange.interval(now: now, timeZone: timeZone)
-                let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: filter.statuses)
+                let match = try filter.subject.flatMap { try EmailQueryPlanner.selectiveSubjectMatch(db, $0) }
+                let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: filter.statuses, subjectMatch: match)
                 var sql = "SELECT status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
                 if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
                 sql += " GROUP BY status"

@@ -5,26 +5,29 @@ import GRDB
 /// How a filter with a To pattern or Subject text is answered: which index drives the page,
 /// chosen from what the store holds.
 ///
-/// - Subject text matching at most ``maximumSubjectIDs`` emails (read from the subject trigram
-///   index) drives by rowid. Up to ``maximumSubjectSet`` matches, the index the rest of the
-///   filter picks drives and the matching ids are checked from the index entries alone (the
-///   rowid is in every index), so only matching rows are read. A more common subject is
-///   checked row by row (LIKE), where matches are dense enough to fill a page soon.
+/// - Subject text common among the newest emails is checked row by row (LIKE) on the index the
+///   rest of the filter picks. Other text is looked up in the subject trigram index by its most selective trigrams
+///   (``selectiveSubjectMatch(_:_:)``: at most three that do not overlap, fewest emails first),
+///   which costs a fraction of matching every trigram (an AND over trigrams as common as "Fla"
+///   seeks through their long lists once per candidate). The ids found choose the plan
+///   (``SubjectPlan``): a few drive by rowid; more are checked from the entries of the index the
+///   rest of the filter picks (the rowid is in every index), so only candidate rows are read;
+///   past ``SubjectSearchLimits/idSet`` the text is common, and checking rows by LIKE on the
+///   date index fills a page soon.
 /// - To `*@domain` is one (account, domain, created_at) range per account.
 /// - To `prefix*` and `*part*` become the matching addresses (from the recipients table and its
 ///   trigram index): a few are exact-address ranges merged here; many are checked row by row on
 ///   the date index.
 extension EmailQueryPlanner {
-    /// A subject matching at most this many emails drives the page by rowid.
-    static let maximumSubjectIDs = 1_000
-    /// A subject matching at most this many emails is checked by id on another index. Reading
-    /// the matches costs about as much per match as a row checked by LIKE, so past a few
-    /// thousand matches (dense enough to fill a page from a short scan) LIKE is cheaper.
-    static let maximumSubjectSet = 4_000
+    /// The emails a trigram's share of the store is estimated from: its first this many.
+    static let densitySample = 256
+    /// At most this many of the text's trigrams are matched.
+    static let maximumMatchedTrigrams = 3
 
     /// The queries for one page of `filter` (their sorted results are merged by the caller).
     static func plan(_ db: Database, filter original: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
-                     limit: Int, span: TimeSpan, summaryColumns: String) throws -> [Query] {
+                     limit: Int, span: TimeSpan, summaryColumns: String,
+                     subjectLimits: SubjectSearchLimits = .standard) throws -> [Query] {
         var filter = original
         if let subject = filter.subject, subject.isEmpty { filter.subject = nil }
         var subjectSet: [Int64]?
@@ -32,9 +35,12 @@ extension EmailQueryPlanner {
             queries(filter: filter, cursor: cursor, direction: direction, limit: limit, span: span,
                     summaryColumns: summaryColumns, residualTo: residualTo, subjectIDs: subjectIDs, subjectSet: subjectSet)
         }
-        if let subject = filter.subject, let ids = try subjectIDs(db, containing: subject, limit: maximumSubjectSet + 1) {
-            if ids.count <= maximumSubjectIDs { return make(filter, subjectIDs: ids) }
-            if ids.count <= maximumSubjectSet { subjectSet = ids }
+        if let subject = filter.subject {
+            switch try subjectPlan(db, containing: subject, limits: subjectLimits) {
+            case .rowids(let ids): return make(filter, subjectIDs: ids)
+            case .idSet(let ids): subjectSet = ids
+            case .rowCheck: break
+            }
         }
         switch filter.to {
         case .prefix, .contains:
@@ -60,14 +66,60 @@ extension EmailQueryPlanner {
         }
     }
 
-    /// Ids of emails whose subject holds every trigram of `text` (at most `limit`; a superset
-    /// of those containing it, checked by LIKE in the page query), or nil when the text is too
-    /// short for the trigram index.
-    static func subjectIDs(_ db: Database, containing text: String, limit: Int) throws -> [Int64]? {
-        guard SearchText.trigramUsable(text) else { return nil }
-        return try Int64.fetchAll(db.cachedStatement(sql: """
+    /// How the emails whose subject contains `text` are found: row by row when the text is
+    /// common in the newest emails (``SubjectSearchLimits/sample``), too short for the trigram
+    /// index, or has more candidates there than `limits.idSet`; else from the candidates' ids.
+    static func subjectPlan(_ db: Database, containing text: String, limits: SubjectSearchLimits) throws -> SubjectPlan {
+        let inSample = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_created ORDER BY created_at DESC LIMIT ?)
+            WHERE subject LIKE ? ESCAPE '\\'
+            """), arguments: [limits.sample, SearchText.likePattern(containing: text)]) ?? 0
+        if inSample >= limits.commonInSample { return .rowCheck }
+        guard let match = try selectiveSubjectMatch(db, text) else { return .rowCheck }
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?
-            """), arguments: [SearchText.ftsAllTrigrams(text), limit])
+            """), arguments: [match, limits.idSet + 1])
+        if ids.count <= limits.rowids { return .rowids(ids) }
+        if ids.count <= limits.idSet { return .idSet(ids) }
+        return .rowCheck
+    }
+
+    /// An FTS5 query for the subject trigram index matching every subject that contains `text`
+    /// (a superset: the page and count queries check LIKE on what it gives), made of at most
+    /// ``maximumMatchedTrigrams`` of its trigrams: those in the smallest share of the emails
+    /// (estimated from the id span of each one's first ``densitySample`` entries), skipping any
+    /// that overlaps one already chosen, since overlapping trigrams mostly come from the same
+    /// word and narrow little. Nil when the text is too short for the index.
+    static func selectiveSubjectMatch(_ db: Database, _ text: String) throws -> String? {
+        guard SearchText.trigramUsable(text) else { return nil }
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
+            WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?)
+            """)
+        // (whole list read, share or count, offset, trigram): a list read to its end is rarer
+        // than any list longer than the sample.
+        var measured: [(complete: Bool, share: Double, offset: Int, text: String)] = []
+        for trigram in SearchText.trigrams(text) {
+            guard let row = try Row.fetchOne(statement, arguments: [SearchText.ftsPhrase(trigram.text), densitySample]) else { continue }
+            let count: Int = row[0]
+            if count == 0 { return SearchText.ftsPhrase(trigram.text) } // in no subject: nothing matches
+            if count < densitySample {
+                measured.append((true, Double(count), trigram.offset, trigram.text))
+            } else {
+                let first: Int64 = row[1], last: Int64 = row[2]
+                measured.append((false, Double(count) / Double(last - first + 1), trigram.offset, trigram.text))
+            }
+        }
+        measured.sort { a, b in
+            if a.complete != b.complete { return a.complete }
+            if a.share != b.share { return a.share < b.share }
+            return a.offset < b.offset
+        }
+        var chosen: [(offset: Int, text: String)] = []
+        for candidate in measured where chosen.count < maximumMatchedTrigrams {
+            if chosen.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) { chosen.append((candidate.offset, candidate.text)) }
+        }
+        return chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
     }
 
     /// Addresses emails were sent to that a prefix or part pattern matches (at most `limit`);
@@ -98,7 +150,9 @@ extension EmailQueryPlanner {
 
     /// Every condition of `filter` for a counting query (SQLite picks the index), and the
     /// index to insist on when there is one.
-    static func countingConditions(_ filter: EmailFilter, span: TimeSpan, statuses: Set<EmailStatus>)
+    /// `subjectMatch` is the filter's ``selectiveSubjectMatch(_:_:)`` (nil: the subject is
+    /// checked by LIKE alone).
+    static func countingConditions(_ filter: EmailFilter, span: TimeSpan, statuses: Set<EmailStatus>, subjectMatch: String?)
         -> (conditions: [String], arguments: StatementArguments, index: String?) {
         var conditions: [String] = [], arguments: StatementArguments = []
         var index: String?
@@ -120,9 +174,9 @@ extension EmailQueryPlanner {
             break
         }
         if let subject = filter.subject, !subject.isEmpty {
-            if SearchText.trigramUsable(subject) {
+            if let subjectMatch {
                 conditions.append("id IN (SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ?)")
-                arguments += [SearchText.ftsAllTrigrams(subject)]
+                arguments += [subjectMatch]
             }
             conditions.append(subjectCondition(subject, arguments: &arguments))
         }
@@ -143,7 +197,8 @@ extension AuditDatabase {
         guard !statuses.isEmpty else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         return try read { db in
-            let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: statuses)
+            let match = try filter.subject.flatMap { try EmailQueryPlanner.selectiveSubjectMatch(db, $0) }
+            let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: statuses, subjectMatch: match)
             var sql = "SELECT to_domain, status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
             if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
             sql += " GROUP BY to_domain, status"

@@ -17,19 +17,18 @@ enum SearchText {
         "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Every trigram of the text as one FTS5 term each, joined by AND: what a `detail = 'none'`
-    /// trigram index can answer (it has no positions for a phrase). A superset of the texts
-    /// containing `text`; the caller checks the text itself on what it returns.
-    static func ftsAllTrigrams(_ text: String) -> String {
+    /// The distinct trigrams of the text (compared without case, as the trigram indexes fold
+    /// it), each with the offset in characters where it first starts.
+    static func trigrams(_ text: String) -> [(offset: Int, text: String)] {
         let characters = Array(text)
-        guard characters.count >= 3 else { return ftsPhrase(text) }
+        guard characters.count >= 3 else { return [] }
         var seen = Set<String>()
-        var terms: [String] = []
+        var result: [(offset: Int, text: String)] = []
         for start in 0...(characters.count - 3) {
             let term = String(characters[start..<(start + 3)])
-            if seen.insert(term.lowercased()).inserted { terms.append(ftsPhrase(term)) }
+            if seen.insert(term.lowercased()).inserted { result.append((start, term)) }
         }
-        return terms.joined(separator: " AND ")
+        return result
     }
 
     /// Whether the trigram indexes can answer the text: it needs three characters at least.

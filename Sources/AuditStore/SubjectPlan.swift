@@ -1,0 +1,33 @@
+/// How the emails whose subject contains a text are found for a page (chosen by
+/// ``EmailQueryPlanner/subjectPlan(_:containing:limits:)``).
+enum SubjectPlan: Equatable {
+    /// So few candidates (ids from the subject trigram index, ascending) that they drive: each
+    /// row is read by rowid and checked against the rest of the filter.
+    case rowids([Int64])
+    /// Candidates (ascending) checked from the entries of the index the rest of the filter
+    /// picks, newest first; only candidate rows are read.
+    case idSet([Int64])
+    /// Too many candidates to list (or a text too short for the index): rows are checked by
+    /// LIKE on the index the rest of the filter picks, newest first.
+    case rowCheck
+}
+
+/// The counts at which the Subject search changes plan (``SubjectPlan``).
+struct SubjectSearchLimits: Equatable {
+    /// The newest emails whose subjects are checked first (by LIKE, read in date order): a
+    /// text in at least ``commonInSample`` of them is common enough that checking rows from
+    /// the newest fills a page soon, and the trigram index is not read at all.
+    var sample: Int
+    /// See ``sample``.
+    var commonInSample: Int
+    /// At most this many candidates drive by rowid (a few milliseconds of row reads). More are
+    /// checked on an index walk, which reads every index entry until a page is found: cheap
+    /// when candidates are dense, a whole range when few of them really hold the text.
+    var rowids: Int
+    /// At most this many candidates are checked from index entries; past it the ids cost more
+    /// to read (about half a microsecond each) than checking rows by LIKE.
+    var idSet: Int
+
+    /// The limits the store uses.
+    static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)
+}
