@@ -3,7 +3,7 @@ import Foundation
 
 /// Text stored compactly: the raw provider JSON of every event (`events.raw_json`).
 ///
-/// A stored value is either TEXT, the text itself (stores before schema v9, and text that
+/// A stored value is either TEXT, the text itself (stores before schema v8, and text that
 /// compression would not shrink), or a BLOB in format 1:
 ///
 ///     byte 0      1 (the format)

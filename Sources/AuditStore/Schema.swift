@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 9
+    static let version = 8
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v9"]
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -48,9 +48,9 @@ enum Schema {
             try db.execute(sql: v7)
             try recordVersion(7, in: db)
         }
-        migrator.registerMigration("v9") { db in
-            try migrateV9(db)
-            try recordVersion(9, in: db)
+        migrator.registerMigration("v8") { db in
+            try migrateV8(db)
+            try recordVersion(8, in: db)
         }
         return migrator
     }

@@ -6,7 +6,7 @@ import Testing
 @testable import AuditStore
 
 /// Compact raw events: what is read back is byte for byte what was stored, through the codec,
-/// through the ingest and through the v9 upgrade of an older store.
+/// through the ingest and through the v8 upgrade of an older store.
 @Suite("Compact raw events")
 struct CompactTextTests {
     /// Pieces of provider JSON and awkward text: keys and values the dictionary knows, unicode
@@ -96,7 +96,7 @@ struct CompactTextTests {
 
     /// A version 7 store's raw events become compact on opening, read back the same, and the
     /// emails' queries answer as before.
-    @Test func aVersion7StoreIsConvertedByV9() throws {
+    @Test func aVersion7StoreIsConvertedByV8() throws {
         let folder = TempFolder()
         let path = folder.path("v7.sqlite")
         let queue = try DatabaseQueue(path: path)

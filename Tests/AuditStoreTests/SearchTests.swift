@@ -217,7 +217,7 @@ struct SearchTests {
                         reason TEXT NOT NULL, email_id INTEGER, lifted_at INTEGER, lifted_by INTEGER) WITHOUT ROWID;
                     DELETE FROM grdb_migrations WHERE identifier = 'v5'; PRAGMA user_version = 2;
                     DROP TABLE email_resends; DROP TABLE contact_changes; DELETE FROM grdb_migrations WHERE identifier = 'v7';
-                    DELETE FROM grdb_migrations WHERE identifier = 'v9';
+                    DELETE FROM grdb_migrations WHERE identifier = 'v8';
                     """)
             }
         }

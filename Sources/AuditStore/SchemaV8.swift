@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 
 extension Schema {
-    /// Version 9: compact raw events. Every `events.raw_json` still held as TEXT is rewritten as
+    /// Version 8: compact raw events. Every `events.raw_json` still held as TEXT is rewritten as
     /// a ``CompactText`` format-1 BLOB where that is shorter (new events are written so by the
     /// ingest). The column keeps its name and TEXT affinity (a BLOB is stored as it is), so
-    /// the migration needs no table rebuild; the space freed is returned to the file by
-    /// `email-audit compact` (VACUUM). Self-contained: it reads only what v1 made.
-    static func migrateV9(_ db: Database) throws {
+    /// the migration needs no table rebuild; the space freed is returned to the file by a
+    /// VACUUM (`sqlite3 FILE vacuum`). Self-contained: it reads only what v1 made.
+    static func migrateV8(_ db: Database) throws {
         let compressor = CompactText.Compressor()
         let update = try db.makeStatement(sql: "UPDATE events SET raw_json = ? WHERE id = ?")
         var after: Int64 = 0
