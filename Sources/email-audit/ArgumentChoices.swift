@@ -69,3 +69,19 @@ enum TextOrJSON {
         }
     }
 }
+
+extension NotificationScope: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
+    /// What each scope means, under `--scope` in `--help`.
+    public static var allValueDescriptions: [String: String] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.displayName) })
+    }
+}
+
+extension NotificationDelivery: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
+    /// What each delivery means, under `--delivery` in `--help`.
+    public static var allValueDescriptions: [String: String] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.displayName) })
+    }
+}

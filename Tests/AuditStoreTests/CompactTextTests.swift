@@ -98,9 +98,7 @@ struct CompactTextTests {
     /// emails' queries answer as before.
     @Test func aVersion7StoreIsConvertedByV8() throws {
         let folder = TempFolder()
-        let path = folder.path("v7.sqlite")
-        let queue = try DatabaseQueue(path: path)
-        try Schema.migrator.migrate(queue, upTo: "v7")
+        let (path, queue) = try folder.store(migratedUpTo: "v7")
         let long = CompactTextDictionary.version1.split(separator: "\n").map(String.init)
         let raws = long + ["{\"event\":\"opened\"}", "", "Zoë \u{2028} 👩‍👩‍👧\t\r\n"]
         try queue.write { db in

@@ -11,9 +11,7 @@ struct SchemaV6MigrationTests {
     /// raised for problems that happened before the upgrade.
     @Test func aVersion5StoreGainsNotifications() throws {
         let folder = TempFolder()
-        let path = folder.path("v5.sqlite")
-        let queue = try DatabaseQueue(path: path)
-        try Schema.migrator.migrate(queue, upTo: "v5")
+        let (path, queue) = try folder.store(migratedUpTo: "v5")
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO accounts (id, name) VALUES (1, 'Harbour Lets'), (2, 'Northgate');

@@ -13,6 +13,15 @@ final class TempFolder: @unchecked Sendable {
     }
     deinit { try? FileManager.default.removeItem(at: url) }
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// A store file `NAME.sqlite` built by the migrations up to `version` only, as an older
+    /// release left it, for the upgrade tests: its path and an open queue to fill it.
+    func store(migratedUpTo version: String, named name: String? = nil) throws -> (path: String, queue: DatabaseQueue) {
+        let path = path("\(name ?? version).sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: version)
+        return (path, queue)
+    }
 }
 
 let london = TimeZone(identifier: "Europe/London")!
