@@ -26,7 +26,10 @@ public final class AuditEngine: @unchecked Sendable {
     private let lock = NSLock()
     private var nextHandOver: Date?
 
-    public init(store: AuditDatabase, provider: any EmailProvider, eventSource: (any ProviderEventSource)?,
+    /// An engine whose hand-overs go to `provider`, or, given `handOverProviders`, to each
+    /// account's own provider (see ``HandOverProviders``).
+    public init(store: AuditDatabase, provider: any EmailProvider, handOverProviders: HandOverProviders? = nil,
+                eventSource: (any ProviderEventSource)?,
                 clock: any AuditClock, batchInterval: TimeInterval = 300, defaultAccountID: Int64? = nil) {
         self.store = store
         self.provider = provider
@@ -34,7 +37,7 @@ public final class AuditEngine: @unchecked Sendable {
         self.clock = clock
         self.batchInterval = batchInterval
         ingestor = EventIngestor(store: store, defaultAccountID: defaultAccountID, clock: clock)
-        feeder = BatchFeeder(store: store, provider: provider, ingestor: ingestor)
+        feeder = BatchFeeder(store: store, providers: handOverProviders ?? .every(provider), ingestor: ingestor)
     }
 
     /// Records emails as Pending. They go to the provider in the next batch.

@@ -27,14 +27,22 @@ public struct HandOverReport: Sendable, Equatable {
 /// next run — nothing is lost and nothing is sent twice.
 public final class BatchFeeder: Sendable {
     public let store: AuditDatabase
-    public let provider: any EmailProvider
+    /// The provider each account's emails go to (see ``HandOverProviders``).
+    public let providers: HandOverProviders
     public let ingestor: EventIngestor
     /// Emails per query; a run keeps going until no Pending email is left.
     public let batchSize: Int
 
-    public init(store: AuditDatabase, provider: any EmailProvider, ingestor: EventIngestor, batchSize: Int = 500) {
+    /// A feeder that hands every account's emails to `provider`.
+    public convenience init(store: AuditDatabase, provider: any EmailProvider, ingestor: EventIngestor, batchSize: Int = 500) {
+        self.init(store: store, providers: .every(provider), ingestor: ingestor, batchSize: batchSize)
+    }
+
+    /// A feeder that hands each account's emails to its own provider; accounts `providers`
+    /// does not serve keep their emails Pending.
+    public init(store: AuditDatabase, providers: HandOverProviders, ingestor: EventIngestor, batchSize: Int = 500) {
         self.store = store
-        self.provider = provider
+        self.providers = providers
         self.ingestor = ingestor
         self.batchSize = max(1, batchSize)
     }
@@ -53,8 +61,10 @@ public final class BatchFeeder: Sendable {
     private func handOverPending(now: Date) throws -> HandOverReport {
         var report = HandOverReport()
         while true {
-            let emails = try store.pendingHandOver(limit: batchSize)
+            let emails = try store.pendingHandOver(limit: batchSize, accounts: providers.servedAccounts)
             for email in emails {
+                // Every fetched email's account is served (pendingHandOver was limited to them).
+                guard let provider = providers.provider(forAccount: email.accountID) else { continue }
                 do {
                     let response = try provider.send(Self.request(for: email), at: now)
                     if try store.markHandedOver(emailID: email.id, providerMessageID: MailgunSendResponse.bareMessageID(response.id), at: now) {
@@ -63,7 +73,7 @@ public final class BatchFeeder: Sendable {
                 } catch let error as MailgunSendError {
                     switch error {
                     case .requestRejected(let status, let message):
-                        try recordRefusal(of: email, status: status, message: message, now: now)
+                        try recordRefusal(of: email, status: status, message: message, sendingDomain: provider.sendingDomain, now: now)
                         report.refused += 1
                     default:
                         report.deferred = true
@@ -88,8 +98,8 @@ public final class BatchFeeder: Sendable {
     /// A request the provider refused (HTTP 4xx) produces no provider event, so the feeder
     /// writes a Mailgun-shaped `rejected` event with the provider's words and sends it down
     /// the same ingest path as every other event.
-    private func recordRefusal(of email: Email, status: Int, message: String, now: Date) throws {
-        let messageID = "refused.\(email.id).\(Int(now.timeIntervalSince1970))@\(provider.sendingDomain)"
+    private func recordRefusal(of email: Email, status: Int, message: String, sendingDomain: String, now: Date) throws {
+        let messageID = "refused.\(email.id).\(Int(now.timeIntervalSince1970))@\(sendingDomain)"
         guard try store.markHandedOver(emailID: email.id, providerMessageID: messageID, at: now) else { return }
         let event = MailgunEvent(
             event: "rejected", id: "refused-\(email.id)", timestamp: now.timeIntervalSince1970, logLevel: "warn",

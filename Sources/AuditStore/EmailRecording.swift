@@ -78,14 +78,20 @@ extension AuditDatabase {
         return id
     }
 
-    /// Emails not yet handed to the provider, oldest first (by created_at, then id).
-    public func pendingHandOver(limit: Int) throws -> [Email] {
+    /// Emails not yet handed to the provider, oldest first (by created_at, then id): of every
+    /// account, or, given `accounts`, only of those (each agency hands over through its own
+    /// provider, so one feeder never takes another agency's emails).
+    public func pendingHandOver(limit: Int, accounts: [Int64]? = nil) throws -> [Email] {
         guard limit > 0 else { return [] }
+        if let accounts, accounts.isEmpty { return [] }
         return try read { db in
-            try EmailRecord.fetchAll(db.cachedStatement(sql: """
+            let accountCondition = accounts.map { " AND e.account_id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+            var arguments = StatementArguments(accounts ?? [])
+            arguments += [limit]
+            return try EmailRecord.fetchAll(db.cachedStatement(sql: """
                 SELECT \(EmailRecord.selection) FROM emails e INDEXED BY emails_pending
-                WHERE e.handed_over_at IS NULL ORDER BY e.created_at, e.id LIMIT ?
-                """), arguments: [limit]).map(\.email)
+                WHERE e.handed_over_at IS NULL\(accountCondition) ORDER BY e.created_at, e.id LIMIT ?
+                """), arguments: arguments).map(\.email)
         }
     }
 

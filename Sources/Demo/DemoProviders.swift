@@ -4,8 +4,8 @@ import AuditStore
 import Foundation
 import ProviderSimulator
 
-/// The demo's simulated Mailgun domains, one per agency: Harbour Lets's takes new emails
-/// (the live demo raises only its emails), and every domain's events are reported, so the
+/// The demo's simulated Mailgun domains, one per agency: each takes its agency's emails (the
+/// live demo raises new ones only at Harbour Lets), and every domain's events are reported, so the
 /// stories a seed left open (retries, later opens) finish for every agency.
 public final class DemoProviders: ProviderEventSource, @unchecked Sendable {
     /// Harbour Lets's simulator: the provider new emails are handed to.
@@ -67,5 +67,12 @@ public final class DemoProviders: ProviderEventSource, @unchecked Sendable {
     /// The provider an account's emails went through (told of that account's suppression removals).
     public func provider(forAccount accountID: Int64) -> (any EmailProvider)? {
         byAccount[accountID]
+    }
+
+    /// Each demo agency's emails handed over through its own simulated domain (new emails, and
+    /// the notification and digest emails every agency raises); an account that is not a demo
+    /// agency (one `record` created) through Harbour Lets's.
+    public var handOver: HandOverProviders {
+        HandOverProviders(fallback: main, byAccount: byAccount.mapValues { $0 as any EmailProvider })
     }
 }

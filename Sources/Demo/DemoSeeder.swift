@@ -150,7 +150,9 @@ public enum DemoSeeder {
         let interval = options.batchInterval
         let start = (times.first ?? options.now) - 1
         let clock = ManualClock(start)
-        let engine = AuditEngine(store: store, provider: simulator, eventSource: options.eventSink == nil ? simulator : nil,
+        // Only this agency's emails go to its simulated domain; another agency's Pending ones wait for theirs.
+        let engine = AuditEngine(store: store, provider: simulator, handOverProviders: .only([factory.accountID: simulator]),
+                                 eventSource: options.eventSink == nil ? simulator : nil,
                                  clock: clock, batchInterval: interval, defaultAccountID: factory.accountID)
         var report = IngestReport()
         var next = 0

@@ -49,9 +49,10 @@ struct DemoCommand: ParsableCommand {
         } else {
             factory = try DemoSeeder.factory(forExisting: database, seed: seed, sendingDomain: DemoAgency.harbourLets.domain)
         }
-        // Every agency's simulated domain carries on from its saved state; new emails go to Harbour Lets's.
+        // Every agency's simulated domain carries on from its saved state and takes its own agency's emails.
         let providers = try DemoProviders.restore(from: database, seed: seed).0
-        let engine = AuditEngine(store: database, provider: providers.main, eventSource: providers, clock: SystemClock(),
+        let engine = AuditEngine(store: database, provider: providers.main, handOverProviders: providers.handOver,
+                                 eventSource: providers, clock: SystemClock(),
                                  batchInterval: 15, defaultAccountID: factory?.accountID)
         let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
         live.start()

@@ -22,11 +22,12 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         guard minutes > 0 else { throw CLIError("--minutes must be at least 1") }
         let database = try store.openExistingStoreForWriting()
-        // Every demo agency's simulated domain carries on; Pending emails go to the first.
+        // Every demo agency's simulated domain carries on and takes its own agency's Pending emails.
         let (providers, saved) = try DemoProviders.restore(from: database, seed: seed)
         let start = saved ?? Date()
         let clock = ManualClock(start)
-        let engine = AuditEngine(store: database, provider: providers.main, eventSource: providers, clock: clock,
+        let engine = AuditEngine(store: database, provider: providers.main, handOverProviders: providers.handOver,
+                                 eventSource: providers, clock: clock,
                                  defaultAccountID: try database.accountsByID().first?.id)
         var handedOver = 0, inserted = 0, changes = 0
         var deferred: String?

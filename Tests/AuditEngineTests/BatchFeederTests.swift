@@ -85,6 +85,32 @@ struct BatchFeederTests {
         #expect(Set(flaky.sentIDs).count == 20)
     }
 
+    @Test func eachAccountIsHandedToItsOwnProviderAndUnservedAccountsWait() throws {
+        let harness = try TestStore()
+        let clock = ManualClock(start)
+        let north = MailgunSimulator(seed: 1, domain: "mg.north.example"), south = MailgunSimulator(seed: 2, domain: "mg.south.example")
+        let (engine, a, staffA) = try makeEngine(harness, simulator: north, clock: clock)
+        let b = try harness.store.insertAccount(name: "South Agency").id
+        let staffB = try harness.store.insertStaff(accountID: b, name: "Ann Lee", role: .staff).id
+        let c = try harness.store.insertAccount(name: "Unserved Agency").id
+        let staffC = try harness.store.insertStaff(accountID: c, name: "Ben Ray", role: .staff).id
+        let ids = try engine.record([newEmail(a, staffA, to: "ok.a@example.net", at: start),
+                                     newEmail(b, staffB, to: "ok.b@example.net", at: start + 1),
+                                     newEmail(c, staffC, to: "ok.c@example.net", at: start + 2)])
+        let feeder = BatchFeeder(store: harness.store, providers: .only([a: north, b: south]), ingestor: engine.ingestor)
+        #expect(try feeder.handOver(now: start + 10).handedOver == 2)
+        #expect(try harness.store.detail(emailID: ids[0])?.email.providerMessageID?.hasSuffix("@mg.north.example") == true)
+        #expect(try harness.store.detail(emailID: ids[1])?.email.providerMessageID?.hasSuffix("@mg.south.example") == true)
+        #expect(try harness.store.pendingHandOver(limit: 10).map(\.id) == [ids[2]])
+        #expect(try harness.store.pendingHandOver(limit: 10, accounts: [a, b]).isEmpty)
+        // A fallback takes the accounts without a provider of their own.
+        let everyone = BatchFeeder(store: harness.store, providers: HandOverProviders(fallback: south, byAccount: [a: north]),
+                                   ingestor: engine.ingestor)
+        #expect(try everyone.handOver(now: start + 20).handedOver == 1)
+        #expect(try harness.store.detail(emailID: ids[2])?.email.providerMessageID?.hasSuffix("@mg.south.example") == true)
+        #expect(try harness.store.pendingHandOver(limit: 10).isEmpty)
+    }
+
     @Test func noEmailWaitsPastTenMinutesWhileTheProviderIsUp() throws {
         let harness = try TestStore()
         let simulator = MailgunSimulator(seed: 9, rates: .default)

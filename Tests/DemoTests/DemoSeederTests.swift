@@ -67,4 +67,29 @@ struct DemoSeederTests {
         // A second seed into the same store is refused.
         #expect(throws: EngineError.self) { try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 1, days: 1, now: now)) }
     }
+
+    /// Each agency sends through its own simulated Mailgun domain: an email Pending when its
+    /// agency's run ended (the last one is raised at the seed's "now") is not handed to the next
+    /// agency's simulator, and every Message-ID is on the email's own agency's domain.
+    @Test func everyAgencyHandsOverThroughItsOwnDomain() throws {
+        let harness = try TestStore()
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        _ = try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 600, days: 3, seed: 5, now: now))
+        let accounts = try harness.store.accountsByID()
+        #expect(accounts.count == DemoAgency.all.count)
+        var checked = 0
+        for account in accounts {
+            let agency = try #require(DemoAgency.all.first { $0.name == account.name })
+            let rows = try harness.store.summaries(matching: EmailFilter(accountID: account.id, dateRange: .all), from: nil,
+                                                   direction: .older, limit: 5_000, now: now)
+            #expect(!rows.isEmpty)
+            for row in rows {
+                let detail = try #require(try harness.store.detail(emailID: row.id))
+                guard let messageID = detail.email.providerMessageID else { continue }
+                #expect(messageID.hasSuffix("@" + agency.domain), "email \(row.id) of \(account.name) went out as \(messageID)")
+                checked += 1
+            }
+        }
+        #expect(checked > 600)
+    }
 }

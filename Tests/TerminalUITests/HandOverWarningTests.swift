@@ -56,6 +56,26 @@ import Testing
         #expect(!state.checkingHandOver)
     }
 
+    /// An idle screen draws nothing between ticks: the checks' bookkeeping (ticks counted, a
+    /// read in flight, the same answer again) leaves the frame as it was, and a new answer does not.
+    @Test func ticksAndUnchangedAnswersDoNotRedraw() {
+        let options = Fixture.options()
+        var state = AppState(options: options, size: TerminalSize(width: 80, height: 24))
+        (state, _) = update(state, .started)
+        (state, _) = update(state, .handOverHealthLoaded(HandOverHealth()))
+        (state, _) = update(state, .changeTokenLoaded(7))
+        let drawn = state
+        for _ in 0..<(AppState.handOverCheckTicks * 2) {
+            var effects: [Effect]
+            (state, effects) = update(state, .tick)
+            if effects.contains(.checkHandOver(accountID: 1)) { (state, _) = update(state, .handOverHealthLoaded(HandOverHealth())) }
+            if effects.contains(.checkChangeToken) { (state, _) = update(state, .changeTokenLoaded(7)) }
+            #expect(state.drawsLike(drawn))
+        }
+        (state, _) = update(state, .handOverHealthLoaded(Self.down))
+        #expect(!state.drawsLike(drawn))
+    }
+
     @Test func theRuleNeedsBothAnOutageAndALateEmail() {
         #expect(HandOverHealth().warning == nil)
         #expect(HandOverHealth(lastFailure: FakeAuditReader.now, pendingOverLimit: 0).warning == nil)  // down, nothing late

@@ -30,12 +30,15 @@ public func runEmailAuditTerminal(reader: any AuditReader, options: TerminalOpti
 }
 
 extension AppState {
-    /// Whether `other` draws the same frame: equal but for the new-data check's bookkeeping,
-    /// which ``view(_:)`` does not show.
+    /// Whether `other` draws the same frame: equal but for the bookkeeping of the background
+    /// checks (new data, hand-over health), which ``view(_:)`` does not show. An idle screen's
+    /// ticks change only these, so it draws nothing between them.
     func drawsLike(_ other: AppState?) -> Bool {
         guard var other else { return false }
         other.changeToken = changeToken
         other.checkingChangeToken = checkingChangeToken
+        other.checkingHandOver = checkingHandOver
+        other.ticksSinceHandOverCheck = ticksSinceHandOverCheck
         return self == other
     }
 }
