@@ -1,6 +1,7 @@
 import AuditCore
 import AuditStore
 import Foundation
+import ProviderSimulator
 import Testing
 import AuditEngine
 @testable import Demo
@@ -66,6 +67,27 @@ struct DemoSeederTests {
         }
         // A second seed into the same store is refused.
         #expect(throws: EngineError.self) { try DemoSeeder.seed(harness.store, options: SeedOptions(emails: 1, days: 1, now: now)) }
+    }
+
+    /// The bug this guards: an agency's seed run handed over every account's Pending emails, so
+    /// another agency's email went out through this agency's simulated domain.
+    @Test func anAgencysRunLeavesAnotherAgencysPendingEmailsAlone() throws {
+        let harness = try TestStore()
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let other = try harness.store.insertAccount(name: "Other Agency")
+        let staff = try harness.store.insertStaff(accountID: other.id, name: "Ann Lee", role: .staff)
+        let waiting = try harness.store.record([
+            NewEmail(accountID: other.id, raisedByID: staff.id, activity: .receiptRecorded, to: "ann@example.net",
+                     from: "Other <accounts@mg.other.example>", subject: "Receipt", textBody: "Thanks", createdAt: now - 86_400),
+        ])
+        let simulator = MailgunSimulator(seed: 3)
+        let factory = try DemoSeeder.writePortfolio(PortfolioPlan(seed: 3), to: harness.store, sendingDomain: simulator.domain)
+        var rng = SeededRandom(seed: 3)
+        let times = DemoEmailFactory.creationTimes(count: 200, days: 2, endingAt: now, timeZone: harness.store.timeZone, using: &rng)
+        _ = try DemoSeeder.run(harness.store, options: SeedOptions(emails: 200, days: 2, seed: 3, now: now), simulator: simulator,
+                               factory: factory, times: times, rng: &rng, progress: { _ in }, step: { _ in })
+        #expect(try harness.store.pendingHandOver(limit: 10, accounts: [other.id]).map(\.id) == waiting)
+        #expect(try harness.store.pendingHandOver(limit: 1_000, accounts: [factory.accountID]).count < 10, "the agency's own emails went out")
     }
 
     /// Each agency sends through its own simulated Mailgun domain: an email Pending when its
