@@ -118,7 +118,6 @@ public final class AuditDatabase: @unchecked Sendable {
                 try Self.retryingWhileBusy {
                     try Schema.migrator.migrate(pool)
                     try recordTimeZoneIfMissing()
-                    try refreshStatisticsIfStale()
                 }
             } catch {
                 throw StoreError.wrap(error, path: path)
@@ -217,11 +216,13 @@ public final class AuditDatabase: @unchecked Sendable {
         }
     }
 
-    /// Keeps the row counts in `meta` exact, in the same transaction as the rows.
+    /// Keeps the row counts in `meta` exact, in the same transaction as the rows, and the
+    /// planner's statistics current when the emails have doubled or halved.
     func adjustCounts(_ db: Database, emails: Int, events: Int) throws {
         let statement = try db.cachedStatement(sql: "UPDATE meta SET value = value + ? WHERE key = ?")
         if emails != 0 { try statement.execute(arguments: [emails, MetaKey.emailCount]) }
         if events != 0 { try statement.execute(arguments: [events, MetaKey.eventCount]) }
+        if emails != 0 { try refreshStatisticsIfStale(db) }
     }
 
     /// The number of emails stored (kept in `meta`, so it is one row read even at millions).

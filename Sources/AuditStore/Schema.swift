@@ -292,6 +292,4 @@ enum MetaKey {
     static let handOverLastSuccess = "handover_last_success"
     /// When the batch feeder's last hand-over run found the provider down (milliseconds).
     static let handOverLastFailure = "handover_last_failure"
-    /// The email count when `ANALYZE` last ran (``Schema/analyze(_:)``).
-    static let analyzedEmails = "analyzed_emails"
 }

@@ -29,9 +29,9 @@ extension Schema {
     /// - `emails_account_host` (server): intake's idempotent host ids.
     /// - `emails_account_failure_address` (partial, covering): Failures by domain.
     ///
-    /// Statistics: the migration runs `ANALYZE` (sampled: `analysis_limit`), and
-    /// ``AuditDatabase/refreshStatisticsIfStale()`` repeats it whenever the store has doubled
-    /// since, so the planner's choice of index for the counts follows the store's size.
+    /// Statistics: the migration runs `ANALYZE` (sampled: `analysis_limit`), and the write that
+    /// doubles or halves the emails since repeats it (``AuditDatabase/refreshStatisticsIfStale(_:)``),
+    /// as does `compact`, so the planner's choice of index for the counts follows the store's size.
     /// Self-contained: it reads only the `emails` table of version 1.
     static let v9 = """
         DROP INDEX IF EXISTS emails_created;
@@ -44,13 +44,9 @@ extension Schema {
     /// planner's choices, and milliseconds even at ten million emails.
     static let analysisLimit = 2000
 
-    /// Runs a sampled `ANALYZE` and records the email count it saw (``MetaKey/analyzedEmails``).
+    /// Runs a sampled `ANALYZE` (``analysisLimit`` rows per index).
     static func analyze(_ db: Database) throws {
         try db.execute(sql: "PRAGMA analysis_limit = \(analysisLimit)")
         try db.execute(sql: "ANALYZE")
-        try db.execute(sql: """
-            INSERT INTO meta (key, value) SELECT ?, value FROM meta WHERE key = ?
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value
-            """, arguments: [MetaKey.analyzedEmails, MetaKey.emailCount])
     }
 }

@@ -36,7 +36,7 @@ struct AccountIsolationTests {
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",
         // The planner's statistics (ANALYZE): store upkeep, no rows returned.
-        "refreshStatisticsIfStale", "updateStatistics",
+        "updateStatistics",
         // compact: free pages back to the disk, file sizes, the vacuum mode (no rows returned).
         "compact", "fileBytesOnDisk", "autoVacuumMode",
         // Compressing events' raw JSON ahead of `apply` (RawJSONCompactor): reads nothing.

@@ -74,17 +74,18 @@ struct IndexUseTests {
     }
 
     @Test func statisticsAreRefreshedWhenTheStoreDoubles() throws {
-        #expect(AuditDatabase.statisticsAreStale(emails: 10, analyzedAt: nil))
+        #expect(!AuditDatabase.statisticsAreStale(emails: 10, analyzedAt: nil))
+        #expect(AuditDatabase.statisticsAreStale(emails: 1_001, analyzedAt: nil))
         #expect(!AuditDatabase.statisticsAreStale(emails: 900, analyzedAt: 0))
         #expect(AuditDatabase.statisticsAreStale(emails: 1_001, analyzedAt: 0))
         #expect(!AuditDatabase.statisticsAreStale(emails: 2_000_000, analyzedAt: 1_000_000))
         #expect(AuditDatabase.statisticsAreStale(emails: 2_001_001, analyzedAt: 1_000_000))
         #expect(AuditDatabase.statisticsAreStale(emails: 400_000, analyzedAt: 1_000_000))
+        // Recording 1,100 emails (in one transaction) analyses the store in that transaction.
         let data = try PagingData(count: 1_100)
-        // The fixture's store was analysed when it was opened empty; 1,100 emails is stale.
-        #expect(try data.store.refreshStatisticsIfStale())
-        #expect(try !data.store.refreshStatisticsIfStale())
-        #expect(try data.store.pool.read { try Int.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'analyzed_emails'") } == 1_100)
+        let analyzed = try data.store.pool.read { try AuditDatabase.analyzedEmails($0) }
+        #expect(analyzed == 1_100)
+        #expect(try data.store.pool.write { try data.store.refreshStatisticsIfStale($0) } == false)
     }
 
     @Test func aVersion8StoreUpgradesToTheV9IndexesWithTheSameAnswers() throws {
@@ -111,7 +112,7 @@ struct IndexUseTests {
         let names = Set(try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'emails' AND sql IS NOT NULL") })
         #expect(!names.contains("emails_created") && !names.contains("emails_status_created"))
         #expect(names.contains("emails_account_failure_address"))
-        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'analyzed_emails'") } == 40)
+        #expect(try store.pool.read { try AuditDatabase.analyzedEmails($0) } == 40)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         // Every email, newest first, with and without an account, through the planner.
         let everyone = try allPages(store, EmailFilter(dateRange: .all), limit: 7, now: now).map(\.id)
