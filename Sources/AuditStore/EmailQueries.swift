@@ -45,7 +45,9 @@ enum EmailQueryPlanner {
         return "subject LIKE ? ESCAPE '\\'"
     }
 
-    /// The queries for one page. `residualTo` is a To pattern checked row by row on a date
+    /// The queries for one page. A filter with no account, no raiser and no To pattern has no
+    /// index (v9 dropped the account-less ones): ``plan`` gives it one account at a time.
+    /// `residualTo` is a To pattern checked row by row on a date
     /// index (used when a prefix matches so many addresses that its emails are dense).
     static func queries(filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection, limit: Int,
                         span: TimeSpan, summaryColumns: String, residualTo: AddressPattern? = nil,
@@ -135,7 +137,8 @@ enum EmailQueryPlanner {
                         index = "emails_account_status_created"
                         conditions += ["account_id = ?", "status = ?"]; arguments += [account, s.code]
                     } else {
-                        index = "emails_status_created"
+                        // No account-less index (v9): ``plan`` asks per account instead.
+                        index = ""
                         conditions.append("status = ?"); arguments += [s.code]
                     }
                 case (nil, nil):
@@ -143,7 +146,7 @@ enum EmailQueryPlanner {
                         index = "emails_account_created"
                         conditions.append("account_id = ?"); arguments += [account]
                     } else {
-                        index = "emails_created"
+                        index = ""
                     }
                 }
                 if raiser != nil { FilterConditions.account(filter.accountID, &conditions, &arguments) }

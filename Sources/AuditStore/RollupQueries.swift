@@ -60,11 +60,8 @@ extension AuditDatabase {
             if searched || !rollupsFollowOurDays {
                 let span = filter.dateRange.interval(now: now, timeZone: timeZone)
                 let match = try filter.subject.flatMap { try EmailQueryPlanner.selectiveSubjectMatch(db, $0) }
-                let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: filter.statuses, subjectMatch: match)
-                var sql = "SELECT status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
-                if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
-                sql += " GROUP BY status"
-                rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: parts.arguments)
+                let query = EmailQueryPlanner.statusCountQuery(filter, span: span, subjectMatch: match)
+                rows = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
             } else {
                 // Whole months come from the monthly roll-up, the days at either end from the daily one.
                 let days = filter.dateRange.days(now: now, timeZone: timeZone)

@@ -31,12 +31,21 @@ extension EmailQueryPlanner {
         var filter = original
         if let subject = filter.subject, subject.isEmpty { filter.subject = nil }
         var subjectSet: [Int64]?
+        // Every list index names the account (v9): with none given and no raiser to drive the
+        // range, one range per account, merged by the caller.
+        let accounts = filter.accountID == nil && filter.raisedBy.isEmpty
+            ? try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM accounts ORDER BY id")) : []
         func make(_ filter: EmailFilter, residualTo: AddressPattern? = nil, subjectIDs: [Int64]? = nil) -> [Query] {
-            queries(filter: filter, cursor: cursor, direction: direction, limit: limit, span: span,
-                    summaryColumns: summaryColumns, residualTo: residualTo, subjectIDs: subjectIDs, subjectSet: subjectSet)
+            let perAccount = filter.accountID == nil && filter.raisedBy.isEmpty && filter.to == nil && subjectIDs == nil
+            return (perAccount ? accounts.map(Optional.some) : [filter.accountID]).flatMap { account in
+                var scoped = filter
+                scoped.accountID = account
+                return queries(filter: scoped, cursor: cursor, direction: direction, limit: limit, span: span,
+                               summaryColumns: summaryColumns, residualTo: residualTo, subjectIDs: subjectIDs, subjectSet: subjectSet)
+            }
         }
         if let subject = filter.subject {
-            switch try subjectPlan(db, containing: subject, limits: subjectLimits) {
+            switch try subjectPlan(db, containing: subject, accountID: filter.accountID, limits: subjectLimits) {
             case .rowids(let ids): return make(filter, subjectIDs: ids)
             case .idSet(let ids): subjectSet = ids
             case .rowCheck: break
@@ -69,11 +78,15 @@ extension EmailQueryPlanner {
     /// How the emails whose subject contains `text` are found: row by row when the text is
     /// common in the newest emails (``SubjectSearchLimits/sample``), too short for the trigram
     /// index, or has more candidates there than `limits.idSet`; else from the candidates' ids.
-    static func subjectPlan(_ db: Database, containing text: String, limits: SubjectSearchLimits) throws -> SubjectPlan {
+    /// The sample is the account's newest emails (with no account, the newest recorded).
+    static func subjectPlan(_ db: Database, containing text: String, accountID: Int64? = nil,
+                            limits: SubjectSearchLimits) throws -> SubjectPlan {
+        let newest = accountID == nil ? "SELECT subject FROM emails ORDER BY id DESC LIMIT ?2"
+            : "SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3 ORDER BY created_at DESC LIMIT ?2"
         let inSample = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_created ORDER BY created_at DESC LIMIT ?)
-            WHERE subject LIKE ? ESCAPE '\\'
-            """), arguments: [limits.sample, SearchText.likePattern(containing: text)]) ?? 0
+            SELECT count(*) FROM (\(newest)) WHERE subject LIKE ?1 ESCAPE '\\'
+            """), arguments: accountID.map { [SearchText.likePattern(containing: text), limits.sample, $0] }
+                ?? [SearchText.likePattern(containing: text), limits.sample]) ?? 0
         if inSample >= limits.commonInSample { return .rowCheck }
         guard let match = try selectiveSubjectMatch(db, text) else { return .rowCheck }
         let ids = try Int64.fetchAll(db.cachedStatement(sql: """
@@ -161,8 +174,11 @@ extension EmailQueryPlanner {
             conditions += addressConditions(filter.to!, arguments: &arguments)
             index = "emails_to_created"
         case .domain(let domain)?:
+            // Insisted on: with statistics SQLite may prefer the (account, status) index, which
+            // reads every email of the account where this reads the domain's.
             if filter.accountID == nil { conditions.append("account_id IN (SELECT id FROM accounts)") }
             conditions.append("to_domain = ?"); arguments += [domain.lowercased()]
+            index = "emails_account_domain_created"
         case .contains(let part)?:
             let lower = part.lowercased()
             if SearchText.trigramUsable(lower) {
@@ -198,18 +214,50 @@ extension AuditDatabase {
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         return try read { db in
             let match = try filter.subject.flatMap { try EmailQueryPlanner.selectiveSubjectMatch(db, $0) }
-            let parts = EmailQueryPlanner.countingConditions(filter, span: span, statuses: statuses, subjectMatch: match)
-            var sql = "SELECT to_domain, status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
-            if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
-            sql += " GROUP BY to_domain, status"
+            let query = EmailQueryPlanner.domainBreakdownQuery(filter, span: span, statuses: statuses, subjectMatch: match)
             var counts: [(domain: String, status: EmailStatus, count: Int)] = []
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: parts.arguments)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
             while let row = try rows.next() {
                 guard let status = EmailStatus(code: row[1]) else { continue }
-                counts.append((row[0] ?? "", status, row[2]))
+                // Grouped by address (the covering index holds it; an index on the generated
+                // domain column cannot cover), the domain cut here as the column does.
+                counts.append((AddressPattern.domain(of: row[0] ?? ""), status, row[2]))
             }
             return DomainFailures.rows(counts)
         }
+    }
+}
+
+extension EmailQueryPlanner {
+    /// The condition of v9's partial index `emails_account_failure_address`, word for word
+    /// (SQLite uses a partial index only for a query that repeats its condition).
+    static let failureStatusCondition = "status IN (6, 7, 9)"
+
+    /// Counts per status of the emails matching `filter` (a To pattern, Subject text or another
+    /// zone than the roll-ups'), through the index the pattern picks or SQLite's choice.
+    static func statusCountQuery(_ filter: EmailFilter, span: TimeSpan, subjectMatch: String?) -> Query {
+        let parts = countingConditions(filter, span: span, statuses: filter.statuses, subjectMatch: subjectMatch)
+        var sql = "SELECT status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
+        if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
+        sql += " GROUP BY status"
+        return Query(sql: sql, arguments: parts.arguments)
+    }
+
+    /// The Failures by domain query: per (address, status) counts of the filter's failed,
+    /// complained and rejected emails. Without a To pattern or Subject text it reads the
+    /// failures-only covering index `emails_account_failure_address` (v9); with one, the
+    /// index the pattern or text picks.
+    static func domainBreakdownQuery(_ filter: EmailFilter, span: TimeSpan, statuses: Set<EmailStatus>, subjectMatch: String?) -> Query {
+        var parts = countingConditions(filter, span: span, statuses: statuses, subjectMatch: subjectMatch)
+        if filter.to == nil && (filter.subject ?? "").isEmpty {
+            parts.index = "emails_account_failure_address"
+            parts.conditions.append(failureStatusCondition)
+            if filter.accountID == nil { parts.conditions.append("account_id IN (SELECT id FROM accounts)") }
+        }
+        var sql = "SELECT to_address, status, count(*) FROM emails" + (parts.index.map { " INDEXED BY \($0)" } ?? "")
+        if !parts.conditions.isEmpty { sql += " WHERE " + parts.conditions.joined(separator: " AND ") }
+        sql += " GROUP BY to_address, status"
+        return Query(sql: sql, arguments: parts.arguments)
     }
 }
 

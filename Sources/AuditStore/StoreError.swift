@@ -48,6 +48,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidValue(String)
     /// Any other SQLite failure.
     case database(path: String, underlying: String)
+    /// Another process held the write lock past the busy timeout; nothing was changed.
+    case busy(path: String)
 
     public var description: String {
         switch self {
@@ -80,6 +82,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unknownUnit(let id): "There is no unit with id \(id)."
         case .unknownEmail(let id): "There is no email with id \(id)."
         case .invalidValue(let text): "Invalid value: \(text)."
+        case .busy(let path):
+            "Another process (serve, an ingest or a compact) kept \(path) locked for writing past the 10-second wait; nothing was changed. Try again when it is idle."
         case .database(let path, let underlying):
             "The email-audit database \(path) failed: \(underlying)."
         }
@@ -91,6 +95,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         if let db = error as? DatabaseError {
             let text = TextSanitiser.oneLine(db.message ?? "\(db.resultCode)")
             switch db.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return .busy(path: path)
             case .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 return .corrupt(path: path, underlying: text)
             case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:

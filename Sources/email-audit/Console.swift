@@ -21,6 +21,12 @@ enum Console {
         write("\r" + text.string, to: .standardOutput)
     }
 
+    /// Redraws a progress line on standard error (carriage return, text, clear to the end of
+    /// the line); callers draw it only when standard error is a terminal.
+    static func progressLine(_ text: DisplayText) {
+        write("\r" + text.string + "\u{1B}[K", to: .standardError)
+    }
+
     private static func write(_ string: String, to handle: FileHandle) {
         handle.write(Data(string.utf8))
     }

@@ -35,6 +35,10 @@ struct AccountIsolationTests {
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",
+        // The planner's statistics (ANALYZE): store upkeep, no rows returned.
+        "updateStatistics",
+        // compact: free pages back to the disk, file sizes, the vacuum mode (no rows returned).
+        "compact", "fileBytesOnDisk", "autoVacuumMode",
         // Compressing events' raw JSON ahead of `apply` (RawJSONCompactor): reads nothing.
         "prepare",
         // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).

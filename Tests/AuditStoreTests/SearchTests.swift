@@ -218,6 +218,8 @@ struct SearchTests {
                     DELETE FROM grdb_migrations WHERE identifier = 'v5'; PRAGMA user_version = 2;
                     DROP TABLE email_resends; DROP TABLE contact_changes; DELETE FROM grdb_migrations WHERE identifier = 'v7';
                     DELETE FROM grdb_migrations WHERE identifier = 'v8';
+                    CREATE INDEX emails_created ON emails(created_at); CREATE INDEX emails_status_created ON emails(status, created_at);
+                    DROP INDEX emails_account_failure_address; DELETE FROM grdb_migrations WHERE identifier = 'v9';
                     """)
             }
         }
