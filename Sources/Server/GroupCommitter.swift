@@ -25,6 +25,7 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
     private var stopping = false
     private var thread: Thread?
     private var stopped = false
+    private var statistics = GroupCommitStatistics()
 
     /// - Parameters:
     ///   - name: the writer thread's name.
@@ -69,6 +70,13 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
         return queue.count
     }
 
+    /// Groups committed so far, their items and the writer's time in `commit` (for `/metrics` and the benchmark).
+    var committed: GroupCommitStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
     /// Queues an item for the next group commit and waits for its outcome.
     func submit(_ item: Item) async -> Outcome {
         await withCheckedContinuation { continuation in
@@ -103,10 +111,30 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
                 queue.removeFirst(maximumGroup)
             }
             condition.unlock()
+            let started = DispatchTime.now().uptimeNanoseconds
             var outcomes = commit(group.map(\.item))
+            let busy = DispatchTime.now().uptimeNanoseconds - started
             if outcomes.count != group.count { outcomes = group.map { _ in unavailable } }
+            condition.lock()
+            statistics.groups += 1
+            statistics.items += group.count
+            statistics.largestGroup = max(statistics.largestGroup, group.count)
+            statistics.commitSeconds += Double(busy) / 1e9
+            condition.unlock()
             for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
             betweenGroups()
         }
     }
+}
+
+/// What a ``GroupCommitter`` has committed since it started.
+public struct GroupCommitStatistics: Sendable, Equatable {
+    /// Commits run (one transaction each).
+    public var groups = 0
+    /// Items in them.
+    public var items = 0
+    /// The most items one commit took.
+    public var largestGroup = 0
+    /// Wall time the writer spent inside its commits (store work and the sync to disk).
+    public var commitSeconds = 0.0
 }

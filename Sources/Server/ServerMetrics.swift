@@ -13,7 +13,11 @@ import Prometheus
 /// - `email_audit_handover_runs_total{outcome}`: runs the provider answered (`ok`) or not (`deferred`);
 /// - `email_audit_pending_emails`, `email_audit_pending_oldest_age_seconds`: the hand-over queue
 ///   (emails not yet handed over) and how long its oldest has waited, read from the store per scrape;
-/// - `email_audit_webhook_queue_depth`: webhooks waiting for the next group commit.
+/// - `email_audit_webhook_queue_depth`: webhooks waiting for the next group commit;
+/// - `email_audit_webhook_groups_committed`, `email_audit_webhook_group_items_committed`,
+///   `email_audit_webhook_group_largest`, `email_audit_webhook_group_commit_seconds`: the group
+///   commits since the start, the webhooks in them, the largest group and the writer's time in
+///   them (their ratio is the group size achieved).
 public final class ServerMetrics: Sendable {
     /// The registry the metrics live in (exposed for tests).
     public let registry = PrometheusCollectorRegistry()
@@ -22,6 +26,10 @@ public final class ServerMetrics: Sendable {
     private let pending: Gauge
     private let pendingAge: Gauge
     private let webhookQueue: Gauge
+    private let groups: Gauge
+    private let groupItems: Gauge
+    private let largestGroup: Gauge
+    private let groupSeconds: Gauge
 
     public init() {
         received = registry.makeCounter(descriptor: Self.name("email_audit_webhook_events_received", unit: "total",
@@ -37,6 +45,14 @@ public final class ServerMetrics: Sendable {
                                                               help: "How long the oldest Pending email has waited (0 when none)."))
         webhookQueue = registry.makeGauge(descriptor: Self.name("email_audit_webhook_queue_depth",
                                                                 help: "Webhooks waiting for the next group commit."))
+        groups = registry.makeGauge(descriptor: Self.name("email_audit_webhook_groups_committed",
+                                                          help: "Webhook group commits (one transaction each) since the start."))
+        groupItems = registry.makeGauge(descriptor: Self.name("email_audit_webhook_group_items_committed",
+                                                              help: "Webhooks in the group commits since the start."))
+        largestGroup = registry.makeGauge(descriptor: Self.name("email_audit_webhook_group_largest",
+                                                                help: "The most webhooks one group commit took."))
+        groupSeconds = registry.makeGauge(descriptor: Self.name("email_audit_webhook_group_commit", unit: "seconds",
+                                                                help: "Time the writer spent in webhook group commits since the start."))
     }
 
     /// The descriptor of a metric named `name` + `_` + `unit` (just `name` when `unit` is empty).
@@ -70,7 +86,11 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Updates the queue gauges from the store (all accounts) and the committer.
-    public func refresh(store: AuditDatabase, webhookQueueDepth: Int, now: Date) throws {
+    public func refresh(store: AuditDatabase, webhookQueueDepth: Int, webhookGroups: GroupCommitStatistics, now: Date) throws {
+        groups.set(Double(webhookGroups.groups))
+        groupItems.set(Double(webhookGroups.items))
+        largestGroup.set(Double(webhookGroups.largestGroup))
+        groupSeconds.set(webhookGroups.commitSeconds)
         let health = try store.handOverHealth(accountID: nil, now: now)
         pending.set(Double(health.pending))
         pendingAge.set(health.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)

@@ -54,9 +54,9 @@ public struct ServerRoutes: Sendable {
 
     /// `GET /metrics`: the Prometheus text format, queue gauges read from the store first.
     func metricsText() async -> Response {
-        let depth = committer.queueDepth
+        let depth = committer.queueDepth, groups = committer.committed
         let refreshed = await Blocking.run { [metrics, store] in
-            Result { try metrics.refresh(store: store, webhookQueueDepth: depth, now: Date()) }
+            Result { try metrics.refresh(store: store, webhookQueueDepth: depth, webhookGroups: groups, now: Date()) }
         }
         if case .failure(let error) = refreshed {
             logger.error("metrics: cannot read the store", metadata: ["error": "\(error)"])
@@ -83,7 +83,7 @@ public struct ServerRoutes: Sendable {
         switch await committer.submit(verified) {
         case .stored:
             metrics.webhookReceived()
-            return Self.json(.ok, JSONText.object(["status": .string("stored")]))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: Self.storedBody))
         case .tokenMisused:
             return refuse(WebhookRefusal(status: 406, reason: "token-reused", message: "this token was already used for another event"))
         case .malformed(let problem):
@@ -151,6 +151,9 @@ public struct ServerRoutes: Sendable {
         logger.notice("intake refused", metadata: ["status": "\(error.status)", "field": "\(error.field)"])
         return Self.json(HTTPResponse.Status(code: error.status), error.json)
     }
+
+    /// The body of every 200 to a webhook, built once.
+    static let storedBody = ByteBuffer(string: JSONText.object(["status": .string("stored")]) + "\n")
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))

@@ -19,11 +19,14 @@ public enum WebhookCommitOutcome: Sendable, Equatable {
 /// go into the store in the next one, so each 200 follows a durable commit without one commit
 /// per request (``GroupCommitter``).
 ///
-/// A group is ONE transaction: bind the tokens to their events, then store the accepted events
-/// with the ingest path's store step (decoded once, by the verifier on the event loops; mapped by
-/// ``EventIngestor/prepare(_:)``, as the ingest path maps every line). A token whose event is
-/// refused stays bound to that event, so the same webhook again gets the same answer. When the
-/// transaction fails, nothing of the group is stored and every webhook in it gets `.unavailable`.
+/// The work is split so the writer thread does only what must be serial. Each request prepares
+/// its own webhook on its own task, on whichever core is free, while the writer commits the
+/// group before it: the ingest path's mapping (``EventIngestor/prepare(_:)``, as the ingest path
+/// maps every line) and the compaction of its raw JSON (``RawJSONCompactor``). A group is then
+/// ONE transaction on the writer: bind the tokens to their events, then store the accepted events
+/// with the ingest path's store step. A token whose event is refused stays bound to that event,
+/// so the same webhook again gets the same answer. When the transaction fails, nothing of the
+/// group is stored and every webhook in it gets `.unavailable`.
 public final class WebhookCommitter: Sendable {
     private let store: AuditDatabase
     private let ingestor: EventIngestor
@@ -31,7 +34,8 @@ public final class WebhookCommitter: Sendable {
     private let tokenLifetime: TimeInterval
     private let lastPrune = LockedDate()
     private let logger: Logger
-    private let group: GroupCommitter<VerifiedWebhook, WebhookCommitOutcome>
+    private let compactors = CompactorPool()
+    private let group: GroupCommitter<PreparedWebhook, WebhookCommitOutcome>
 
     /// Creates a committer; call ``start()`` before ``submit(_:)``.
     public init(store: AuditDatabase, ingestor: EventIngestor, maximumGroup: Int = 2_000, timestampWindow: TimeInterval = 9 * 3600,
@@ -43,7 +47,7 @@ public final class WebhookCommitter: Sendable {
         let lifetime = tokenLifetime, lastPrune = lastPrune
         group = GroupCommitter(
             name: "webhook-commit", maximumGroup: maximumGroup, unavailable: .unavailable,
-            commit: { webhooks in Self.commit(webhooks, store: store, ingestor: ingestor, logger: logger) },
+            commit: { webhooks in Self.commit(webhooks, store: store, defaultAccountID: ingestor.defaultAccountID, logger: logger) },
             betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) })
     }
 
@@ -56,40 +60,42 @@ public final class WebhookCommitter: Sendable {
     /// Webhooks waiting for the next group commit (for `/metrics`).
     public var queueDepth: Int { group.queueDepth }
 
-    /// Queues a webhook for the next group commit and waits for its outcome.
+    /// Groups committed since ``start()``, their webhooks and the writer's time in them (for `/metrics`).
+    public var committed: GroupCommitStatistics { group.committed }
+
+    /// Prepares a webhook on the caller's task, queues it for the next group commit and waits for its outcome.
     public func submit(_ webhook: VerifiedWebhook) async -> WebhookCommitOutcome {
-        await group.submit(webhook)
+        await group.submit(prepare(webhook))
     }
 
-    /// Stores one group; returns an outcome per webhook, in order.
+    /// Prepares and stores one group at once, on the caller's thread; returns an outcome per webhook, in order.
     func commit(_ webhooks: [VerifiedWebhook]) -> [WebhookCommitOutcome] {
-        Self.commit(webhooks, store: store, ingestor: ingestor, logger: logger)
+        Self.commit(webhooks.map(prepare), store: store, defaultAccountID: ingestor.defaultAccountID, logger: logger)
     }
 
-    private static func commit(_ webhooks: [VerifiedWebhook], store: AuditDatabase, ingestor: EventIngestor,
+    /// The ingest path's mapping of the webhook's event, its raw JSON compacted for the store.
+    func prepare(_ webhook: VerifiedWebhook) -> PreparedWebhook {
+        let use = WebhookTokenUse(token: webhook.token, bodyDigest: webhook.eventDigest, receivedAt: Date())
+        switch ingestor.prepare(webhook.decoded) {
+        case .event(let event): return PreparedWebhook(tokenUse: use, event: compactors.compacted(event), refusal: nil)
+        case .ignored: return PreparedWebhook(tokenUse: use, event: nil, refusal: nil)
+        case .refused(let field, let problem): return PreparedWebhook(tokenUse: use, event: nil, refusal: "field \(field): \(problem)")
+        }
+    }
+
+    private static func commit(_ webhooks: [PreparedWebhook], store: AuditDatabase, defaultAccountID: Int64?,
                                logger: Logger) -> [WebhookCommitOutcome] {
         let now = Date()
-        var events: [IncomingEvent?] = []
-        var refusals: [String?] = []
-        events.reserveCapacity(webhooks.count)
-        refusals.reserveCapacity(webhooks.count)
-        for webhook in webhooks {
-            switch ingestor.prepare(webhook.decoded) {
-            case .event(let event): events.append(event); refusals.append(nil)
-            case .ignored: events.append(nil); refusals.append(nil)
-            case .refused(let field, let problem): events.append(nil); refusals.append("field \(field): \(problem)")
-            }
-        }
         do {
             let result = try store.bindWebhookTokensAndApply(
-                webhooks.map { WebhookTokenUse(token: $0.token, bodyDigest: $0.eventDigest, receivedAt: now) },
-                events: events, defaultAccountID: ingestor.defaultAccountID)
+                webhooks.map { WebhookTokenUse(token: $0.tokenUse.token, bodyDigest: $0.tokenUse.bodyDigest, receivedAt: now) },
+                events: webhooks.map(\.event), defaultAccountID: defaultAccountID)
             logger.debug("webhook group committed", metadata: [
                 "requests": "\(webhooks.count)", "inserted": "\(result.applied.inserted)", "duplicates": "\(result.applied.duplicates)",
             ])
             return result.bound.indices.map { index in
                 guard result.bound[index] else { return .tokenMisused }
-                if let refusal = refusals[index] { return .malformed(refusal) }
+                if let refusal = webhooks[index].refusal { return .malformed(refusal) }
                 if let refused = result.refused[index] { return .malformed(refused) }
                 return .stored
             }
@@ -125,4 +131,14 @@ final class LockedDate: @unchecked Sendable {
         date = now
         return true
     }
+}
+
+/// A verified webhook after the ingest path's mapping, waiting for its group's transaction.
+struct PreparedWebhook: Sendable {
+    /// The token to bind and the digest of the event it carried (the time is set at the commit).
+    var tokenUse: WebhookTokenUse
+    /// The event to store; nil when the mapping ignored or refused it.
+    var event: IncomingEvent?
+    /// Why the mapping refused the event (answered 400 once the token is bound).
+    var refusal: String?
 }

@@ -45,10 +45,19 @@ public struct WebhookVerifier: Sendable {
     }
 
     /// Whether a Content-Type header value is JSON (`application/json`, parameters allowed).
+    /// Compares bytes (ASCII case folded), without building strings: it runs for every request.
     public static func isJSON(contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        return media == "application/json"
+        let expected = "application/json".utf8
+        var utf8 = Substring(contentType).utf8
+        if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) { utf8 = utf8[..<semicolon] }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = utf8.first, isBlank(first) { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, isBlank(last) { utf8 = utf8.dropLast() }
+        guard utf8.count == expected.count else { return false }
+        return zip(utf8, expected).allSatisfy { given, wanted in
+            given == wanted || (given >= UInt8(ascii: "A") && given <= UInt8(ascii: "Z") && given | 0x20 == wanted)
+        }
     }
 
     /// Checks a webhook body received at `now`.

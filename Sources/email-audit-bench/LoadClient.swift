@@ -98,20 +98,47 @@ struct LoadClient {
                 guard n > 0 else { throw BenchError("write failed") }
                 sent += n
             }
-            // Read until the head is complete, then until Content-Length bytes of body.
+            // Read until the head is complete, then until Content-Length bytes of body. The head is
+            // read as bytes (no strings): this runs once per request on the cores the server needs.
             while true {
                 if let end = headEnd() {
-                    let head = String(decoding: pending[..<end], as: UTF8.self)
-                    let status = Int(head.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") ?? 0
-                    let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                        .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
-                    let total = end + 4 + length
+                    let status = pending.count > 12 ? Self.number(pending[9..<12]) : 0
+                    let total = end + 4 + contentLength(headEnd: end)
                     while pending.count < total { try fill() }
                     pending.removeFirst(total)
                     return status
                 }
                 try fill()
             }
+        }
+
+        private static func number(_ digits: ArraySlice<UInt8>) -> Int {
+            var value = 0
+            for byte in digits {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+
+        /// The Content-Length of the head ending at `end` (0 when absent); the header name in any case.
+        private func contentLength(headEnd end: Int) -> Int {
+            let name = Array("\r\ncontent-length:".utf8)
+            var i = 0
+            while i + name.count <= end {
+                var matches = true
+                for k in 0..<name.count where pending[i + k] | (k >= 2 ? 0x20 : 0) != name[k] {
+                    matches = false
+                    break
+                }
+                if matches {
+                    var j = i + name.count
+                    while j < end, pending[j] == UInt8(ascii: " ") { j += 1 }
+                    return Self.number(pending[j..<end])
+                }
+                i += 1
+            }
+            return 0
         }
 
         private func headEnd() -> Int? {

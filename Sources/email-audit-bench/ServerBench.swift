@@ -75,6 +75,7 @@ struct ServerBench {
         let webhookCPU = CPUSplit(server: serve.processIdentifier)
         let webhookRun = try load.post(path: "/webhooks/mailgun", headers: ["Content-Type": "application/json"], bodies: bodies)
         let webhookSplit = webhookCPU.finish()
+        let groups = try runBlocking { try await Self.groupCommits(client, base + "/metrics") }
         let intakeBodies = (0..<intakeEmails).map { index in
             "{\"host_id\": \"BENCH-\(runID)-\(index)\", \"raised_by\": \"Zoë Clarke\", \"activity\": \"receipt\", "
                 + "\"to\": \"tenant\(index % 5000)@example.net\", \"from\": \"accounts@mg.example.com\", \"subject\": \"Receipt \(index)\", "
@@ -95,6 +96,7 @@ struct ServerBench {
                      Count.text(webhooks), webhookRun.seconds, Count.text(Int(webhookRate)), webhookRun.p50, webhookRun.p99,
                      Count.text(webhookRun.ok), Count.text(events), webhookRate >= 5_000 ? "ok, target ≥ 5,000 events/s" : "UNDER target ≥ 5,000 events/s"))
         print("  CPU during the webhooks: \(webhookSplit)")
+        print("  \(groups)")
         print(String(format: "intake: %@ emails in %.2f s = %@ emails/s, p50 %.1f ms, p99 %.1f ms; %@ answered 201 (%@)",
                      Count.text(intakeEmails), intakeRun.seconds, Count.text(Int(intakeRate)), intakeRun.p50, intakeRun.p99,
                      Count.text(intakeRun.ok), intakeRate >= 2_000 ? "ok, target ≥ 2,000 emails/s" : "UNDER target ≥ 2,000 emails/s"))
@@ -118,6 +120,20 @@ struct ServerBench {
         let store = try AuditDatabase(path: path, timeZone: TimeZone(identifier: "Europe/London")!)
         defer { try? store.close() }
         return (try store.eventCount(), try store.emailCount())
+    }
+
+    /// The server's webhook group commits so far, from its `/metrics`: how many, how large, the writer's time in them.
+    static func groupCommits(_ client: HTTPClient, _ url: String) async throws -> String {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        func value(_ name: String) -> Double {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        let groups = value("email_audit_webhook_groups_committed"), items = value("email_audit_webhook_group_items_committed")
+        let seconds = value("email_audit_webhook_group_commit_seconds")
+        return String(format: "group commits: %@ groups, %.1f webhooks per group on average, largest %@; writer busy %.2f s (%.2f ms per group)",
+                      Count.text(Int(groups)), items / max(groups, 1), Count.text(Int(value("email_audit_webhook_group_largest"))),
+                      seconds, seconds * 1000 / max(groups, 1))
     }
 
     static func waitUntilUp(_ client: HTTPClient, _ url: String) async throws {
