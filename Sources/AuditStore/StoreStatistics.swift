@@ -20,7 +20,7 @@ extension AuditDatabase {
     /// The emails the last `ANALYZE` saw (nil: never run, or no emails then).
     static func analyzedEmails(_ db: Database) throws -> Int? {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'sqlite_stat1'")) == true,
-              let stat = try String.fetchOne(db, sql: "SELECT stat FROM sqlite_stat1 WHERE tbl = 'emails' AND idx = 'emails_account_created'") else { return nil }
+              let stat = try String.fetchOne(db.cachedStatement(sql: "SELECT stat FROM sqlite_stat1 WHERE tbl = 'emails' AND idx = 'emails_account_created'")) else { return nil }
         return Int(stat.prefix { $0 != " " })
     }
 
