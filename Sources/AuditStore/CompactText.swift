@@ -1,56 +1,97 @@
 import CStoreZlib
 import Foundation
 
-/// Text stored compactly: the raw provider JSON of every event (`events.raw_json`).
+/// Text stored compactly: the raw provider JSON of every event (`events.raw_json`, format 1)
+/// and email bodies (`emails.body`, format 2).
 ///
-/// A stored value is either TEXT, the text itself (stores before schema v8, and text that
-/// compression would not shrink), or a BLOB in format 1:
+/// A stored value is either TEXT, the text itself (stores before schema v8, bodies recorded
+/// before format 2, and text that compression would not shrink), or a BLOB:
 ///
-///     byte 0      1 (the format)
+///     byte 0      the format: 1 or 2
 ///     bytes 1...  the text's UTF-8 length as an unsigned LEB128 varint
 ///     then        4 bytes: the CRC-32 of the UTF-8, little-endian
-///     then        a raw deflate stream (RFC 1951, 8 KiB window) of the UTF-8, compressed
-///                 against the preset dictionary ``CompactTextDictionary/version1``
+///     then        a raw deflate stream (RFC 1951) of the UTF-8
+///
+/// Format 1 compresses against the preset dictionary ``CompactTextDictionary/version1`` (built
+/// from Mailgun events) with an 8 KiB window; format 2 has no dictionary and a 32 KiB window,
+/// for free text such as bodies. A format's dictionary never changes: a new dictionary would be
+/// a new format byte, so every value ever written stays readable.
 ///
 /// Decoding gives back exactly the bytes that were encoded (the length and CRC are checked:
 /// a raw deflate stream has no check of its own), so the
 /// raw JSON read back is byte for byte what the provider sent.
 enum CompactText {
+    /// How a value is compressed; the raw value is the stored first byte.
+    enum Format: UInt8 {
+        /// Against ``CompactTextDictionary/version1``: provider events.
+        case eventJSON = 1
+        /// No dictionary: email bodies.
+        case plainText = 2
+
+        /// deflate's window: 2^13 bytes is enough for the dictionary plus a typical event;
+        /// bodies get zlib's largest.
+        var windowBits: Int32 {
+            switch self {
+            case .eventJSON: 13
+            case .plainText: 15
+            }
+        }
+
+        /// zlib's compression level: 3 is within 10% of 6's size at about half its time (events,
+        /// millions of them); a body is written once, so it gets zlib's default.
+        var level: Int32 {
+            switch self {
+            case .eventJSON: 3
+            case .plainText: 6
+            }
+        }
+
+        /// The preset dictionary, if the format has one.
+        var dictionary: [UInt8]? {
+            switch self {
+            case .eventJSON: CompactTextDictionary.version1Bytes
+            case .plainText: nil
+            }
+        }
+    }
+
     /// The first byte of a format-1 value.
-    static let format1: UInt8 = 1
-    /// deflate's window: 2^13 bytes, enough for the dictionary plus a typical event.
-    static let windowBits: Int32 = 13
+    static let format1: UInt8 = Format.eventJSON.rawValue
+    /// The largest window of any format: a decompressor with it inflates every format.
+    static let largestWindowBits: Int32 = 15
     /// zlib's memory level for the compressor (a smaller hash table to clear per value).
     static let memoryLevel: Int32 = 6
-    /// zlib's compression level: 3 is within 10% of 6's size at about half its time.
-    static let level: Int32 = 3
 
     /// Why a stored value could not be decoded.
     struct DecodingError: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// A reusable zlib compressor for format 1 (one per batch or thread). It loads the
-    /// dictionary once into a primed stream and copies that stream for each value
+    /// A reusable zlib compressor for one format (one per batch or thread). With a dictionary
+    /// it loads the dictionary once into a primed stream and copies that stream for each value
     /// (`deflateCopy`: memory copies), where `deflateSetDictionary` per value would hash the
-    /// whole 7.6 KB dictionary again for every event.
+    /// whole 7.6 KB dictionary again for every event; without one it resets the stream.
     final class Compressor {
         private var primed = z_stream()
         private var output: [UInt8] = []
+        private let format: Format
 
-        init() {
-            let status = ea_store_deflate_init(&primed, CompactText.level, -CompactText.windowBits, CompactText.memoryLevel)
+        init(format: Format = .eventJSON) {
+            self.format = format
+            let status = ea_store_deflate_init(&primed, format.level, -format.windowBits, CompactText.memoryLevel)
             // Only bad parameters or no memory fail here; both are programming or fatal errors.
             precondition(status == Z_OK, "deflateInit2 failed: \(status)")
-            let dictionaryStatus = CompactTextDictionary.version1Bytes.withUnsafeBufferPointer { dictionary in
-                deflateSetDictionary(&primed, dictionary.baseAddress, uInt(dictionary.count))
+            if let dictionary = format.dictionary {
+                let dictionaryStatus = dictionary.withUnsafeBufferPointer { dictionary in
+                    deflateSetDictionary(&primed, dictionary.baseAddress, uInt(dictionary.count))
+                }
+                precondition(dictionaryStatus == Z_OK, "deflateSetDictionary failed: \(dictionaryStatus)")
             }
-            precondition(dictionaryStatus == Z_OK, "deflateSetDictionary failed: \(dictionaryStatus)")
         }
 
         deinit { deflateEnd(&primed) }
 
-        /// The format-1 bytes of `text`, handed to `body` (valid only inside it), or nil when
+        /// The compressed bytes of `text`, handed to `body` (valid only inside it), or nil when
         /// they would not be shorter than the text itself (store the text).
         func encode<Result>(_ text: String, _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {
             var text = text
@@ -61,18 +102,29 @@ enum CompactText {
 
         /// Compresses `utf8` into `output`; its used length, or nil when not shorter.
         private func compress(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
-            let count = utf8.count
             // Values this short never shrink: keep them as text.
-            guard count >= 64 else { return nil }
+            guard utf8.count >= 64 else { return nil }
+            guard format.dictionary != nil else {
+                let resetStatus = deflateReset(&primed)
+                precondition(resetStatus == Z_OK, "deflateReset failed: \(resetStatus)")
+                return compress(utf8, with: &primed)
+            }
             var stream = z_stream()
             let copyStatus = deflateCopy(&stream, &primed)
             precondition(copyStatus == Z_OK, "deflateCopy failed: \(copyStatus)")
             defer { deflateEnd(&stream) }
+            return compress(utf8, with: &stream)
+        }
+
+        /// Writes the header and the deflate stream of `utf8` through `stream` into `output`.
+        private func compress(_ utf8: UnsafeBufferPointer<UInt8>, with stream: inout z_stream) -> Int? {
+            let count = utf8.count
             let bound = Int(deflateBound(&stream, uLong(count))) + 15
             if output.count < bound { output = [UInt8](repeating: 0, count: max(bound, 4096)) }
+            let formatByte = format.rawValue
             return output.withUnsafeMutableBufferPointer { out -> Int? in
                 var header = 0
-                out[header] = CompactText.format1
+                out[header] = formatByte
                 header += 1
                 var length = UInt64(count)
                 repeat {
@@ -97,20 +149,20 @@ enum CompactText {
         }
     }
 
-    /// A reusable zlib decompressor for format 1.
+    /// A reusable zlib decompressor for every format.
     final class Decompressor {
         private var stream = z_stream()
 
         init() {
-            let status = ea_store_inflate_init(&stream, -CompactText.windowBits)
+            let status = ea_store_inflate_init(&stream, -CompactText.largestWindowBits)
             precondition(status == Z_OK, "inflateInit2 failed: \(status)")
         }
 
         deinit { inflateEnd(&stream) }
 
-        /// The text of the format-1 value `bytes`.
+        /// The text of the compact value `bytes`.
         func decode(_ bytes: UnsafeRawBufferPointer) throws -> String {
-            guard bytes.count >= 2, bytes[0] == CompactText.format1 else {
+            guard bytes.count >= 2, let format = Format(rawValue: bytes[0]) else {
                 throw DecodingError(description: "a compact text value of unknown format \(bytes.first.map(String.init) ?? "(empty)")")
             }
             var offset = 1
@@ -133,10 +185,12 @@ enum CompactText {
                 offset += 1
             }
             inflateReset(&stream)
-            let dictionaryStatus = CompactTextDictionary.version1Bytes.withUnsafeBufferPointer { dictionary in
-                inflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count))
+            if let dictionary = format.dictionary {
+                let dictionaryStatus = dictionary.withUnsafeBufferPointer { dictionary in
+                    inflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count))
+                }
+                guard dictionaryStatus == Z_OK else { throw DecodingError(description: "inflateSetDictionary failed: \(dictionaryStatus)") }
             }
-            guard dictionaryStatus == Z_OK else { throw DecodingError(description: "inflateSetDictionary failed: \(dictionaryStatus)") }
             let expected = Int(length)
             var failure: String?
             // One spare byte: a stream longer than its recorded length is caught, not truncated.

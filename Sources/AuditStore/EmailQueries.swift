@@ -205,8 +205,10 @@ extension AuditDatabase {
     /// address within its account; nil when there is no such email in `accountID` (any account when nil).
     package func detail(emailID: Int64, accountID: Int64? = nil) throws -> EmailDetail? {
         try read { db in
-            guard let email = try EmailRecord.fetchOne(db, sql: "SELECT \(EmailRecord.selection) FROM emails e WHERE e.id = ? AND (? IS NULL OR e.account_id = ?)",
-                                                       arguments: [emailID, accountID, accountID])?.email else { return nil }
+            guard let email = try readingCompactText({
+                try EmailRecord.fetchOne(db, sql: "SELECT \(EmailRecord.selection) FROM emails e WHERE e.id = ? AND (? IS NULL OR e.account_id = ?)",
+                                         arguments: [emailID, accountID, accountID])?.email
+            }) else { return nil }
             let events = try EventRecord.fetchAll(db, sql: "SELECT \(EventRecord.selection) FROM events WHERE email_id = ? ORDER BY occurred_at, id",
                                                   arguments: [emailID]).map(\.event)
             let units = try Self.unitRows(db, address: email.to, accountID: email.accountID)

@@ -35,13 +35,14 @@ struct EmailRecord: FetchableRecord {
 
     let email: Email
 
-    init(row: Row) {
+    /// - Throws: ``CompactText/DecodingError`` when a compressed body is damaged.
+    init(row: Row) throws {
         email = Email(
             id: row[Columns.id], accountID: row[Columns.accountID], raisedByID: row[Columns.raisedByID],
             raisedByName: row[Columns.raisedByName] ?? "",
             activity: Activity(rawValue: row[Columns.activity]) ?? .external,
             to: row[Columns.to], cc: StorageEncoding.decodeStringArray(row[Columns.cc]), from: row[Columns.from],
-            subject: row[Columns.subject], textBody: row[Columns.body],
+            subject: row[Columns.subject], textBody: try StoredBody.text(row[Columns.body]),
             attachmentNames: StorageEncoding.decodeStringArray(row[Columns.attachments]),
             createdAt: StorageEncoding.date(milliseconds: row[Columns.createdAt]),
             providerMessageID: row[Columns.providerMessageID],

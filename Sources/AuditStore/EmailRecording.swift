@@ -25,6 +25,7 @@ extension AuditDatabase {
         var ids: [Int64] = []
         ids.reserveCapacity(emails.count)
         let staffLookup = try db.cachedStatement(sql: "SELECT account_id FROM staff WHERE id = ?")
+        let bodies = CompactText.Compressor(format: .plainText)
         for email in emails {
             if !accounts.contains(email.accountID) {
                 try Self.requireAccount(db, email.accountID)
@@ -43,7 +44,7 @@ extension AuditDatabase {
             guard owner == email.accountID else {
                 throw StoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
             }
-            ids.append(try Self.insertPending(db, email, days: &days, deltas: &deltas))
+            ids.append(try Self.insertPending(db, email, bodies: bodies, days: &days, deltas: &deltas))
         }
         try deltas.apply(db)
         try adjustCounts(db, emails: ids.count, events: 0)
@@ -52,8 +53,9 @@ extension AuditDatabase {
     }
 
     /// Inserts one email as Pending with its unit links and counts it in `deltas` (the caller
-    /// applies them, adjusts the email count and checks the account and staff member).
-    static func insertPending(_ db: Database, _ email: NewEmail, days: inout LocalDayCalculator,
+    /// applies them, adjusts the email count and checks the account and staff member). The body
+    /// is stored through `bodies` (``StoredBody``).
+    static func insertPending(_ db: Database, _ email: NewEmail, bodies: CompactText.Compressor, days: inout LocalDayCalculator,
                               deltas: inout RollupDeltas) throws -> Int64 {
         let createdAt = StorageEncoding.milliseconds(email.createdAt)
         let insert = try db.cachedStatement(sql: """
@@ -64,7 +66,7 @@ extension AuditDatabase {
         insert.setUncheckedArguments([
                 email.accountID, email.raisedByID, email.activity.rawValue,
                 StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
-                email.from, email.subject, email.textBody, StorageEncoding.jsonArray(email.attachmentNames), createdAt,
+                email.from, email.subject, StoredBody.value(email.textBody, compressor: bodies), StorageEncoding.jsonArray(email.attachmentNames), createdAt,
                 email.hostID,
             ])
         try insert.execute()
@@ -88,10 +90,10 @@ extension AuditDatabase {
             let accountCondition = accounts.map { " AND e.account_id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
             var arguments = StatementArguments(accounts ?? [])
             arguments += [limit]
-            return try EmailRecord.fetchAll(db.cachedStatement(sql: """
+            return try readingCompactText { try EmailRecord.fetchAll(db.cachedStatement(sql: """
                 SELECT \(EmailRecord.selection) FROM emails e INDEXED BY emails_pending
                 WHERE e.handed_over_at IS NULL\(accountCondition) ORDER BY e.created_at, e.id LIMIT ?
-                """), arguments: arguments).map(\.email)
+                """), arguments: arguments).map(\.email) }
         }
     }
 

@@ -72,7 +72,8 @@ extension AuditDatabase {
                         to: address, from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: rows[0][8])),
                         subject: NotificationText.digestSubject(day: day, count: emails.count),
                         textBody: NotificationText.digestBody(day: day, emails: emails, userName: name, timeZone: zone), createdAt: now)
-                    let emailID = try Self.insertPending(db, email, days: &days, deltas: &deltas)
+                    let emailID = try Self.insertPending(db, email, bodies: CompactText.Compressor(format: .plainText), days: &days,
+                                                        deltas: &deltas)
                     try db.execute(sql: """
                         INSERT INTO notification_digests (account_id, user_id, day, email_id, notifications, sent_at) VALUES (?, ?, ?, ?, ?, ?)
                         """, arguments: [accountID, userID, ordinal, emailID, rows.count, StorageEncoding.milliseconds(now)])

@@ -59,7 +59,8 @@ enum NotificationWriter {
                     from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: row[3])),
                     subject: NotificationText.subject(for: notified),
                     textBody: NotificationText.body(for: notified, userName: user.name, timeZone: timeZone), createdAt: raisedAt)
-                let emailID = try AuditDatabase.insertPending(db, email, days: &days, deltas: &deltas)
+                let emailID = try AuditDatabase.insertPending(db, email, bodies: CompactText.Compressor(format: .plainText),
+                                                               days: &days, deltas: &deltas)
                 try db.cachedStatement(sql: "UPDATE notifications SET notice_email_id = ? WHERE id = ?")
                     .execute(arguments: [emailID, notificationID])
                 raised.emails += 1

@@ -62,7 +62,7 @@ extension AuditDatabase {
         let units = try Int64.fetchAll(db, sql: "SELECT unit_id FROM email_units WHERE email_id = ?", arguments: [emailID])
         let email = NewEmail(accountID: accountID, raisedByID: try Self.staffID(db, for: user, accountID: accountID),
                              activity: activity, to: to, cc: StorageEncoding.decodeStringArray(row[2]), from: row[3],
-                             subject: row[4], textBody: row[5], attachmentNames: StorageEncoding.decodeStringArray(row[6]),
+                             subject: row[4], textBody: try readingCompactText { try StoredBody.text(row[5]) }, attachmentNames: StorageEncoding.decodeStringArray(row[6]),
                              createdAt: time, unitIDs: units)
         try StoredValueCheck.check(email)
         let newID = try recordEmails(db, [email])[0]

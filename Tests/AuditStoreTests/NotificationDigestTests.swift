@@ -48,7 +48,7 @@ struct NotificationDigestTests {
         #expect((row[1] as String) == Activity.statusAlert.rawValue)
         #expect((row[2] as String) == "alice.able@harbour.example")
         #expect((row[3] as String) == "Email Audit digest for 29/03/2026: 2 emails need attention")
-        let body: String = row[4]
+        let body = try StoredBody.text(row[4])
         #expect(body.contains("Email #\(ids[1])") && body.contains("Email #\(ids[2])"))
         #expect(!body.contains("Email #\(ids[0])") && !body.contains("Email #\(ids[3])"))
         #expect((row[5] as String) == StaffUser.systemName)

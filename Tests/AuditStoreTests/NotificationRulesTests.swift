@@ -118,7 +118,7 @@ struct NotificationRulesTests {
         #expect((alert[2] as String) == "alice.able@harbour.example")
         #expect((alert[5] as String) == StaffUser.systemName)
         #expect((alert[6] as Int64?) == nil, "waits for the batch feeder")
-        let body: String = alert[4]
+        let body = try StoredBody.text(alert[4])
         #expect((alert[3] as String).contains("#\(id)"))
         for part in ["Email #\(id)", "To: \(world.to)", "Status: Failed", "What to do: ", "0117 496 0001", "Dana Doe"] {
             #expect(body.contains(part), "missing \(part)")
