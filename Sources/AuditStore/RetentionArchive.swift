@@ -79,6 +79,7 @@ public final class RetentionArchive {
                 }
             }
             committedLength = existing == 0 ? 0 : (recorded?.length ?? 0)
+            recordedLength = recorded?.path == absolute ? recorded?.length : nil
             self.opening = opening
         } else {
             let fd = open(absolute, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -111,7 +112,8 @@ public final class RetentionArchive {
     /// back to its committed length where possible and the error thrown rolls the transaction back.
     func append(_ lines: [UInt8], _ db: Database) throws {
         // Another run appending to the same file since this one opened it would interleave batches.
-        if let recorded = try Self.recorded(db), recorded.path == path, recorded.length != committedLength {
+        let current = try Self.recorded(db).flatMap { $0.path == path ? $0.length : nil }
+        if current != recordedLength {
             throw StoreError.archive(path: path, problem: "another retention run is writing to it")
         }
         let bytes = isCompressed ? try Self.gzipMember(lines) : lines
@@ -129,12 +131,19 @@ public final class RetentionArchive {
         pendingLength = length
     }
 
+    /// What the store recorded for this file when it was opened or after this run's last batch
+    /// (nil: it recorded another file or none).
+    private var recordedLength: Int64?
+
     /// The length after the batch appended last, until its transaction commits.
     private var pendingLength: Int64?
 
     /// Called after the batch's transaction committed.
     func batchCommitted() {
-        if let pendingLength { committedLength = pendingLength }
+        if let pendingLength {
+            committedLength = pendingLength
+            recordedLength = pendingLength
+        }
         pendingLength = nil
     }
 
