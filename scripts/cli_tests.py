@@ -471,6 +471,14 @@ def retention_checks(binary, work):
         check(f"running again appends to this store's archive ({name}) and deletes nothing", again.returncode == 0
               and "appending to" in again.stdout and "deleted 0 emails" in again.stdout, again.stdout + again.stderr)
 
+    # On a terminal, a progress line counts the emails deleted.
+    copy = os.path.join(work, "retention-terminal.sqlite")
+    shutil.copy(db, copy)
+    on_terminal = run_on_terminal(binary, "compact", "--db", copy, "--retention-months", "2", "--now", now, "--retention-batch", "25",
+                                  stderr_too=True)
+    check("retention on a terminal draws a progress line", "emails created before 20/09/2026 deleted (" in on_terminal
+          and "retention: deleted" in on_terminal, repr(on_terminal[-300:]))
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -895,16 +903,17 @@ def resend_checks(binary, work):
     check("export csv has the Resend link column", links.get(str(result.get("id"))) == f"Resend of #{with_units['id']}", exported.stderr)
 
 
-def run_on_terminal(binary, *args, env=None):
-    """Runs the binary with standard output on a pseudo-terminal; returns what it printed there."""
+def run_on_terminal(binary, *args, env=None, stderr_too=False):
+    """Runs the binary with standard output (and, with stderr_too, standard error) on a
+    pseudo-terminal; returns what it printed there."""
     import pty
     full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", EMAIL_AUDIT_USER=SIGNED_IN)
     full_env.pop("EMAIL_AUDIT_DB", None)
     full_env.pop("LC_ALL", None)
     full_env.update(env or {})
     master, slave = pty.openpty()
-    process = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
-                               env=full_env)
+    process = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave,
+                               stderr=slave if stderr_too else subprocess.PIPE, env=full_env)
     os.close(slave)
     output = b""
     while True:
