@@ -383,6 +383,103 @@ def compact_checks(binary, work):
           and not os.path.exists(os.path.join(work, "none.sqlite")), missing.stderr)
 
 
+def retention_checks(binary, work):
+    """compact --retention-months: the emails before the cut go (with their events), the archive
+    holds each of them once and reads with Python's json (and gzip); bad values get one line."""
+    import gzip
+    now = "20/11/2026 14:30"
+    db = os.path.join(work, "retention.sqlite")
+    seeded = run(binary, "seed", "--db", db, "--emails", "600", "--days", "150", "--seed", "5", "--now", now, "--quiet")
+    check("retention: seed", seeded.returncode == 0, seeded.stderr)
+    # Local midnight (London, BST then) of 20/09/2026.
+    cut_ms = 1789858800000
+
+    def counts(path):
+        connection = sqlite3.connect(path)
+        try:
+            return (connection.execute("select count(*) from emails where created_at < ?", (cut_ms,)).fetchone()[0],
+                    connection.execute("select count(*) from emails where created_at >= ?", (cut_ms,)).fetchone()[0],
+                    connection.execute("select count(*) from events where email_id in (select id from emails where created_at < ?)",
+                                       (cut_ms,)).fetchone()[0])
+        finally:
+            connection.close()
+
+    old, new, old_events = counts(db)
+    check("retention: the store has emails either side of the cut", old > 50 and new > 50 and old_events > old, f"{old} {new} {old_events}")
+    rows_before = stored_rows(db)
+    for bad in ["-3", "abc", "1.5", "1201"]:
+        refused = run(binary, "compact", "--db", db, "--retention-months", bad, "--now", now)
+        lines = [line for line in refused.stderr.splitlines() if line.strip()]
+        check(f"compact --retention-months {bad} is refused in one line", refused.returncode != 0 and len(lines) == 1
+              and "--retention-months" in lines[0], f"rc={refused.returncode} {refused.stderr!r}")
+    no_months = run(binary, "compact", "--db", db, "--archive", os.path.join(work, "never.jsonl"), "--now", now)
+    check("--archive without retention is refused in one line", no_months.returncode != 0
+          and len(no_months.stderr.strip().splitlines()) == 1 and not os.path.exists(os.path.join(work, "never.jsonl")),
+          no_months.stderr)
+    precious = os.path.join(work, "precious.jsonl")
+    with open(precious, "w") as handle:
+        handle.write("not ours\n")
+    refused = run(binary, "compact", "--db", db, "--retention-months", "2", "--archive", precious, "--now", now)
+    check("an existing unrelated file is not used as the archive", refused.returncode != 0
+          and len(refused.stderr.strip().splitlines()) == 1 and "already exists" in refused.stderr
+          and open(precious).read() == "not ours\n", refused.stderr)
+    unwritable = run(binary, "compact", "--db", db, "--retention-months", "2", "--archive",
+                     os.path.join(work, "no-such-folder", "a.jsonl"), "--now", now)
+    check("an archive that cannot be written is refused in one line", unwritable.returncode != 0
+          and len(unwritable.stderr.strip().splitlines()) == 1 and "No email was deleted" in unwritable.stderr, unwritable.stderr)
+    zero = run(binary, "compact", "--db", db, "--retention-months", "0", "--now", now)
+    check("--retention-months 0 keeps everything", zero.returncode == 0 and counts(db) == (old, new, old_events)
+          and stored_rows(db) == rows_before, zero.stdout + zero.stderr)
+    # A config file's retention_months applies; the flag overrides it.
+    config = os.path.join(work, "retention-config.toml")
+    with open(config, "w") as handle:
+        handle.write("[server]\nretention_months = 2\n")
+    overridden = run(binary, "compact", "--db", db, "--config", config, "--retention-months", "0", "--now", now)
+    check("the flag overrides the config file", overridden.returncode == 0 and counts(db)[0] == old, overridden.stderr)
+
+    for name in ["archive.jsonl", "archive.jsonl.gz"]:
+        copy = os.path.join(work, "retention-" + name + ".sqlite")
+        shutil.copy(db, copy)
+        archive = os.path.join(work, name)
+        if name.endswith(".gz"):
+            done = run(binary, "compact", "--db", copy, "--config", config, "--archive", archive, "--now", now, "--retention-batch", "37")
+        else:
+            done = run(binary, "compact", "--db", copy, "--retention-months", "2", "--archive", archive, "--now", now)
+        check(f"compact --retention-months with --archive {name}", done.returncode == 0 and "retention: deleted" in done.stdout
+              and f"{old:,}" in done.stdout, done.stdout + done.stderr)
+        check(f"retention ({name}): exactly the old emails went", counts(copy) == (0, new, 0), str(counts(copy)))
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(archive, "rt", encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle]
+        ids = [record["id"] for record in records]
+        events = sum(len(record["events"]) for record in records)
+        check(f"the archive ({name}) holds every deleted email once, with its events", len(ids) == old and len(set(ids)) == old
+              and events == old_events, f"{len(ids)} {len(set(ids))} {events}")
+        connection = sqlite3.connect(db)
+        sample = records[len(records) // 2]
+        row = connection.execute("select subject, body, status, created_at, raised_by_id, account_id from emails where id = ?",
+                                 (sample["id"],)).fetchone()
+        raws = [r[0] for r in connection.execute("select raw_json from events where email_id = ? order by occurred_at, id",
+                                                     (sample["id"],))]
+        connection.close()
+        check(f"an archived email ({name}) has its columns", row == (sample["subject"], sample["body"], sample["status"],
+              sample["created_at"], sample["raised_by_id"], sample["account_id"]), f"{row} {sample.get('subject')}")
+        check(f"archived raw events ({name}) are JSON", all(isinstance(json.loads(e["raw_json"]), dict) for r in records for e in r["events"]))
+        check(f"archived raw events ({name}) are as stored", len(raws) == len(sample["events"]) and
+              all(isinstance(raw, bytes) or raw == e["raw_json"] for raw, e in zip(raws, sample["events"])))
+        again = run(binary, "compact", "--db", copy, "--retention-months", "2", "--archive", archive, "--now", now)
+        check(f"running again appends to this store's archive ({name}) and deletes nothing", again.returncode == 0
+              and "appending to" in again.stdout and "deleted 0 emails" in again.stdout, again.stdout + again.stderr)
+
+    # On a terminal, a progress line counts the emails deleted.
+    copy = os.path.join(work, "retention-terminal.sqlite")
+    shutil.copy(db, copy)
+    on_terminal = run_on_terminal(binary, "compact", "--db", copy, "--retention-months", "2", "--now", now, "--retention-batch", "25",
+                                  stderr_too=True)
+    check("retention on a terminal draws a progress line", "emails created before 20/09/2026 deleted (" in on_terminal
+          and "retention: deleted" in on_terminal, repr(on_terminal[-300:]))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -522,6 +619,7 @@ def main():
     search_checks(binary, db, work)
     hardening_checks(binary, work, db)
     compact_checks(binary, work)
+    retention_checks(binary, work)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
@@ -805,16 +903,17 @@ def resend_checks(binary, work):
     check("export csv has the Resend link column", links.get(str(result.get("id"))) == f"Resend of #{with_units['id']}", exported.stderr)
 
 
-def run_on_terminal(binary, *args, env=None):
-    """Runs the binary with standard output on a pseudo-terminal; returns what it printed there."""
+def run_on_terminal(binary, *args, env=None, stderr_too=False):
+    """Runs the binary with standard output (and, with stderr_too, standard error) on a
+    pseudo-terminal; returns what it printed there."""
     import pty
     full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_TZ="Europe/London", EMAIL_AUDIT_USER=SIGNED_IN)
     full_env.pop("EMAIL_AUDIT_DB", None)
     full_env.pop("LC_ALL", None)
     full_env.update(env or {})
     master, slave = pty.openpty()
-    process = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
-                               env=full_env)
+    process = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=slave,
+                               stderr=slave if stderr_too else subprocess.PIPE, env=full_env)
     os.close(slave)
     output = b""
     while True:

@@ -63,6 +63,21 @@ extension AuditDatabase {
             }
             rebuilt = true
         }
+        let released = try releaseFreePages(stepPages: stepPages, progress: progress)
+        try updateStatistics()
+        let emptied = try writeOutsideTransaction { db -> Bool in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            return (row?[0] as Int? ?? 1) == 0
+        }
+        return CompactionReport(bytesBefore: before, bytesAfter: fileBytesOnDisk(), rebuilt: rebuilt,
+                                pagesReleased: released, logEmptied: emptied)
+    }
+
+    /// The incremental steps of ``compact(stepPages:progress:)`` alone (no VACUUM, statistics or
+    /// checkpoint): each a short write transaction. Returns the pages released; releases none
+    /// unless the store is in incremental-vacuum mode.
+    @discardableResult
+    public func releaseFreePages(stepPages: Int = 2048, progress: (CompactionProgress) -> Void = { _ in }) throws -> Int {
         let total = try read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 }
         var released = 0
         progress(.releasing(done: 0, total: total))
@@ -77,13 +92,7 @@ extension AuditDatabase {
             released += freed
             progress(.releasing(done: min(released, total), total: total))
         }
-        try updateStatistics()
-        let emptied = try writeOutsideTransaction { db -> Bool in
-            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            return (row?[0] as Int? ?? 1) == 0
-        }
-        return CompactionReport(bytesBefore: before, bytesAfter: fileBytesOnDisk(), rebuilt: rebuilt,
-                                pagesReleased: released, logEmptied: emptied)
+        return released
     }
 
     /// Runs `body` on the writer connection outside a transaction, mapping errors to ``StoreError``.

@@ -50,6 +50,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case database(path: String, underlying: String)
     /// Another process held the write lock past the busy timeout; nothing was changed.
     case busy(path: String)
+    /// The retention archive could not be opened or written; the emails of the batch being
+    /// archived were not deleted (earlier batches were archived, then deleted).
+    case archive(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -86,6 +89,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "Another process (serve, an ingest or a compact) kept \(path) locked for writing past the 10-second wait; nothing was changed. Try again when it is idle."
         case .database(let path, let underlying):
             "The email-audit database \(path) failed: \(underlying)."
+        case .archive(let path, let problem):
+            "Cannot use the archive \(path): \(problem). No email was deleted without being archived."
         }
     }
 

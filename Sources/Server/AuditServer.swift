@@ -49,6 +49,15 @@ public enum AuditServer {
                                        metrics: metrics)
         }
 
+        // The retention setting: applied at start, then once a day (off when not configured).
+        let retention = configuration.retentionMonths.flatMap { months in
+            months > 0 ? RetentionService(store: store, months: months, logger: logger) : nil
+        }
+        if let months = configuration.retentionMonths, months > 0 {
+            logger.notice("retention: emails older than \(months) months are deleted once a day")
+        }
+        var services: [any Service] = [handOver]
+        if let retention { services.append(retention) }
         let committer = WebhookCommitter(store: store, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
         committer.start()
         defer { committer.stop() }
@@ -62,7 +71,7 @@ public enum AuditServer {
         let app = Application(
             router: routes.router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "email-audit"),
-            services: [handOver],
+            services: services,
             onServerRunning: { channel in
                 logger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },

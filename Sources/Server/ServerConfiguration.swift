@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var handOverInterval: TimeInterval = 300
     /// Seed of the in-process simulator.
     public var simulatorSeed: UInt64 = 1
+    /// Keep emails this many calendar months (`[server] retention_months`): `serve` deletes older
+    /// ones once a day, `compact` when run. Nil or 0: keep everything (the default).
+    public var retentionMonths: Int?
 
     public init() {}
 
@@ -76,11 +79,15 @@ public struct ServerConfiguration: Sendable, Equatable {
         var configuration = ServerConfiguration()
         try reader.check(known: ["server", "webhooks", "intake", "provider"])
         if let server = try reader.section("server") {
-            try server.check(known: ["listen", "db"])
+            try server.check(known: ["listen", "db", "retention_months"])
             if let listen = try server.string("listen") {
                 (configuration.host, configuration.port) = try Self.listenAddress(listen, path: path, key: "server.listen")
             }
             configuration.databasePath = try server.string("db")
+            if let months = try server.int("retention_months", in: 0...1200,
+                                            meaning: "a whole number of months from 0 (keep everything) to 1200") {
+                configuration.retentionMonths = months
+            }
         }
         if let webhooks = try reader.section("webhooks") {
             try webhooks.check(known: ["signing_key_file", "timestamp_window_seconds", "max_body_bytes"])
@@ -156,6 +163,14 @@ private struct TableReader {
         guard let value = table[key] else { return nil }
         guard let text = value.string else { throw ConfigurationError(path: path, problem: "\(prefix)\(key) must be a string") }
         return text
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>, meaning: String) throws(ConfigurationError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int, range.contains(number) else {
+            throw ConfigurationError(path: path, problem: "\(prefix)\(key) must be \(meaning)")
+        }
+        return number
     }
 
     func positiveInt(_ key: String) throws(ConfigurationError) -> Int? {

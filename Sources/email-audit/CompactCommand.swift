@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditStore
 import Foundation
+import Server
 
 /// `email-audit compact`: gives the store's free pages back to the disk, safely while the
 /// screen or `serve` has the same store open.
@@ -15,13 +16,65 @@ struct CompactCommand: ParsableCommand {
             switched over by one full VACUUM, which holds the write lock while it runs (other writers wait up \
             to 10 s, then retry or report). Refreshes the query planner's statistics. Interrupting it loses \
             no data. Prints the size before and after.
+
+            With --retention-months N (or retention_months in the config file's [server] section; the flag \
+            wins, 0 keeps everything), first deletes every account's emails created before local midnight \
+            of the day N calendar months ago, with their events, notifications, resend links and roll-up \
+            counts, in batches of short write transactions; run again after an interruption, it finishes \
+            the job. With --archive FILE, each batch is appended to FILE (JSON Lines, gzip when it ends \
+            .gz) and synced to disk before it is deleted; an existing FILE is only appended to when it is \
+            the archive this store's last retention run wrote.
             """)
 
     @OptionGroup var store: StoreOptions
 
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Delete emails older than this many calendar months (0: keep everything).", valueName: "months"))
+    var retentionMonths: String?
+
+    @Option(name: .long, help: ArgumentHelp("Append the deleted emails and their events to this file first (JSON Lines; .gz compresses).",
+                                            valueName: "file"))
+    var archive: String?
+
+    @Option(help: ArgumentHelp("The config file (TOML) holding retention_months.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Pretend it is this time (dd/mm/yyyy HH:mm); for reproducible tests.", visibility: .hidden))
+    var now: String?
+
+    @Option(help: ArgumentHelp("Emails per retention transaction (tests lower it).", visibility: .hidden))
+    var retentionBatch: Int = 1000
+
+    /// The months to keep: the flag, else the config file, else 0 (keep everything).
+    func resolvedRetentionMonths() throws -> Int {
+        if let retentionMonths {
+            guard let months = RetentionCut.months(parsing: retentionMonths) else {
+                throw CLIError("--retention-months must be a whole number of months from 0 (keep everything) to 1200, not '\(retentionMonths)'")
+            }
+            return months
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if let config, !FileManager.default.fileExists(atPath: config) { throw CLIError("no such config file: \(config)") }
+        do {
+            return try ServerConfiguration.load(path: config ?? ServerConfiguration.defaultFilePath(environment: environment)).retentionMonths ?? 0
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
     func run() throws {
+        let months = try resolvedRetentionMonths()
+        if archive != nil && months == 0 {
+            throw CLIError("--archive needs --retention-months N (or retention_months in the config file): nothing would be deleted")
+        }
+        guard retentionBatch > 0 else { throw CLIError("--retention-batch must be a positive number") }
+        let zone = try store.resolvedTimeZone()
+        let moment = try now.map { try parseNow($0, zone: zone) } ?? Date()
         let database = try store.openExistingStoreForWriting()
         let onTerminal = isatty(STDERR_FILENO) == 1
+        if let cut = RetentionCut.cut(months: months, now: moment, timeZone: zone) {
+            try applyRetention(database, cut: cut, zone: zone, onTerminal: onTerminal)
+        }
         var lastDraw = Date.distantPast
         let started = Date()
         let report: CompactionReport
@@ -48,6 +101,48 @@ struct CompactCommand: ParsableCommand {
         var line: DisplayText = "\(database.path): \(Self.megabytes(report.bytesBefore)) → \(Self.megabytes(report.bytesAfter)) in \(seconds) s"
         line = line + (report.rebuilt ? "; rebuilt once (VACUUM), incremental from now on" : "; \(Self.grouped(report.pagesReleased)) free pages released")
         if !report.logEmptied { line = line + "; the -wal file shrinks when the open screen or serve next checkpoints" }
+        Console.print(line)
+    }
+
+    /// Deletes (archiving first when asked) the emails created before `cut`, with a progress line.
+    private func applyRetention(_ database: AuditDatabase, cut: Date, zone: TimeZone, onTerminal: Bool) throws {
+        let day = CalendarDay(containing: cut, in: zone)
+        let opened: RetentionArchive?
+        do {
+            opened = try archive.map { try RetentionArchive(path: $0, store: database) }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if let opened {
+            switch opened.opening {
+            case .created: Console.print("archive: writing \(opened.path)")
+            case .emptyFile: Console.print("archive: writing \(opened.path) (it was empty)")
+            case .appending(let bytes, let dropped):
+                var line: DisplayText = "archive: appending to \(opened.path) (\(Self.grouped(Int(bytes))) bytes, the archive of this store's last retention run)"
+                if dropped > 0 { line = line + "; cut off \(Self.grouped(Int(dropped))) bytes of a batch whose emails were never deleted" }
+                Console.print(line)
+            }
+        }
+        var lastDraw = Date.distantPast
+        let started = Date()
+        let report: RetentionReport
+        do {
+            report = try database.applyRetention(before: cut, batchSize: retentionBatch, archive: opened) { step in
+                guard onTerminal else { return }
+                let now = Date()
+                guard step.done == step.total || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+                let percent = step.total > 0 ? step.done * 100 / step.total : 100
+                Console.progressLine("retention: \(Self.grouped(step.done)) of \(Self.grouped(step.total)) emails created before \(day) deleted (\(percent)%)")
+                lastDraw = now
+            }
+        } catch {
+            if onTerminal { Console.progressLine("") }
+            throw CLIError("\(error)")
+        }
+        if onTerminal { Console.progressLine("") }
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        var line: DisplayText = "retention: deleted \(Self.grouped(report.emails)) emails created before \(day) 00:00 (\(zone.identifier)) with \(Self.grouped(report.events)) events, \(Self.grouped(report.notifications)) notifications and \(Self.grouped(report.resendLinks)) resend links in \(seconds) s"
+        if let opened { line = line + "; archived to \(opened.path)" }
         Console.print(line)
     }
 

@@ -39,6 +39,8 @@ struct AccountIsolationTests {
         "updateStatistics",
         // compact: free pages back to the disk, file sizes, the vacuum mode (no rows returned).
         "compact", "fileBytesOnDisk", "autoVacuumMode",
+        // retention: deletes every account's old emails (an operator's command; returns counts only).
+        "releaseFreePages", "applyRetention",
         // Compressing events' raw JSON ahead of `apply` (RawJSONCompactor): reads nothing.
         "prepare",
         // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).

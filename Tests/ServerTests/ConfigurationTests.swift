@@ -42,6 +42,18 @@ import Testing
         #expect(throws: ConfigurationError.self) { try ServerConfiguration.listenAddress("localhost") }
     }
 
+    @Test func retentionMonthsDefaultsToKeepingEverything() throws {
+        #expect(try ServerConfiguration.parse("", path: "c.toml").retentionMonths == nil)
+        #expect(try ServerConfiguration.parse("[server]\nretention_months = 24", path: "c.toml").retentionMonths == 24)
+        #expect(try ServerConfiguration.parse("[server]\nretention_months = 0", path: "c.toml").retentionMonths == 0)
+        for bad in ["-3", "\"abc\"", "1.5", "1201"] {
+            #expect(throws: ConfigurationError(path: "c.toml", problem:
+                "server.retention_months must be a whole number of months from 0 (keep everything) to 1200")) {
+                try ServerConfiguration.parse("[server]\nretention_months = \(bad)", path: "c.toml")
+            }
+        }
+    }
+
     @Test func theFileIsFoundUnderXDGConfigHome() {
         #expect(ServerConfiguration.defaultFilePath(environment: ["XDG_CONFIG_HOME": "/x"]) == "/x/email-audit/config.toml")
         #expect(ServerConfiguration.defaultFilePath(environment: ["HOME": "/home/a"]) == "/home/a/.config/email-audit/config.toml")
