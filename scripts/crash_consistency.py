@@ -29,6 +29,7 @@ TABLES = {
     "events": "id",
     "rollups": "account_id, day, raised_by_id, status",
     "rollups_monthly": "account_id, month, raised_by_id, status",
+    "rollups_yearly": "account_id, year, raised_by_id, status",
     "recipients": "address",
     # The search indexes (schema v3) are kept by triggers in the same transactions.
     "recipients_trigram": "address",

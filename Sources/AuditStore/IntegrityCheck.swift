@@ -16,7 +16,7 @@ extension AuditDatabase {
         return lines == ["ok"] ? [] : lines.map(TextSanitiser.oneLine)
     }
 
-    /// The roll-up cells (daily and monthly) whose count differs from the emails counted by
+    /// The roll-up cells (daily, monthly and yearly) whose count differs from the emails counted by
     /// the store's roll-up zone: 0 for a consistent store.
     public func rollupMismatches() throws -> Int {
         try read { db in
@@ -28,15 +28,19 @@ extension AuditDatabase {
                 expected.add(accountID: row[0], day: days.day(milliseconds: row[3]), raisedByID: row[1],
                              status: EmailStatus(code: row[2]) ?? .pending, 1)
             }
-            var daily: [RollupKey: Int] = [:], monthly: [RollupKey: Int] = [:]
+            var daily: [RollupKey: Int] = [:], monthly: [RollupKey: Int] = [:], yearly: [RollupKey: Int] = [:]
             for (key, count) in expected.counts where count != 0 {
                 daily[key] = count
                 var month = key
                 month.day = MonthlyRollups.month(ofDay: key.day)
                 monthly[month, default: 0] += count
+                var year = month
+                year.day = YearlyRollups.year(ofMonth: month.day)
+                yearly[year, default: 0] += count
             }
             var mismatches = 0
-            for (table, column, want) in [("rollups", "day", daily), ("rollups_monthly", "month", monthly)] {
+            for (table, column, want) in [("rollups", "day", daily), ("rollups_monthly", "month", monthly),
+                                               ("rollups_yearly", "year", yearly)] {
                 var seen: Set<RollupKey> = []
                 let stored = try Row.fetchCursor(db, sql: "SELECT account_id, \(column), raised_by_id, status, count FROM \(table)")
                 while let row = try stored.next() {

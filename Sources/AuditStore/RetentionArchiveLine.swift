@@ -11,7 +11,8 @@ import GRDB
 /// `attachments` and `status_detail` as the JSON text the store keeps. Added for a reader:
 /// `account_name`, `raised_by_name`, `status_name`, `units` (the unit ids it was recorded against)
 /// and `events` (oldest first), each event's `raw_json` being the provider's JSON exactly as it
-/// was received, as a JSON string.
+/// was received, as a JSON string. `body` is the body's text whether it is stored as text or
+/// compressed (``StoredBody``).
 enum RetentionArchiveLine {
     /// Appends the lines of the emails `ids` (in that order) to `writer`, each ending in "\n".
     static func write(_ db: Database, ids: [Int64], into bytes: inout [UInt8], decompressor: CompactText.Decompressor,
@@ -64,8 +65,8 @@ enum RetentionArchiveLine {
         }
     }
 
-    /// A stored value as JSON: numbers, strings and null as they are; the raw JSON decompressed
-    /// to its text (``CompactText``); any other BLOB as base64 text.
+    /// A stored value as JSON: numbers, strings and null as they are; the raw JSON and a
+    /// compressed body inflated to their text (``CompactText``); any other BLOB as base64 text.
     private static func writeValue(_ value: DatabaseValue, column: String, into writer: inout JSONWriter,
                                    decompressor: CompactText.Decompressor, path: String) throws {
         switch value.storage {
@@ -74,7 +75,7 @@ enum RetentionArchiveLine {
         case .double(let number): writer.writeDouble(number)
         case .string(let text): writer.writeString(text)
         case .blob(let data):
-            if column == "raw_json" {
+            if column == "raw_json" || column == "body" {
                 let text: String
                 do {
                     text = try data.withUnsafeBytes { try decompressor.decode($0) }

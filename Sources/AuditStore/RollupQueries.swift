@@ -37,6 +37,12 @@ struct RollupDeltas {
             monthly[RollupKey(accountID: key.accountID, day: month, raisedByID: key.raisedByID, status: key.status), default: 0] += delta
         }
         try MonthlyRollups.add(db, monthly)
+        var yearly: [RollupKey: Int] = [:]
+        for (key, delta) in monthly where delta != 0 {
+            yearly[RollupKey(accountID: key.accountID, day: YearlyRollups.year(ofMonth: key.day), raisedByID: key.raisedByID,
+                             status: key.status), default: 0] += delta
+        }
+        try YearlyRollups.add(db, yearly)
     }
 }
 
@@ -45,9 +51,9 @@ extension AuditDatabase {
     /// Counts per status for the filter.
     ///
     /// Without a To pattern, and when this process's zone is the store's roll-up zone, the
-    /// answer comes from the roll-ups alone: whole months from the
-    /// monthly table and the days at either end from the daily one, so "All dates" over
-    /// years of emails sums a few hundred rows per month. With a To pattern or Subject text, or in another
+    /// answer comes from the roll-ups alone: whole years from the yearly table, whole months
+    /// at either end from the monthly one and the days left over from the daily one, so "All
+    /// dates" sums one row per year × status × raiser however many years the store holds. With a To pattern or Subject text, or in another
     /// zone than the store's (whose days the roll-ups do not follow), the matching emails are
     /// counted through an index; nothing is rewritten. Every part of the filter applies,
     /// including `statuses` (leave it empty to count every status).
@@ -63,9 +69,10 @@ extension AuditDatabase {
                 let query = EmailQueryPlanner.statusCountQuery(filter, span: span, subjectMatch: match)
                 rows = try Row.fetchCursor(db.cachedStatement(sql: query.sql), arguments: query.arguments)
             } else {
-                // Whole months come from the monthly roll-up, the days at either end from the daily one.
+                // Whole years come from the yearly roll-up, whole months at either end from the
+                // monthly one, and the days left over from the daily one.
                 let days = filter.dateRange.days(now: now, timeZone: timeZone)
-                let plan = MonthlyRollups.plan(first: days.first, last: days.last)
+                let plan = YearlyRollups.plan(first: days.first, last: days.last)
                 var common: [String] = [], commonArguments: StatementArguments = []
                 FilterConditions.account(filter.accountID, &common, &commonArguments)
                 FilterConditions.statuses(filter.statuses, &common, &commonArguments)
@@ -83,7 +90,8 @@ extension AuditDatabase {
                         if count != 0, let status = EmailStatus(code: row[0]) { counts[status, default: 0] += count }
                     }
                 }
-                if let months = plan.months { try add(table: "rollups_monthly", column: "month", range: months) }
+                if let years = plan.years { try add(table: "rollups_yearly", column: "year", range: years) }
+                for range in plan.months { try add(table: "rollups_monthly", column: "month", range: range) }
                 for range in plan.days { try add(table: "rollups", column: "day", range: range) }
                 return StatusCounts(byStatus: counts.filter { $0.value != 0 })
             }
@@ -150,6 +158,7 @@ extension AuditDatabase {
                        status: EmailStatus(code: row[2]) ?? .pending, 1)
         }
         try db.execute(sql: "DELETE FROM rollups_monthly")
+        try db.execute(sql: "DELETE FROM rollups_yearly")
         try deltas.apply(db)
     }
 
@@ -219,5 +228,52 @@ enum MonthlyRollups {
             monthly[RollupKey(accountID: row[0], day: month, raisedByID: row[2], status: row[3]), default: 0] += row[4] as Int
         }
         try add(db, monthly)
+    }
+}
+
+/// The yearly roll-up (schema v10): the same counts as the monthly one, summed per local year.
+enum YearlyRollups {
+    /// The year of a month number (year * 12 + month - 1).
+    static func year(ofMonth month: Int) -> Int { month / 12 }
+
+    /// How to count the days `first...last` (nil = open): a range of whole years, then ranges
+    /// of whole months and of days for what is left at either end. Every day of the span falls
+    /// in exactly one part.
+    static func plan(first: CalendarDay?, last: CalendarDay?) -> (years: (Int?, Int?)?, months: [(Int?, Int?)], days: [(Int?, Int?)]) {
+        let firstYear: Int? = first.map { $0.month == 1 && $0.day == 1 ? $0.year : $0.year + 1 }
+        let lastYear: Int? = last.map { $0.month == 12 && $0.day == 31 ? $0.year : $0.year - 1 }
+        if let a = firstYear, let b = lastYear, a > b {
+            // No whole year inside: months and days only.
+            let plan = MonthlyRollups.plan(first: first, last: last)
+            return (nil, plan.months.map { [$0] } ?? [], plan.days)
+        }
+        var months: [(Int?, Int?)] = [], days: [(Int?, Int?)] = []
+        if let first, let a = firstYear {
+            let yearStart = CalendarDay(year: a, month: 1, day: 1)
+            if first.ordinal < yearStart.ordinal {
+                let edge = MonthlyRollups.plan(first: first, last: yearStart.adding(days: -1))
+                if let m = edge.months { months.append(m) }
+                days += edge.days
+            }
+        }
+        if let last, let b = lastYear {
+            let nextYear = CalendarDay(year: b + 1, month: 1, day: 1)
+            if last.ordinal >= nextYear.ordinal {
+                let edge = MonthlyRollups.plan(first: nextYear, last: last)
+                if let m = edge.months { months.append(m) }
+                days += edge.days
+            }
+        }
+        return ((firstYear, lastYear), months, days)
+    }
+
+    static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO rollups_yearly (account_id, year, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (account_id, year, raised_by_id, status) DO UPDATE SET count = count + excluded.count
+            """)
+        for (key, delta) in deltas where delta != 0 {
+            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
+        }
     }
 }

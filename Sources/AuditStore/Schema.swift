@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 9
+    static let version = 10
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"]
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -56,6 +56,10 @@ enum Schema {
             try db.execute(sql: v9)
             try analyze(db)
             try recordVersion(9, in: db)
+        }
+        migrator.registerMigration("v10") { db in
+            try db.execute(sql: v10)
+            try recordVersion(10, in: db)
         }
         return migrator
     }

@@ -34,6 +34,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the screen measurements.")
     var skipScreen = false
 
+    @Flag(help: "Skip the query measurements (raw events, first pages, shell baseline, search, counts): build and size only.")
+    var skipQueries = false
+
+    @Flag(help: "Skip the side-by-side run of the first-page statements in the sqlite3 shell.")
+    var skipShell = false
+
     @Flag(help: ArgumentHelp("Only the screen measurements, on an existing store (run in a fresh process so its memory is the screen's alone).", visibility: .hidden))
     var screenOnly = false
 
@@ -122,6 +128,8 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "peak RSS of the screen process: %.1f MB (target ≤ 150 MB)", Memory.peakResidentMegabytes()))
             return
         }
+        print("load average at the start: \(LoadAverage.now())")
+        defer { print("load average at the end: \(LoadAverage.now())") }
         // Pin "now" to the store's build day so reruns on a reused store measure the same ranges.
         if rebuild { Self.remove(db) }
         var store = try AuditDatabase(path: db, timeZone: zone)
@@ -133,10 +141,14 @@ struct BenchCommand: ParsableCommand {
             print("Reusing \(db) (\(try store.emailCount()) emails, \(try store.eventCount()) events)")
         }
         try StoreSizeReport.lines(store).forEach { print($0) }
-        try RawEventsBench(store: store, samples: samples, seed: seed).run()
-        let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
-        let now = newest.first?.createdAt ?? Date()
-        try QueryBench(store: store, now: now, samples: samples, seed: seed).run()
+        if !skipQueries {
+            try RawEventsBench(store: store, samples: samples, seed: seed).run()
+            let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
+            let now = newest.first?.createdAt ?? Date()
+            var queries = QueryBench(store: store, now: now, samples: samples, seed: seed)
+            if !skipShell { queries.shellPath = db }
+            try queries.run()
+        }
         print(String(format: "peak RSS of the build and query process: %.1f MB (target ≤ 200 MB)", Memory.peakResidentMegabytes()))
         if !skipScreen {
             // The screen runs in a fresh process, as `email-audit` would, so its memory figure is its own.
@@ -152,6 +164,16 @@ struct BenchCommand: ParsableCommand {
 
     func build(_ store: AuditDatabase) throws {
         print("Building \(emails) emails over \(days) days in \(db) …")
+        let folder = (db as NSString).deletingLastPathComponent
+        let freeBefore = DiskSpace.freeBytes(at: folder)
+        if let free = freeBefore {
+            // What the last measured build needed (see the "disk" line after the build): the events
+            // file, then the store, both at their largest when the ingest ends.
+            let need = Double(emails) * DiskSpace.estimatedBytesPerEmail
+            print(String(format: "disk: %.1f GB free in %@; a build of %d emails needs about %.1f GB at its peak (events file + store)",
+                         Double(free) / 1e9, folder as NSString, emails, need / 1e9))
+            if need > Double(free) { throw ValidationError("not enough free disk for \(emails) emails in \(folder)") }
+        }
         let started = Date()
         // 1. Raise the emails and hand them to the simulator (hourly batches; the cadence does not
         //    matter here), writing every provider event it reports to a JSON-lines file.
@@ -178,6 +200,9 @@ struct BenchCommand: ParsableCommand {
                      result.emails, Date().timeIntervalSince(started), lineCount))
         print(String(format: "peak RSS so far: %.1f MB", Memory.peakResidentMegabytes()))
 
+        let eventsBytes = DiskSpace.fileBytes(eventsPath)
+        print(String(format: "events file: %.2f GB = %.0f bytes per event line, %.0f per email",
+                     Double(eventsBytes) / 1e9, Double(eventsBytes) / Double(max(1, lineCount)), Double(eventsBytes) / Double(max(1, emails))))
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST"] != nil { throw ExitCode.success }
         // 2. Ingest the events file through the one ingest path, as `email-audit ingest` does.
         let ingestStarted = Date()
@@ -186,11 +211,16 @@ struct BenchCommand: ParsableCommand {
         let report = try EventIngestor(store: store, defaultAccountID: result.accountID).ingest(fileAt: eventsPath) { tenths.record($0) }
         let seconds = Date().timeIntervalSince(ingestStarted)
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_KEEP_EVENTS"] == nil { try? FileManager.default.removeItem(atPath: eventsPath) }
+        print("load average after the ingest: \(LoadAverage.now())")
         print(String(format: "ingest: %d events in %.1f s = %.0f events/s (read + decode + store once + re-derive + roll-ups + suppressions; %d problems)",
                      report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), report.problems.count))
         print("ingest rate in each tenth of the ingest (by input lines):")
         tenths.lines().forEach { print($0) }
         print(String(format: "peak RSS after build: %.1f MB", Memory.peakResidentMegabytes()))
+        let storeBytes = DiskSpace.fileBytes(db) + DiskSpace.fileBytes(db + "-wal")
+        print(String(format: "disk: the build's peak was about %.2f GB (events file %.2f GB + store and WAL %.2f GB) = %.0f bytes per email",
+                     Double(eventsBytes + storeBytes) / 1e9, Double(eventsBytes) / 1e9, Double(storeBytes) / 1e9,
+                     Double(eventsBytes + storeBytes) / Double(max(1, emails))))
     }
 
     static func remove(_ path: String) {

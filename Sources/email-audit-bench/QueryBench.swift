@@ -10,6 +10,8 @@ struct QueryBench {
     let now: Date
     let samples: Int
     let seed: UInt64
+    /// The store file, for the sqlite3 shell baseline; nil skips it.
+    var shellPath: String?
 
     func run() throws {
         var rng = SeededRandom(seed: seed)
@@ -57,6 +59,26 @@ struct QueryBench {
             f.raisedBy = [rng.pick(staff).id]
             f.dateRange = .last30Days
             return f
+        }
+
+        if let shellPath {
+            // One fixed filter of each kind above, in the app and in the sqlite3 shell.
+            let month = CalendarDay(containing: now, in: store.timeZone).adding(days: -400)
+            var fixed: [(name: String, filter: EmailFilter)] = [("no filter (all dates)", base)]
+            func add(_ name: String, _ change: (inout EmailFilter) -> Void) { var f = base; change(&f); fixed.append((name, f)) }
+            add("date range: today") { $0.dateRange = .today }
+            add("date range: a custom month") { $0.dateRange = .custom(from: month, through: month.adding(days: 30)) }
+            add("status: Opened") { $0.statuses = [.opened] }
+            add("status: Failed + Complained + Rejected") { $0.statuses = [.failed, .complained, .rejected] }
+            if let first = staff.first { add("raised by: one staff member") { $0.raisedBy = [first.id] } }
+            if let address = addresses.first {
+                add("to: exact address") { $0.to = .exact(address) }
+                add("to: prefix* (3 letters)") { $0.to = .prefix(String(address.prefix(3))) }
+            }
+            if let first = staff.first {
+                add("combined: status + raised by + 30 days") { $0.statuses = [.delivered]; $0.raisedBy = [first.id]; $0.dateRange = .last30Days }
+            }
+            try ShellBaseline(store: store, path: shellPath, now: now, runs: max(samples, 200)).run(fixed)
         }
 
         try SearchBench(store: store, now: now, base: base, addresses: addresses, staff: staff).run(bench: bench)

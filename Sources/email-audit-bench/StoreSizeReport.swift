@@ -14,6 +14,9 @@ enum StoreSizeReport {
                    Double(size.fileBytes) / 1e6, Double(size.freeBytes) / 1e6, Double(used) / Double(emails),
                    Double(used) / Double(events), emails, events),
         ]
+        if size.byObject.isEmpty {
+            out.append("  (per table and index: this SQLite has no dbstat virtual table, so only the file's total is shown)")
+        }
         for object in size.byObject.prefix(12) {
             out.append("  " + object.name.padding(toLength: 34, withPad: " ", startingAt: 0)
                        + String(format: " %9.1f MB  %6.0f bytes per email  %6.0f per event", Double(object.bytes) / 1e6, Double(object.bytes) / Double(emails), Double(object.bytes) / Double(events)))

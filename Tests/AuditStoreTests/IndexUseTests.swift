@@ -108,7 +108,7 @@ struct IndexUseTests {
         #expect(indexesBefore.contains("emails_created") && indexesBefore.contains("emails_status_created"))
         try queue.close()
         let store = try AuditDatabase(path: path, timeZone: london)
-        #expect(try store.schemaVersion() == 9)
+        #expect(try store.schemaVersion() == Schema.version)
         let names = Set(try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'emails' AND sql IS NOT NULL") })
         #expect(!names.contains("emails_created") && !names.contains("emails_status_created"))
         #expect(names.contains("emails_account_failure_address"))

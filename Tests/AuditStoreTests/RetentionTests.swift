@@ -62,7 +62,10 @@ struct RetentionTests {
                 index += 1
                 // The same address in both accounts and on both sides of the cut.
                 let to = slot % 2 == 0 ? "shared@example.net" : "only\(index)@example.org"
-                let id = try f.store.record([f.newEmail(by: staff, to: to, at: instant, subject: "Subject \(index) ünïcode")])[0]
+                var email = f.newEmail(by: staff, to: to, at: instant, subject: "Subject \(index) ünïcode")
+                // Every other body long enough to be stored compressed (``StoredBody``).
+                if index % 2 == 0 { email.textBody = StoredBodyTests.letter + " \(index)" }
+                let id = try f.store.record([email])[0]
                 if instant < Self.cut { seeded.old.insert(id) } else { seeded.kept.insert(id) }
                 let status = statuses[slot]
                 guard status != .pending else { continue }
@@ -262,7 +265,7 @@ struct RetentionTests {
             for id in ids {
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM emails WHERE id = ?", arguments: [id])!
                 var email: [String: Any] = [:]
-                for (name, value) in row { email[name] = Self.plain(value) }
+                for (name, value) in row { email[name] = name == "body" ? try StoredBody.text(value) : Self.plain(value) }
                 let events = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE email_id = ? ORDER BY occurred_at, id", arguments: [id])
                 email["events"] = try events.map { event -> [String: Any] in
                     var columns: [String: Any] = [:]

@@ -220,6 +220,7 @@ struct SearchTests {
                     DELETE FROM grdb_migrations WHERE identifier = 'v8';
                     CREATE INDEX emails_created ON emails(created_at); CREATE INDEX emails_status_created ON emails(status, created_at);
                     DROP INDEX emails_account_failure_address; DELETE FROM grdb_migrations WHERE identifier = 'v9';
+                    DROP TABLE rollups_yearly; DELETE FROM grdb_migrations WHERE identifier = 'v10';
                     """)
             }
         }
