@@ -63,7 +63,10 @@ public final class EventIngestor: Sendable {
     /// Streams a JSON-lines file (or standard input for "-") in batches, so memory stays flat.
     ///
     /// Reading and decoding run on a second thread, one batch ahead of the store, so the two
-    /// cores work at once; at most two decoded batches wait in memory. `afterBatch`, when
+    /// cores work at once; at most two decoded batches wait in memory. The decoding and the
+    /// compaction of each batch are split across the cores too: they cost more than the store
+    /// step (a profile of a 200,000-email ingest: 60% of the CPU on the reading thread, zlib a
+    /// third of it), so the reading thread would otherwise set the pace while the writer waited. `afterBatch`, when
     /// given, is called with each batch's own report as soon as it is stored.
     public func ingest(fileAt path: String, afterBatch: ((IngestReport) -> Void)? = nil) throws -> IngestReport {
         let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
@@ -81,13 +84,13 @@ public final class EventIngestor: Sendable {
                 case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
                 }
                 if batch.count == batchSize {
-                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false, now: clock.now))
+                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
                 }
             }
             if !batch.isEmpty, !handoff.isCancelled {
-                handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: false, now: clock.now))
+                handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
             }
             handoff.finish()
         }
@@ -153,10 +156,28 @@ public final class EventIngestor: Sendable {
             }
         }
         // Compressing here keeps the deflate work off the writer's transaction (the file
-        // ingest prepares on its reading thread).
-        RawJSONCompactor().prepare(&prepared.incoming)
+        // ingest prepares on its reading thread), in two halves at once when `concurrently`.
+        compact(&prepared.incoming, concurrently: concurrently)
         prepared.report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return prepared
+    }
+
+    /// Compacts the events' raw JSON (``RawJSONCompactor``), on all cores when `concurrently`.
+    static func compact(_ events: inout [IncomingEvent], concurrently: Bool) {
+        let workers = !concurrently || events.count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        guard workers > 1 else {
+            RawJSONCompactor().prepare(&events)
+            return
+        }
+        let chunk = (events.count + workers - 1) / workers
+        var parts = stride(from: 0, to: events.count, by: chunk).map { Array(events[$0..<min(events.count, $0 + chunk)]) }
+        parts.withUnsafeMutableBufferPointer { buffer in
+            let base = UncheckedSendable(buffer)
+            DispatchQueue.concurrentPerform(iterations: buffer.count) { part in
+                RawJSONCompactor().prepare(&base.value[part])
+            }
+        }
+        events = parts.flatMap { $0 }
     }
 
     /// Stores a prepared batch in one transaction.

@@ -44,8 +44,11 @@ extension AuditDatabase {
     /// when it carries none to store). An event holding a value the store refuses (see
     /// ``StoredValueCheck``) is not stored and is named in `refused` by its index; its token is
     /// still bound, so the same webhook again gets the same answer. Nothing is stored when this throws.
+    ///
+    /// With `deferringSync`, the commit does not wait for the disk: the group is durable against a
+    /// power cut only after a later ``syncWriteAheadLog()`` returns (the caller answers after it).
     public func bindWebhookTokensAndApply(_ uses: [WebhookTokenUse], events: [IncomingEvent?],
-                                          defaultAccountID: Int64?) throws -> WebhookGroupResult {
+                                          defaultAccountID: Int64?, deferringSync: Bool = false) throws -> WebhookGroupResult {
         precondition(uses.count == events.count, "one event (or nil) per token use")
         guard !uses.isEmpty else { return WebhookGroupResult(bound: [], refused: [:], applied: ApplyResult()) }
         var refused: [Int: String] = [:]
@@ -53,26 +56,41 @@ extension AuditDatabase {
             guard let event else { continue }
             do { try StoredValueCheck.check(event) } catch { refused[index] = "\(error)" }
         }
-        return try write { db in
-            let bound = try bindWebhookTokens(db, uses)
+        let body = { (db: Database) throws -> WebhookGroupResult in
+            let bound = try self.bindWebhookTokens(db, uses)
             let accepted = events.indices.compactMap { index in bound[index] && refused[index] == nil ? events[index] : nil }
-            return WebhookGroupResult(bound: bound, refused: refused, applied: try apply(db, accepted, defaultAccountID: defaultAccountID))
+            return WebhookGroupResult(bound: bound, refused: refused,
+                                      applied: try self.apply(db, accepted, defaultAccountID: defaultAccountID))
         }
+        return try deferringSync ? writeDeferringSync(body) : write(body)
     }
 
+    /// One statement per new token (the common case): the insert, which does nothing when the
+    /// token is already bound; only then is its first digest read.
     private func bindWebhookTokens(_ db: Database, _ uses: [WebhookTokenUse]) throws -> [Bool] {
-        let select = try db.cachedStatement(sql: "SELECT body_sha256 FROM webhook_tokens WHERE token = ?")
-        let insert = try db.cachedStatement(sql: "INSERT INTO webhook_tokens (token, body_sha256, received_at) VALUES (?, ?, ?)")
+        let insert = try RawStatement(db, sql: """
+            INSERT INTO webhook_tokens (token, body_sha256, received_at) VALUES (?, ?, ?) ON CONFLICT (token) DO NOTHING
+            """)
+        let select = try RawStatement(db, sql: "SELECT body_sha256 FROM webhook_tokens WHERE token = ?")
         var seen: [String: String] = [:]
+        seen.reserveCapacity(uses.count)
         return try uses.map { use in
             if let digest = seen[use.token] { return digest == use.bodyDigest }
-            if let digest = try String.fetchOne(select, arguments: [use.token]) {
-                seen[use.token] = digest
-                return digest == use.bodyDigest
+            insert.reset()
+            insert.bind(1, use.token)
+            insert.bind(2, use.bodyDigest)
+            insert.bind(3, StorageEncoding.milliseconds(use.receivedAt))
+            try insert.run()
+            if db.changesCount > 0 {
+                seen[use.token] = use.bodyDigest
+                return true
             }
-            try insert.execute(arguments: [use.token, use.bodyDigest, StorageEncoding.milliseconds(use.receivedAt)])
-            seen[use.token] = use.bodyDigest
-            return true
+            select.reset()
+            select.bind(1, use.token)
+            defer { select.reset() }
+            let digest = try select.step() ? select.string(0) : ""
+            seen[use.token] = digest
+            return digest == use.bodyDigest
         }
     }
 

@@ -9,6 +9,11 @@ import Foundation
 /// outcome per item, in the same order; every caller in the group is resumed only after it
 /// returns, so an answer never runs ahead of its commit. Whether a failed group stores nothing is
 /// the commit's business (one transaction); this type only hands each caller its outcome.
+///
+/// With a `sync` step (commits that do not wait for the disk themselves), a second thread runs it
+/// after each commit and resumes the callers only when it returns: the writer commits the next
+/// group while the disk flushes the last one, and one sync covers every group committed before it.
+/// When the sync fails, every caller it covered gets `unavailable` (committed, but not known durable).
 final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendable {
     private struct Pending {
         var item: Item
@@ -20,8 +25,13 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
     private let unavailable: Outcome
     private let commit: ([Item]) -> [Outcome]
     private let betweenGroups: () -> Void
+    private let sync: (() -> Bool)?
     private let condition = NSCondition()
     private var queue: [Pending] = []
+    /// Committed items waiting for the sync step, with their outcomes.
+    private var committedQueue: [(Pending, Outcome)] = []
+    private var syncer: Thread?
+    private var syncerStopped = false
     private var stopping = false
     private var thread: Thread?
     private var stopped = false
@@ -34,13 +44,16 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
     ///     of every item of a group whose commit returned the wrong number of outcomes.
     ///   - commit: stores a group; runs on the writer thread only.
     ///   - betweenGroups: housekeeping on the writer thread after each group.
+    ///   - sync: when given, makes every commit so far durable (false: it failed); run on its own
+    ///     thread after commits, before their callers are resumed.
     init(name: String, maximumGroup: Int, unavailable: Outcome, commit: @escaping ([Item]) -> [Outcome],
-         betweenGroups: @escaping () -> Void = {}) {
+         betweenGroups: @escaping () -> Void = {}, sync: (() -> Bool)? = nil) {
         self.name = name
         self.maximumGroup = max(1, maximumGroup)
         self.unavailable = unavailable
         self.commit = commit
         self.betweenGroups = betweenGroups
+        self.sync = sync
     }
 
     /// Starts the writer thread.
@@ -52,6 +65,12 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
         thread.name = name
         self.thread = thread
         thread.start()
+        if sync != nil {
+            let syncer = Thread { [self] in runSyncer() }
+            syncer.name = name + "-sync"
+            self.syncer = syncer
+            syncer.start()
+        }
     }
 
     /// Finishes the groups already queued, then stops the thread. Later submissions get `unavailable`.
@@ -59,7 +78,7 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
         condition.lock()
         stopping = true
         condition.broadcast()
-        while thread != nil && !stopped { condition.wait() }
+        while thread != nil && (!stopped || (syncer != nil && !syncerStopped)) { condition.wait() }
         condition.unlock()
     }
 
@@ -87,7 +106,8 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
                 return
             }
             queue.append(Pending(item: item, continuation: continuation))
-            condition.signal()
+            // broadcast: the sync thread waits on the same condition.
+            condition.broadcast()
             condition.unlock()
         }
     }
@@ -120,9 +140,41 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: @unchecked Sendab
             statistics.items += group.count
             statistics.largestGroup = max(statistics.largestGroup, group.count)
             statistics.commitSeconds += Double(busy) / 1e9
-            condition.unlock()
-            for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
+            if sync != nil {
+                committedQueue.append(contentsOf: zip(group, outcomes))
+                condition.broadcast()
+                condition.unlock()
+            } else {
+                condition.unlock()
+                for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
+            }
             betweenGroups()
+        }
+    }
+
+    /// The sync thread: one sync for all the groups committed since the last one, then their answers.
+    private func runSyncer() {
+        guard let sync else { return }
+        while true {
+            condition.lock()
+            while committedQueue.isEmpty && !stopped { condition.wait() }
+            if committedQueue.isEmpty && stopped {
+                syncerStopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let covered = committedQueue
+            committedQueue.removeAll(keepingCapacity: true)
+            condition.unlock()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let durable = sync()
+            let busy = DispatchTime.now().uptimeNanoseconds - started
+            condition.lock()
+            statistics.syncs += 1
+            statistics.syncSeconds += Double(busy) / 1e9
+            condition.unlock()
+            for (pending, outcome) in covered { pending.continuation.resume(returning: durable ? outcome : unavailable) }
         }
     }
 }
@@ -135,6 +187,11 @@ public struct GroupCommitStatistics: Sendable, Equatable {
     public var items = 0
     /// The most items one commit took.
     public var largestGroup = 0
-    /// Wall time the writer spent inside its commits (store work and the sync to disk).
+    /// Wall time the writer spent inside its commits (store work, and the sync to disk unless a
+    /// separate sync step does it).
     public var commitSeconds = 0.0
+    /// Syncs run by the separate sync step (each covers every group committed before it).
+    public var syncs = 0
+    /// Wall time of those syncs.
+    public var syncSeconds = 0.0
 }

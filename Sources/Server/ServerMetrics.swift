@@ -17,7 +17,10 @@ import Prometheus
 /// - `email_audit_webhook_groups_committed`, `email_audit_webhook_group_items_committed`,
 ///   `email_audit_webhook_group_largest`, `email_audit_webhook_group_commit_seconds`: the group
 ///   commits since the start, the webhooks in them, the largest group and the writer's time in
-///   them (their ratio is the group size achieved).
+///   them (their ratio is the group size achieved);
+/// - `email_audit_webhook_log_syncs`, `email_audit_webhook_log_sync_seconds`: the flushes of the
+///   write-ahead log that make the committed groups durable before their answers, and their time
+///   (run beside the writer, not in its commits).
 public final class ServerMetrics: Sendable {
     /// The registry the metrics live in (exposed for tests).
     public let registry = PrometheusCollectorRegistry()
@@ -30,6 +33,8 @@ public final class ServerMetrics: Sendable {
     private let groupItems: Gauge
     private let largestGroup: Gauge
     private let groupSeconds: Gauge
+    private let syncs: Gauge
+    private let syncSeconds: Gauge
 
     public init() {
         received = registry.makeCounter(descriptor: Self.name("email_audit_webhook_events_received", unit: "total",
@@ -53,6 +58,10 @@ public final class ServerMetrics: Sendable {
                                                                 help: "The most webhooks one group commit took."))
         groupSeconds = registry.makeGauge(descriptor: Self.name("email_audit_webhook_group_commit", unit: "seconds",
                                                                 help: "Time the writer spent in webhook group commits since the start."))
+        syncs = registry.makeGauge(descriptor: Self.name("email_audit_webhook_log_syncs",
+                                                         help: "Flushes of the write-ahead log that made committed webhook groups durable."))
+        syncSeconds = registry.makeGauge(descriptor: Self.name("email_audit_webhook_log_sync", unit: "seconds",
+                                                               help: "Time spent in those flushes since the start."))
     }
 
     /// The descriptor of a metric named `name` + `_` + `unit` (just `name` when `unit` is empty).
@@ -91,6 +100,8 @@ public final class ServerMetrics: Sendable {
         groupItems.set(Double(webhookGroups.items))
         largestGroup.set(Double(webhookGroups.largestGroup))
         groupSeconds.set(webhookGroups.commitSeconds)
+        syncs.set(Double(webhookGroups.syncs))
+        syncSeconds.set(webhookGroups.syncSeconds)
         let health = try store.handOverHealth(accountID: nil, now: now)
         pending.set(Double(health.pending))
         pendingAge.set(health.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)

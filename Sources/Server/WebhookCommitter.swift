@@ -27,6 +27,13 @@ public enum WebhookCommitOutcome: Sendable, Equatable {
 /// with the ingest path's store step. A token whose event is refused stays bound to that event,
 /// so the same webhook again gets the same answer. When the transaction fails, nothing of the
 /// group is stored and every webhook in it gets `.unavailable`.
+///
+/// The transaction's commit does not wait for the disk: a second thread flushes the store's
+/// write-ahead log (``AuditDatabase/syncWriteAheadLog()``) after each commit and only then are
+/// the group's webhooks answered, so every 200 still follows a durable commit, while the writer
+/// already runs the next group's transaction during the flush (one flush often covers several
+/// groups). When the flush fails the group's webhooks get `.unavailable` (503): Mailgun retries
+/// them and the retries find their events already stored.
 public final class WebhookCommitter: Sendable {
     private let store: AuditDatabase
     private let ingestor: EventIngestor
@@ -47,8 +54,19 @@ public final class WebhookCommitter: Sendable {
         let lifetime = tokenLifetime, lastPrune = lastPrune
         group = GroupCommitter(
             name: "webhook-commit", maximumGroup: maximumGroup, unavailable: .unavailable,
-            commit: { webhooks in Self.commit(webhooks, store: store, defaultAccountID: ingestor.defaultAccountID, logger: logger) },
-            betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) })
+            commit: { webhooks in
+                Self.commit(webhooks, store: store, defaultAccountID: ingestor.defaultAccountID, deferringSync: true, logger: logger)
+            },
+            betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) },
+            sync: {
+                do {
+                    try store.syncWriteAheadLog()
+                    return true
+                } catch {
+                    logger.error("webhook group committed but not synced to disk", metadata: ["error": "\(error)"])
+                    return false
+                }
+            })
     }
 
     /// Starts the writer thread.
@@ -70,7 +88,7 @@ public final class WebhookCommitter: Sendable {
 
     /// Prepares and stores one group at once, on the caller's thread; returns an outcome per webhook, in order.
     func commit(_ webhooks: [VerifiedWebhook]) -> [WebhookCommitOutcome] {
-        Self.commit(webhooks.map(prepare), store: store, defaultAccountID: ingestor.defaultAccountID, logger: logger)
+        Self.commit(webhooks.map(prepare), store: store, defaultAccountID: ingestor.defaultAccountID, deferringSync: false, logger: logger)
     }
 
     /// The ingest path's mapping of the webhook's event, its raw JSON compacted for the store.
@@ -84,12 +102,12 @@ public final class WebhookCommitter: Sendable {
     }
 
     private static func commit(_ webhooks: [PreparedWebhook], store: AuditDatabase, defaultAccountID: Int64?,
-                               logger: Logger) -> [WebhookCommitOutcome] {
+                               deferringSync: Bool, logger: Logger) -> [WebhookCommitOutcome] {
         let now = Date()
         do {
             let result = try store.bindWebhookTokensAndApply(
                 webhooks.map { WebhookTokenUse(token: $0.tokenUse.token, bodyDigest: $0.tokenUse.bodyDigest, receivedAt: now) },
-                events: webhooks.map(\.event), defaultAccountID: defaultAccountID)
+                events: webhooks.map(\.event), defaultAccountID: defaultAccountID, deferringSync: deferringSync)
             logger.debug("webhook group committed", metadata: [
                 "requests": "\(webhooks.count)", "inserted": "\(result.applied.inserted)", "duplicates": "\(result.applied.duplicates)",
             ])

@@ -158,9 +158,10 @@ struct ServerBench {
         }
         let groups = value("email_audit_webhook_groups_committed"), items = value("email_audit_webhook_group_items_committed")
         let seconds = value("email_audit_webhook_group_commit_seconds")
-        return String(format: "group commits: %@ groups, %.1f webhooks per group on average, largest %@; writer busy %.2f s (%.2f ms per group)",
+        let syncs = value("email_audit_webhook_log_syncs"), syncSeconds = value("email_audit_webhook_log_sync_seconds")
+        return String(format: "group commits: %@ groups, %.1f webhooks per group on average, largest %@; writer busy %.2f s (%.2f ms per group); %@ log syncs beside it, %.2f s (%.2f ms each)",
                       Count.text(Int(groups)), items / max(groups, 1), Count.text(Int(value("email_audit_webhook_group_largest"))),
-                      seconds, seconds * 1000 / max(groups, 1))
+                      seconds, seconds * 1000 / max(groups, 1), Count.text(Int(syncs)), syncSeconds, syncSeconds * 1000 / max(syncs, 1))
     }
 
     static func waitUntilUp(_ client: HTTPClient, _ url: String) async throws {

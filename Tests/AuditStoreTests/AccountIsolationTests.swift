@@ -31,7 +31,7 @@ struct AccountIsolationTests {
         // account data (binding them together with the webhook's events is a write, as `apply`);
         // durability and writability are store upkeep.
         "recordFromHost", "emailID", "unknownUnitIDs", "bindWebhookTokens", "bindWebhookTokensAndApply", "forgetWebhookTokens",
-        "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "isWritable",
+        "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "syncWriteAheadLog", "isWritable",
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",

@@ -67,4 +67,28 @@ struct HostIDAndWebhookTokenTests {
         #expect(try store.forgetWebhookTokens(receivedBefore: now + 1) == 2)
         #expect(try store.bindWebhookTokens([WebhookTokenUse(token: "t1", bodyDigest: "b", receivedAt: now)]) == [true])
     }
+
+    @Test func aGroupCommittedWithItsSyncDeferredIsStoredAndTheWritersLevelKept() throws {
+        let folder = TempFolder()
+        let store = try AuditDatabase(path: folder.path("t.sqlite"), timeZone: london)
+        try store.requireFullDurability()
+        let at = utcDate(2026, 3, 2, 9)
+        let uses = [WebhookTokenUse(token: "t1", bodyDigest: "a", receivedAt: at),
+                    WebhookTokenUse(token: "t2", bodyDigest: "b", receivedAt: at)]
+        let events = [Events.incoming(Events.giving(.delivered, recipient: "x@example.net", at: at)!, messageID: "m1", recipient: "x@example.net"),
+                      Events.incoming(Events.giving(.opened, recipient: "x@example.net", at: at + 60)!, messageID: "m1", recipient: "x@example.net")]
+        let result = try store.bindWebhookTokensAndApply(uses, events: events, defaultAccountID: nil, deferringSync: true)
+        #expect(result.bound == [true, true])
+        #expect(result.applied.inserted == 2)
+        #expect(result.applied.statusChanges.map(\.new) == [.opened])
+        try store.syncWriteAheadLog()
+        #expect(try store.eventCount() == 2)
+        // The deferred commit changed the level for its own transaction only: later commits wait for the disk again.
+        #expect(try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        // The same tokens again: a retry of the same events stores nothing new, another body is refused.
+        let again = try store.bindWebhookTokensAndApply([uses[0], WebhookTokenUse(token: "t2", bodyDigest: "c", receivedAt: at)],
+                                                        events: events, defaultAccountID: nil, deferringSync: true)
+        #expect(again.bound == [true, false])
+        #expect(again.applied.inserted == 0 && again.applied.duplicates == 1)
+    }
 }

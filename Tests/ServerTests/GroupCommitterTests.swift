@@ -123,6 +123,83 @@ import Testing
         #expect(await committer.submit(8) == -1, "stopped")
     }
 
+    /// Counts syncs and the commits each one followed.
+    final class SyncJournal: @unchecked Sendable {
+        private let lock = NSLock()
+        private var committed: Set<Int> = []
+        private var synced: Set<Int> = []
+        private(set) var syncCount = 0
+        let gate = DispatchSemaphore(value: 0)
+
+        func commit(_ items: [Int]) {
+            lock.lock()
+            committed.formUnion(items)
+            lock.unlock()
+        }
+
+        /// Makes everything committed so far durable.
+        func sync() {
+            lock.lock()
+            synced.formUnion(committed)
+            syncCount += 1
+            lock.unlock()
+        }
+
+        func isSynced(_ item: Int) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return synced.contains(item)
+        }
+
+        var count: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return syncCount
+        }
+    }
+
+    @Test func withASyncStepEachWaiterIsAnsweredOnlyAfterASyncThatFollowedItsCommit() async throws {
+        let journal = SyncJournal()
+        let committer = GroupCommitter<Int, Int>(name: "test-commit", maximumGroup: 5, unavailable: -1, commit: { items in
+            journal.commit(items)
+            return items.map { $0 * 10 }
+        }, sync: {
+            // The first sync waits for the test: the writer must go on committing meanwhile.
+            if journal.count == 0 { journal.gate.wait() }
+            journal.sync()
+            return true
+        })
+        committer.start()
+        let answers = await withTaskGroup(of: (Int, Int, Bool).self) { group in
+            for item in 0..<40 {
+                group.addTask { let answer = await committer.submit(item); return (item, answer, journal.isSynced(item)) }
+            }
+            // Groups of at most 5: 40 items need 8 commits, all done while the first sync is held.
+            try? await eventually { committer.committed.items == 40 }
+            #expect(committer.committed.items == 40, "the writer commits on while a sync runs")
+            #expect(committer.queueDepth == 0)
+            journal.gate.signal()
+            var answers: [(Int, Int, Bool)] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+        committer.stop()
+        #expect(answers.count == 40)
+        for (item, answer, syncedBeforeAnswer) in answers {
+            #expect(answer == item * 10)
+            #expect(syncedBeforeAnswer, "item \(item) was answered before a sync covered its commit")
+        }
+        #expect(journal.count < 8, "one sync covers the groups committed during the one before: \(journal.count) syncs")
+        #expect(committer.committed.syncs == journal.count)
+    }
+
+    @Test func aFailedSyncAnswersUnavailable() async throws {
+        let committer = GroupCommitter<Int, Int>(name: "test-commit", maximumGroup: 10, unavailable: -1, commit: { $0 }, sync: { false })
+        committer.start()
+        defer { committer.stop() }
+        #expect(await committer.submit(3) == -1, "committed but not known durable: the sender must retry")
+    }
+
     enum TestFailure: Error, Equatable {
         case groupFailed, unavailable
     }
