@@ -19,14 +19,10 @@ struct RollupDeltas {
     }
 
     func apply(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO rollups (account_id, day, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (account_id, day, raised_by_id, status) DO UPDATE SET count = count + excluded.count
-            """)
+        try Self.add(db, counts, table: "rollups", period: "day")
         var monthly: [RollupKey: Int] = [:]
         var monthOfDay: [Int: Int] = [:]
         for (key, delta) in counts where delta != 0 {
-            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
             let month: Int
             if let known = monthOfDay[key.day] {
                 month = known
@@ -43,6 +39,18 @@ struct RollupDeltas {
                              status: key.status), default: 0] += delta
         }
         try YearlyRollups.add(db, yearly)
+    }
+
+    /// Adds `deltas` (their `day` being the `period`: a day, month or year number) to the
+    /// roll-up `table`, one upsert per non-zero cell.
+    static func add(_ db: Database, _ deltas: [RollupKey: Int], table: String, period: String) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO \(table) (account_id, \(period), raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (account_id, \(period), raised_by_id, status) DO UPDATE SET count = count + excluded.count
+            """)
+        for (key, delta) in deltas where delta != 0 {
+            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
+        }
     }
 }
 
@@ -206,13 +214,7 @@ enum MonthlyRollups {
     }
 
     static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO rollups_monthly (account_id, month, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (account_id, month, raised_by_id, status) DO UPDATE SET count = count + excluded.count
-            """)
-        for (key, delta) in deltas where delta != 0 {
-            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
-        }
+        try RollupDeltas.add(db, deltas, table: "rollups_monthly", period: "month")
     }
 
     /// Recomputes the monthly roll-up from the daily one.
@@ -268,12 +270,6 @@ enum YearlyRollups {
     }
 
     static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO rollups_yearly (account_id, year, raised_by_id, status, count) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (account_id, year, raised_by_id, status) DO UPDATE SET count = count + excluded.count
-            """)
-        for (key, delta) in deltas where delta != 0 {
-            try statement.execute(arguments: [key.accountID, key.day, key.raisedByID, key.status, delta])
-        }
+        try RollupDeltas.add(db, deltas, table: "rollups_yearly", period: "year")
     }
 }

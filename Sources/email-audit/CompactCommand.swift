@@ -75,28 +75,25 @@ struct CompactCommand: ParsableCommand {
         if let cut = RetentionCut.cut(months: months, now: moment, timeZone: zone) {
             try applyRetention(database, cut: cut, zone: zone, onTerminal: onTerminal)
         }
-        var lastDraw = Date.distantPast
+        var progress = ProgressLine(enabled: onTerminal)
         let started = Date()
         let report: CompactionReport
         do {
             report = try database.compact { step in
-                guard onTerminal else { return }
-                let now = Date()
                 switch step {
                 case .rebuilding:
-                    Console.progressLine("compact: rebuilding the store once (VACUUM) to switch on incremental vacuum…")
+                    progress.draw("compact: rebuilding the store once (VACUUM) to switch on incremental vacuum…", final: true)
                 case .releasing(let done, let total):
-                    guard done == total || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
                     let percent = total > 0 ? done * 100 / total : 100
-                    Console.progressLine("compact: \(Self.grouped(done)) of \(Self.grouped(total)) free pages released (\(percent)%)")
+                    progress.draw("compact: \(Self.grouped(done)) of \(Self.grouped(total)) free pages released (\(percent)%)",
+                                  final: done == total)
                 }
-                lastDraw = now
             }
         } catch {
-            if onTerminal { Console.progressLine("") }
+            progress.clear()
             throw CLIError("\(error)")
         }
-        if onTerminal { Console.progressLine("") }
+        progress.clear()
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         var line: DisplayText = "\(database.path): \(Self.megabytes(report.bytesBefore)) → \(Self.megabytes(report.bytesAfter)) in \(seconds) s"
         line = line + (report.rebuilt ? "; rebuilt once (VACUUM), incremental from now on" : "; \(Self.grouped(report.pagesReleased)) free pages released")
@@ -123,23 +120,20 @@ struct CompactCommand: ParsableCommand {
                 Console.print(line)
             }
         }
-        var lastDraw = Date.distantPast
+        var progress = ProgressLine(enabled: onTerminal)
         let started = Date()
         let report: RetentionReport
         do {
             report = try database.applyRetention(before: cut, batchSize: retentionBatch, archive: opened) { step in
-                guard onTerminal else { return }
-                let now = Date()
-                guard step.done == step.total || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
                 let percent = step.total > 0 ? step.done * 100 / step.total : 100
-                Console.progressLine("retention: \(Self.grouped(step.done)) of \(Self.grouped(step.total)) emails created before \(day) deleted (\(percent)%)")
-                lastDraw = now
+                progress.draw("retention: \(Self.grouped(step.done)) of \(Self.grouped(step.total)) emails created before \(day) deleted (\(percent)%)",
+                              final: step.done == step.total)
             }
         } catch {
-            if onTerminal { Console.progressLine("") }
+            progress.clear()
             throw CLIError("\(error)")
         }
-        if onTerminal { Console.progressLine("") }
+        progress.clear()
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         var line: DisplayText = "retention: deleted \(Self.grouped(report.emails)) emails created before \(day) 00:00 (\(zone.identifier)) with \(Self.grouped(report.events)) events, \(Self.grouped(report.notifications)) notifications and \(Self.grouped(report.resendLinks)) resend links in \(seconds) s"
         if let opened { line = line + "; archived to \(opened.path)" }
