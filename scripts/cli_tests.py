@@ -175,6 +175,7 @@ def hardening_checks(binary, work, db):
         check("another user's 0644 store can be queried", result.returncode == 0 and result.stdout.startswith("Id,"),
               f"rc={result.returncode} {result.stderr!r}")
         check("querying it changed nothing", digest(copy) == before and os.listdir(shared) == listing, os.listdir(shared))
+        shutil.rmtree(shared, ignore_errors=True)
     else:
         print("skip another user's 0644 store (needs root and setpriv)")
 
@@ -622,7 +623,11 @@ def main():
     retention_checks(binary, work)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
-    return 1 if FAILED else 0
+    if FAILED:
+        print(f"kept for a look: {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 def users_and_suppressions_checks(binary, work):

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -171,9 +172,11 @@ def main():
     if failures:
         for failure in failures:
             print("FAIL " + failure)
+        print(f"kept for a look: {work}")
         return 1
     print(f"ok   {kills} kill -9 during ingest; the re-run converged to the uninterrupted store "
           f"({total} rows compared, roll-ups included)")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

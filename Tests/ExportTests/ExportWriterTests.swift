@@ -93,6 +93,7 @@ struct ExportWriterTests {
 
     @Test func csvHasBOMHeaderEveryRowAndNeutralisedFormulas() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let rows = Self.rows(20)
         let (path, outcome) = try export(.csv, rows: rows, in: dir)
         #expect(outcome.rows == 20)
@@ -118,6 +119,7 @@ struct ExportWriterTests {
 
     @Test func anExistingFileIsNeverReplacedWithoutAsking() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/keep.csv"
         try Data("precious".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: ExportError.fileExists(path)) {
@@ -131,6 +133,7 @@ struct ExportWriterTests {
 
     @Test func cancellingLeavesNoFileAtAll() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for format in ExportFormat.allCases {
             #expect(throws: ExportError.cancelled) {
                 _ = try SummaryExport.run(format: format, destination: ExportDestination(path: dir + "/x.\(format.fileExtension)", replaceExisting: false),
@@ -157,6 +160,7 @@ struct ExportWriterTests {
 
     @Test func xlsxHasFrozenHeaderAutofilterDatesAndColouredStatuses() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let (path, _) = try export(.xlsx, rows: Self.rows(12), in: dir)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
         let sheet = try sheetXML(archive, "xl/worksheets/sheet1.xml")
@@ -176,6 +180,7 @@ struct ExportWriterTests {
 
     @Test func xlsxContinuesOnFurtherSheetsPastTheRowLimit() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var settings = ExportSettings()
         settings.sheetRowLimit = 10  // 5 rows of heading and header, then 5 data rows per sheet
         let (path, _) = try export(.xlsx, rows: Self.rows(12), settings: settings, in: dir)
@@ -189,6 +194,7 @@ struct ExportWriterTests {
 
     @Test func pdfEmbedsASubsetFontAndRefusesTooManyRows() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let (path, outcome) = try export(.pdf, rows: Self.rows(120), in: dir)
         let text = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
         #expect(text.hasPrefix("%PDF-1.7"))
@@ -207,6 +213,7 @@ struct ExportWriterTests {
 
     @Test func pdfWithoutATrueTypeFontFallsBackToHelveticaWithAWarning() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var settings = ExportSettings()
         settings.pdfFontPath = ""
         let (path, outcome) = try export(.pdf, rows: Self.rows(5), settings: settings, in: dir)

@@ -61,6 +61,7 @@ struct ZipWriterTests {
     @Test(arguments: [false, true])
     func entriesReadBackWithZIPFoundation(forceZip64: Bool) throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/test.zip"
         let expected = try writeArchive(at: path, in: dir, forceZip64: forceZip64)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil)
@@ -81,6 +82,7 @@ struct ZipWriterTests {
             return
         }
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/test.zip"
         let expected = try writeArchive(at: path, in: dir, forceZip64: forceZip64)
         let script = """
@@ -107,6 +109,7 @@ struct ZipWriterTests {
 
     @Test func aZip64WorkbookReadsBackWhole() throws {
         let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var settings = ExportSettings()
         settings.forceZip64 = true
         let path = dir + "/zip64.xlsx"
