@@ -27,6 +27,9 @@ struct SubjectSearchLimits: Equatable {
     /// At most this many candidates are checked from index entries; past it the ids cost more
     /// to read (about half a microsecond each) than checking rows by LIKE.
     var idSet: Int
+    /// Whether a page with an account walks the subject index newest first (``SubjectWalk``)
+    /// rather than taking one of the plans above.
+    var walk = true
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)
