@@ -97,7 +97,8 @@ extension EmailQueryPlanner {
         if inSample >= limits.commonInSample { return nil }
         guard let match = try selectiveSubjectMatch(db, subject, maximum: walkedTrigrams) else { return nil }
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
-                           span: span, summaryColumns: summaryColumns, match: match)
+                           span: span, summaryColumns: summaryColumns, match: match,
+                           chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow))
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is

@@ -14,12 +14,6 @@ import GRDB
 /// holds as many emails as the page spans, so when that is many (a rare text) the walk instead
 /// reads every remaining candidate, which is then few.
 struct SubjectWalk {
-    /// Candidates read per chunk of the walk.
-    static let chunk = 256
-    /// A walk that stops early with a window of more emails than this (estimated from the id
-    /// span walked) reads the remaining candidates instead of checking the window.
-    static let maximumWindow: Int64 = 150_000
-
     let filter: EmailFilter
     let accountID: Int64
     let cursor: EmailCursor?
@@ -29,6 +23,11 @@ struct SubjectWalk {
     let summaryColumns: String
     /// The FTS5 query for the text's candidates (a superset, checked by LIKE).
     let match: String
+    /// Candidates read per chunk of the walk (``SubjectSearchLimits/walkChunk``).
+    let chunk: Int
+    /// A walk that stops early with a window of more emails than this (estimated from the ids
+    /// it spans) reads the remaining candidates instead (``SubjectSearchLimits/walkWindow``).
+    let maximumWindow: Int64
 
     private var older: Bool { direction == .older }
 
@@ -92,12 +91,12 @@ struct SubjectWalk {
         var bound = older ? start + 1 : start - 1
         var exhausted = false
         while true {
-            let ids = try Int64.fetchAll(next, arguments: [match, bound, Self.chunk])
+            let ids = try Int64.fetchAll(next, arguments: [match, bound, chunk])
             if !ids.isEmpty {
                 try check(verify, [StorageEncoding.jsonArray(ids)])
                 bound = ids.last!
             }
-            if ids.count < Self.chunk { exhausted = true; break }
+            if ids.count < chunk { exhausted = true; break }
             if found.count >= limit { break }
         }
         // The candidates on the other side of `start` (ids out of date order; usually none).
@@ -108,7 +107,7 @@ struct SubjectWalk {
             """)
         sortFound()
         // The window's emails, estimated from the ids it spans (the page's last row to `start`).
-        if exhausted || found.count < limit || abs(start - found[limit - 1].summary.id) > Self.maximumWindow {
+        if exhausted || found.count < limit || abs(start - found[limit - 1].summary.id) > maximumWindow {
             if !exhausted {
                 // A rare text: read the rest of the candidates rather than a long window.
                 let rest = try db.cachedStatement(sql: """
