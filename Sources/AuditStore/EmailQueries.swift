@@ -183,7 +183,7 @@ extension AuditDatabase {
         return try read { db in
             if let walk = try EmailQueryPlanner.subjectWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
                                                             span: span, summaryColumns: Self.summaryColumns, limits: subjectLimits) {
-                let rows = try walk.rows(db).map(\.summary)
+                let rows = try walk.page(db).map(\.summary)
                 return ascending ? rows.reversed() : rows
             }
             let queries = try EmailQueryPlanner.plan(db, filter: filter, cursor: cursor, direction: direction, limit: limit,

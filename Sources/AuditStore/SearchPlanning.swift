@@ -81,7 +81,8 @@ extension EmailQueryPlanner {
 
     /// The newest-first walk of the subject index (``SubjectWalk``) for a page of `filter`, or nil
     /// when another plan answers it: no account (the walk's window check reads one account's
-    /// date index), a To, status or raised-by condition, a text too short for the index, or
+    /// date index), a status, raised-by or To condition other than `*@domain` (and a domain
+    /// paged towards the newest), a text too short for the index, or with nothing else filtered
     /// one common among the newest emails (checking rows from the newest fills a page soonest).
     static func subjectWalk(_ db: Database, filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
                             limit: Int, span: TimeSpan, summaryColumns: String, limits: SubjectSearchLimits) throws -> SubjectWalk? {
@@ -89,12 +90,25 @@ extension EmailQueryPlanner {
               SearchText.trigramUsable(subject) else { return nil }
         // With another condition the walk reads the rows of every candidate that fails it;
         // the other condition's own index range (``subjectPlan(_:containing:accountID:limits:)``) wins there.
-        guard filter.to == nil && filter.statuses.isEmpty && filter.raisedBy.isEmpty else { return nil }
-        let inSample = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3
-            ORDER BY created_at DESC LIMIT ?2) WHERE subject LIKE ?1 ESCAPE '\\'
-            """), arguments: [SearchText.likePattern(containing: subject), limits.sample, accountID]) ?? 0
-        if inSample >= limits.commonInSample { return nil }
+        // A To `*@domain` is walked beside the domain's own index entries (newest first only).
+        // A small domain is read whole sooner (its own range, rows checked by LIKE).
+        var byDomain = false
+        if case .domain(let domain)? = filter.to, direction == .older {
+            let entries = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT 1 FROM emails INDEXED BY emails_account_domain_created
+                WHERE account_id = ? AND to_domain = ? LIMIT ?)
+                """), arguments: [accountID, domain.lowercased(), limits.smallDomain + 1]) ?? 0
+            if entries <= limits.smallDomain { return nil }
+            byDomain = true
+        }
+        guard byDomain || (filter.to == nil && filter.statuses.isEmpty && filter.raisedBy.isEmpty) else { return nil }
+        if !byDomain {
+            let inSample = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3
+                ORDER BY created_at DESC LIMIT ?2) WHERE subject LIKE ?1 ESCAPE '\\'
+                """), arguments: [SearchText.likePattern(containing: subject), limits.sample, accountID]) ?? 0
+            if inSample >= limits.commonInSample { return nil }
+        }
         guard let match = try selectiveSubjectMatch(db, subject, maximum: walkedTrigrams) else { return nil }
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,

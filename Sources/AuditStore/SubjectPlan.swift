@@ -37,6 +37,9 @@ struct SubjectSearchLimits: Equatable {
     /// the window is read at about 0.06 µs an email, the candidates at a row read each, and a
     /// text whose page spans this many emails has few.
     var walkWindow = 150_000
+    /// A To `*@domain` with at most this many emails in the account is answered from its own
+    /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
+    var smallDomain = 5_000
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

@@ -62,6 +62,12 @@ struct SubjectWalk {
             """), arguments: arguments)
     }
 
+    /// The page: ``domainRows(_:domain:)`` for a To `*@domain`, else ``rows(_:)``.
+    func page(_ db: Database) throws -> [(ms: Int64, summary: EmailSummary)] {
+        if case .domain(let domain)? = filter.to { return try domainRows(db, domain: domain.lowercased()) }
+        return try rows(db)
+    }
+
     /// The page (newest first when `.older`, oldest first when `.newer`, as the caller sorts)
     /// with each row's `created_at` in milliseconds.
     func rows(_ db: Database) throws -> [(ms: Int64, summary: EmailSummary)] {
@@ -129,6 +135,89 @@ struct SubjectWalk {
             try check(window, [edge, bound, start])
         }
         sortFound()
+        return Array(found.prefix(limit))
+    }
+
+    /// The page of a Subject + To `*@domain` filter (`.older` only), newest first: the subject
+    /// index walked as in ``rows(_:)``, but each chunk's candidates checked against the
+    /// domain's entries of the same time span on `emails_account_domain_created` (index only,
+    /// their ids) before any row is read, so a text common in the store and rare in the domain
+    /// costs index entries, not rows. Exact as the plain walk is: the domain's entries of the
+    /// whole page window are held (`seen`), and any that is a candidate not yet checked (its id
+    /// out of date order) or lies outside the walked ids is checked by its row at the end
+    /// (below the walked times, only such entries are read).
+    func domainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
+        guard let start = try startID(db) else { return [] }
+        let (conditions, arguments) = rowConditions()
+        let verify = try db.cachedStatement(sql: """
+            SELECT \(summaryColumns) FROM emails e NOT INDEXED
+            WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
+            """)
+        let next = try db.cachedStatement(sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?
+            """)
+        let createdAt = try db.cachedStatement(sql: "SELECT created_at FROM emails WHERE id = ?")
+        let entries = try db.cachedStatement(sql: """
+            SELECT id FROM emails INDEXED BY emails_account_domain_created
+            WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+            """)
+        var found: [(ms: Int64, summary: EmailSummary)] = []
+        func check(_ ids: [Int64]) throws {
+            guard !ids.isEmpty else { return }
+            var all: StatementArguments = [StorageEncoding.jsonArray(ids)]
+            all += arguments
+            let cursor = try SummaryRecord.fetchCursor(verify, arguments: all)
+            while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        var seen = Set<Int64>(), candidates = Set<Int64>(), checked = Set<Int64>()
+        // The domain's entries from `low` (included) to `high` (excluded), added to `seen`.
+        func read(from low: Int64, to high: Int64) throws -> [Int64] {
+            let ids = try Int64.fetchAll(entries, arguments: [accountID, domain, low, high])
+            seen.formUnion(ids)
+            return ids
+        }
+        // The page's top: the cursor's time (its row and newer are excluded by the row check) or the span's end.
+        var high: Int64 = cursor.map { StorageEncoding.milliseconds($0.createdAt) + 1 }
+            ?? span.end.map { StorageEncoding.milliseconds($0) } ?? Int64.max
+        let floor = span.start.map { StorageEncoding.milliseconds($0) } ?? Int64.min
+        var bound = start + 1
+        var exhausted = false
+        // Chunks double (to 32 times the first): a text rare in the domain is read in few queries.
+        var size = chunk
+        while found.count < limit {
+            let ids = try Int64.fetchAll(next, arguments: [match, bound, size])
+            exhausted = ids.count < size
+            size = min(size * 2, chunk * 32)
+            guard let lowest = ids.last else { break }
+            candidates.formUnion(ids)
+            bound = lowest
+            let low = max(floor, min(high, try Int64.fetchOne(createdAt, arguments: [lowest]) ?? floor))
+            let inDomain = Set(try read(from: low, to: high))
+            let both = ids.filter(inDomain.contains)
+            checked.formUnion(both)
+            try check(both)
+            high = low
+            if exhausted { break }
+        }
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+        // The rest of the window: down to the page's last row, or the span's start.
+        let edge = found.count >= limit ? found[limit - 1].ms : floor
+        let pending = candidates.subtracting(checked)
+        var unchecked = seen.filter { id in (!exhausted && id < bound) || id > start || pending.contains(id) }
+        if edge < high {
+            // Below the walked times, only the entries that could be unchecked matches (an
+            // index-only read; a large domain's older entries are not held).
+            let below = try db.cachedStatement(sql: """
+                SELECT id FROM emails INDEXED BY emails_account_domain_created
+                WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+                AND (id > ? OR id < ? OR id IN (SELECT value FROM json_each(?)))
+                """)
+            unchecked.formUnion(try Int64.fetchAll(below, arguments: [accountID, domain, edge, high, start,
+                                                                      exhausted ? Int64.min : bound,
+                                                                      StorageEncoding.jsonArray(pending.sorted())]))
+        }
+        try check(unchecked.sorted())
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
         return Array(found.prefix(limit))
     }
 }

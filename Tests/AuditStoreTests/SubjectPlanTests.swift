@@ -20,9 +20,11 @@ struct SubjectPlanTests {
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
     /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3).
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
-        ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000)),
+        ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
+                                                   smallDomain: 0)),
         ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0)),
-        ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40)),
+        ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
+                                                            smallDomain: 0)),
     ]
 
     @Test func trigramsAreDistinctWithoutCaseAndKeepTheirFirstOffset() {
@@ -140,8 +142,9 @@ struct SubjectPlanTests {
             for text in ["Flat 12", "for", "receipt", "Zoë", "missing text"] {
                 for range in [DateRangeChoice.all, .last7Days,
                               .custom(from: CalendarDay(year: 2026, month: 5, day: 2), through: CalendarDay(year: 2026, month: 5, day: 6))] {
-                    for account in [f.account.id, f.otherAccount.id] {
-                        let filter = EmailFilter(accountID: account, subject: text, dateRange: range)
+                    for (account, to) in [(f.account.id, nil), (f.otherAccount.id, nil), (f.account.id, AddressPattern.domain("example.net")),
+                                          (f.otherAccount.id, .domain("gmail.com")), (f.account.id, .domain("nowhere.example"))] {
+                        let filter = EmailFilter(accountID: account, to: to, subject: text, dateRange: range)
                         let expected = data.matching(filter).map(\.id)
                         #expect(try Self.allPages(data.store, filter, limit: 5, now: data.now, limits: plan.limits) == expected,
                                 "\(plan.0): \(filter)")
