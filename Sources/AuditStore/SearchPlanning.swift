@@ -23,6 +23,10 @@ extension EmailQueryPlanner {
     static let densitySample = 256
     /// At most this many of the text's trigrams are matched.
     static let maximumMatchedTrigrams = 3
+    /// At most this many of the text's trigrams are matched by the newest-first walk
+    /// (``SubjectWalk``), overlapping or not: each narrows its superset of candidates, whose
+    /// rows it reads.
+    static let walkedTrigrams = 8
 
     /// The queries for one page of `filter` (their sorted results are merged by the caller).
     static func plan(_ db: Database, filter original: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
@@ -75,6 +79,42 @@ extension EmailQueryPlanner {
         }
     }
 
+    /// The newest-first walk of the subject index (``SubjectWalk``) for a page of `filter`, or nil
+    /// when another plan answers it: no account (the walk's window check reads one account's
+    /// date index), a status, raised-by or To condition other than `*@domain` (and a domain
+    /// paged towards the newest), a text too short for the index, or with nothing else filtered
+    /// one common among the newest emails (checking rows from the newest fills a page soonest).
+    static func subjectWalk(_ db: Database, filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
+                            limit: Int, span: TimeSpan, summaryColumns: String, limits: SubjectSearchLimits) throws -> SubjectWalk? {
+        guard limits.walk, let subject = filter.subject, !subject.isEmpty, let accountID = filter.accountID,
+              SearchText.trigramUsable(subject) else { return nil }
+        // With another condition the walk reads the rows of every candidate that fails it;
+        // the other condition's own index range (``subjectPlan(_:containing:accountID:limits:)``) wins there.
+        // A To `*@domain` is walked beside the domain's own index entries (newest first only).
+        // A small domain is read whole sooner (its own range, rows checked by LIKE).
+        var byDomain = false
+        if case .domain(let domain)? = filter.to, direction == .older {
+            let entries = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT 1 FROM emails INDEXED BY emails_account_domain_created
+                WHERE account_id = ? AND to_domain = ? LIMIT ?)
+                """), arguments: [accountID, domain.lowercased(), limits.smallDomain + 1]) ?? 0
+            if entries <= limits.smallDomain { return nil }
+            byDomain = true
+        }
+        guard byDomain || (filter.to == nil && filter.statuses.isEmpty && filter.raisedBy.isEmpty) else { return nil }
+        if !byDomain {
+            let inSample = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3
+                ORDER BY created_at DESC LIMIT ?2) WHERE subject LIKE ?1 ESCAPE '\\'
+                """), arguments: [SearchText.likePattern(containing: subject), limits.sample, accountID]) ?? 0
+            if inSample >= limits.commonInSample { return nil }
+        }
+        guard let match = try selectiveSubjectMatch(db, subject, maximum: walkedTrigrams) else { return nil }
+        return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
+                           span: span, summaryColumns: summaryColumns, match: match,
+                           chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow))
+    }
+
     /// How the emails whose subject contains `text` are found: row by row when the text is
     /// common in the newest emails (``SubjectSearchLimits/sample``), too short for the trigram
     /// index, or has more candidates there than `limits.idSet`; else from the candidates' ids.
@@ -103,7 +143,7 @@ extension EmailQueryPlanner {
     /// (estimated from the id span of each one's first ``densitySample`` entries), skipping any
     /// that overlaps one already chosen, since overlapping trigrams mostly come from the same
     /// word and narrow little. Nil when the text is too short for the index.
-    static func selectiveSubjectMatch(_ db: Database, _ text: String) throws -> String? {
+    static func selectiveSubjectMatch(_ db: Database, _ text: String, maximum: Int? = nil) throws -> String? {
         guard SearchText.trigramUsable(text) else { return nil }
         let statement = try db.cachedStatement(sql: """
             SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
@@ -129,8 +169,16 @@ extension EmailQueryPlanner {
             return a.offset < b.offset
         }
         var chosen: [(offset: Int, text: String)] = []
-        for candidate in measured where chosen.count < maximumMatchedTrigrams {
-            if chosen.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) { chosen.append((candidate.offset, candidate.text)) }
+        for candidate in measured where chosen.count < (maximum ?? maximumMatchedTrigrams) {
+            if maximum != nil {
+                // Overlapping trigrams too, but none 16 times commoner than the rarest: its long
+                // list costs the match more than the candidates it removes.
+                if let rarest = measured.first, !chosen.isEmpty,
+                   candidate.complete != rarest.complete || candidate.share > rarest.share * 16 { break }
+                if !chosen.contains(where: { $0.text == candidate.text }) { chosen.append((candidate.offset, candidate.text)) }
+            } else if chosen.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) {
+                chosen.append((candidate.offset, candidate.text))
+            }
         }
         return chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
     }

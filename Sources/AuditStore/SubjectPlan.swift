@@ -27,6 +27,19 @@ struct SubjectSearchLimits: Equatable {
     /// At most this many candidates are checked from index entries; past it the ids cost more
     /// to read (about half a microsecond each) than checking rows by LIKE.
     var idSet: Int
+    /// Whether a page with an account walks the subject index newest first (``SubjectWalk``)
+    /// rather than taking one of the plans above.
+    var walk = true
+    /// Candidates the walk reads per chunk.
+    var walkChunk = 256
+    /// The most emails (estimated from ids) in the time window a walk that stopped early checks
+    /// for ids out of date order; past it the walk reads the rest of the candidates instead:
+    /// the window is read at about 0.06 µs an email, the candidates at a row read each, and a
+    /// text whose page spans this many emails has few.
+    var walkWindow = 150_000
+    /// A To `*@domain` with at most this many emails in the account is answered from its own
+    /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
+    var smallDomain = 5_000
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

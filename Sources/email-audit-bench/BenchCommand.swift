@@ -43,6 +43,13 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: ArgumentHelp("Only the screen measurements, on an existing store (run in a fresh process so its memory is the screen's alone).", visibility: .hidden))
     var screenOnly = false
 
+    @Flag(name: .customLong("search-only"),
+          help: "Only the search rows of the query benchmark (the same filters as a full run), on an existing store.")
+    var searchOnly = false
+
+    @Option(name: .customLong("slowest"), help: "With --search-only: also list this many slowest samples of each search row, with their filters.")
+    var slowest = 0
+
     @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
     var exports = false
 
@@ -133,6 +140,13 @@ struct BenchCommand: ParsableCommand {
         // Pin "now" to the store's build day so reruns on a reused store measure the same ranges.
         if rebuild { Self.remove(db) }
         var store = try AuditDatabase(path: db, timeZone: zone)
+        if searchOnly {
+            let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
+            print("Search rows only, on \(db) (\(try store.emailCount()) emails)")
+            try QueryBench(store: store, now: newest.first?.createdAt ?? Date(), samples: samples, seed: seed,
+                           searchOnly: true, slowest: slowest).run()
+            return
+        }
         if try store.emailCount() != emails {
             Self.remove(db)
             store = try AuditDatabase(path: db, timeZone: zone)

@@ -12,6 +12,11 @@ struct QueryBench {
     let seed: UInt64
     /// The store file, for the sqlite3 shell baseline; nil skips it.
     var shellPath: String?
+    /// Time only the search rows (the other rows' filters are still drawn, so the search rows
+    /// get the same filters as in a full run).
+    var searchOnly = false
+    /// List this many slowest samples of each search row.
+    var slowest = 0
 
     func run() throws {
         var rng = SeededRandom(seed: seed)
@@ -22,13 +27,21 @@ struct QueryBench {
         let base = EmailFilter(accountID: accountID, dateRange: .all)
         print("First page (50 rows) of each filter, newest first, and counts:")
 
+        var searching = false
         func bench(_ name: String, target: Double, _ makeFilter: (inout SeededRandom) -> EmailFilter) throws {
             var watch = Stopwatch()
+            var timed: [(ms: Double, filter: EmailFilter)] = []
             for _ in 0..<samples {
                 let filter = makeFilter(&rng)
+                if searchOnly && !searching { continue }
                 _ = try watch.time { try store.summaries(matching: filter, from: nil, direction: .older, limit: 50, now: now) }
+                timed.append((watch.samples.last ?? 0, filter))
             }
+            if searchOnly && !searching { return }
             print("  " + watch.line(name, target: target))
+            for sample in timed.sorted(by: { $0.ms > $1.ms }).prefix(slowest) {
+                print(String(format: "      %8.3f ms  ", sample.ms) + Self.describe(sample.filter))
+            }
         }
         try bench("no filter (all dates)", target: 5) { _ in base }
         try bench("date range: today", target: 5) { _ in var f = base; f.dateRange = .today; return f }
@@ -61,7 +74,7 @@ struct QueryBench {
             return f
         }
 
-        if let shellPath {
+        if let shellPath, !searchOnly {
             // One fixed filter of each kind above, in the app and in the sqlite3 shell.
             let month = CalendarDay(containing: now, in: store.timeZone).adding(days: -400)
             var fixed: [(name: String, filter: EmailFilter)] = [("no filter (all dates)", base)]
@@ -81,7 +94,10 @@ struct QueryBench {
             try ShellBaseline(store: store, path: shellPath, now: now, runs: max(samples, 200)).run(fixed)
         }
 
-        try SearchBench(store: store, now: now, base: base, addresses: addresses, staff: staff).run(bench: bench)
+        searching = true
+        try SearchBench(store: store, now: now, base: base, addresses: addresses, staff: staff)
+            .run(bench: bench, breakdown: !searchOnly)
+        if searchOnly { return }
 
         var count = Stopwatch()
         for _ in 0..<samples {
@@ -95,5 +111,16 @@ struct QueryBench {
             _ = try countAll.time { try store.statusCounts(matching: base, now: now) }
         }
         print("  " + countAll.line("count per status: all dates", target: 5))
+    }
+
+    /// A search sample's filter in a line (for `--slowest`).
+    static func describe(_ filter: EmailFilter) -> String {
+        var parts: [String] = []
+        if let subject = filter.subject { parts.append("subject \"\(subject)\"") }
+        if let to = filter.to { parts.append("to \(to)") }
+        if !filter.statuses.isEmpty { parts.append("status \(filter.statuses.map(\.code).sorted())") }
+        if !filter.raisedBy.isEmpty { parts.append("raised by \(filter.raisedBy.sorted())") }
+        parts.append("dates \(filter.dateRange)")
+        return parts.joined(separator: ", ")
     }
 }

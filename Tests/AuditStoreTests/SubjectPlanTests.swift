@@ -10,11 +10,21 @@ import Testing
 struct SubjectPlanTests {
     /// Limits forcing each plan on a small store.
     static let plans: [(name: String, limits: SubjectSearchLimits)] = [
-        ("rowids", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
-        ("id set", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 100_000)),
-        ("row check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0)),
+        ("rowids", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000, walk: false)),
+        ("id set", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 100_000, walk: false)),
+        ("row check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walk: false)),
         ("common in the sample", SubjectSearchLimits(sample: 50, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
         ("standard", .standard),
+    ] + walks
+
+    /// Limits forcing each way a newest-first walk ends: a window check after a page fills
+    /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3).
+    static let walks: [(name: String, limits: SubjectSearchLimits)] = [
+        ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
+                                                   smallDomain: 0)),
+        ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0)),
+        ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
+                                                            smallDomain: 0)),
     ]
 
     @Test func trigramsAreDistinctWithoutCaseAndKeepTheirFirstOffset() {
@@ -86,6 +96,12 @@ struct SubjectPlanTests {
             EmailFilter(accountID: f.account.id, raisedBy: [f.alice.id, f.carol.id], statuses: [.delivered, .rejected],
                         dateRange: .custom(from: CalendarDay(year: 2026, month: 5, day: 3), through: CalendarDay(year: 2026, month: 5, day: 9))),
             EmailFilter(to: .contains("hughes"), dateRange: .all),
+            // Subject alone with an account: the newest-first walk (other accounts' emails share the subjects).
+            EmailFilter(accountID: f.account.id, dateRange: .all),
+            EmailFilter(accountID: f.otherAccount.id, dateRange: .all),
+            EmailFilter(accountID: f.account.id, dateRange: .last7Days),
+            EmailFilter(accountID: f.account.id,
+                        dateRange: .custom(from: CalendarDay(year: 2026, month: 5, day: 3), through: CalendarDay(year: 2026, month: 5, day: 9))),
         ]
         for plan in Self.plans {
             for text in texts {
@@ -101,6 +117,58 @@ struct SubjectPlanTests {
                 }
             }
         }
+    }
+
+    @Test func theWalkIsExactWhenIdsAreOutOfDateOrder() throws {
+        let data = try SearchData()
+        let f = data.fixture
+        // Recorded last but dated throughout the store's days (and a few after its newest):
+        // their ids are the highest, their dates anywhere.
+        var news: [NewEmail] = [], planned: [(Date, String, StaffUser, String)] = []
+        for index in 0..<60 {
+            let staff = index % 3 == 0 ? f.carol : f.alice
+            let at = data.base.addingTimeInterval(Double((index * 7_919) % 360) * 2_400 + (index % 4 == 0 ? 1 : 0))
+            let subject = SearchData.subjects[index % SearchData.subjects.count]
+            news.append(f.newEmail(by: staff, to: "late\(index)@example.net", at: at, subject: subject))
+            planned.append((at, subject, staff, "late\(index)@example.net"))
+        }
+        let ids = try f.store.record(news)
+        for (id, (at, subject, staff, to)) in zip(ids, planned) {
+            data.model.append((ModelEmail(id: id, createdAt: Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000),
+                                          accountID: staff.accountID, raisedByID: staff.id, to: to,
+                                          status: .pending), subject))
+        }
+        for plan in Self.walks + [("standard", SubjectSearchLimits.standard)] {
+            for text in ["Flat 12", "for", "receipt", "Zoë", "missing text"] {
+                for range in [DateRangeChoice.all, .last7Days,
+                              .custom(from: CalendarDay(year: 2026, month: 5, day: 2), through: CalendarDay(year: 2026, month: 5, day: 6))] {
+                    for (account, to) in [(f.account.id, nil), (f.otherAccount.id, nil), (f.account.id, AddressPattern.domain("example.net")),
+                                          (f.otherAccount.id, .domain("gmail.com")), (f.account.id, .domain("nowhere.example"))] {
+                        let filter = EmailFilter(accountID: account, to: to, subject: text, dateRange: range)
+                        let expected = data.matching(filter).map(\.id)
+                        #expect(try Self.allPages(data.store, filter, limit: 5, now: data.now, limits: plan.limits) == expected,
+                                "\(plan.0): \(filter)")
+                        #expect(try Self.allPagesBack(data.store, filter, limit: 4, now: data.now, limits: plan.limits) == expected,
+                                "\(plan.0) back: \(filter)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every page from the oldest, following each page's first row towards the newest
+    /// (returned newest first, as the list shows them).
+    static func allPagesBack(_ store: AuditDatabase, _ filter: EmailFilter, limit: Int, now: Date,
+                             limits: SubjectSearchLimits) throws -> [Int64] {
+        var result: [Int64] = []
+        var cursor: EmailCursor?
+        while result.count < 100_000 {
+            let page = try store.summaries(matching: filter, from: cursor, direction: .newer, limit: limit, now: now, subjectLimits: limits)
+            guard let first = page.first else { break }
+            result = page.map(\.id) + result
+            cursor = first.cursor
+        }
+        return result
     }
 
     /// Every page from the newest, following each page's last row.

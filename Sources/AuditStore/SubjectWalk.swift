@@ -1,0 +1,223 @@
+import AuditCore
+import Foundation
+import GRDB
+
+/// A page of a Subject search found by walking the subject trigram index in id order from the
+/// page's edge (newest first for `.older`), a chunk of candidates at a time, each chunk checked
+/// by rowid reads (LIKE and the rest of the filter), until the page is full or the candidates
+/// run out.
+///
+/// Ids mostly follow `created_at`, but nothing promises it (an import, a clock change), so a
+/// walk that stops early is made exact by one more query: the emails of the page's time window
+/// (from its edge to its last row's `created_at`, read on `emails_account_created`, whose
+/// entries hold the id) whose ids lie outside the walked id range, checked in full. The window
+/// holds as many emails as the page spans, so when that is many (a rare text) the walk instead
+/// reads every remaining candidate, which is then few.
+struct SubjectWalk {
+    let filter: EmailFilter
+    let accountID: Int64
+    let cursor: EmailCursor?
+    let direction: PageDirection
+    let limit: Int
+    let span: TimeSpan
+    let summaryColumns: String
+    /// The FTS5 query for the text's candidates (a superset, checked by LIKE).
+    let match: String
+    /// Candidates read per chunk of the walk (``SubjectSearchLimits/walkChunk``).
+    let chunk: Int
+    /// A walk that stops early with a window of more emails than this (estimated from the ids
+    /// it spans) reads the remaining candidates instead (``SubjectSearchLimits/walkWindow``).
+    let maximumWindow: Int64
+
+    private var older: Bool { direction == .older }
+
+    /// Every condition a row of the page meets, the id range aside.
+    private func rowConditions() -> (conditions: [String], arguments: StatementArguments) {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let to = filter.to { conditions += EmailQueryPlanner.addressConditions(to, arguments: &arguments) }
+        conditions.append("account_id = ?"); arguments += [accountID]
+        FilterConditions.statuses(filter.statuses, &conditions, &arguments)
+        FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
+        conditions.append(EmailQueryPlanner.subjectCondition(filter.subject ?? "", arguments: &arguments))
+        FilterConditions.createdAt(span, &conditions, &arguments)
+        if let cursor {
+            let at = StorageEncoding.milliseconds(cursor.createdAt)
+            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
+            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
+            arguments += [at, at, cursor.id]
+        }
+        return (conditions, arguments)
+    }
+
+    /// The id the walk starts from: the cursor's, else the first email inside the span's edge
+    /// in date order (nil: the span holds no email of the account).
+    private func startID(_ db: Database) throws -> Int64? {
+        if let cursor { return cursor.id }
+        var conditions = ["account_id = ?"], arguments: StatementArguments = [accountID]
+        FilterConditions.createdAt(span, &conditions, &arguments)
+        let order = older ? "DESC" : "ASC"
+        return try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT id FROM emails INDEXED BY emails_account_created WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY created_at \(order), id \(order) LIMIT 1
+            """), arguments: arguments)
+    }
+
+    /// The page: ``domainRows(_:domain:)`` for a To `*@domain`, else ``rows(_:)``.
+    func page(_ db: Database) throws -> [(ms: Int64, summary: EmailSummary)] {
+        if case .domain(let domain)? = filter.to { return try domainRows(db, domain: domain.lowercased()) }
+        return try rows(db)
+    }
+
+    /// The page (newest first when `.older`, oldest first when `.newer`, as the caller sorts)
+    /// with each row's `created_at` in milliseconds.
+    func rows(_ db: Database) throws -> [(ms: Int64, summary: EmailSummary)] {
+        guard let start = try startID(db) else { return [] }
+        let (conditions, arguments) = rowConditions()
+        let verify = try db.cachedStatement(sql: """
+            SELECT \(summaryColumns) FROM emails e NOT INDEXED
+            WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
+            """)
+        let next = try db.cachedStatement(sql: older
+            ? "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+            : "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid > ? ORDER BY rowid ASC LIMIT ?")
+        var found: [(ms: Int64, summary: EmailSummary)] = []
+        func check(_ statement: Statement, _ extra: StatementArguments) throws {
+            var all = extra
+            all += arguments
+            let cursor = try SummaryRecord.fetchCursor(statement, arguments: all)
+            while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        func sortFound() {
+            found.sort { a, b in
+                if a.ms != b.ms { return older ? a.ms > b.ms : a.ms < b.ms }
+                return older ? a.summary.id > b.summary.id : a.summary.id < b.summary.id
+            }
+        }
+        // The walk: ids from `start` (included) away from the page's edge.
+        var bound = older ? start + 1 : start - 1
+        var exhausted = false
+        while true {
+            let ids = try Int64.fetchAll(next, arguments: [match, bound, chunk])
+            if !ids.isEmpty {
+                try check(verify, [StorageEncoding.jsonArray(ids)])
+                bound = ids.last!
+            }
+            if ids.count < chunk { exhausted = true; break }
+            if found.count >= limit { break }
+        }
+        // The candidates on the other side of `start` (ids out of date order; usually none).
+        let beyond = try db.cachedStatement(sql: """
+            SELECT \(summaryColumns) FROM emails e NOT INDEXED
+            WHERE id IN (SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid \(older ? ">" : "<") ?)
+            AND \(conditions.joined(separator: " AND "))
+            """)
+        sortFound()
+        // The window's emails, estimated from the ids it spans (the page's last row to `start`).
+        if exhausted || found.count < limit || abs(start - found[limit - 1].summary.id) > maximumWindow {
+            if !exhausted {
+                // A rare text: read the rest of the candidates rather than a long window.
+                let rest = try db.cachedStatement(sql: """
+                    SELECT \(summaryColumns) FROM emails e NOT INDEXED
+                    WHERE id IN (SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid \(older ? "<" : ">") ?)
+                    AND \(conditions.joined(separator: " AND "))
+                    """)
+                try check(rest, [match, bound])
+            }
+            try check(beyond, [match, start])
+        } else {
+            // Stopped early: the page's window, checked for emails outside the walked ids.
+            let edge = found[limit - 1].ms
+            let window = try db.cachedStatement(sql: """
+                SELECT \(summaryColumns) FROM emails e INDEXED BY emails_account_created
+                WHERE created_at \(older ? ">=" : "<=") ? AND (id \(older ? "<" : ">") ? OR id \(older ? ">" : "<") ?)
+                AND \(conditions.joined(separator: " AND "))
+                """)
+            try check(window, [edge, bound, start])
+        }
+        sortFound()
+        return Array(found.prefix(limit))
+    }
+
+    /// The page of a Subject + To `*@domain` filter (`.older` only), newest first: the subject
+    /// index walked as in ``rows(_:)``, but each chunk's candidates checked against the
+    /// domain's entries of the same time span on `emails_account_domain_created` (index only,
+    /// their ids) before any row is read, so a text common in the store and rare in the domain
+    /// costs index entries, not rows. Exact as the plain walk is: the domain's entries of the
+    /// whole page window are held (`seen`), and any that is a candidate not yet checked (its id
+    /// out of date order) or lies outside the walked ids is checked by its row at the end
+    /// (below the walked times, only such entries are read).
+    func domainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
+        guard let start = try startID(db) else { return [] }
+        let (conditions, arguments) = rowConditions()
+        let verify = try db.cachedStatement(sql: """
+            SELECT \(summaryColumns) FROM emails e NOT INDEXED
+            WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
+            """)
+        let next = try db.cachedStatement(sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?
+            """)
+        let createdAt = try db.cachedStatement(sql: "SELECT created_at FROM emails WHERE id = ?")
+        let entries = try db.cachedStatement(sql: """
+            SELECT id FROM emails INDEXED BY emails_account_domain_created
+            WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+            """)
+        var found: [(ms: Int64, summary: EmailSummary)] = []
+        func check(_ ids: [Int64]) throws {
+            guard !ids.isEmpty else { return }
+            var all: StatementArguments = [StorageEncoding.jsonArray(ids)]
+            all += arguments
+            let cursor = try SummaryRecord.fetchCursor(verify, arguments: all)
+            while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        var seen = Set<Int64>(), candidates = Set<Int64>(), checked = Set<Int64>()
+        // The domain's entries from `low` (included) to `high` (excluded), added to `seen`.
+        func read(from low: Int64, to high: Int64) throws -> [Int64] {
+            let ids = try Int64.fetchAll(entries, arguments: [accountID, domain, low, high])
+            seen.formUnion(ids)
+            return ids
+        }
+        // The page's top: the cursor's time (its row and newer are excluded by the row check) or the span's end.
+        var high: Int64 = cursor.map { StorageEncoding.milliseconds($0.createdAt) + 1 }
+            ?? span.end.map { StorageEncoding.milliseconds($0) } ?? Int64.max
+        let floor = span.start.map { StorageEncoding.milliseconds($0) } ?? Int64.min
+        var bound = start + 1
+        var exhausted = false
+        // Chunks double (to 32 times the first): a text rare in the domain is read in few queries.
+        var size = chunk
+        while found.count < limit {
+            let ids = try Int64.fetchAll(next, arguments: [match, bound, size])
+            exhausted = ids.count < size
+            size = min(size * 2, chunk * 32)
+            guard let lowest = ids.last else { break }
+            candidates.formUnion(ids)
+            bound = lowest
+            let low = max(floor, min(high, try Int64.fetchOne(createdAt, arguments: [lowest]) ?? floor))
+            let inDomain = Set(try read(from: low, to: high))
+            let both = ids.filter(inDomain.contains)
+            checked.formUnion(both)
+            try check(both)
+            high = low
+            if exhausted { break }
+        }
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+        // The rest of the window: down to the page's last row, or the span's start.
+        let edge = found.count >= limit ? found[limit - 1].ms : floor
+        let pending = candidates.subtracting(checked)
+        var unchecked = seen.filter { id in (!exhausted && id < bound) || id > start || pending.contains(id) }
+        if edge < high {
+            // Below the walked times, only the entries that could be unchecked matches (an
+            // index-only read; a large domain's older entries are not held).
+            let below = try db.cachedStatement(sql: """
+                SELECT id FROM emails INDEXED BY emails_account_domain_created
+                WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+                AND (id > ? OR id < ? OR id IN (SELECT value FROM json_each(?)))
+                """)
+            unchecked.formUnion(try Int64.fetchAll(below, arguments: [accountID, domain, edge, high, start,
+                                                                      exhausted ? Int64.min : bound,
+                                                                      StorageEncoding.jsonArray(pending.sorted())]))
+        }
+        try check(unchecked.sorted())
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+        return Array(found.prefix(limit))
+    }
+}
