@@ -149,6 +149,7 @@ extension AuditDatabase {
             insert.reset()
             insert.bind(EventInsert.emailIDPosition, emailID)
             insert.bind(.key, item.event.key)
+            insert.bind(EventInsert.keyHashPosition, EventKeyHash.of(item.event.key))
             insert.bind(.providerEventID, item.event.providerEventID)
             insert.bind(.kind, item.event.kind.rawValue)
             insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
@@ -399,7 +400,7 @@ enum StatusRefresh {
     }
 
     /// Loads the emails and all their events (two set queries through `json_each`, both in
-    /// email id order, the events through the `(email_id, event_key)` index), derives each
+    /// email id order, the events through the `(email_id, key_hash)` index), derives each
     /// status with ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up
     /// moves. Emails in `created` were made in this transaction and are not yet counted in
     /// roll-ups. Changes are returned in email id order.

@@ -14,11 +14,14 @@ struct EventInsertTests {
         return sql[afterTable..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// The `?` placeholders between `VALUES (` and its `)`.
+    /// The placeholders between `SELECT ` and `WHERE`, which must be `?1`, `?2`, … in order:
+    /// their count, or -1 when one is out of order.
     static func placeholderCount(_ sql: String) throws -> Int {
-        let afterValues = try #require(sql.range(of: "VALUES (")).upperBound
-        let close = try #require(sql[afterValues...].firstIndex(of: ")"))
-        return sql[afterValues..<close].filter { $0 == "?" }.count
+        let afterSelect = try #require(sql.range(of: "SELECT ")).upperBound
+        let end = try #require(sql[afterSelect...].range(of: "WHERE")).lowerBound
+        let placeholders = sql[afterSelect..<end].split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        for (index, placeholder) in placeholders.enumerated() where placeholder != "?\(index + 1)" { return -1 }
+        return placeholders.count
     }
 
     @Test func everyListedColumnHasItsPlaceholder() throws {
@@ -28,6 +31,7 @@ struct EventInsertTests {
         #expect(columns == EventInsert.columns)
         #expect(columns.first == "email_id" && EventInsert.emailIDPosition == 1)
         #expect(columns.last == "raw_json" && Int(EventInsert.rawJSONPosition) == columns.count)
+        #expect(columns[Int(EventInsert.keyHashPosition) - 1] == "key_hash")
         for column in EventRecord.Columns.allCases {
             #expect(columns[Int(EventInsert.position(column)) - 1] == column.sql, "\(column) is bound to another column's placeholder")
         }
