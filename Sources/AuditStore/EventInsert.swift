@@ -11,17 +11,19 @@ enum EventInsert {
     /// The inserted columns, in the order of the placeholders.
     static let columns = ["email_id"] + EventRecord.Columns.allCases.map(\.sql) + ["key_hash", "raw_json"]
 
-    /// The statement: a new event stored once per (email, event key). The index on
-    /// `(email_id, key_hash)` finds the rows that may hold the same key; the key itself is
-    /// compared on them, so two keys sharing a hash are both stored (schema v12,
-    /// ``EventKeyHash``). Every placeholder is numbered: `?1` … `?N` are the columns in order,
-    /// and the check reuses the email's, the key's and the hash's.
+    /// The statement: a new event, once ``probe`` found no row with its key. `event_key` is
+    /// bound in its stored form (``StoredEventKey``).
     static let sql = """
         INSERT INTO events (\(columns.joined(separator: ", ")))
-        SELECT \((1...columns.count).map { "?\($0)" }.joined(separator: ", "))
-        WHERE NOT EXISTS (
-            SELECT 1 FROM events WHERE email_id = ?\(emailIDPosition) AND key_hash = ?\(keyHashPosition)
-                AND event_key = ?\(position(.key)))
+        VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+        """
+
+    /// The rows of an email (`?1`) that may hold an event key: those with its hash (`?2`,
+    /// ``EventKeyHash``), through the index `events_email_key_hash`. The ingest compares each
+    /// one's key with the new event's and stores the event unless one is equal, so two keys
+    /// sharing a hash are both stored (schema v12).
+    static let probe = """
+        SELECT provider_event_id, kind, event_key FROM events WHERE email_id = ?1 AND key_hash = ?2
         """
 
     /// The placeholder of `email_id`.

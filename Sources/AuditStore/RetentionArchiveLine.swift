@@ -47,8 +47,14 @@ enum RetentionArchiveLine {
                 for event in events {
                     writer.element()
                     writer.beginObject()
-                    for (name, value) in event.sorted(by: { $0.0 < $1.0 }) {
+                    for (name, value) in event.sorted(by: { $0.0 < $1.0 }) where name != "key_hash" {
                         writer.key(name)
+                        if name == "event_key", let stored = String.fromDatabaseValue(value) {
+                            // The whole key, as the provider's event gave it (schema v12 stores it shorter).
+                            writer.writeString(StoredEventKey.key(stored: stored, providerEventID: event["provider_event_id"] ?? "",
+                                                                  kind: event["kind"] ?? ""))
+                            continue
+                        }
                         try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path)
                     }
                     writer.endObject()

@@ -16,8 +16,10 @@ extension Schema {
     /// - `events.key_hash` (``EventKeyHash``) with the index `events_email_key_hash` on
     ///   `(email_id, key_hash)` replaces the unique index `events_email_key` on
     ///   `(email_id, event_key)`: about 20 bytes per event instead of about 80 (the key is
-    ///   ~60 bytes of text). The key text stays in the row (the derivation's tie-break reads it),
-    ///   and the ingest compares it on a hash match, so the dedupe is as exact as before.
+    ///   ~60 bytes of text). The key stays in the row (the derivation's tie-break reads it), now
+    ///   without the event id and kind the row already holds (``StoredEventKey``: about half
+    ///   its bytes), and the ingest compares the whole key on a hash match, so the dedupe is
+    ///   as exact as before.
     ///   Query: the ingest's insert (``EventInsert``) and reading one email's events
     ///   (`WHERE email_id = ?`).
     /// - `email_resends_original_id` on `email_resends(original_id)` and
@@ -29,12 +31,26 @@ extension Schema {
     /// Self-contained: it reads only what version 1 made (plus v6's tables for the two indexes).
     static func migrateV12(_ db: Database, batchSize: Int64 = 100_000,
                            progress: (@Sendable (UpgradeProgress) -> Void)?) throws {
-        try db.execute(sql: "ALTER TABLE events ADD COLUMN key_hash INTEGER NOT NULL DEFAULT 0")
+        // The old unique index goes first: keys lose their id and kind, so two of one email's
+        // events may store the same shortened text.
+        try db.execute(sql: """
+            DROP INDEX IF EXISTS events_email_key;
+            ALTER TABLE events ADD COLUMN key_hash INTEGER NOT NULL DEFAULT 0;
+            """)
         let hash = DatabaseFunction("email_audit_event_key_hash", argumentCount: 1, pure: true) { values in
             String.fromDatabaseValue(values[0]).map(EventKeyHash.of)
         }
+        let stored = DatabaseFunction("email_audit_stored_event_key", argumentCount: 3, pure: true) { values in
+            guard let key = String.fromDatabaseValue(values[0]) else { return nil }
+            return StoredEventKey.stored(key, providerEventID: String.fromDatabaseValue(values[1]) ?? "",
+                                         kind: String.fromDatabaseValue(values[2]) ?? "")
+        }
         db.add(function: hash)
-        defer { db.remove(function: hash) }
+        db.add(function: stored)
+        defer {
+            db.remove(function: hash)
+            db.remove(function: stored)
+        }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
         let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0
         let step = "Indexing event keys"
@@ -44,14 +60,15 @@ extension Schema {
         while from < maxID {
             let to = from + batchSize
             try db.execute(sql: """
-                UPDATE events SET key_hash = email_audit_event_key_hash(event_key) WHERE id > ? AND id <= ?
+                UPDATE events SET key_hash = email_audit_event_key_hash(event_key),
+                                  event_key = email_audit_stored_event_key(event_key, provider_event_id, kind)
+                WHERE id > ? AND id <= ?
                 """, arguments: [from, to])
             done += db.changesCount
             from = to
             progress?(UpgradeProgress(step: step, done: done, total: total))
         }
         try db.execute(sql: """
-            DROP INDEX IF EXISTS events_email_key;
             CREATE INDEX events_email_key_hash ON events(email_id, key_hash);
             CREATE INDEX IF NOT EXISTS email_resends_original_id ON email_resends(original_id);
             CREATE INDEX IF NOT EXISTS contact_changes_resend ON contact_changes(resend_id);

@@ -59,6 +59,7 @@ struct SchemaV12MigrationTests {
                 DROP INDEX email_resends_original_id;
                 DROP INDEX contact_changes_resend;
                 ALTER TABLE events DROP COLUMN key_hash;
+                UPDATE events SET event_key = provider_event_id || '|' || kind || event_key WHERE substr(event_key, 1, 1) = '|';
                 CREATE UNIQUE INDEX events_email_key ON events(email_id, event_key);
                 DELETE FROM grdb_migrations WHERE identifier = 'v12';
                 PRAGMA user_version = 10;
@@ -83,8 +84,9 @@ struct SchemaV12MigrationTests {
         #expect(progress.first?.done == 0)
         #expect(progress.last == UpgradeProgress(step: "Indexing event keys", done: events.count, total: events.count))
         try store.read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT event_key, key_hash FROM events") {
-                #expect(row["key_hash"] as Int64 == EventKeyHash.of(row["event_key"]))
+            for row in try Row.fetchAll(db, sql: "SELECT event_key, key_hash, provider_event_id || '|' || kind || event_key AS full_key FROM events") {
+                #expect(row["key_hash"] as Int64 == EventKeyHash.of(row["full_key"]))
+                #expect((row["event_key"] as String).hasPrefix("|tenant"))
             }
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
             #expect(!indexes.contains("events_email_key"))
