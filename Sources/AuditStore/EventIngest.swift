@@ -193,7 +193,9 @@ extension AuditDatabase {
                     insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
                 }
             } else {
-                compressor.encode(item.rawJSON) { packed in
+                let tokens = EventJSONTokens(providerEventID: item.event.providerEventID,
+                                             occurredAtMicroseconds: StorageEncoding.microseconds(item.event.occurredAt))
+                compressor.encode(item.rawJSON, tokens: tokens) { packed in
                     if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
                 }
             }

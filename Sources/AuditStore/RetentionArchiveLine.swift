@@ -55,7 +55,10 @@ enum RetentionArchiveLine {
                                                                   kind: event["kind"] ?? ""))
                             continue
                         }
-                        try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path)
+                        let tokens = EventJSONTokens(providerEventID: event["provider_event_id"] ?? "",
+                                                     occurredAtMicroseconds: event["occurred_at"] ?? 0)
+                        try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path,
+                                            tokens: tokens)
                     }
                     writer.endObject()
                 }
@@ -74,7 +77,8 @@ enum RetentionArchiveLine {
     /// A stored value as JSON: numbers, strings and null as they are; the raw JSON and a
     /// compressed body inflated to their text (``CompactText``); any other BLOB as base64 text.
     private static func writeValue(_ value: DatabaseValue, column: String, into writer: inout JSONWriter,
-                                   decompressor: CompactText.Decompressor, path: String) throws {
+                                   decompressor: CompactText.Decompressor, path: String,
+                                   tokens: EventJSONTokens? = nil) throws {
         switch value.storage {
         case .null: writer.writeRaw("null")
         case .int64(let number): writer.writeInt(Int(number))
@@ -84,7 +88,7 @@ enum RetentionArchiveLine {
             if column == "raw_json" || column == "body" {
                 let text: String
                 do {
-                    text = try data.withUnsafeBytes { try decompressor.decode($0) }
+                    text = try data.withUnsafeBytes { try decompressor.decode($0, tokens: tokens) }
                 } catch let error as CompactText.DecodingError {
                     throw StoreError.corrupt(path: path, underlying: error.description)
                 }

@@ -273,7 +273,9 @@ struct RetentionTests {
                     // The archive holds the whole key (the row stores it without its id and kind).
                     columns["event_key"] = StoredEventKey.key(stored: event["event_key"], providerEventID: event["provider_event_id"],
                                                               kind: event["kind"])
-                    columns["raw_json"] = try store.storedText(event["raw_json"] as DatabaseValue, decompressor: CompactText.Decompressor())
+                    columns["raw_json"] = try store.storedText(event["raw_json"] as DatabaseValue, decompressor: CompactText.Decompressor(),
+                                                               tokens: EventJSONTokens(providerEventID: event["provider_event_id"],
+                                                                                       occurredAtMicroseconds: event["occurred_at"]))
                     return columns
                 }
                 result[id] = email
