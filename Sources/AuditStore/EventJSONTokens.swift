@@ -1,3 +1,10 @@
+import CStoreZlib
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// The values an event's row already holds that its raw JSON repeats: the provider's event id
 /// and the event's time as Mailgun writes it (`1712236769.669285`, from `occurred_at`). Compact
 /// text format 3 (``CompactText``) replaces each occurrence of them in the JSON by a two-byte
@@ -33,39 +40,50 @@ struct EventJSONTokens: Equatable {
     }
 
     /// `text` with the values replaced, or nil when nothing was replaced and no byte escaped
-    /// (then the text is stored as format 1).
+    /// (then the text is stored as format 1). Left to right: at each place the escape byte
+    /// first, then the values in order; the next place of each is found with `memchr`/`memmem`.
     func tokenise(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        var changed = false
-        var index = 0
+        guard let base = text.baseAddress, !text.isEmpty else { return nil }
         let count = text.count
-        outer: while index < count {
-            let byte = text[index]
-            if byte == Self.escape {
-                if !changed { out.reserveCapacity(count); out.append(contentsOf: text[0..<index]); changed = true }
-                out.append(Self.escape)
-                out.append(Self.escape)
-                index += 1
-                continue
+        /// The next place at or after `from` where pattern `number` starts (-1: the escape
+        /// byte), or `count` when there is none.
+        func next(_ number: Int, from: Int) -> Int {
+            guard from < count else { return count }
+            if number < 0 {
+                guard let found = memchr(base + from, Int32(Self.escape), count - from) else { return count }
+                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
-            for (number, value) in values.enumerated() where !value.isEmpty && value[0] == byte && index + value.count <= count {
-                var matches = true
-                for offset in 1..<value.count where text[index + offset] != value[offset] {
-                    matches = false
-                    break
-                }
-                if matches {
-                    if !changed { out.reserveCapacity(count); out.append(contentsOf: text[0..<index]); changed = true }
-                    out.append(Self.escape)
-                    out.append(Self.firstToken + UInt8(number))
-                    index += value.count
-                    continue outer
-                }
-            }
-            if changed { out.append(byte) }
-            index += 1
+            let value = values[number]
+            guard !value.isEmpty, value.count <= count - from else { return count }
+            let found = value.withUnsafeBytes { ea_store_memmem(base + from, count - from, $0.baseAddress, value.count) }
+            guard let found else { return count }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        return changed ? out : nil
+        // The next place of the escape (index 0) and of each value (index 1...).
+        var places = [next(-1, from: 0)] + values.indices.map { next($0, from: 0) }
+        guard places.contains(where: { $0 < count }) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var index = 0
+        while index < count {
+            // Patterns whose next place the cursor has passed (overlapping a replaced value) are looked up again.
+            for pattern in places.indices where places[pattern] < index { places[pattern] = next(pattern - 1, from: index) }
+            var pattern = 0
+            for candidate in places.indices.dropFirst() where places[candidate] < places[pattern] { pattern = candidate }
+            let place = places[pattern]
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[index..<place]))
+            guard place < count else { break }
+            out.append(Self.escape)
+            if pattern == 0 {
+                out.append(Self.escape)
+                index = place + 1
+            } else {
+                out.append(Self.firstToken + UInt8(pattern - 1))
+                index = place + values[pattern - 1].count
+            }
+            places[pattern] = next(pattern - 1, from: index)
+        }
+        return out
     }
 
     /// The original bytes of tokenised `text`, or nil when it holds an escape not followed by
