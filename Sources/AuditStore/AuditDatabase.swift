@@ -44,7 +44,11 @@ public final class AuditDatabase: @unchecked Sendable {
     ///   non-SQLite file, ``StoreError/newerSchema(path:found:supported:)`` for a file from a
     ///   newer email-audit, ``StoreError/corrupt(path:underlying:)`` for a damaged one. In all
     ///   these cases the file is left byte-for-byte untouched.
-    public init(path: String, timeZone: TimeZone, access: Access = .readWrite) throws {
+    ///
+    /// `upgradeProgress` hears how far a long schema upgrade of an existing store has got
+    /// (``UpgradeProgress``; version 12 rewrites a row per event), on this thread.
+    public init(path: String, timeZone: TimeZone, access: Access = .readWrite,
+                upgradeProgress: (@Sendable (UpgradeProgress) -> Void)? = nil) throws {
         self.path = path
         self.timeZone = timeZone
         self.access = access
@@ -116,7 +120,7 @@ public final class AuditDatabase: @unchecked Sendable {
         if access == .readWrite {
             do {
                 try Self.retryingWhileBusy {
-                    try Schema.migrator.migrate(pool)
+                    try Schema.migrator(progress: upgradeProgress).migrate(pool)
                     try recordTimeZoneIfMissing()
                 }
             } catch {

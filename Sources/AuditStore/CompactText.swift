@@ -7,10 +7,13 @@ import Foundation
 /// A stored value is either TEXT, the text itself (stores before schema v8, bodies recorded
 /// before format 2, and text that compression would not shrink), or a BLOB:
 ///
-///     byte 0      the format: 1 or 2
-///     bytes 1...  the text's UTF-8 length as an unsigned LEB128 varint
+///     byte 0      the format: 1, 2 or 3
+///     bytes 1...  the text's UTF-8 length as an unsigned LEB128 varint (format 3: the tokenised text's)
 ///     then        4 bytes: the CRC-32 of the UTF-8, little-endian
-///     then        a raw deflate stream (RFC 1951) of the UTF-8
+///     then        a raw deflate stream (RFC 1951) of the UTF-8 (format 3: of the tokenised text)
+///
+/// Format 3 (schema v11) is format 1 of the event's JSON with its event id and time replaced by
+/// tokens (``EventJSONTokens``), which the reader restores from the same row.
 ///
 /// Format 1 compresses against the preset dictionary ``CompactTextDictionary/version1`` (built
 /// from Mailgun events) with an 8 KiB window; format 2 has no dictionary and a 32 KiB window,
@@ -27,12 +30,16 @@ enum CompactText {
         case eventJSON = 1
         /// No dictionary: email bodies.
         case plainText = 2
+        /// As format 1, of the text with the values its event row holds replaced by tokens
+        /// (``EventJSONTokens``; schema v11): the length is the tokenised text's, the CRC the
+        /// original's. Reading it needs the row's event id and time.
+        case eventJSONTokens = 3
 
         /// deflate's window: 2^13 bytes is enough for the dictionary plus a typical event;
         /// bodies get zlib's largest.
         var windowBits: Int32 {
             switch self {
-            case .eventJSON: 13
+            case .eventJSON, .eventJSONTokens: 13
             case .plainText: 15
             }
         }
@@ -41,7 +48,7 @@ enum CompactText {
         /// millions of them); a body is written once, so it gets zlib's default.
         var level: Int32 {
             switch self {
-            case .eventJSON: 3
+            case .eventJSON, .eventJSONTokens: 3
             case .plainText: 6
             }
         }
@@ -49,7 +56,7 @@ enum CompactText {
         /// The preset dictionary, if the format has one.
         var dictionary: [UInt8]? {
             switch self {
-            case .eventJSON: CompactTextDictionary.version1Bytes
+            case .eventJSON, .eventJSONTokens: CompactTextDictionary.version1Bytes
             case .plainText: nil
             }
         }
@@ -93,9 +100,21 @@ enum CompactText {
 
         /// The compressed bytes of `text`, handed to `body` (valid only inside it), or nil when
         /// they would not be shorter than the text itself (store the text).
-        func encode<Result>(_ text: String, _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {
+        ///
+        /// With `tokens` (events only), the values the event's row holds are replaced first
+        /// (format 3) when the text holds any of them.
+        func encode<Result>(_ text: String, tokens: EventJSONTokens? = nil,
+                            _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {
             var text = text
-            let packed: Int? = text.withUTF8 { utf8 in compress(utf8) }
+            let packed: Int? = text.withUTF8 { utf8 in
+                if format == .eventJSON, let tokens, utf8.count >= 64, let tokenised = tokens.tokenise(utf8) {
+                    let crc = UInt32(crc32(0, utf8.baseAddress, uInt(utf8.count)))
+                    return tokenised.withUnsafeBufferPointer { input in
+                        compress(input, formatByte: Format.eventJSONTokens.rawValue, crc: crc, originalCount: utf8.count)
+                    }
+                }
+                return compress(utf8)
+            }
             guard let packed else { return try body(nil) }
             return try output.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<packed])) }
         }
@@ -104,24 +123,31 @@ enum CompactText {
         private func compress(_ utf8: UnsafeBufferPointer<UInt8>) -> Int? {
             // Values this short never shrink: keep them as text.
             guard utf8.count >= 64 else { return nil }
+            return compress(utf8, formatByte: format.rawValue, crc: UInt32(crc32(0, utf8.baseAddress, uInt(utf8.count))),
+                            originalCount: utf8.count)
+        }
+
+        /// Compresses `input` as a value of `formatByte` whose text has `crc` and `originalCount`
+        /// bytes; its used length, or nil when not shorter than the text.
+        private func compress(_ input: UnsafeBufferPointer<UInt8>, formatByte: UInt8, crc: UInt32, originalCount: Int) -> Int? {
             guard format.dictionary != nil else {
                 let resetStatus = deflateReset(&primed)
                 precondition(resetStatus == Z_OK, "deflateReset failed: \(resetStatus)")
-                return compress(utf8, with: &primed)
+                return compress(input, formatByte: formatByte, crc: crc, originalCount: originalCount, with: &primed)
             }
             var stream = z_stream()
             let copyStatus = deflateCopy(&stream, &primed)
             precondition(copyStatus == Z_OK, "deflateCopy failed: \(copyStatus)")
             defer { deflateEnd(&stream) }
-            return compress(utf8, with: &stream)
+            return compress(input, formatByte: formatByte, crc: crc, originalCount: originalCount, with: &stream)
         }
 
         /// Writes the header and the deflate stream of `utf8` through `stream` into `output`.
-        private func compress(_ utf8: UnsafeBufferPointer<UInt8>, with stream: inout z_stream) -> Int? {
+        private func compress(_ utf8: UnsafeBufferPointer<UInt8>, formatByte: UInt8, crc: UInt32, originalCount: Int,
+                              with stream: inout z_stream) -> Int? {
             let count = utf8.count
             let bound = Int(deflateBound(&stream, uLong(count))) + 15
             if output.count < bound { output = [UInt8](repeating: 0, count: max(bound, 4096)) }
-            let formatByte = format.rawValue
             return output.withUnsafeMutableBufferPointer { out -> Int? in
                 var header = 0
                 out[header] = formatByte
@@ -132,7 +158,6 @@ enum CompactText {
                     length >>= 7
                     header += 1
                 } while length > 0
-                let crc = UInt32(crc32(0, utf8.baseAddress, uInt(count)))
                 for shift in stride(from: 0, to: 32, by: 8) {
                     out[header] = UInt8(truncatingIfNeeded: crc >> UInt32(shift))
                     header += 1
@@ -144,7 +169,7 @@ enum CompactText {
                 let status = deflate(&stream, Z_FINISH)
                 precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound: \(status)")
                 let used = header + Int(stream.total_out)
-                return used < count ? used : nil
+                return used < originalCount ? used : nil
             }
         }
     }
@@ -160,8 +185,9 @@ enum CompactText {
 
         deinit { inflateEnd(&stream) }
 
-        /// The text of the compact value `bytes`.
-        func decode(_ bytes: UnsafeRawBufferPointer) throws -> String {
+        /// The text of the compact value `bytes`; a format-3 value needs the `tokens` of its
+        /// event row.
+        func decode(_ bytes: UnsafeRawBufferPointer, tokens: EventJSONTokens? = nil) throws -> String {
             guard bytes.count >= 2, let format = Format(rawValue: bytes[0]) else {
                 throw DecodingError(description: "a compact text value of unknown format \(bytes.first.map(String.init) ?? "(empty)")")
             }
@@ -192,6 +218,10 @@ enum CompactText {
                 guard dictionaryStatus == Z_OK else { throw DecodingError(description: "inflateSetDictionary failed: \(dictionaryStatus)") }
             }
             let expected = Int(length)
+            if format == .eventJSONTokens {
+                guard let tokens else { throw DecodingError(description: "a compact event value read without its row's event id and time") }
+                return try decodeTokenised(bytes, from: offset, expected: expected, crc: crc, tokens: tokens)
+            }
             var failure: String?
             // One spare byte: a stream longer than its recorded length is caught, not truncated.
             let text = String(unsafeUninitializedCapacity: expected + 1) { out -> Int in
@@ -213,6 +243,30 @@ enum CompactText {
             }
             if let failure { throw DecodingError(description: failure) }
             return text
+        }
+
+        /// Inflates a format-3 value's tokenised text of `expected` bytes and puts the tokens back.
+        private func decodeTokenised(_ bytes: UnsafeRawBufferPointer, from offset: Int, expected: Int, crc: UInt32,
+                                     tokens: EventJSONTokens) throws -> String {
+            var tokenised = [UInt8](repeating: 0, count: expected + 1)
+            let (status, produced, left) = tokenised.withUnsafeMutableBufferPointer { out in
+                stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset)
+                stream.avail_in = uInt(bytes.count - offset)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(expected + 1)
+                let status = inflate(&stream, Z_FINISH)
+                return (status, expected + 1 - Int(stream.avail_out), stream.avail_in)
+            }
+            guard status == Z_STREAM_END, produced == expected, left == 0 else {
+                throw DecodingError(description: "a compact text value that does not inflate to its \(expected) bytes (zlib status \(status), \(produced) bytes)")
+            }
+            guard let text = tokenised.withUnsafeBufferPointer({ tokens.detokenise(UnsafeBufferPointer(rebasing: $0[0..<expected])) }) else {
+                throw DecodingError(description: "a compact event value with an unknown token")
+            }
+            guard UInt32(text.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }) == crc else {
+                throw DecodingError(description: "a compact text value whose CRC-32 does not match")
+            }
+            return String(decoding: text, as: UTF8.self)
         }
     }
 }

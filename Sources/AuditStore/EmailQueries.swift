@@ -236,24 +236,27 @@ extension AuditDatabase {
         try read { db in
             let decompressor = CompactText.Decompressor()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT v.raw_json FROM events v JOIN emails e ON e.id = v.email_id
+                SELECT v.raw_json, v.provider_event_id, v.occurred_at FROM events v JOIN emails e ON e.id = v.email_id
                 WHERE v.email_id = ?1 AND (?2 IS NULL OR e.account_id = ?2) ORDER BY v.occurred_at, v.id
                 """, arguments: [emailID, accountID])
             var texts: [String] = []
             while let row = try rows.next() {
-                texts.append(try storedText(row[0], decompressor: decompressor))
+                let tokens = EventJSONTokens(providerEventID: row[1], occurredAtMicroseconds: row[2])
+                texts.append(try storedText(row[0], decompressor: decompressor, tokens: tokens))
             }
             return texts
         }
     }
 
-    /// The text of a stored ``CompactText`` value (TEXT as it is, a format-1 BLOB inflated).
-    func storedText(_ value: DatabaseValue, decompressor: CompactText.Decompressor) throws -> String {
+    /// The text of a stored ``CompactText`` value (TEXT as it is, a BLOB inflated; an event's
+    /// format-3 value with the `tokens` of its row).
+    func storedText(_ value: DatabaseValue, decompressor: CompactText.Decompressor,
+                    tokens: EventJSONTokens? = nil) throws -> String {
         switch value.storage {
         case .string(let text): return text
         case .blob(let data):
             do {
-                return try data.withUnsafeBytes { try decompressor.decode($0) }
+                return try data.withUnsafeBytes { try decompressor.decode($0, tokens: tokens) }
             } catch let error as CompactText.DecodingError {
                 throw StoreError.corrupt(path: path, underlying: error.description)
             }

@@ -143,12 +143,33 @@ extension AuditDatabase {
         var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
         var headerCandidates: [Int64: MessageHeaders] = [:]
         let insert = try RawStatement(db, sql: EventInsert.sql)
+        let probe = try RawStatement(db, sql: EventInsert.probe)
+        /// Whether the email already holds an event with `key` (hash `hash`).
+        func isStored(_ key: String, hash: Int64, emailID: Int64) throws -> Bool {
+            probe.reset()
+            probe.bind(1, emailID)
+            probe.bind(2, hash)
+            while try probe.step() {
+                if StoredEventKey.key(stored: probe.string(2), providerEventID: probe.string(0), kind: probe.string(1)) == key {
+                    probe.reset()
+                    return true
+                }
+            }
+            return false
+        }
         let compressor = CompactText.Compressor()
         func store(_ item: IncomingEvent) throws {
             let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
+            let hash = EventKeyHash.of(item.event.key)
+            guard try !isStored(item.event.key, hash: hash, emailID: emailID) else {
+                result.duplicates += 1
+                return
+            }
             insert.reset()
             insert.bind(EventInsert.emailIDPosition, emailID)
-            insert.bind(.key, item.event.key)
+            insert.bind(.key, StoredEventKey.stored(item.event.key, providerEventID: item.event.providerEventID,
+                                                    kind: item.event.kind.rawValue))
+            insert.bind(EventInsert.keyHashPosition, hash)
             insert.bind(.providerEventID, item.event.providerEventID)
             insert.bind(.kind, item.event.kind.rawValue)
             insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
@@ -172,15 +193,13 @@ extension AuditDatabase {
                     insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
                 }
             } else {
-                compressor.encode(item.rawJSON) { packed in
+                let tokens = EventJSONTokens(providerEventID: item.event.providerEventID,
+                                             occurredAtMicroseconds: StorageEncoding.microseconds(item.event.occurredAt))
+                compressor.encode(item.rawJSON, tokens: tokens) { packed in
                     if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
                 }
             }
             try insert.run()
-            guard db.changesCount > 0 else {
-                result.duplicates += 1
-                return
-            }
             result.inserted += 1
             if touchedSet.insert(emailID).inserted { touched.append(emailID) }
             if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
@@ -399,7 +418,7 @@ enum StatusRefresh {
     }
 
     /// Loads the emails and all their events (two set queries through `json_each`, both in
-    /// email id order, the events through the `(email_id, event_key)` index), derives each
+    /// email id order, the events through the `(email_id, key_hash)` index), derives each
     /// status with ``StatusDerivation/derive(_:)``, updates changed rows and gathers roll-up
     /// moves. Emails in `created` were made in this transaction and are not yet counted in
     /// roll-ups. Changes are returned in email id order.

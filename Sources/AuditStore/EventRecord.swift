@@ -39,8 +39,10 @@ struct EventRecord: FetchableRecord {
     init(row: Row) {
         let kindText: String = row[Columns.kind]
         let severityText: String? = row[Columns.severity]
+        let providerEventID: String = row[Columns.providerEventID]
         event = Self.event(
-            key: row[Columns.key], providerEventID: row[Columns.providerEventID], kind: kindText,
+            key: StoredEventKey.key(stored: row[Columns.key], providerEventID: providerEventID, kind: kindText),
+            providerEventID: providerEventID, kind: kindText,
             occurredAt: row[Columns.occurredAt], severity: severityText, reason: row[Columns.reason],
             code: row[Columns.code], enhancedCode: row[Columns.enhancedCode], message: row[Columns.message],
             description: row[Columns.description], mxHost: row[Columns.mxHost], attempt: row[Columns.attemptNumber],
@@ -52,8 +54,10 @@ struct EventRecord: FetchableRecord {
     /// selecting ``selection`` from that position).
     static func event(from raw: RawStatement, at offset: Int32) -> ProviderEvent {
         func at(_ column: Columns) -> Int32 { column.position(after: offset) }
+        let providerEventID = raw.string(at(.providerEventID)), kind = raw.string(at(.kind))
         return event(
-            key: raw.string(at(.key)), providerEventID: raw.string(at(.providerEventID)), kind: raw.string(at(.kind)),
+            key: StoredEventKey.key(stored: raw.string(at(.key)), providerEventID: providerEventID, kind: kind),
+            providerEventID: providerEventID, kind: kind,
             occurredAt: raw.int64(at(.occurredAt)), severity: raw.optionalString(at(.severity)),
             reason: raw.optionalString(at(.reason)), code: raw.optionalInt(at(.code)),
             enhancedCode: raw.optionalString(at(.enhancedCode)), message: raw.optionalString(at(.message)),

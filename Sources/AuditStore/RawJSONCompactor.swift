@@ -12,7 +12,10 @@ public final class RawJSONCompactor {
     /// Prepares the stored form of each event's raw JSON.
     public func prepare(_ events: inout [IncomingEvent]) {
         for index in events.indices {
-            events[index].packedRawJSON = .some(compressor.encode(events[index].rawJSON) { $0.map { Array($0) } })
+            let event = events[index].event
+            let tokens = EventJSONTokens(providerEventID: event.providerEventID,
+                                         occurredAtMicroseconds: StorageEncoding.microseconds(event.occurredAt))
+            events[index].packedRawJSON = .some(compressor.encode(events[index].rawJSON, tokens: tokens) { $0.map { Array($0) } })
         }
     }
 }

@@ -47,9 +47,18 @@ enum RetentionArchiveLine {
                 for event in events {
                     writer.element()
                     writer.beginObject()
-                    for (name, value) in event.sorted(by: { $0.0 < $1.0 }) {
+                    for (name, value) in event.sorted(by: { $0.0 < $1.0 }) where name != "key_hash" {
                         writer.key(name)
-                        try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path)
+                        if name == "event_key", let stored = String.fromDatabaseValue(value) {
+                            // The whole key, as the provider's event gave it (schema v11 stores it shorter).
+                            writer.writeString(StoredEventKey.key(stored: stored, providerEventID: event["provider_event_id"] ?? "",
+                                                                  kind: event["kind"] ?? ""))
+                            continue
+                        }
+                        let tokens = EventJSONTokens(providerEventID: event["provider_event_id"] ?? "",
+                                                     occurredAtMicroseconds: event["occurred_at"] ?? 0)
+                        try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path,
+                                            tokens: tokens)
                     }
                     writer.endObject()
                 }
@@ -68,7 +77,8 @@ enum RetentionArchiveLine {
     /// A stored value as JSON: numbers, strings and null as they are; the raw JSON and a
     /// compressed body inflated to their text (``CompactText``); any other BLOB as base64 text.
     private static func writeValue(_ value: DatabaseValue, column: String, into writer: inout JSONWriter,
-                                   decompressor: CompactText.Decompressor, path: String) throws {
+                                   decompressor: CompactText.Decompressor, path: String,
+                                   tokens: EventJSONTokens? = nil) throws {
         switch value.storage {
         case .null: writer.writeRaw("null")
         case .int64(let number): writer.writeInt(Int(number))
@@ -78,7 +88,7 @@ enum RetentionArchiveLine {
             if column == "raw_json" || column == "body" {
                 let text: String
                 do {
-                    text = try data.withUnsafeBytes { try decompressor.decode($0) }
+                    text = try data.withUnsafeBytes { try decompressor.decode($0, tokens: tokens) }
                 } catch let error as CompactText.DecodingError {
                     throw StoreError.corrupt(path: path, underlying: error.description)
                 }

@@ -9,11 +9,15 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 10
+    static let version = 12
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"]
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"]
 
-    static var migrator: DatabaseMigrator {
+    /// Every migration, none reporting progress.
+    static var migrator: DatabaseMigrator { migrator(progress: nil) }
+
+    /// Every migration; the long ones report to `progress`.
+    static func migrator(progress: (@Sendable (UpgradeProgress) -> Void)?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
@@ -60,6 +64,10 @@ enum Schema {
         migrator.registerMigration("v10") { db in
             try db.execute(sql: v10)
             try recordVersion(10, in: db)
+        }
+        migrator.registerMigration("v11") { db in
+            try migrateV11(db, progress: progress)
+            try recordVersion(12, in: db)
         }
         return migrator
     }

@@ -1,8 +1,17 @@
 #ifndef EMAIL_AUDIT_STORE_ZLIB_H
 #define EMAIL_AUDIT_STORE_ZLIB_H
 /* zlib for the store's compact raw events (Sources/AuditStore/CompactText.swift is the only
-   user). deflateInit2 and inflateInit2 are macros in zlib.h, so they are wrapped here for Swift. */
+   user; EventJSONTokens.swift uses memmem). deflateInit2 and inflateInit2 are macros in zlib.h, so they are wrapped here for Swift. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
+#include <string.h>
 #include <zlib.h>
+
+/* The first place of `needle` in `haystack`, or NULL (compact event tokens, EventJSONTokens.swift). */
+static inline void *ea_store_memmem(const void *haystack, size_t haystackLength, const void *needle, size_t needleLength) {
+    return memmem(haystack, haystackLength, needle, needleLength);
+}
 
 static inline int ea_store_deflate_init(z_stream *stream, int level, int windowBits, int memLevel) {
     return deflateInit2(stream, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);

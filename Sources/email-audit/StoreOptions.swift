@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditStore
 import Foundation
+import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
@@ -59,9 +60,22 @@ struct StoreOptions: ParsableArguments {
 
     private func open(access: AuditDatabase.Access) throws -> AuditDatabase {
         let zone = try resolvedTimeZone()
+        // A long upgrade of an existing store (schema v11 rewrites a row per event) says how far
+        // it has got on standard error when that is a terminal.
+        let onTerminal = access == .readWrite && isatty(STDERR_FILENO) == 1
+        let drawn = Atomic<Bool>(false)
+        let report: @Sendable (UpgradeProgress) -> Void = { step in
+            drawn.store(true, ordering: .relaxed)
+            let percent = step.total > 0 ? step.done * 100 / step.total : 100
+            Console.progressLine("upgrading the store: \(step.step.lowercased()), \(step.done) of \(step.total) (\(percent)%)")
+        }
+        let progress = onTerminal ? report : nil
         do {
-            return try AuditDatabase(path: resolvedPath, timeZone: zone, access: access)
+            let database = try AuditDatabase(path: resolvedPath, timeZone: zone, access: access, upgradeProgress: progress)
+            if drawn.load(ordering: .relaxed) { Console.progressLine("") }
+            return database
         } catch {
+            if drawn.load(ordering: .relaxed) { Console.progressLine("") }
             throw CLIError("\(error)")
         }
     }

@@ -127,3 +127,57 @@ struct CompactTextTests {
         #expect(try store.detail(emailID: 10, accountID: 1)?.email.status == .delivered)
     }
 }
+
+/// Format 3: the event's own id and time replaced by tokens before deflate.
+@Suite("Compact raw events with tokens")
+struct EventJSONTokenTests {
+    /// Text rich in the escape byte, the token digits and the values themselves.
+    static let pieces: [String] = ["\u{01}", "\u{01}0", "\u{01}1", "\u{01}\u{01}", "0", "1", "aV3-KPDFMdjIXKbhmvFocT", "1702119577.822387",
+                                   "{\"id\":\"", "\",\"timestamp\":", "é", "👩‍👩‍👧", "x", " "]
+    static let texts = Gen.element(of: pieces).array(of: 0...60).map { $0.compactMap { $0 }.joined() }
+    static let tokens = EventJSONTokens(providerEventID: "aV3-KPDFMdjIXKbhmvFocT", occurredAtMicroseconds: 1_702_119_577_822_387)
+
+    @Test func everyTextRoundTripsByteForByte() async throws {
+        let compressor = CompactText.Compressor()
+        let decompressor = CompactText.Decompressor()
+        await propertyCheck(count: 1_000, input: Self.texts) { text in
+            let padded = text + String(repeating: "{\"event\":\"delivered\"}", count: 4)
+            let back = try compressor.encode(padded, tokens: Self.tokens) { packed in
+                try packed.map { try decompressor.decode($0, tokens: Self.tokens) } ?? padded
+            }
+            #expect(Array(back.utf8) == Array(padded.utf8))
+            // The tokenising alone, without deflate.
+            let bytes = Array(text.utf8)
+            let tokenised = bytes.withUnsafeBufferPointer { Self.tokens.tokenise($0) } ?? bytes
+            #expect(tokenised.withUnsafeBufferPointer { Self.tokens.detokenise($0) } == bytes)
+        }
+    }
+
+    @Test func aTypicalEventShrinksAndNeedsItsRow() throws {
+        // A dictionary event with an id and time the dictionary does not hold.
+        let event = CompactTextDictionary.version1.split(separator: "\n").map(String.init)[1]
+            .replacingOccurrences(of: "aV3-KPDFMdjIXKbhmvFocT", with: "Zq9-TTRSxxkL0pA2mWnB4e")
+            .replacingOccurrences(of: "1702119577.822387", with: "1733004417.590861")
+        let tokens = EventJSONTokens(providerEventID: "Zq9-TTRSxxkL0pA2mWnB4e", occurredAtMicroseconds: 1_733_004_417_590_861)
+        let compressor = CompactText.Compressor()
+        let plain = compressor.encode(event) { $0.map { Array($0) } }!
+        let packed = compressor.encode(event, tokens: tokens) { $0.map { Array($0) } }!
+        #expect(packed[0] == 3 && plain[0] == 1)
+        #expect(packed.count < plain.count)
+        let decompressor = CompactText.Decompressor()
+        #expect(try packed.withUnsafeBytes { try decompressor.decode($0, tokens: tokens) } == event)
+        #expect(throws: CompactText.DecodingError.self) { try packed.withUnsafeBytes { try decompressor.decode($0) } }
+        // Another row's values do not give the text back.
+        let other = EventJSONTokens(providerEventID: "Zq9-TTRSxxkL0pA2mWnB4f", occurredAtMicroseconds: 1_733_004_417_590_861)
+        #expect(throws: CompactText.DecodingError.self) { try packed.withUnsafeBytes { try decompressor.decode($0, tokens: other) } }
+        // Text holding none of the values stays format 1.
+        let none = EventJSONTokens(providerEventID: "nowhere-in-it", occurredAtMicroseconds: 5)
+        #expect(compressor.encode(event, tokens: none) { $0.map { Array($0) } } == plain)
+    }
+
+    @Test func timesAreWrittenAsMailgunDoes() {
+        #expect(EventJSONTokens.timestampText(1_702_119_577_822_387) == "1702119577.822387")
+        #expect(EventJSONTokens.timestampText(1_702_119_577_000_007) == "1702119577.000007")
+        #expect(EventJSONTokens.timestampText(-1) == "")
+    }
+}

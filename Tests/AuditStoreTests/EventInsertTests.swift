@@ -28,6 +28,7 @@ struct EventInsertTests {
         #expect(columns == EventInsert.columns)
         #expect(columns.first == "email_id" && EventInsert.emailIDPosition == 1)
         #expect(columns.last == "raw_json" && Int(EventInsert.rawJSONPosition) == columns.count)
+        #expect(columns[Int(EventInsert.keyHashPosition) - 1] == "key_hash")
         for column in EventRecord.Columns.allCases {
             #expect(columns[Int(EventInsert.position(column)) - 1] == column.sql, "\(column) is bound to another column's placeholder")
         }

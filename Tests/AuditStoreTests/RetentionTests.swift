@@ -269,8 +269,13 @@ struct RetentionTests {
                 let events = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE email_id = ? ORDER BY occurred_at, id", arguments: [id])
                 email["events"] = try events.map { event -> [String: Any] in
                     var columns: [String: Any] = [:]
-                    for (name, value) in event where name != "raw_json" { columns[name] = Self.plain(value) }
-                    columns["raw_json"] = try store.storedText(event["raw_json"] as DatabaseValue, decompressor: CompactText.Decompressor())
+                    for (name, value) in event where name != "raw_json" && name != "key_hash" { columns[name] = Self.plain(value) }
+                    // The archive holds the whole key (the row stores it without its id and kind).
+                    columns["event_key"] = StoredEventKey.key(stored: event["event_key"], providerEventID: event["provider_event_id"],
+                                                              kind: event["kind"])
+                    columns["raw_json"] = try store.storedText(event["raw_json"] as DatabaseValue, decompressor: CompactText.Decompressor(),
+                                                               tokens: EventJSONTokens(providerEventID: event["provider_event_id"],
+                                                                                       occurredAtMicroseconds: event["occurred_at"]))
                     return columns
                 }
                 result[id] = email

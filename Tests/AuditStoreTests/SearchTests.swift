@@ -222,6 +222,7 @@ struct SearchTests {
                     DROP INDEX emails_account_failure_address; DELETE FROM grdb_migrations WHERE identifier = 'v9';
                     DROP TABLE rollups_yearly; DELETE FROM grdb_migrations WHERE identifier = 'v10';
                     """)
+                try SchemaV11MigrationTests.undoV11(db)
             }
         }
         try queue.close()

@@ -135,6 +135,7 @@ struct YearlyRollupTests {
         try f.store.pool.write { db in
             try db.execute(sql: "DROP TABLE rollups_yearly")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v10'")
+            try SchemaV11MigrationTests.undoV11(db)
             try db.execute(sql: "PRAGMA user_version = 9")
         }
         try f.reopen(timeZone: london)
