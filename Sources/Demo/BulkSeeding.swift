@@ -41,7 +41,7 @@ extension DemoSeeder {
     ///
     /// - Throws: ``BulkSeedError`` when the options ask for extra agencies or no event sink
     ///   is given, or the simulator refuses a request; store errors as they come.
-    public static func seedInBulk(_ store: AuditDatabase, options: SeedOptions, emailsPerTransaction: Int = 20_000,
+    public static func seedInBulk(_ store: AuditDatabase, options: SeedOptions, emailsPerTransaction: Int = 10_000,
                                   events: @escaping @Sendable ([String]) throws -> Void,
                                   progress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
         guard !options.extraAgencies else { throw BulkSeedError.unsupported("extra agencies") }
