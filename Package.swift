@@ -82,7 +82,8 @@ let package = Package(
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore", "Demo"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "DemoTests", dependencies: ["Demo", "AuditEngine", "AuditStore", "ProviderSimulator", "AuditCore"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "AuditEngine", "AuditStore", "ProviderSimulator", "AuditCore",
+                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "AuditCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "AuditEngine", "AuditStore", "AuditCore", "Mailgun", "ProviderSimulator",

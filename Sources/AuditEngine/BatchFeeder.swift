@@ -88,7 +88,7 @@ public final class BatchFeeder: Sendable {
 
     /// The provider request for an email. The audit id travels as a custom variable so
     /// events can be matched back to the email even before its message id is stored.
-    static func request(for email: Email) -> MailgunSendRequest {
+    package static func request(for email: Email) -> MailgunSendRequest {
         MailgunSendRequest(
             from: email.from, to: [email.to], cc: email.cc, subject: email.subject, text: email.textBody,
             attachments: email.attachmentNames.map { MailgunAttachment(filename: $0, size: 0) },

@@ -15,6 +15,28 @@ enum StoredBody {
         }
     }
 
+    /// The stored values of `texts`, in order: compressed on all cores when there are many
+    /// (a large recording batch), as ``value(_:compressor:)`` would store each.
+    static func values(_ texts: [String]) -> [DatabaseValue] {
+        let workers = texts.count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        guard workers > 1 else {
+            let compressor = CompactText.Compressor(format: .plainText)
+            return texts.map { value($0, compressor: compressor) }
+        }
+        let chunk = (texts.count + workers - 1) / workers
+        var parts = [[DatabaseValue]](repeating: [], count: workers)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            let base = UnsafeSendableBuffer(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let lower = worker * chunk, upper = min(texts.count, lower + chunk)
+                guard lower < upper else { return }
+                let compressor = CompactText.Compressor(format: .plainText)
+                base.buffer[worker] = texts[lower..<upper].map { value($0, compressor: compressor) }
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
     /// The body text of a stored value: TEXT as it is, a BLOB inflated (checked by length and CRC).
     ///
     /// - Throws: ``CompactText/DecodingError`` for a damaged BLOB or a value of another type.
@@ -36,4 +58,9 @@ extension AuditDatabase {
             throw StoreError.corrupt(path: path, underlying: error.description)
         }
     }
+}
+
+/// A buffer whose elements the workers of one `concurrentPerform` write, each its own index.
+private struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
 }
