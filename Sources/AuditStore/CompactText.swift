@@ -7,13 +7,14 @@ import Foundation
 /// A stored value is either TEXT, the text itself (stores before schema v8, bodies recorded
 /// before format 2, and text that compression would not shrink), or a BLOB:
 ///
-///     byte 0      the format: 1, 2 or 3
-///     bytes 1...  the text's UTF-8 length as an unsigned LEB128 varint (format 3: the tokenised text's)
+///     byte 0      the format: 1, 2, 3 or 4
+///     bytes 1...  the text's UTF-8 length as an unsigned LEB128 varint (formats 3 and 4: the tokenised text's)
 ///     then        4 bytes: the CRC-32 of the UTF-8, little-endian
-///     then        a raw deflate stream (RFC 1951) of the UTF-8 (format 3: of the tokenised text)
+///     then        a raw deflate stream (RFC 1951) of the UTF-8 (formats 3 and 4: of the tokenised text)
 ///
 /// Format 3 (schema v11) is format 1 of the event's JSON with its event id and time replaced by
-/// tokens (``EventJSONTokens``), which the reader restores from the same row.
+/// tokens (``EventJSONTokens``), which the reader restores from the same row; format 4 also
+/// replaces the recipient (from the row's event key) and the MX host.
 ///
 /// Format 1 compresses against the preset dictionary ``CompactTextDictionary/version1`` (built
 /// from Mailgun events) with an 8 KiB window; format 2 has no dictionary and a 32 KiB window,
@@ -34,12 +35,16 @@ enum CompactText {
         /// (``EventJSONTokens``; schema v11): the length is the tokenised text's, the CRC the
         /// original's. Reading it needs the row's event id and time.
         case eventJSONTokens = 3
+        /// As format 3, with two more values of the row as tokens: the recipient (from the
+        /// event key) and the MX host (``EventJSONTokens/init(providerEventID:occurredAtMicroseconds:eventKey:mxHost:)``).
+        /// Reading it needs those columns too.
+        case eventJSONRowTokens = 4
 
         /// deflate's window: 2^13 bytes is enough for the dictionary plus a typical event;
         /// bodies get zlib's largest.
         var windowBits: Int32 {
             switch self {
-            case .eventJSON, .eventJSONTokens: 13
+            case .eventJSON, .eventJSONTokens, .eventJSONRowTokens: 13
             case .plainText: 15
             }
         }
@@ -48,7 +53,7 @@ enum CompactText {
         /// millions of them); a body is written once, so it gets zlib's default.
         var level: Int32 {
             switch self {
-            case .eventJSON, .eventJSONTokens: 3
+            case .eventJSON, .eventJSONTokens, .eventJSONRowTokens: 3
             case .plainText: 6
             }
         }
@@ -56,7 +61,7 @@ enum CompactText {
         /// The preset dictionary, if the format has one.
         var dictionary: [UInt8]? {
             switch self {
-            case .eventJSON, .eventJSONTokens: CompactTextDictionary.version1Bytes
+            case .eventJSON, .eventJSONTokens, .eventJSONRowTokens: CompactTextDictionary.version1Bytes
             case .plainText: nil
             }
         }
@@ -110,7 +115,9 @@ enum CompactText {
                 if format == .eventJSON, let tokens, utf8.count >= 64, let tokenised = tokens.tokenise(utf8) {
                     let crc = UInt32(crc32(0, utf8.baseAddress, uInt(utf8.count)))
                     return tokenised.withUnsafeBufferPointer { input in
-                        compress(input, formatByte: Format.eventJSONTokens.rawValue, crc: crc, originalCount: utf8.count)
+                        compress(input, formatByte: tokens.values.count > 2 ? Format.eventJSONRowTokens.rawValue
+                                                                             : Format.eventJSONTokens.rawValue,
+                                 crc: crc, originalCount: utf8.count)
                     }
                 }
                 return compress(utf8)
@@ -218,9 +225,11 @@ enum CompactText {
                 guard dictionaryStatus == Z_OK else { throw DecodingError(description: "inflateSetDictionary failed: \(dictionaryStatus)") }
             }
             let expected = Int(length)
-            if format == .eventJSONTokens {
+            if format == .eventJSONTokens || format == .eventJSONRowTokens {
                 guard let tokens else { throw DecodingError(description: "a compact event value read without its row's event id and time") }
-                return try decodeTokenised(bytes, from: offset, expected: expected, crc: crc, tokens: tokens)
+                // Format 3 knows the event id and time only: a token of another value in it is damage.
+                return try decodeTokenised(bytes, from: offset, expected: expected, crc: crc,
+                                           tokens: format == .eventJSONTokens ? tokens.prefix(2) : tokens)
             }
             var failure: String?
             // One spare byte: a stream longer than its recorded length is caught, not truncated.

@@ -236,12 +236,14 @@ extension AuditDatabase {
         try read { db in
             let decompressor = CompactText.Decompressor()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT v.raw_json, v.provider_event_id, v.occurred_at FROM events v JOIN emails e ON e.id = v.email_id
+                SELECT v.raw_json, v.provider_event_id, v.occurred_at, v.kind, v.event_key, v.mx_host
+                FROM events v JOIN emails e ON e.id = v.email_id
                 WHERE v.email_id = ?1 AND (?2 IS NULL OR e.account_id = ?2) ORDER BY v.occurred_at, v.id
                 """, arguments: [emailID, accountID])
             var texts: [String] = []
             while let row = try rows.next() {
-                let tokens = EventJSONTokens(providerEventID: row[1], occurredAtMicroseconds: row[2])
+                let tokens = EventJSONTokens(providerEventID: row[1], kind: row[3], storedKey: row[4],
+                                             occurredAtMicroseconds: row[2], mxHost: row[5])
                 texts.append(try storedText(row[0], decompressor: decompressor, tokens: tokens))
             }
             return texts

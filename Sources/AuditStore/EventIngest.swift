@@ -194,7 +194,8 @@ extension AuditDatabase {
                 }
             } else {
                 let tokens = EventJSONTokens(providerEventID: item.event.providerEventID,
-                                             occurredAtMicroseconds: StorageEncoding.microseconds(item.event.occurredAt))
+                                             occurredAtMicroseconds: StorageEncoding.microseconds(item.event.occurredAt),
+                                             eventKey: item.event.key, mxHost: delivery?.mxHost)
                 compressor.encode(item.rawJSON, tokens: tokens) { packed in
                     if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
                 }

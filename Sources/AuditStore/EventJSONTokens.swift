@@ -11,6 +11,14 @@ import Darwin
 /// token before deflate (about 30 of a typical event's 200 compressed bytes), and the reader,
 /// which has the same row, puts them back.
 ///
+/// Compact text format 4 (``CompactText``) adds two more values of the row: the recipient, as
+/// the row's event key holds it (``recipient(ofKey:)``; about 10 bytes of a compressed event),
+/// and the delivery's MX host (`mx_host`, about 2). Both are columns the row is written with and
+/// never changed afterwards (events are only inserted; retention deletes them), so the text
+/// the reader restores is the text that was written. The email row's message id is not used:
+/// an event's email can change (a merged External row's events move to the hand-over email),
+/// and the packed JSON is prepared before the event's email is known.
+///
 /// Tokenised text: every byte 0x01 of the original is written 0x01 0x01; `0x01 '0'+i` stands for
 /// value `i`. Values of fewer than 4 bytes are not replaced (a token would not pay).
 /// ``detokenise(_:)`` gives back exactly the original bytes whatever they hold.
@@ -26,6 +34,42 @@ struct EventJSONTokens: Equatable {
     /// The tokens of an event row with `providerEventID` and `occurredAt` (microseconds).
     init(providerEventID: String, occurredAtMicroseconds: Int64) {
         self.init(values: [Array(providerEventID.utf8), Array(Self.timestampText(occurredAtMicroseconds).utf8)])
+    }
+
+    /// The tokens of an event row for format 4: its event id and time, the recipient in its full
+    /// `eventKey` (``ProviderEvent/key``; ``StoredEventKey/key(stored:providerEventID:kind:)`` of
+    /// the stored one) and its `mxHost` column.
+    init(providerEventID: String, occurredAtMicroseconds: Int64, eventKey: String, mxHost: String?) {
+        self.init(values: [Array(providerEventID.utf8), Array(Self.timestampText(occurredAtMicroseconds).utf8),
+                           Self.plain(Self.recipient(ofKey: eventKey)), Self.plain(Array((mxHost ?? "").utf8))])
+    }
+
+    /// The tokens of a stored event row for format 4, from its columns as stored.
+    init(providerEventID: String, kind: String, storedKey: String, occurredAtMicroseconds: Int64, mxHost: String?) {
+        self.init(providerEventID: providerEventID, occurredAtMicroseconds: occurredAtMicroseconds,
+                  eventKey: StoredEventKey.key(stored: storedKey, providerEventID: providerEventID, kind: kind),
+                  mxHost: mxHost)
+    }
+
+    /// The recipient in an event key (`ID|KIND|recipient|day`): the bytes between its second
+    /// and its last `|` (none when it has fewer than three). Any key gives some value, and the
+    /// same one on write and read, so a key of another shape only makes the token useless.
+    static func recipient(ofKey key: String) -> [UInt8] {
+        let bytes = Array(key.utf8)
+        let bars = bytes.indices.filter { bytes[$0] == UInt8(ascii: "|") }
+        guard bars.count >= 3 else { return [] }
+        return Array(bytes[(bars[1] + 1)..<bars[bars.count - 1]])
+    }
+
+    /// `value`, or nothing when it holds a control byte (a text column holding NUL might not
+    /// read back byte for byte: such a value is simply not replaced).
+    static func plain(_ value: [UInt8]) -> [UInt8] {
+        value.contains(where: { $0 < 0x20 || $0 == 0x7F }) ? [] : value
+    }
+
+    /// The first `count` values only (format 3 was written with the event id and time alone).
+    func prefix(_ count: Int) -> EventJSONTokens {
+        EventJSONTokens(values: Array(values.prefix(count)))
     }
 
     init(values: [[UInt8]]) {

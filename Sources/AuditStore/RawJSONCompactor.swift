@@ -14,7 +14,8 @@ public final class RawJSONCompactor {
         for index in events.indices {
             let event = events[index].event
             let tokens = EventJSONTokens(providerEventID: event.providerEventID,
-                                         occurredAtMicroseconds: StorageEncoding.microseconds(event.occurredAt))
+                                         occurredAtMicroseconds: StorageEncoding.microseconds(event.occurredAt),
+                                         eventKey: event.key, mxHost: event.delivery?.mxHost)
             events[index].packedRawJSON = .some(compressor.encode(events[index].rawJSON, tokens: tokens) { $0.map { Array($0) } })
         }
     }

@@ -55,8 +55,9 @@ enum RetentionArchiveLine {
                                                                   kind: event["kind"] ?? ""))
                             continue
                         }
-                        let tokens = EventJSONTokens(providerEventID: event["provider_event_id"] ?? "",
-                                                     occurredAtMicroseconds: event["occurred_at"] ?? 0)
+                        let tokens = EventJSONTokens(providerEventID: event["provider_event_id"] ?? "", kind: event["kind"] ?? "",
+                                                     storedKey: event["event_key"] ?? "",
+                                                     occurredAtMicroseconds: event["occurred_at"] ?? 0, mxHost: event["mx_host"])
                         try Self.writeValue(value, column: name, into: &writer, decompressor: decompressor, path: path,
                                             tokens: tokens)
                     }
