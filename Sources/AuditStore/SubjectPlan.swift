@@ -40,6 +40,11 @@ struct SubjectSearchLimits: Equatable {
     /// A To `*@domain` with at most this many emails in the account is answered from its own
     /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
     var smallDomain = 5_000
+    /// A bigger domain with a text of at most this many candidates is walked on the subject
+    /// index alone, each candidate's row checked (a row read each, a few microseconds): cheaper
+    /// than the domain's index entries, which a text absent from the domain reads whole. Past
+    /// it the domain's entries are read beside the candidates and only rows in both are read.
+    var domainRowReads = 2_000
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

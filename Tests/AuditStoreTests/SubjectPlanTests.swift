@@ -18,13 +18,21 @@ struct SubjectPlanTests {
     ] + walks
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
-    /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3).
+    /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3); with a
+    /// To `*@domain`, the domain's entries read beside the candidates (`domainRowReads: 0`) or
+    /// the candidates' rows alone.
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
         ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
-                                                   smallDomain: 0)),
+                                                   smallDomain: 0, domainRowReads: 0)),
         ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
-                                                            smallDomain: 0)),
+                                                            smallDomain: 0, domainRowReads: 0)),
+        ("walk, domain by candidate rows, window check",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 2, walkWindow: 1_000_000,
+                             smallDomain: 0, domainRowReads: 1_000_000)),
+        ("walk, domain by candidate rows, rest read",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
+                             smallDomain: 0, domainRowReads: 1_000_000)),
     ]
 
     @Test func trigramsAreDistinctWithoutCaseAndKeepTheirFirstOffset() {
