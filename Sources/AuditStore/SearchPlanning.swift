@@ -113,7 +113,8 @@ extension EmailQueryPlanner {
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,
                            chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
-                           domainRowReads: max(0, limits.domainRowReads))
+                           domainCandidates: max(0, limits.domainCandidates),
+                           domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate))
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is

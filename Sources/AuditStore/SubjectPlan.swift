@@ -40,11 +40,15 @@ struct SubjectSearchLimits: Equatable {
     /// A To `*@domain` with at most this many emails in the account is answered from its own
     /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
     var smallDomain = 5_000
-    /// A bigger domain with a text of at most this many candidates is walked on the subject
-    /// index alone, each candidate's row checked (a row read each, a few microseconds): cheaper
-    /// than the domain's index entries, which a text absent from the domain reads whole. Past
-    /// it the domain's entries are read beside the candidates and only rows in both are read.
-    var domainRowReads = 2_000
+    /// A bigger domain with a text of at most this many candidates has them all read at once
+    /// (one subject index query, ascending: a fraction of the cost of newest-first chunks) and
+    /// held in memory; past it the subject index is walked in chunks beside the domain's entries.
+    var domainCandidates = 40_000
+    /// With all the candidates held, the domain's entries are read newest first (index only),
+    /// each candidate among them checked by its row, until a page is found; after this many
+    /// entries per candidate (an index entry costs about a 64th of a row read) every
+    /// candidate's row is checked instead.
+    var domainEntriesPerCandidate = 64
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

@@ -28,9 +28,11 @@ struct SubjectWalk {
     /// A walk that stops early with a window of more emails than this (estimated from the ids
     /// it spans) reads the remaining candidates instead (``SubjectSearchLimits/walkWindow``).
     let maximumWindow: Int64
-    /// With a big To `*@domain`, a text with at most this many candidates is walked by its rows
-    /// (``SubjectSearchLimits/domainRowReads``).
-    var domainRowReads = 0
+    /// With a big To `*@domain`, a text with at most this many candidates has them all read at
+    /// once (``SubjectSearchLimits/domainCandidates``).
+    var domainCandidates = 0
+    /// See ``SubjectSearchLimits/domainEntriesPerCandidate``.
+    var domainEntriesPerCandidate = 0
 
     private var older: Bool { direction == .older }
 
@@ -142,20 +144,96 @@ struct SubjectWalk {
     }
 
     /// The page of a Subject + To `*@domain` filter (`.older` only), newest first. A text with
-    /// few candidates (``SubjectSearchLimits/domainRowReads``) is walked as in ``rows(_:)``, its
-    /// candidates' rows checked. Otherwise the subject index is walked beside the domain's
-    /// entries of the same time span on `emails_account_domain_created` (index only, their
-    /// ids), and only rows in both are read, so a text common in the store and rare in the
-    /// domain costs index entries, not rows. The ids are held in sorted arrays (the candidates
-    /// come newest id first) and matched by binary search. Exact as the plain walk is: the
-    /// domain's entries of the whole page window are held (`seen`), and any that is a candidate
-    /// not yet checked (its id out of date order) or lies outside the walked ids is checked by
-    /// its row at the end (below the walked times, only such entries are read).
+    /// at most ``SubjectSearchLimits/domainCandidates`` candidates: ``heldCandidateRows(_:domain:candidates:)``.
+    /// Otherwise the subject index is walked in chunks beside the domain's entries of the same
+    /// time span on `emails_account_domain_created` (index only, their ids), and only rows in
+    /// both are read, so a text common in the store and rare in the domain costs index entries,
+    /// not rows. The ids are held in sorted arrays (the candidates come newest id first) and
+    /// matched by binary search. Exact as the plain walk is: the domain's entries of the whole
+    /// page window are held (`seen`), and any that is a candidate not yet checked (its id out of
+    /// date order) or lies outside the walked ids is checked by its row at the end (below the
+    /// walked times, only such entries are read).
     func domainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
-        let fewCandidates = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?)
-            """), arguments: [match, domainRowReads + 1]) ?? 0
-        if fewCandidates <= domainRowReads { return try rows(db) }
+        let all = try RawStatement(db, sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?
+            """)
+        all.bind(1, match); all.bind(2, domainCandidates + 1)
+        var held: [Int64] = []
+        while try all.step() { held.append(all.int64(0)) }
+        all.reset()
+        if held.count <= domainCandidates { return try heldCandidateRows(db, domain: domain, candidates: held) }
+        return try walkedDomainRows(db, domain: domain)
+    }
+
+    /// The page from every candidate of the text (`candidates`, all of them): the domain's
+    /// entries are read newest first in page order (created_at, then id, descending), and each
+    /// that is a candidate is checked by its row, until a page is found; exact whatever the ids'
+    /// order, since the entries come in the page's own order. A domain that holds the text
+    /// rarely would be read whole, so after ``domainEntriesPerCandidate`` entries per candidate
+    /// every candidate's row is checked instead (the rows, sorted, are the page).
+    func heldCandidateRows(_ db: Database, domain: String, candidates unsorted: [Int64]) throws -> [(ms: Int64, summary: EmailSummary)] {
+        guard !unsorted.isEmpty else { return [] }
+        let candidates = unsorted.sorted()
+        let (conditions, arguments) = rowConditions()
+        var found: [(ms: Int64, summary: EmailSummary)] = []
+        func check(_ ids: [Int64]) throws {
+            let verify = try db.cachedStatement(sql: """
+                SELECT \(summaryColumns) FROM emails e NOT INDEXED
+                WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
+                """)
+            var all: StatementArguments = [StorageEncoding.jsonArray(ids)]
+            all += arguments
+            let cursor = try SummaryRecord.fetchCursor(verify, arguments: all)
+            while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        let high: Int64 = cursor.map { StorageEncoding.milliseconds($0.createdAt) + 1 }
+            ?? span.end.map { StorageEncoding.milliseconds($0) } ?? Int64.max
+        let floor = span.start.map { StorageEncoding.milliseconds($0) } ?? Int64.min
+        let entries = try RawStatement(db, sql: """
+            SELECT id FROM emails INDEXED BY emails_account_domain_created
+            WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+            ORDER BY created_at DESC, id DESC
+            """)
+        entries.bind(1, accountID); entries.bind(2, domain); entries.bind(3, floor); entries.bind(4, high)
+        defer { entries.reset() }
+        var budget = candidates.count.multipliedReportingOverflow(by: domainEntriesPerCandidate).partialValue
+        if budget < 0 { budget = Int.max }
+        var pending: [Int64] = []
+        while found.count < limit {
+            guard budget > 0 else {
+                // The domain is large beside the candidates: check them all.
+                entries.reset()
+                found = []
+                for start in stride(from: 0, to: candidates.count, by: 2_048) {
+                    try check(Array(candidates[start..<min(start + 2_048, candidates.count)]))
+                }
+                found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+                return Array(found.prefix(limit))
+            }
+            budget -= 1
+            guard try entries.step() else { break }
+            let id = entries.int64(0)
+            var lower = 0, upper = candidates.count
+            while lower < upper {
+                let middle = (lower + upper) / 2
+                if candidates[middle] < id { lower = middle + 1 } else { upper = middle }
+            }
+            guard lower < candidates.count, candidates[lower] == id else { continue }
+            // Rows are checked a few at a time: most candidates in the domain are matches.
+            pending.append(id)
+            if pending.count >= limit - found.count {
+                try check(pending)
+                pending = []
+            }
+        }
+        entries.reset()
+        if !pending.isEmpty { try check(pending) }
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+        return Array(found.prefix(limit))
+    }
+
+    /// The chunked walk of ``domainRows(_:domain:)`` for a text with many candidates.
+    func walkedDomainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
         guard let start = try startID(db) else { return [] }
         let (conditions, arguments) = rowConditions()
         let verify = try db.cachedStatement(sql: """
