@@ -114,7 +114,8 @@ extension EmailQueryPlanner {
                            span: span, summaryColumns: summaryColumns, match: match,
                            chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
                            domainCandidates: max(0, limits.domainCandidates),
-                           domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate))
+                           domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
+                           sample: limits.sample, domainCommonInSample: limits.domainCommonInSample)
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is

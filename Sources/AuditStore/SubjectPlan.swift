@@ -49,6 +49,10 @@ struct SubjectSearchLimits: Equatable {
     /// entries per candidate (an index entry costs about a 64th of a row read) every
     /// candidate's row is checked instead.
     var domainEntriesPerCandidate = 64
+    /// A text in at least this many of the ``sample`` newest subjects is far past
+    /// ``domainCandidates`` (40 of 512 is about 78,000 of 1,000,000 emails): its ids are not read
+    /// at once but walked in chunks, which for a common text find a page in the first.
+    var domainCommonInSample = 40
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

@@ -33,6 +33,10 @@ struct SubjectWalk {
     var domainCandidates = 0
     /// See ``SubjectSearchLimits/domainEntriesPerCandidate``.
     var domainEntriesPerCandidate = 0
+    /// See ``SubjectSearchLimits/sample``.
+    var sample = 0
+    /// See ``SubjectSearchLimits/domainCommonInSample``.
+    var domainCommonInSample = Int.max
 
     private var older: Bool { direction == .older }
 
@@ -145,7 +149,7 @@ struct SubjectWalk {
 
     /// The page of a Subject + To `*@domain` filter (`.older` only), newest first. A text with
     /// at most ``SubjectSearchLimits/domainCandidates`` candidates: ``heldCandidateRows(_:domain:candidates:)``.
-    /// Otherwise the subject index is walked in chunks beside the domain's entries of the same
+    /// Otherwise (or when common among the newest subjects, ``SubjectSearchLimits/domainCommonInSample``) the subject index is walked in chunks beside the domain's entries of the same
     /// time span on `emails_account_domain_created` (index only, their ids), and only rows in
     /// both are read, so a text common in the store and rare in the domain costs index entries,
     /// not rows. The ids are held in sorted arrays (the candidates come newest id first) and
@@ -154,6 +158,11 @@ struct SubjectWalk {
     /// date order) or lies outside the walked ids is checked by its row at the end (below the
     /// walked times, only such entries are read).
     func domainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
+        let inSample = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3
+            ORDER BY created_at DESC LIMIT ?2) WHERE subject LIKE ?1 ESCAPE '\\'
+            """), arguments: [SearchText.likePattern(containing: filter.subject ?? ""), sample, accountID]) ?? 0
+        if inSample >= domainCommonInSample { return try walkedDomainRows(db, domain: domain) }
         let all = try RawStatement(db, sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?
             """)
