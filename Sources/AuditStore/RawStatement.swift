@@ -12,7 +12,8 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 /// path where building `StatementArguments` and `Row` values per event costs more than the
 /// SQL itself. The statement stays owned (and cached) by GRDB; it is always reset after use.
 ///
-/// Only used inside a GRDB write transaction, on the writer's queue.
+/// Used on the queue of the GRDB connection that owns the statement: the ingest's writer, and
+/// the Subject search's id lists (``SubjectWalk``) on a reader.
 struct RawStatement {
     let statement: Statement
     var handle: SQLiteStatement { statement.sqliteStatement }

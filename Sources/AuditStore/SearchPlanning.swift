@@ -112,7 +112,10 @@ extension EmailQueryPlanner {
         guard let match = try selectiveSubjectMatch(db, subject, maximum: walkedTrigrams) else { return nil }
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,
-                           chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow))
+                           chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
+                           domainCandidates: max(0, limits.domainCandidates),
+                           domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
+                           sample: limits.sample, domainCommonInSample: limits.domainCommonInSample)
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is

@@ -40,6 +40,19 @@ struct SubjectSearchLimits: Equatable {
     /// A To `*@domain` with at most this many emails in the account is answered from its own
     /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
     var smallDomain = 5_000
+    /// A bigger domain with a text of at most this many candidates has them all read at once
+    /// (one subject index query, ascending: a fraction of the cost of newest-first chunks) and
+    /// held in memory; past it the subject index is walked in chunks beside the domain's entries.
+    var domainCandidates = 40_000
+    /// With all the candidates held, the domain's entries are read newest first (index only),
+    /// each candidate among them checked by its row, until a page is found; after this many
+    /// entries per candidate (an index entry costs about a 64th of a row read) every
+    /// candidate's row is checked instead.
+    var domainEntriesPerCandidate = 64
+    /// A text in at least this many of the ``sample`` newest subjects is far past
+    /// ``domainCandidates`` (40 of 512 is about 78,000 of 1,000,000 emails): its ids are not read
+    /// at once but walked in chunks, which for a common text find a page in the first.
+    var domainCommonInSample = 40
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

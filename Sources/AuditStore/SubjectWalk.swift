@@ -28,6 +28,15 @@ struct SubjectWalk {
     /// A walk that stops early with a window of more emails than this (estimated from the ids
     /// it spans) reads the remaining candidates instead (``SubjectSearchLimits/walkWindow``).
     let maximumWindow: Int64
+    /// With a big To `*@domain`, a text with at most this many candidates has them all read at
+    /// once (``SubjectSearchLimits/domainCandidates``).
+    var domainCandidates = 0
+    /// See ``SubjectSearchLimits/domainEntriesPerCandidate``.
+    var domainEntriesPerCandidate = 0
+    /// See ``SubjectSearchLimits/sample``.
+    var sample = 0
+    /// See ``SubjectSearchLimits/domainCommonInSample``.
+    var domainCommonInSample = Int.max
 
     private var older: Bool { direction == .older }
 
@@ -138,44 +147,138 @@ struct SubjectWalk {
         return Array(found.prefix(limit))
     }
 
-    /// The page of a Subject + To `*@domain` filter (`.older` only), newest first: the subject
-    /// index walked as in ``rows(_:)``, but each chunk's candidates checked against the
-    /// domain's entries of the same time span on `emails_account_domain_created` (index only,
-    /// their ids) before any row is read, so a text common in the store and rare in the domain
-    /// costs index entries, not rows. Exact as the plain walk is: the domain's entries of the
-    /// whole page window are held (`seen`), and any that is a candidate not yet checked (its id
-    /// out of date order) or lies outside the walked ids is checked by its row at the end
-    /// (below the walked times, only such entries are read).
+    /// The page of a Subject + To `*@domain` filter (`.older` only), newest first. A text with
+    /// at most ``SubjectSearchLimits/domainCandidates`` candidates: ``heldCandidateRows(_:domain:candidates:)``.
+    /// Otherwise (or when common among the newest subjects, ``SubjectSearchLimits/domainCommonInSample``) the subject index is walked in chunks beside the domain's entries of the same
+    /// time span on `emails_account_domain_created` (index only, their ids), and only rows in
+    /// both are read, so a text common in the store and rare in the domain costs index entries,
+    /// not rows. The ids are held in sorted arrays (the candidates come newest id first) and
+    /// matched by binary search. Exact as the plain walk is: the domain's entries of the whole
+    /// page window are held (`seen`), and any that is a candidate not yet checked (its id out of
+    /// date order) or lies outside the walked ids is checked by its row at the end (below the
+    /// walked times, only such entries are read).
     func domainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
+        let inSample = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM (SELECT subject FROM emails INDEXED BY emails_account_created WHERE account_id = ?3
+            ORDER BY created_at DESC LIMIT ?2) WHERE subject LIKE ?1 ESCAPE '\\'
+            """), arguments: [SearchText.likePattern(containing: filter.subject ?? ""), sample, accountID]) ?? 0
+        if inSample >= domainCommonInSample { return try walkedDomainRows(db, domain: domain) }
+        let all = try RawStatement(db, sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?
+            """)
+        all.bind(1, match); all.bind(2, domainCandidates + 1)
+        var held: [Int64] = []
+        while try all.step() { held.append(all.int64(0)) }
+        all.reset()
+        if held.count <= domainCandidates { return try heldCandidateRows(db, domain: domain, candidates: held) }
+        return try walkedDomainRows(db, domain: domain)
+    }
+
+    /// The page from every candidate of the text (`candidates`, all of them): the domain's
+    /// entries are read newest first in page order (created_at, then id, descending), and each
+    /// that is a candidate is checked by its row, until a page is found; exact whatever the ids'
+    /// order, since the entries come in the page's own order. A domain that holds the text
+    /// rarely would be read whole, so after ``domainEntriesPerCandidate`` entries per candidate
+    /// every candidate's row is checked instead (the rows, sorted, are the page).
+    func heldCandidateRows(_ db: Database, domain: String, candidates unsorted: [Int64]) throws -> [(ms: Int64, summary: EmailSummary)] {
+        guard !unsorted.isEmpty else { return [] }
+        let candidates = unsorted.sorted()
+        let (conditions, arguments) = rowConditions()
+        var found: [(ms: Int64, summary: EmailSummary)] = []
+        func check(_ ids: [Int64]) throws {
+            let verify = try db.cachedStatement(sql: """
+                SELECT \(summaryColumns) FROM emails e NOT INDEXED
+                WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
+                """)
+            var all: StatementArguments = [StorageEncoding.jsonArray(ids)]
+            all += arguments
+            let cursor = try SummaryRecord.fetchCursor(verify, arguments: all)
+            while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        let high: Int64 = cursor.map { StorageEncoding.milliseconds($0.createdAt) + 1 }
+            ?? span.end.map { StorageEncoding.milliseconds($0) } ?? Int64.max
+        let floor = span.start.map { StorageEncoding.milliseconds($0) } ?? Int64.min
+        let entries = try RawStatement(db, sql: """
+            SELECT id FROM emails INDEXED BY emails_account_domain_created
+            WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
+            ORDER BY created_at DESC, id DESC
+            """)
+        entries.bind(1, accountID); entries.bind(2, domain); entries.bind(3, floor); entries.bind(4, high)
+        defer { entries.reset() }
+        var budget = candidates.count.multipliedReportingOverflow(by: domainEntriesPerCandidate).partialValue
+        if budget < 0 { budget = Int.max }
+        var pending: [Int64] = []
+        while found.count < limit {
+            guard budget > 0 else {
+                // The domain is large beside the candidates: check them all.
+                entries.reset()
+                found = []
+                for start in stride(from: 0, to: candidates.count, by: 2_048) {
+                    try check(Array(candidates[start..<min(start + 2_048, candidates.count)]))
+                }
+                found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+                return Array(found.prefix(limit))
+            }
+            budget -= 1
+            guard try entries.step() else { break }
+            let id = entries.int64(0)
+            var lower = 0, upper = candidates.count
+            while lower < upper {
+                let middle = (lower + upper) / 2
+                if candidates[middle] < id { lower = middle + 1 } else { upper = middle }
+            }
+            guard lower < candidates.count, candidates[lower] == id else { continue }
+            // Rows are checked a few at a time: most candidates in the domain are matches.
+            pending.append(id)
+            if pending.count >= limit - found.count {
+                try check(pending)
+                pending = []
+            }
+        }
+        entries.reset()
+        if !pending.isEmpty { try check(pending) }
+        found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
+        return Array(found.prefix(limit))
+    }
+
+    /// The chunked walk of ``domainRows(_:domain:)`` for a text with many candidates.
+    func walkedDomainRows(_ db: Database, domain: String) throws -> [(ms: Int64, summary: EmailSummary)] {
         guard let start = try startID(db) else { return [] }
         let (conditions, arguments) = rowConditions()
         let verify = try db.cachedStatement(sql: """
             SELECT \(summaryColumns) FROM emails e NOT INDEXED
             WHERE id IN (SELECT value FROM json_each(?)) AND \(conditions.joined(separator: " AND "))
             """)
-        let next = try db.cachedStatement(sql: """
+        let next = try RawStatement(db, sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?
             """)
         let createdAt = try db.cachedStatement(sql: "SELECT created_at FROM emails WHERE id = ?")
-        let entries = try db.cachedStatement(sql: """
+        let entries = try RawStatement(db, sql: """
             SELECT id FROM emails INDEXED BY emails_account_domain_created
             WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
             """)
         var found: [(ms: Int64, summary: EmailSummary)] = []
+        var checked = Set<Int64>()
         func check(_ ids: [Int64]) throws {
-            guard !ids.isEmpty else { return }
-            var all: StatementArguments = [StorageEncoding.jsonArray(ids)]
+            let fresh = ids.filter { checked.insert($0).inserted }
+            guard !fresh.isEmpty else { return }
+            var all: StatementArguments = [StorageEncoding.jsonArray(fresh.sorted())]
             all += arguments
             let cursor = try SummaryRecord.fetchCursor(verify, arguments: all)
             while let record = try cursor.next() { found.append((record.createdAtMilliseconds, record.summary)) }
         }
-        var seen = Set<Int64>(), candidates = Set<Int64>(), checked = Set<Int64>()
-        // The domain's entries from `low` (included) to `high` (excluded), added to `seen`.
-        func read(from low: Int64, to high: Int64) throws -> [Int64] {
-            let ids = try Int64.fetchAll(entries, arguments: [accountID, domain, low, high])
-            seen.formUnion(ids)
-            return ids
+        // Every candidate walked, highest id first (each chunk's ids are below the last's).
+        var candidates: [Int64] = []
+        func isCandidate(_ id: Int64) -> Bool {
+            var low = 0, high = candidates.count
+            while low < high {
+                let middle = (low + high) / 2
+                if candidates[middle] == id { return true }
+                if candidates[middle] > id { low = middle + 1 } else { high = middle }
+            }
+            return false
         }
+        var seen: [Int64] = []
         // The page's top: the cursor's time (its row and newer are excluded by the row check) or the span's end.
         var high: Int64 = cursor.map { StorageEncoding.milliseconds($0.createdAt) + 1 }
             ?? span.end.map { StorageEncoding.milliseconds($0) } ?? Int64.max
@@ -185,16 +288,25 @@ struct SubjectWalk {
         // Chunks double (to 32 times the first): a text rare in the domain is read in few queries.
         var size = chunk
         while found.count < limit {
-            let ids = try Int64.fetchAll(next, arguments: [match, bound, size])
-            exhausted = ids.count < size
+            next.bind(1, match); next.bind(2, bound); next.bind(3, size)
+            let before = candidates.count
+            while try next.step() { candidates.append(next.int64(0)) }
+            next.reset()
+            let count = candidates.count - before
+            exhausted = count < size
             size = min(size * 2, chunk * 32)
-            guard let lowest = ids.last else { break }
-            candidates.formUnion(ids)
+            guard count > 0, let lowest = candidates.last else { break }
             bound = lowest
             let low = max(floor, min(high, try Int64.fetchOne(createdAt, arguments: [lowest]) ?? floor))
-            let inDomain = Set(try read(from: low, to: high))
-            let both = ids.filter(inDomain.contains)
-            checked.formUnion(both)
+            // The domain's entries of the chunk's times: those that are candidates are checked.
+            entries.bind(1, accountID); entries.bind(2, domain); entries.bind(3, low); entries.bind(4, high)
+            var both: [Int64] = []
+            while try entries.step() {
+                let id = entries.int64(0)
+                seen.append(id)
+                if isCandidate(id) { both.append(id) }
+            }
+            entries.reset()
             try check(both)
             high = low
             if exhausted { break }
@@ -202,21 +314,23 @@ struct SubjectWalk {
         found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
         // The rest of the window: down to the page's last row, or the span's start.
         let edge = found.count >= limit ? found[limit - 1].ms : floor
-        let pending = candidates.subtracting(checked)
-        var unchecked = seen.filter { id in (!exhausted && id < bound) || id > start || pending.contains(id) }
+        var unchecked = seen.filter { id in
+            !checked.contains(id) && ((!exhausted && id < bound) || id > start || isCandidate(id))
+        }
         if edge < high {
             // Below the walked times, only the entries that could be unchecked matches (an
-            // index-only read; a large domain's older entries are not held).
+            // index-only read; a large domain's older entries are not held): outside the walked
+            // ids, or a walked candidate (the subject index's ids, read once by SQLite).
             let below = try db.cachedStatement(sql: """
                 SELECT id FROM emails INDEXED BY emails_account_domain_created
                 WHERE account_id = ? AND to_domain = ? AND created_at >= ? AND created_at < ?
-                AND (id > ? OR id < ? OR id IN (SELECT value FROM json_each(?)))
+                AND (id > ? OR id < ? OR id IN (SELECT rowid FROM emails_subject_trigram
+                                                WHERE emails_subject_trigram MATCH ? AND rowid >= ? AND rowid <= ?))
                 """)
-            unchecked.formUnion(try Int64.fetchAll(below, arguments: [accountID, domain, edge, high, start,
-                                                                      exhausted ? Int64.min : bound,
-                                                                      StorageEncoding.jsonArray(pending.sorted())]))
+            unchecked += try Int64.fetchAll(below, arguments: [accountID, domain, edge, high, start,
+                                                               exhausted ? Int64.min : bound, match, bound, start])
         }
-        try check(unchecked.sorted())
+        try check(unchecked)
         found.sort { a, b in a.ms != b.ms ? a.ms > b.ms : a.summary.id > b.summary.id }
         return Array(found.prefix(limit))
     }

@@ -18,13 +18,28 @@ struct SubjectPlanTests {
     ] + walks
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
-    /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3).
+    /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3); with a
+    /// To `*@domain`, the subject index walked in chunks beside the domain's entries
+    /// (`domainCandidates: 0`), or every candidate held and the domain's entries read newest
+    /// first (to the page, or switching to every candidate's row after 0 or 1 entries a candidate).
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
         ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
-                                                   smallDomain: 0)),
+                                                   smallDomain: 0, domainCandidates: 0)),
         ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
-                                                            smallDomain: 0)),
+                                                            smallDomain: 0, domainCandidates: 0)),
+        ("walk, domain entries beside held candidates",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1_000_000)),
+        ("walk, held candidates' rows",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 0)),
+        ("walk, domain text common in the sample",
+         SubjectSearchLimits(sample: 50, commonInSample: 1_000, rowids: 0, idSet: 0, walkChunk: 2, smallDomain: 0,
+                             domainCandidates: 1_000_000, domainCommonInSample: 1)),
+        ("walk, held candidates' rows after some entries",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1)),
     ]
 
     @Test func trigramsAreDistinctWithoutCaseAndKeepTheirFirstOffset() {
