@@ -45,13 +45,8 @@ extension DemoSeeder {
                                   events: @escaping @Sendable ([String]) throws -> Void,
                                   progress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
         guard !options.extraAgencies else { throw BulkSeedError.unsupported("extra agencies") }
-        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
-        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
-        let plan = PortfolioPlan(seed: options.seed)
-        let factory = try writePortfolio(plan, to: store, sendingDomain: simulator.domain)
-        var rng = SeededRandom(seed: options.seed)
-        let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
-                                                   timeZone: store.timeZone, using: &rng)
+        let (simulator, factory, startRNG, times) = try start(store, options: options)
+        var rng = startRNG
         let schedule = HandOverSchedule(times: times, now: options.now, interval: options.batchInterval)
         let handing = BulkHandOver(store: store, simulator: simulator, events: events)
         let toSimulator = BulkChannel<BulkHandOver.Group>(capacity: 1)

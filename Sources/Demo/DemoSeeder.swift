@@ -58,6 +58,21 @@ public struct SeedProgress: Sendable, Hashable {
 /// over by the batch feeder every 5 minutes of simulated time, and the simulator's Mailgun
 /// events go through the one ingest path.
 public enum DemoSeeder {
+    /// What both seeding paths (``seed(_:options:progress:step:)`` and ``seedInBulk``) start
+    /// from, made the same way so that they raise the same emails: Harbour Lets written to an
+    /// empty store, its simulator, its email factory, the random numbers after the creation
+    /// times were drawn, and those times.
+    static func start(_ store: AuditDatabase, options: SeedOptions) throws
+        -> (simulator: MailgunSimulator, factory: DemoEmailFactory, rng: SeededRandom, times: [Date]) {
+        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
+        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
+        let factory = try writePortfolio(PortfolioPlan(seed: options.seed), to: store, sendingDomain: simulator.domain)
+        var rng = SeededRandom(seed: options.seed)
+        let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
+                                                   timeZone: store.timeZone, using: &rng)
+        return (simulator, factory, rng, times)
+    }
+
     /// Writes the plan's agency to the store and returns a factory for its emails.
     public static func writePortfolio(_ plan: PortfolioPlan, to store: AuditDatabase, sendingDomain: String) throws -> DemoEmailFactory {
         let account = try store.insertAccount(name: plan.accountName)
@@ -93,13 +108,8 @@ public enum DemoSeeder {
     public static func seed(_ store: AuditDatabase, options: SeedOptions,
                             progress: (String) -> Void = { _ in },
                             step stepProgress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
-        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
-        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
-        let plan = PortfolioPlan(seed: options.seed)
-        let factory = try writePortfolio(plan, to: store, sendingDomain: simulator.domain)
-        var rng = SeededRandom(seed: options.seed)
-        let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
-                                                   timeZone: store.timeZone, using: &rng)
+        let (simulator, factory, startRNG, times) = try start(store, options: options)
+        var rng = startRNG
         var report = try run(store, options: options, simulator: simulator, factory: factory, times: times, rng: &rng,
                              progress: progress, step: stepProgress)
         try SimulatorPersistence.save(simulator, to: store)
