@@ -54,6 +54,28 @@ import Testing
         #expect(session.state.list.rows.count == 60)
     }
 
+    @Test func ctrlUEmptiesTheTextFields() {
+        let session = Fixture.session(filter: EmailFilter(dateRange: .all))
+        session.send(.character("t"))
+        session.type("receipt")
+        session.send(.enter)
+        session.send(.character("t"))
+        #expect(session.state.draft.subjectText == "receipt")
+        session.send(.control("u"))
+        #expect(session.state.draft.subjectText == "")
+        session.type("statement")
+        session.send(.enter)
+        #expect(session.state.filter.subject == "statement")
+        session.send(.character("/"))
+        session.type("*@example.net")
+        session.send(.control("u"))
+        #expect(session.state.draft.toText == "")
+        session.type("bob.smith@example.net")
+        session.send(.enter)
+        #expect(session.state.filter.to == .exact("bob.smith@example.net"))
+        #expect(session.state.filter.subject == "statement", "the other field keeps its text")
+    }
+
     @Test func messageIDInToOpensThatEmail() {
         let session = Fixture.session()
         let before = session.state.filter

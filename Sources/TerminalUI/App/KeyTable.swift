@@ -4,6 +4,8 @@ public enum Command: Sendable, Hashable {
     case open, back, quit, quitNow
     case nextField, previousField
     case focusTo, focusSubject, focusStatus, focusRaisedBy, focusDateRange, clearFilters
+    /// Empties the text typed in the filter field being edited.
+    case clearText
     /// The per-domain breakdown of failures for the filter.
     case domainBreakdown
     /// Breakdown: filter To to the selected domain.
@@ -183,6 +185,8 @@ public enum KeyTable {
                    keyLabel: "← → PgUp/Dn", help: "Custom dates: a day earlier or later, a month earlier or later (↓ ↑ switch From and To)"),
         KeyBinding([.escape], .back, in: [.filter], group: .editing,
                    keyLabel: "Esc", help: "Cancel the edit, back to the list", hint: ("Esc", "Cancel"), priority: 13),
+        KeyBinding([.control("u")], .clearText, in: [.filter], group: .editing,
+                   keyLabel: "Ctrl-U", help: "Empty what was typed (Raised by, To, Subject, a custom date box)"),
         // Viewing
         KeyBinding([.enter, .character("v")], .open, in: [.list], group: .viewing,
                    keyLabel: "Enter / v", help: "View the selected email", hint: ("Enter", "View"), priority: 10),

@@ -111,6 +111,9 @@ extension AppState {
             case .toggle:
                 toggleStatus()
                 return []
+            case .clearText:
+                clearText(in: field)
+                return []
             default:
                 return []
             }
@@ -240,6 +243,23 @@ extension AppState {
             } else if !draft.customFrom.isEmpty {
                 draft.customFrom.removeLast()
             }
+        case .status:
+            break
+        }
+    }
+
+    /// Ctrl-U, as in a shell: empties what was typed in the field (in the custom dates, the
+    /// box being typed in).
+    mutating func clearText(in field: FilterField) {
+        switch field {
+        case .raisedBy:
+            draft.raisedByQuery = ""
+            draft.raisedByHighlight = min(draft.raisedByHighlight, raisedByMatches.count)
+        case .to: draft.toText = ""
+        case .subject: draft.subjectText = ""
+        case .dateRange:
+            guard draft.dateHighlight == FilterChoices.customDateRow else { return }
+            if draft.customBox == .through { draft.customThrough = "" } else { draft.customFrom = "" }
         case .status:
             break
         }
