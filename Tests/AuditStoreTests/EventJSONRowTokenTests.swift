@@ -33,18 +33,7 @@ struct EventJSONRowTokenTests {
     }
 
     @Test func everyTextRoundTripsByteForByte() async throws {
-        let compressor = CompactText.Compressor()
-        let decompressor = CompactText.Decompressor()
-        await propertyCheck(count: 1_000, input: Self.texts) { text in
-            let padded = text + String(repeating: "{\"event\":\"delivered\"}", count: 4)
-            let back = try compressor.encode(padded, tokens: Self.tokens) { packed in
-                try packed.map { try decompressor.decode($0, tokens: Self.tokens) } ?? padded
-            }
-            #expect(Array(back.utf8) == Array(padded.utf8))
-            let bytes = Array(text.utf8)
-            let tokenised = bytes.withUnsafeBufferPointer { Self.tokens.tokenise($0) } ?? bytes
-            #expect(tokenised.withUnsafeBufferPointer { Self.tokens.detokenise($0) } == bytes)
-        }
+        await Self.tokens.expectRoundTrips(Self.texts)
     }
 
     /// A format-3 value (written with the id and time alone) reads back the same with a
