@@ -1,6 +1,6 @@
 import GRDB
 
-/// How far a long schema upgrade has got (for a progress line; only version 12's is long).
+/// How far a long schema upgrade has got (for a progress line; only version 11's is long).
 public struct UpgradeProgress: Sendable, Equatable {
     /// What is being done, e.g. "Indexing event keys".
     public let step: String
@@ -11,7 +11,7 @@ public struct UpgradeProgress: Sendable, Equatable {
 }
 
 extension Schema {
-    /// Version 12: smaller event-key index, and the indexes retention's deletes need.
+    /// Version 11: smaller event-key index, and the indexes retention's deletes need.
     ///
     /// - `events.key_hash` (``EventKeyHash``) with the index `events_email_key_hash` on
     ///   `(email_id, key_hash)` replaces the unique index `events_email_key` on

@@ -4,6 +4,7 @@ import AuditEngine
 import AuditStore
 import Demo
 import Foundation
+import Synchronization
 import TerminalUI
 
 /// `email-audit-bench`: builds a large store through the real pipeline and measures it.
@@ -53,6 +54,11 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .customLong("slowest"), help: "With --search-only: also list this many slowest samples of each search row, with their filters.")
     var slowest = 0
+
+    @Flag(name: .customLong("ingest-only"),
+          help: ArgumentHelp("Only the ingest, of the events file a build stopped before its ingest left beside the store (EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST=1), then the store's size: so a large build's ingest can be measured apart from its raise and hand-over, and by a newer binary.",
+                             visibility: .default))
+    var ingestOnly = false
 
     @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
     var exports = false
@@ -144,6 +150,17 @@ struct BenchCommand: ParsableCommand {
         // Pin "now" to the store's build day so reruns on a reused store measure the same ranges.
         if rebuild { Self.remove(db) }
         var store = try AuditDatabase(path: db, timeZone: zone)
+        if ingestOnly {
+            let eventsPath = db + ".events.jsonl"
+            guard FileManager.default.fileExists(atPath: eventsPath) else {
+                throw ValidationError("no events file \(eventsPath): build with EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST=1 first")
+            }
+            let lines = try Self.lineCount(eventsPath)
+            print("Ingesting \(lines) event lines into \(db) (\(try store.emailCount()) emails, \(try store.eventCount()) events)")
+            try ingest(eventsPath, lines: lines, into: store, accountID: try store.accountsByID().first?.id)
+            try StoreSizeReport.lines(store).forEach { print($0) }
+            return
+        }
         if searchOnly {
             let newest = try store.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
             print("Search rows only, on \(db) (\(try store.emailCount()) emails)")
@@ -230,11 +247,17 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "events file: %.2f GB = %.0f bytes per event line, %.0f per email",
                      Double(eventsBytes) / 1e9, Double(eventsBytes) / Double(max(1, lineCount)), Double(eventsBytes) / Double(max(1, emails))))
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST"] != nil { throw ExitCode.success }
-        // 2. Ingest the events file through the one ingest path, as `email-audit ingest` does.
+        try ingest(eventsPath, lines: lineCount, into: store, accountID: result.accountID)
+    }
+
+    /// Step 2 of a build: ingests the events file through the one ingest path, as `email-audit
+    /// ingest` does, and reports the rate in each tenth and the disk the build took at its peak.
+    func ingest(_ eventsPath: String, lines lineCount: Int, into store: AuditDatabase, accountID: Int64?) throws {
+        let eventsBytes = DiskSpace.fileBytes(eventsPath)
         let ingestStarted = Date()
         var tenths = IngestTenths(totalLines: lineCount)
         tenths.start()
-        let report = try EventIngestor(store: store, defaultAccountID: result.accountID).ingest(fileAt: eventsPath) { tenths.record($0) }
+        let report = try EventIngestor(store: store, defaultAccountID: accountID).ingest(fileAt: eventsPath) { tenths.record($0) }
         let seconds = Date().timeIntervalSince(ingestStarted)
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_KEEP_EVENTS"] == nil { try? FileManager.default.removeItem(atPath: eventsPath) }
         print("load average after the ingest: \(LoadAverage.now())")
@@ -244,10 +267,33 @@ struct BenchCommand: ParsableCommand {
         tenths.lines().forEach { print($0) }
         print(String(format: "peak RSS after build: %.1f MB", Memory.peakResidentMegabytes()))
         let storeBytes = DiskSpace.fileBytes(db) + DiskSpace.fileBytes(db + "-wal")
+        let emails = try store.emailCount()
         print(String(format: "disk: the build's peak was about %.2f GB (events file %.2f GB + store and WAL %.2f GB) = %.0f bytes per email",
                      Double(eventsBytes + storeBytes) / 1e9, Double(eventsBytes) / 1e9, Double(storeBytes) / 1e9,
                      Double(eventsBytes + storeBytes) / Double(max(1, emails))))
     }
+
+    /// The lines in a file, read in 4 MB blocks.
+    static func lineCount(_ path: String) throws -> Int {
+        guard let file = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
+        defer { try? file.close() }
+        var lines = 0
+        while let block = try file.read(upToCount: 4 << 20), !block.isEmpty {
+            lines += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        }
+        return lines
+    }
+
+    /// Prints a long schema upgrade's progress about every 10 seconds.
+    static let upgradeProgress: @Sendable (UpgradeProgress) -> Void = { step in
+        let now = Int(Date().timeIntervalSinceReferenceDate)
+        guard now - lastUpgradeLine.load(ordering: .relaxed) >= 10 || step.done == step.total else { return }
+        lastUpgradeLine.store(now, ordering: .relaxed)
+        print("  upgrading the store: \(step.step.lowercased()), \(step.done) of \(step.total)")
+    }
+
+    /// When ``upgradeProgress`` last printed, in whole seconds.
+    static let lastUpgradeLine = Atomic<Int>(0)
 
     static func remove(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
