@@ -1,6 +1,6 @@
 import GRDB
 
-/// How far a long schema upgrade has got (for a progress line; only version 12's is long).
+/// How far a long schema upgrade has got (for a progress line; versions 12 and 13 are long).
 public struct UpgradeProgress: Sendable, Equatable {
     /// What is being done, e.g. "Indexing event keys".
     public let step: String
