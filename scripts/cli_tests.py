@@ -238,9 +238,9 @@ def hardening_checks(binary, work, db):
     target = sqlite3.connect(claimed)
     source.backup(target)
     source.close()
-    target.execute("""insert into emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+    target.execute("""insert into emails (account_id, raised_by_id, activity, to_address, cc, sender_id, subject, body,
                                           attachments, created_at, status)
-                      select account_id, raised_by_id, activity, 'pending.tenant@example.net', '[]', from_address, subject,
+                      select account_id, raised_by_id, activity, 'pending.tenant@example.net', '[]', sender_id, subject,
                              body, '[]', created_at, 0 from emails order by id limit 1""")
     email_id = target.execute("select max(id) from emails").fetchone()[0]
     target.commit()

@@ -225,8 +225,10 @@ extension AuditDatabase {
     /// one per recipient) in `accountID` (any account when nil), ascending.
     package func emailIDs(messageID: String, accountID: Int64? = nil) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
-                               arguments: [StorageEncoding.bareMessageID(messageID), accountID])
+            let bare = StorageEncoding.bareMessageID(messageID)
+            return try Int64.fetchAll(db, sql: """
+                SELECT id FROM emails WHERE message_hash = ?3 AND provider_message_id = ?1 AND (?2 IS NULL OR account_id = ?2) ORDER BY id
+                """, arguments: [bare, accountID, MessageIDHash.of(bare)])
         }
     }
 

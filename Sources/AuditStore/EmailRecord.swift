@@ -17,7 +17,7 @@ struct EmailRecord: FetchableRecord {
             case .activity: "e.activity"
             case .to: "e.to_address"
             case .cc: "e.cc"
-            case .from: "e.from_address"
+            case .from: Senders.address(of: "e")
             case .subject: "e.subject"
             case .body: "e.body"
             case .attachments: "e.attachments"

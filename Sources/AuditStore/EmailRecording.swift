@@ -76,11 +76,12 @@ extension AuditDatabase {
         precondition(bodies.count == emails.count, "one stored body per email")
         var ids: [Int64] = []
         ids.reserveCapacity(emails.count)
+        var senders = SenderIDs()
         var start = 0
         while start < emails.count {
             let rows = emails[start..<min(start + rowsPerInsert, emails.count)]
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
+                INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, sender_id, subject, body,
                                     attachments, created_at, host_id)
                 VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
                 """)
@@ -90,7 +91,7 @@ extension AuditDatabase {
                 values.append(contentsOf: [
                     email.accountID, email.raisedByID, email.activity.rawValue,
                     StorageEncoding.normalisedAddress(email.to), StorageEncoding.jsonArray(email.cc),
-                    email.from, email.subject, bodies[offset],
+                    try senders.id(db, accountID: email.accountID, address: email.from), email.subject, bodies[offset],
                     StorageEncoding.jsonArray(email.attachmentNames), StorageEncoding.milliseconds(email.createdAt), email.hostID,
                 ] as [(any DatabaseValueConvertible)?])
             }
@@ -191,9 +192,11 @@ extension AuditDatabase {
             var results: [Bool] = []
             results.reserveCapacity(handOvers.count)
             let select = try db.cachedStatement(sql: "SELECT handed_over_at, to_address, provider_message_id FROM emails WHERE id = ?")
-            let existing = try db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ? AND id <> ?")
+            let existing = try db.cachedStatement(sql: """
+                SELECT id FROM emails WHERE message_hash = ? AND provider_message_id = ? AND to_address = ? AND id <> ?
+                """)
             let update = try db.cachedStatement(sql: """
-                UPDATE emails SET provider_message_id = ?, handed_over_at = ? WHERE id = ? AND provider_message_id IS NULL
+                UPDATE emails SET provider_message_id = ?, message_hash = ?, handed_over_at = ? WHERE id = ? AND provider_message_id IS NULL
                 """)
             for handOver in handOvers {
                 let messageID = StorageEncoding.bareMessageID(handOver.providerMessageID)
@@ -206,7 +209,7 @@ extension AuditDatabase {
                     continue
                 }
                 let to: String = row[1]
-                if let duplicate = try Int64.fetchOne(existing, arguments: [messageID, to, handOver.emailID]),
+                if let duplicate = try Int64.fetchOne(existing, arguments: [MessageIDHash.of(messageID), messageID, to, handOver.emailID]),
                    let other = try Row.fetchOne(db, sql: "SELECT account_id, raised_by_id, status, created_at FROM emails WHERE id = ?",
                                                 arguments: [duplicate]) {
                     try db.execute(sql: "UPDATE events SET email_id = ? WHERE email_id = ?", arguments: [handOver.emailID, duplicate])
@@ -216,7 +219,7 @@ extension AuditDatabase {
                                status: EmailStatus(code: other[2]) ?? .pending, -1)
                     merged.append(handOver.emailID)
                 }
-                try update.execute(arguments: [messageID, StorageEncoding.milliseconds(handOver.at), handOver.emailID])
+                try update.execute(arguments: [messageID, MessageIDHash.of(messageID), StorageEncoding.milliseconds(handOver.at), handOver.emailID])
                 results.append(true)
             }
             var notificationEmails = 0

@@ -262,6 +262,7 @@ final class EventIngest {
     private var auditInfo: [Int64: AuditInfo?] = [:]
     private var importAccountID: Int64?
     private var externalStaff: [Int64: Int64] = [:]
+    private var senders = SenderIDs()
 
     private let selectAudit: RawStatement
     private let selectByMessageRecipient: RawStatement
@@ -270,7 +271,9 @@ final class EventIngest {
         self.db = db
         self.defaultAccountID = defaultAccountID
         selectAudit = try RawStatement(db, sql: "SELECT provider_message_id, to_address FROM emails WHERE id = ?")
-        selectByMessageRecipient = try RawStatement(db, sql: "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?")
+        selectByMessageRecipient = try RawStatement(db, sql: """
+            SELECT id FROM emails WHERE message_hash = ?1 AND provider_message_id = ?2 AND to_address = ?3
+            """)
     }
 
     /// The email an event belongs to when it already exists and nothing needs changing
@@ -300,9 +303,10 @@ final class EventIngest {
             if info.messageID == nil, recipientMatches, !messageID.isEmpty,
                try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
                 try db.cachedStatement(sql: """
-                    UPDATE emails SET provider_message_id = ?, handed_over_at = coalesce(handed_over_at, ?)
+                    UPDATE emails SET provider_message_id = ?, message_hash = ?, handed_over_at = coalesce(handed_over_at, ?)
                     WHERE id = ? AND provider_message_id IS NULL
-                    """).execute(arguments: [messageID, StorageEncoding.milliseconds(item.event.occurredAt), auditID])
+                    """).execute(arguments: [messageID, MessageIDHash.of(messageID), StorageEncoding.milliseconds(item.event.occurredAt),
+                                             auditID])
                 info.messageID = messageID
                 auditInfo[auditID] = info
                 byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
@@ -317,8 +321,8 @@ final class EventIngest {
         if let id = try lookup(key) { return id }
         let id: Int64
         if let source = try siblingSource ?? Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM emails WHERE provider_message_id = ? ORDER BY id LIMIT 1"),
-            arguments: [messageID]) {
+            db.cachedStatement(sql: "SELECT min(id) FROM emails WHERE message_hash = ? AND provider_message_id = ?"),
+            arguments: [MessageIDHash.of(messageID), messageID]) {
             id = try makeSibling(of: source, recipient: recipient)
         } else {
             id = try makeExternal(item)
@@ -344,8 +348,9 @@ final class EventIngest {
     private func lookup(_ key: MessageRecipient) throws -> Int64? {
         if let id = byMessageRecipient[key] { return id }
         selectByMessageRecipient.reset()
-        selectByMessageRecipient.bind(1, key.messageID)
-        selectByMessageRecipient.bind(2, key.recipient)
+        selectByMessageRecipient.bind(1, MessageIDHash.of(key.messageID))
+        selectByMessageRecipient.bind(2, key.messageID)
+        selectByMessageRecipient.bind(3, key.recipient)
         defer { selectByMessageRecipient.reset() }
         guard try selectByMessageRecipient.step() else { return nil }
         let id = selectByMessageRecipient.int64(0)
@@ -356,10 +361,10 @@ final class EventIngest {
     /// The same message to another recipient: a copy of the email row, Pending, with no events yet.
     private func makeSibling(of source: Int64, recipient: String) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
-                                attachments, created_at, provider_message_id, handed_over_at, status)
-            SELECT account_id, raised_by_id, activity, ?, cc, from_address, subject, body,
-                   attachments, created_at, provider_message_id, handed_over_at, 0
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, sender_id, subject, body,
+                                attachments, created_at, provider_message_id, message_hash, handed_over_at, status)
+            SELECT account_id, raised_by_id, activity, ?, cc, sender_id, subject, body,
+                   attachments, created_at, provider_message_id, message_hash, handed_over_at, 0
             FROM emails WHERE id = ?
             """).execute(arguments: [recipient, source])
         return db.lastInsertedRowID
@@ -377,12 +382,13 @@ final class EventIngest {
         }
         let at = StorageEncoding.milliseconds(item.event.occurredAt)
         try db.cachedStatement(sql: """
-            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, from_address, subject, body,
-                                attachments, created_at, provider_message_id, handed_over_at, status)
-            VALUES (?, ?, ?, ?, '[]', ?, ?, '', ?, ?, ?, ?, 0)
+            INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, sender_id, subject, body,
+                                attachments, created_at, provider_message_id, message_hash, handed_over_at, status)
+            VALUES (?, ?, ?, ?, '[]', ?, ?, '', ?, ?, ?, ?, ?, 0)
             """).execute(arguments: [
-                accountID, staffID, Activity.external.rawValue, item.recipient, item.headers.from, item.headers.subject,
-                StorageEncoding.jsonArray(item.headers.attachmentNames), at, item.messageID, at,
+                accountID, staffID, Activity.external.rawValue, item.recipient,
+                try senders.id(db, accountID: accountID, address: item.headers.from), item.headers.subject,
+                StorageEncoding.jsonArray(item.headers.attachmentNames), at, item.messageID, MessageIDHash.of(item.messageID), at,
             ])
         return db.lastInsertedRowID
     }
@@ -481,12 +487,14 @@ enum StatusRefresh {
             if state.isExternal, let earliest = group.map(\.occurredAt).min() {
                 createdAt = min(createdAt, StorageEncoding.milliseconds(earliest))
                 if state.subject.isEmpty, let found = headers[id] {
+                    var senders = SenderIDs()
+                    let sender = try senders.id(db, accountID: state.accountID, address: found.from)
                     try db.cachedStatement(sql: """
                         UPDATE emails SET subject = ?,
-                            from_address = CASE WHEN from_address = '' THEN ? ELSE from_address END,
+                            sender_id = CASE WHEN \(Senders.address(of: "emails")) = '' THEN ? ELSE sender_id END,
                             attachments = CASE WHEN attachments = '[]' THEN ? ELSE attachments END
                         WHERE id = ?
-                        """).execute(arguments: [found.subject, found.from, StorageEncoding.jsonArray(found.attachmentNames), id])
+                        """).execute(arguments: [found.subject, sender, StorageEncoding.jsonArray(found.attachmentNames), id])
                 }
                 if createdAt != state.createdAt {
                     try db.cachedStatement(sql: "UPDATE emails SET created_at = ? WHERE id = ?").execute(arguments: [createdAt, id])

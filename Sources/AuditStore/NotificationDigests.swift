@@ -42,7 +42,7 @@ extension AuditDatabase {
                 let userID: Int64 = user[0], name: String = user[1], address: String = user[2], accountID: Int64 = user[3]
                 let lastDue = today.adding(days: hour >= (user[4] as Int) ? -1 : -2)
                 let waiting = try Row.fetchAll(db, sql: """
-                    SELECT n.id, n.raised_at, n.status, e.id, e.subject, e.to_address, e.created_at, e.status_detail, e.from_address
+                    SELECT n.id, n.raised_at, n.status, e.id, e.subject, e.to_address, e.created_at, e.status_detail, \(Senders.address(of: "e"))
                     FROM notifications n JOIN emails e ON e.id = n.email_id
                     WHERE n.account_id = ? AND n.user_id = ? AND n.delivery = 'digest' AND n.digest_day IS NULL
                     ORDER BY n.raised_at, n.id

@@ -31,7 +31,7 @@ enum NotificationWriter {
         var recipients: [Int64: [Recipient]] = [:]
         for change in changes where change.new.raisesNotification {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT activity, subject, created_at, from_address FROM emails WHERE id = ?
+                SELECT activity, subject, created_at, \(Senders.address(of: "emails")) FROM emails WHERE id = ?
                 """), arguments: [change.emailID]) else { continue }
             let activity = Activity(rawValue: row[0]) ?? .external
             guard NotificationRules.raises(change.new, activity: activity) else { continue }

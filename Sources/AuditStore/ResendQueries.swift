@@ -42,7 +42,7 @@ extension AuditDatabase {
     private func resendInTransaction(_ db: Database, emailID: Int64, accountID: Int64, user: AppUser, to typed: String?,
                                      updateContacts: Bool, at time: Date) throws -> ResendOutcome {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT activity, to_address, cc, from_address, subject, body, attachments FROM emails WHERE id = ? AND account_id = ?
+            SELECT activity, to_address, cc, \(Senders.address(of: "emails")), subject, body, attachments FROM emails WHERE id = ? AND account_id = ?
             """, arguments: [emailID, accountID]) else { throw ResendRefusal.notFound(emailID: emailID) }
         let activity = Activity(rawValue: row[0]) ?? .external
         guard activity != .external else { throw ResendRefusal.notRecordedHere(emailID: emailID) }

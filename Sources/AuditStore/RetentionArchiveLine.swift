@@ -8,7 +8,8 @@ import GRDB
 /// Keys are the column names, in sorted order (``AuditCore/JSONWriter``'s convention), with
 /// the values as stored: times in milliseconds since 1970 UTC (`created_at`, `handed_over_at`,
 /// `last_event_at`; events' `occurred_at` in microseconds), `status` as its code, `cc`,
-/// `attachments` and `status_detail` as the JSON text the store keeps. Added for a reader:
+/// `attachments` and `status_detail` as JSON text (`status_detail` in version 1's object form,
+/// ``StorageEncoding/statusDetailObjectJSON(_:)``, whatever form the store keeps it in). Added for a reader:
 /// `account_name`, `raised_by_name`, `status_name`, `units` (the unit ids it was recorded against)
 /// and `events` (oldest first), each event's `raw_json` being the provider's JSON exactly as it
 /// was received, as a JSON string. `body` is the body's text whether it is stored as text or
@@ -18,7 +19,7 @@ enum RetentionArchiveLine {
     static func write(_ db: Database, ids: [Int64], into bytes: inout [UInt8], decompressor: CompactText.Decompressor,
                       path: String) throws {
         let emailStatement = try db.cachedStatement(sql: """
-            SELECT e.*, a.name AS account_name, s.name AS raised_by_name
+            SELECT e.*, \(Senders.address(of: "e")) AS from_address, a.name AS account_name, s.name AS raised_by_name
             FROM emails e LEFT JOIN accounts a ON a.id = e.account_id LEFT JOIN staff s ON s.id = e.raised_by_id
             WHERE e.id = ?
             """)
@@ -30,7 +31,14 @@ enum RetentionArchiveLine {
             writer.reset()
             writer.beginObject()
             var members: [(String, (inout JSONWriter) throws -> Void)] = []
-            for (name, value) in email {
+            for (name, value) in email where name != "message_hash" && name != "sender_id" {
+                if name == "status_detail", let stored = String.fromDatabaseValue(value),
+                   let detail = StorageEncoding.decodeStatusDetail(stored) {
+                    // Version 1's object form: the archive's format does not change with the store's.
+                    let object = StorageEncoding.statusDetailObjectJSON(detail) ?? stored
+                    members.append((name, { $0.writeString(object) }))
+                    continue
+                }
                 members.append((name, { try Self.writeValue(value, column: name, into: &$0, decompressor: decompressor, path: path) }))
             }
             let status: Int? = email["status"]

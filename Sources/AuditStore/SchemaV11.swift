@@ -1,6 +1,6 @@
 import GRDB
 
-/// How far a long schema upgrade has got (for a progress line; only version 11's is long).
+/// How far a long schema upgrade has got (for a progress line; migrations v11 and v13 are long).
 public struct UpgradeProgress: Sendable, Equatable {
     /// What is being done, e.g. "Indexing event keys".
     public let step: String

@@ -60,8 +60,89 @@ enum StorageEncoding {
         return (try? JSONDecoder().decode([String].self, from: data)) ?? []
     }
 
-    /// The status detail as stored in `emails.status_detail`.
+    /// The status detail as stored in `emails.status_detail` (schema v13): a JSON array of the
+    /// fields by position, without trailing nulls, e.g. `[2,1702217968100990,250,"OK","","mx.example.net",1]`
+    /// (``StatusDetailPosition`` gives the order; `occurredAt` in microseconds). Version 1's
+    /// object form spelt every field name in every row (about 80 of a delivered email's ~175 bytes).
     static func statusDetailJSON(_ detail: StatusDetail?) -> String? {
+        guard let d = detail else { return nil }
+        var values: [StoredDetailValue] = [
+            .number(Int64(d.status.code)), .number(d.occurredAt.map(microseconds)), .number(d.code.map(Int64.init)),
+            .text(d.message), .text(d.description), .text(d.mxHost), .number(d.attemptNumber.map(Int64.init)),
+            .text(d.severity?.rawValue), .text(d.reason), .text(d.enhancedCode),
+            .number(d.retrySeconds.map(Int64.init)), .text(d.rejectReason),
+        ]
+        while let last = values.last, last.isNull { values.removeLast() }
+        var json = JSONWriter(capacity: 128)
+        json.beginArray()
+        for value in values {
+            json.element()
+            switch value {
+            case .number(let number?): json.writeInt(Int(number))
+            case .text(let text?): json.writeString(text)
+            case .number(nil), .text(nil): json.writeRaw("null")
+            }
+        }
+        json.endArray()
+        return json.text
+    }
+
+    /// The positions of ``statusDetailJSON(_:)``'s array (FROZEN: stored rows and the SQL that
+    /// reads one field, e.g. `json_extract(status_detail, '$[8]')` for the reason, use them).
+    enum StatusDetailPosition {
+        static let status = 0, occurredAt = 1, code = 2, message = 3, description = 4, mxHost = 5, attemptNumber = 6
+        static let severity = 7, reason = 8, enhancedCode = 9, retrySeconds = 10, rejectReason = 11
+    }
+
+    private enum StoredDetailValue {
+        case number(Int64?)
+        case text(String?)
+        var isNull: Bool {
+            switch self {
+            case .number(let value): value == nil
+            case .text(let value): value == nil
+            }
+        }
+    }
+
+    /// Reads ``statusDetailJSON(_:)``'s array.
+    private struct PositionalDetail: Decodable {
+        var detail: StatusDetail?
+
+        init(from decoder: any Decoder) throws {
+            var fields = try decoder.unkeyedContainer()
+            func number() throws -> Int64? {
+                if fields.isAtEnd { return nil }
+                if try fields.decodeNil() { return nil }
+                return try fields.decode(Int64.self)
+            }
+            func text() throws -> String? {
+                if fields.isAtEnd { return nil }
+                if try fields.decodeNil() { return nil }
+                return try fields.decode(String.self)
+            }
+            guard let code = try number(), let status = EmailStatus(code: Int(code)) else { return }
+            let occurredAt = try number(), smtpCode = try number(), message = try text(), description = try text()
+            let mxHost = try text(), attempt = try number(), severity = try text(), reason = try text()
+            let enhancedCode = try text(), retrySeconds = try number(), rejectReason = try text()
+            detail = StatusDetail(
+                status: status, severity: severity.flatMap(FailureSeverity.init(rawValue:)), reason: reason,
+                code: smtpCode.map(Int.init), enhancedCode: enhancedCode, message: message, description: description,
+                mxHost: mxHost, attemptNumber: attempt.map(Int.init), retrySeconds: retrySeconds.map(Int.init),
+                rejectReason: rejectReason, occurredAt: occurredAt.map { StorageEncoding.date(microseconds: $0) })
+        }
+    }
+
+    /// The status detail of `emails.status_detail`, nil for none or text that is not one.
+    static func decodeStatusDetail(_ json: String?) -> StatusDetail? {
+        guard let json, let data = json.data(using: .utf8) else { return nil }
+        return (try? JSONDecoder().decode(PositionalDetail.self, from: data))?.detail
+    }
+
+    /// Version 1's object form of a status detail, e.g. `{"status":2,"code":250,...}`: what
+    /// stores before v13 held, and what a retention archive line still carries (its format is
+    /// unchanged).
+    static func statusDetailObjectJSON(_ detail: StatusDetail?) -> String? {
         guard let d = detail else { return nil }
         var json = JSONWriter(capacity: 192)
         json.beginObject()
@@ -89,7 +170,7 @@ enum StorageEncoding {
         return json.text
     }
 
-    private struct StoredDetail: Decodable {
+    private struct ObjectDetail: Decodable {
         var status: Int
         var severity: String?
         var reason: String?
@@ -104,9 +185,10 @@ enum StorageEncoding {
         var occurredAt: Int64?
     }
 
-    static func decodeStatusDetail(_ json: String?) -> StatusDetail? {
+    /// Reads ``statusDetailObjectJSON(_:)``'s object form (the v13 upgrade's input).
+    static func decodeStatusDetailObject(_ json: String?) -> StatusDetail? {
         guard let json, let data = json.data(using: .utf8),
-              let s = try? JSONDecoder().decode(StoredDetail.self, from: data),
+              let s = try? JSONDecoder().decode(ObjectDetail.self, from: data),
               let status = EmailStatus(code: s.status) else { return nil }
         return StatusDetail(
             status: status, severity: s.severity.flatMap(FailureSeverity.init(rawValue:)), reason: s.reason,

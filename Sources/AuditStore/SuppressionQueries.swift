@@ -69,7 +69,7 @@ extension AuditDatabase {
         (SELECT count(*) FROM emails e INDEXED BY emails_to_created
           WHERE e.to_address = s.address AND e.account_id = s.account_id AND e.created_at >= s.created_at
             AND e.status = \(EmailStatus.failed.code)
-            AND json_extract(e.status_detail, '$.reason') IN ('suppress-bounce', 'suppress-complaint', 'suppress-unsubscribe')),
+            AND json_extract(e.status_detail, '$[\(StorageEncoding.StatusDetailPosition.reason)]') IN ('suppress-bounce', 'suppress-complaint', 'suppress-unsubscribe')),
         s.requested_at, (SELECT name FROM users WHERE id = s.requested_by), s.request_note
         """
 

@@ -11,7 +11,7 @@ struct IndexUseTests {
     /// The indexes of `emails` and the query each is for (Schema v9's comment); a new index must
     /// be added here with its query.
     static let emailIndexes: Set<String> = [
-        "emails_message_recipient", "emails_account_created", "emails_account_status_created", "emails_raised_created",
+        "emails_message_hash", "emails_account_created", "emails_account_status_created", "emails_raised_created",
         "emails_raised_status_created", "emails_to_created", "emails_account_domain_created", "emails_pending",
         "emails_account_failure_address", "emails_account_host",
     ]
@@ -57,8 +57,12 @@ struct IndexUseTests {
                                                        span: week, subjectMatch: nil)
         #expect(try Self.plan(store, exact.sql, exact.arguments).contains("INDEX emails_to_created (to_address=?"))
         // The ingest's lookup of an event's email (EventIngest) and `show --message-id`.
-        let ingest = try Self.plan(store, "SELECT id FROM emails WHERE provider_message_id = ? AND to_address = ?", ["m1@x", "a@b"])
-        #expect(ingest.contains("INDEX emails_message_recipient"), "\(ingest)")
+        let ingest = try Self.plan(store, "SELECT id FROM emails WHERE message_hash = ? AND provider_message_id = ? AND to_address = ?",
+                                   [MessageIDHash.of("m1@x"), "m1@x", "a@b"])
+        #expect(ingest.contains("INDEX emails_message_hash (message_hash=?)"), "\(ingest)")
+        let first = try Self.plan(store, "SELECT min(id) FROM emails WHERE message_hash = ? AND provider_message_id = ?",
+                                  [MessageIDHash.of("m1@x"), "m1@x"])
+        #expect(first.contains("INDEX emails_message_hash (message_hash=?)"), "\(first)")
         // A list page of one status and of every status: one account range each.
         for filter in [EmailFilter(accountID: account, statuses: [.failed], dateRange: .all), EmailFilter(accountID: account, dateRange: .all)] {
             let queries = try store.pool.read { db in
