@@ -120,6 +120,12 @@ public final class AuditDatabase: @unchecked Sendable {
         if access == .readWrite {
             do {
                 try Self.retryingWhileBusy {
+                    // An upgrade that rewrites a whole table (v13's DROP COLUMN) keeps a statement
+                    // journal as large as the table: in a file, not in memory (762 MB of memory at
+                    // 1,000,000 emails otherwise). The setting cannot change inside the migration's
+                    // transaction, so it is set around it.
+                    try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = FILE") }
+                    defer { try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = MEMORY") } }
                     try Schema.migrator(progress: upgradeProgress).migrate(pool)
                     try recordTimeZoneIfMissing()
                 }
