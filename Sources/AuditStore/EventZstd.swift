@@ -1,4 +1,5 @@
 import CStoreZstd
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #else
@@ -39,6 +40,33 @@ enum EventZstd {
         return digested
     }()
 
+    /// Contexts of finished compressors and decompressors, kept for the next ones: a context is
+    /// about 100-200 KB, which malloc maps and unmaps, so making one per call (a decompressor per
+    /// email read, a compressor per webhook) cost more than the values it coded.
+    final class ContextPool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var contexts: [OpaquePointer] = []
+        /// At most this many are kept (about one per thread that codes events).
+        private let limit = 8
+
+        /// A kept context, if any.
+        func take() -> OpaquePointer? { lock.withLock { contexts.popLast() } }
+
+        /// Keeps `context` for reuse; false when the pool is full (then the caller frees it).
+        func keep(_ context: OpaquePointer) -> Bool {
+            lock.withLock {
+                guard contexts.count < limit else { return false }
+                contexts.append(context)
+                return true
+            }
+        }
+    }
+
+    /// Compression contexts set up for format 5 (their parameters and dictionary stay set).
+    static let compressionContexts = ContextPool()
+    /// Decompression contexts.
+    static let decompressionContexts = ContextPool()
+
     /// zstd's text for a result that ``isError(_:)``.
     static func errorName(_ code: Int) -> String {
         ZSTD_getErrorName(code).map { String(cString: $0) } ?? "zstd error \(code)"
@@ -53,6 +81,10 @@ enum EventZstd {
         private let context: OpaquePointer
 
         init() {
+            if let kept = EventZstd.compressionContexts.take() {
+                context = kept
+                return
+            }
             guard let context = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx failed") }
             self.context = context
             // Bad parameters are programming errors.
@@ -64,7 +96,9 @@ enum EventZstd {
             precondition(!EventZstd.isError(status), "ZSTD_CCtx_refCDict: \(EventZstd.errorName(status))")
         }
 
-        deinit { ZSTD_freeCCtx(context) }
+        deinit {
+            if !EventZstd.compressionContexts.keep(context) { ZSTD_freeCCtx(context) }
+        }
 
         /// The most bytes ``compress(_:into:)`` writes for `count` input bytes.
         static func bound(_ count: Int) -> Int { ZSTD_compressBound(count) }
@@ -88,11 +122,17 @@ enum EventZstd {
         private var frame: [UInt8] = EventZstd.magic
 
         init() {
+            if let kept = EventZstd.decompressionContexts.take() {
+                context = kept
+                return
+            }
             guard let context = ZSTD_createDCtx() else { preconditionFailure("ZSTD_createDCtx failed") }
             self.context = context
         }
 
-        deinit { ZSTD_freeDCtx(context) }
+        deinit {
+            if !EventZstd.decompressionContexts.keep(context) { ZSTD_freeDCtx(context) }
+        }
 
         /// Decompresses the magic-less frame `bytes` into `output`: the bytes produced, or a
         /// description of why it is not a whole frame that fits `output`.
