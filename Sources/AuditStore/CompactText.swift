@@ -17,8 +17,8 @@ import Foundation
 /// tokens (``EventJSONTokens``), which the reader restores from the same row; format 4 also
 /// replaces the recipient (from the row's event key) and the MX host. Format 5 (schema v12) is
 /// format 4's tokenised text compressed with zstd against a dictionary trained on tokenised
-/// Mailgun events (``EventZstd``, ``EventZstdDictionary``): about 6 times faster to write than
-/// format 4's deflate and about 40% smaller (docs/benchmark.txt). The ingest writes format 5.
+/// Mailgun events (``EventZstd``, ``EventZstdDictionary``): several times faster to write than
+/// format 4's deflate and about 36% smaller (docs/performance.md). The ingest writes format 5.
 ///
 /// Format 1 compresses against the preset dictionary ``CompactTextDictionary/version1`` (built
 /// from Mailgun events) with an 8 KiB window; format 2 has no dictionary and a 32 KiB window,
