@@ -33,9 +33,12 @@ let package = Package(
         // In-process stand-in for Mailgun that emits real Mailgun event JSON.
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
-        .target(name: "AuditStore", dependencies: ["AuditCore", "CStoreZlib", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "AuditStore", dependencies: ["AuditCore", "CStoreZlib", "CStoreZstd", .product(name: "GRDB", package: "GRDB.swift")]),
         // zlib, for the store's compact raw provider events.
         .systemLibrary(name: "CStoreZlib", path: "Sources/CStoreZlib", providers: [.apt(["zlib1g-dev"])]),
+        // zstd, for the store's compact raw provider events (format 5). Declared in its own header and
+        // linked by file name: Debian 12 has libzstd.so.1 everywhere but no zstd.h or libzstd.so (see include/StoreZstd.h).
+        .target(name: "CStoreZstd", linkerSettings: [.linkedLibrary(":libzstd.so.1", .when(platforms: [.linux]))]),
         // What production runs: the ingest pipeline, batch feeder, suppression removal, simulator persistence.
         .target(name: "AuditEngine", dependencies: ["AuditStore", "ProviderSimulator", "Mailgun", "AuditCore"]),
         // The demo: agencies, seeding, live simulation, the demo's providers and its seeded random numbers.

@@ -29,6 +29,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 7
 
+    @Option(help: ArgumentHelp("Pin the build's \"now\" (ISO 8601, e.g. 2026-01-01T00:00:00Z) so that a seed gives the same events file on any day (scripts/make_event_zstd_dictionary.py).",
+                             visibility: .hidden))
+    var now: String?
+
     @Flag(help: "Delete the store first even if it could be reused.")
     var rebuild = false
 
@@ -215,7 +219,12 @@ struct BenchCommand: ParsableCommand {
         let eventsPath = db + ".events.jsonl"
         _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
         guard let eventsFile = FileHandle(forWritingAtPath: eventsPath) else { throw ValidationError("cannot write \(eventsPath)") }
-        var options = SeedOptions(emails: emails, days: days, seed: seed, now: Date())
+        var pinnedNow = Date()
+        if let now {
+            guard let date = ISO8601DateFormatter().date(from: now) else { throw ValidationError("--now '\(now)' is not an ISO 8601 time") }
+            pinnedNow = date
+        }
+        var options = SeedOptions(emails: emails, days: days, seed: seed, now: pinnedNow)
         options.extraAgencies = false
         options.batchInterval = 3_600
         let sink = EventsFileSink(eventsFile)

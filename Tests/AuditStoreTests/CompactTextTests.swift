@@ -147,7 +147,7 @@ struct EventJSONTokenTests {
             .replacingOccurrences(of: "aV3-KPDFMdjIXKbhmvFocT", with: "Zq9-TTRSxxkL0pA2mWnB4e")
             .replacingOccurrences(of: "1702119577.822387", with: "1733004417.590861")
         let tokens = EventJSONTokens(providerEventID: "Zq9-TTRSxxkL0pA2mWnB4e", occurredAtMicroseconds: 1_733_004_417_590_861)
-        let compressor = CompactText.Compressor()
+        let compressor = CompactText.Compressor(tokenisedFormat: .eventJSONRowTokens)
         let plain = compressor.encode(event) { $0.map { Array($0) } }!
         let packed = compressor.encode(event, tokens: tokens) { $0.map { Array($0) } }!
         #expect(packed[0] == 3 && plain[0] == 1)

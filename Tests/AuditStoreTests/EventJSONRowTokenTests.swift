@@ -39,7 +39,7 @@ struct EventJSONRowTokenTests {
     /// A format-3 value (written with the id and time alone) reads back the same with a
     /// reader's four values, and format 3 never restores a token of the two new ones.
     @Test func format3ValuesStillReadBack() async throws {
-        let compressor = CompactText.Compressor()
+        let compressor = CompactText.Compressor(tokenisedFormat: .eventJSONRowTokens)
         let decompressor = CompactText.Decompressor()
         let old = Self.tokens.prefix(2)
         await propertyCheck(count: 300, input: Self.texts) { (text: String) throws in
@@ -61,7 +61,7 @@ struct EventJSONRowTokenTests {
         let event = "{\"delivery-status\":{\"code\":250,\"message\":\"OK\",\"mx-host\":\"mx1.example.net\"},\"event\":\"delivered\","
             + "\"id\":\"\(Self.eventID)\",\"message\":{\"headers\":{\"to\":\"zoë.clarke@example.net\"}},"
             + "\"recipient\":\"zoë.clarke@example.net\",\"timestamp\":1702119577.822387}"
-        let compressor = CompactText.Compressor()
+        let compressor = CompactText.Compressor(tokenisedFormat: .eventJSONRowTokens)
         let format3 = compressor.encode(event, tokens: Self.tokens.prefix(2)) { $0.map { Array($0) } }!
         let format4 = compressor.encode(event, tokens: Self.tokens) { $0.map { Array($0) } }!
         #expect(format3[0] == 3 && format4[0] == 4)
@@ -74,7 +74,7 @@ struct EventJSONRowTokenTests {
         #expect(throws: CompactText.DecodingError.self) { try format4.withUnsafeBytes { try decompressor.decode($0, tokens: other) } }
     }
 
-    /// Through the ingest, prepared ahead (``RawJSONCompactor``) or not: stored as format 4
+    /// Through the ingest, prepared ahead (``RawJSONCompactor``) or not: stored as format 5 (format 4's tokens, zstd)
     /// and read back whole (the retention archive: RetentionTests, whose raw JSON holds both).
     @Test func ingestedEventsReadBackWhole() async throws {
         let f = try Fixture()
@@ -102,6 +102,6 @@ struct EventJSONRowTokenTests {
         let formats = try await f.store.pool.read {
             try Int.fetchAll($0, sql: "SELECT DISTINCT unicode(substr(CAST(raw_json AS BLOB), 1, 1)) FROM events")
         }
-        #expect(formats == [4])
+        #expect(formats == [5])
     }
 }

@@ -60,10 +60,12 @@ struct SchemaV11MigrationTests {
         try queue.close()
     }
 
-    /// Undoes version 12 on `db` (for the tests that rebuild older layouts), and version 13
-    /// first (``SchemaV13MigrationTests/undoV13(_:)``), which came after it.
+    /// Undoes migration v11 on `db` (for the tests that rebuild older layouts), and v13 and v12
+    /// first, which came after it.
     static func undoV11(_ db: Database) throws {
+        // A version 10 layout has not run the later migrations either (newest first).
         try SchemaV13MigrationTests.undoV13(db)
+        try EventZstdTests.undoV12(db)
         try db.execute(sql: """
             DROP INDEX events_email_key_hash;
             DROP INDEX IF EXISTS email_resends_original_id;

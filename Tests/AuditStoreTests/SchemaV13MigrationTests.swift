@@ -104,7 +104,7 @@ struct SchemaV13MigrationTests {
             CREATE UNIQUE INDEX emails_message_recipient ON emails(provider_message_id, to_address)
                 WHERE provider_message_id IS NOT NULL;
             DELETE FROM grdb_migrations WHERE identifier = 'v13';
-            PRAGMA user_version = 12;
+            PRAGMA user_version = 13;
             """)
         db.remove(function: object)
     }
