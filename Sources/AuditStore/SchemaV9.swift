@@ -18,7 +18,8 @@ extension Schema {
     /// The `emails` indexes left and the queries that need them (EXPLAIN QUERY PLAN in
     /// `IndexUseTests`):
     /// - `emails_message_recipient` (partial, unique): ingest's lookup of an event's email by
-    ///   message id and recipient; `show`/`resend` by message id.
+    ///   message id and recipient; `show`/`resend` by message id. (Replaced in v13 by
+    ///   `emails_message_hash`, which serves the same queries.)
     /// - `emails_account_created`: the list with no status or raiser chosen; the Subject search's
     ///   sample of the newest subjects; retention's cut.
     /// - `emails_account_status_created`: the list for one status (one range per status).

@@ -153,7 +153,12 @@ struct BenchCommand: ParsableCommand {
         defer { print("load average at the end: \(LoadAverage.now())") }
         // Pin "now" to the store's build day so reruns on a reused store measure the same ranges.
         if rebuild { Self.remove(db) }
-        var store = try AuditDatabase(path: db, timeZone: zone)
+        let opening = Date()
+        var store = try AuditDatabase(path: db, timeZone: zone, upgradeProgress: Self.upgradeProgress)
+        if Date().timeIntervalSince(opening) > 1 {
+            print(String(format: "opening the store (and upgrading its schema) took %.1f s; peak RSS so far %.1f MB",
+                         Date().timeIntervalSince(opening), Memory.peakResidentMegabytes()))
+        }
         if ingestOnly {
             let eventsPath = db + ".events.jsonl"
             guard FileManager.default.fileExists(atPath: eventsPath) else {
