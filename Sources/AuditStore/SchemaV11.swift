@@ -51,27 +51,33 @@ extension Schema {
             db.remove(function: hash)
             db.remove(function: stored)
         }
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-        let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0
-        let step = "Indexing event keys"
-        var done = 0
-        var from: Int64 = 0
-        progress?(UpgradeProgress(step: step, done: 0, total: total))
-        while from < maxID {
-            let to = from + batchSize
-            try db.execute(sql: """
+        try updateInBatches(db, table: "events", step: "Indexing event keys", batchSize: batchSize, progress: progress, sql: """
                 UPDATE events SET key_hash = email_audit_event_key_hash(event_key),
                                   event_key = email_audit_stored_event_key(event_key, provider_event_id, kind)
-                WHERE id > ? AND id <= ?
-                """, arguments: [from, to])
-            done += db.changesCount
-            from = to
-            progress?(UpgradeProgress(step: step, done: done, total: total))
-        }
+                """)
         try db.execute(sql: """
             CREATE INDEX events_email_key_hash ON events(email_id, key_hash);
             CREATE INDEX IF NOT EXISTS email_resends_original_id ON email_resends(original_id);
             CREATE INDEX IF NOT EXISTS contact_changes_resend ON contact_changes(resend_id);
             """)
+    }
+
+    /// Runs `sql`, an `UPDATE table SET …` without a WHERE clause, over `table` in id ranges of
+    /// `batchSize` rows (`WHERE id > ? AND id <= ?` is appended), reporting `progress` as `step`
+    /// after each range: the long upgrades (v11, v13) rewrite one row per event or email.
+    static func updateInBatches(_ db: Database, table: String, step: String, batchSize: Int64,
+                                progress: (@Sendable (UpgradeProgress) -> Void)?, sql: String) throws {
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+        let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0
+        var done = 0
+        var from: Int64 = 0
+        progress?(UpgradeProgress(step: step, done: 0, total: total))
+        while from < maxID {
+            let to = from + batchSize
+            try db.execute(sql: sql + " WHERE id > ? AND id <= ?", arguments: [from, to])
+            done += db.changesCount
+            from = to
+            progress?(UpgradeProgress(step: step, done: done, total: total))
+        }
     }
 }

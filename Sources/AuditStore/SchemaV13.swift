@@ -53,25 +53,12 @@ extension Schema {
             db.remove(function: hash)
             db.remove(function: detail)
         }
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM emails") ?? 0
-        let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM emails") ?? 0
-        let step = "Compacting emails"
-        var done = 0
-        var from: Int64 = 0
-        progress?(UpgradeProgress(step: step, done: 0, total: total))
-        while from < maxID {
-            let to = from + batchSize
-            try db.execute(sql: """
+        try updateInBatches(db, table: "emails", step: "Compacting emails", batchSize: batchSize, progress: progress, sql: """
                 UPDATE emails SET message_hash = email_audit_message_hash(provider_message_id),
                                   status_detail = email_audit_positional_detail(status_detail),
                                   sender_id = (SELECT s.id FROM senders s
                                                WHERE s.account_id = emails.account_id AND s.address = emails.from_address)
-                WHERE id > ? AND id <= ?
-                """, arguments: [from, to])
-            done += db.changesCount
-            from = to
-            progress?(UpgradeProgress(step: step, done: done, total: total))
-        }
+                """)
         // Rewrites the table once more, without the text.
         try db.execute(sql: """
             ALTER TABLE emails DROP COLUMN from_address;
