@@ -109,7 +109,7 @@ enum EventZstd {
             let written = ZSTD_compress2(context, output.baseAddress, output.count, input.baseAddress, input.count)
             // The output has the bound's room and the parameters are fixed: an error is a bug.
             precondition(!EventZstd.isError(written), "ZSTD_compress2: \(EventZstd.errorName(written))")
-            precondition(written > 4 && Array(output[0..<4]) == EventZstd.magic, "a zstd frame without its magic number")
+            precondition(written > 4 && output.prefix(4).elementsEqual(EventZstd.magic), "a zstd frame without its magic number")
             // Drop the magic number: the format byte already says what follows.
             memmove(output.baseAddress!, output.baseAddress! + 4, written - 4)
             return written - 4
