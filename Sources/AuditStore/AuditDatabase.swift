@@ -190,6 +190,14 @@ public final class AuditDatabase: @unchecked Sendable {
         try pool.close()
     }
 
+    /// Frees the page caches of every connection (the writer's holds up to 64 MB after an
+    /// ingest; reader connections are closed and open again when next needed). Pages are read
+    /// from the file again as queries need them. For a process that has finished writing a lot
+    /// and goes on reading, so that its memory is the readers' alone.
+    public func releaseMemory() {
+        pool.releaseMemory()
+    }
+
     // MARK: - Access helpers
 
     /// Runs a read, mapping errors to ``StoreError``.

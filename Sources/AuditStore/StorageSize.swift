@@ -20,10 +20,17 @@ extension AuditDatabase {
             let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             var objects: [(name: String, bytes: Int64)] = []
             do {
-                let rows = try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+                // One row per table or index, summed by dbstat itself (SQLite 3.31 and later). A
+                // GROUP BY over dbstat's row per page sorted every page's row in memory first
+                // (temp_store = MEMORY): 115 MB at 10,000,000 emails (1.9 million pages).
+                let rows = try Row.fetchAll(db, sql: "SELECT name, pgsize FROM dbstat WHERE aggregate = 1 ORDER BY pgsize DESC, name")
                 objects = rows.map { (name: $0[0], bytes: $0[1]) }
             } catch let error as DatabaseError where error.message?.contains("dbstat") == true {
                 objects = []
+            } catch let error as DatabaseError where error.message?.contains("aggregate") == true {
+                // An SQLite older than 3.31: dbstat without its aggregate column.
+                let rows = try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC, name")
+                objects = rows.map { (name: $0[0], bytes: $0[1]) }
             }
             return StorageSize(fileBytes: pages * pageSize, freeBytes: free * pageSize, byObject: objects)
         }

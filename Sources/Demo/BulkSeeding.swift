@@ -48,6 +48,8 @@ extension DemoSeeder {
         let (simulator, factory, startRNG, times) = try start(store, options: options)
         var rng = startRNG
         let schedule = HandOverSchedule(times: times, now: options.now, interval: options.batchInterval)
+        // The times are walked a window at a time (``CreationTimes``), not held.
+        var upcoming = times.makeIterator()
         let handing = BulkHandOver(store: store, simulator: simulator, events: events)
         let toSimulator = BulkChannel<BulkHandOver.Group>(capacity: 1)
         let fromSimulator = BulkChannel<Result<BulkHandOver.Outcome, any Error>>(capacity: 2)
@@ -93,7 +95,10 @@ extension DemoSeeder {
             if upTo > recorded {
                 var batch: [NewEmail] = []
                 batch.reserveCapacity(upTo - recorded)
-                for index in recorded..<upTo { batch.append(factory.makeEmail(at: times[index], using: &rng)) }
+                for index in recorded..<upTo {
+                    guard let time = upcoming.next() else { throw BulkSeedError.storeMismatch("creation time \(index) is missing") }
+                    batch.append(factory.makeEmail(at: time, using: &rng))
+                }
                 ids = try store.record(batch)
             }
             toSimulator.put(BulkHandOver.Group(steps: Array(schedule.steps[first..<end]), firstEmail: recorded, ids: ids))

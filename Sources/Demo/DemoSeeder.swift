@@ -63,13 +63,13 @@ public enum DemoSeeder {
     /// empty store, its simulator, its email factory, the random numbers after the creation
     /// times were drawn, and those times.
     static func start(_ store: AuditDatabase, options: SeedOptions) throws
-        -> (simulator: MailgunSimulator, factory: DemoEmailFactory, rng: SeededRandom, times: [Date]) {
+        -> (simulator: MailgunSimulator, factory: DemoEmailFactory, rng: SeededRandom, times: CreationTimes) {
         guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
         let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
         let factory = try writePortfolio(PortfolioPlan(seed: options.seed), to: store, sendingDomain: simulator.domain)
         var rng = SeededRandom(seed: options.seed)
-        let times = DemoEmailFactory.creationTimes(count: options.emails, days: options.days, endingAt: options.now,
-                                                   timeZone: store.timeZone, using: &rng)
+        let times = CreationTimes(count: options.emails, days: options.days, endingAt: options.now,
+                                  timeZone: store.timeZone, using: &rng)
         return (simulator, factory, rng, times)
     }
 
@@ -122,8 +122,8 @@ public enum DemoSeeder {
                                                       sendingDomain: other.domain)
                 try setDemoPreferences(store, accountID: otherFactory.accountID, agencyIndex: index + 1, agency: agency)
                 var otherRNG = SeededRandom(seed: seed)
-                let otherTimes = DemoEmailFactory.creationTimes(count: max(1, options.emails / 5), days: options.days,
-                                                                endingAt: options.now, timeZone: store.timeZone, using: &otherRNG)
+                let otherTimes = CreationTimes(count: max(1, options.emails / 5), days: options.days,
+                                               endingAt: options.now, timeZone: store.timeZone, using: &otherRNG)
                 var otherOptions = options
                 otherOptions.eventSink = nil
                 report.merge(try run(store, options: otherOptions, simulator: other, factory: otherFactory, times: otherTimes,
@@ -155,10 +155,12 @@ public enum DemoSeeder {
     /// Raises `times.count` emails of one agency at their times, hands them to `simulator` every
     /// batch interval and ingests its events.
     static func run(_ store: AuditDatabase, options: SeedOptions, simulator: MailgunSimulator, factory: DemoEmailFactory,
-                    times: [Date], rng: inout SeededRandom, progress: (String) -> Void,
+                    times: CreationTimes, rng: inout SeededRandom, progress: (String) -> Void,
                     step stepProgress: (SeedProgress) -> Void) throws -> IngestReport {
         let interval = options.batchInterval
-        let start = (times.first ?? options.now) - 1
+        var upcoming = times.makeIterator()
+        var nextTime = upcoming.next()
+        let start = (nextTime ?? options.now) - 1
         let clock = ManualClock(start)
         // Only this agency's emails go to its simulated domain; another agency's Pending ones wait for theirs.
         let engine = AuditEngine(store: store, provider: simulator, handOverProviders: .only([factory.accountID: simulator]),
@@ -171,9 +173,10 @@ public enum DemoSeeder {
         while step < options.now {
             step = min(step + interval, options.now)
             var batch: [NewEmail] = []
-            while next < times.count, times[next] <= step {
-                batch.append(factory.makeEmail(at: times[next], using: &rng))
+            while let time = nextTime, time <= step {
+                batch.append(factory.makeEmail(at: time, using: &rng))
                 next += 1
+                nextTime = upcoming.next()
             }
             if !batch.isEmpty { try engine.record(batch) }
             clock.set(step)

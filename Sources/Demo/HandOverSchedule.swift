@@ -22,16 +22,21 @@ struct HandOverSchedule: Sendable {
     let steps: [Step]
 
     /// The steps for emails created at `times` (oldest first), from just before the first of
-    /// them to `now`, every `interval`.
-    init(times: [Date], now: Date, interval: TimeInterval) {
-        let start = (times.first ?? now) - 1
+    /// them to `now`, every `interval`. Walks `times` once.
+    init(times: some Sequence<Date>, now: Date, interval: TimeInterval) {
+        var upcoming = times.makeIterator()
+        var nextTime = upcoming.next()
+        let start = (nextTime ?? now) - 1
         var steps: [Step] = []
         var step = start
         var next = 0
         var nextHandOver: Date?
         while step < now {
             step = min(step + interval, now)
-            while next < times.count, times[next] <= step { next += 1 }
+            while let time = nextTime, time <= step {
+                next += 1
+                nextTime = upcoming.next()
+            }
             // AuditEngine.isHandOverDue, on the same clock values.
             var due = true
             if let nextHandOver, step < nextHandOver { due = false }

@@ -7,6 +7,18 @@ enum Memory {
     /// Current resident set size (VmRSS) in MB.
     static func residentMegabytes() -> Double { field("VmRSS:") }
 
+    /// Gives the free memory of every malloc arena back to the system (glibc's `malloc_trim`):
+    /// what one phase of the benchmark freed (the build's batches, the simulator thread's
+    /// arena) is otherwise kept and counted in the next phase's resident size.
+    static func trim() {
+        // Not in Swift's Glibc module: looked up once (nil handle = RTLD_DEFAULT).
+        guard let trim = mallocTrim else { return }
+        _ = trim(0)
+    }
+
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+    private static let mallocTrim: MallocTrim? = dlsym(nil, "malloc_trim").map { unsafeBitCast($0, to: MallocTrim.self) }
+
     private static func field(_ name: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix(name) {

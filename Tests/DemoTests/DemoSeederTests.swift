@@ -83,7 +83,7 @@ struct DemoSeederTests {
         let simulator = MailgunSimulator(seed: 3)
         let factory = try DemoSeeder.writePortfolio(PortfolioPlan(seed: 3), to: harness.store, sendingDomain: simulator.domain)
         var rng = SeededRandom(seed: 3)
-        let times = DemoEmailFactory.creationTimes(count: 200, days: 2, endingAt: now, timeZone: harness.store.timeZone, using: &rng)
+        let times = CreationTimes(count: 200, days: 2, endingAt: now, timeZone: harness.store.timeZone, using: &rng)
         _ = try DemoSeeder.run(harness.store, options: SeedOptions(emails: 200, days: 2, seed: 3, now: now), simulator: simulator,
                                factory: factory, times: times, rng: &rng, progress: { _ in }, step: { _ in })
         #expect(try harness.store.pendingHandOver(limit: 10, accounts: [other.id]).map(\.id) == waiting)
