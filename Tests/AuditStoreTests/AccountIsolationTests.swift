@@ -35,6 +35,8 @@ struct AccountIsolationTests {
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",
+        // Freeing the connections' page caches: no rows read or returned.
+        "releaseMemory",
         // The planner's statistics (ANALYZE): store upkeep, no rows returned.
         "updateStatistics",
         // compact: free pages back to the disk, file sizes, the vacuum mode (no rows returned).
