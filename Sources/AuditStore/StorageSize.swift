@@ -22,7 +22,7 @@ extension AuditDatabase {
             do {
                 // One row per table or index, summed by dbstat itself (SQLite 3.31 and later). A
                 // GROUP BY over dbstat's row per page sorted every page's row in memory first
-                // (temp_store = MEMORY): 115 MB at 10,000,000 emails (1.9 million pages).
+                // (temp_store = MEMORY): about 115 MB on a 10,000,000-email store (2.3 million pages).
                 let rows = try Row.fetchAll(db, sql: "SELECT name, pgsize FROM dbstat WHERE aggregate = 1 ORDER BY pgsize DESC, name")
                 objects = rows.map { (name: $0[0], bytes: $0[1]) }
             } catch let error as DatabaseError where error.message?.contains("dbstat") == true {
