@@ -36,8 +36,10 @@ struct SubjectRangeWalk {
     let limit: Int
     let span: TimeSpan
     let summaryColumns: String
-    /// The FTS5 query for the text's candidates (a superset, checked by LIKE).
+    /// The FTS5 query for the candidates of a chunk's id span (a superset, checked by LIKE).
     let match: String
+    /// The FTS5 query for all the candidates of a rare text (narrower, more trigrams).
+    let exactMatch: String
     /// The estimated share of the emails that are candidates (per id of a span).
     let share: Double
     let ranges: [Range]
@@ -93,7 +95,7 @@ struct SubjectRangeWalk {
             while let record = try rows.next() { found.append((record.createdAtMilliseconds, record.summary)) }
         }
         let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
-        few.bind(1, match); few.bind(2, fewCandidates + 1)
+        few.bind(1, exactMatch); few.bind(2, fewCandidates + 1)
         var candidates: [Int64] = []
         while try few.step() { candidates.append(few.int64(0)) }
         few.reset()
@@ -225,30 +227,38 @@ extension EmailQueryPlanner {
             return nil
         }
         guard !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
-              let (match, share) = try rangeWalkMatch(db, subject) else { return nil }
+              let (spans, exact, share) = try rangeWalkMatch(db, subject) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
-                                span: span, summaryColumns: summaryColumns, match: match, share: share, ranges: ranges,
+                                span: span, summaryColumns: summaryColumns, match: spans, exactMatch: exact, share: share, ranges: ranges,
                                 fewCandidates: max(0, limits.rowids), firstChunk: max(1, limits.rangeChunk),
                                 maximumChunk: max(1, limits.rangeChunkMaximum),
                                 candidatesPerEntry: limits.rangeCandidatesPerEntry)
     }
 
-    /// The FTS5 query for ``SubjectRangeWalk`` and the share of the emails it is estimated to
-    /// match: the rarest trigram of the text (``trigramShares(_:_:)``) and, overlapping or not,
-    /// up to ``maximumMatchedTrigrams`` in all that are at most four times as common (each one
-    /// more narrows the candidates whose rows are read; a commoner one costs more to match than
-    /// it saves). Nil when the text is too short for the index.
-    static func rangeWalkMatch(_ db: Database, _ text: String) throws -> (match: String, share: Double)? {
-        guard let measured = try trigramShares(db, text) else { return nil }
-        guard let rarest = measured.first else { return nil }
-        if rarest.share == 0 { return (SearchText.ftsPhrase(rarest.text), 0) }
-        var chosen = [rarest]
-        for candidate in measured.dropFirst() where chosen.count < walkedTrigrams {
-            guard candidate.complete == rarest.complete, candidate.share <= rarest.share * 16 else { break }
-            chosen.append(candidate)
+    /// The FTS5 queries for ``SubjectRangeWalk`` and the share of the emails the text's rarest
+    /// trigram is estimated to hold (``trigramShares(_:_:)``): `spans` for the chunks' id spans,
+    /// up to ``maximumMatchedTrigrams`` + 1 trigrams at most 16 times as common as the rarest,
+    /// those that do not overlap first (they narrow most: overlapping ones mostly come from the
+    /// same word), and `exact` for reading every candidate of a rare text, up to
+    /// ``walkedTrigrams`` such trigrams (each narrows the candidates whose rows are read, and
+    /// costs little beside a short list). Nil when the text is too short for the index.
+    static func rangeWalkMatch(_ db: Database, _ text: String) throws -> (spans: String, exact: String, share: Double)? {
+        guard let measured = try trigramShares(db, text), let rarest = measured.first else { return nil }
+        if rarest.share == 0 { return (SearchText.ftsPhrase(rarest.text), SearchText.ftsPhrase(rarest.text), 0) }
+        let usable = measured.filter { $0.complete == rarest.complete && $0.share <= rarest.share * 16 }
+        var spans = [rarest]
+        for candidate in usable.dropFirst() where spans.count <= maximumMatchedTrigrams
+            && spans.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) {
+            spans.append(candidate)
         }
-        let match = chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
-        return (match, rarest.share)
+        for candidate in usable.dropFirst() where spans.count <= maximumMatchedTrigrams
+            && !spans.contains(where: { $0.offset == candidate.offset }) {
+            spans.append(candidate)
+        }
+        func query(_ chosen: some Sequence<(complete: Bool, share: Double, offset: Int, text: String)>) -> String {
+            chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
+        }
+        return (query(spans), query(usable.prefix(walkedTrigrams)), rarest.share)
     }
 
     /// The text's distinct trigrams, rarest first, each with its estimated share of the emails
