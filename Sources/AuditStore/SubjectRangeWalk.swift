@@ -94,11 +94,18 @@ struct SubjectRangeWalk {
             let rows = try SummaryRecord.fetchCursor(verify, arguments: all)
             while let record = try rows.next() { found.append((record.createdAtMilliseconds, record.summary)) }
         }
-        let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
-        few.bind(1, exactMatch); few.bind(2, fewCandidates + 1)
+        // A text estimated (from its rarest trigram's share) to have far more candidates than
+        // ``fewCandidates`` is not counted.
+        let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
         var candidates: [Int64] = []
-        while try few.step() { candidates.append(few.int64(0)) }
-        few.reset()
+        if share * Double(highestID) <= Double(fewCandidates) * 16 {
+            let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
+            few.bind(1, exactMatch); few.bind(2, fewCandidates + 1)
+            while try few.step() { candidates.append(few.int64(0)) }
+            few.reset()
+        } else {
+            candidates = Array(repeating: 0, count: fewCandidates + 1)
+        }
         if candidates.count <= fewCandidates {
             // Few candidates: their rows, all of them.
             for start in stride(from: 0, to: candidates.count, by: 2_048) {
