@@ -202,7 +202,8 @@ extension EmailQueryPlanner {
     /// The walk of the other condition's index range (``SubjectRangeWalk``) for a page of
     /// `filter`, or nil when another plan answers it: no account, no status, raiser or To
     /// `*@domain` (Subject alone has ``SubjectWalk``), another To pattern, more than
-    /// ``maximumWalkedRanges`` ranges, or a text too short for the index.
+    /// ``maximumWalkedRanges`` ranges, a text too short for the index, or a store smaller than
+    /// ``SubjectSearchLimits/rangeWalkFromEmails``.
     static func subjectRangeWalk(_ db: Database, filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
                                  limit: Int, span: TimeSpan, summaryColumns: String,
                                  limits: SubjectSearchLimits) throws -> SubjectRangeWalk? {
@@ -233,7 +234,8 @@ extension EmailQueryPlanner {
         default:
             return nil
         }
-        guard !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
+        let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
+        guard highestID >= limits.rangeWalkFromEmails, !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
               let (spans, exact, share) = try rangeWalkMatch(db, subject) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                                 span: span, summaryColumns: summaryColumns, match: spans, exactMatch: exact, share: share, ranges: ranges,

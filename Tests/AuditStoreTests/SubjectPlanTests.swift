@@ -21,12 +21,14 @@ struct SubjectPlanTests {
     /// (``SubjectRangeWalk``): every candidate's row read (few candidates), chunks of one or two
     /// entries checked against the candidates of their id span, or their rows checked by LIKE.
     static let rangeWalks: [(name: String, limits: SubjectSearchLimits)] = [
-        ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
+        ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000,
+                                                                 rangeWalkFromEmails: 0)),
         ("range walk, candidates of each chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                                     rangeChunk: 1, rangeChunkMaximum: 2,
+                                                                     rangeWalkFromEmails: 0, rangeChunk: 1, rangeChunkMaximum: 2,
                                                                      rangeCandidatesPerEntry: 1e12)),
         ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                           rangeChunk: 2, rangeChunkMaximum: 3, rangeCandidatesPerEntry: 0)),
+                                                           rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
+                                                           rangeCandidatesPerEntry: 0)),
     ]
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
