@@ -181,6 +181,11 @@ extension AuditDatabase {
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         let ascending = direction == .newer
         return try read { db in
+            if let walk = try EmailQueryPlanner.subjectRangeWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                                 span: span, summaryColumns: Self.summaryColumns, limits: subjectLimits) {
+                let rows = try walk.page(db).map(\.summary)
+                return ascending ? rows.reversed() : rows
+            }
             if let walk = try EmailQueryPlanner.subjectWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
                                                             span: span, summaryColumns: Self.summaryColumns, limits: subjectLimits) {
                 let rows = try walk.page(db).map(\.summary)

@@ -53,6 +53,23 @@ struct SubjectSearchLimits: Equatable {
     /// ``domainCandidates`` (40 of 512 is about 78,000 of 1,000,000 emails): its ids are not read
     /// at once but walked in chunks, which for a common text find a page in the first.
     var domainCommonInSample = 40
+    /// Whether Subject with a status, a raiser or a To `*@domain` (and an account) walks that
+    /// condition's own index range beside the subject index (``SubjectRangeWalk``) rather than
+    /// taking one of the plans above.
+    var rangeWalk = true
+    /// The range walk is taken only in a store whose highest email id is at least this: at
+    /// 1,000,000 emails the plans above meet 20 ms and the walk did not (Subject + `*@domain`
+    /// p99 15.4 → 23.3 ms, + staff 14.0 → 21.0 ms), at 10,000,000 the walk is the one that does
+    /// (docs/performance.md). Between them it is unmeasured.
+    var rangeWalkFromEmails: Int64 = 2_000_000
+    /// Entries of the range read in the walk's first chunk (each next chunk doubles).
+    var rangeChunk = 256
+    /// The most entries of the range read in one chunk.
+    var rangeChunkMaximum = 16_384
+    /// A chunk whose id span is estimated to hold more candidates than this per entry has its
+    /// rows checked by LIKE rather than its candidates read: a candidate id costs about a 32nd
+    /// of a row read.
+    var rangeCandidatesPerEntry = 32.0
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

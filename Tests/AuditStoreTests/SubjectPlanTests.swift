@@ -10,12 +10,26 @@ import Testing
 struct SubjectPlanTests {
     /// Limits forcing each plan on a small store.
     static let plans: [(name: String, limits: SubjectSearchLimits)] = [
-        ("rowids", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000, walk: false)),
-        ("id set", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 100_000, walk: false)),
-        ("row check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walk: false)),
-        ("common in the sample", SubjectSearchLimits(sample: 50, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
+        ("rowids", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000, walk: false, rangeWalk: false)),
+        ("id set", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 100_000, walk: false, rangeWalk: false)),
+        ("row check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walk: false, rangeWalk: false)),
+        ("common in the sample", SubjectSearchLimits(sample: 50, commonInSample: 1, rowids: 100_000, idSet: 100_000, rangeWalk: false)),
         ("standard", .standard),
-    ] + walks
+    ] + walks + rangeWalks
+
+    /// Limits forcing each way the walk of a status, raiser or domain range ends
+    /// (``SubjectRangeWalk``): every candidate's row read (few candidates), chunks of one or two
+    /// entries checked against the candidates of their id span, or their rows checked by LIKE.
+    static let rangeWalks: [(name: String, limits: SubjectSearchLimits)] = [
+        ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000,
+                                                                 rangeWalkFromEmails: 0)),
+        ("range walk, candidates of each chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                                     rangeWalkFromEmails: 0, rangeChunk: 1, rangeChunkMaximum: 2,
+                                                                     rangeCandidatesPerEntry: 1e12)),
+        ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                           rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
+                                                           rangeCandidatesPerEntry: 0)),
+    ]
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
     /// early, and reading the remaining candidates (a window too wide, chunks of 1 or 3); with a
@@ -24,22 +38,22 @@ struct SubjectPlanTests {
     /// first (to the page, or switching to every candidate's row after 0 or 1 entries a candidate).
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
         ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
-                                                   smallDomain: 0, domainCandidates: 0)),
-        ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0)),
+                                                   smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
+        ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0, rangeWalk: false)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
-                                                            smallDomain: 0, domainCandidates: 0)),
+                                                            smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
         ("walk, domain entries beside held candidates",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
-                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1_000_000)),
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1_000_000, rangeWalk: false)),
         ("walk, held candidates' rows",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
-                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 0)),
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 0, rangeWalk: false)),
         ("walk, domain text common in the sample",
          SubjectSearchLimits(sample: 50, commonInSample: 1_000, rowids: 0, idSet: 0, walkChunk: 2, smallDomain: 0,
-                             domainCandidates: 1_000_000, domainCommonInSample: 1)),
+                             domainCandidates: 1_000_000, domainCommonInSample: 1, rangeWalk: false)),
         ("walk, held candidates' rows after some entries",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
-                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1)),
+                             domainCandidates: 1_000_000, domainEntriesPerCandidate: 1, rangeWalk: false)),
     ]
 
     @Test func trigramsAreDistinctWithoutCaseAndKeepTheirFirstOffset() {
@@ -111,6 +125,13 @@ struct SubjectPlanTests {
             EmailFilter(accountID: f.account.id, raisedBy: [f.alice.id, f.carol.id], statuses: [.delivered, .rejected],
                         dateRange: .custom(from: CalendarDay(year: 2026, month: 5, day: 3), through: CalendarDay(year: 2026, month: 5, day: 9))),
             EmailFilter(to: .contains("hughes"), dateRange: .all),
+            // With an account: the range walk (one or several status and raiser ranges).
+            EmailFilter(accountID: f.account.id, statuses: [.delivered], dateRange: .all),
+            EmailFilter(accountID: f.account.id, statuses: [.failed, .opened], dateRange: .last7Days),
+            EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], dateRange: .all),
+            EmailFilter(accountID: f.otherAccount.id, raisedBy: [f.bob.id], dateRange: .all),
+            EmailFilter(accountID: f.account.id, raisedBy: [f.alice.id, f.carol.id], statuses: [.delivered], dateRange: .all),
+            EmailFilter(accountID: f.otherAccount.id, to: .domain("gmail.com"), dateRange: .all),
             // Subject alone with an account: the newest-first walk (other accounts' emails share the subjects).
             EmailFilter(accountID: f.account.id, dateRange: .all),
             EmailFilter(accountID: f.otherAccount.id, dateRange: .all),
@@ -153,18 +174,27 @@ struct SubjectPlanTests {
                                           accountID: staff.accountID, raisedByID: staff.id, to: to,
                                           status: .pending), subject))
         }
-        for plan in Self.walks + [("standard", SubjectSearchLimits.standard)] {
+        for plan in Self.walks + Self.rangeWalks + [("standard", SubjectSearchLimits.standard)] {
             for text in ["Flat 12", "for", "receipt", "Zoë", "missing text"] {
                 for range in [DateRangeChoice.all, .last7Days,
                               .custom(from: CalendarDay(year: 2026, month: 5, day: 2), through: CalendarDay(year: 2026, month: 5, day: 6))] {
                     for (account, to) in [(f.account.id, nil), (f.otherAccount.id, nil), (f.account.id, AddressPattern.domain("example.net")),
                                           (f.otherAccount.id, .domain("gmail.com")), (f.account.id, .domain("nowhere.example"))] {
-                        let filter = EmailFilter(accountID: account, to: to, subject: text, dateRange: range)
-                        let expected = data.matching(filter).map(\.id)
-                        #expect(try Self.allPages(data.store, filter, limit: 5, now: data.now, limits: plan.limits) == expected,
-                                "\(plan.0): \(filter)")
-                        #expect(try Self.allPagesBack(data.store, filter, limit: 4, now: data.now, limits: plan.limits) == expected,
-                                "\(plan.0) back: \(filter)")
+                        var filters = [EmailFilter(accountID: account, to: to, subject: text, dateRange: range)]
+                        if to == nil {
+                            // The late emails are Pending; Carol raised one in three.
+                            filters.append(EmailFilter(accountID: account, raisedBy: [f.carol.id], subject: text, dateRange: range))
+                            filters.append(EmailFilter(accountID: account, statuses: [.pending], subject: text, dateRange: range))
+                            filters.append(EmailFilter(accountID: account, raisedBy: [f.alice.id, f.carol.id], statuses: [.pending, .delivered],
+                                                       subject: text, dateRange: range))
+                        }
+                        for filter in filters {
+                            let expected = data.matching(filter).map(\.id)
+                            #expect(try Self.allPages(data.store, filter, limit: 5, now: data.now, limits: plan.limits) == expected,
+                                    "\(plan.0): \(filter)")
+                            #expect(try Self.allPagesBack(data.store, filter, limit: 4, now: data.now, limits: plan.limits) == expected,
+                                    "\(plan.0) back: \(filter)")
+                        }
                     }
                 }
             }
