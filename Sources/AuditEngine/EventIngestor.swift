@@ -134,13 +134,14 @@ public final class EventIngestor: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         var prepared = PreparedBatch()
         prepared.incoming.reserveCapacity(lines.count)
-        let decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
-        for (index, result) in decoded.enumerated() {
+        var decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
+        for index in decoded.indices {
             let lineNumber = firstLineNumber + index
             if case .text(_, let invalid) = lines[index] {
                 prepared.report.recordInvalidUTF8(line: lineNumber, sequences: invalid)
             }
-            switch result {
+            // Moved out of the array, not copied (a copy retains every string of the event).
+            switch decoded[index].take() {
             case .none: continue  // blank line
             case .some(.failure(let problem)):
                 prepared.report.lines += 1
@@ -198,15 +199,12 @@ public final class EventIngestor: Sendable {
     /// Decodes lines (on all cores when `concurrently`); results keep the input order. Blank lines give nil.
     static func decode(_ lines: [InputLine], firstLineNumber: Int, concurrently: Bool) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
         let count = lines.count
-        let results = UnsafeMutableBufferPointer<Result<DecodedMailgunEvent, MailgunDecodingError>?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer {
-            // The buffer owns its Results (and the event strings in them): release them before freeing it.
-            results.deinitialize()
-            results.deallocate()
-        }
         let workers = !concurrently || count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let chunk = (count + workers - 1) / max(workers, 1)
+        // The workers write straight into the array's storage (no copy of the decoded events afterwards).
+        return Array(unsafeUninitializedCapacity: count) { results, initialized in
+        results.initialize(repeating: nil)
+        initialized = count
         let base = UncheckedSendable(results)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = worker * chunk, upper = min(count, lower + chunk)
@@ -231,7 +229,7 @@ public final class EventIngestor: Sendable {
                 }
             }
         }
-        return Array(results)
+        }
     }
 }
 
