@@ -84,6 +84,7 @@ public final class EventIngestor: Sendable {
                 case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
                 }
                 if batch.count == batchSize {
+                    handoff.freeSpent()
                     handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
@@ -99,6 +100,7 @@ public final class EventIngestor: Sendable {
         do {
             while let prepared = handoff.take() {
                 let batchReport = try store(prepared)
+                handoff.giveBack(prepared)
                 afterBatch?(batchReport)
                 report.merge(batchReport)
             }
@@ -221,7 +223,8 @@ public final class EventIngestor: Sendable {
                 }
                 if MailgunEventDecoder.isBlank(line) { continue }
                 do {
-                    base.value[index] = .success(try MailgunEventDecoder.decode(line: line, lineNumber: firstLineNumber + index))
+                    base.value[index] = .success(try MailgunEventDecoder.decode(line: line, lineNumber: firstLineNumber + index,
+                                                                                fields: .ingest))
                 } catch let error as MailgunDecodingError {
                     base.value[index] = .failure(error)
                 } catch {
