@@ -4,6 +4,7 @@ import Foundation
 final class BatchHandoff: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [EventIngestor.PreparedBatch] = []
+    private var spent: [EventIngestor.PreparedBatch] = []
     private var finished = false
     private var cancelled = false
     private let capacity: Int
@@ -30,6 +31,23 @@ final class BatchHandoff: @unchecked Sendable {
         let item = items.removeFirst()
         condition.broadcast()
         return item
+    }
+
+    /// Hands a stored batch back, so that the producer's thread frees it (thousands of events'
+    /// strings) rather than the writer's, whose time sets the ingest's pace.
+    func giveBack(_ item: consuming EventIngestor.PreparedBatch) {
+        condition.lock()
+        spent.append(item)
+        condition.unlock()
+    }
+
+    /// Frees the batches given back so far (on the calling thread).
+    func freeSpent() {
+        condition.lock()
+        let batches = spent
+        spent = []
+        condition.unlock()
+        _ = consume batches
     }
 
     /// The producer has no more batches.

@@ -84,6 +84,7 @@ public final class EventIngestor: Sendable {
                 case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
                 }
                 if batch.count == batchSize {
+                    handoff.freeSpent()
                     handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
@@ -99,6 +100,7 @@ public final class EventIngestor: Sendable {
         do {
             while let prepared = handoff.take() {
                 let batchReport = try store(prepared)
+                handoff.giveBack(prepared)
                 afterBatch?(batchReport)
                 report.merge(batchReport)
             }
@@ -134,13 +136,14 @@ public final class EventIngestor: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         var prepared = PreparedBatch()
         prepared.incoming.reserveCapacity(lines.count)
-        let decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
-        for (index, result) in decoded.enumerated() {
+        var decoded = decode(lines, firstLineNumber: firstLineNumber, concurrently: concurrently)
+        for index in decoded.indices {
             let lineNumber = firstLineNumber + index
             if case .text(_, let invalid) = lines[index] {
                 prepared.report.recordInvalidUTF8(line: lineNumber, sequences: invalid)
             }
-            switch result {
+            // Moved out of the array, not copied (a copy retains every string of the event).
+            switch decoded[index].take() {
             case .none: continue  // blank line
             case .some(.failure(let problem)):
                 prepared.report.lines += 1
@@ -198,15 +201,12 @@ public final class EventIngestor: Sendable {
     /// Decodes lines (on all cores when `concurrently`); results keep the input order. Blank lines give nil.
     static func decode(_ lines: [InputLine], firstLineNumber: Int, concurrently: Bool) -> [Result<DecodedMailgunEvent, MailgunDecodingError>?] {
         let count = lines.count
-        let results = UnsafeMutableBufferPointer<Result<DecodedMailgunEvent, MailgunDecodingError>?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer {
-            // The buffer owns its Results (and the event strings in them): release them before freeing it.
-            results.deinitialize()
-            results.deallocate()
-        }
         let workers = !concurrently || count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let chunk = (count + workers - 1) / max(workers, 1)
+        // The workers write straight into the array's storage (no copy of the decoded events afterwards).
+        return Array(unsafeUninitializedCapacity: count) { results, initialized in
+        results.initialize(repeating: nil)
+        initialized = count
         let base = UncheckedSendable(results)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = worker * chunk, upper = min(count, lower + chunk)
@@ -223,7 +223,8 @@ public final class EventIngestor: Sendable {
                 }
                 if MailgunEventDecoder.isBlank(line) { continue }
                 do {
-                    base.value[index] = .success(try MailgunEventDecoder.decode(line: line, lineNumber: firstLineNumber + index))
+                    base.value[index] = .success(try MailgunEventDecoder.decode(line: line, lineNumber: firstLineNumber + index,
+                                                                                fields: .ingest))
                 } catch let error as MailgunDecodingError {
                     base.value[index] = .failure(error)
                 } catch {
@@ -231,7 +232,7 @@ public final class EventIngestor: Sendable {
                 }
             }
         }
-        return Array(results)
+        }
     }
 }
 

@@ -68,55 +68,73 @@ enum MailgunEventMapping {
             subject: StoredText.capped(wire.message?.headers?.subject ?? "", limit: header),
             attachmentNames: (wire.message?.attachments.map { $0.map(\.filename) } ?? []).prefix(100)
                 .map { StoredText.capped($0, limit: header) })
-        let auditID = wire.userVariables["audit-id"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        // A value that parses as it is has no whitespace to trim (Foundation's trimming is slow).
+        let auditID = wire.userVariables["audit-id"].flatMap { Int64($0) ?? Int64($0.trimmingCharacters(in: .whitespaces)) }
             .flatMap { $0 > 0 ? $0 : nil }
         return .event(IncomingEvent(messageID: messageID, recipient: recipient, event: event,
                                     rawJSON: decoded.rawJSON, headers: headers, auditEmailID: auditID))
     }
 
+    private static let whitespacesAndNewlines = CharacterSet.whitespacesAndNewlines
+
     /// The first field of `wire` the store would not keep faithfully: a number out of range,
     /// a NUL character in any text that is stored, an identity value too long to keep whole.
     static func refusal(of wire: MailgunEvent) -> Outcome? {
+        // Checked field by field, in this order, without building lists (this runs for every event).
         if let status = wire.deliveryStatus {
-            for (field, value, range) in [("delivery-status.code", status.code, codeRange),
-                                          ("delivery-status.attempt-no", status.attemptNo, attemptRange),
-                                          ("delivery-status.retry-seconds", status.retrySeconds, retrySecondsRange)] {
-                if let value, !range.contains(value) {
-                    return .refused(field: field, problem: "\(value) is out of range (\(range.lowerBound)...\(range.upperBound))")
-                }
+            if let refused = outOfRange("delivery-status.code", status.code, codeRange)
+                ?? outOfRange("delivery-status.attempt-no", status.attemptNo, attemptRange)
+                ?? outOfRange("delivery-status.retry-seconds", status.retrySeconds, retrySecondsRange) {
+                return refused
             }
         }
         let headers = wire.message?.headers
         // A rejected event has no recipient: its address is read from the To header.
-        let hasRecipient = !(wire.recipient?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
-        let identities: [(String, String?)] = [
-            ("id", wire.id), ("message.headers.message-id", headers?.messageID), ("recipient", wire.recipient),
-            ("message.headers.to", hasRecipient ? nil : wire.effectiveRecipient),
-        ]
-        for (field, value) in identities {
-            guard let value else { continue }
-            if StoredText.containsNUL(value) { return .refused(field: field, problem: "contains a NUL character") }
-            let length = value.unicodeScalars.count
-            if length > StoredText.identityLimit {
-                return .refused(field: field, problem: "is \(length) characters long (at most \(StoredText.identityLimit))")
-            }
+        // (Whether trimming whitespace and newlines would leave something, without building the trimmed text.)
+        let hasRecipient = wire.recipient?.unicodeScalars.contains { !whitespacesAndNewlines.contains($0) } ?? false
+        if let refused = badIdentity("id", wire.id) ?? badIdentity("message.headers.message-id", headers?.messageID)
+            ?? badIdentity("recipient", wire.recipient)
+            ?? badIdentity("message.headers.to", hasRecipient ? nil : wire.effectiveRecipient) {
+            return refused
         }
-        var texts: [(String, String?)] = [
-            ("event", wire.event), ("severity", wire.severity), ("reason", wire.reason), ("url", wire.url),
-            ("message.headers.to", headers?.to), ("message.headers.from", headers?.from),
-            ("message.headers.subject", headers?.subject), ("reject.reason", wire.reject?.reason),
-            ("reject.description", wire.reject?.description), ("user-variables.audit-id", wire.userVariables["audit-id"]),
-        ]
-        if let status = wire.deliveryStatus {
-            texts += [("delivery-status.message", status.message), ("delivery-status.description", status.description),
-                      ("delivery-status.enhanced-code", status.enhancedCode), ("delivery-status.mx-host", status.mxHost)]
+        if let refused = nul("event", wire.event) ?? nul("severity", wire.severity) ?? nul("reason", wire.reason)
+            ?? nul("url", wire.url) ?? nul("message.headers.to", headers?.to) ?? nul("message.headers.from", headers?.from)
+            ?? nul("message.headers.subject", headers?.subject) ?? nul("reject.reason", wire.reject?.reason)
+            ?? nul("reject.description", wire.reject?.description)
+            ?? nul("user-variables.audit-id", wire.userVariables["audit-id"]) {
+            return refused
         }
-        for (index, attachment) in (wire.message?.attachments ?? []).enumerated() {
-            texts.append(("message.attachments[\(index)].filename", attachment.filename))
+        if let status = wire.deliveryStatus,
+           let refused = nul("delivery-status.message", status.message) ?? nul("delivery-status.description", status.description)
+            ?? nul("delivery-status.enhanced-code", status.enhancedCode) ?? nul("delivery-status.mx-host", status.mxHost) {
+            return refused
         }
-        for (field, value) in texts {
-            if let value, StoredText.containsNUL(value) { return .refused(field: field, problem: "contains a NUL character") }
+        for (index, attachment) in (wire.message?.attachments ?? []).enumerated() where StoredText.containsNUL(attachment.filename) {
+            return .refused(field: "message.attachments[\(index)].filename", problem: "contains a NUL character")
         }
         return nil
+    }
+
+    private static func outOfRange(_ field: String, _ value: Int?, _ range: ClosedRange<Int>) -> Outcome? {
+        guard let value, !range.contains(value) else { return nil }
+        return .refused(field: field, problem: "\(value) is out of range (\(range.lowerBound)...\(range.upperBound))")
+    }
+
+    /// A NUL character, or more than ``StoredText/identityLimit`` characters, in an identity value.
+    private static func badIdentity(_ field: String, _ value: String?) -> Outcome? {
+        guard let value else { return nil }
+        if StoredText.containsNUL(value) { return .refused(field: field, problem: "contains a NUL character") }
+        // A value this short in bytes is short in scalars too.
+        guard value.utf8.count > StoredText.identityLimit else { return nil }
+        let length = value.unicodeScalars.count
+        if length > StoredText.identityLimit {
+            return .refused(field: field, problem: "is \(length) characters long (at most \(StoredText.identityLimit))")
+        }
+        return nil
+    }
+
+    private static func nul(_ field: String, _ value: String?) -> Outcome? {
+        guard let value, StoredText.containsNUL(value) else { return nil }
+        return .refused(field: field, problem: "contains a NUL character")
     }
 }

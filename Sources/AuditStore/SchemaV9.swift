@@ -13,7 +13,8 @@ extension Schema {
     /// date) order: Failures by domain (`D`) counts from its entries alone, where the
     /// (account, status, date) ranges read every failed row. Its `WHERE` lists the three
     /// ``AuditCore/EmailStatus/code``s; a query uses it only when it repeats that condition
-    /// word for word (``EmailQueryPlanner/failureStatusCondition``).
+    /// word for word (``EmailQueryPlanner/failureStatusCondition``). Version 14 writes the
+    /// condition as ORs of the same codes (``Schema/migrateV14(_:progress:)``).
     ///
     /// The `emails` indexes left and the queries that need them (EXPLAIN QUERY PLAN in
     /// `IndexUseTests`):

@@ -280,9 +280,12 @@ extension AuditDatabase {
 }
 
 extension EmailQueryPlanner {
-    /// The condition of v9's partial index `emails_account_failure_address`, word for word
-    /// (SQLite uses a partial index only for a query that repeats its condition).
-    static let failureStatusCondition = "status IN (6, 7, 9)"
+    /// The condition of the partial index `emails_account_failure_address` since v14 (Failed,
+    /// Complained, Rejected), word for word (SQLite uses a partial index only for a query that
+    /// repeats its condition). Comparisons joined by OR, not `IN (6, 7, 9)`: see
+    /// ``Schema/migrateV14(_:progress:)``. (SQLite turns the OR into an IN list in a query, so
+    /// the index is still read with one seek per status.)
+    static let failureStatusCondition = "(status = 6 OR status = 7 OR status = 9)"
 
     /// Counts per status of the emails matching `filter` (a To pattern, Subject text or another
     /// zone than the roll-ups'), through the index the pattern picks or SQLite's choice.

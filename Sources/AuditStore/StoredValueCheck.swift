@@ -23,21 +23,27 @@ enum StoredValueCheck {
 
     /// Checks every value of an incoming event that the store keeps.
     static func check(_ item: IncomingEvent) throws {
-        let name = "event \(item.event.providerEventID.prefix(40))"
-        try requireTime(item.event.occurredAt, "the time of \(name)")
-        for (field, value) in [("message id", item.messageID), ("recipient", item.recipient), ("key", item.event.key),
-                               ("id", item.event.providerEventID), ("raw JSON", item.rawJSON),
-                               ("reason", item.event.reason), ("reject reason", item.event.rejectReason),
-                               ("url", item.event.url), ("To header", item.headers.to), ("From header", item.headers.from),
-                               ("subject", item.headers.subject)] as [(String, String?)] {
-            try requireText(value, "the \(field) of \(name)")
-        }
+        // The name is only built for an error (this runs for every ingested event).
+        func name() -> String { "event \(item.event.providerEventID.prefix(40))" }
+        try requireTime(item.event.occurredAt, "the time of \(name())")
+        func require(_ value: String?, _ field: StaticString) throws { try requireText(value, "the \(field) of \(name())") }
+        try require(item.messageID, "message id")
+        try require(item.recipient, "recipient")
+        try require(item.event.key, "key")
+        try require(item.event.providerEventID, "id")
+        try require(item.rawJSON, "raw JSON")
+        try require(item.event.reason, "reason")
+        try require(item.event.rejectReason, "reject reason")
+        try require(item.event.url, "url")
+        try require(item.headers.to, "To header")
+        try require(item.headers.from, "From header")
+        try require(item.headers.subject, "subject")
         if let delivery = item.event.delivery {
             for value in [delivery.enhancedCode, delivery.message, delivery.description, delivery.mxHost] {
-                try requireText(value, "the delivery status of \(name)")
+                try requireText(value, "the delivery status of \(name())")
             }
         }
-        for value in item.headers.attachmentNames { try requireText(value, "an attachment name of \(name)") }
+        for value in item.headers.attachmentNames { try requireText(value, "an attachment name of \(name())") }
     }
 
     /// Checks every value of a new email that the store keeps.

@@ -31,6 +31,9 @@ struct JSONParser {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Whether event members only the ingest reads are kept (the others are skipped but
+    /// syntax-checked): ``MailgunEventDecoder/Fields/ingest``.
+    var keepsIngestFieldsOnly = false
     /// The offset of the next byte to read.
     private(set) var position = 0
     private var depth = 0

@@ -69,7 +69,9 @@ extension JSONParser {
 
     /// Reads the value of one member of an event object.
     mutating func readEventMember(_ key: Key, into fields: inout MailgunEventFields) throws(SyntaxError) {
-        if key.is("event") {
+        if keepsIngestFieldsOnly, Self.isNotIngestField(key) {
+            try skipValue()
+        } else if key.is("event") {
             fields.name = peek() == UInt8(ascii: "\"") ? .value(try parseString()) : .wrong(try parseValue())
         } else if key.is("id") {
             fields.id = peek() == UInt8(ascii: "\"") ? .value(try parseString()) : .wrong(try parseValue())
@@ -116,6 +118,12 @@ extension JSONParser {
         }
     }
 
+    /// The members of an event object that the ingest (``MailgunEventDecoder/Fields/ingest``) never reads.
+    private static func isNotIngestField(_ key: Key) -> Bool {
+        key.is("log-level") || key.is("recipient-domain") || key.is("tags") || key.is("envelope") || key.is("storage")
+            || key.is("method") || key.is("ip") || key.is("geolocation") || key.is("client-info")
+    }
+
     /// A number, or a numeric string; anything else is kept for the error message.
     private mutating func readTimestamp() throws(SyntaxError) -> MailgunEventFields.Found<Double> {
         let value: JSONValue
@@ -150,9 +158,9 @@ extension JSONParser {
                 message.headers = try parser.readHeaders(unusableMessageID: &unusableMessageID)
             } else if key.is("attachments") {
                 message.attachments = try parser.readAttachments()
-            } else if key.is("recipients") {
+            } else if key.is("recipients"), !parser.keepsIngestFieldsOnly {
                 message.recipients = try parser.readLenientStringArray()
-            } else if key.is("size") {
+            } else if key.is("size"), !parser.keepsIngestFieldsOnly {
                 message.size = try parser.readLenientInt()
             } else {
                 try parser.skipValue()
@@ -200,9 +208,9 @@ extension JSONParser {
             try parser.readObject { parser, key throws(SyntaxError) in
                 if key.is("filename") {
                     attachment.filename = try parser.readLenientString() ?? ""
-                } else if key.is("content-type") {
+                } else if key.is("content-type"), !parser.keepsIngestFieldsOnly {
                     attachment.contentType = try parser.readLenientString() ?? ""
-                } else if key.is("size") {
+                } else if key.is("size"), !parser.keepsIngestFieldsOnly {
                     attachment.size = try parser.readLenientInt() ?? 0
                 } else {
                     try parser.skipValue()
@@ -229,6 +237,9 @@ extension JSONParser {
                 status.attemptNo = try parser.readLenientInt()
             } else if key.is("retry-seconds") {
                 status.retrySeconds = try parser.readLenientInt()
+            } else if parser.keepsIngestFieldsOnly, key.is("session-seconds") || key.is("bounce-type") || key.is("tls")
+                        || key.is("certificate-verified") {
+                try parser.skipValue()
             } else if key.is("session-seconds") {
                 status.sessionSeconds = try parser.readLenientDouble()
             } else if key.is("mx-host") {
@@ -269,7 +280,9 @@ extension JSONParser {
         guard try nextIsObject() else { return nil }
         var flags = MailgunEvent.Flags()
         try readObject { parser, key throws(SyntaxError) in
-            if key.is("is-authenticated") {
+            if parser.keepsIngestFieldsOnly, !key.is("is-delayed-bounce") {
+                try parser.skipValue()
+            } else if key.is("is-authenticated") {
                 flags.isAuthenticated = try parser.readLenientBool()
             } else if key.is("is-routed") {
                 flags.isRouted = try parser.readLenientBool()

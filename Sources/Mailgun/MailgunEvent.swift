@@ -130,6 +130,8 @@ extension StringProtocol {
     /// The text without leading and trailing ASCII whitespace.
     var trimmed: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        // Fast path (the ingest calls this several times per event): nothing to trim.
+        if let first, let last, !isSpace(first), !isSpace(last) { return String(self) }
         guard let first = firstIndex(where: { !isSpace($0) }),
               let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])

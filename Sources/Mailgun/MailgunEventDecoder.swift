@@ -7,6 +7,20 @@
 /// module's own byte-level JSON parser, measured against `JSONDecoder` and `JSONSerialization`
 /// on the same lines by `make bench` (Benchmarks/DecoderBenchmarks; figures in docs/benchmark.txt).
 public enum MailgunEventDecoder {
+    /// Which members of the event a decode keeps.
+    public enum Fields: Sendable {
+        /// Every member ``MailgunEvent`` models.
+        case all
+        /// Only those the ingest maps into a provider event (event, id, timestamp, recipient,
+        /// severity, reason, url, reject, user variables, the delivery status's code, texts,
+        /// attempt and retry, `flags.is-delayed-bounce`, the message's headers and attachment
+        /// file names). The others (envelope, storage, tags, geolocation, client info, log
+        /// level, method, ip, recipient domain, the message's recipients and size, ...) are
+        /// skipped but still syntax-checked, so a line decodes, or fails, exactly as with
+        /// ``all``: only fewer strings are made.
+        case ingest
+    }
+
     /// Whether `line` holds nothing but whitespace; callers skip such lines.
     public static func isBlank(_ line: some StringProtocol) -> Bool {
         line.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
@@ -19,12 +33,13 @@ public enum MailgunEventDecoder {
     /// - Throws: ``MailgunDecodingError`` naming the line and the field when the line is not
     ///   JSON (`(json)`), not an object (`(root)`), or lacks a required field: `event`, `id`,
     ///   `timestamp`, and for message events `message.headers.message-id`.
-    public static func decode(line: String, lineNumber: Int) throws(MailgunDecodingError) -> DecodedMailgunEvent {
+    ///   - fields: The members to keep (``Fields/all`` unless given).
+    public static func decode(line: String, lineNumber: Int, fields: Fields = .all) throws(MailgunDecodingError) -> DecodedMailgunEvent {
         let original = line
         var contiguous = line
         let result: Result<DecodedMailgunEvent, MailgunDecodingError> = contiguous.withUTF8 { bytes in
             Result { () throws(MailgunDecodingError) in
-                try decode(utf8: bytes, lineNumber: lineNumber, original: original)
+                try decode(utf8: bytes, lineNumber: lineNumber, original: original, fields: fields)
             }
         }
         return try result.get()
@@ -33,12 +48,13 @@ public enum MailgunEventDecoder {
     /// Decodes one line given as UTF-8 bytes (for callers that read files without making a
     /// `String` per line). Behaves exactly like ``decode(line:lineNumber:)``.
     public static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int) throws(MailgunDecodingError) -> DecodedMailgunEvent {
-        try decode(utf8: bytes, lineNumber: lineNumber, original: nil)
+        try decode(utf8: bytes, lineNumber: lineNumber, original: nil, fields: .all)
     }
 
     private static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int,
-                               original: String?) throws(MailgunDecodingError) -> DecodedMailgunEvent {
+                               original: String?, fields: Fields) throws(MailgunDecodingError) -> DecodedMailgunEvent {
         var parser = JSONParser(bytes: bytes)
+        parser.keepsIngestFieldsOnly = fields == .ingest
         var bare = MailgunEventFields()
         var webhook: (fields: MailgunEventFields, range: Range<Int>)?
         var unusableEventData: JSONValue?

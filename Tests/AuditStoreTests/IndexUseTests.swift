@@ -29,7 +29,7 @@ struct IndexUseTests {
         }
         #expect(Set(names) == Self.emailIndexes)
         #expect(EmailQueryPlanner.failureStatusCondition
-                == "status IN (\(DomainFailures.statuses.map(\.code).sorted().map(String.init).joined(separator: ", ")))")
+                == "(\(DomainFailures.statuses.map(\.code).sorted().map { "status = \($0)" }.joined(separator: " OR ")))")
     }
 
     @Test func theMainQueriesUseTheirIndexOnAStoreWithStatistics() throws {

@@ -89,6 +89,7 @@ struct SchemaV13MigrationTests {
     /// Turns a current store back into version 11's layout (object details, the unique text
     /// index, no hashes), as a store written by the previous release.
     static func undoV13(_ db: Database) throws {
+        try SchemaV14MigrationTests.undoV14(db)  // it came after
         let object = DatabaseFunction("test_object_detail", argumentCount: 1, pure: true) { values in
             StorageEncoding.statusDetailObjectJSON(StorageEncoding.decodeStatusDetail(String.fromDatabaseValue(values[0])))
         }
