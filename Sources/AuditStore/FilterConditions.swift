@@ -33,3 +33,26 @@ enum FilterConditions {
         if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
     }
 }
+
+extension FilterConditions {
+    /// Every condition a row of a Subject search's page meets, the id range aside: the filter's
+    /// (To, account, statuses, staff, subject text, dates) and, on a later page, the keyset
+    /// cursor's place in the direction of paging (`older`: towards older emails).
+    static func subjectPageRow(filter: EmailFilter, accountID: Int64, span: TimeSpan, cursor: EmailCursor?,
+                               older: Bool) -> (conditions: [String], arguments: StatementArguments) {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let to = filter.to { conditions += EmailQueryPlanner.addressConditions(to, arguments: &arguments) }
+        conditions.append("account_id = ?"); arguments += [accountID]
+        FilterConditions.statuses(filter.statuses, &conditions, &arguments)
+        FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
+        conditions.append(EmailQueryPlanner.subjectCondition(filter.subject ?? "", arguments: &arguments))
+        FilterConditions.createdAt(span, &conditions, &arguments)
+        if let cursor {
+            let at = StorageEncoding.milliseconds(cursor.createdAt)
+            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
+            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
+            arguments += [at, at, cursor.id]
+        }
+        return (conditions, arguments)
+    }
+}

@@ -56,20 +56,7 @@ struct SubjectRangeWalk {
 
     /// Every condition a row of the page meets.
     private func rowConditions() -> (conditions: [String], arguments: StatementArguments) {
-        var conditions: [String] = [], arguments: StatementArguments = []
-        if let to = filter.to { conditions += EmailQueryPlanner.addressConditions(to, arguments: &arguments) }
-        conditions.append("account_id = ?"); arguments += [accountID]
-        FilterConditions.statuses(filter.statuses, &conditions, &arguments)
-        FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
-        conditions.append(EmailQueryPlanner.subjectCondition(filter.subject ?? "", arguments: &arguments))
-        FilterConditions.createdAt(span, &conditions, &arguments)
-        if let cursor {
-            let at = StorageEncoding.milliseconds(cursor.createdAt)
-            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
-            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
-            arguments += [at, at, cursor.id]
-        }
-        return (conditions, arguments)
+        FilterConditions.subjectPageRow(filter: filter, accountID: accountID, span: span, cursor: cursor, older: older)
     }
 
     /// Whether `a` comes before `b` on the page.

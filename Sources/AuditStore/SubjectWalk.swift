@@ -42,20 +42,7 @@ struct SubjectWalk {
 
     /// Every condition a row of the page meets, the id range aside.
     private func rowConditions() -> (conditions: [String], arguments: StatementArguments) {
-        var conditions: [String] = [], arguments: StatementArguments = []
-        if let to = filter.to { conditions += EmailQueryPlanner.addressConditions(to, arguments: &arguments) }
-        conditions.append("account_id = ?"); arguments += [accountID]
-        FilterConditions.statuses(filter.statuses, &conditions, &arguments)
-        FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
-        conditions.append(EmailQueryPlanner.subjectCondition(filter.subject ?? "", arguments: &arguments))
-        FilterConditions.createdAt(span, &conditions, &arguments)
-        if let cursor {
-            let at = StorageEncoding.milliseconds(cursor.createdAt)
-            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
-            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
-            arguments += [at, at, cursor.id]
-        }
-        return (conditions, arguments)
+        FilterConditions.subjectPageRow(filter: filter, accountID: accountID, span: span, cursor: cursor, older: older)
     }
 
     /// The id the walk starts from: the cursor's, else the first email inside the span's edge
