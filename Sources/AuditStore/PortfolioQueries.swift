@@ -108,6 +108,17 @@ extension AuditDatabase {
         try read { db in try Self.unitRows(db, address: address, accountID: accountID) }
     }
 
+    /// The addresses of an account's contacts (every account's when nil), one per contact in
+    /// the order they were added (an address shared by several contacts comes once for each).
+    package func contactAddresses(accountID: Int64?) throws -> [String] {
+        try read { db in
+            if let accountID {
+                return try String.fetchAll(db, sql: "SELECT email FROM contacts WHERE account_id = ? ORDER BY id", arguments: [accountID])
+            }
+            return try String.fetchAll(db, sql: "SELECT email FROM contacts ORDER BY id")
+        }
+    }
+
     /// Staff of an account (every account when nil), sorted by name, including "External".
     package func staff(accountID: Int64?) throws -> [StaffUser] {
         try read { db in

@@ -21,6 +21,12 @@ public struct SeedOptions {
     /// Whether Northgate and Castle Quay are seeded after Harbour Lets (the benchmark seeds
     /// Harbour Lets alone, so its figures stay comparable).
     public var extraAgencies = true
+    /// How many copies of Harbour Lets's portfolio to seed (1: the demo's own agency). The
+    /// benchmark sizes it with ``PortfolioPlan/copies(forEmails:days:)``.
+    public var portfolioCopies = 1
+    /// How long a provider suppression stays in force before the (simulated) support desk
+    /// clears it, or nil for until it is removed (see ``MailgunSimulator``).
+    public var suppressionLifetime: TimeInterval?
 
     public init(emails: Int = 20_000, days: Int = 30, seed: UInt64 = 1, now: Date = Date(), rates: SimulationRates = .default) {
         self.emails = emails
@@ -65,8 +71,9 @@ public enum DemoSeeder {
     static func start(_ store: AuditDatabase, options: SeedOptions) throws
         -> (simulator: MailgunSimulator, factory: DemoEmailFactory, rng: SeededRandom, times: CreationTimes) {
         guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
-        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates)
-        let factory = try writePortfolio(PortfolioPlan(seed: options.seed), to: store, sendingDomain: simulator.domain)
+        let simulator = MailgunSimulator(seed: options.seed, rates: options.rates, suppressionLifetime: options.suppressionLifetime)
+        let factory = try writePortfolio(PortfolioPlan(seed: options.seed, copies: options.portfolioCopies), to: store,
+                                         sendingDomain: simulator.domain)
         var rng = SeededRandom(seed: options.seed)
         let times = CreationTimes(count: options.emails, days: options.days, endingAt: options.now,
                                   timeZone: store.timeZone, using: &rng)
@@ -117,7 +124,8 @@ public enum DemoSeeder {
         if options.extraAgencies {
             for (index, agency) in DemoAgency.all.dropFirst().enumerated() {
                 let seed = DemoProviders.seed(options.seed, agencyIndex: index + 1)
-                let other = MailgunSimulator(seed: seed, domain: agency.domain, rates: options.rates)
+                let other = MailgunSimulator(seed: seed, domain: agency.domain, rates: options.rates,
+                                              suppressionLifetime: options.suppressionLifetime)
                 let otherFactory = try writePortfolio(PortfolioPlan(seed: options.seed, agency: agency), to: store,
                                                       sendingDomain: other.domain)
                 try setDemoPreferences(store, accountID: otherFactory.accountID, agencyIndex: index + 1, agency: agency)

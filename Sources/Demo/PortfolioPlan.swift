@@ -37,8 +37,27 @@ public struct PortfolioPlan: Sendable {
     public var contacts: [ContactPlan] = []
     public var staff: [(name: String, role: StaffRole)] = []
 
+    /// The emails a year one copy of an agency's portfolio is sized for: Harbour Lets's 835
+    /// contacts get about 24 each, about what a leaseholder receives (monthly receipts, quarterly
+    /// demands, reminders, statements, ticket updates).
+    public static let emailsPerYearPerCopy = 20_000
+
+    /// How many copies of the agency's blocks a seeding of `emails` emails over `days` days
+    /// needs so that each contact gets about as many emails a year as in one copy's worth
+    /// (``emailsPerYearPerCopy``): 1 up to 20,000 emails a year, 50 for 10,000,000 over ten years.
+    public static func copies(forEmails emails: Int, days: Int) -> Int {
+        let perYear = Double(emails) * 365 / Double(max(days, 1))
+        return max(1, Int((perYear / Double(emailsPerYearPerCopy)).rounded(.up)))
+    }
+
     /// Describes `agency` (Harbour Lets unless said) for a seed.
-    public init(seed: UInt64, agency: DemoAgency = .harbourLets) {
+    ///
+    /// With `copies` above 1 the agency manages that many times as many blocks: its own, then
+    /// generated ones (the same sizes of block, new names, new contacts), so a large seeding
+    /// spreads its emails over as many people as a real agency of that size would. The first
+    /// copy is the same whatever `copies` is: the same blocks, contacts and addresses, in the
+    /// same order.
+    public init(seed: UInt64, agency: DemoAgency = .harbourLets, copies: Int = 1) {
         accountName = agency.name
         senderName = agency.senderName
         // Harbour Lets keeps the stream it always had; another agency gets its own.
@@ -55,6 +74,23 @@ public struct PortfolioPlan: Sendable {
                 town: town.0,
                 postcode: "\(town.1) \(Int.random(in: 1...9, using: &rng))\(rng.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))",
                 units: (1...unitCount).map { "Flat \($0)" }))
+        }
+        if copies > 1 {
+            // A stream of its own, so the first copy's contacts below draw what they always drew.
+            var more = SeededRandom(seed: seed ^ 0xB10C_C0DE ^ UInt64(truncatingIfNeeded: copies) << 40)
+            let buildings = ["House", "Court", "Lofts", "Mansions", "Point", "Gardens", "Wharf", "Place", "Heights", "Quay"]
+            for _ in 1..<copies {
+                for index in agency.blocks.indices {
+                    let town = agency.towns[index % agency.towns.count]
+                    let unitCount = Int.random(in: 6...36, using: &more)
+                    blocks.append(BlockPlan(
+                        name: "\(more.pick(DemoNames.lastNames).0) \(more.pick(buildings))",
+                        street: "\(Int.random(in: 1...220, using: &more)) \(more.pick(DemoNames.streets))",
+                        town: town.0,
+                        postcode: "\(town.1) \(Int.random(in: 1...9, using: &more))\(more.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))",
+                        units: (1...unitCount).map { "Flat \($0)" }))
+                }
+            }
         }
         var usedAddresses = Set<String>()
         var landlords: [Int] = []  // contact indexes owning several units

@@ -51,7 +51,7 @@ extension MailgunSimulator {
                 nextSequence: state.nextSequence)
             suppressions = SuppressionLists(entries: state.suppressions.mapValues { kinds in
                 Dictionary(uniqueKeysWithValues: kinds.compactMap { key, value in SuppressionKind(rawValue: key).map { ($0, value) } })
-            })
+            }, lifetime: suppressions.lifetime)
             domainDisabled = state.domainDisabled
         }
     }

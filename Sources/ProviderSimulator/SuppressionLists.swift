@@ -6,17 +6,31 @@ import AuditCore
 struct SuppressionLists: Sendable {
     /// Address → kind → when it took effect (microseconds).
     private(set) var entries: [String: [SuppressionKind: Int64]] = [:]
+    /// How long an entry stays in force (microseconds), or nil for until it is removed.
+    let lifetime: Int64?
 
-    init() {}
-
-    /// Lists restored from saved entries.
-    init(entries: [String: [SuppressionKind: Int64]]) {
-        self.entries = entries
+    /// Empty lists whose entries last `lifetime` microseconds (nil: until removed).
+    init(lifetime: Int64? = nil) {
+        self.lifetime = lifetime
     }
 
-    /// Records an entry, keeping the earliest time if the address is already listed.
+    /// Lists restored from saved entries.
+    init(entries: [String: [SuppressionKind: Int64]], lifetime: Int64? = nil) {
+        self.entries = entries
+        self.lifetime = lifetime
+    }
+
+    /// Whether an entry that took effect at `since` is in force at `micros`.
+    private func inForce(since: Int64, at micros: Int64) -> Bool {
+        guard since <= micros else { return false }
+        guard let lifetime else { return true }
+        return micros - since < lifetime
+    }
+
+    /// Records an entry, keeping the earlier time if the address is already listed and that
+    /// entry is still in force at `micros` (an entry that has lapsed is replaced).
     mutating func add(_ address: String, kind: SuppressionKind, at micros: Int64) {
-        if let existing = entries[address]?[kind], existing <= micros { return }
+        if let existing = entries[address]?[kind], existing <= micros, inForce(since: existing, at: micros) { return }
         entries[address, default: [:]][kind] = micros
     }
 
@@ -25,7 +39,7 @@ struct SuppressionLists: Sendable {
     func kind(of address: String, at micros: Int64) -> SuppressionKind? {
         guard let kinds = entries[address] else { return nil }
         for kind in [SuppressionKind.bounce, .complaint, .unsubscribe] {
-            if let since = kinds[kind], since <= micros { return kind }
+            if let since = kinds[kind], inForce(since: since, at: micros) { return kind }
         }
         return nil
     }
