@@ -147,30 +147,11 @@ extension EmailQueryPlanner {
     /// that overlaps one already chosen, since overlapping trigrams mostly come from the same
     /// word and narrow little. Nil when the text is too short for the index.
     static func selectiveSubjectMatch(_ db: Database, _ text: String, maximum: Int? = nil) throws -> String? {
-        guard SearchText.trigramUsable(text) else { return nil }
-        let statement = try db.cachedStatement(sql: """
-            SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
-            WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?)
-            """)
-        // (whole list read, share or count, offset, trigram): a list read to its end is rarer
-        // than any list longer than the sample.
-        var measured: [(complete: Bool, share: Double, offset: Int, text: String)] = []
-        for trigram in SearchText.trigrams(text) {
-            guard let row = try Row.fetchOne(statement, arguments: [SearchText.ftsPhrase(trigram.text), densitySample]) else { continue }
-            let count: Int = row[0]
-            if count == 0 { return SearchText.ftsPhrase(trigram.text) } // in no subject: nothing matches
-            if count < densitySample {
-                measured.append((true, Double(count), trigram.offset, trigram.text))
-            } else {
-                let first: Int64 = row[1], last: Int64 = row[2]
-                measured.append((false, Double(count) / Double(last - first + 1), trigram.offset, trigram.text))
-            }
-        }
-        measured.sort { a, b in
-            if a.complete != b.complete { return a.complete }
-            if a.share != b.share { return a.share < b.share }
-            return a.offset < b.offset
-        }
+        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
+        if let empty = samples.last, empty.count == 0 { return SearchText.ftsPhrase(empty.text) } // in no subject: nothing matches
+        // A complete list ranks by its count, a longer one by its share of its id span.
+        let measured = SubjectTrigramSample.rarestFirst(samples) { $0.complete ? Double($0.count) : $0.share }
+            .map { (complete: $0.sample.complete, share: $0.measure, offset: $0.sample.offset, text: $0.sample.text) }
         var chosen: [(offset: Int, text: String)] = []
         for candidate in measured where chosen.count < (maximum ?? maximumMatchedTrigrams) {
             if maximum != nil {

@@ -263,24 +263,9 @@ extension EmailQueryPlanner {
     /// A trigram in no subject comes alone, with share 0. Nil when the text is too short.
     static func trigramShares(_ db: Database, _ text: String) throws
         -> [(complete: Bool, share: Double, offset: Int, text: String)]? {
-        guard SearchText.trigramUsable(text) else { return nil }
-        let statement = try db.cachedStatement(sql: """
-            SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
-            WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?)
-            """)
-        var measured: [(complete: Bool, share: Double, offset: Int, text: String)] = []
-        for trigram in SearchText.trigrams(text) {
-            guard let row = try Row.fetchOne(statement, arguments: [SearchText.ftsPhrase(trigram.text), densitySample]) else { continue }
-            let count: Int = row[0]
-            if count == 0 { return [(true, 0, trigram.offset, trigram.text)] }
-            let first: Int64 = row[1], last: Int64 = row[2]
-            measured.append((count < densitySample, Double(count) / Double(last - first + 1), trigram.offset, trigram.text))
-        }
-        measured.sort { a, b in
-            if a.complete != b.complete { return a.complete }
-            if a.share != b.share { return a.share < b.share }
-            return a.offset < b.offset
-        }
-        return measured
+        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
+        if let empty = samples.last, empty.count == 0 { return [(true, 0, empty.offset, empty.text)] }
+        return SubjectTrigramSample.rarestFirst(samples) { $0.share }
+            .map { (complete: $0.sample.complete, share: $0.measure, offset: $0.sample.offset, text: $0.sample.text) }
     }
 }

@@ -1,0 +1,62 @@
+import GRDB
+
+/// What the subject trigram index holds for one trigram of a search text, read from the start
+/// of the trigram's list (lowest ids first) up to a sample size: how many entries were read,
+/// the span of their ids, and whether that was the whole list. The Subject search plans rank a
+/// text's trigrams by these samples to match the ones that narrow most
+/// (``EmailQueryPlanner/selectiveSubjectMatch(_:_:maximum:)``,
+/// ``EmailQueryPlanner/trigramShares(_:_:)``).
+struct SubjectTrigramSample: Equatable {
+    /// Where the trigram first starts in the text, in characters.
+    let offset: Int
+    /// The trigram as it stands in the text.
+    let text: String
+    /// The entries read: the whole list when ``complete``, else the sample size.
+    let count: Int
+    /// The lowest and the highest id read; nil when the trigram is in no subject.
+    let ids: ClosedRange<Int64>?
+    /// Whether the whole list was read: it holds fewer entries than the sample size.
+    let complete: Bool
+
+    /// How many ids the entries read span, first to last (0 when none were read).
+    var span: Int64 { ids.map { $0.upperBound - $0.lowerBound + 1 } ?? 0 }
+
+    /// The share of the ids in ``span`` that hold the trigram (0 when none were read): for a
+    /// list longer than the sample, its estimated share of the emails.
+    var share: Double { count == 0 ? 0 : Double(count) / Double(span) }
+
+    /// Samples the distinct trigrams of `text` (``SearchText/trigrams(_:)``), in the text's
+    /// order, reading at most `size` entries of each one's list. A trigram in no subject ends the
+    /// samples (nothing can match the text, so the rest are not read): it comes last, with a
+    /// count of 0. Nil when the text is too short for the index.
+    static func sampling(_ db: Database, _ text: String, size: Int) throws -> [SubjectTrigramSample]? {
+        guard SearchText.trigramUsable(text) else { return nil }
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
+            WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?)
+            """)
+        var samples: [SubjectTrigramSample] = []
+        for trigram in SearchText.trigrams(text) {
+            guard let row = try Row.fetchOne(statement, arguments: [SearchText.ftsPhrase(trigram.text), size]) else { continue }
+            let count: Int = row[0]
+            let first: Int64? = row[1], last: Int64? = row[2]
+            let ids = first.flatMap { first in last.map { first...$0 } }
+            samples.append(SubjectTrigramSample(offset: trigram.offset, text: trigram.text, count: count, ids: ids,
+                                                complete: count < size))
+            if count == 0 { break }
+        }
+        return samples
+    }
+
+    /// `samples` rarest first, each with its `measure`: every complete list before every longer
+    /// one (a list read to its end is rarer than any list longer than the sample), then by
+    /// `measure` ascending, then by offset in the text.
+    static func rarestFirst(_ samples: [SubjectTrigramSample], by measure: (SubjectTrigramSample) -> Double)
+        -> [(sample: SubjectTrigramSample, measure: Double)] {
+        samples.map { ($0, measure($0)) }.sorted { a, b in
+            if a.sample.complete != b.sample.complete { return a.sample.complete }
+            if a.measure != b.measure { return a.measure < b.measure }
+            return a.sample.offset < b.sample.offset
+        }
+    }
+}
