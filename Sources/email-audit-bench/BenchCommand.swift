@@ -321,6 +321,8 @@ struct BenchCommand: ParsableCommand {
 
     /// Prints a long schema upgrade's progress about every 10 seconds.
     static let upgradeProgress: @Sendable (UpgradeProgress) -> Void = { step in
+        // A new store runs the migrations with nothing to convert: nothing to say.
+        guard step.total > 0 else { return }
         let now = Int(Date().timeIntervalSinceReferenceDate)
         guard now - lastUpgradeLine.load(ordering: .relaxed) >= 10 || step.done == step.total else { return }
         lastUpgradeLine.store(now, ordering: .relaxed)
