@@ -224,11 +224,13 @@ extension AuditDatabase {
 
         var days = try rollupDays(db)
         var deltas = RollupDeltas()
+        var notices: [Int64: NotificationWriter.EmailFacts] = [:]
         result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
-                                                         days: &days, deltas: &deltas, headers: headerCandidates)
+                                                         days: &days, deltas: &deltas, headers: headerCandidates,
+                                                         notices: &notices)
         // Notifications are raised in this transaction, with the status changes that cause them.
-        let raised = try NotificationWriter.raise(db, changes: result.statusChanges, days: &days, deltas: &deltas,
-                                                  timeZone: timeZone)
+        let raised = try NotificationWriter.raise(db, changes: result.statusChanges, known: notices, days: &days,
+                                                  deltas: &deltas, timeZone: timeZone)
         result.notificationsRaised = raised.notifications
         if raised.emails > 0 { try adjustCounts(db, emails: raised.emails, events: 0) }
         try deltas.apply(db)
@@ -420,8 +422,19 @@ enum StatusRefresh {
         var detailJSON: String?
         var lastEventAt: Int64?
         var to: String
-        var isExternal: Bool
+        var activity: Activity
         var subject: String
+        var isExternal: Bool
+    }
+
+    /// ``refresh(_:emailIDs:created:days:deltas:headers:notices:)`` for a caller that does not
+    /// raise notifications from what it read.
+    static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
+                        days: inout LocalDayCalculator, deltas: inout RollupDeltas,
+                        headers: [Int64: MessageHeaders] = [:]) throws -> [StatusChange] {
+        var notices: [Int64: NotificationWriter.EmailFacts] = [:]
+        return try refresh(db, emailIDs: emailIDs, created: created, days: &days, deltas: &deltas, headers: headers,
+                           notices: &notices)
     }
 
     /// Loads the emails and all their events (two set queries through `json_each`, both in
@@ -434,9 +447,13 @@ enum StatusRefresh {
     /// as its creation time, and fills a blank subject, sender and attachments from `headers`
     /// when a later-arriving event carries them, so the row is the same whatever order the
     /// events came in.
+    ///
+    /// `notices` receives, for each change to a status that raises notifications, what
+    /// ``NotificationWriter`` needs of the email, so that it does not read the row again.
     static func refresh(_ db: Database, emailIDs: [Int64], created: Set<Int64>,
                         days: inout LocalDayCalculator, deltas: inout RollupDeltas,
-                        headers: [Int64: MessageHeaders] = [:]) throws -> [StatusChange] {
+                        headers: [Int64: MessageHeaders],
+                        notices: inout [Int64: NotificationWriter.EmailFacts]) throws -> [StatusChange] {
         let idList = StorageEncoding.jsonArray(emailIDs)
         let emails = try RawStatement(db, sql: """
             SELECT id, account_id, raised_by_id, created_at, status, status_detail, last_event_at, to_address,
@@ -462,11 +479,16 @@ enum StatusRefresh {
                 accountID: emails.int64(1), raisedByID: emails.int64(2), createdAt: emails.int64(3),
                 status: EmailStatus(code: Int(emails.int64(4))) ?? .pending, detailJSON: emails.optionalString(5),
                 lastEventAt: emails.optionalInt64(6), to: emails.string(7),
-                isExternal: emails.string(8) == Activity.external.rawValue, subject: emails.string(9))))
+                activity: Activity(rawValue: emails.string(8)) ?? .external, subject: emails.string(9),
+                isExternal: emails.string(8) == Activity.external.rawValue)))
         }
         emails.reset()
 
         let update = try RawStatement(db, sql: "UPDATE emails SET status = ?, status_detail = ?, last_event_at = ? WHERE id = ?")
+        // When the status stays (an open after an open, a retry of a temporary failure), the
+        // row is written without naming `status`: SQLite rewrites the entries of every index
+        // holding a column the SET names, even with an unchanged value, and three hold `status`.
+        let updateKeepingStatus = try RawStatement(db, sql: "UPDATE emails SET status_detail = ?, last_event_at = ? WHERE id = ?")
         var changes: [StatusChange] = []
         var group: [ProviderEvent] = []
         var hasRow = try eventRows.step()
@@ -484,6 +506,7 @@ enum StatusRefresh {
             let last = derived.lastEventAt.map(StorageEncoding.microseconds)
             let isNew = created.contains(id)
             var createdAt = state.createdAt
+            var subject = state.subject
             if state.isExternal, let earliest = group.map(\.occurredAt).min() {
                 createdAt = min(createdAt, StorageEncoding.milliseconds(earliest))
                 if state.subject.isEmpty, let found = headers[id] {
@@ -495,6 +518,7 @@ enum StatusRefresh {
                             attachments = CASE WHEN attachments = '[]' THEN ? ELSE attachments END
                         WHERE id = ?
                         """).execute(arguments: [found.subject, sender, StorageEncoding.jsonArray(found.attachmentNames), id])
+                    subject = found.subject
                 }
                 if createdAt != state.createdAt {
                     try db.cachedStatement(sql: "UPDATE emails SET created_at = ? WHERE id = ?").execute(arguments: [createdAt, id])
@@ -507,7 +531,13 @@ enum StatusRefresh {
                 }
                 deltas.add(accountID: state.accountID, day: newDay, raisedByID: state.raisedByID, status: derived.status, 1)
             }
-            if derived.status != state.status || detailJSON != state.detailJSON || last != state.lastEventAt {
+            if derived.status == state.status, detailJSON != state.detailJSON || last != state.lastEventAt {
+                updateKeepingStatus.reset()
+                updateKeepingStatus.bind(1, detailJSON)
+                updateKeepingStatus.bind(2, last)
+                updateKeepingStatus.bind(3, id)
+                try updateKeepingStatus.run()
+            } else if derived.status != state.status {
                 update.reset()
                 update.bind(1, Int64(derived.status.code))
                 update.bind(2, detailJSON)
@@ -516,6 +546,9 @@ enum StatusRefresh {
                 try update.run()
             }
             if derived.status != state.status {
+                if derived.status.raisesNotification {
+                    notices[id] = NotificationWriter.EmailFacts(activity: state.activity, subject: subject, createdAt: createdAt)
+                }
                 changes.append(StatusChange(emailID: id, old: state.status, new: derived.status, accountID: state.accountID,
                                             raisedByID: state.raisedByID, to: state.to, detail: derived.detail))
             }

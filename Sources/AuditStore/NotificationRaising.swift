@@ -13,7 +13,16 @@ enum NotificationWriter {
         var preferences: NotificationPreferences
     }
 
-    /// What ``raise(_:changes:days:deltas:timeZone:)`` wrote.
+    /// What a notification needs of the changed email, when the caller already read it (the
+    /// ingest's status refresh does), so that the row is not read again.
+    struct EmailFacts {
+        var activity: Activity
+        var subject: String
+        /// Milliseconds since 1970.
+        var createdAt: Int64
+    }
+
+    /// What ``raise(_:changes:known:days:deltas:timeZone:)`` wrote.
     struct Raised {
         var notifications = 0
         /// Notification emails recorded (Pending, raised by System).
@@ -25,38 +34,65 @@ enum NotificationWriter {
     /// account whose preferences want it (once per account, email, status and user: the unique
     /// key ignores a repeat). A user who takes an email for each gets a notification email,
     /// recorded Pending and raised by the account's System staff record, counted in `deltas`.
-    static func raise(_ db: Database, changes: [StatusChange], days: inout LocalDayCalculator,
-                      deltas: inout RollupDeltas, timeZone: TimeZone) throws -> Raised {
+    ///
+    /// `known` holds the activity, subject and creation time of changed emails the caller already
+    /// read; the others are read from the store.
+    static func raise(_ db: Database, changes: [StatusChange], known: [Int64: EmailFacts] = [:],
+                      days: inout LocalDayCalculator, deltas: inout RollupDeltas, timeZone: TimeZone) throws -> Raised {
         var raised = Raised()
         var recipients: [Int64: [Recipient]] = [:]
+        var insert: RawStatement?
         for change in changes where change.new.raisesNotification {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT activity, subject, created_at, \(Senders.address(of: "emails")) FROM emails WHERE id = ?
-                """), arguments: [change.emailID]) else { continue }
-            let activity = Activity(rawValue: row[0]) ?? .external
-            guard NotificationRules.raises(change.new, activity: activity) else { continue }
             if recipients[change.accountID] == nil { recipients[change.accountID] = try self.recipients(db, accountID: change.accountID) }
-            let createdAt = StorageEncoding.date(milliseconds: row[2])
+            let wanting = (recipients[change.accountID] ?? []).filter {
+                $0.preferences.wants(change.new, raisedByID: change.raisedByID, userStaffID: $0.staffID)
+            }
+            guard !wanting.isEmpty else { continue }
+            let facts: EmailFacts
+            if let found = known[change.emailID] {
+                facts = found
+            } else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT activity, subject, created_at FROM emails WHERE id = ?"),
+                                                 arguments: [change.emailID]) else { continue }
+                facts = EmailFacts(activity: Activity(rawValue: row[0]) ?? .external, subject: row[1], createdAt: row[2])
+            }
+            guard NotificationRules.raises(change.new, activity: facts.activity) else { continue }
+            let createdAt = StorageEncoding.date(milliseconds: facts.createdAt)
             let raisedAt = change.detail?.occurredAt ?? createdAt
             let at = StorageEncoding.milliseconds(raisedAt)
-            for user in recipients[change.accountID] ?? []
-            where user.preferences.wants(change.new, raisedByID: change.raisedByID, userStaffID: user.staffID) {
-                try db.cachedStatement(sql: """
-                    INSERT INTO notifications (account_id, user_id, email_id, status, raised_at, delivery)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, email_id, status, user_id) DO NOTHING
-                    """).execute(arguments: [change.accountID, user.userID, change.emailID, change.new.code, at,
-                                             user.preferences.delivery.rawValue])
+            for user in wanting {
+                let statement: RawStatement
+                if let insert {
+                    statement = insert
+                } else {
+                    statement = try RawStatement(db, sql: """
+                        INSERT INTO notifications (account_id, user_id, email_id, status, raised_at, delivery)
+                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, email_id, status, user_id) DO NOTHING
+                        """)
+                    insert = statement
+                }
+                statement.reset()
+                statement.bind(1, change.accountID)
+                statement.bind(2, user.userID)
+                statement.bind(3, change.emailID)
+                statement.bind(4, Int64(change.new.code))
+                statement.bind(5, at)
+                statement.bind(6, user.preferences.delivery.rawValue)
+                try statement.run()
                 guard db.changesCount > 0 else { continue }
                 raised.notifications += 1
                 let notificationID = db.lastInsertedRowID
                 guard user.preferences.delivery == .email, !user.email.isEmpty else { continue }
+                let fromHeader = try String.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(Senders.address(of: "emails")) FROM emails WHERE id = ?
+                    """), arguments: [change.emailID]) ?? ""
                 let notified = NotifiedEmail(
-                    emailID: change.emailID, status: change.new, subject: row[1], to: change.to, createdAt: createdAt,
+                    emailID: change.emailID, status: change.new, subject: facts.subject, to: change.to, createdAt: createdAt,
                     detail: change.detail, contacts: try AuditDatabase.unitRows(db, address: change.to, accountID: change.accountID))
                 let email = NewEmail(
                     accountID: change.accountID, raisedByID: try AuditDatabase.systemStaffID(db, accountID: change.accountID),
                     activity: .statusAlert, to: user.email,
-                    from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: row[3])),
+                    from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: fromHeader)),
                     subject: NotificationText.subject(for: notified),
                     textBody: NotificationText.body(for: notified, userName: user.name, timeZone: timeZone), createdAt: raisedAt)
                 let emailID = try AuditDatabase.insertPending(db, email, bodies: CompactText.Compressor(format: .plainText),

@@ -55,6 +55,36 @@ struct IngestTests {
         #expect(results.allSatisfy { $0 == results[0] })
     }
 
+    @Test func aSecondOpenMovesTheLastEventButKeepsTheStatusWhereFiltersFindIt() throws {
+        let f = try Fixture()
+        let email = try sent(f)
+        let to = "tenant@example.net"
+        let opens = [120.0, 7_200].map { Events.giving(.opened, recipient: to, at: t0.addingTimeInterval($0))! }
+        // One batch per open: the second leaves the status as it was, so the row is written
+        // without it (the indexes holding `status` are not touched) and no change is reported.
+        let first = try f.store.apply([Events.incoming(opens[0], messageID: email.messageID, recipient: to, auditID: email.id)],
+                                      defaultAccountID: nil)
+        #expect(first.statusChanges.map(\.new) == [.opened])
+        let second = try f.store.apply([Events.incoming(opens[1], messageID: email.messageID, recipient: to, auditID: email.id)],
+                                       defaultAccountID: nil)
+        #expect(second.inserted == 1)
+        #expect(second.statusChanges.isEmpty)
+        let stored = try #require(try f.store.detail(emailID: email.id))
+        let expected = StatusDerivation.derive(opens)
+        #expect(stored.email.status == .opened)
+        #expect(stored.email.lastEventAt == expected.lastEventAt)
+        #expect(stored.email.statusDetail == expected.detail)
+        #expect(stored.email.lastEventAt != StatusDerivation.derive([opens[0]]).lastEventAt)
+        // The status filters (through the indexes holding it) still find the email, once.
+        for raisedBy in [[], [f.alice.id]] as [Set<Int64>] {
+            let page = try f.store.summaries(matching: EmailFilter(accountID: f.account.id, raisedBy: raisedBy, statuses: [.opened],
+                                                                   dateRange: .all),
+                                             from: nil, direction: .older, limit: 10, now: t0)
+            #expect(page.map(\.id) == [email.id])
+        }
+        try f.checkCounts()
+    }
+
     @Test func statusDetailRoundTrips() throws {
         let f = try Fixture()
         let email = try sent(f)
