@@ -175,12 +175,19 @@ extension AuditDatabase {
 
     /// ``summaries(matching:from:direction:limit:now:)`` with the Subject search's plan limits
     /// given (tests choose each plan on a small store).
+    /// (and the To prefix walk's, ``ToPrefixLimits``).
     func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
-                   limit: Int, now: Date, subjectLimits: SubjectSearchLimits) throws -> [EmailSummary] {
+                   limit: Int, now: Date, subjectLimits: SubjectSearchLimits,
+                   prefixLimits: ToPrefixLimits = .standard) throws -> [EmailSummary] {
         guard limit > 0 else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         let ascending = direction == .newer
         return try read { db in
+            if let walk = try EmailQueryPlanner.toPrefixWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                             span: span, summaryColumns: Self.summaryColumns, limits: prefixLimits) {
+                let rows = try walk.page(db).map(\.summary)
+                return ascending ? rows.reversed() : rows
+            }
             if let walk = try EmailQueryPlanner.subjectRangeWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
                                                                  span: span, summaryColumns: Self.summaryColumns, limits: subjectLimits) {
                 let rows = try walk.page(db).map(\.summary)

@@ -113,6 +113,7 @@ extension EmailQueryPlanner {
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,
                            chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
+                           windowPerCandidate: max(0, limits.walkWindowPerCandidate),
                            domainCandidates: max(0, limits.domainCandidates),
                            domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
                            sample: limits.sample, domainCommonInSample: limits.domainCommonInSample)

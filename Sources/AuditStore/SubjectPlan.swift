@@ -37,6 +37,12 @@ struct SubjectSearchLimits: Equatable {
     /// the window is read at about 0.06 µs an email, the candidates at a row read each, and a
     /// text whose page spans this many emails has few.
     var walkWindow = 150_000
+    /// A wider window is still checked when it holds at most this many emails per candidate
+    /// left to read (estimated from the density of the walked candidates): at 10,000,000
+    /// emails a row read by rowid costs about as much as 250 window entries (a text with 2,241
+    /// matches over the years: its first page spans ~220,000 emails, and reading the ~2,000
+    /// remaining candidates' rows took 35 ms).
+    var walkWindowPerCandidate = 250.0
     /// A To `*@domain` with at most this many emails in the account is answered from its own
     /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
     var smallDomain = 5_000

@@ -28,6 +28,9 @@ struct SubjectWalk {
     /// A walk that stops early with a window of more emails than this (estimated from the ids
     /// it spans) reads the remaining candidates instead (``SubjectSearchLimits/walkWindow``).
     let maximumWindow: Int64
+    /// A wider window is still checked when it holds at most this many emails per remaining
+    /// candidate (``SubjectSearchLimits/walkWindowPerCandidate``).
+    var windowPerCandidate = 0.0
     /// With a big To `*@domain`, a text with at most this many candidates has them all read at
     /// once (``SubjectSearchLimits/domainCandidates``).
     var domainCandidates = 0
@@ -92,11 +95,13 @@ struct SubjectWalk {
         // The walk: ids from `start` (included) away from the page's edge.
         var bound = older ? start + 1 : start - 1
         var exhausted = false
+        var walked = 0
         while true {
             let ids = try Int64.fetchAll(next, arguments: [match, bound, chunk])
             if !ids.isEmpty {
                 try check(verify, [StorageEncoding.jsonArray(ids)])
                 bound = ids.last!
+                walked += ids.count
             }
             if ids.count < chunk { exhausted = true; break }
             if found.count >= limit { break }
@@ -109,7 +114,16 @@ struct SubjectWalk {
             """)
         sortFound()
         // The window's emails, estimated from the ids it spans (the page's last row to `start`).
-        if exhausted || found.count < limit || abs(start - found[limit - 1].summary.id) > maximumWindow {
+        // A wide window still pays when many candidates remain (their ids as dense as the walked ones').
+        func windowPays() throws -> Bool {
+            let window = abs(start - found[limit - 1].summary.id)
+            if window <= maximumWindow { return true }
+            guard windowPerCandidate > 0 else { return false }
+            let unwalked = older ? bound : (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? bound) - bound
+            let remaining = Double(walked) / Double(max(1, abs(start - bound))) * Double(max(0, unwalked))
+            return Double(window) <= remaining * windowPerCandidate
+        }
+        if try exhausted || found.count < limit || !windowPays() {
             if !exhausted {
                 // A rare text: read the rest of the candidates rather than a long window.
                 let rest = try db.cachedStatement(sql: """

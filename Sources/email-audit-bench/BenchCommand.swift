@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
     var screenOnly = false
 
     @Flag(name: .customLong("search-only"),
-          help: "Only the search rows of the query benchmark (the same filters as a full run), on an existing store.")
+          help: "Only the search rows of the query benchmark and its To prefix* row (the same filters as a full run), on an existing store.")
     var searchOnly = false
 
     @Option(name: .customLong("slowest"), help: "With --search-only: also list this many slowest samples of each search row, with their filters.")

@@ -39,7 +39,11 @@ struct SubjectPlanTests {
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
         ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
                                                    smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
-        ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0, rangeWalk: false)),
+        ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
+                                                walkWindowPerCandidate: 0, rangeWalk: false)),
+        ("walk, wide window for many candidates left",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
+                             walkWindowPerCandidate: 1e9, rangeWalk: false)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
                                                             smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
         ("walk, domain entries beside held candidates",
