@@ -31,7 +31,8 @@ public struct PostgresPassFile: Sendable, Equatable {
     /// Parses the text of a password file.
     public init(text: String) {
         var entries: [Entry] = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        // "\r\n" is one Character in Swift: both line ends split.
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = rawLine
             if line.hasSuffix("\r") { line = line.dropLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }

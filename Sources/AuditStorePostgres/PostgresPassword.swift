@@ -65,7 +65,8 @@ public enum PostgresPassword {
         guard info.st_mode & 0o077 == 0 else { throw .tooOpen(path: path) }
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
         var text = String(decoding: data, as: UTF8.self)
-        if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+        // One Character either way: "\r\n" is a single grapheme in Swift.
+        if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
         guard !text.isEmpty else { throw .empty(path: path) }
         return text
     }
