@@ -27,8 +27,8 @@ extension PostgresSchema {
     /// - Times are `timestamptz` (SQLite: milliseconds, events microseconds; both fit exactly).
     ///   Roll-up days, months and years stay the integers SQLite uses.
     /// - Raw provider events (`events.raw_json`) are `bytea` holding the store's compact text
-    ///   (the zstd/deflate formats of SQLite's `CompactText`), not `jsonb`: a few hundred bytes
-    ///   instead of 1-2 kB per event (TOAST compresses only values over ~2 kB, and Mailgun events
+    ///   (the zstd/deflate formats of SQLite's `CompactText`), not `jsonb`: about 170-180 bytes
+    ///   per event in the SQLite store instead of 1-2 kB of JSON (TOAST compresses only values over ~2 kB, and Mailgun events
     ///   are smaller), the exact bytes the provider sent (jsonb reorders keys and drops
     ///   duplicates), and a byte-for-byte copy from a SQLite store. No query reads inside a raw
     ///   event; the fields queries need are columns. The small JSON values the store itself
