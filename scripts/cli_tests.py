@@ -157,7 +157,8 @@ def hardening_checks(binary, work, db):
     # A postgresql:// URL is refused with one line until the PostgreSQL store is wired in (issue 13),
     # and nothing is created (as a path it would be a folder named "postgresql:").
     for args, env in ((["ingest", huge, "--db", "postgresql://audit@db.example.net/audit"], None),
-                      (["query", "--range", "all"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"})):
+                      (["query", "--range", "all"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
+                      (["demo"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"})):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1

@@ -55,7 +55,7 @@ struct StoreOptions: ParsableArguments {
     /// A `postgresql://` URL is refused before anything touches the disk: the PostgreSQL store
     /// (AuditStorePostgres, issue 13) is not wired into the commands yet, and as a path the URL
     /// would become a folder named `postgresql:`. (The same test as `PostgresLocation.isURL`.)
-    private func refusePostgresURL() throws {
+    func refusePostgresURL() throws {
         let scheme = resolvedPath.prefix(13).lowercased()
         guard scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://") else { return }
         throw CLIError("PostgreSQL stores are not supported by the commands yet: --db and EMAIL_AUDIT_DB take a SQLite file path (docs/postgres.md says what exists)")
