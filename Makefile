@@ -20,8 +20,11 @@ release:
 ## a webhook burst with kill -9).
 test: unit cli e2e screenshots-check crash export-tests server-e2e server-burst
 
+## swift test with a throwaway PostgreSQL server (scripts/pg_throwaway.sh: a Unix socket in a temp
+## folder, deleted afterwards) for the PostgreSQL store's tests; one already named by
+## EMAIL_AUDIT_TEST_POSTGRES_URL is used instead.
 unit:
-	$(SWIFT) test $(SWIFT_FLAGS)
+	bash scripts/pg_throwaway.sh with $(SWIFT) test $(SWIFT_FLAGS)
 
 ## CLI tests against the real binary (scripts/cli_tests.py).
 cli: build

@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // Property tests that shrink and print their seed on failure.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The PostgreSQL backend (issue 13): the wire protocol, TLS through swift-nio-ssl.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // Pure domain: statuses, derivation, filters, date ranges, advice, the reader protocol; the one JSON writer. Foundation only.
@@ -34,6 +36,13 @@ let package = Package(
         .target(name: "ProviderSimulator", dependencies: ["Mailgun", "AuditCore"]),
         // The only module that knows SQL.
         .target(name: "AuditStore", dependencies: ["AuditCore", "CStoreZlib", "CStoreZstd", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The PostgreSQL backend: its location (URL, pgpass), a blocking connection, its schema and
+        // migrations. All PostgreSQL SQL lives here, as all SQLite SQL lives in AuditStore.
+        .target(name: "AuditStorePostgres", dependencies: [
+            "AuditCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // zlib, for the store's compact raw provider events.
         .systemLibrary(name: "CStoreZlib", path: "Sources/CStoreZlib", providers: [.apt(["zlib1g-dev"])]),
         // zstd, for the store's compact raw provider events (format 5). Declared in its own header and
@@ -81,6 +90,9 @@ let package = Package(
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore", "Demo"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
+        // Location and pgpass tests need nothing; the schema tests need a server named by
+        // EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh; `make unit` and .ci/run start one).
+        .testTarget(name: "AuditStorePostgresTests", dependencies: ["AuditStorePostgres", "AuditCore"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", "Demo", .product(name: "PropertyBased", package: "swift-property-based")]),
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore", "Demo"],

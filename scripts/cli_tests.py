@@ -154,6 +154,17 @@ def hardening_checks(binary, work, db):
                 check(f"{args[0]} --db {path}: refused with one line", False, "hung")
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
+    # A postgresql:// URL is refused with one line until the PostgreSQL store is wired in (issue 13),
+    # and nothing is created (as a path it would be a folder named "postgresql:").
+    for args, env in ((["ingest", huge, "--db", "postgresql://audit@db.example.net/audit"], None),
+                      (["query", "--range", "all"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
+                      (["demo"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"})):
+        result = run(binary, *args, env=env)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
+              and "PostgreSQL stores are not supported by the commands yet" in lines[0], result.stderr)
+    check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
+
     # A store another user owns (0644) can still be queried by a user who cannot write it.
     setpriv = shutil.which("setpriv")
     if os.geteuid() == 0 and setpriv:

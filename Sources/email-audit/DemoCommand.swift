@@ -25,6 +25,8 @@ struct DemoCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     func run() throws {
+        // Before the demo's own path is derived from EMAIL_AUDIT_DB's folder.
+        try store.refusePostgresURL()
         var storeOptions = store
         if storeOptions.db == nil {
             let base = URL(fileURLWithPath: AuditDatabase.defaultPath(environment: store.environment))

@@ -52,13 +52,24 @@ struct StoreOptions: ParsableArguments {
         FileManager.default.fileExists(atPath: resolvedPath) ? try open(access: .readOnly) : try openStore()
     }
 
+    /// A `postgresql://` URL is refused before anything touches the disk: the PostgreSQL store
+    /// (AuditStorePostgres, issue 13) is not wired into the commands yet, and as a path the URL
+    /// would become a folder named `postgresql:`. (The same test as `PostgresLocation.isURL`.)
+    func refusePostgresURL() throws {
+        let scheme = resolvedPath.prefix(13).lowercased()
+        guard scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://") else { return }
+        throw CLIError("PostgreSQL stores are not supported by the commands yet: --db and EMAIL_AUDIT_DB take a SQLite file path (docs/postgres.md says what exists)")
+    }
+
     private func requireExisting() throws {
+        try refusePostgresURL()
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
             throw CLIError("no store at \(resolvedPath); run `email-audit demo` or `email-audit seed --db \(resolvedPath)` first")
         }
     }
 
     private func open(access: AuditDatabase.Access) throws -> AuditDatabase {
+        try refusePostgresURL()
         let zone = try resolvedTimeZone()
         // A long upgrade of an existing store (schema v11 rewrites a row per event) says how far
         // it has got on standard error when that is a terminal.

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One PostgreSQL connection for synchronous callers (the engine, the screen and the CLI call
+/// the store synchronously today): each call blocks the calling thread until the server has
+/// answered.
+///
+/// It is a thin layer over PostgresNIO's `PostgresConnection` and its `EventLoopFuture` API:
+/// the work runs on NIO's shared event-loop threads (`MultiThreadedEventLoopGroup.singleton`)
+/// and the caller waits on the future. It never touches Swift concurrency's cooperative pool,
+/// so a blocked caller cannot starve the tasks that would answer it. It must therefore not be
+/// called on a NIO event-loop thread (NIO traps), and should not be called from an `async`
+/// context, where it would block a cooperative thread (the server will use PostgresNIO's
+/// `PostgresClient` pool directly).
+///
+/// Statements are `PostgresQuery` values: string interpolation binds values
+/// (`"SELECT name FROM accounts WHERE id = \(id)"` sends `$1`), `\(unescaped:)` pastes trusted
+/// SQL text. One statement per call (PostgreSQL's extended protocol); migrations run their
+/// statements one by one.
+///
+/// One caller at a time: calls from several threads are serialised by a lock, and a transaction
+/// holds the connection until its closure returns.
+public final class BlockingPostgresConnection: @unchecked Sendable {
+    /// The store this connection reaches, for messages.
+    public let location: PostgresLocation
+    private let connection: PostgresConnection
+    private let logger: Logger
+    /// Guards `inTransaction` and keeps one caller's statements (and transaction) together.
+    private let lock = NSRecursiveLock()
+    private var inTransaction = false
+
+    private init(location: PostgresLocation, connection: PostgresConnection, logger: Logger) {
+        self.location = location
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// How a ``transaction(isolation:_:)`` sees other transactions' writes.
+    public enum Isolation: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
+    /// A logger that drops everything (PostgresNIO logs at debug and trace level).
+    public static let quietLogger = Logger(label: "email-audit.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Connects to `location` as its user with `password` (nil: none), over TLS when its
+    /// `sslmode` asks. Waits at most `timeout` seconds for the server.
+    public static func connect(to location: PostgresLocation, password: String?, timeout: Int64 = 10,
+                               logger: Logger = quietLogger) throws(PostgresStoreError) -> BlockingPostgresConnection {
+        var configuration: PostgresConnection.Configuration
+        switch location.endpoint {
+        case .socket:
+            configuration = .init(unixSocketPath: location.socketPath!, username: location.user, password: password,
+                                  database: location.database)
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                tls = try tlsMode(for: location)
+            } catch {
+                throw .cannotConnect(location: location.description, reason: "TLS cannot be set up (\(PostgresStoreError.oneLine(String(describing: error))))")
+            }
+            configuration = .init(host: host, port: port, username: location.user, password: password,
+                                  database: location.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(timeout)
+        configuration.options.additionalStartupParameters = [("application_name", "email-audit")]
+        let future = PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                id: nextID(), logger: logger)
+        do {
+            return BlockingPostgresConnection(location: location, connection: try future.wait(), logger: logger)
+        } catch {
+            throw PostgresStoreError.wrap(error, location: location.description, connecting: true)
+        }
+    }
+
+    /// The TLS setting for `location`'s `sslmode`.
+    static func tlsMode(for location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        switch location.sslMode {
+        case .disable:
+            return .disable
+        case .require:
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            return .require(try NIOSSLContext(configuration: tls))
+        case .verifyFull:
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .fullVerification
+            if let roots = location.sslRootCertificate { tls.trustRoots = .file(roots) }
+            return .require(try NIOSSLContext(configuration: tls))
+        }
+    }
+
+    /// Runs one statement and returns how many rows it inserted, updated or deleted (0 for others).
+    @discardableResult
+    public func execute(_ query: PostgresQuery) throws(PostgresStoreError) -> Int {
+        try run(query).metadata.rows ?? 0
+    }
+
+    /// Runs one statement and returns all its rows (decode with `row.decode((Int64, String).self)`).
+    public func rows(_ query: PostgresQuery) throws(PostgresStoreError) -> [PostgresRow] {
+        try run(query).rows
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws
+    /// (its error is rethrown). A transaction inside another is refused
+    /// (``PostgresStoreError/nestedTransaction``).
+    public func transaction<T>(isolation: Isolation = .readCommitted,
+                               _ body: (BlockingPostgresConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !inTransaction else { throw PostgresStoreError.nestedTransaction }
+        try execute(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
+        inTransaction = true
+        defer { inTransaction = false }
+        let result: T
+        do {
+            result = try body(self)
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+        try execute("COMMIT")
+        return result
+    }
+
+    /// Closes the connection (waiting for the server to see it go). Later calls fail.
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        try? connection.close().wait()
+    }
+
+    /// Whether the connection is closed (by ``close()``, the server or the network).
+    public var isClosed: Bool { connection.isClosed }
+
+    private func run(_ query: PostgresQuery) throws(PostgresStoreError) -> PostgresQueryResult {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresStoreError.wrap(error, location: location.description)
+        }
+    }
+
+    private static let ids = IDCounter()
+    private static func nextID() -> Int { ids.next() }
+}
+
+/// Connection ids for PostgresNIO's log metadata.
+private final class IDCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

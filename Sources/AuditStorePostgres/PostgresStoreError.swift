@@ -1,0 +1,80 @@
+import Foundation
+import PostgresNIO
+
+/// Why the PostgreSQL store refused or failed an operation. Every case reads as one clear line
+/// in the style of the SQLite store's `StoreError`, and names the store by its URL (which never
+/// holds a password), never by a password.
+public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The server could not be reached, refused the login, or TLS failed.
+    case cannotConnect(location: String, reason: String)
+    /// The database holds tables but is not an email-audit store. Nothing was changed.
+    case notAnAuditDatabase(location: String)
+    /// The store was written by a newer version of email-audit. Nothing was changed.
+    case newerSchema(location: String, found: Int, supported: Int)
+    /// The server answered a statement with an error (SQLSTATE and its message).
+    case server(location: String, sqlState: String, message: String)
+    /// The connection was lost or closed while a statement ran.
+    case connectionLost(location: String, reason: String)
+    /// A transaction was begun inside another one on the same connection.
+    case nestedTransaction
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let location, let reason):
+            "Cannot connect to the PostgreSQL store \(location): \(reason)."
+        case .notAnAuditDatabase(let location):
+            "\(location) is not an email-audit database (it holds other tables); it was left untouched."
+        case .newerSchema(let location, let found, let supported):
+            "\(location) uses database schema version \(found), but this email-audit only knows up to version \(supported); upgrade email-audit. The database was left untouched."
+        case .server(let location, let sqlState, let message):
+            "The PostgreSQL store \(location) failed: \(message) (SQLSTATE \(sqlState))."
+        case .connectionLost(let location, let reason):
+            "The connection to the PostgreSQL store \(location) was lost: \(reason)."
+        case .nestedTransaction:
+            "A PostgreSQL transaction was begun inside another on the same connection."
+        }
+    }
+
+    /// The SQLSTATE of a ``server(location:sqlState:message:)`` error, else nil.
+    public var sqlState: String? {
+        if case .server(_, let state, _) = self { return state }
+        return nil
+    }
+
+    /// Turns an error from PostgresNIO (or anything else) into a store error, on one line,
+    /// without control characters (server messages can quote stored text).
+    static func wrap(_ error: any Error, location: String, connecting: Bool = false) -> PostgresStoreError {
+        if let store = error as? PostgresStoreError { return store }
+        if let psql = error as? PSQLError {
+            if let info = psql.serverInfo, let state = info[.sqlState] {
+                let message = oneLine(info[.message] ?? "error") + (info[.detail].map { ": " + oneLine($0) } ?? "")
+                return connecting ? .cannotConnect(location: location, reason: "\(message) (SQLSTATE \(state))")
+                                  : .server(location: location, sqlState: state, message: message)
+            }
+            let reason = describe(psql)
+            return connecting ? .cannotConnect(location: location, reason: reason) : .connectionLost(location: location, reason: reason)
+        }
+        let reason = oneLine(String(describing: error))
+        return connecting ? .cannotConnect(location: location, reason: reason) : .connectionLost(location: location, reason: reason)
+    }
+
+    /// PSQLError's description hides everything ("Generic description to prevent accidental
+    /// leakage"); this names the code and the underlying error, which hold no secrets.
+    private static func describe(_ error: PSQLError) -> String {
+        switch error.code {
+        case .sslUnsupported: return "the server does not support TLS (sslmode asks for it)"
+        case .authMechanismRequiresPassword:
+            return "the server asks for a password and none was found (see ~/.pgpass, PGPASSFILE or \(PostgresPassword.fileVariable))"
+        case .unsupportedAuthMechanism: return "the server asks for an authentication method email-audit does not support"
+        case .serverClosedConnection: return "the server closed the connection"
+        case .clientClosedConnection: return "the connection was already closed"
+        default:
+            if let underlying = error.underlying { return oneLine(String(describing: underlying)) }
+            return "\(error.code)"
+        }
+    }
+
+    static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+    }
+}

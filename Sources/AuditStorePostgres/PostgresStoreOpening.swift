@@ -1,0 +1,42 @@
+import Foundation
+
+/// Opening a PostgreSQL store from what `--db` / `EMAIL_AUDIT_DB` hold: the steps every command
+/// will take once the CLI accepts a URL.
+public enum PostgresStoreOpening {
+    /// Parses `url`, finds the password (``PostgresPassword``: never from the URL), connects,
+    /// creates or upgrades the schema (refusing a newer one) and creates the partitions of the
+    /// month of `now` and the next, so that writers rarely meet a missing month.
+    ///
+    /// - Parameters:
+    ///   - passwordFile: the `--db-password-file` option, if given.
+    ///   - timeZone: the zone of a new store's month partitions (ignored for an existing store).
+    ///   - warn: receives each warning line (a password file that was ignored).
+    public static func open(url: String, passwordFile: String? = nil, timeZone: TimeZone, now: Date = Date(),
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            warn: (String) -> Void) throws -> BlockingPostgresConnection {
+        let location = try PostgresLocation(url: url)
+        let password = try PostgresPassword.resolve(for: location, passwordFile: passwordFile, environment: environment)
+        password.warnings.forEach(warn)
+        let db = try BlockingPostgresConnection.connect(to: location, password: password.password)
+        do {
+            try PostgresSchema.migrate(db, timeZone: timeZone)
+            try PostgresPartitions.createCurrentAndNext(now: now, in: db)
+            return db
+        } catch {
+            db.close()
+            throw error
+        }
+    }
+}
+
+extension PostgresPartitions {
+    /// Creates the partitions of the month holding `now` and of the month after it (months of
+    /// the store's partition zone), unless they exist.
+    public static func createCurrentAndNext(now: Date, in db: BlockingPostgresConnection) throws(PostgresStoreError) {
+        try db.execute("""
+            SELECT email_audit_create_month_partitions(\(now)),
+                   email_audit_create_month_partitions((date_trunc('month', \(now) AT TIME ZONE zone) + interval '1 month') AT TIME ZONE zone)
+            FROM (SELECT value AS zone FROM store_meta WHERE key = 'partition_time_zone') meta
+            """)
+    }
+}
