@@ -65,17 +65,7 @@ enum EmailQueryPlanner {
             }
             if let subject = filter.subject { conditions.append(subjectCondition(subject, arguments: &arguments)) }
             FilterConditions.createdAt(span, &conditions, &arguments)
-            if let cursor {
-                let at = StorageEncoding.milliseconds(cursor.createdAt)
-                if ascending {
-                    conditions.append("created_at >= ?")
-                    conditions.append("(created_at > ? OR id > ?)")
-                } else {
-                    conditions.append("created_at <= ?")
-                    conditions.append("(created_at < ? OR id < ?)")
-                }
-                arguments += [at, at, cursor.id]
-            }
+            FilterConditions.keyset(cursor, older: !ascending, &conditions, &arguments)
         }
         func finish(index: String, _ conditions: [String], _ arguments: StatementArguments) -> Query {
             let order = ascending ? "ASC" : "DESC"

@@ -32,6 +32,21 @@ enum FilterConditions {
         if let start = span.start { conditions.append("created_at >= ?"); arguments += [StorageEncoding.milliseconds(start)] }
         if let end = span.end { conditions.append("created_at < ?"); arguments += [StorageEncoding.milliseconds(end)] }
     }
+
+    /// The keyset conditions of a later page: rows past `cursor` in the direction of paging
+    /// (`older`: towards older emails), on (created_at, id). The first condition bounds the
+    /// index range; the second skips the cursor's own row and its earlier ties.
+    static func keysetConditions(older: Bool) -> [String] {
+        older ? ["created_at <= ?", "(created_at < ? OR id < ?)"] : ["created_at >= ?", "(created_at > ? OR id > ?)"]
+    }
+
+    /// Adds ``keysetConditions(older:)`` and their arguments for `cursor` (nothing when nil).
+    static func keyset(_ cursor: EmailCursor?, older: Bool, _ conditions: inout [String], _ arguments: inout StatementArguments) {
+        guard let cursor else { return }
+        let at = StorageEncoding.milliseconds(cursor.createdAt)
+        conditions += keysetConditions(older: older)
+        arguments += [at, at, cursor.id]
+    }
 }
 
 extension FilterConditions {
@@ -47,12 +62,7 @@ extension FilterConditions {
         FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
         conditions.append(EmailQueryPlanner.subjectCondition(filter.subject ?? "", arguments: &arguments))
         FilterConditions.createdAt(span, &conditions, &arguments)
-        if let cursor {
-            let at = StorageEncoding.milliseconds(cursor.createdAt)
-            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
-            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
-            arguments += [at, at, cursor.id]
-        }
+        keyset(cursor, older: older, &conditions, &arguments)
         return (conditions, arguments)
     }
 }

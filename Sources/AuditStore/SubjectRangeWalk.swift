@@ -116,10 +116,7 @@ struct SubjectRangeWalk {
     private func walk(_ db: Database, _ range: Range, check: ([Int64]) throws -> Void, found: () -> Int) throws {
         var conditions = range.columns.map { "\($0) = ?" }
         conditions += ["created_at >= ?", "created_at < ?"]
-        if cursor != nil {
-            conditions.append(older ? "created_at <= ?" : "created_at >= ?")
-            conditions.append(older ? "(created_at < ? OR id < ?)" : "(created_at > ? OR id > ?)")
-        }
+        if cursor != nil { conditions += FilterConditions.keysetConditions(older: older) }
         let order = older ? "DESC" : "ASC"
         let entries = try RawStatement(db, sql: """
             SELECT id FROM emails INDEXED BY \(range.index) WHERE \(conditions.joined(separator: " AND "))

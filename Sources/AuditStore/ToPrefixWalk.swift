@@ -96,12 +96,7 @@ struct ToPrefixWalk {
         FilterConditions.statuses(filter.statuses, &conditions, &arguments)
         FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)
         FilterConditions.createdAt(span, &conditions, &arguments)
-        if let cursor {
-            let at = StorageEncoding.milliseconds(cursor.createdAt)
-            conditions.append(ascending ? "created_at >= ?" : "created_at <= ?")
-            conditions.append(ascending ? "(created_at > ? OR id > ?)" : "(created_at < ? OR id < ?)")
-            arguments += [at, at, cursor.id]
-        }
+        FilterConditions.keyset(cursor, older: !ascending, &conditions, &arguments)
         let order = ascending ? "ASC" : "DESC"
         arguments += [need]
         return try SummaryRecord.fetchAll(db.cachedStatement(sql: """
