@@ -66,14 +66,7 @@ public struct PortfolioPlan: Sendable {
             (name, index >= agency.staff.count - agency.supportCount ? .support : .staff)
         }
         for (index, name) in agency.blocks.enumerated() {
-            let town = agency.towns[index % agency.towns.count]
-            let unitCount = Int.random(in: 6...36, using: &rng)
-            blocks.append(BlockPlan(
-                name: name,
-                street: "\(Int.random(in: 1...220, using: &rng)) \(rng.pick(DemoNames.streets))",
-                town: town.0,
-                postcode: "\(town.1) \(Int.random(in: 1...9, using: &rng))\(rng.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))",
-                units: (1...unitCount).map { "Flat \($0)" }))
+            blocks.append(Self.block(in: agency.towns[index % agency.towns.count], using: &rng) { _ in name })
         }
         if copies > 1 {
             // A stream of its own, so the first copy's contacts below draw what they always drew.
@@ -81,14 +74,9 @@ public struct PortfolioPlan: Sendable {
             let buildings = ["House", "Court", "Lofts", "Mansions", "Point", "Gardens", "Wharf", "Place", "Heights", "Quay"]
             for _ in 1..<copies {
                 for index in agency.blocks.indices {
-                    let town = agency.towns[index % agency.towns.count]
-                    let unitCount = Int.random(in: 6...36, using: &more)
-                    blocks.append(BlockPlan(
-                        name: "\(more.pick(DemoNames.lastNames).0) \(more.pick(buildings))",
-                        street: "\(Int.random(in: 1...220, using: &more)) \(more.pick(DemoNames.streets))",
-                        town: town.0,
-                        postcode: "\(town.1) \(Int.random(in: 1...9, using: &more))\(more.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))",
-                        units: (1...unitCount).map { "Flat \($0)" }))
+                    blocks.append(Self.block(in: agency.towns[index % agency.towns.count], using: &more) { rng in
+                        "\(rng.pick(DemoNames.lastNames).0) \(rng.pick(buildings))"
+                    })
                 }
             }
         }
@@ -158,5 +146,19 @@ public struct PortfolioPlan: Sendable {
                                             role: .director, units: [leaseholder.units.first { $0.block == blockIndex } ?? leaseholder.units[0]]))
             }
         }
+    }
+
+    /// One block in `town` (name, postcode area), drawn from `rng` in a fixed order: the number
+    /// of units, then the name (`name` may draw too), the street and the postcode. Both the
+    /// agency's own blocks and the generated copies use it, so a seed keeps describing the same
+    /// blocks.
+    private static func block(in town: (String, String), using rng: inout SeededRandom,
+                              named name: (inout SeededRandom) -> String) -> BlockPlan {
+        let unitCount = Int.random(in: 6...36, using: &rng)
+        let name = name(&rng)
+        let street = "\(Int.random(in: 1...220, using: &rng)) \(rng.pick(DemoNames.streets))"
+        let postcode = "\(town.1) \(Int.random(in: 1...9, using: &rng))\(rng.pick(["AB", "DF", "EQ", "HN", "LT", "PX", "RW", "SZ"]))"
+        return BlockPlan(name: name, street: street, town: town.0, postcode: postcode,
+                         units: (1...unitCount).map { "Flat \($0)" })
     }
 }
