@@ -10,13 +10,11 @@ extension AuditDatabase {
     /// - Throws: ``StoreError/unknownAccount(id:)`` or ``StoreError/unknownStaff(id:)`` for
     ///   ids that do not exist, ``StoreError/unknownUnit(id:)`` for a unit that is not the
     ///   account's, ``StoreError/invalidValue(_:)`` when the staff member belongs to another
-    ///   account or an address is malformed (``NewEmail/addressProblem``). Nothing is recorded then.
+    ///   account. Nothing is recorded then. A malformed address is recorded as given (the
+    ///   provider rejects it, and the audit shows that).
     public func record(_ emails: [NewEmail]) throws -> [Int64] {
         guard !emails.isEmpty else { return [] }
-        for email in emails {
-            try StoredValueCheck.check(email)
-            if let problem = email.addressProblem { throw StoreError.invalidValue(problem) }
-        }
+        for email in emails { try StoredValueCheck.check(email) }
         // Bodies are compressed before the write (on all cores for a large batch).
         let bodies = StoredBody.values(emails.map(\.textBody))
         return try write { db in
