@@ -96,6 +96,12 @@ final class ContractStore {
         return counts.filter { $0.value != 0 }
     }
 
+    /// The month partitions of `emails`, oldest first (PostgreSQL), nil for SQLite.
+    func emailPartitions() throws -> [String]? {
+        guard let postgres else { return nil }
+        return try PostgresPartitions.months(of: "emails", in: postgres).map(\.name)
+    }
+
     /// The partition of `emails` holding the email (PostgreSQL), nil for SQLite.
     func partition(ofEmail id: Int64) throws -> String? {
         guard let postgres else { return nil }
