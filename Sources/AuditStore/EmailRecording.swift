@@ -8,14 +8,26 @@ extension AuditDatabase {
     /// Roll-ups are updated in the same transaction.
     ///
     /// - Throws: ``StoreError/unknownAccount(id:)`` or ``StoreError/unknownStaff(id:)`` for
-    ///   ids that do not exist, ``StoreError/invalidValue(_:)`` when the staff member belongs
-    ///   to another account. Nothing is recorded then.
+    ///   ids that do not exist, ``StoreError/unknownUnit(id:)`` for a unit that is not the
+    ///   account's, ``StoreError/invalidValue(_:)`` when the staff member belongs to another
+    ///   account. Nothing is recorded then. A malformed address is recorded as given (the
+    ///   provider rejects it, and the audit shows that).
     public func record(_ emails: [NewEmail]) throws -> [Int64] {
         guard !emails.isEmpty else { return [] }
         for email in emails { try StoredValueCheck.check(email) }
         // Bodies are compressed before the write (on all cores for a large batch).
         let bodies = StoredBody.values(emails.map(\.textBody))
-        return try write { db in try recordEmails(db, emails, bodies: bodies) }
+        return try write { db in
+            // Units are checked after their account (an unknown account is reported as such).
+            var checked: Set<[Int64]> = []
+            for email in emails {
+                if checked.insert([email.accountID]).inserted { try Self.requireAccount(db, email.accountID) }
+                for unitID in email.unitIDs where checked.insert([email.accountID, unitID]).inserted {
+                    try Self.requireUnit(db, unitID, accountID: email.accountID)
+                }
+            }
+            return try recordEmails(db, emails, bodies: bodies)
+        }
     }
 
     /// Records checked emails as Pending in the caller's transaction (see ``record(_:)``);

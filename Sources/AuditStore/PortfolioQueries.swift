@@ -64,18 +64,15 @@ extension AuditDatabase {
         }
     }
 
-    /// Adds a contact and links it to units. The address is stored lower-cased.
+    /// Adds a contact and links it to units of its account (another account's unit is
+    /// ``StoreError/unknownUnit(id:)``). The address is stored lower-cased.
     public func insertContact(accountID: Int64, name: String, email: String, phone: String, role: ContactRole,
                               unitIDs: [Int64]) throws -> Contact {
         for text in [name, email, phone] { try StoredValueCheck.requireText(text, "the contact's details") }
         let address = StorageEncoding.normalisedAddress(email)
         return try write { db in
             try Self.requireAccount(db, accountID)
-            for unitID in unitIDs {
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE id = ?", arguments: [unitID]) != nil else {
-                    throw StoreError.unknownUnit(id: unitID)
-                }
-            }
+            for unitID in unitIDs { try Self.requireUnit(db, unitID, accountID: accountID) }
             try db.execute(sql: "INSERT INTO contacts (account_id, name, email, phone, role) VALUES (?, ?, ?, ?, ?)",
                            arguments: [accountID, name, address, phone, role.rawValue])
             let id = db.lastInsertedRowID
@@ -136,7 +133,7 @@ extension AuditDatabase {
     }
 
     /// The accounts in the store, sorted by name.
-    package func accounts() throws -> [Account] {
+    public func accounts() throws -> [Account] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, name FROM accounts ORDER BY name COLLATE NOCASE, id").map {
                 Account(id: $0[0], name: $0[1])
@@ -145,6 +142,15 @@ extension AuditDatabase {
     }
 
     // MARK: Helpers
+
+    /// Throws ``StoreError/unknownUnit(id:)`` unless the unit is one of the account's.
+    static func requireUnit(_ db: Database, _ unitID: Int64, accountID: Int64) throws {
+        guard try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM units u JOIN blocks b ON b.id = u.block_id WHERE u.id = ? AND b.account_id = ?
+            """), arguments: [unitID, accountID]) != nil else {
+            throw StoreError.unknownUnit(id: unitID)
+        }
+    }
 
     static func requireAccount(_ db: Database, _ accountID: Int64) throws {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [accountID]) != nil else {
@@ -187,20 +193,11 @@ extension AuditDatabase {
         }
         let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
         let result = rows.map { row -> UnitContactRow in
-            let street: String = row[3], town: String = row[4], postcode: String = row[5]
-            let place = [street, [town, postcode].filter { !$0.isEmpty }.joined(separator: " ")]
-                .filter { !$0.isEmpty }.joined(separator: ", ")
+            let place = UnitContactRow.place(street: row[3], town: row[4], postcode: row[5])
             return UnitContactRow(unitID: row[0], blockName: row[1], unitName: row[2], address: place,
                                   contactName: row[6], contactRole: ContactRole(rawValue: row[7]) ?? .leaseholder,
                                   phone: row[8], email: row[9])
         }
-        return result.sorted { a, b in
-            let block = a.blockName.compare(b.blockName, options: [.numeric, .caseInsensitive])
-            if block != .orderedSame { return block == .orderedAscending }
-            let unit = a.unitName.compare(b.unitName, options: [.numeric, .caseInsensitive])
-            if unit != .orderedSame { return unit == .orderedAscending }
-            if a.unitID != b.unitID { return a.unitID < b.unitID }
-            return a.contactName.compare(b.contactName, options: [.caseInsensitive]) == .orderedAscending
-        }
+        return result.sorted(by: UnitContactRow.searchOrder)
     }
 }

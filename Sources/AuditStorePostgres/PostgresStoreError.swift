@@ -17,6 +17,18 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
     case connectionLost(location: String, reason: String)
     /// A transaction was begun inside another one on the same connection.
     case nestedTransaction
+    /// No account has this id.
+    case unknownAccount(id: Int64)
+    /// No staff member has this id.
+    case unknownStaff(id: Int64)
+    /// No block has this id in the account named.
+    case unknownBlock(id: Int64)
+    /// No unit has this id in the account named.
+    case unknownUnit(id: Int64)
+    /// No email has this id in the account named.
+    case unknownEmail(id: Int64)
+    /// A value was rejected before it reached the database.
+    case invalidValue(String)
 
     public var description: String {
         switch self {
@@ -32,6 +44,13 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
             "The connection to the PostgreSQL store \(location) was lost: \(reason)."
         case .nestedTransaction:
             "A PostgreSQL transaction was begun inside another on the same connection."
+        // The same words as the SQLite store's StoreError, so both backends read alike.
+        case .unknownAccount(let id): "There is no account with id \(id)."
+        case .unknownStaff(let id): "There is no staff member with id \(id)."
+        case .unknownBlock(let id): "There is no block with id \(id)."
+        case .unknownUnit(let id): "There is no unit with id \(id)."
+        case .unknownEmail(let id): "There is no email with id \(id)."
+        case .invalidValue(let text): "Invalid value: \(text)."
         }
     }
 

@@ -47,6 +47,9 @@ struct AccountIsolationTests {
         "prepare",
         // The recording-cost benchmark's scratch store (drops the search indexes; reads nothing).
         "removeSearchIndexesForBenchmark",
+        // The store contract's reads (PortfolioStore, EmailRecordingStore): each takes its account
+        // (`inAccount:`) and answers for it alone (StoreContractTests checks it on both backends).
+        "staff", "unitSearch", "recordedEmail", "linkedUnitIDs",
         // Signing in: who may sign in, and the scoped reader itself.
         "users", "accounts", "reader", "hasAccounts", "emptyStoreReader",
     ]

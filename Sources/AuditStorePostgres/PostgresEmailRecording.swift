@@ -1,0 +1,203 @@
+import AuditCore
+import Foundation
+import PostgresNIO
+
+/// Recording emails and reading them back (``EmailRecordingStore``) on PostgreSQL.
+extension PostgresAuditStore: EmailRecordingStore {
+    /// Records emails as Pending in one transaction and returns their ids, in order; the
+    /// roll-ups (daily, monthly, yearly, by the store's local days) in the same transaction.
+    ///
+    /// An email of a month with no partition yet (`emails` has no default partition) fails
+    /// with SQLSTATE 23514; the transaction is rolled back, the months of the batch are
+    /// created (``PostgresPartitions``) and the batch is recorded again, once.
+    ///
+    /// - Throws: ``PostgresStoreError/unknownAccount(id:)``, ``PostgresStoreError/unknownStaff(id:)``
+    ///   or ``PostgresStoreError/unknownUnit(id:)`` for ids that do not exist in the email's
+    ///   account, ``PostgresStoreError/invalidValue(_:)`` for a staff member of another account,
+    ///   a malformed address, a NUL character or an impossible time. Nothing is recorded then.
+    public func record(_ emails: [NewEmail]) throws -> [Int64] {
+        guard !emails.isEmpty else { return [] }
+        for email in emails { try PostgresValueCheck.check(email) }
+        do {
+            return try connection.transaction { db in try insert(emails, on: db) }
+        } catch let error as PostgresStoreError where Self.isMissingPartition(error) {
+            try createMonths(of: emails.map(\.createdAt))
+            return try connection.transaction { db in try insert(emails, on: db) }
+        }
+    }
+
+    /// Whether the server refused a row for want of a partition for its month ("no partition
+    /// of relation ... found for row"). The SQLSTATE alone decides (the message may be in the
+    /// server's language); a CHECK violation shares it, and fails again after the one retry.
+    static func isMissingPartition(_ error: PostgresStoreError) -> Bool {
+        error.sqlState == PostgresPartitions.missingPartitionState
+    }
+
+    /// Creates the partitions of each local month holding one of `instants`.
+    func createMonths(of instants: [Date]) throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var months: [DateComponents: Date] = [:]
+        for instant in instants {
+            let month = calendar.dateComponents([.year, .month], from: instant)
+            if months[month] == nil { months[month] = instant }
+        }
+        for instant in months.values.sorted() {
+            try PostgresPartitions.create(for: instant, in: connection)
+        }
+    }
+
+    /// Inserts checked emails in the caller's transaction.
+    func insert(_ emails: [NewEmail], on db: BlockingPostgresConnection) throws -> [Int64] {
+        var accounts: Set<Int64> = []
+        var staffAccount: [Int64: Int64] = [:]
+        var units: Set<[Int64]> = []
+        for email in emails {
+            if accounts.insert(email.accountID).inserted { try requireAccount(email.accountID, on: db) }
+            let owner: Int64
+            if let known = staffAccount[email.raisedByID] {
+                owner = known
+            } else {
+                guard let found = try int64("SELECT account_id FROM staff WHERE id = \(email.raisedByID)", on: db) else {
+                    throw PostgresStoreError.unknownStaff(id: email.raisedByID)
+                }
+                staffAccount[email.raisedByID] = found
+                owner = found
+            }
+            guard owner == email.accountID else {
+                throw PostgresStoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
+            }
+            for unitID in email.unitIDs where units.insert([email.accountID, unitID]).inserted {
+                try requireUnit(unitID, accountID: email.accountID, on: db)
+            }
+        }
+        var senders: [[String]: Int64] = [:]
+        var rollups = PostgresRollupDeltas(timeZone: timeZone)
+        var ids: [Int64] = []
+        ids.reserveCapacity(emails.count)
+        for email in emails {
+            let senderKey = [String(email.accountID), email.from]
+            let senderID: Int64
+            if let known = senders[senderKey] {
+                senderID = known
+            } else {
+                try db.execute("""
+                    INSERT INTO senders (account_id, address) VALUES (\(email.accountID), \(email.from))
+                    ON CONFLICT (account_id, address) DO NOTHING
+                    """)
+                senderID = try int64("SELECT id FROM senders WHERE account_id = \(email.accountID) AND address = \(email.from)", on: db)!
+                senders[senderKey] = senderID
+            }
+            let id = try int64("""
+                INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body, attachments)
+                VALUES (\(email.accountID), \(email.createdAt), \(email.raisedByID), \(email.activity.rawValue),
+                        \(EmailAddress.bare(email.to)), \(Self.jsonArray(email.cc))::jsonb, \(senderID), \(email.subject),
+                        \(email.textBody), \(Self.jsonArray(email.attachmentNames))::jsonb)
+                RETURNING id
+                """, on: db)!
+            if let hostID = email.hostID {
+                try db.execute("""
+                    INSERT INTO email_host_ids (account_id, host_id, email_id, email_created_at)
+                    VALUES (\(email.accountID), \(hostID), \(id), \(email.createdAt))
+                    """)
+            }
+            for unitID in Set(email.unitIDs).sorted() {
+                try db.execute("""
+                    INSERT INTO email_units (account_id, email_id, email_created_at, unit_id)
+                    VALUES (\(email.accountID), \(id), \(email.createdAt), \(unitID))
+                    """)
+            }
+            rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: email.raisedByID, status: .pending, 1)
+            ids.append(id)
+        }
+        try rollups.apply(on: db)
+        return ids
+    }
+
+    public func recordedEmail(id: Int64, inAccount accountID: Int64) throws -> Email? {
+        try rows("""
+            SELECT e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
+                   coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
+                   e.provider_message_id, e.status, e.last_event_at
+            FROM emails e
+            JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
+            LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
+            WHERE e.account_id = \(accountID) AND e.id = \(id)
+            """) { row in
+            // status_detail is written by ingest, which is not behind the contract yet: read as nil.
+            Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
+                  raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
+                  activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
+                  to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
+                  from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
+                  textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
+                  createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
+                  status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending, statusDetail: nil,
+                  lastEventAt: try row[14].decode(Date?.self))
+        }.first
+    }
+
+    public func linkedUnitIDs(emailID: Int64, inAccount accountID: Int64) throws -> [Int64] {
+        try rows("SELECT unit_id FROM email_units WHERE account_id = \(accountID) AND email_id = \(emailID) ORDER BY unit_id") {
+            try $0[0].decode(Int64.self)
+        }
+    }
+
+    /// A JSON array of strings, for a `jsonb` column.
+    static func jsonArray(_ values: [String]) -> String {
+        guard let data = try? JSONEncoder().encode(values) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The strings of a JSON array read from a `jsonb` column ([] for anything else).
+    static func stringArray(_ json: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+    }
+}
+
+/// Roll-up changes of one transaction: counts per account, local day of the store's zone,
+/// raiser and status, written to the daily, monthly and yearly tables (the integers of the
+/// SQLite store: `CalendarDay.ordinal`, `year * 12 + month - 1`, `year`).
+struct PostgresRollupDeltas {
+    struct Key: Hashable, Comparable {
+        var accountID: Int64
+        var period: Int
+        var raisedByID: Int64
+        var status: Int
+
+        static func < (a: Key, b: Key) -> Bool {
+            (a.accountID, a.period, a.raisedByID, a.status) < (b.accountID, b.period, b.raisedByID, b.status)
+        }
+    }
+
+    let timeZone: TimeZone
+    private(set) var days: [Key: Int] = [:]
+    private(set) var months: [Key: Int] = [:]
+    private(set) var years: [Key: Int] = [:]
+
+    init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    mutating func add(accountID: Int64, at instant: Date, raisedByID: Int64, status: EmailStatus, _ delta: Int) {
+        let day = CalendarDay(containing: instant, in: timeZone)
+        days[Key(accountID: accountID, period: day.ordinal, raisedByID: raisedByID, status: status.code), default: 0] += delta
+        months[Key(accountID: accountID, period: day.year * 12 + day.month - 1, raisedByID: raisedByID, status: status.code),
+               default: 0] += delta
+        years[Key(accountID: accountID, period: day.year, raisedByID: raisedByID, status: status.code), default: 0] += delta
+    }
+
+    /// Adds the changes, in key order (two writers lock roll-up rows in the same order).
+    func apply(on db: BlockingPostgresConnection) throws {
+        for (table, period, deltas) in [("rollups", "day", days), ("rollups_monthly", "month", months), ("rollups_yearly", "year", years)] {
+            for (key, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta != 0 {
+                try db.execute("""
+                    INSERT INTO \(unescaped: table) (account_id, \(unescaped: period), raised_by_id, status, count)
+                    VALUES (\(key.accountID), \(key.period), \(key.raisedByID), \(Int16(key.status)), \(Int64(delta)))
+                    ON CONFLICT (account_id, \(unescaped: period), raised_by_id, status)
+                    DO UPDATE SET count = \(unescaped: table).count + excluded.count
+                    """)
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import AuditCore
+import Foundation
+import GRDB
+import PostgresNIO
+import Testing
+@testable import AuditStore
+@testable import AuditStorePostgres
+
+/// The backends the contract suite runs against.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static let serverVariable = "EMAIL_AUDIT_TEST_POSTGRES_URL"
+    static let serverURL: String? = ProcessInfo.processInfo.environment[serverVariable].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// SQLite always; PostgreSQL when a test server is configured (else its case is recorded
+    /// as skipped by ``PostgresContractServerTests``, and fails under CI=true).
+    static let available: [Backend] = serverURL == nil ? [.sqlite] : [.sqlite, .postgres]
+}
+
+/// The PostgreSQL case is not optional in CI, and is reported as skipped without a server.
+@Suite("Store contract: PostgreSQL server")
+struct PostgresContractServerTests {
+    @Test func ciSetsTheServerURL() {
+        let ci = ProcessInfo.processInfo.environment["CI"] == "true"
+        #expect(!ci || Backend.serverURL != nil,
+                "CI=true but \(Backend.serverVariable) is unset: the PostgreSQL backend of the store contract was not tested")
+    }
+
+    @Test("PostgreSQL backend of the store contract",
+          .enabled(if: Backend.serverURL != nil, "needs a server: set EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh with swift test ...)"))
+    func postgresCasesRan() {
+        #expect(Backend.available.contains(.postgres))
+    }
+}
+
+/// A store of one backend behind the contract, with probes the contract itself does not offer
+/// (counts and roll-ups as stored, the partition an email landed in), read with each
+/// backend's own SQL.
+final class ContractStore {
+    let backend: Backend
+    let store: any PortfolioStore & EmailRecordingStore
+    private let sqlite: AuditDatabase?
+    private let postgres: BlockingPostgresConnection?
+
+    init(sqlite: AuditDatabase) {
+        backend = .sqlite
+        store = sqlite
+        self.sqlite = sqlite
+        postgres = nil
+    }
+
+    init(postgres: PostgresAuditStore) {
+        backend = .postgres
+        store = postgres
+        sqlite = nil
+        self.postgres = postgres.connection
+    }
+
+    /// Rows of `table` (emails, email_units, contacts, contact_units, units, blocks, senders, staff).
+    func count(_ table: String) throws -> Int {
+        if let sqlite {
+            return try sqlite.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")! }
+        }
+        return Int(try postgres!.rows(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int64.self))
+    }
+
+    /// The daily roll-ups summed over accounts, raisers and statuses: day ordinal → count.
+    func dailyCounts(accountID: Int64) throws -> [Int: Int] {
+        try periodCounts(table: "rollups", period: "day", accountID: accountID)
+    }
+
+    /// The monthly roll-ups: `year * 12 + month - 1` → count.
+    func monthlyCounts(accountID: Int64) throws -> [Int: Int] {
+        try periodCounts(table: "rollups_monthly", period: "month", accountID: accountID)
+    }
+
+    private func periodCounts(table: String, period: String, accountID: Int64) throws -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        if let sqlite {
+            let rows = try sqlite.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(period), sum(count) FROM \(table) WHERE account_id = ? GROUP BY 1", arguments: [accountID])
+            }
+            for row in rows { counts[row[0]] = row[1] }
+        } else {
+            let rows = try postgres!.rows(PostgresQuery(unsafeSQL: """
+                SELECT \(period), sum(count)::bigint FROM \(table) WHERE account_id = \(accountID) GROUP BY 1
+                """))
+            for row in rows {
+                let (key, value) = try row.decode((Int32, Int64).self)
+                counts[Int(key)] = Int(value)
+            }
+        }
+        return counts.filter { $0.value != 0 }
+    }
+
+    /// The month partitions of `emails`, oldest first (PostgreSQL), nil for SQLite.
+    func emailPartitions() throws -> [String]? {
+        guard let postgres else { return nil }
+        return try PostgresPartitions.months(of: "emails", in: postgres).map(\.name)
+    }
+
+    /// The partition of `emails` holding the email (PostgreSQL), nil for SQLite.
+    func partition(ofEmail id: Int64) throws -> String? {
+        guard let postgres else { return nil }
+        return try postgres.rows("SELECT tableoid::regclass::text FROM emails WHERE id = \(id)").first?.decode(String.self)
+    }
+}
+
+/// Runs `body` with a new, empty store of `backend` in `timeZone` (PostgreSQL: a new database,
+/// dropped afterwards, opened as the CLI will open it at `now`: this month's and next month's
+/// partitions only).
+func withStore<T>(_ backend: Backend, timeZone: String = "Europe/London", now: Date = utc(2026, 12, 4, 12),
+                  _ body: (ContractStore) throws -> T) throws -> T {
+    let zone = TimeZone(identifier: timeZone)!
+    switch backend {
+    case .sqlite:
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgcontract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AuditDatabase(path: folder.appendingPathComponent("audit.sqlite").path, timeZone: zone)
+        defer { try? database.close() }
+        return try body(ContractStore(sqlite: database))
+    case .postgres:
+        let admin = try PostgresLocation(url: Backend.serverURL!)
+        let name = "email_audit_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let server = try BlockingPostgresConnection.connect(to: admin, password: try PostgresPassword.resolve(for: admin).password)
+        defer { server.close() }
+        try server.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        defer { _ = try? server.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) }
+        var location = admin
+        location.database = name
+        let connection = try BlockingPostgresConnection.connect(to: location, password: try PostgresPassword.resolve(for: location).password)
+        defer { connection.close() }
+        try PostgresSchema.migrate(connection, timeZone: zone)
+        try PostgresPartitions.createCurrentAndNext(now: now, in: connection)
+        return try body(ContractStore(postgres: try PostgresAuditStore(connection: connection)))
+    }
+}
+
+/// UTC instants for the tests.
+func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0, milliseconds: Int = 0) -> Date {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let whole = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
+    return whole.addingTimeInterval(Double(milliseconds) / 1000)
+}
