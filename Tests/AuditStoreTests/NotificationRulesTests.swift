@@ -137,6 +137,29 @@ struct NotificationRulesTests {
     }
 }
 
+extension NotificationRulesTests {
+    /// Two users who take an email for each get one each, both sent from the changed email's
+    /// sending domain (its sender is read once for both).
+    @Test func everyUserWhoTakesEmailsGetsOneFromTheEmailsDomain() throws {
+        let world = try NotificationWorld()
+        try world.f.store.setStaffEmailDomain(accountID: world.f.account.id, domain: "harbour.example")
+        let byEmail = NotificationPreferences(statuses: Self.all, scope: .account, delivery: .email, digestHour: 8)
+        try world.setPreferences(alice: byEmail, bob: byEmail)
+        let id = try world.sendEmail(raisedBy: world.f.alice, activity: .receiptRecorded)
+        try world.apply([(.failed, 1)], to: id)
+        let alerts = try world.f.store.pool.read { db in
+            try GRDB.Row.fetchAll(db, sql: """
+                SELECT e.to_address, \(Senders.address(of: "e")) FROM emails e WHERE e.activity = 'status-alert' ORDER BY e.to_address
+                """).map { [$0[0] as String, $0[1] as String] }
+        }
+        #expect(alerts.map { $0[0] } == ["alice.able@harbour.example", "bob.baker@harbour.example"])
+        #expect(alerts.map { $0[1] } == Array(repeating: NotificationText.sender(domain: "mg.example.com"), count: 2))
+        #expect(try world.notified().sorted() == ["Alice:failed", "Bob:failed"])
+        try world.f.checkCounts()
+        #expect(try world.f.store.rollupMismatches() == 0)
+    }
+}
+
 /// A store with Alice and Bob (account A) and Carol (account B, all of her account's emails).
 final class NotificationWorld: @unchecked Sendable {
     let f: Fixture
