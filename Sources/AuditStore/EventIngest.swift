@@ -422,9 +422,10 @@ enum StatusRefresh {
         var detailJSON: String?
         var lastEventAt: Int64?
         var to: String
-        var activity: Activity
+        /// Nil for an activity text this version does not know (a newer version wrote it): such a
+        /// row is not re-dated or filled from headers as an External one, but notifies as one.
+        var activity: Activity?
         var subject: String
-        var isExternal: Bool
     }
 
     /// ``refresh(_:emailIDs:created:days:deltas:headers:notices:)`` for a caller that does not
@@ -479,8 +480,7 @@ enum StatusRefresh {
                 accountID: emails.int64(1), raisedByID: emails.int64(2), createdAt: emails.int64(3),
                 status: EmailStatus(code: Int(emails.int64(4))) ?? .pending, detailJSON: emails.optionalString(5),
                 lastEventAt: emails.optionalInt64(6), to: emails.string(7),
-                activity: Activity(rawValue: emails.string(8)) ?? .external, subject: emails.string(9),
-                isExternal: emails.string(8) == Activity.external.rawValue)))
+                activity: Activity(rawValue: emails.string(8)), subject: emails.string(9))))
         }
         emails.reset()
 
@@ -507,7 +507,7 @@ enum StatusRefresh {
             let isNew = created.contains(id)
             var createdAt = state.createdAt
             var subject = state.subject
-            if state.isExternal, let earliest = group.map(\.occurredAt).min() {
+            if state.activity == .external, let earliest = group.map(\.occurredAt).min() {
                 createdAt = min(createdAt, StorageEncoding.milliseconds(earliest))
                 if state.subject.isEmpty, let found = headers[id] {
                     var senders = SenderIDs()
@@ -547,7 +547,7 @@ enum StatusRefresh {
             }
             if derived.status != state.status {
                 if derived.status.raisesNotification {
-                    notices[id] = NotificationWriter.EmailFacts(activity: state.activity, subject: subject, createdAt: createdAt)
+                    notices[id] = NotificationWriter.EmailFacts(activity: state.activity ?? .external, subject: subject, createdAt: createdAt)
                 }
                 changes.append(StatusChange(emailID: id, old: state.status, new: derived.status, accountID: state.accountID,
                                             raisedByID: state.raisedByID, to: state.to, detail: derived.detail))

@@ -60,6 +60,8 @@ enum NotificationWriter {
             let createdAt = StorageEncoding.date(milliseconds: facts.createdAt)
             let raisedAt = change.detail?.occurredAt ?? createdAt
             let at = StorageEncoding.milliseconds(raisedAt)
+            // The changed email's sender, read at most once for all the users who take an email.
+            var fromHeader: String?
             for user in wanting {
                 let statement: RawStatement
                 if let insert {
@@ -83,16 +85,22 @@ enum NotificationWriter {
                 raised.notifications += 1
                 let notificationID = db.lastInsertedRowID
                 guard user.preferences.delivery == .email, !user.email.isEmpty else { continue }
-                let fromHeader = try String.fetchOne(db.cachedStatement(sql: """
-                    SELECT \(Senders.address(of: "emails")) FROM emails WHERE id = ?
-                    """), arguments: [change.emailID]) ?? ""
+                let sender: String
+                if let fromHeader {
+                    sender = fromHeader
+                } else {
+                    sender = try String.fetchOne(db.cachedStatement(sql: """
+                        SELECT \(Senders.address(of: "emails")) FROM emails WHERE id = ?
+                        """), arguments: [change.emailID]) ?? ""
+                    fromHeader = sender
+                }
                 let notified = NotifiedEmail(
                     emailID: change.emailID, status: change.new, subject: facts.subject, to: change.to, createdAt: createdAt,
                     detail: change.detail, contacts: try AuditDatabase.unitRows(db, address: change.to, accountID: change.accountID))
                 let email = NewEmail(
                     accountID: change.accountID, raisedByID: try AuditDatabase.systemStaffID(db, accountID: change.accountID),
                     activity: .statusAlert, to: user.email,
-                    from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: fromHeader)),
+                    from: NotificationText.sender(domain: NotificationAddress.sendingDomain(fromHeader: sender)),
                     subject: NotificationText.subject(for: notified),
                     textBody: NotificationText.body(for: notified, userName: user.name, timeZone: timeZone), createdAt: raisedAt)
                 let emailID = try AuditDatabase.insertPending(db, email, bodies: CompactText.Compressor(format: .plainText),

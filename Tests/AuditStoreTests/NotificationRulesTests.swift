@@ -137,6 +137,52 @@ struct NotificationRulesTests {
     }
 }
 
+extension NotificationRulesTests {
+    /// Two users who take an email for each get one each, both sent from the changed email's
+    /// sending domain (its sender is read once for both).
+    @Test func everyUserWhoTakesEmailsGetsOneFromTheEmailsDomain() throws {
+        let world = try NotificationWorld()
+        try world.f.store.setStaffEmailDomain(accountID: world.f.account.id, domain: "harbour.example")
+        let byEmail = NotificationPreferences(statuses: Self.all, scope: .account, delivery: .email, digestHour: 8)
+        try world.setPreferences(alice: byEmail, bob: byEmail)
+        let id = try world.sendEmail(raisedBy: world.f.alice, activity: .receiptRecorded)
+        try world.apply([(.failed, 1)], to: id)
+        let alerts = try world.f.store.pool.read { db in
+            try GRDB.Row.fetchAll(db, sql: """
+                SELECT e.to_address, \(Senders.address(of: "e")) FROM emails e WHERE e.activity = 'status-alert' ORDER BY e.to_address
+                """).map { [$0[0] as String, $0[1] as String] }
+        }
+        #expect(alerts.map { $0[0] } == ["alice.able@harbour.example", "bob.baker@harbour.example"])
+        #expect(alerts.map { $0[1] } == Array(repeating: NotificationText.sender(domain: "mg.example.com"), count: 2))
+        #expect(try world.notified().sorted() == ["Alice:failed", "Bob:failed"])
+        try world.f.checkCounts()
+        #expect(try world.f.store.rollupMismatches() == 0)
+    }
+}
+
+extension NotificationRulesTests {
+    /// A row whose activity text this version does not know (written by a newer one) raises
+    /// notifications like an External email, but is not re-dated or filled from headers as one.
+    @Test func anUnknownActivityNotifiesButIsNotTreatedAsExternal() throws {
+        let world = try NotificationWorld()
+        try world.setPreferences(alice: .standard, bob: .standard)
+        let id = try world.sendEmail(raisedBy: world.f.alice, activity: .receiptRecorded)
+        let later = StorageEncoding.milliseconds(world.t0.addingTimeInterval(3600))
+        try world.f.store.pool.write { db in
+            try db.execute(sql: "UPDATE emails SET activity = 'newer-kind', subject = '', created_at = ? WHERE id = ?",
+                           arguments: [later, id])
+        }
+        try world.apply([(.failed, 1)], to: id)
+        #expect(try world.status(of: id) == .failed)
+        #expect(try world.notified() == ["Alice:failed"])
+        let row = try world.f.store.pool.read { db in
+            try #require(try GRDB.Row.fetchOne(db, sql: "SELECT created_at, subject FROM emails WHERE id = ?", arguments: [id]))
+        }
+        #expect((row[0] as Int64) == later, "an External email would take its earliest event's time")
+        #expect((row[1] as String) == "")
+    }
+}
+
 /// A store with Alice and Bob (account A) and Carol (account B, all of her account's emails).
 final class NotificationWorld: @unchecked Sendable {
     let f: Fixture
