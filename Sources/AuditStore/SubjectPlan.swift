@@ -84,6 +84,12 @@ struct SubjectSearchLimits: Equatable {
     /// rarest, "27, Johnson" + a staff member matched "son" (1,009,682 emails) beside "27,"
     /// (85,165) and "Joh", and the chunks' matches took ~60% of its 30 ms.
     var rangeRowPerSpanEntry = 500.0
+    /// A range walk reading every candidate of a rare text matches the text's trigrams rarest
+    /// first while their lists hold at most this many entries in all (an FTS5 AND costs about
+    /// the sum of its lists, ~0.01 µs an entry: ~6 ms), any of them: "943 f" + a staff member
+    /// matched "943" AND "43 " (3,564 candidates, past ``rowids``: the staff member's whole range
+    /// was walked, ~24 ms); "3 f" (326,022 entries, 22 times the rarest) leaves 1,064.
+    var rangeExactEntries = 600_000
     /// Entries of the range read in the walk's first chunk (each next chunk doubles).
     var rangeChunk = 256
     /// The most entries of the range read in one chunk.

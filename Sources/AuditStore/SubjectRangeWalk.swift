@@ -244,7 +244,8 @@ extension EmailQueryPlanner {
         }
         let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
         guard highestID >= limits.rangeWalkFromEmails, !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
-              let (spans, exact, share) = try rangeWalkMatch(db, subject) else { return nil }
+              let (spans, exact, share) = try rangeWalkMatch(db, subject, highestID: highestID,
+                                                                  exactEntries: limits.rangeExactEntries) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                                 span: span, summaryColumns: summaryColumns, spanTrigrams: spans,
                                 rowPerSpanEntry: max(0, limits.rangeRowPerSpanEntry), exactMatch: exact, share: share, ranges: ranges,
@@ -259,9 +260,10 @@ extension EmailQueryPlanner {
     /// at most 16 times as common as the rarest are used. `spans`: the rarest, those that do not
     /// overlap it (nor each other) rarest first, then the others, up to ``walkedTrigrams``
     /// (each chunk takes those that pay, ``SubjectRangeWalk/spanMatch(entriesPerID:)``).
-    /// `exact`: up to ``walkedTrigrams`` (each narrows the candidates whose rows are read, and
-    /// costs little beside a short list). Nil when the text is too short for the index.
-    static func rangeWalkMatch(_ db: Database, _ text: String) throws
+    /// `exact`: the rarest first, any of them (not only those up to 16 times the rarest), up to
+    /// ``walkedTrigrams`` while their lists' estimated entries add up to at most `exactEntries`
+    /// (``SubjectSearchLimits/rangeExactEntries``). Nil when the text is too short for the index.
+    static func rangeWalkMatch(_ db: Database, _ text: String, highestID: Int64, exactEntries: Int) throws
         -> (spans: [(phrase: String, offset: Int, share: Double)], exact: String, share: Double)? {
         guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
         if let empty = samples.last, empty.count == 0 {
@@ -277,8 +279,14 @@ extension EmailQueryPlanner {
         for candidate in usable.dropFirst() where !spans.contains(where: { $0.sample.offset == candidate.sample.offset }) {
             spans.append(candidate)
         }
-        let exact = usable.prefix(walkedTrigrams).map(\.sample).sorted { $0.offset < $1.offset }
-            .map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
+        // Rarest first, overlapping or not, while their lists' estimated entries fit the budget.
+        var exactTrigrams: [SubjectTrigramSample] = [], entries = 0.0
+        for candidate in measured.map(\.sample) where exactTrigrams.count < walkedTrigrams {
+            entries += candidate.estimatedEntries(highestID: highestID)
+            if !exactTrigrams.isEmpty && entries > Double(exactEntries) { break }
+            exactTrigrams.append(candidate)
+        }
+        let exact = exactTrigrams.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
         return (spans.prefix(walkedTrigrams).map { (SearchText.ftsPhrase($0.sample.text), $0.sample.offset, $0.measure) },
                 exact, rarest.measure)
     }

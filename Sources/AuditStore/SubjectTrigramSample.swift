@@ -5,7 +5,7 @@ import GRDB
 /// the span of their ids, and whether that was the whole list. The Subject search plans rank a
 /// text's trigrams by these samples to match the ones that narrow most
 /// (``EmailQueryPlanner/selectiveSubjectMatch(_:_:maximum:)``,
-/// ``EmailQueryPlanner/rangeWalkMatch(_:_:)``).
+/// ``EmailQueryPlanner/rangeWalkMatch(_:_:highestID:exactEntries:)``).
 struct SubjectTrigramSample: Equatable {
     /// Where the trigram first starts in the text, in characters.
     let offset: Int

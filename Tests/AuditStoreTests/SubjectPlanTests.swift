@@ -29,6 +29,10 @@ struct SubjectPlanTests {
         ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                            rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
                                                            rangeCandidatesPerEntry: 0)),
+        // Every candidate's rows by the rarest trigram alone (no budget for more).
+        ("range walk, few candidates by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
+                                                                                 idSet: 100_000, rangeWalkFromEmails: 0,
+                                                                                 rangeExactEntries: 0)),
         // Each chunk matches the rarest trigram alone, or every usable one.
         ("range walk, chunks by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                          rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 0,
@@ -114,10 +118,15 @@ struct SubjectPlanTests {
             #expect(walk.spanMatch(entriesPerID: 0) == rarest.phrase)
             let dense = walk.spanMatch(entriesPerID: 1e12).components(separatedBy: " AND ")
             #expect(dense.count == min(walk.spanTrigrams.count, EmailQueryPlanner.maximumMatchedTrigrams + 1) && dense.contains(rarest.phrase))
+            // Every candidate: the rarest trigram alone without a budget, more with one.
+            let none = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 0))
+            #expect(!none.exact.contains("AND") && none.exact == rarest.phrase, "\(none.exact)")
+            let ample = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 1_000_000))
+            #expect(ample.exact.components(separatedBy: " AND ").count == SearchText.trigrams("Flat 12").count, "\(ample.exact)")
             // A trigram in no subject is the whole query.
-            let missing = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12 xyzzy"))
+            let missing = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12 xyzzy", highestID: 1_000, exactEntries: 0))
             #expect(missing.spans.count == 1 && missing.exact == missing.spans[0].phrase && missing.share == 0)
-            #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo") == nil)
+            #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo", highestID: 1_000, exactEntries: 0) == nil)
         }
     }
 
