@@ -109,14 +109,27 @@ extension EmailQueryPlanner {
                 """), arguments: [SearchText.likePattern(containing: subject), limits.sample, accountID]) ?? 0
             if inSample >= limits.commonInSample { return nil }
         }
-        guard let match = try selectiveSubjectMatch(db, subject, maximum: walkedTrigrams) else { return nil }
+        guard let samples = try SubjectTrigramSample.sampling(db, subject, size: densitySample) else { return nil }
+        let match = selectiveSubjectMatch(samples, maximum: walkedTrigrams)
+        // The narrower match for the candidates left past a wide window: rarest first, any
+        // trigram, while their lists' estimated entries fit the budget the window allows.
+        let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
+        var narrow: [SubjectTrigramSample] = [], narrowEntries: [Double] = []
+        if samples.last?.count != 0 {
+            for sample in SubjectTrigramSample.rarestFirst(samples, by: { $0.share }).map(\.sample) where narrow.count < walkedTrigrams {
+                narrow.append(sample)
+                narrowEntries.append((narrowEntries.last ?? 0) + sample.estimatedEntries(highestID: highestID))
+            }
+        }
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,
                            chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
                            windowPerCandidate: max(0, limits.walkWindowPerCandidate),
                            domainCandidates: max(0, limits.domainCandidates),
                            domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
-                           sample: limits.sample, domainCommonInSample: limits.domainCommonInSample)
+                           sample: limits.sample, domainCommonInSample: limits.domainCommonInSample,
+                           narrowTrigrams: narrow.map { (SearchText.ftsPhrase($0.text), $0.offset) }, narrowEntries: narrowEntries,
+                           narrowEntriesPerWindowEmail: max(0, limits.walkNarrowEntriesPerWindowEmail))
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is
@@ -149,6 +162,11 @@ extension EmailQueryPlanner {
     /// word and narrow little. Nil when the text is too short for the index.
     static func selectiveSubjectMatch(_ db: Database, _ text: String, maximum: Int? = nil) throws -> String? {
         guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
+        return selectiveSubjectMatch(samples, maximum: maximum)
+    }
+
+    /// ``selectiveSubjectMatch(_:_:maximum:)`` from the text's samples, already read.
+    static func selectiveSubjectMatch(_ samples: [SubjectTrigramSample], maximum: Int? = nil) -> String {
         if let empty = samples.last, empty.count == 0 { return SearchText.ftsPhrase(empty.text) } // in no subject: nothing matches
         // A complete list ranks by its count, a longer one by its share of its id span.
         let measured = SubjectTrigramSample.rarestFirst(samples) { $0.complete ? Double($0.count) : $0.share }

@@ -43,6 +43,15 @@ struct SubjectSearchLimits: Equatable {
     /// matches over the years: its first page spans ~220,000 emails, and reading the ~2,000
     /// remaining candidates' rows took 35 ms).
     var walkWindowPerCandidate = 250.0
+    /// Before a window wider than ``walkWindow`` is checked, the candidates left are read with
+    /// a narrower match (more of the text's trigrams, rarest first) whose lists hold at most this
+    /// many entries per email of the window (an FTS5 entry costs about a fifth of a window
+    /// entry, so a match that leaves too many candidates wastes at most a fifth of the window's
+    /// cost); when at most one per ``walkWindowPerCandidate`` emails of the window are left,
+    /// their rows are read instead of the window. "943 f" (1,064 matches, a page spanning
+    /// ~475,000 emails) matched "943" AND "43 " (3,564 candidates, so the window was checked:
+    /// 28 ms); "3 f" (326,022 entries) leaves 808 rows to read.
+    var walkNarrowEntriesPerWindowEmail = 1.0
     /// A To `*@domain` with at most this many emails in the account is answered from its own
     /// range (rows checked by LIKE); a bigger one is walked beside the subject index.
     var smallDomain = 5_000
@@ -68,6 +77,19 @@ struct SubjectSearchLimits: Equatable {
     /// p99 15.4 → 23.3 ms, + staff 14.0 → 21.0 ms), at 10,000,000 the walk is the one that does
     /// (docs/performance.md). Between them it is unmeasured.
     var rangeWalkFromEmails: Int64 = 2_000_000
+    /// A row read costs about as much as this many entries of a trigram's list in an FTS5 match
+    /// (~10 µs against ~0.01-0.02 µs at 10,000,000 emails): a range walk's chunk matches a
+    /// further trigram only when that costs less than the candidate rows it removes
+    /// (``SubjectRangeWalk/spanMatch(entriesPerID:)``). With every trigram up to 16 times the
+    /// rarest, "27, Johnson" + a staff member matched "son" (1,009,682 emails) beside "27,"
+    /// (85,165) and "Joh", and the chunks' matches took ~60% of its 30 ms.
+    var rangeRowPerSpanEntry = 500.0
+    /// A range walk reading every candidate of a rare text matches the text's trigrams rarest
+    /// first while their lists hold at most this many entries in all (an FTS5 AND costs about
+    /// the sum of its lists, ~0.01 µs an entry: ~6 ms), any of them: "943 f" + a staff member
+    /// matched "943" AND "43 " (3,564 candidates, past ``rowids``: the staff member's whole range
+    /// was walked, ~24 ms); "3 f" (326,022 entries, 22 times the rarest) leaves 1,064.
+    var rangeExactEntries = 600_000
     /// Entries of the range read in the walk's first chunk (each next chunk doubles).
     var rangeChunk = 256
     /// The most entries of the range read in one chunk.

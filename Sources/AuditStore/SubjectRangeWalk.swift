@@ -36,8 +36,13 @@ struct SubjectRangeWalk {
     let limit: Int
     let span: TimeSpan
     let summaryColumns: String
-    /// The FTS5 query for the candidates of a chunk's id span (a superset, checked by LIKE).
-    let match: String
+    /// The text's trigrams the chunks' id spans may match, as FTS5 phrases: the rarest first,
+    /// then those that do not overlap it, then the rest, each with its estimated share of the
+    /// emails. Each chunk takes those that pay in its span (``spanMatch(entriesPerID:)``).
+    let spanTrigrams: [(phrase: String, offset: Int, share: Double)]
+    /// A row read costs as much as this many entries of a trigram's list in an FTS5 match
+    /// (``SubjectSearchLimits/rangeRowPerSpanEntry``).
+    let rowPerSpanEntry: Double
     /// The FTS5 query for all the candidates of a rare text (narrower, more trigrams).
     let exactMatch: String
     /// The estimated share of the emails that are candidates (per id of a span).
@@ -53,6 +58,24 @@ struct SubjectRangeWalk {
     let candidatesPerEntry: Double
 
     private var older: Bool { direction == .older }
+
+    /// The FTS5 query for the candidates of a chunk's id span (a superset, checked by LIKE) whose
+    /// range entries are `entriesPerID` of its ids. A trigram costs its list in the span and
+    /// removes candidates whose rows would be read when they are also range entries, so it is
+    /// taken when its share is below ``rowPerSpanEntry`` × the candidates' estimated share ×
+    /// `entriesPerID` (a trigram overlapping one taken is assumed to narrow nothing). At most
+    /// ``EmailQueryPlanner/maximumMatchedTrigrams`` + 1.
+    func spanMatch(entriesPerID: Double) -> String {
+        guard let rarest = spanTrigrams.first else { return "" }
+        var chosen = [rarest]
+        var candidates = rarest.share
+        for trigram in spanTrigrams.dropFirst() where chosen.count <= EmailQueryPlanner.maximumMatchedTrigrams {
+            guard trigram.share < rowPerSpanEntry * candidates * entriesPerID else { continue }
+            if chosen.allSatisfy({ abs($0.offset - trigram.offset) >= 3 }) { candidates *= trigram.share }
+            chosen.append(trigram)
+        }
+        return chosen.sorted { $0.offset < $1.offset }.map(\.phrase).joined(separator: " AND ")
+    }
 
     /// Every condition a row of the page meets.
     private func rowConditions() -> (conditions: [String], arguments: StatementArguments) {
@@ -160,7 +183,8 @@ struct SubjectRangeWalk {
                 try check(ids.sorted())
                 continue
             }
-            spanned.bind(1, match); spanned.bind(2, lowest); spanned.bind(3, highest)
+            spanned.bind(1, spanMatch(entriesPerID: Double(ids.count) / Double(highest - lowest + 1)))
+            spanned.bind(2, lowest); spanned.bind(3, highest)
             var candidates: [Int64] = []
             while try spanned.step() { candidates.append(spanned.int64(0)) }
             spanned.reset()
@@ -220,49 +244,51 @@ extension EmailQueryPlanner {
         }
         let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
         guard highestID >= limits.rangeWalkFromEmails, !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
-              let (spans, exact, share) = try rangeWalkMatch(db, subject) else { return nil }
+              let (spans, exact, share) = try rangeWalkMatch(db, subject, highestID: highestID,
+                                                                  exactEntries: limits.rangeExactEntries) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
-                                span: span, summaryColumns: summaryColumns, match: spans, exactMatch: exact, share: share, ranges: ranges,
+                                span: span, summaryColumns: summaryColumns, spanTrigrams: spans,
+                                rowPerSpanEntry: max(0, limits.rangeRowPerSpanEntry), exactMatch: exact, share: share, ranges: ranges,
                                 fewCandidates: max(0, limits.rowids), firstChunk: max(1, limits.rangeChunk),
                                 maximumChunk: max(1, limits.rangeChunkMaximum),
                                 candidatesPerEntry: limits.rangeCandidatesPerEntry)
     }
 
-    /// The FTS5 queries for ``SubjectRangeWalk`` and the share of the emails the text's rarest
-    /// trigram is estimated to hold (``trigramShares(_:_:)``): `spans` for the chunks' id spans,
-    /// up to ``maximumMatchedTrigrams`` + 1 trigrams at most 16 times as common as the rarest,
-    /// those that do not overlap first (they narrow most: overlapping ones mostly come from the
-    /// same word), and `exact` for reading every candidate of a rare text, up to
-    /// ``walkedTrigrams`` such trigrams (each narrows the candidates whose rows are read, and
-    /// costs little beside a short list). Nil when the text is too short for the index.
-    static func rangeWalkMatch(_ db: Database, _ text: String) throws -> (spans: String, exact: String, share: Double)? {
-        guard let measured = try trigramShares(db, text), let rarest = measured.first else { return nil }
-        if rarest.share == 0 { return (SearchText.ftsPhrase(rarest.text), SearchText.ftsPhrase(rarest.text), 0) }
-        let usable = measured.filter { $0.complete == rarest.complete && $0.share <= rarest.share * 16 }
-        var spans = [rarest]
-        for candidate in usable.dropFirst() where spans.count <= maximumMatchedTrigrams
-            && spans.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) {
+    /// The trigrams for ``SubjectRangeWalk``'s chunks, the FTS5 query for reading every
+    /// candidate of a rare text, and the share of the emails the text's rarest trigram is
+    /// estimated to hold (from the id span of its first ``densitySample`` entries). Only trigrams
+    /// at most 16 times as common as the rarest are used. `spans`: the rarest, those that do not
+    /// overlap it (nor each other) rarest first, then the others, up to ``walkedTrigrams``
+    /// (each chunk takes those that pay, ``SubjectRangeWalk/spanMatch(entriesPerID:)``).
+    /// `exact`: the rarest first, any of them (not only those up to 16 times the rarest), up to
+    /// ``walkedTrigrams`` while their lists' estimated entries add up to at most `exactEntries`
+    /// (``SubjectSearchLimits/rangeExactEntries``). Nil when the text is too short for the index.
+    static func rangeWalkMatch(_ db: Database, _ text: String, highestID: Int64, exactEntries: Int) throws
+        -> (spans: [(phrase: String, offset: Int, share: Double)], exact: String, share: Double)? {
+        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
+        if let empty = samples.last, empty.count == 0 {
+            return ([(SearchText.ftsPhrase(empty.text), empty.offset, 0)], SearchText.ftsPhrase(empty.text), 0)
+        }
+        let measured = SubjectTrigramSample.rarestFirst(samples) { $0.share }
+        guard let rarest = measured.first else { return nil }
+        let usable = measured.filter { $0.sample.complete == rarest.sample.complete && $0.measure <= rarest.measure * 16 }
+        var spans = [usable[0]]
+        for candidate in usable.dropFirst() where spans.allSatisfy({ abs($0.sample.offset - candidate.sample.offset) >= 3 }) {
             spans.append(candidate)
         }
-        for candidate in usable.dropFirst() where spans.count <= maximumMatchedTrigrams
-            && !spans.contains(where: { $0.offset == candidate.offset }) {
+        for candidate in usable.dropFirst() where !spans.contains(where: { $0.sample.offset == candidate.sample.offset }) {
             spans.append(candidate)
         }
-        func query(_ chosen: some Sequence<(complete: Bool, share: Double, offset: Int, text: String)>) -> String {
-            chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
+        // Rarest first, overlapping or not, while their lists' estimated entries fit the budget.
+        var exactTrigrams: [SubjectTrigramSample] = [], entries = 0.0
+        for candidate in measured.map(\.sample) where exactTrigrams.count < walkedTrigrams {
+            entries += candidate.estimatedEntries(highestID: highestID)
+            if !exactTrigrams.isEmpty && entries > Double(exactEntries) { break }
+            exactTrigrams.append(candidate)
         }
-        return (query(spans), query(usable.prefix(walkedTrigrams)), rarest.share)
+        let exact = exactTrigrams.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
+        return (spans.prefix(walkedTrigrams).map { (SearchText.ftsPhrase($0.sample.text), $0.sample.offset, $0.measure) },
+                exact, rarest.measure)
     }
 
-    /// The text's distinct trigrams, rarest first, each with its estimated share of the emails
-    /// (from the id span of its first ``densitySample`` entries; a list shorter than that is
-    /// `complete`, its share its count over its span, and sorts before every longer list).
-    /// A trigram in no subject comes alone, with share 0. Nil when the text is too short.
-    static func trigramShares(_ db: Database, _ text: String) throws
-        -> [(complete: Bool, share: Double, offset: Int, text: String)]? {
-        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
-        if let empty = samples.last, empty.count == 0 { return [(true, 0, empty.offset, empty.text)] }
-        return SubjectTrigramSample.rarestFirst(samples) { $0.share }
-            .map { (complete: $0.sample.complete, share: $0.measure, offset: $0.sample.offset, text: $0.sample.text) }
-    }
 }

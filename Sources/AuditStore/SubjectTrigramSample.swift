@@ -5,7 +5,7 @@ import GRDB
 /// the span of their ids, and whether that was the whole list. The Subject search plans rank a
 /// text's trigrams by these samples to match the ones that narrow most
 /// (``EmailQueryPlanner/selectiveSubjectMatch(_:_:maximum:)``,
-/// ``EmailQueryPlanner/trigramShares(_:_:)``).
+/// ``EmailQueryPlanner/rangeWalkMatch(_:_:highestID:exactEntries:)``).
 struct SubjectTrigramSample: Equatable {
     /// Where the trigram first starts in the text, in characters.
     let offset: Int
@@ -24,6 +24,10 @@ struct SubjectTrigramSample: Equatable {
     /// The share of the ids in ``span`` that hold the trigram (0 when none were read): for a
     /// list longer than the sample, its estimated share of the emails.
     var share: Double { count == 0 ? 0 : Double(count) / Double(span) }
+
+    /// The entries of the trigram's whole list: the count read when ``complete``, else its
+    /// ``share`` of the ids up to `highestID`. An FTS5 query costs about the sum of its trigrams'.
+    func estimatedEntries(highestID: Int64) -> Double { complete ? Double(count) : share * Double(highestID) }
 
     /// Samples the distinct trigrams of `text` (``SearchText/trigrams(_:)``), in the text's
     /// order, reading at most `size` entries of each one's list. A trigram in no subject ends the

@@ -12,7 +12,9 @@ import GRDB
 /// (from its edge to its last row's `created_at`, read on `emails_account_created`, whose
 /// entries hold the id) whose ids lie outside the walked id range, checked in full. The window
 /// holds as many emails as the page spans, so when that is many (a rare text) the walk instead
-/// reads every remaining candidate, which is then few.
+/// reads every remaining candidate, which is then few; before a window wider than that is
+/// checked, the remaining candidates are read by a narrower match (more of the text's trigrams)
+/// and, when few enough, their rows are checked instead (``narrowRest(_:window:bound:)``).
 struct SubjectWalk {
     let filter: EmailFilter
     let accountID: Int64
@@ -40,6 +42,12 @@ struct SubjectWalk {
     var sample = 0
     /// See ``SubjectSearchLimits/domainCommonInSample``.
     var domainCommonInSample = Int.max
+    /// The text's trigrams, rarest first, as FTS5 phrases with their offsets in the text, and
+    /// the estimated entries of the first 1, 2, ... of their lists together: the narrower match
+    /// for the candidates left past a wide window (``SubjectSearchLimits/walkNarrowEntriesPerWindowEmail``).
+    var narrowTrigrams: [(phrase: String, offset: Int)] = []
+    var narrowEntries: [Double] = []
+    var narrowEntriesPerWindowEmail = 0.0
 
     private var older: Bool { direction == .older }
 
@@ -123,7 +131,14 @@ struct SubjectWalk {
             let remaining = Double(walked) / Double(max(1, abs(start - bound))) * Double(max(0, unwalked))
             return Double(window) <= remaining * windowPerCandidate
         }
-        if try exhausted || found.count < limit || !windowPays() {
+        // A wide window: the candidates left by a narrower match, when few enough, are read instead.
+        if !exhausted && found.count >= limit, let narrowed = try narrowRest(db, window: abs(start - found[limit - 1].summary.id),
+                                                                                bound: bound) {
+            for first in stride(from: 0, to: narrowed.count, by: 2_048) {
+                try check(verify, [StorageEncoding.jsonArray(Array(narrowed[first..<min(first + 2_048, narrowed.count)]))])
+            }
+            try check(beyond, [match, start])
+        } else if try exhausted || found.count < limit || !windowPays() {
             if !exhausted {
                 // A rare text: read the rest of the candidates rather than a long window.
                 let rest = try db.cachedStatement(sql: """
@@ -146,6 +161,25 @@ struct SubjectWalk {
         }
         sortFound()
         return Array(found.prefix(limit))
+    }
+
+    /// The candidates below `bound` (`.older`) or above it (`.newer`) by the narrower match, when a
+    /// window of `window` emails is wider than ``maximumWindow`` and they number at most one per
+    /// ``windowPerCandidate`` emails of it; nil otherwise (the window or the rest is read as before).
+    /// The match takes the text's rarest trigrams while their lists hold at most
+    /// ``narrowEntriesPerWindowEmail`` entries per window email.
+    func narrowRest(_ db: Database, window: Int64, bound: Int64) throws -> [Int64]? {
+        guard window > maximumWindow, windowPerCandidate > 0, narrowEntriesPerWindowEmail > 0 else { return nil }
+        let budget = Double(window) * narrowEntriesPerWindowEmail
+        let taken = max(1, narrowEntries.prefix { $0 <= budget }.count)
+        guard taken <= narrowTrigrams.count else { return nil }
+        let phrases = narrowTrigrams.prefix(taken).sorted { $0.offset < $1.offset }.map(\.phrase)
+        let most = Int(min(Double(Int32.max), Double(window) / windowPerCandidate))
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid \(older ? "<" : ">") ?
+            ORDER BY rowid \(older ? "DESC" : "ASC") LIMIT ?
+            """), arguments: [phrases.joined(separator: " AND "), bound, most + 1])
+        return ids.count <= most ? ids : nil
     }
 
     /// The page of a Subject + To `*@domain` filter (`.older` only), newest first. A text with

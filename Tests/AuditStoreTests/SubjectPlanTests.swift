@@ -29,6 +29,19 @@ struct SubjectPlanTests {
         ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                            rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
                                                            rangeCandidatesPerEntry: 0)),
+        // Every candidate's rows by the rarest trigram alone (no budget for more).
+        ("range walk, few candidates by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
+                                                                                 idSet: 100_000, rangeWalkFromEmails: 0,
+                                                                                 rangeExactEntries: 0)),
+        // Each chunk matches the rarest trigram alone, or every usable one.
+        ("range walk, chunks by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                                         rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 0,
+                                                                         rangeChunk: 1, rangeChunkMaximum: 2,
+                                                                         rangeCandidatesPerEntry: 1e12)),
+        ("range walk, chunks by every usable trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                                           rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 1e12,
+                                                                           rangeChunk: 2, rangeChunkMaximum: 5,
+                                                                           rangeCandidatesPerEntry: 1e12)),
     ]
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
@@ -44,6 +57,13 @@ struct SubjectPlanTests {
         ("walk, wide window for many candidates left",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
                              walkWindowPerCandidate: 1e9, rangeWalk: false)),
+        // Past a wide window, the candidates left read by a narrower match (always, or never: too many).
+        ("walk, rest by a narrower match",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
+                             walkWindowPerCandidate: 1e-9, walkNarrowEntriesPerWindowEmail: 1e9, rangeWalk: false)),
+        ("walk, narrower match leaving too many, then the window",
+         SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 2, walkWindow: 0,
+                             walkWindowPerCandidate: 1e9, walkNarrowEntriesPerWindowEmail: 1e9, rangeWalk: false)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
                                                             smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
         ("walk, domain entries beside held candidates",
@@ -79,6 +99,34 @@ struct SubjectPlanTests {
             // A trigram in no subject is the whole query: nothing matches.
             #expect(try EmailQueryPlanner.selectiveSubjectMatch(db, "Flat 12 xyzzy")?.contains("AND") == false)
             #expect(try EmailQueryPlanner.selectiveSubjectMatch(db, "zo") == nil)
+        }
+    }
+
+    @Test func aRangeWalkChunkMatchesTheTrigramsThatPayInItsSpan() throws {
+        let data = try SearchData()
+        let f = data.fixture
+        try data.store.read { db in
+            var limits = SubjectSearchLimits.standard
+            limits.rangeWalkFromEmails = 0
+            let walk = try #require(try EmailQueryPlanner.subjectRangeWalk(
+                db, filter: EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], subject: "Flat 12", dateRange: .all),
+                cursor: nil, direction: .older, limit: 5, span: TimeSpan(start: nil, end: nil),
+                summaryColumns: AuditDatabase.summaryColumns, limits: limits))
+            let rarest = try #require(walk.spanTrigrams.first)
+            #expect(walk.spanTrigrams.allSatisfy { $0.share >= rarest.share })
+            // A sparse range (few entries per id): the rarest trigram alone; a dense one: more, none overlapping first.
+            #expect(walk.spanMatch(entriesPerID: 0) == rarest.phrase)
+            let dense = walk.spanMatch(entriesPerID: 1e12).components(separatedBy: " AND ")
+            #expect(dense.count == min(walk.spanTrigrams.count, EmailQueryPlanner.maximumMatchedTrigrams + 1) && dense.contains(rarest.phrase))
+            // Every candidate: the rarest trigram alone without a budget, more with one.
+            let none = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 0))
+            #expect(!none.exact.contains("AND") && none.exact == rarest.phrase, "\(none.exact)")
+            let ample = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 1_000_000))
+            #expect(ample.exact.components(separatedBy: " AND ").count == SearchText.trigrams("Flat 12").count, "\(ample.exact)")
+            // A trigram in no subject is the whole query.
+            let missing = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12 xyzzy", highestID: 1_000, exactEntries: 0))
+            #expect(missing.spans.count == 1 && missing.exact == missing.spans[0].phrase && missing.share == 0)
+            #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo", highestID: 1_000, exactEntries: 0) == nil)
         }
     }
 
