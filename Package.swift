@@ -38,8 +38,9 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditCore", "CStoreZlib", "CStoreZstd", .product(name: "GRDB", package: "GRDB.swift")]),
         // The PostgreSQL backend: its location (URL, pgpass), a blocking connection, its schema and
         // migrations. All PostgreSQL SQL lives here, as all SQLite SQL lives in AuditStore.
+        // AuditStore for the stored forms both backends share (StoredEventCoding: compact raw events, keys).
         .target(name: "AuditStorePostgres", dependencies: [
-            "AuditCore",
+            "AuditCore", "AuditStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Compresses the raw JSON of events before ``AuditDatabase/apply(_:defaultAccountID:)``, on
 /// the caller's thread, so the writer's transaction only binds the bytes: the file ingest
 /// does it on its reading and decoding thread, one batch ahead of the store. (`apply`

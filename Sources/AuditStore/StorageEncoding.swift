@@ -206,15 +206,7 @@ enum StorageEncoding {
 
     /// A provider message id without surrounding spaces or angle brackets.
     static func bareMessageID(_ id: String) -> String {
-        // Fast path: ids from the decoder are already bare.
-        if let first = id.utf8.first, let last = id.utf8.last,
-           first != UInt8(ascii: "<"), last != UInt8(ascii: ">"), first > 0x20, last > 0x20 {
-            return id
-        }
-        var text = id.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("<") { text.removeFirst() }
-        if text.hasSuffix(">") { text.removeLast() }
-        return text
+        ProviderMessageID.bare(id)
     }
 }
 

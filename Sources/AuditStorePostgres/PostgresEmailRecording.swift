@@ -1,4 +1,5 @@
 import AuditCore
+import AuditStore
 import Foundation
 import PostgresNIO
 
@@ -118,13 +119,12 @@ extension PostgresAuditStore: EmailRecordingStore {
         try rows("""
             SELECT e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
                    coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
-                   e.provider_message_id, e.status, e.last_event_at
+                   e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
             FROM emails e
             JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
             LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
             WHERE e.account_id = \(accountID) AND e.id = \(id)
             """) { row in
-            // status_detail is written by ingest, which is not behind the contract yet: read as nil.
             Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
                   raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
                   activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
@@ -132,7 +132,8 @@ extension PostgresAuditStore: EmailRecordingStore {
                   from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
                   textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
                   createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
-                  status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending, statusDetail: nil,
+                  status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
+                  statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
                   lastEventAt: try row[14].decode(Date?.self))
         }.first
     }

@@ -1,3 +1,4 @@
+import AuditCore
 import AuditStore
 import Foundation
 

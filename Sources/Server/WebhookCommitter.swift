@@ -1,4 +1,5 @@
 import AuditEngine
+import AuditCore
 import AuditStore
 import Foundation
 import Logging

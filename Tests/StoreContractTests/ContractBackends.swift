@@ -41,15 +41,18 @@ struct PostgresContractServerTests {
 /// backend's own SQL.
 final class ContractStore {
     let backend: Backend
-    let store: any PortfolioStore & EmailRecordingStore
+    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore
     private let sqlite: AuditDatabase?
     private let postgres: BlockingPostgresConnection?
+    /// Where the PostgreSQL database is, for a second connection to it.
+    let postgresLocation: PostgresLocation?
 
     init(sqlite: AuditDatabase) {
         backend = .sqlite
         store = sqlite
         self.sqlite = sqlite
         postgres = nil
+        postgresLocation = nil
     }
 
     init(postgres: PostgresAuditStore) {
@@ -57,6 +60,94 @@ final class ContractStore {
         store = postgres
         sqlite = nil
         self.postgres = postgres.connection
+        postgresLocation = postgres.connection.location
+    }
+
+    /// A second store on another connection to the same PostgreSQL database (closed by `body`'s end).
+    func withSecondPostgresStore<T>(_ body: (PostgresAuditStore) throws -> T) throws -> T {
+        let location = postgresLocation!
+        let connection = try BlockingPostgresConnection.connect(to: location, password: try PostgresPassword.resolve(for: location).password)
+        defer { connection.close() }
+        return try body(try PostgresAuditStore(connection: connection))
+    }
+
+    /// The email's stored events as (key, kind, occurred at in microseconds), by time then storage order.
+    func events(emailID: Int64) throws -> [StoredEventRow] {
+        if let sqlite {
+            return try sqlite.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT event_key, provider_event_id, kind, occurred_at FROM events WHERE email_id = ? ORDER BY occurred_at, id
+                    """, arguments: [emailID]).map { row in
+                    StoredEventRow(key: StoredEventCoding.key(stored: row[0], providerEventID: row[1], kind: row[2]),
+                                   kind: row[2], occurredAtMicroseconds: row[3])
+                }
+            }
+        }
+        return try postgres!.rows("""
+            SELECT event_key, provider_event_id, kind, (extract(epoch FROM occurred_at) * 1000000)::bigint
+            FROM events WHERE email_id = \(emailID) ORDER BY occurred_at, id
+            """).map { row in
+            let (stored, id, kind, at) = try row.decode((String, String, String, Int64).self)
+            return StoredEventRow(key: StoredEventCoding.key(stored: stored, providerEventID: id, kind: kind), kind: kind,
+                                  occurredAtMicroseconds: at)
+        }
+    }
+
+    /// The email's `events.raw_json` bytes in storage order (SQLite: a text value as its UTF-8).
+    func rawEvents(emailID: Int64) throws -> [[UInt8]] {
+        if let sqlite {
+            return try sqlite.read { db in
+                try Row.fetchAll(db, sql: "SELECT raw_json FROM events WHERE email_id = ? ORDER BY id", arguments: [emailID]).map { row in
+                    let value: DatabaseValue = row[0]
+                    switch value.storage {
+                    case .string(let text): return Array(text.utf8)
+                    case .blob(let data): return Array(data)
+                    default: return []
+                    }
+                }
+            }
+        }
+        return try postgres!.rows("SELECT raw_json FROM events WHERE email_id = \(emailID) ORDER BY id").map { row in
+            Array(try row.decode(Data.self))
+        }
+    }
+
+    /// Roll-up counts of the account by status code, summed over periods and raisers, for each of
+    /// the daily, monthly and yearly tables (zero counts left out).
+    func statusCounts(accountID: Int64) throws -> [[Int: Int]] {
+        try ["rollups", "rollups_monthly", "rollups_yearly"].map { table in
+            var counts: [Int: Int] = [:]
+            if let sqlite {
+                let rows = try sqlite.read { db in
+                    try Row.fetchAll(db, sql: "SELECT status, sum(count) FROM \(table) WHERE account_id = ? GROUP BY 1",
+                                     arguments: [accountID])
+                }
+                for row in rows { counts[row[0]] = row[1] }
+            } else {
+                let rows = try postgres!.rows(PostgresQuery(unsafeSQL: """
+                    SELECT status, sum(count)::bigint FROM \(table) WHERE account_id = \(accountID) GROUP BY 1
+                    """))
+                for row in rows {
+                    let (status, count) = try row.decode((Int16, Int64).self)
+                    counts[Int(status)] = Int(count)
+                }
+            }
+            return counts.filter { $0.value != 0 }
+        }
+    }
+
+    /// The account's active suppressions: address → kind.
+    func activeSuppressions(accountID: Int64) throws -> [String: String] {
+        if let sqlite {
+            return try sqlite.read { db in
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                    SELECT address, kind FROM account_suppressions WHERE account_id = ? AND lifted_at IS NULL
+                    """, arguments: [accountID]).map { ($0[0] as String, $0[1] as String) })
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: try postgres!.rows("""
+            SELECT address, kind FROM account_suppressions WHERE account_id = \(accountID) AND lifted_at IS NULL
+            """).map { try $0.decode((String, String).self) })
     }
 
     /// Rows of `table` (emails, email_units, contacts, contact_units, units, blocks, senders, staff).
@@ -107,6 +198,13 @@ final class ContractStore {
         guard let postgres else { return nil }
         return try postgres.rows("SELECT tableoid::regclass::text FROM emails WHERE id = \(id)").first?.decode(String.self)
     }
+}
+
+/// One stored event as the contract probes read it.
+struct StoredEventRow: Equatable {
+    var key: String
+    var kind: String
+    var occurredAtMicroseconds: Int64
 }
 
 /// Runs `body` with a new, empty store of `backend` in `timeZone` (PostgreSQL: a new database,

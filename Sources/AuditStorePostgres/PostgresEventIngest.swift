@@ -1,0 +1,450 @@
+import AuditCore
+import AuditStore
+import Foundation
+import PostgresNIO
+
+/// Ingest (``EventIngestStore``) on PostgreSQL: the SQLite store's `apply` on schema v1, safe
+/// for several ingesters on several connections at once.
+extension PostgresAuditStore: EventIngestStore {
+    /// Ingests a batch of provider events in one transaction, as the SQLite store does (see
+    /// ``EventIngestStore``): each event stored once, every email that got a new event
+    /// re-derived from all its events by ``StatusDerivation/derive(_:)``, its row and the
+    /// roll-ups moved from the old status to the new, suppressions added.
+    ///
+    /// Two ingesters at once: the transaction first takes an advisory lock per message of the
+    /// batch (in hash order, so two batches never wait on each other in a cycle), so one
+    /// message's email is found or created once; then it locks each email's row
+    /// (`SELECT ... FOR UPDATE`, in id order) before it looks for an event's key, so an event
+    /// is stored once and the status is derived from every event committed before it.
+    ///
+    /// Not yet: notifications (``ApplyResult/notificationsRaised`` is 0) and the move of an
+    /// External email's creation time to an earlier event that arrives in a later batch (the
+    /// creation time is the partition key; within one batch the earliest event's time is used).
+    public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
+        guard !batch.isEmpty else { return ApplyResult() }
+        for item in batch {
+            if let refusal = StoredEventCoding.refusal(of: item) { throw PostgresStoreError.invalidValue(refusal) }
+        }
+        do {
+            return try connection.transaction { db in
+                try PostgresEventIngest(store: self, db: db, defaultAccountID: defaultAccountID).apply(batch)
+            }
+        } catch let error as PostgresStoreError where Self.isMissingPartition(error) {
+            // An External email of a month with no partition yet: make the months, once.
+            try createMonths(of: batch.map(\.event.occurredAt))
+            return try connection.transaction { db in
+                try PostgresEventIngest(store: self, db: db, defaultAccountID: defaultAccountID).apply(batch)
+            }
+        }
+    }
+}
+
+/// One ingest transaction on PostgreSQL: finds (or makes) each event's email, stores the
+/// events once, re-derives the touched emails.
+final class PostgresEventIngest {
+    /// What the ingest needs of an email to find it and write its events.
+    struct EmailKey {
+        var accountID: Int64
+        var createdAt: Date
+        var messageID: String?
+        var to: String
+    }
+
+    struct MessageRecipient: Hashable {
+        var messageID: String
+        var recipient: String
+    }
+
+    let store: PostgresAuditStore
+    let db: BlockingPostgresConnection
+    let defaultAccountID: Int64?
+    private(set) var created: Set<Int64> = []
+    private var emails: [Int64: EmailKey] = [:]
+    private var missing: Set<Int64> = []
+    private var byMessageRecipient: [MessageRecipient: Int64] = [:]
+    private var earliest: [MessageRecipient: Date] = [:]
+    private var importAccountID: Int64?
+
+    init(store: PostgresAuditStore, db: BlockingPostgresConnection, defaultAccountID: Int64?) {
+        self.store = store
+        self.db = db
+        self.defaultAccountID = defaultAccountID
+    }
+
+    func apply(_ batch: [IncomingEvent]) throws -> ApplyResult {
+        // Rejected events carry no recipient: it is the To header.
+        let items = batch.map { incoming -> IncomingEvent in
+            guard incoming.recipient.isEmpty else { return incoming }
+            var copy = incoming
+            copy.recipient = EmailAddress.bare(incoming.headers.to)
+            return copy
+        }
+        for item in items {
+            let key = MessageRecipient(messageID: item.messageID, recipient: item.recipient)
+            earliest[key] = min(earliest[key] ?? item.event.occurredAt, item.event.occurredAt)
+        }
+        // One message's email is found or made by one ingester at a time.
+        for hash in Set(items.map { StoredEventCoding.messageHash($0.messageID) }).sorted() {
+            try db.execute("SELECT pg_advisory_xact_lock(\(hash))")
+        }
+        var owners: [Int64] = []
+        owners.reserveCapacity(items.count)
+        for item in items {
+            owners.append(try existingEmail(for: item) ?? makeOrClaimEmail(for: item))
+        }
+        // Lock every email the batch names, in id order, and read its state.
+        var states: [Int64: EmailState] = [:]
+        for id in Set(owners).sorted() {
+            states[id] = try lockedState(id)
+        }
+
+        var result = ApplyResult()
+        result.createdEmails = created.count
+        var touched: Set<Int64> = []
+        var headers: [Int64: MessageHeaders] = [:]
+        var suppressions: [(item: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
+        let compressor = StoredEventCoding.RawEventCompressor()
+        for (item, emailID) in zip(items, owners) {
+            let email = emails[emailID]!
+            let hash = StoredEventCoding.keyHash(item.event.key)
+            guard try !isStored(item.event.key, hash: hash, emailID: emailID, email: email) else {
+                result.duplicates += 1
+                continue
+            }
+            try insert(item, hash: hash, emailID: emailID, email: email, compressor: compressor)
+            result.inserted += 1
+            touched.insert(emailID)
+            if !item.headers.subject.isEmpty, headers[emailID] == nil { headers[emailID] = item.headers }
+            if let kind = SuppressionKind.added(by: item.event) { suppressions.append((item, kind, emailID)) }
+        }
+        guard !touched.isEmpty else { return result }
+
+        var rollups = PostgresRollupDeltas(timeZone: store.timeZone)
+        for id in touched.sorted() {
+            let state = states[id]!, email = emails[id]!
+            let derived = StatusDerivation.derive(try events(of: id, email: email))
+            let isNew = created.contains(id)
+            if isNew || derived.status != state.status {
+                if !isNew {
+                    rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: state.raisedByID, status: state.status, -1)
+                }
+                rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: state.raisedByID, status: derived.status, 1)
+            }
+            let last = derived.lastEventAt.map(StoredEventCoding.microseconds)
+            try db.execute("""
+                UPDATE emails SET status = \(Int16(derived.status.code)),
+                    status_detail = \(StoredEventCoding.statusDetailJSON(derived.detail))::jsonb,
+                    last_event_at = timestamptz 'epoch' + \(last) * interval '1 microsecond'
+                WHERE account_id = \(email.accountID) AND id = \(id) AND created_at = \(email.createdAt)
+                """)
+            if state.isExternal, state.subject.isEmpty, let found = headers[id] {
+                try fillHeaders(found, emailID: id, email: email)
+            }
+            if derived.status != state.status {
+                result.statusChanges.append(StatusChange(emailID: id, old: state.status, new: derived.status,
+                                                         accountID: email.accountID, raisedByID: state.raisedByID,
+                                                         to: email.to, detail: derived.detail))
+            }
+        }
+        try rollups.apply(on: db)
+        // Suppression rows in (account, address) order, so two ingesters lock them in one order;
+        // within one address in batch order, as the SQLite store adds them.
+        let ordered = suppressions.enumerated().sorted { a, b in
+            let ka = emails[a.element.emailID]!.accountID, kb = emails[b.element.emailID]!.accountID
+            return (ka, a.element.item.recipient, a.offset) < (kb, b.element.item.recipient, b.offset)
+        }
+        for (_, candidate) in ordered {
+            if let entry = try addSuppression(address: candidate.item.recipient, kind: candidate.kind,
+                                              event: candidate.item.event, emailID: candidate.emailID) {
+                result.suppressionsAdded.append(entry)
+            }
+        }
+        return result
+    }
+
+    // MARK: Finding the email
+
+    /// The email an event belongs to when it exists and nothing needs changing (as the SQLite
+    /// store's `EventIngest.existingEmail`).
+    private func existingEmail(for item: IncomingEvent) throws -> Int64? {
+        if let auditID = item.auditEmailID, let info = try email(auditID),
+           info.messageID == item.messageID, info.to == item.recipient {
+            return auditID
+        }
+        return try lookup(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
+    }
+
+    /// Records the message id on the email named by the audit id, or makes a cc sibling or an
+    /// External email (as the SQLite store's `EventIngest.makeOrClaimEmail`).
+    private func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
+        let messageID = item.messageID, recipient = item.recipient
+        let key = MessageRecipient(messageID: messageID, recipient: recipient)
+        var siblingSource: Int64?
+        if let auditID = item.auditEmailID, var info = try email(auditID),
+           info.messageID == nil || info.messageID == messageID {
+            let recipientMatches = info.to == recipient
+                || (item.event.kind == .rejected && info.to == EmailAddress.bare(item.headers.to))
+            if info.messageID == nil, recipientMatches, !messageID.isEmpty,
+               try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
+                let at = StoredEventCoding.milliseconds(item.event.occurredAt)
+                try db.execute("""
+                    UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
+                        handed_over_at = coalesce(handed_over_at, timestamptz 'epoch' + \(at) * interval '1 millisecond')
+                    WHERE account_id = \(info.accountID) AND id = \(auditID) AND created_at = \(info.createdAt)
+                      AND provider_message_id IS NULL
+                    """)
+                info.messageID = messageID
+                emails[auditID] = info
+                byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
+            }
+            if info.messageID == messageID {
+                if info.to == recipient || item.event.kind == .rejected { return auditID }
+                siblingSource = auditID
+            }
+        }
+        if let id = try lookup(key) { return id }
+        let source: Int64?
+        if let siblingSource {
+            source = siblingSource
+        } else {
+            source = try optionalInt64("""
+                SELECT min(id) FROM emails
+                WHERE message_hash = \(StoredEventCoding.messageHash(messageID)) AND provider_message_id = \(messageID)
+                """)
+        }
+        let id = if let source { try makeSibling(of: source, recipient: recipient) } else { try makeExternal(item) }
+        created.insert(id)
+        byMessageRecipient[key] = id
+        return id
+    }
+
+    /// The email `id` (any account: an audit id names an email, and the recipient check decides).
+    private func email(_ id: Int64) throws -> EmailKey? {
+        if let known = emails[id] { return known }
+        if missing.contains(id) { return nil }
+        let found = try store.rows("""
+            SELECT account_id, created_at, provider_message_id, to_address FROM emails WHERE id = \(id)
+            """, on: db) { row in
+            EmailKey(accountID: try row[0].decode(Int64.self), createdAt: try row[1].decode(Date.self),
+                     messageID: try row[2].decode(String?.self), to: try row[3].decode(String.self))
+        }.first
+        if let found { emails[id] = found } else { missing.insert(id) }
+        return found
+    }
+
+    private func lookup(_ key: MessageRecipient) throws -> Int64? {
+        if let id = byMessageRecipient[key] { return id }
+        let found = try store.rows("""
+            SELECT id, account_id, created_at FROM emails
+            WHERE message_hash = \(StoredEventCoding.messageHash(key.messageID)) AND provider_message_id = \(key.messageID)
+              AND to_address = \(key.recipient)
+            ORDER BY id LIMIT 1
+            """, on: db) { row in
+            (try row[0].decode(Int64.self), EmailKey(accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self),
+                                                     messageID: key.messageID, to: key.recipient))
+        }.first
+        guard let found else { return nil }
+        emails[found.0] = found.1
+        byMessageRecipient[key] = found.0
+        return found.0
+    }
+
+    /// The same message to another recipient: a copy of the email row, Pending, no events yet.
+    private func makeSibling(of source: Int64, recipient: String) throws -> Int64 {
+        guard let from = try email(source) else { throw PostgresStoreError.unknownEmail(id: source) }
+        let id = try store.int64("""
+            INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body,
+                                attachments, provider_message_id, message_hash, handed_over_at, status)
+            SELECT account_id, created_at, raised_by_id, activity, \(recipient), cc, sender_id, subject, body,
+                   attachments, provider_message_id, message_hash, handed_over_at, 0
+            FROM emails WHERE account_id = \(from.accountID) AND id = \(source) AND created_at = \(from.createdAt)
+            RETURNING id
+            """, on: db)!
+        emails[id] = EmailKey(accountID: from.accountID, createdAt: from.createdAt, messageID: from.messageID, to: recipient)
+        return id
+    }
+
+    /// An email for a message the store never recorded, raised by the account's External user,
+    /// created at the batch's earliest event for the message and recipient.
+    private func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+        let accountID = try accountForImports()
+        let staffID = try store.externalStaffID(accountID: accountID, on: db)
+        let from = item.headers.from
+        try db.execute("""
+            INSERT INTO senders (account_id, address) VALUES (\(accountID), \(from))
+            ON CONFLICT (account_id, address) DO NOTHING
+            """)
+        let senderID = try store.int64("SELECT id FROM senders WHERE account_id = \(accountID) AND address = \(from)", on: db)!
+        let first = earliest[MessageRecipient(messageID: item.messageID, recipient: item.recipient)] ?? item.event.occurredAt
+        let at = StoredEventCoding.milliseconds(first)
+        let row = try store.rows("""
+            INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body,
+                                attachments, provider_message_id, message_hash, handed_over_at, status)
+            VALUES (\(accountID), timestamptz 'epoch' + \(at) * interval '1 millisecond', \(staffID), \(Activity.external.rawValue),
+                    \(item.recipient), '[]'::jsonb, \(senderID), \(item.headers.subject), '',
+                    \(PostgresAuditStore.jsonArray(item.headers.attachmentNames))::jsonb, \(item.messageID),
+                    \(StoredEventCoding.messageHash(item.messageID)), timestamptz 'epoch' + \(at) * interval '1 millisecond', 0)
+            RETURNING id, created_at
+            """, on: db) { row in (try row[0].decode(Int64.self), try row[1].decode(Date.self)) }.first!
+        emails[row.0] = EmailKey(accountID: accountID, createdAt: row.1, messageID: item.messageID, to: item.recipient)
+        return row.0
+    }
+
+    /// The one value of `query`'s one row (an aggregate: NULL over no rows is nil).
+    private func optionalInt64(_ query: PostgresQuery) throws -> Int64? {
+        try store.rows(query, on: db) { try $0[0].decode(Int64?.self) }.first ?? nil
+    }
+
+    private func accountForImports() throws -> Int64 {
+        if let importAccountID { return importAccountID }
+        let id: Int64
+        if let defaultAccountID {
+            try store.requireAccount(defaultAccountID, on: db)
+            id = defaultAccountID
+        } else if let first = try optionalInt64("SELECT min(id) FROM accounts") {
+            id = first
+        } else {
+            id = try store.int64("INSERT INTO accounts (name) VALUES ('Imported') RETURNING id", on: db)!
+        }
+        importAccountID = id
+        return id
+    }
+
+    // MARK: Events
+
+    /// An email's row as locked for this transaction.
+    struct EmailState {
+        var status: EmailStatus
+        var raisedByID: Int64
+        var isExternal: Bool
+        var subject: String
+    }
+
+    /// Locks the email's row until the transaction ends and reads what the derivation changes.
+    private func lockedState(_ id: Int64) throws -> EmailState {
+        let email = emails[id]!
+        return try store.rows("""
+            SELECT status, raised_by_id, activity, subject FROM emails
+            WHERE account_id = \(email.accountID) AND id = \(id) AND created_at = \(email.createdAt)
+            FOR UPDATE
+            """, on: db) { row in
+            EmailState(status: EmailStatus(code: Int(try row[0].decode(Int16.self))) ?? .pending,
+                       raisedByID: try row[1].decode(Int64.self),
+                       isExternal: try row[2].decode(String.self) == Activity.external.rawValue,
+                       subject: try row[3].decode(String.self))
+        }.first!
+    }
+
+    /// Whether the email already holds an event with `key` (hash `hash`).
+    private func isStored(_ key: String, hash: Int64, emailID: Int64, email: EmailKey) throws -> Bool {
+        try store.rows("""
+            SELECT event_key, provider_event_id, kind FROM events
+            WHERE account_id = \(email.accountID) AND email_id = \(emailID) AND email_created_at = \(email.createdAt)
+              AND key_hash = \(hash)
+            """, on: db) { row in
+            StoredEventCoding.key(stored: try row[0].decode(String.self), providerEventID: try row[1].decode(String.self),
+                                  kind: try row[2].decode(String.self))
+        }.contains(key)
+    }
+
+    private func insert(_ item: IncomingEvent, hash: Int64, emailID: Int64, email: EmailKey,
+                        compressor: StoredEventCoding.RawEventCompressor) throws {
+        let event = item.event, delivery = event.delivery
+        let raw = Data(StoredEventCoding.rawJSONBytes(item, compressor: compressor))
+        try db.execute("""
+            INSERT INTO events (account_id, email_created_at, email_id, key_hash, event_key, provider_event_id, kind,
+                                occurred_at, severity, reason, code, enhanced_code, message, description, mx_host,
+                                attempt_no, retry_seconds, reject_reason, url, delayed_bounce, raw_json)
+            VALUES (\(email.accountID), \(email.createdAt), \(emailID), \(hash), \(StoredEventCoding.storedKey(of: event)),
+                    \(event.providerEventID), \(event.kind.rawValue),
+                    timestamptz 'epoch' + \(StoredEventCoding.microseconds(event.occurredAt)) * interval '1 microsecond',
+                    \(event.severity?.rawValue), \(event.reason), \(delivery?.code.map(Int32.init(clamping:))),
+                    \(delivery?.enhancedCode), \(delivery?.message), \(delivery?.description), \(delivery?.mxHost),
+                    \(delivery?.attemptNumber.map(Int32.init(clamping:))), \(delivery?.retrySeconds.map(Int32.init(clamping:))),
+                    \(event.rejectReason), \(event.url), \(event.isDelayedBounce), \(raw))
+            """)
+    }
+
+    /// All the email's events, in the order they were stored.
+    private func events(of id: Int64, email: EmailKey) throws -> [ProviderEvent] {
+        try store.rows("""
+            SELECT event_key, provider_event_id, kind, (extract(epoch FROM occurred_at) * 1000000)::bigint, severity, reason,
+                   code, enhanced_code, message, description, mx_host, attempt_no, retry_seconds, reject_reason, url,
+                   delayed_bounce
+            FROM events WHERE account_id = \(email.accountID) AND email_id = \(id) AND email_created_at = \(email.createdAt)
+            ORDER BY id
+            """, on: db) { row in
+            let providerEventID = try row[1].decode(String.self), kind = try row[2].decode(String.self)
+            let code = try row[6].decode(Int32?.self).map(Int.init), enhanced = try row[7].decode(String?.self)
+            let message = try row[8].decode(String?.self), description = try row[9].decode(String?.self)
+            let mxHost = try row[10].decode(String?.self)
+            let attempt = try row[11].decode(Int32?.self).map(Int.init), retry = try row[12].decode(Int32?.self).map(Int.init)
+            let hasDelivery = code != nil || enhanced != nil || message != nil || description != nil
+                || mxHost != nil || attempt != nil || retry != nil
+            return ProviderEvent(
+                key: StoredEventCoding.key(stored: try row[0].decode(String.self), providerEventID: providerEventID, kind: kind),
+                providerEventID: providerEventID, kind: EventKind(rawValue: kind) ?? .stored,
+                occurredAt: StoredEventCoding.date(microseconds: try row[3].decode(Int64.self)),
+                severity: try row[4].decode(String?.self).flatMap(FailureSeverity.init(rawValue:)),
+                reason: try row[5].decode(String?.self),
+                delivery: hasDelivery ? DeliveryStatus(code: code, enhancedCode: enhanced, message: message,
+                                                       description: description, mxHost: mxHost,
+                                                       attemptNumber: attempt, retrySeconds: retry) : nil,
+                rejectReason: try row[13].decode(String?.self), url: try row[14].decode(String?.self),
+                isDelayedBounce: try row[15].decode(Bool.self))
+        }
+    }
+
+    /// Fills a blank External email's subject, sender and attachments from a later event's headers.
+    private func fillHeaders(_ found: MessageHeaders, emailID: Int64, email: EmailKey) throws {
+        try db.execute("""
+            INSERT INTO senders (account_id, address) VALUES (\(email.accountID), \(found.from))
+            ON CONFLICT (account_id, address) DO NOTHING
+            """)
+        let sender = try store.int64("SELECT id FROM senders WHERE account_id = \(email.accountID) AND address = \(found.from)", on: db)!
+        try db.execute("""
+            UPDATE emails e SET subject = \(found.subject),
+                sender_id = CASE WHEN coalesce((SELECT address FROM senders s WHERE s.account_id = e.account_id AND s.id = e.sender_id), '') = ''
+                                 THEN \(sender) ELSE e.sender_id END,
+                attachments = CASE WHEN e.attachments = '[]'::jsonb
+                                   THEN \(PostgresAuditStore.jsonArray(found.attachmentNames))::jsonb ELSE e.attachments END
+            WHERE e.account_id = \(email.accountID) AND e.id = \(emailID) AND e.created_at = \(email.createdAt)
+            """)
+    }
+
+    // MARK: Suppressions
+
+    /// Puts `address` on the suppression list of the email's account because of `event`, as the
+    /// SQLite store's `SuppressionWriter.add`: an entry removed by support is re-added only by
+    /// a later event; of several events the earliest is kept. Returns the entry when the
+    /// address was not suppressed before.
+    private func addSuppression(address: String, kind: SuppressionKind, event: ProviderEvent, emailID: Int64) throws -> SuppressionEntry? {
+        guard !address.isEmpty, let email = emails[emailID] else { return nil }
+        let existing = try store.rows("""
+            SELECT lifted_at IS NULL FROM account_suppressions WHERE account_id = \(email.accountID) AND address = \(address)
+            """, on: db) { try $0[0].decode(Bool.self) }.first
+        let wasActive = existing == true
+        let atMS = StoredEventCoding.milliseconds(event.occurredAt)
+        let reason = StoredEventCoding.suppressionReason(kind: kind, event: event)
+        let changed = try db.execute("""
+            INSERT INTO account_suppressions AS s (account_id, address, kind, created_at, reason, email_id, email_created_at)
+            VALUES (\(email.accountID), \(address), \(kind.rawValue), timestamptz 'epoch' + \(atMS) * interval '1 millisecond',
+                    \(reason), \(emailID), \(email.createdAt))
+            ON CONFLICT (account_id, address) DO UPDATE SET
+                kind = excluded.kind, created_at = excluded.created_at, reason = excluded.reason,
+                email_id = excluded.email_id, email_created_at = excluded.email_created_at,
+                lifted_at = NULL, lifted_by = NULL, lift_reason = NULL,
+                requested_at = NULL, requested_by = NULL, request_note = NULL
+            WHERE (s.lifted_at IS NOT NULL AND excluded.created_at > s.lifted_at)
+               OR (s.lifted_at IS NULL AND excluded.created_at < s.created_at)
+            """)
+        guard changed > 0, !wasActive else { return nil }
+        try db.execute("""
+            INSERT INTO suppression_history (account_id, address, at, action, user_id, user_name, note)
+            VALUES (\(email.accountID), \(address), timestamptz 'epoch' + \(atMS) * interval '1 millisecond',
+                    \(SuppressionAction.added.rawValue), NULL, \(StoredEventCoding.providerName), \(reason))
+            """)
+        return SuppressionEntry(address: address, kind: kind, createdAt: StoredEventCoding.date(milliseconds: atMS), reason: reason,
+                                emailID: emailID)
+    }
+}
