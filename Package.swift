@@ -74,7 +74,7 @@ let package = Package(
         // The terminal's signal handlers and their state: one C definition for the whole process.
         .target(name: "CTerminalSignals"),
         .executableTarget(name: "email-audit", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator", "Server",
+            "AuditEngine", "AuditStore", "AuditStorePostgres", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
         // Location and pgpass tests need nothing; the schema tests need a server named by
         // EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh; `make unit` and .ci/run start one).
-        .testTarget(name: "AuditStorePostgresTests", dependencies: ["AuditStorePostgres", "AuditCore"]),
+        .testTarget(name: "AuditStorePostgresTests", dependencies: ["AuditStorePostgres", "AuditStore", "AuditCore", "Demo",
+                                                                 .product(name: "GRDB", package: "GRDB.swift")]),
         // One contract suite (PortfolioStore, EmailRecordingStore) run against both backends; the
         // PostgreSQL case needs EMAIL_AUDIT_TEST_POSTGRES_URL as AuditStorePostgresTests does.
         .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore",

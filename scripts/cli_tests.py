@@ -632,6 +632,7 @@ def main():
     hardening_checks(binary, work, db)
     compact_checks(binary, work)
     retention_checks(binary, work)
+    migrate_checks(binary, work, db)
 
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
     if FAILED:
@@ -639,6 +640,54 @@ def main():
         return 1
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def migrate_checks(binary, work, db):
+    """`migrate --from SQLITE --to postgresql://...`: killed (-9) mid-copy, run again to the end
+    with every count matching, then once more copying nothing; another store refused. Needs the
+    server in EMAIL_AUDIT_TEST_POSTGRES_URL (.ci/run and make unit start one); skipped without."""
+    url = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
+    if not url:
+        print("skip migrate (set EMAIL_AUDIT_TEST_POSTGRES_URL; scripts/pg_throwaway.sh start prints one)")
+        check("migrate: a PostgreSQL server is given under CI", os.environ.get("CI") != "true")
+        return
+    from urllib.parse import urlsplit, urlunsplit
+    name = "email_audit_cli_" + hashlib.sha256(work.encode()).hexdigest()[:12]
+    parts = urlsplit(url)
+    target = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+    admin = subprocess.run(["psql", url, "-qAt", "-c", f"CREATE DATABASE {name}"], capture_output=True, text=True)
+    check("migrate: a fresh database for the copy", admin.returncode == 0, admin.stderr)
+    if admin.returncode != 0:
+        return
+    try:
+        env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8")
+        env.pop("EMAIL_AUDIT_DB", None)
+        copy = subprocess.Popen([binary, "migrate", "--from", db, "--to", target, "--chunk-rows", "100"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        time.sleep(1.5)
+        copy.kill()
+        copy.wait()
+        again = run(binary, "migrate", "--from", db, "--to", target)
+        check("migrate: after kill -9 the same command finishes the copy and every count matches",
+              again.returncode == 0 and "counts match" in again.stdout and "DIFFERS" not in again.stdout,
+              again.stdout[-2000:] + again.stderr)
+        check("migrate: the check lists tables and per-status totals",
+              all(word in again.stdout for word in ["events", "account_suppressions", "notifications", "emails Delivered"]),
+              again.stdout[-2000:])
+        twice = run(binary, "migrate", "--from", db, "--to", target)
+        check("migrate: a second run copies nothing", twice.returncode == 0 and "Copied 0 rows" in twice.stdout,
+              twice.stdout[-500:] + twice.stderr)
+        other = os.path.join(work, "other.sqlite")
+        run(binary, "seed", "--db", other, "--emails", "200", "--days", "3", "--seed", "9", "--now", "20/11/2026 14:30", "--quiet")
+        refused = run(binary, "migrate", "--from", other, "--to", target)
+        lines = [line for line in refused.stderr.splitlines() if line.strip()]
+        check("migrate: another store is refused with one line", refused.returncode != 0 and len(lines) == 1
+              and "another SQLite store" in lines[0], refused.stderr)
+        with_password = run(binary, "migrate", "--from", db, "--to", target.replace("://", "://someone:secret@", 1))
+        check("migrate: a password in the URL is refused", with_password.returncode != 0
+              and "secret" not in with_password.stderr, with_password.stderr)
+    finally:
+        subprocess.run(["psql", url, "-qAt", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
 
 
 def users_and_suppressions_checks(binary, work):

@@ -18,7 +18,7 @@ struct EmailAuditCommand: ParsableCommand {
                       IngestCommand.self, SimulateCommand.self, CheckCommand.self, SetTimeZoneCommand.self,
                       ExportCommand.self, UsersCommand.self, SuppressionsCommand.self, ServeCommand.self, RecordCommand.self,
                       SimulateProviderCommand.self, SyncCommand.self, NotificationsCommand.self, PrefsCommand.self,
-                      ResendCommand.self, CompactCommand.self],
+                      ResendCommand.self, CompactCommand.self, MigrateCommand.self],
         defaultSubcommand: OpenCommand.self)
 
     /// Parses and runs the command. Every message, errors included, goes out through
