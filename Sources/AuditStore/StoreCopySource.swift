@@ -18,9 +18,9 @@ public enum StoreCopyColumnKind: Sendable, Equatable {
     case integer
     /// Text (an email body is handed over as its text, whatever the store compressed it to).
     case text
-    /// Milliseconds since 1970 (`emails.created_at` and every other `*_at` but events').
+    /// Milliseconds since 1970 (`emails.created_at` and the other `*_at` columns but two).
     case milliseconds
-    /// Microseconds since 1970 (`events.occurred_at`).
+    /// Microseconds since 1970 (`events.occurred_at`, `emails.last_event_at`).
     case microseconds
     /// JSON text (`cc`, `attachments`, `status_detail`).
     case json
@@ -139,7 +139,7 @@ public struct StoreCopySource: Sendable {
             ("attachments", .json, "attachments"), ("provider_message_id", .text, "provider_message_id"),
             ("message_hash", .integer, "message_hash"), ("handed_over_at", .milliseconds, "handed_over_at"),
             ("status", .integer, "status"), ("status_detail", .json, "status_detail"),
-            ("last_event_at", .milliseconds, "last_event_at")]),
+            ("last_event_at", .microseconds, "last_event_at")]),
         StoreCopyTable("email_host_ids", keys: ["id"], from: "FROM emails WHERE host_id IS NOT NULL", [
             ("account_id", .integer, "account_id"), ("host_id", .text, "host_id"), ("email_id", .integer, "id"),
             ("email_created_at", .milliseconds, "created_at")]),

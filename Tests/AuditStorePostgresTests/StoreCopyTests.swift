@@ -209,8 +209,31 @@ struct StoreCopyTests {
             let (id, account): (Int64, Int64) = (row[0], row[1])
             let expected = try seeded.store.recordedEmail(id: id, inAccount: account)
             #expect(expected != nil)
-            #expect(try store.recordedEmail(id: id, inAccount: account) == expected)
+            let found = try store.recordedEmail(id: id, inAccount: account).map(Self.toTheMicrosecond)
+            #expect(found == expected.map(Self.toTheMicrosecond), "email \(id): \(Self.differences(found, expected))")
         }
+    }
+
+    /// The email with its times rounded to the microsecond: both stores hold them exactly, but
+    /// each builds its `Date` (a Double) by another route, which may differ in the last bits.
+    static func toTheMicrosecond(_ email: Email) -> Email {
+        func round(_ date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000) }
+        var email = email
+        email.createdAt = round(email.createdAt)
+        email.lastEventAt = email.lastEventAt.map(round)
+        if var detail = email.statusDetail {
+            detail.occurredAt = detail.occurredAt.map(round)
+            email.statusDetail = detail
+        }
+        return email
+    }
+
+    /// The fields in which two values differ, with both values.
+    static func differences<T>(_ found: T?, _ expected: T?) -> String {
+        guard let found, let expected else { return "found \(String(describing: found)), expected \(String(describing: expected))" }
+        let pairs = zip(Mirror(reflecting: found).children, Mirror(reflecting: expected).children)
+        return pairs.filter { String(describing: $0.0.value) != String(describing: $0.1.value) }
+            .map { "\($0.0.label ?? "?"): \($0.0.value) vs \($0.1.value)" }.joined(separator: "; ")
     }
 
     @Test func copiesEveryTableFieldByFieldAndTwiceIsANoOp() throws {
@@ -227,8 +250,10 @@ struct StoreCopyTests {
             // Partitions were made for each month of the emails (March and April 2026 at least).
             let months = try PostgresPartitions.months(of: "emails", in: db).map(\.name)
             #expect(months.contains("emails_y2026m03") && months.contains("emails_y2026m04"))
-            // The System staff record kept its kind.
-            #expect(try db.rows("SELECT count(*) FROM staff WHERE is_system").first?.decode(Int64.self) == 1)
+            // System staff records kept their kind.
+            let system = try DatabaseQueue(path: seeded.path).read { try Int64.fetchOne($0, sql: "SELECT count(*) FROM staff WHERE is_external = 2") }
+            #expect((system ?? 0) >= 1)
+            #expect(try db.rows("SELECT count(*) FROM staff WHERE is_system").first?.decode(Int64.self) == system)
 
             // A second run copies nothing and leaves everything as it was.
             #expect(try PostgresStoreCopy.copy(from: source, to: db) == 0)
@@ -273,7 +298,9 @@ struct StoreCopyTests {
         try TestServer.withFreshDatabase { location in
             let db = try TestServer.connect(location)
             defer { db.close() }
-            try PostgresStoreCopy.copy(from: StoreCopySource(store: first.store), to: db, chunkRows: 50, stopAfterChunks: 2)
+            #expect(throws: StoreCopyError.stoppedAfterChunks(2)) {
+                try PostgresStoreCopy.copy(from: StoreCopySource(store: first.store), to: db, chunkRows: 50, stopAfterChunks: 2)
+            }
             let before = try db.rows("SELECT count(*) FROM emails").first!.decode(Int64.self)
             #expect(throws: StoreCopyError.differentSource(location: location.description)) {
                 try PostgresStoreCopy.copy(from: StoreCopySource(store: second.store), to: db)
