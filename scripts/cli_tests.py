@@ -683,7 +683,9 @@ def migrate_checks(binary, work, db):
         lines = [line for line in refused.stderr.splitlines() if line.strip()]
         check("migrate: another store is refused with one line", refused.returncode != 0 and len(lines) == 1
               and "another SQLite store" in lines[0], refused.stderr)
-        with_password = run(binary, "migrate", "--from", db, "--to", target.replace("://", "://someone:secret@", 1))
+        netloc = parts.netloc.replace("@", ":secret@", 1) if "@" in parts.netloc else "someone:secret@" + parts.netloc
+        with_password = run(binary, "migrate", "--from", db, "--to",
+                            urlunsplit((parts.scheme, netloc, "/" + name, parts.query, parts.fragment)))
         check("migrate: a password in the URL is refused", with_password.returncode != 0
               and "secret" not in with_password.stderr, with_password.stderr)
     finally:

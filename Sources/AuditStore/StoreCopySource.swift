@@ -209,11 +209,6 @@ public struct StoreCopySource: Sendable {
             ("status", .integer, "status"), ("count", .integer, "count")])
     }
 
-    /// The table named `name` (nil for none).
-    public static func table(named name: String) -> StoreCopyTable? {
-        tables.first { $0.name == name }
-    }
-
     /// The zone the store's roll-up days were counted in (the destination's must be the same).
     public func timeZoneIdentifier() throws -> String {
         try store.rollupTimeZoneIdentifier() ?? store.timeZone.identifier
@@ -239,19 +234,19 @@ public struct StoreCopySource: Sendable {
     }
 
     /// How many rows `table` should hold once copied.
-    public func count(_ table: StoreCopyTable) throws -> Int {
+    public func sourceRowCount(_ table: StoreCopyTable) throws -> Int {
         try store.read { db in try Int.fetchOne(db, sql: table.countSQL) ?? 0 }
     }
 
-    /// The rows of every table, as ``count(_:)`` counts them.
+    /// The rows of every table, as ``sourceRowCount(_:)`` counts them.
     public func totalRows() throws -> Int {
-        try Self.tables.reduce(0) { $0 + (try count($1)) }
+        try Self.tables.reduce(0) { $0 + (try sourceRowCount($1)) }
     }
 
     /// Up to `limit` rows of `table` after `key` (from the first when nil), in copy order.
     /// Email bodies come as their text; raw events as their stored bytes.
     /// - Throws: ``StoreError/corrupt(path:underlying:)`` for a body that does not decode.
-    public func rows(_ table: StoreCopyTable, after key: [StoreCopyValue]?, limit: Int) throws -> [StoreCopyRow] {
+    public func chunk(of table: StoreCopyTable, after key: [StoreCopyValue]?, limit: Int) throws -> [StoreCopyRow] {
         var arguments: [DatabaseValueConvertible?] = []
         if let key {
             guard key.count == table.keys.count else {

@@ -106,7 +106,7 @@ public enum PostgresStoreCopy {
             guard !position.done else { continue }
             let limit = max(1, min(chunkRows, maximumParameters / table.columns.count))
             while true {
-                let rows = try source.rows(table, after: position.lastKey, limit: limit)
+                let rows = try source.chunk(of: table, after: position.lastKey, limit: limit)
                 let done = rows.count < limit
                 let key = rows.last?.key ?? position.lastKey
                 try db.transaction { db in
@@ -142,7 +142,7 @@ public enum PostgresStoreCopy {
     public static func check(_ source: StoreCopySource, against db: BlockingPostgresConnection) throws -> [StoreCopyCheck] {
         var checks: [StoreCopyCheck] = []
         for table in StoreCopySource.tables {
-            checks.append(StoreCopyCheck(what: table.name, source: try source.count(table),
+            checks.append(StoreCopyCheck(what: table.name, source: try source.sourceRowCount(table),
                                          destination: try int("SELECT count(*) FROM \(unescaped: table.name)", db)))
         }
         checks.append(StoreCopyCheck(what: "recipients (account, address)", source: try source.recipientPairs(),

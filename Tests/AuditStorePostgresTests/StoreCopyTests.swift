@@ -146,7 +146,7 @@ struct StoreCopyTests {
     /// Every row of `table` in the source, as the copy reads it (JSON canonical), as a multiset.
     static func sourceRows(_ table: StoreCopyTable, _ source: StoreCopySource) throws -> [[StoreCopyValue]: Int] {
         var rows: [[StoreCopyValue]: Int] = [:]
-        for row in try source.rows(table, after: nil, limit: 1_000_000) {
+        for row in try source.chunk(of: table, after: nil, limit: 1_000_000) {
             let values = zip(table.columns, row.values).map { column, value -> StoreCopyValue in
                 if column.kind == .json, case .text(let text) = value { return .text(canonicalJSON(text)) }
                 return value

@@ -50,6 +50,10 @@ struct AccountIsolationTests {
         // The store contract's reads (PortfolioStore, EmailRecordingStore): each takes its account
         // (`inAccount:`) and answers for it alone (StoreContractTests checks it on both backends).
         "staff", "unitSearch", "recordedEmail", "linkedUnitIDs",
+        // migrate: an operator's copy of the whole store into PostgreSQL (StoreCopySource reads
+        // every account's rows in key order; only `email-audit migrate` uses it).
+        "sourceRowCount", "totalRows", "chunk", "fingerprint", "timeZoneIdentifier", "emailsByStatus",
+        "rollupTotalsByStatus", "recipientPairs",
         // Signing in: who may sign in, and the scoped reader itself.
         "users", "accounts", "reader", "hasAccounts", "emptyStoreReader",
     ]
