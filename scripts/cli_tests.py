@@ -664,10 +664,21 @@ def migrate_checks(binary, work, db):
         env.pop("EMAIL_AUDIT_DB", None)
         copy = subprocess.Popen([binary, "migrate", "--from", db, "--to", target, "--chunk-rows", "100"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        time.sleep(1.5)
+        def rows_copied():
+            result = subprocess.run(["psql", target, "-qAt", "-c",
+                                     "SELECT coalesce(sum(rows_copied), 0) FROM migration_progress"],
+                                    capture_output=True, text=True)
+            return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else 0
+        deadline = time.time() + 60
+        while rows_copied() == 0 and copy.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
         copy.kill()
         copy.wait()
+        before = rows_copied()
         again = run(binary, "migrate", "--from", db, "--to", target)
+        resumed = [line for line in again.stdout.splitlines() if line.startswith("Copied ")]
+        check("migrate: kill -9 landed mid-copy (rows committed before it, more copied after)",
+              before > 0 and bool(resumed) and not resumed[0].startswith("Copied 0 rows"), f"before={before} {resumed}")
         check("migrate: after kill -9 the same command finishes the copy and every count matches",
               again.returncode == 0 and "counts match" in again.stdout and "DIFFERS" not in again.stdout,
               again.stdout[-2000:] + again.stderr)
