@@ -124,6 +124,27 @@ struct PostgresSchemaTests {
         }
     }
 
+    /// A store at version 1 (made by a build before `migrate`) gains version 2's column and
+    /// table when opened, keeping its rows.
+    @Test func upgradesAVersion1StoreToVersion2() throws {
+        try TestServer.withMigratedStore { db in
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Back to what version 1 made.
+            try db.execute("DROP TABLE migration_progress")
+            try db.execute("ALTER TABLE staff DROP COLUMN is_system")
+            try db.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 1)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try tables(db) == Self.expectedTables)
+            try db.execute("INSERT INTO staff (account_id, name, role, is_system) VALUES (1, 'System', 'staff', true)")
+            #expect(throws: PostgresStoreError.self) {
+                try db.execute("INSERT INTO staff (account_id, name, role, is_system) VALUES (1, 'System 2', 'staff', true)")
+            }
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
+        }
+    }
+
     @Test func refusesANewerStoreAndLeavesItUntouched() throws {
         try TestServer.withMigratedStore { db in
             try db.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
