@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MailgunTests", dependencies: ["Mailgun", "AuditCore", "Demo"]),
         .testTarget(name: "ProviderSimulatorTests", dependencies: ["ProviderSimulator", "Mailgun", "AuditCore"]),
-        // Location and pgpass tests need nothing; the schema tests need a server named by
+        // Location and pgpass tests need nothing; the schema and copy (migrate) tests need a server named by
         // EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh; `make unit` and .ci/run start one).
         .testTarget(name: "AuditStorePostgresTests", dependencies: ["AuditStorePostgres", "AuditStore", "AuditCore", "Demo",
                                                                  .product(name: "GRDB", package: "GRDB.swift")]),
