@@ -117,25 +117,37 @@ extension PostgresAuditStore: EmailRecordingStore {
 
     public func recordedEmail(id: Int64, inAccount accountID: Int64) throws -> Email? {
         try rows("""
-            SELECT e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
-                   coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
-                   e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
-            FROM emails e
-            JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
-            LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
+            SELECT \(unescaped: Self.emailSelection) FROM emails e
+            \(unescaped: Self.emailJoins)
             WHERE e.account_id = \(accountID) AND e.id = \(id)
-            """) { row in
-            Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
-                  raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
-                  activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
-                  to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
-                  from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
-                  textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
-                  createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
-                  status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
-                  statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
-                  lastEventAt: try row[14].decode(Date?.self))
-        }.first
+            """, Self.email(from:)).first
+    }
+
+    /// The columns ``email(from:)`` reads, of `emails e` joined as ``emailJoins``.
+    static let emailSelection = """
+        e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
+        coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
+        e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
+        """
+
+    /// The raiser's name and the sender's address of `emails e`.
+    static let emailJoins = """
+        JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
+        LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
+        """
+
+    /// An email from a row of ``emailSelection``.
+    static func email(from row: PostgresRandomAccessRow) throws -> Email {
+        Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
+              raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
+              activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
+              to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
+              from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
+              textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
+              createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
+              status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
+              statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
+              lastEventAt: try row[14].decode(Date?.self))
     }
 
     public func linkedUnitIDs(emailID: Int64, inAccount accountID: Int64) throws -> [Int64] {

@@ -13,7 +13,7 @@ struct PostgresSchemaTests {
         "store_meta", "accounts", "staff", "blocks", "units", "contacts", "contact_units", "senders", "emails",
         "email_host_ids", "email_units", "events", "rollups", "rollups_monthly", "rollups_yearly", "recipients",
         "webhook_tokens", "users", "account_suppressions", "suppression_history", "notification_preferences",
-        "notifications", "notification_digests", "email_resends", "contact_changes",
+        "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_claims",
     ]
     /// The tables whose rows belong to no account.
     static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens"]
@@ -29,16 +29,17 @@ struct PostgresSchemaTests {
         try db.rows("SELECT value FROM store_meta WHERE key = \(key)").first?.decode(String.self)
     }
 
-    @Test func migratesAnEmptyDatabaseToVersion1() throws {
+    @Test func migratesAnEmptyDatabaseToTheNewestVersion() throws {
         try TestServer.withFreshDatabase { location in
             let db = try TestServer.connect(location)
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(PostgresSchema.version == 2)
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "1")
+            #expect(try meta(db, "schema_version") == "2")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
@@ -74,8 +75,10 @@ struct PostgresSchemaTests {
                 WHERE c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition
                   AND EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = c.oid AND x.attname = 'account_id')
                 """).map { try $0.decode((String, String).self) }
+            // The feeder queue's claims by claimant and by lease end are across accounts too.
             let exceptions: Set<String> = ["emails_pending", "emails_message_hash", "emails_subject_trigram",
-                                           "recipients_address_trigram", "users_pkey", "users_login_key"]
+                                           "recipients_address_trigram", "users_pkey", "users_login_key",
+                                           "hand_over_claims_claimant", "hand_over_claims_until"]
             #expect(indexes.count > 30)
             for (index, first) in indexes where !exceptions.contains(index) {
                 #expect(first == "account_id", "\(index) starts with \(first)")
@@ -92,9 +95,9 @@ struct PostgresSchemaTests {
 
             let again = try TestServer.connect(location)
             defer { again.close() }
-            // A second open finds version 1, changes nothing and keeps the first zone.
-            #expect(try PostgresSchema.migrate(again, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 1)
-            #expect(try PostgresSchema.inspect(again) == .ours(version: 1))
+            // A second open finds the newest version, changes nothing and keeps the first zone.
+            #expect(try PostgresSchema.migrate(again, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == PostgresSchema.version)
+            #expect(try PostgresSchema.inspect(again) == .ours(version: PostgresSchema.version))
             #expect(try meta(again, "partition_time_zone") == "Europe/London")
             #expect(try again.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
             #expect(try tables(again) == Self.expectedTables)
@@ -113,19 +116,35 @@ struct PostgresSchemaTests {
                     results.add(.failure("\(error)"))
                 }
             }
-            // One created it (saw version 0); the others waited on the lock and found version 1.
-            #expect(results.values.sorted() == [.success(0), .success(1), .success(1)])
+            // One created it (saw version 0); the others waited on the lock and found the newest version.
+            let newest = PostgresSchema.version
+            #expect(results.values.sorted() == [.success(0), .success(newest), .success(newest)])
+        }
+    }
+
+    @Test func upgradesAVersion1StoreToVersion2() throws {
+        try TestServer.withMigratedStore { db in
+            // A store as version 1 left it: no claims table, version 1 recorded, data in it.
+            try db.execute("DROP TABLE hand_over_claims")
+            try db.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 1)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try tables(db) == Self.expectedTables)
+            #expect(try db.rows("SELECT count(*) FROM hand_over_claims").first?.decode(Int64.self) == 0)
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
         }
     }
 
     @Test func refusesANewerStoreAndLeavesItUntouched() throws {
         try TestServer.withMigratedStore { db in
-            try db.execute("UPDATE store_meta SET value = '2' WHERE key = 'schema_version'")
-            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 2, supported: 1)
+            try db.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
+            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 3, supported: 2)
             #expect(throws: expected) { try PostgresSchema.inspect(db) }
             #expect(throws: expected) { try PostgresSchema.migrate(db, timeZone: .current) }
-            #expect(expected.description == "\(db.location) uses database schema version 2, but this email-audit only knows up to version 1; upgrade email-audit. The database was left untouched.")
-            #expect(try meta(db, "schema_version") == "2")
+            #expect(expected.description == "\(db.location) uses database schema version 3, but this email-audit only knows up to version 2; upgrade email-audit. The database was left untouched.")
+            #expect(try meta(db, "schema_version") == "3")
         }
     }
 
@@ -198,7 +217,7 @@ struct PostgresSchemaTests {
             let db = try PostgresStoreOpening.open(url: location.description, timeZone: TimeZone(identifier: "Europe/London")!,
                                                    now: utc(2026, 3, 31, 23, 30), environment: [:], warn: { Issue.record("unexpected warning: \($0)") })
             defer { db.close() }
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
             let months = try PostgresPartitions.months(of: "emails", in: db)
             #expect(months.map(\.name) == ["emails_y2026m04", "emails_y2026m05"])
             #expect(months.map(\.from) == [utc(2026, 3, 31, 23), utc(2026, 4, 30, 23)])

@@ -41,7 +41,7 @@ struct PostgresContractServerTests {
 /// backend's own SQL.
 final class ContractStore {
     let backend: Backend
-    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore
+    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore & HandOverQueueStore
     private let sqlite: AuditDatabase?
     private let postgres: BlockingPostgresConnection?
     /// Where the PostgreSQL database is, for a second connection to it.
