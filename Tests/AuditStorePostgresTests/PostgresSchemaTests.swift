@@ -13,10 +13,11 @@ struct PostgresSchemaTests {
         "store_meta", "accounts", "staff", "blocks", "units", "contacts", "contact_units", "senders", "emails",
         "email_host_ids", "email_units", "events", "rollups", "rollups_monthly", "rollups_yearly", "recipients",
         "webhook_tokens", "users", "account_suppressions", "suppression_history", "notification_preferences",
-        "notifications", "notification_digests", "email_resends", "contact_changes",
+        "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_outcomes",
     ]
     /// The tables whose rows belong to no account.
-    static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens"]
+    static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens",
+                                           "hand_over_outcomes"]
 
     func tables(_ db: BlockingPostgresConnection) throws -> Set<String> {
         Set(try db.rows("""
@@ -29,16 +30,17 @@ struct PostgresSchemaTests {
         try db.rows("SELECT value FROM store_meta WHERE key = \(key)").first?.decode(String.self)
     }
 
-    @Test func migratesAnEmptyDatabaseToVersion1() throws {
+    @Test func migratesAnEmptyDatabaseToTheLatestVersion() throws {
         try TestServer.withFreshDatabase { location in
             let db = try TestServer.connect(location)
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(PostgresSchema.version == 2)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "1")
+            #expect(try meta(db, "schema_version") == "2")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
@@ -92,9 +94,9 @@ struct PostgresSchemaTests {
 
             let again = try TestServer.connect(location)
             defer { again.close() }
-            // A second open finds version 1, changes nothing and keeps the first zone.
-            #expect(try PostgresSchema.migrate(again, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 1)
-            #expect(try PostgresSchema.inspect(again) == .ours(version: 1))
+            // A second open finds version 2, changes nothing and keeps the first zone.
+            #expect(try PostgresSchema.migrate(again, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 2)
+            #expect(try PostgresSchema.inspect(again) == .ours(version: 2))
             #expect(try meta(again, "partition_time_zone") == "Europe/London")
             #expect(try again.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
             #expect(try tables(again) == Self.expectedTables)
@@ -113,19 +115,46 @@ struct PostgresSchemaTests {
                     results.add(.failure("\(error)"))
                 }
             }
-            // One created it (saw version 0); the others waited on the lock and found version 1.
-            #expect(results.values.sorted() == [.success(0), .success(1), .success(1)])
+            // One created it (saw version 0); the others waited on the lock and found version 1
+            // (each migration commits on its own, so one may come between two) or 2, and went on.
+            let outcomes = results.values.sorted()
+            #expect(outcomes.count == 3 && outcomes.first == .success(0), "\(outcomes)")
+            #expect(outcomes.dropFirst().allSatisfy { $0 == .success(1) || $0 == .success(2) }, "\(outcomes)")
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try tables(db) == Self.expectedTables)
+        }
+    }
+
+    @Test func upgradesAVersion1StoreToVersion2() throws {
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 1) == 0)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try !tables(db).contains("hand_over_outcomes"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Version 2 adds the hand-over outcomes and the change token, keeping the rows.
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 1)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try tables(db) == Self.expectedTables)
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
+            let store = try PostgresAuditStore(connection: db)
+            let before = try store.changeToken()
+            try db.execute("UPDATE emails SET subject = subject WHERE false")
+            #expect(try store.changeToken() != before)
         }
     }
 
     @Test func refusesANewerStoreAndLeavesItUntouched() throws {
         try TestServer.withMigratedStore { db in
-            try db.execute("UPDATE store_meta SET value = '2' WHERE key = 'schema_version'")
-            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 2, supported: 1)
+            try db.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
+            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 3, supported: 2)
             #expect(throws: expected) { try PostgresSchema.inspect(db) }
             #expect(throws: expected) { try PostgresSchema.migrate(db, timeZone: .current) }
-            #expect(expected.description == "\(db.location) uses database schema version 2, but this email-audit only knows up to version 1; upgrade email-audit. The database was left untouched.")
-            #expect(try meta(db, "schema_version") == "2")
+            #expect(expected.description == "\(db.location) uses database schema version 3, but this email-audit only knows up to version 2; upgrade email-audit. The database was left untouched.")
+            #expect(try meta(db, "schema_version") == "3")
         }
     }
 
@@ -198,7 +227,7 @@ struct PostgresSchemaTests {
             let db = try PostgresStoreOpening.open(url: location.description, timeZone: TimeZone(identifier: "Europe/London")!,
                                                    now: utc(2026, 3, 31, 23, 30), environment: [:], warn: { Issue.record("unexpected warning: \($0)") })
             defer { db.close() }
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
             let months = try PostgresPartitions.months(of: "emails", in: db)
             #expect(months.map(\.name) == ["emails_y2026m04", "emails_y2026m05"])
             #expect(months.map(\.from) == [utc(2026, 3, 31, 23), utc(2026, 4, 30, 23)])
