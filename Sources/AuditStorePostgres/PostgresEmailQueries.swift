@@ -32,7 +32,16 @@ extension PostgresAuditStore {
     /// newest first; see ``AuditReader/summaries(matching:from:direction:limit:now:)``.
     func summaries(matching filter: EmailFilter, accountID: Int64, from cursor: EmailCursor?, direction: PageDirection,
                    limit: Int, now: Date) throws -> [EmailSummary] {
-        guard limit > 0 else { return [] }
+        guard limit > 0, let query = try summaryQuery(matching: filter, accountID: accountID, from: cursor, direction: direction,
+                                                      limit: limit, now: now) else { return [] }
+        let page = try rows(query, Self.summary(from:))
+        return direction == .older ? page : page.reversed()
+    }
+
+    /// The one statement of a page (nil when the To pattern matches no address of the
+    /// account): its rows are in the direction of paging (`.newer`: oldest first).
+    func summaryQuery(matching filter: EmailFilter, accountID: Int64, from cursor: EmailCursor?, direction: PageDirection,
+                      limit: Int, now: Date) throws -> PostgresQuery? {
         let older = direction == .older
         var statement = PostgresStatement()
         let account = statement.bind(accountID)
@@ -59,7 +68,7 @@ extension PostgresAuditStore {
             ranges = [["e.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))"]]
         case let pattern?:
             let addresses = try matchingAddresses(pattern, accountID: accountID, limit: Self.maximumPrefixAddresses + 1)
-            if addresses.isEmpty { return [] }
+            if addresses.isEmpty { return nil }
             if addresses.count <= Self.maximumPrefixAddresses {
                 ranges = addresses.map { ["e.to_address = \(statement.bind($0))"] }
             } else {
@@ -106,8 +115,7 @@ extension PostgresAuditStore {
             LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
             ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
             """
-        let page = try rows(statement.query(sql), Self.summary(from:))
-        return older ? page : page.reversed()
+        return statement.query(sql)
     }
 
     /// Counts per status for the account's emails matching `filter` (its own account ignored).
