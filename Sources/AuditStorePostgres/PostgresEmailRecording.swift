@@ -89,9 +89,13 @@ extension PostgresAuditStore: EmailRecordingStore {
                 senderID = try int64("SELECT id FROM senders WHERE account_id = \(email.accountID) AND address = \(email.from)", on: db)!
                 senders[senderKey] = senderID
             }
+            // The creation time to the millisecond, as the SQLite store keeps it, bound as an integer
+            // (PostgresNIO's Date encoding truncates to the microsecond below).
+            let createdMS = StoredEventCoding.milliseconds(email.createdAt)
             let id = try int64("""
                 INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body, attachments)
-                VALUES (\(email.accountID), \(email.createdAt), \(email.raisedByID), \(email.activity.rawValue),
+                VALUES (\(email.accountID), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(email.raisedByID),
+                        \(email.activity.rawValue),
                         \(EmailAddress.bare(email.to)), \(Self.jsonArray(email.cc))::jsonb, \(senderID), \(email.subject),
                         \(email.textBody), \(Self.jsonArray(email.attachmentNames))::jsonb)
                 RETURNING id
@@ -99,16 +103,17 @@ extension PostgresAuditStore: EmailRecordingStore {
             if let hostID = email.hostID {
                 try db.execute("""
                     INSERT INTO email_host_ids (account_id, host_id, email_id, email_created_at)
-                    VALUES (\(email.accountID), \(hostID), \(id), \(email.createdAt))
+                    VALUES (\(email.accountID), \(hostID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond')
                     """)
             }
             for unitID in Set(email.unitIDs).sorted() {
                 try db.execute("""
                     INSERT INTO email_units (account_id, email_id, email_created_at, unit_id)
-                    VALUES (\(email.accountID), \(id), \(email.createdAt), \(unitID))
+                    VALUES (\(email.accountID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(unitID))
                     """)
             }
-            rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: email.raisedByID, status: .pending, 1)
+            rollups.add(accountID: email.accountID, at: StoredEventCoding.date(milliseconds: createdMS), raisedByID: email.raisedByID,
+                        status: .pending, 1)
             ids.append(id)
         }
         try rollups.apply(on: db)
@@ -126,7 +131,7 @@ extension PostgresAuditStore: EmailRecordingStore {
     /// The columns ``email(from:)`` reads, of `emails e` joined as ``emailJoins``.
     static let emailSelection = """
         e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
-        coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
+        coalesce(se.address, ''), e.subject, e.body, e.attachments::text, (extract(epoch FROM e.created_at) * 1000000)::bigint,
         e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
         """
 
@@ -144,7 +149,7 @@ extension PostgresAuditStore: EmailRecordingStore {
               to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
               from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
               textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
-              createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
+              createdAt: StoredEventCoding.date(microseconds: try row[11].decode(Int64.self)), providerMessageID: try row[12].decode(String?.self),
               status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
               statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
               lastEventAt: try row[14].decode(Date?.self))

@@ -4,7 +4,7 @@ import Foundation
 import PostgresNIO
 
 /// The feeder queue (``HandOverQueueStore``) on PostgreSQL, for several feeders on several
-/// connections and machines at once: claims are rows of `hand_over_claims` (schema version 2),
+/// connections and machines at once: claims are rows of `hand_over_claims` (schema version 3),
 /// taken with `FOR UPDATE SKIP LOCKED`.
 extension PostgresAuditStore: HandOverQueueStore {
     /// Claims up to `limit` Pending emails for `claimant` until `now + lease`, oldest first
@@ -67,18 +67,17 @@ extension PostgresAuditStore: HandOverQueueStore {
         let milliseconds = StoredEventCoding.milliseconds(at)
         return try connection.transaction { db throws -> Bool in
             let found = try rows("""
-                SELECT created_at, handed_over_at IS NULL AND provider_message_id IS NULL FROM emails
+                SELECT handed_over_at IS NULL AND provider_message_id IS NULL FROM emails
                 WHERE account_id = \(accountID) AND id = \(emailID)
                 FOR UPDATE
-                """, on: db) { (try $0[0].decode(Date.self), try $0[1].decode(Bool.self)) }.first
-            guard let found else { throw PostgresStoreError.unknownEmail(id: emailID) }
-            let (createdAt, pending) = found
+                """, on: db) { try $0[0].decode(Bool.self) }.first
+            guard let pending = found else { throw PostgresStoreError.unknownEmail(id: emailID) }
             try db.execute("DELETE FROM hand_over_claims WHERE account_id = \(accountID) AND email_id = \(emailID)")
             guard pending else { return false }
             try db.execute("""
                 UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
                     handed_over_at = timestamptz 'epoch' + \(milliseconds) * interval '1 millisecond'
-                WHERE account_id = \(accountID) AND id = \(emailID) AND created_at = \(createdAt)
+                WHERE account_id = \(accountID) AND id = \(emailID)
                 """)
             return true
         }
@@ -89,25 +88,17 @@ extension PostgresAuditStore: HandOverQueueStore {
         try connection.execute("DELETE FROM hand_over_claims WHERE claimed_by = \(claimant)")
     }
 
-    /// Kept in `store_meta` (`hand_over_last_success`, `hand_over_last_failure`: milliseconds
-    /// since 1970, as SQLite's `meta`); of two feeders' times the later stays.
-    public func recordHandOverOutcome(answered: Bool, at time: Date) throws {
-        try PostgresValueCheck.requireTime(time, "the time of a hand-over outcome")
-        let key = answered ? Self.lastSuccessKey : Self.lastFailureKey
-        try connection.execute("""
-            INSERT INTO store_meta AS m (key, value) VALUES (\(key), \(String(StoredEventCoding.milliseconds(time))))
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE excluded.value::bigint > m.value::bigint
-            """)
-    }
+    // recordHandOverOutcome(answered:at:) is in PostgresHandOverHealth.swift (schema v2's
+    // `hand_over_outcomes`, the later time of each kind kept).
 
+    /// The rows of `hand_over_outcomes` (schema v2), as the reader's hand-over health reads them.
     public func handOverOutcomes() throws -> HandOverOutcomes {
-        let values = try PostgresSchema.keyedValues(connection, keys: [Self.lastSuccessKey, Self.lastFailureKey])
-        func date(_ key: String) -> Date? {
-            values[key].flatMap(Int64.init).map(StoredEventCoding.date(milliseconds:))
+        var outcomes = HandOverOutcomes()
+        for (outcome, at) in try rows("SELECT outcome, round(extract(epoch FROM at) * 1000)::bigint FROM hand_over_outcomes", {
+            (try $0[0].decode(String.self), StoredEventCoding.date(milliseconds: try $0[1].decode(Int64.self)))
+        }) {
+            if outcome == "success" { outcomes.lastSuccess = at } else { outcomes.lastFailure = at }
         }
-        return HandOverOutcomes(lastSuccess: date(Self.lastSuccessKey), lastFailure: date(Self.lastFailureKey))
+        return outcomes
     }
-
-    static let lastSuccessKey = "hand_over_last_success"
-    static let lastFailureKey = "hand_over_last_failure"
 }

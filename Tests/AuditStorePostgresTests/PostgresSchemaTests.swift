@@ -13,10 +13,11 @@ struct PostgresSchemaTests {
         "store_meta", "accounts", "staff", "blocks", "units", "contacts", "contact_units", "senders", "emails",
         "email_host_ids", "email_units", "events", "rollups", "rollups_monthly", "rollups_yearly", "recipients",
         "webhook_tokens", "users", "account_suppressions", "suppression_history", "notification_preferences",
-        "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_claims",
+        "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_outcomes", "hand_over_claims",
     ]
     /// The tables whose rows belong to no account.
-    static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens"]
+    static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens",
+                                           "hand_over_outcomes"]
 
     func tables(_ db: BlockingPostgresConnection) throws -> Set<String> {
         Set(try db.rows("""
@@ -29,17 +30,17 @@ struct PostgresSchemaTests {
         try db.rows("SELECT value FROM store_meta WHERE key = \(key)").first?.decode(String.self)
     }
 
-    @Test func migratesAnEmptyDatabaseToTheNewestVersion() throws {
+    @Test func migratesAnEmptyDatabaseToTheLatestVersion() throws {
         try TestServer.withFreshDatabase { location in
             let db = try TestServer.connect(location)
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
-            #expect(PostgresSchema.version == 2)
+            #expect(PostgresSchema.version == 3)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 3))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "2")
+            #expect(try meta(db, "schema_version") == "3")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
@@ -117,27 +118,51 @@ struct PostgresSchemaTests {
                 }
             }
             // One created it (saw version 0); the others waited on the lock and found it created: at
-            // the newest version, or part-way (each migration is its own transaction, so one that
-            // came in between two steps ran the later ones). The store ends at the newest version.
+            // the newest version, or part-way (each migration commits on its own, so one may come
+            // between two and run the later ones). The store ends at the newest version.
             let newest = PostgresSchema.version
-            let values = results.values.sorted()
-            #expect(values.count == 3 && values.first == .success(0))
-            #expect(values.dropFirst().allSatisfy { (1...newest).map(ResultBox.Outcome.success).contains($0) }, "\(values)")
+            let outcomes = results.values.sorted()
+            #expect(outcomes.count == 3 && outcomes.first == .success(0), "\(outcomes)")
+            #expect(outcomes.dropFirst().allSatisfy { (1...newest).map(ResultBox.Outcome.success).contains($0) }, "\(outcomes)")
             let db = try TestServer.connect(location)
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .ours(version: newest))
+            #expect(try tables(db) == Self.expectedTables)
         }
     }
 
     @Test func upgradesAVersion1StoreToVersion2() throws {
-        try TestServer.withMigratedStore { db in
-            // A store as version 1 left it: no claims table, version 1 recorded, data in it.
-            try db.execute("DROP TABLE hand_over_claims")
-            try db.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
-            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 1) == 0)
             #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
-            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 1)
+            #expect(try !tables(db).contains("hand_over_outcomes"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Version 2 adds the hand-over outcomes and the change token (version 3 the feeder's
+            // claims), keeping the rows.
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 1)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
+            #expect(try tables(db) == Self.expectedTables)
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
+            let store = try PostgresAuditStore(connection: db)
+            let before = try store.changeToken()
+            try db.execute("UPDATE emails SET subject = subject WHERE false")
+            #expect(try store.changeToken() != before)
+        }
+    }
+
+    @Test func upgradesAVersion2StoreToVersion3() throws {
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 2) == 0)
             #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try !tables(db).contains("hand_over_claims"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Version 3 adds the feeder queue's claims, keeping the rows.
+            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 2)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 3))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try db.rows("SELECT count(*) FROM hand_over_claims").first?.decode(Int64.self) == 0)
             #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
@@ -146,12 +171,12 @@ struct PostgresSchemaTests {
 
     @Test func refusesANewerStoreAndLeavesItUntouched() throws {
         try TestServer.withMigratedStore { db in
-            try db.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
-            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 3, supported: 2)
+            try db.execute("UPDATE store_meta SET value = '4' WHERE key = 'schema_version'")
+            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 4, supported: 3)
             #expect(throws: expected) { try PostgresSchema.inspect(db) }
             #expect(throws: expected) { try PostgresSchema.migrate(db, timeZone: .current) }
-            #expect(expected.description == "\(db.location) uses database schema version 3, but this email-audit only knows up to version 2; upgrade email-audit. The database was left untouched.")
-            #expect(try meta(db, "schema_version") == "3")
+            #expect(expected.description == "\(db.location) uses database schema version 4, but this email-audit only knows up to version 3; upgrade email-audit. The database was left untouched.")
+            #expect(try meta(db, "schema_version") == "4")
         }
     }
 

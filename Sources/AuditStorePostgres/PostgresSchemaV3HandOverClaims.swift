@@ -1,5 +1,5 @@
 extension PostgresSchema {
-    /// Version 2 (the feeder queue, issue 13): the table of hand-over claims, so that several
+    /// Version 3 (the feeder queue, issue 13): the table of hand-over claims, so that several
     /// feeders (several `serve` processes on one database) hand each Pending email over once
     /// (``PostgresAuditStore/claimPending(limit:accounts:claimant:now:lease:)``).
     ///
@@ -13,7 +13,7 @@ extension PostgresSchema {
     ///
     /// Retention: like `email_units`, these rows name an email with its creation time and
     /// must be deleted before that month's partition is detached.
-    static let v2HandOverClaims: [String] = [
+    static let v3HandOverClaims: [String] = [
         """
         CREATE TABLE hand_over_claims (
             account_id bigint NOT NULL,
