@@ -95,9 +95,10 @@ let package = Package(
         // EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh; `make unit` and .ci/run start one).
         .testTarget(name: "AuditStorePostgresTests", dependencies: ["AuditStorePostgres", "AuditStore", "AuditCore", "Demo",
                                                                  .product(name: "GRDB", package: "GRDB.swift")]),
-        // One contract suite (PortfolioStore, EmailRecordingStore) run against both backends; the
+        // One contract suite (portfolio, recording, ingest, feeder queue; the batch feeder over the queue) run against both backends; the
         // PostgreSQL case needs EMAIL_AUDIT_TEST_POSTGRES_URL as AuditStorePostgresTests does.
-        .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore",
+        .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore", "AuditEngine",
+                                                             "ProviderSimulator", "Mailgun",
                                                              .product(name: "GRDB", package: "GRDB.swift"),
                                                              .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", "Demo", .product(name: "PropertyBased", package: "swift-property-based")]),

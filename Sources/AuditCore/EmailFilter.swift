@@ -110,7 +110,9 @@ public struct EmailFilter: Sendable, Hashable {
         return Self.asciiLowercased(text).contains(Self.asciiLowercased(subject))
     }
 
-    static func asciiLowercased(_ text: String) -> String {
+    /// The text with ASCII letters lower-cased and every other character as it is: how the
+    /// stores compare Subject text (SQLite's LIKE; PostgreSQL's `translate` of A-Z).
+    public static func asciiLowercased(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
             (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
         }))

@@ -13,7 +13,7 @@ public struct HandOverReport: Sendable, Equatable {
     public var deferred = false
     /// The provider's words when it was unavailable.
     public var providerProblem: String?
-    /// Daily digest emails recorded before the hand-over (see ``AuditDatabase/sendDigests(at:)``).
+    /// Daily digest emails recorded before the hand-over (see ``DigestRecordingStore``).
     public var digests = 0
 
     public init() {}
@@ -21,53 +21,91 @@ public struct HandOverReport: Sendable, Equatable {
 
 /// Hands Pending emails to the provider in batches.
 ///
-/// Idempotent on the email id: an email is marked handed over (with the provider's message
-/// id) right after the provider accepts it, and only unmarked emails are ever sent. When the
-/// provider is down or erroring, the run stops and every unsent email stays Pending for the
-/// next run — nothing is lost and nothing is sent twice.
+/// Idempotent on the email id: the feeder claims a batch from the queue
+/// (``HandOverQueueStore/claimPending(limit:accounts:claimant:now:lease:)``), and marks each
+/// email handed over (with the provider's message id) right after the provider accepts it;
+/// only Pending emails are ever claimed. When the provider is down or erroring, the run stops,
+/// gives its claims back, and every unsent email stays Pending for the next run — nothing is
+/// lost and nothing is sent twice. Several feeders (several `serve` processes on one
+/// PostgreSQL store) take different emails; what "exactly once" means when a feeder dies
+/// mid-batch is said at ``HandOverQueueStore``.
 public final class BatchFeeder: Sendable {
-    public let store: AuditDatabase
+    /// The Pending emails' queue.
+    public let queue: any HandOverQueueStore
+    /// Where the daily digests due at each run are recorded; nil: no digests (a store whose
+    /// notifications are not behind the contract yet, as PostgreSQL's).
+    public let digests: (any DigestRecordingStore)?
     /// The provider each account's emails go to (see ``HandOverProviders``).
     public let providers: HandOverProviders
     public let ingestor: EventIngestor
-    /// Emails per query; a run keeps going until no Pending email is left.
+    /// Emails per claim; a run keeps going until no Pending email is left.
     public let batchSize: Int
+    /// How long a claim lasts (a dead feeder's emails come back after it). The feeder sends
+    /// from a claim only during the first half of it, then claims afresh.
+    public let lease: TimeInterval
+    /// This feeder's name on its claims (unique per feeder).
+    public let claimant: String
 
     /// A feeder that hands every account's emails to `provider`.
     public convenience init(store: AuditDatabase, provider: any EmailProvider, ingestor: EventIngestor, batchSize: Int = 500) {
         self.init(store: store, providers: .every(provider), ingestor: ingestor, batchSize: batchSize)
     }
 
-    /// A feeder that hands each account's emails to its own provider; accounts `providers`
-    /// does not serve keep their emails Pending.
-    public init(store: AuditDatabase, providers: HandOverProviders, ingestor: EventIngestor, batchSize: Int = 500) {
-        self.store = store
+    /// A feeder on a SQLite store that also records its daily digests; each account's emails
+    /// go to its own provider, and accounts `providers` does not serve keep their emails Pending.
+    public convenience init(store: AuditDatabase, providers: HandOverProviders, ingestor: EventIngestor, batchSize: Int = 500) {
+        self.init(queue: store, digests: store, providers: providers, ingestor: ingestor, batchSize: batchSize)
+    }
+
+    /// A feeder on any store's queue; `digests`, when given, records the daily digests due
+    /// before each run's hand-over.
+    public init(queue: any HandOverQueueStore, digests: (any DigestRecordingStore)?, providers: HandOverProviders,
+                ingestor: EventIngestor, batchSize: Int = 500, lease: TimeInterval = 300) {
+        self.queue = queue
+        self.digests = digests
         self.providers = providers
         self.ingestor = ingestor
         self.batchSize = max(1, batchSize)
+        self.lease = max(1, lease)
+        claimant = "feeder-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.lowercased())"
     }
 
     /// Records the daily digests due at `now`, then hands every Pending email (the digests
     /// included) to the provider, oldest first, and records in the store whether the provider
     /// answered (the screen warns when it does not and emails wait too long).
     public func handOver(now: Date) throws -> HandOverReport {
-        let digests = try store.sendDigests(at: now).count
+        let digests = try self.digests?.recordDueDigests(at: now) ?? 0
         var report = try handOverPending(now: now)
         report.digests = digests
-        try store.recordHandOverOutcome(answered: !report.deferred, at: now)
+        try queue.recordHandOverOutcome(answered: !report.deferred, at: now)
         return report
     }
 
     private func handOverPending(now: Date) throws -> HandOverReport {
         var report = HandOverReport()
+        let runStarted = DispatchTime.now().uptimeNanoseconds
+        func elapsed(since start: UInt64) -> TimeInterval { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        // Whatever this run claimed and did not mark goes back to the queue when it ends.
+        defer { try? queue.releaseClaims(of: claimant) }
         while true {
-            let emails = try store.pendingHandOver(limit: batchSize, accounts: providers.servedAccounts)
+            // Claims are timed on `now` plus the run's time so far, so a long run's leases end
+            // when they should also on a clock that stands still (the tests' and the demo's).
+            let emails = try queue.claimPending(limit: batchSize, accounts: providers.servedAccounts, claimant: claimant,
+                                                now: now + elapsed(since: runStarted), lease: lease)
+            let claimed = DispatchTime.now().uptimeNanoseconds
+            var stale = false
             for email in emails {
-                // Every fetched email's account is served (pendingHandOver was limited to them).
+                // A claim older than half its lease is not used: claim again (the rest come back first).
+                if elapsed(since: claimed) > lease / 2 {
+                    stale = true
+                    break
+                }
+                // Every claimed email's account is served (the claim was limited to them).
                 guard let provider = providers.provider(forAccount: email.accountID) else { continue }
                 do {
                     let response = try provider.send(Self.request(for: email), at: now)
-                    if try store.markHandedOver(emailID: email.id, providerMessageID: MailgunSendResponse.bareMessageID(response.id), at: now) {
+                    if try queue.markHandedOver(emailID: email.id, inAccount: email.accountID,
+                                                providerMessageID: MailgunSendResponse.bareMessageID(response.id), at: now) {
                         report.handedOver += 1
                     }
                 } catch let error as MailgunSendError {
@@ -81,6 +119,10 @@ public final class BatchFeeder: Sendable {
                         return report
                     }
                 }
+            }
+            if stale {
+                try queue.releaseClaims(of: claimant)
+                continue
             }
             if emails.count < batchSize { return report }
         }
@@ -100,7 +142,7 @@ public final class BatchFeeder: Sendable {
     /// the same ingest path as every other event.
     private func recordRefusal(of email: Email, status: Int, message: String, sendingDomain: String, now: Date) throws {
         let messageID = "refused.\(email.id).\(Int(now.timeIntervalSince1970))@\(sendingDomain)"
-        guard try store.markHandedOver(emailID: email.id, providerMessageID: messageID, at: now) else { return }
+        guard try queue.markHandedOver(emailID: email.id, inAccount: email.accountID, providerMessageID: messageID, at: now) else { return }
         let event = MailgunEvent(
             event: "rejected", id: "refused-\(email.id)", timestamp: now.timeIntervalSince1970, logLevel: "warn",
             message: MailgunEvent.Message(headers: MailgunEvent.Headers(to: email.to, from: email.from, subject: email.subject,

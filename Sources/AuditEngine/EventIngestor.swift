@@ -7,7 +7,8 @@ import Mailgun
 /// a webhook — goes decode → store once → re-derive status → update email, roll-ups and
 /// suppression list, in one transaction per batch.
 public final class EventIngestor: Sendable {
-    public let store: AuditDatabase
+    /// The store the events go to (either backend: ``EventIngestStore``).
+    public let store: any EventIngestStore
     /// The account that owns emails built from unknown messages.
     public let defaultAccountID: Int64?
     /// Lines per store transaction.
@@ -17,7 +18,7 @@ public final class EventIngestor: Sendable {
     /// The longest input line read from a file; a longer one is reported and skipped unread.
     public let maximumLineBytes: Int
 
-    public init(store: AuditDatabase, defaultAccountID: Int64? = nil, batchSize: Int = 4_000,
+    public init(store: any EventIngestStore, defaultAccountID: Int64? = nil, batchSize: Int = 4_000,
                 clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20) {
         self.store = store
         self.defaultAccountID = defaultAccountID

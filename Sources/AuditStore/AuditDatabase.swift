@@ -32,6 +32,8 @@ public final class AuditDatabase: @unchecked Sendable {
     public let access: Access
 
     let pool: DatabasePool
+    /// The hand-over claims of this process's feeders (``HandOverQueueStore``; one writer process).
+    let handOverClaims = HandOverClaimTable()
 
     /// Opens (or, for ``Access/readWrite``, creates with its parent folders) the database at `path`.
     ///

@@ -26,9 +26,9 @@ enum EmailQueryPlanner {
         case .exact(let address):
             arguments += [address.lowercased()]
             return ["to_address = ?"]
-        case .prefix(let stem):
-            let lower = stem.lowercased()
-            arguments += [lower, lower + "\u{10FFFF}"]
+        case .prefix:
+            let lower = SearchPattern.storedForm(pattern)
+            arguments += [lower, SearchPattern.prefixUpperBound(lower)]
             return ["to_address >= ?", "to_address < ?"]
         case .domain(let domain):
             arguments += [domain.lowercased()]

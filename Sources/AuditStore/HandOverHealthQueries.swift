@@ -5,11 +5,12 @@ import GRDB
 extension AuditDatabase {
     /// Records the outcome of a hand-over run in `meta`: `answered` when the provider took (or
     /// refused) every request, false when it was down, rate-limiting or erroring. The screen's
-    /// status line reads it back through ``handOverHealth(accountID:now:)``.
+    /// status line reads it back through ``handOverHealth(accountID:now:)``. Of two times of
+    /// one kind the later is kept (``HandOverQueueStore``).
     public func recordHandOverOutcome(answered: Bool, at time: Date) throws {
         let key = answered ? MetaKey.handOverLastSuccess : MetaKey.handOverLastFailure
         try write { db in
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
                            arguments: [key, StorageEncoding.milliseconds(time)])
         }
     }

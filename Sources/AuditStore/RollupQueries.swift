@@ -178,39 +178,19 @@ extension AuditDatabase {
     }
 }
 
-/// The monthly roll-up: the same counts as the daily one, summed per local month.
+/// The monthly roll-up: the same counts as the daily one, summed per local month (the
+/// periods and the plan of a span are ``RollupPlan``'s, shared with the PostgreSQL store).
 enum MonthlyRollups {
     /// The month number (year * 12 + month - 1) of a day ordinal.
-    static func month(ofDay ordinal: Int) -> Int {
-        let day = CalendarDay(ordinal: ordinal)
-        return day.year * 12 + day.month - 1
-    }
+    static func month(ofDay ordinal: Int) -> Int { RollupPlan.month(ofDay: ordinal) }
 
-    static func firstDay(ofMonth month: Int) -> CalendarDay {
-        CalendarDay(year: month / 12, month: month % 12 + 1, day: 1)
-    }
+    static func firstDay(ofMonth month: Int) -> CalendarDay { RollupPlan.firstDay(ofMonth: month) }
 
     /// How to count the days `first...last` (nil = open): a range of whole months, and the
     /// day ranges left over at either end.
     static func plan(first: CalendarDay?, last: CalendarDay?) -> (months: (Int?, Int?)?, days: [(Int?, Int?)]) {
-        let firstMonth: Int? = first.map { $0.day == 1 ? month(ofDay: $0.ordinal) : month(ofDay: $0.ordinal) + 1 }
-        let lastMonth: Int? = last.map { day in
-            let next = day.adding(days: 1)
-            return next.day == 1 ? month(ofDay: day.ordinal) : month(ofDay: day.ordinal) - 1
-        }
-        if let a = firstMonth, let b = lastMonth, a > b {
-            return (nil, [(first?.ordinal, last?.ordinal)])  // no whole month inside
-        }
-        var days: [(Int?, Int?)] = []
-        if let first, let a = firstMonth {
-            let start = firstDay(ofMonth: a).ordinal
-            if first.ordinal < start { days.append((first.ordinal, start - 1)) }
-        }
-        if let last, let b = lastMonth {
-            let end = firstDay(ofMonth: b + 1).ordinal - 1
-            if last.ordinal > end { days.append((end + 1, last.ordinal)) }
-        }
-        return ((firstMonth, lastMonth), days)
+        let plan = RollupPlan.monthsAndDays(first: first, last: last)
+        return (plan.months.map { ($0.low, $0.high) }, plan.days.map { ($0.low, $0.high) })
     }
 
     static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {
@@ -236,37 +216,12 @@ enum MonthlyRollups {
 /// The yearly roll-up (schema v10): the same counts as the monthly one, summed per local year.
 enum YearlyRollups {
     /// The year of a month number (year * 12 + month - 1).
-    static func year(ofMonth month: Int) -> Int { month / 12 }
+    static func year(ofMonth month: Int) -> Int { RollupPlan.year(ofMonth: month) }
 
-    /// How to count the days `first...last` (nil = open): a range of whole years, then ranges
-    /// of whole months and of days for what is left at either end. Every day of the span falls
-    /// in exactly one part.
+    /// How to count the days `first...last` (nil = open): ``RollupPlan/covering(first:last:)``.
     static func plan(first: CalendarDay?, last: CalendarDay?) -> (years: (Int?, Int?)?, months: [(Int?, Int?)], days: [(Int?, Int?)]) {
-        let firstYear: Int? = first.map { $0.month == 1 && $0.day == 1 ? $0.year : $0.year + 1 }
-        let lastYear: Int? = last.map { $0.month == 12 && $0.day == 31 ? $0.year : $0.year - 1 }
-        if let a = firstYear, let b = lastYear, a > b {
-            // No whole year inside: months and days only.
-            let plan = MonthlyRollups.plan(first: first, last: last)
-            return (nil, plan.months.map { [$0] } ?? [], plan.days)
-        }
-        var months: [(Int?, Int?)] = [], days: [(Int?, Int?)] = []
-        if let first, let a = firstYear {
-            let yearStart = CalendarDay(year: a, month: 1, day: 1)
-            if first.ordinal < yearStart.ordinal {
-                let edge = MonthlyRollups.plan(first: first, last: yearStart.adding(days: -1))
-                if let m = edge.months { months.append(m) }
-                days += edge.days
-            }
-        }
-        if let last, let b = lastYear {
-            let nextYear = CalendarDay(year: b + 1, month: 1, day: 1)
-            if last.ordinal >= nextYear.ordinal {
-                let edge = MonthlyRollups.plan(first: nextYear, last: last)
-                if let m = edge.months { months.append(m) }
-                days += edge.days
-            }
-        }
-        return ((firstYear, lastYear), months, days)
+        let plan = RollupPlan.covering(first: first, last: last)
+        return (plan.years.map { ($0.low, $0.high) }, plan.months.map { ($0.low, $0.high) }, plan.days.map { ($0.low, $0.high) })
     }
 
     static func add(_ db: Database, _ deltas: [RollupKey: Int]) throws {

@@ -190,12 +190,12 @@ extension EmailQueryPlanner {
     /// nil for other patterns.
     static func matchingAddresses(_ db: Database, _ pattern: AddressPattern, limit: Int) throws -> [String]? {
         switch pattern {
-        case .prefix(let stem):
-            let lower = stem.lowercased()
+        case .prefix:
+            let lower = SearchPattern.storedForm(pattern)
             return try String.fetchAll(db.cachedStatement(sql: """
                 SELECT address FROM recipients WHERE address >= ? AND address < ? AND emails > 0
                 ORDER BY address LIMIT ?
-                """), arguments: [lower, lower + "\u{10FFFF}", limit])
+                """), arguments: [lower, SearchPattern.prefixUpperBound(lower), limit])
         case .contains(let part):
             let lower = part.lowercased()
             if SearchText.trigramUsable(lower) {
@@ -260,7 +260,7 @@ extension AuditDatabase {
     /// Failed, Complained and Rejected emails of the filter per recipient domain, most first
     /// (the filter's own statuses narrow the three; none of them leaves nothing to count).
     package func domainBreakdown(matching filter: EmailFilter, now: Date) throws -> [DomainFailures] {
-        let statuses = filter.statuses.isEmpty ? DomainFailures.statuses : filter.statuses.intersection(DomainFailures.statuses)
+        let statuses = DomainFailures.statuses(for: filter)
         guard !statuses.isEmpty else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         return try read { db in

@@ -1,15 +1,11 @@
+import AuditCore
 import Foundation
 
 /// Search text as SQLite's LIKE and FTS5 take it.
 enum SearchText {
     /// `%text%` with LIKE's `%`, `_` and the escape character `\` escaped (use with `ESCAPE '\'`).
     static func likePattern(containing text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return "%" + escaped + "%"
+        SearchPattern.likeContaining(text)
     }
 
     /// One FTS5 phrase (double quotes doubled), so no character of the text is query syntax.

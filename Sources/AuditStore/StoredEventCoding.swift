@@ -89,6 +89,43 @@ package enum StoredEventCoding {
         StorageEncoding.date(microseconds: microseconds)
     }
 
+    /// The raw provider JSON of a stored event from its `events.raw_json` bytes and the columns
+    /// of its row (a compact value of format 3-5 needs them): compact bytes (``CompactText``, a
+    /// first byte 1-5) decoded, anything else read as the UTF-8 text the provider sent.
+    /// `decompressor` is reused across the rows of one read.
+    ///
+    /// - Throws: ``CompactTextError`` for bytes that are not a valid compact value.
+    package static func rawJSONText(_ bytes: [UInt8], providerEventID: String, kind: String, storedKey: String,
+                                    occurredAtMicroseconds: Int64, mxHost: String?,
+                                    decompressor: RawEventDecompressor) throws -> String {
+        guard let first = bytes.first, CompactText.Format(rawValue: first) != nil else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let tokens = EventJSONTokens(providerEventID: providerEventID, kind: kind, storedKey: storedKey,
+                                     occurredAtMicroseconds: occurredAtMicroseconds, mxHost: mxHost)
+        do {
+            return try bytes.withUnsafeBytes { try decompressor.decompressor.decode($0, tokens: tokens) }
+        } catch let error as CompactText.DecodingError {
+            throw CompactTextError(description: error.description)
+        }
+    }
+
+    /// A stored raw event that does not decode.
+    package struct CompactTextError: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    /// The position of the provider's reason in `emails.status_detail`'s compact array (for
+    /// SQL that reads it: the suppression list's count of emails blocked by the provider).
+    package static let statusDetailReasonPosition = StorageEncoding.StatusDetailPosition.reason
+
+    /// One thread's reusable decompressor for ``rawJSONText(_:providerEventID:kind:storedKey:occurredAtMicroseconds:mxHost:decompressor:)``.
+    package final class RawEventDecompressor {
+        let decompressor = CompactText.Decompressor()
+
+        package init() {}
+    }
+
     /// One thread's reusable compressor for ``rawJSONBytes(_:compressor:)`` (not thread-safe).
     package final class RawEventCompressor {
         let compressor = CompactText.Compressor()

@@ -89,9 +89,13 @@ extension PostgresAuditStore: EmailRecordingStore {
                 senderID = try int64("SELECT id FROM senders WHERE account_id = \(email.accountID) AND address = \(email.from)", on: db)!
                 senders[senderKey] = senderID
             }
+            // The creation time to the millisecond, as the SQLite store keeps it, bound as an integer
+            // (PostgresNIO's Date encoding truncates to the microsecond below).
+            let createdMS = StoredEventCoding.milliseconds(email.createdAt)
             let id = try int64("""
                 INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body, attachments)
-                VALUES (\(email.accountID), \(email.createdAt), \(email.raisedByID), \(email.activity.rawValue),
+                VALUES (\(email.accountID), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(email.raisedByID),
+                        \(email.activity.rawValue),
                         \(EmailAddress.bare(email.to)), \(Self.jsonArray(email.cc))::jsonb, \(senderID), \(email.subject),
                         \(email.textBody), \(Self.jsonArray(email.attachmentNames))::jsonb)
                 RETURNING id
@@ -99,16 +103,17 @@ extension PostgresAuditStore: EmailRecordingStore {
             if let hostID = email.hostID {
                 try db.execute("""
                     INSERT INTO email_host_ids (account_id, host_id, email_id, email_created_at)
-                    VALUES (\(email.accountID), \(hostID), \(id), \(email.createdAt))
+                    VALUES (\(email.accountID), \(hostID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond')
                     """)
             }
             for unitID in Set(email.unitIDs).sorted() {
                 try db.execute("""
                     INSERT INTO email_units (account_id, email_id, email_created_at, unit_id)
-                    VALUES (\(email.accountID), \(id), \(email.createdAt), \(unitID))
+                    VALUES (\(email.accountID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(unitID))
                     """)
             }
-            rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: email.raisedByID, status: .pending, 1)
+            rollups.add(accountID: email.accountID, at: StoredEventCoding.date(milliseconds: createdMS), raisedByID: email.raisedByID,
+                        status: .pending, 1)
             ids.append(id)
         }
         try rollups.apply(on: db)
@@ -117,25 +122,37 @@ extension PostgresAuditStore: EmailRecordingStore {
 
     public func recordedEmail(id: Int64, inAccount accountID: Int64) throws -> Email? {
         try rows("""
-            SELECT e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
-                   coalesce(se.address, ''), e.subject, e.body, e.attachments::text, e.created_at,
-                   e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
-            FROM emails e
-            JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
-            LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
+            SELECT \(unescaped: Self.emailSelection) FROM emails e
+            \(unescaped: Self.emailJoins)
             WHERE e.account_id = \(accountID) AND e.id = \(id)
-            """) { row in
-            Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
-                  raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
-                  activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
-                  to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
-                  from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
-                  textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
-                  createdAt: try row[11].decode(Date.self), providerMessageID: try row[12].decode(String?.self),
-                  status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
-                  statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
-                  lastEventAt: try row[14].decode(Date?.self))
-        }.first
+            """, Self.email(from:)).first
+    }
+
+    /// The columns ``email(from:)`` reads, of `emails e` joined as ``emailJoins``.
+    static let emailSelection = """
+        e.id, e.account_id, e.raised_by_id, s.name, e.activity, e.to_address, e.cc::text,
+        coalesce(se.address, ''), e.subject, e.body, e.attachments::text, (extract(epoch FROM e.created_at) * 1000000)::bigint,
+        e.provider_message_id, e.status, e.last_event_at, e.status_detail::text
+        """
+
+    /// The raiser's name and the sender's address of `emails e`.
+    static let emailJoins = """
+        JOIN staff s ON s.account_id = e.account_id AND s.id = e.raised_by_id
+        LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
+        """
+
+    /// An email from a row of ``emailSelection``.
+    static func email(from row: PostgresRandomAccessRow) throws -> Email {
+        Email(id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self),
+              raisedByID: try row[2].decode(Int64.self), raisedByName: try row[3].decode(String.self),
+              activity: Activity(rawValue: try row[4].decode(String.self)) ?? .external,
+              to: try row[5].decode(String.self), cc: Self.stringArray(try row[6].decode(String.self)),
+              from: try row[7].decode(String.self), subject: try row[8].decode(String.self),
+              textBody: try row[9].decode(String.self), attachmentNames: Self.stringArray(try row[10].decode(String.self)),
+              createdAt: StoredEventCoding.date(microseconds: try row[11].decode(Int64.self)), providerMessageID: try row[12].decode(String?.self),
+              status: EmailStatus(code: Int(try row[13].decode(Int16.self))) ?? .pending,
+              statusDetail: StoredEventCoding.statusDetail(json: try row[15].decode(String?.self)),
+              lastEventAt: try row[14].decode(Date?.self))
     }
 
     public func linkedUnitIDs(emailID: Int64, inAccount accountID: Int64) throws -> [Int64] {

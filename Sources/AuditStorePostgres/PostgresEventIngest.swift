@@ -368,31 +368,10 @@ final class PostgresEventIngest {
     /// All the email's events, in the order they were stored.
     private func events(of id: Int64, email: EmailKey) throws -> [ProviderEvent] {
         try store.rows("""
-            SELECT event_key, provider_event_id, kind, (extract(epoch FROM occurred_at) * 1000000)::bigint, severity, reason,
-                   code, enhanced_code, message, description, mx_host, attempt_no, retry_seconds, reject_reason, url,
-                   delayed_bounce
-            FROM events WHERE account_id = \(email.accountID) AND email_id = \(id) AND email_created_at = \(email.createdAt)
-            ORDER BY id
-            """, on: db) { row in
-            let providerEventID = try row[1].decode(String.self), kind = try row[2].decode(String.self)
-            let code = try row[6].decode(Int32?.self).map(Int.init), enhanced = try row[7].decode(String?.self)
-            let message = try row[8].decode(String?.self), description = try row[9].decode(String?.self)
-            let mxHost = try row[10].decode(String?.self)
-            let attempt = try row[11].decode(Int32?.self).map(Int.init), retry = try row[12].decode(Int32?.self).map(Int.init)
-            let hasDelivery = code != nil || enhanced != nil || message != nil || description != nil
-                || mxHost != nil || attempt != nil || retry != nil
-            return ProviderEvent(
-                key: StoredEventCoding.key(stored: try row[0].decode(String.self), providerEventID: providerEventID, kind: kind),
-                providerEventID: providerEventID, kind: EventKind(rawValue: kind) ?? .stored,
-                occurredAt: StoredEventCoding.date(microseconds: try row[3].decode(Int64.self)),
-                severity: try row[4].decode(String?.self).flatMap(FailureSeverity.init(rawValue:)),
-                reason: try row[5].decode(String?.self),
-                delivery: hasDelivery ? DeliveryStatus(code: code, enhancedCode: enhanced, message: message,
-                                                       description: description, mxHost: mxHost,
-                                                       attemptNumber: attempt, retrySeconds: retry) : nil,
-                rejectReason: try row[13].decode(String?.self), url: try row[14].decode(String?.self),
-                isDelayedBounce: try row[15].decode(Bool.self))
-        }
+            SELECT \(unescaped: PostgresAuditStore.eventColumns)
+            FROM events v WHERE v.account_id = \(email.accountID) AND v.email_id = \(id) AND v.email_created_at = \(email.createdAt)
+            ORDER BY v.id
+            """, on: db, PostgresAuditStore.providerEvent(from:))
     }
 
     /// Fills a blank External email's subject, sender and attachments from a later event's headers.

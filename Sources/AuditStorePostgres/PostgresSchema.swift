@@ -11,7 +11,7 @@ import PostgresNIO
 /// before anything is changed, as the SQLite store refuses one.
 public enum PostgresSchema {
     /// The newest schema version this code knows.
-    public static let version = 2
+    public static let version = 4
     /// `store_meta.application` of every email-audit database.
     public static let application = "email-audit"
     /// The advisory lock held while migrating ("EmAu", as SQLite's `application_id`).
@@ -20,7 +20,7 @@ public enum PostgresSchema {
     static let partitionLockKey: Int64 = 0x456D_4176
 
     /// The migrations, oldest first: each one's statements, run in order in one transaction.
-    static let migrations: [(version: Int, statements: [String])] = [(1, v1), (2, v2)]
+    static let migrations: [(version: Int, statements: [String])] = [(1, v1), (2, v2), (3, v3HandOverClaims), (4, v4MovingIn)]
 
     /// What an existing database is.
     public enum Verdict: Equatable, Sendable {
@@ -53,9 +53,10 @@ public enum PostgresSchema {
     /// Creates the store in an empty database, or upgrades an older one, to ``version``.
     /// - Parameter timeZone: the zone whose local months the partitions follow, recorded when
     ///   the store is created (`store_meta.partition_time_zone`) and never changed after.
+    /// - Parameter target: the version to stop at (tests make an older store with it).
     /// - Returns: the version the store had before (0 when it was created).
     @discardableResult
-    public static func migrate(_ db: BlockingPostgresConnection, timeZone: TimeZone) throws -> Int {
+    public static func migrate(_ db: BlockingPostgresConnection, timeZone: TimeZone, upTo target: Int = version) throws -> Int {
         var before: Int?
         while true {
             let done = try db.transaction { db throws -> Bool in
@@ -73,13 +74,13 @@ public enum PostgresSchema {
                     current = found
                 }
                 if before == nil { before = current }
-                guard let next = migrations.first(where: { $0.version > current }) else { return true }
+                guard let next = migrations.first(where: { $0.version > current }), next.version <= target else { return true }
                 for statement in next.statements {
                     try db.execute(PostgresQuery(unsafeSQL: statement))
                 }
                 try db.execute("UPDATE store_meta SET value = \(String(next.version)) WHERE key = 'schema_version'")
                 current = next.version
-                return current >= version
+                return current >= target
             }
             if done { return before ?? 0 }
         }

@@ -1,25 +1,40 @@
 extension PostgresSchema {
-    /// Version 2, "moving in" (`email-audit migrate`, ``PostgresStoreCopy``):
+    /// The advisory lock key every transaction that changes what screens show holds (shared)
+    /// until it ends, taken by the `email_audit_changed` triggers; ``PostgresChangeToken`` reads
+    /// whether anyone holds it.
+    static let changeLockKey: Int64 = 0x456D_4177
+
+    /// Version 2: what the reader needs beyond the tables of version 1.
     ///
-    /// - `staff.is_system`: the SQLite store's `staff.is_external` has two kinds of staff record
-    ///   nobody signs in as, 1 External and 2 System (the sender of notification emails); v1's
-    ///   boolean `is_external` holds the first, `is_system` the second, each at most once per
-    ///   account (`staff_system`, as `staff_external`).
-    /// - `migration_progress`: one row per copied table of a copy from a SQLite store: the copy
-    ///   key of the last row copied (a JSON array), the rows copied and whether the table is
-    ///   done. Each chunk of rows commits with its row here, so a copy stopped at any point
-    ///   (even `kill -9`) continues after the last committed chunk without duplicating rows.
-    ///   The source store's fingerprint is `store_meta.copied_from`.
+    /// - `hand_over_outcomes`: the batch feeder's last success and last failure (SQLite keeps
+    ///   them in `meta`), one row each. The feeder hands over every account's emails, so the
+    ///   rows belong to no account.
+    /// - The change token (``PostgresChangeToken``): the sequence `store_changes`, advanced by a
+    ///   statement trigger on every table whose changes screens show (`emails`, `events`,
+    ///   `account_suppressions`, `email_resends`), which also takes the shared advisory lock
+    ///   ``changeLockKey`` until its transaction ends. A sequence is not a row: many writers
+    ///   advance it without waiting for each other (a counter row would serialise them).
     static let v2: [String] = [
-        "ALTER TABLE staff ADD COLUMN is_system boolean NOT NULL DEFAULT false",
-        "CREATE UNIQUE INDEX staff_system ON staff (account_id) WHERE is_system",
         """
-        CREATE TABLE migration_progress (
-            source_table text PRIMARY KEY,
-            last_key text,
-            rows_copied bigint NOT NULL DEFAULT 0,
-            done boolean NOT NULL DEFAULT false
+        CREATE TABLE hand_over_outcomes (
+            outcome text PRIMARY KEY CHECK (outcome IN ('success', 'failure')),
+            at timestamptz NOT NULL
         )
         """,
-    ]
+        "CREATE SEQUENCE store_changes AS bigint",
+        """
+        CREATE FUNCTION email_audit_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock_shared(\(changeLockKey));
+            PERFORM nextval('store_changes');
+            RETURN NULL;
+        END
+        $$
+        """,
+    ] + ["emails", "events", "account_suppressions", "email_resends"].map { table in
+        """
+        CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table)
+            FOR EACH STATEMENT EXECUTE FUNCTION email_audit_changed()
+        """
+    }
 }

@@ -29,6 +29,8 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
     case unknownEmail(id: Int64)
     /// A value was rejected before it reached the database.
     case invalidValue(String)
+    /// The signed-in user may not read that account (nil: they must choose one).
+    case accountNotPermitted(user: String, accountID: Int64?)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
         case .unknownUnit(let id): "There is no unit with id \(id)."
         case .unknownEmail(let id): "There is no email with id \(id)."
         case .invalidValue(let text): "Invalid value: \(text)."
+        case .accountNotPermitted(let user, let accountID):
+            accountID.map { "\(user) may not see account \($0)." } ?? "\(user) must choose an account."
         }
     }
 

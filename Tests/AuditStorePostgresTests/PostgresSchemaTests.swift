@@ -13,11 +13,12 @@ struct PostgresSchemaTests {
         "store_meta", "accounts", "staff", "blocks", "units", "contacts", "contact_units", "senders", "emails",
         "email_host_ids", "email_units", "events", "rollups", "rollups_monthly", "rollups_yearly", "recipients",
         "webhook_tokens", "users", "account_suppressions", "suppression_history", "notification_preferences",
-        "notifications", "notification_digests", "email_resends", "contact_changes", "migration_progress",
+        "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_outcomes", "hand_over_claims",
+        "migration_progress",
     ]
     /// The tables whose rows belong to no account.
     static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens",
-                                           "migration_progress"]
+                                           "hand_over_outcomes", "migration_progress"]
 
     func tables(_ db: BlockingPostgresConnection) throws -> Set<String> {
         Set(try db.rows("""
@@ -30,16 +31,17 @@ struct PostgresSchemaTests {
         try db.rows("SELECT value FROM store_meta WHERE key = \(key)").first?.decode(String.self)
     }
 
-    @Test func migratesAnEmptyDatabaseToTheCurrentVersion() throws {
+    @Test func migratesAnEmptyDatabaseToTheLatestVersion() throws {
         try TestServer.withFreshDatabase { location in
             let db = try TestServer.connect(location)
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(PostgresSchema.version == 4)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 4))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "2")
+            #expect(try meta(db, "schema_version") == "4")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
@@ -75,8 +77,10 @@ struct PostgresSchemaTests {
                 WHERE c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition
                   AND EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = c.oid AND x.attname = 'account_id')
                 """).map { try $0.decode((String, String).self) }
+            // The feeder queue's claims by claimant and by lease end are across accounts too.
             let exceptions: Set<String> = ["emails_pending", "emails_message_hash", "emails_subject_trigram",
-                                           "recipients_address_trigram", "users_pkey", "users_login_key"]
+                                           "recipients_address_trigram", "users_pkey", "users_login_key",
+                                           "hand_over_claims_claimant", "hand_over_claims_until"]
             #expect(indexes.count > 30)
             for (index, first) in indexes where !exceptions.contains(index) {
                 #expect(first == "account_id", "\(index) starts with \(first)")
@@ -93,9 +97,9 @@ struct PostgresSchemaTests {
 
             let again = try TestServer.connect(location)
             defer { again.close() }
-            // A second open finds version 2, changes nothing and keeps the first zone.
+            // A second open finds the newest version, changes nothing and keeps the first zone.
             #expect(try PostgresSchema.migrate(again, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == PostgresSchema.version)
-            #expect(try PostgresSchema.inspect(again) == .ours(version: 2))
+            #expect(try PostgresSchema.inspect(again) == .ours(version: PostgresSchema.version))
             #expect(try meta(again, "partition_time_zone") == "Europe/London")
             #expect(try again.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
             #expect(try tables(again) == Self.expectedTables)
@@ -114,45 +118,86 @@ struct PostgresSchemaTests {
                     results.add(.failure("\(error)"))
                 }
             }
-            // One created it (saw version 0); the others waited on the lock and found it made (at
-            // version 1 or later: each version is its own transaction).
+            // One created it (saw version 0); the others waited on the lock and found it created: at
+            // the newest version, or part-way (each migration commits on its own, so one may come
+            // between two and run the later ones). The store ends at the newest version.
+            let newest = PostgresSchema.version
             let outcomes = results.values.sorted()
-            #expect(outcomes.count == 3 && outcomes.first == .success(0))
-            #expect(outcomes.dropFirst().allSatisfy { outcome in
-                if case .success(let before) = outcome { before >= 1 && before <= PostgresSchema.version } else { false }
-            }, "\(outcomes)")
+            #expect(outcomes.count == 3 && outcomes.first == .success(0), "\(outcomes)")
+            #expect(outcomes.dropFirst().allSatisfy { (1...newest).map(ResultBox.Outcome.success).contains($0) }, "\(outcomes)")
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.inspect(db) == .ours(version: newest))
+            #expect(try tables(db) == Self.expectedTables)
         }
     }
 
-    /// A store at version 1 (made by a build before `migrate`) gains version 2's column and
-    /// table when opened, keeping its rows.
     @Test func upgradesAVersion1StoreToVersion2() throws {
-        try TestServer.withMigratedStore { db in
-            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
-            // Back to what version 1 made.
-            try db.execute("DROP TABLE migration_progress")
-            try db.execute("ALTER TABLE staff DROP COLUMN is_system")
-            try db.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 1) == 0)
             #expect(try PostgresSchema.inspect(db) == .ours(version: 1))
-            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 1)
+            #expect(try !tables(db).contains("hand_over_outcomes"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Version 2 adds the hand-over outcomes and the change token (version 3 the feeder's
+            // claims), keeping the rows.
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Asia/Tokyo")!) == 1)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
+            #expect(try tables(db) == Self.expectedTables)
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
+            let store = try PostgresAuditStore(connection: db)
+            let before = try store.changeToken()
+            try db.execute("UPDATE emails SET subject = subject WHERE false")
+            #expect(try store.changeToken() != before)
+        }
+    }
+
+    @Test func upgradesAVersion2StoreToVersion3() throws {
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 2) == 0)
             #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try !tables(db).contains("hand_over_claims"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            // Version 3 adds the feeder queue's claims, keeping the rows.
+            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 2)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
+            #expect(try tables(db) == Self.expectedTables)
+            #expect(try db.rows("SELECT count(*) FROM hand_over_claims").first?.decode(Int64.self) == 0)
+            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
+        }
+    }
+
+    /// A store at version 3 gains version 4's System staff column and the copy's progress
+    /// table when opened, keeping its rows.
+    @Test func upgradesAVersion3StoreToVersion4() throws {
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 3) == 0)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 3))
+            #expect(try !tables(db).contains("migration_progress"))
+            try db.execute("INSERT INTO accounts (name) VALUES ('Harbour Lets')")
+            #expect(try PostgresSchema.migrate(db, timeZone: .current) == 3)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 4))
             #expect(try tables(db) == Self.expectedTables)
             try db.execute("INSERT INTO staff (account_id, name, role, is_system) VALUES (1, 'System', 'staff', true)")
             #expect(throws: PostgresStoreError.self) {
                 try db.execute("INSERT INTO staff (account_id, name, role, is_system) VALUES (1, 'System 2', 'staff', true)")
             }
-            #expect(try db.rows("SELECT count(*) FROM accounts").first?.decode(Int64.self) == 1)
         }
     }
 
     @Test func refusesANewerStoreAndLeavesItUntouched() throws {
         try TestServer.withMigratedStore { db in
-            try db.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
-            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 3, supported: 2)
+            try db.execute("UPDATE store_meta SET value = '5' WHERE key = 'schema_version'")
+            let expected = PostgresStoreError.newerSchema(location: db.location.description, found: 5, supported: 4)
             #expect(throws: expected) { try PostgresSchema.inspect(db) }
             #expect(throws: expected) { try PostgresSchema.migrate(db, timeZone: .current) }
-            #expect(expected.description == "\(db.location) uses database schema version 3, but this email-audit only knows up to version 2; upgrade email-audit. The database was left untouched.")
-            #expect(try meta(db, "schema_version") == "3")
+            #expect(expected.description == "\(db.location) uses database schema version 5, but this email-audit only knows up to version 4; upgrade email-audit. The database was left untouched.")
+            #expect(try meta(db, "schema_version") == "5")
         }
     }
 
@@ -225,7 +270,7 @@ struct PostgresSchemaTests {
             let db = try PostgresStoreOpening.open(url: location.description, timeZone: TimeZone(identifier: "Europe/London")!,
                                                    now: utc(2026, 3, 31, 23, 30), environment: [:], warn: { Issue.record("unexpected warning: \($0)") })
             defer { db.close() }
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 2))
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
             let months = try PostgresPartitions.months(of: "emails", in: db)
             #expect(months.map(\.name) == ["emails_y2026m04", "emails_y2026m05"])
             #expect(months.map(\.from) == [utc(2026, 3, 31, 23), utc(2026, 4, 30, 23)])

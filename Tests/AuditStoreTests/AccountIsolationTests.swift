@@ -24,8 +24,11 @@ struct AccountIsolationTests {
         // Daily digests: a system job over every account's digest users; each digest is recorded in
         // the user's own account (the notifications it gathers carry it).
         "sendDigests",
-        // The batch feeder's queue (the system hands every account's Pending emails to the provider).
-        "pendingHandOver", "recordHandOverOutcome",
+        // The batch feeder's queue (the system hands every account's Pending emails to the provider;
+        // HandOverQueueStore: claims, their release, the feeder's outcomes hold no account data).
+        "pendingHandOver", "recordHandOverOutcome", "claimPending", "releaseClaims", "handOverOutcomes",
+        // Daily digests for the feeder's run (DigestRecordingStore: sendDigests, counted).
+        "recordDueDigests",
         // serve: the intake records for the account its bearer token names (host ids and units
         // are looked up within that account); webhook tokens and the Events API cursor hold no
         // account data (binding them together with the webhook's events is a write, as `apply`);

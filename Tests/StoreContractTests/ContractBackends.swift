@@ -41,9 +41,10 @@ struct PostgresContractServerTests {
 /// backend's own SQL.
 final class ContractStore {
     let backend: Backend
-    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore
+    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore & HandOverQueueStore
     private let sqlite: AuditDatabase?
     private let postgres: BlockingPostgresConnection?
+    private let postgresStore: PostgresAuditStore?
     /// Where the PostgreSQL database is, for a second connection to it.
     let postgresLocation: PostgresLocation?
 
@@ -52,6 +53,7 @@ final class ContractStore {
         store = sqlite
         self.sqlite = sqlite
         postgres = nil
+        postgresStore = nil
         postgresLocation = nil
     }
 
@@ -60,7 +62,43 @@ final class ContractStore {
         store = postgres
         sqlite = nil
         self.postgres = postgres.connection
+        postgresStore = postgres
         postgresLocation = postgres.connection.location
+    }
+
+    /// The backend's reader for `user` in `accountID` (`AccountScopedReader` or `PostgresAuditReader`).
+    func reader(for user: AppUser, accountID: Int64) throws -> any AuditReader {
+        if let sqlite { return try sqlite.reader(for: user, accountID: accountID) }
+        return try postgresStore!.reader(for: user, accountID: accountID)
+    }
+
+    /// Every user who may sign in (each staff member's sign-in user among them).
+    func users() throws -> [AppUser] {
+        try sqlite?.users() ?? postgresStore!.users()
+    }
+
+    /// The sign-in user of a staff member.
+    func user(ofStaff staff: StaffUser) throws -> AppUser {
+        try #require(try users().first { $0.staffID == staff.id })
+    }
+
+    /// Records a hand-over run's outcome as the feeder does.
+    func recordHandOverOutcome(answered: Bool, at time: Date) throws {
+        if let sqlite { return try sqlite.recordHandOverOutcome(answered: answered, at: time) }
+        try postgresStore!.recordHandOverOutcome(answered: answered, at: time)
+    }
+
+    /// The raw provider JSON of an email's events through the backend's reader, oldest first.
+    func rawEventTexts(_ reader: any AuditReader, emailID: Int64) throws -> [String] {
+        if let reader = reader as? AccountScopedReader { return try reader.rawEvents(emailID: emailID) }
+        return try (reader as! PostgresAuditReader).rawEvents(emailID: emailID)
+    }
+
+    /// Runs `body` with a writer on another connection (PostgreSQL) or the same store (SQLite,
+    /// whose reads see a snapshot of their own).
+    func withSecondWriter<T>(_ body: (any PortfolioStore & EmailRecordingStore & EventIngestStore) throws -> T) throws -> T {
+        if sqlite != nil { return try body(store) }
+        return try withSecondPostgresStore { try body($0) }
     }
 
     /// A second store on another connection to the same PostgreSQL database (closed by `body`'s end).

@@ -1,0 +1,272 @@
+import AuditCore
+import AuditStore
+import Foundation
+import PostgresNIO
+
+/// The Email Audit list, its counts and Failures by domain on PostgreSQL, for one account.
+///
+/// A page is keyset-paged on (created_at, id) — never OFFSET — from one of the indexes that
+/// lead with `account_id` and end in `(created_at, id)`, chosen by the filter as the SQLite
+/// store chooses: an exact To reads `emails_to_created`, a `*@domain` `emails_account_domain_created`;
+/// otherwise one range per (raiser × status) combination (`emails_raised_status_created`,
+/// `emails_raised_created`, `emails_account_status_created`, `emails_account_created`), each
+/// read newest first with the page's LIMIT and merged in one `UNION ALL`, so even a rare status
+/// is a short read. A To prefix or part becomes the account's matching addresses (from
+/// `recipients` and its trigram index): up to ``maximumPrefixAddresses`` are one exact-address
+/// range each; more are checked row by row. Subject text is `ILIKE` (which the `pg_trgm` index
+/// on `emails.subject` answers when the planner finds the text rare) and an exact check with
+/// ASCII letters folded, the SQLite store's LIKE rule (``EmailFilter/subjectMatches(_:)``).
+extension PostgresAuditStore {
+    /// Above this many (status × raiser) combinations, only raisers are split and the statuses
+    /// become a condition checked per row (as SQLite's planner).
+    static let maximumCombinations = 64
+    /// A To prefix or part matching at most this many addresses is read address by address.
+    static let maximumPrefixAddresses = 48
+
+    /// The SELECT list of a summary page (``summary(from:)``).
+    private static let summaryColumns = """
+        p.id, (extract(epoch FROM p.created_at) * 1000000)::bigint, p.to_address, p.subject, coalesce(s.name, ''), p.status, p.activity
+        """
+
+    /// One page of the account's summaries matching `filter` (its own account is ignored),
+    /// newest first; see ``AuditReader/summaries(matching:from:direction:limit:now:)``.
+    func summaries(matching filter: EmailFilter, accountID: Int64, from cursor: EmailCursor?, direction: PageDirection,
+                   limit: Int, now: Date) throws -> [EmailSummary] {
+        guard limit > 0, let query = try summaryQuery(matching: filter, accountID: accountID, from: cursor, direction: direction,
+                                                      limit: limit, now: now) else { return [] }
+        let page = try rows(query, Self.summary(from:))
+        return direction == .older ? page : page.reversed()
+    }
+
+    /// The one statement of a page (nil when the To pattern matches no address of the
+    /// account): its rows are in the direction of paging (`.newer`: oldest first).
+    func summaryQuery(matching filter: EmailFilter, accountID: Int64, from cursor: EmailCursor?, direction: PageDirection,
+                      limit: Int, now: Date) throws -> PostgresQuery? {
+        let older = direction == .older
+        var statement = PostgresStatement()
+        let account = statement.bind(accountID)
+        let span = filter.dateRange.interval(now: now, timeZone: timeZone)
+
+        // Conditions every range shares: subject, dates, the cursor.
+        var common = subjectConditions(filter, &statement)
+        common += spanConditions(span, &statement)
+        if let cursor {
+            let at = statement.time(cursor.createdAt), id = statement.bind(cursor.id)
+            // The first bounds the index range (and the partitions read); the second skips the
+            // cursor's own row and its ties on the near side.
+            common.append(older ? "e.created_at <= \(at)" : "e.created_at >= \(at)")
+            common.append(older ? "(e.created_at, e.id) < (\(at), \(id))" : "(e.created_at, e.id) > (\(at), \(id))")
+        }
+
+        // The ranges: each a list of conditions after the account.
+        var ranges: [[String]] = []
+        var residualTo: String?
+        switch filter.to {
+        case .exact(let address)?:
+            ranges = [["e.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))"]]
+        case .domain(let domain)?:
+            ranges = [["e.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))"]]
+        case let pattern?:
+            let addresses = try matchingAddresses(pattern, accountID: accountID, limit: Self.maximumPrefixAddresses + 1)
+            if addresses.isEmpty { return nil }
+            if addresses.count <= Self.maximumPrefixAddresses {
+                ranges = addresses.map { ["e.to_address = \(statement.bind($0))"] }
+            } else {
+                residualTo = addressCheck(pattern, &statement)
+            }
+        case nil:
+            break
+        }
+        if ranges.isEmpty {
+            let statuses: [EmailStatus?] = filter.statuses.isEmpty ? [nil] : filter.statuses.sorted()
+            let raisers: [Int64?] = filter.raisedBy.isEmpty ? [nil] : filter.raisedBy.sorted()
+            let split = statuses.count * raisers.count <= Self.maximumCombinations || filter.raisedBy.isEmpty
+            for raiser in raisers {
+                for status in split ? statuses : [nil] {
+                    var range: [String] = []
+                    if let raiser { range.append("e.raised_by_id = \(statement.bind(raiser))") }
+                    if let status {
+                        range.append("e.status = \(statement.bind(Int16(status.code)))")
+                    } else if !filter.statuses.isEmpty {
+                        range.append(statusCondition(filter.statuses, &statement))
+                    }
+                    if let residualTo { range.append(residualTo) }
+                    ranges.append(range)
+                }
+            }
+        } else {
+            // An address range: statuses and raisers are checked per row.
+            let rest = [filter.statuses.isEmpty ? nil : statusCondition(filter.statuses, &statement),
+                        filter.raisedBy.isEmpty ? nil : raiserCondition(filter.raisedBy, &statement)].compactMap { $0 }
+            ranges = ranges.map { $0 + rest }
+        }
+
+        let order = older ? "DESC" : "ASC"
+        let count = statement.bind(Int64(limit))
+        let parts = ranges.map { range in
+            """
+            (SELECT e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity FROM emails e
+             WHERE \((["e.account_id = \(account)"] + range + common).joined(separator: " AND "))
+             ORDER BY e.created_at \(order), e.id \(order) LIMIT \(count))
+            """
+        }
+        let sql = """
+            SELECT \(Self.summaryColumns) FROM (\(parts.joined(separator: " UNION ALL "))) p
+            LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
+            ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
+            """
+        return statement.query(sql)
+    }
+
+    /// Counts per status for the account's emails matching `filter` (its own account ignored).
+    ///
+    /// Without a To pattern or Subject text the answer comes from the roll-ups alone, composed
+    /// as the SQLite store composes it (``RollupPlan``: whole years, whole months at either
+    /// end, days left over), by the store's local days; with one, the matching emails are
+    /// counted through the index the pattern picks.
+    func statusCounts(matching filter: EmailFilter, accountID: Int64, now: Date) throws -> StatusCounts {
+        var statement = PostgresStatement()
+        let account = statement.bind(accountID)
+        let sql: String
+        if filter.to == nil && (filter.subject ?? "").isEmpty {
+            var rest: [String] = []
+            if !filter.statuses.isEmpty { rest.append(statusCondition(filter.statuses, &statement, column: "status")) }
+            if !filter.raisedBy.isEmpty { rest.append(raiserCondition(filter.raisedBy, &statement, column: "raised_by_id")) }
+            let plan = RollupPlan.covering(filter.dateRange, now: now, timeZone: timeZone)
+            var parts: [String] = []
+            func add(_ table: String, _ column: String, _ range: RollupPlan.Range) {
+                var conditions = ["account_id = \(account)"] + rest
+                if let low = range.low { conditions.append("\(column) >= \(statement.bind(Int32(clamping: low)))") }
+                if let high = range.high { conditions.append("\(column) <= \(statement.bind(Int32(clamping: high)))") }
+                parts.append("SELECT status, count FROM \(table) WHERE \(conditions.joined(separator: " AND "))")
+            }
+            if let years = plan.years { add("rollups_yearly", "year", years) }
+            for range in plan.months { add("rollups_monthly", "month", range) }
+            for range in plan.days { add("rollups", "day", range) }
+            guard !parts.isEmpty else { return StatusCounts() }
+            sql = "SELECT status, sum(count)::bigint FROM (\(parts.joined(separator: " UNION ALL "))) r GROUP BY status"
+        } else {
+            let conditions = try countingConditions(filter, accountID: accountID, account: account, statuses: filter.statuses,
+                                                    now: now, &statement)
+            guard let conditions else { return StatusCounts() }
+            sql = "SELECT e.status, count(*) FROM emails e WHERE \(conditions.joined(separator: " AND ")) GROUP BY e.status"
+        }
+        var counts: [EmailStatus: Int] = [:]
+        for (code, count) in try rows(statement.query(sql), { (try $0[0].decode(Int16.self), try $0[1].decode(Int64.self)) }) {
+            if count != 0, let status = EmailStatus(code: Int(code)) { counts[status, default: 0] += Int(count) }
+        }
+        return StatusCounts(byStatus: counts)
+    }
+
+    /// Failed, Complained and Rejected emails of the filter in the account per recipient domain,
+    /// most first (the filter's own statuses narrow the three).
+    func domainBreakdown(matching filter: EmailFilter, accountID: Int64, now: Date) throws -> [DomainFailures] {
+        let statuses = DomainFailures.statuses(for: filter)
+        guard !statuses.isEmpty else { return [] }
+        var statement = PostgresStatement()
+        let account = statement.bind(accountID)
+        guard var conditions = try countingConditions(filter, accountID: accountID, account: account, statuses: statuses,
+                                                      now: now, &statement) else { return [] }
+        // Word for word the predicate of the partial index emails_account_failure_address.
+        conditions.append("e.status IN (\(DomainFailures.statuses.map { String($0.code) }.sorted().joined(separator: ", ")))")
+        let sql = "SELECT e.to_address, e.status, count(*) FROM emails e WHERE \(conditions.joined(separator: " AND ")) GROUP BY 1, 2"
+        let counts = try rows(statement.query(sql)) { row -> (domain: String, status: EmailStatus, count: Int)? in
+            guard let status = EmailStatus(code: Int(try row[1].decode(Int16.self))) else { return nil }
+            // Grouped by address (the partial index holds it), the domain cut as the column does.
+            return (AddressPattern.domain(of: try row[0].decode(String.self)), status, Int(try row[2].decode(Int64.self)))
+        }
+        return DomainFailures.rows(counts.compactMap { $0 })
+    }
+
+    // MARK: Conditions
+
+    /// Every condition of `filter` for a counting query over `emails e` in the account (nil:
+    /// the To pattern matches no address, so nothing).
+    private func countingConditions(_ filter: EmailFilter, accountID: Int64, account: String, statuses: Set<EmailStatus>,
+                                    now: Date, _ statement: inout PostgresStatement) throws -> [String]? {
+        var conditions = ["e.account_id = \(account)"]
+        switch filter.to {
+        case .exact(let address)?:
+            conditions.append("e.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))")
+        case .domain(let domain)?:
+            conditions.append("e.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))")
+        case let pattern?:
+            // The account's matching addresses, each an index range; the exact check after.
+            conditions.append("""
+                e.to_address = ANY(ARRAY(SELECT r.address FROM recipients r WHERE r.account_id = \(account) AND r.emails > 0
+                                         AND r.address LIKE \(statement.bind(likePattern(pattern)))))
+                """)
+            conditions.append(addressCheck(pattern, &statement))
+        case nil:
+            break
+        }
+        conditions += subjectConditions(filter, &statement)
+        conditions += spanConditions(filter.dateRange.interval(now: now, timeZone: timeZone), &statement)
+        if !statuses.isEmpty { conditions.append(statusCondition(statuses, &statement)) }
+        if !filter.raisedBy.isEmpty { conditions.append(raiserCondition(filter.raisedBy, &statement)) }
+        return conditions
+    }
+
+    /// The account's addresses (with emails) that a prefix or part pattern matches, at most
+    /// `limit`, in byte order.
+    private func matchingAddresses(_ pattern: AddressPattern, accountID: Int64, limit: Int) throws -> [String] {
+        var statement = PostgresStatement()
+        let account = statement.bind(accountID)
+        let like = statement.bind(likePattern(pattern))
+        let check = addressCheck(pattern, &statement, column: "r.address")
+        let sql = """
+            SELECT r.address FROM recipients r WHERE r.account_id = \(account) AND r.emails > 0 AND r.address LIKE \(like) AND \(check)
+            ORDER BY r.address COLLATE "C" LIMIT \(statement.bind(Int64(limit)))
+            """
+        return try rows(statement.query(sql)) { try $0[0].decode(String.self) }
+    }
+
+    /// The LIKE pattern of a prefix (`stem%`) or part (`%part%`), which the trigram index answers.
+    private func likePattern(_ pattern: AddressPattern) -> String {
+        let text = SearchPattern.storedForm(pattern)
+        if case .prefix = pattern { return SearchPattern.likePrefix(text) }
+        return SearchPattern.likeContaining(text)
+    }
+
+    /// The exact To check of a prefix or part, byte for byte whatever the database's collation
+    /// (SQLite: `stem <= to < stem + U+10FFFF`, `instr(to, part) > 0`).
+    private func addressCheck(_ pattern: AddressPattern, _ statement: inout PostgresStatement,
+                              column: String = "e.to_address") -> String {
+        let text = statement.bind(SearchPattern.storedForm(pattern))
+        if case .prefix = pattern { return "starts_with(\(column), \(text))" }
+        return "strpos(\(column), \(text)) > 0"
+    }
+
+    /// The Subject conditions (none for no text): ILIKE for the trigram index, then the exact
+    /// rule, ASCII letters folded and nothing else.
+    private func subjectConditions(_ filter: EmailFilter, _ statement: inout PostgresStatement) -> [String] {
+        guard let subject = filter.subject, !subject.isEmpty else { return [] }
+        return ["e.subject ILIKE \(statement.bind(SearchPattern.likeContaining(subject)))",
+                "strpos(translate(e.subject, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), \(statement.bind(EmailFilter.asciiLowercased(subject)))) > 0"]
+    }
+
+    /// `created_at` within the span (start included, end excluded).
+    private func spanConditions(_ span: TimeSpan, _ statement: inout PostgresStatement) -> [String] {
+        var conditions: [String] = []
+        if let start = span.start { conditions.append("e.created_at >= \(statement.time(start))") }
+        if let end = span.end { conditions.append("e.created_at < \(statement.time(end))") }
+        return conditions
+    }
+
+    private func statusCondition(_ statuses: Set<EmailStatus>, _ statement: inout PostgresStatement,
+                                 column: String = "e.status") -> String {
+        "\(column) = ANY(\(statement.bind(statuses.map { Int16($0.code) }.sorted())))"
+    }
+
+    private func raiserCondition(_ ids: Set<Int64>, _ statement: inout PostgresStatement, column: String = "e.raised_by_id") -> String {
+        "\(column) = ANY(\(statement.bind(ids.sorted())))"
+    }
+
+    /// A summary from a row selecting ``summaryColumns``.
+    private static func summary(from row: PostgresRandomAccessRow) throws -> EmailSummary {
+        EmailSummary(id: try row[0].decode(Int64.self), createdAt: StoredEventCoding.date(microseconds: try row[1].decode(Int64.self)),
+                     to: try row[2].decode(String.self), subject: try row[3].decode(String.self), raisedByName: try row[4].decode(String.self),
+                     status: EmailStatus(code: Int(try row[5].decode(Int16.self))) ?? .pending,
+                     activity: Activity(rawValue: try row[6].decode(String.self)) ?? .external)
+    }
+}

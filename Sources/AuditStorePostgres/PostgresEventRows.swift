@@ -1,0 +1,58 @@
+import AuditCore
+import AuditStore
+import Foundation
+import PostgresNIO
+
+/// Provider events read back from `events` (alias `v`), for ingest and the reader alike.
+extension PostgresAuditStore {
+    /// The SELECT list ``providerEvent(from:)`` reads, in its order.
+    static let eventColumns = """
+        v.event_key, v.provider_event_id, v.kind, (extract(epoch FROM v.occurred_at) * 1000000)::bigint, v.severity, v.reason,
+        v.code, v.enhanced_code, v.message, v.description, v.mx_host, v.attempt_no, v.retry_seconds, v.reject_reason, v.url,
+        v.delayed_bounce
+        """
+
+    /// The event of a row selecting ``eventColumns`` (a delivery status only when one of its
+    /// parts is stored, as the SQLite store reads it).
+    static func providerEvent(from row: PostgresRandomAccessRow) throws -> ProviderEvent {
+        let providerEventID = try row[1].decode(String.self), kind = try row[2].decode(String.self)
+        let code = try row[6].decode(Int32?.self).map(Int.init), enhanced = try row[7].decode(String?.self)
+        let message = try row[8].decode(String?.self), description = try row[9].decode(String?.self)
+        let mxHost = try row[10].decode(String?.self)
+        let attempt = try row[11].decode(Int32?.self).map(Int.init), retry = try row[12].decode(Int32?.self).map(Int.init)
+        let hasDelivery = code != nil || enhanced != nil || message != nil || description != nil
+            || mxHost != nil || attempt != nil || retry != nil
+        return ProviderEvent(
+            key: StoredEventCoding.key(stored: try row[0].decode(String.self), providerEventID: providerEventID, kind: kind),
+            providerEventID: providerEventID, kind: EventKind(rawValue: kind) ?? .stored,
+            occurredAt: StoredEventCoding.date(microseconds: try row[3].decode(Int64.self)),
+            severity: try row[4].decode(String?.self).flatMap(FailureSeverity.init(rawValue:)),
+            reason: try row[5].decode(String?.self),
+            delivery: hasDelivery ? DeliveryStatus(code: code, enhancedCode: enhanced, message: message,
+                                                   description: description, mxHost: mxHost,
+                                                   attemptNumber: attempt, retrySeconds: retry) : nil,
+            rejectReason: try row[13].decode(String?.self), url: try row[14].decode(String?.self),
+            isDelayedBounce: try row[15].decode(Bool.self))
+    }
+}
+
+/// A statement being built: SQL text with `$n` placeholders and their values.
+struct PostgresStatement {
+    private(set) var binds = PostgresBindings()
+
+    /// Binds `value` and returns its placeholder.
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    /// An instant, bound as whole microseconds since 1970 (as the stores round them), so a
+    /// time read back from a row compares equal to the row's.
+    mutating func time(_ date: Date) -> String {
+        "(timestamptz 'epoch' + \(bind(StoredEventCoding.microseconds(date))) * interval '1 microsecond')"
+    }
+
+    func query(_ sql: String) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+}
