@@ -73,6 +73,30 @@ final class RecordingExporter: ScreenExporter, @unchecked Sendable {
         #expect(session.state.topScreen == .audit)
     }
 
+    /// `x` asks for today's date on the background queue; an Enter typed before the pop-up
+    /// opens goes to the pop-up (starting the export), not to the list (where it opens View).
+    @Test func keysTypedBeforeThePopUpOpensGoToThePopUp() throws {
+        let loaded = session(RecordingExporter(answers: [])).state
+        #expect(loaded.topScreen == .audit && !loaded.list.rows.isEmpty)
+        let (asked, askEffects) = update(loaded, .key(.character("x")))
+        #expect(askEffects == [.prepareExport(.excel)])
+        let (typed, typedEffects) = update(asked, .key(.enter))
+        #expect(typedEffects.isEmpty)
+        #expect(typed.topScreen == .audit, "the Enter must not open View under the coming pop-up")
+        let (opened, effects) = update(typed, .exportPrepared(.excel, today: CalendarDay(year: 2026, month: 11, day: 20)))
+        guard case .export(let dialog) = opened.topScreen else {
+            Issue.record("the pop-up did not open: \(opened.topScreen)")
+            return
+        }
+        #expect(dialog.phase == .running)
+        #expect(effects.contains { if case .startExport = $0 { true } else { false } })
+        #expect(opened.keysTypedAhead.isEmpty && !opened.preparingExport)
+        // Keys after the pop-up is open go straight to it.
+        let (cancelling, _) = update(opened, .key(.escape))
+        if case .export(let after) = cancelling.topScreen { #expect(after.phase == .cancelling) }
+        else { Issue.record("Esc closed the pop-up of a running export") }
+    }
+
     @Test func anExistingFileIsReplacedOnlyAfterASecondEnter() throws {
         let exporter = RecordingExporter(answers: [.fileExists(path: "/exports/x.pdf"),
                                                    .written(path: "/exports/x.pdf", rows: 3, warning: nil)])

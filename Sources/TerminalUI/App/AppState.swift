@@ -97,6 +97,12 @@ public struct AppState: Sendable, Hashable {
     public var pdfRowLimit: Int
     /// The id of the last export started.
     public var nextExportJob: Int
+    /// Set between `x`/`p` and the pop-up opening (the effect that reads today's date runs on
+    /// the background queue, behind any slow read): keys typed meanwhile wait in
+    /// ``keysTypedAhead`` and go to the pop-up once it is open, not to the list under it.
+    public var preparingExport: Bool
+    /// Keys typed while ``preparingExport``, oldest first.
+    public var keysTypedAhead: [Key]
 
     /// The state the app opens with.
     public init(options: TerminalOptions, size: TerminalSize) {
@@ -140,6 +146,8 @@ public struct AppState: Sendable, Hashable {
         exportFolder = options.exportDirectory
         pdfRowLimit = options.pdfRowLimit
         nextExportJob = 0
+        preparingExport = false
+        keysTypedAhead = []
         if options.opensWorkbench {
             screens.append(.workbench(WorkbenchState(widgetFilter: EmailNotificationWidget.filter(accountID: accountID))))
         }

@@ -12,6 +12,7 @@ extension AppState {
             notice = Notice("Exporting is not available here.", level: .error)
             return []
         }
+        preparingExport = true
         return [.prepareExport(format)]
     }
 

@@ -29,6 +29,11 @@ extension AppState {
         case .key(.mouse(let event)), .mouse(let event):
             return handleMouse(event)
         case .key(let key):
+            // Typed ahead of the export pop-up: kept for it (Ctrl-C still quits at once).
+            if preparingExport, key != .control("c") {
+                keysTypedAhead.append(key)
+                return []
+            }
             return handleKey(key)
         case .resize(let newSize):
             size = newSize
@@ -99,7 +104,12 @@ extension AppState {
             }
             return []
         case .exportPrepared(let format, let today):
-            return openExportDialog(format, today: today)
+            preparingExport = false
+            var effects = openExportDialog(format, today: today)
+            let typed = keysTypedAhead
+            keysTypedAhead = []
+            for key in typed { effects += receive(.key(key)) }
+            return effects
         case .exportProgress(let jobID, let written, let elapsed):
             exportProgressed(jobID: jobID, written: written, elapsed: elapsed)
             return []
