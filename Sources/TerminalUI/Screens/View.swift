@@ -60,7 +60,7 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .workbench(let bench):
             WorkbenchScreen(bench: bench, accountName: state.accountName, userName: state.userName,
                             yesterday: state.today.adding(days: -1), timeZone: state.timeZone,
-                            hasNotifications: state.hasNotifications, notice: state.notice)
+                            hasNotifications: state.hasNotifications, unavailableWhere: state.unavailableWhere, notice: state.notice)
                 .render(into: &buffer, area: area)
         case .preferences(let pane):
             dimBackdrop(&buffer, layout: layout)
