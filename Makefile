@@ -26,9 +26,10 @@ test: unit cli e2e screenshots-check crash export-tests server-e2e server-burst
 unit:
 	bash scripts/pg_throwaway.sh with $(SWIFT) test $(SWIFT_FLAGS)
 
-## CLI tests against the real binary (scripts/cli_tests.py).
+## CLI tests against the real binary (scripts/cli_tests.py), with a throwaway PostgreSQL server for
+## the commands that read a PostgreSQL store (as `unit`; skipped without PostgreSQL, except under CI=true).
 cli: build
-	python3 scripts/cli_tests.py --binary "$(BIN)"
+	bash scripts/pg_throwaway.sh with python3 scripts/cli_tests.py --binary "$(BIN)"
 
 ## The real binary in tmux: filters, View, Unit Search, resize, control bytes, signals
 ## (scripts/e2e_tmux.py; needs tmux and python3), run on the debug and on the release binary.
