@@ -73,7 +73,14 @@ private func drawScreens(_ state: AppState) -> Buffer {
             ResendPromptView(prompt: prompt, timeZone: state.timeZone).render(into: &buffer, area: ResendPromptView.rect(in: layout.size))
         }
     }
-    KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
+    if case .detail = screens.last, let notice = state.notice {
+        // The View pop-up covers the status line, so its notices (R refused, a failed load) take
+        // the hint bar until the next key.
+        buffer.put(TerminalText.singleLine(notice.text), x: 1, y: layout.hintRow, width: size.width - 2,
+                   style: Style(notice.level == .error ? .error : .accent, bold: notice.level == .error))
+    } else {
+        KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
+    }
     return buffer
 }
 
