@@ -73,11 +73,11 @@ private func drawScreens(_ state: AppState) -> Buffer {
             ResendPromptView(prompt: prompt, timeZone: state.timeZone).render(into: &buffer, area: ResendPromptView.rect(in: layout.size))
         }
     }
-    if case .detail = screens.last, let notice = state.notice {
-        // The View pop-up covers the status line, so its notices (R refused, a failed load) take
-        // the hint bar until the next key.
+    if case .detail = screens.last, let notice = state.notice, notice.level == .error {
+        // The View pop-up covers the status line, so its refusals (R where resending is off, a
+        // failed load) take the hint bar until the next key.
         buffer.put(TerminalText.singleLine(notice.text), x: 1, y: layout.hintRow, width: size.width - 2,
-                   style: Style(notice.level == .error ? .error : .accent, bold: notice.level == .error))
+                   style: Style(.error, bold: true))
     } else {
         KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
     }
