@@ -26,19 +26,21 @@ test: unit cli e2e screenshots-check crash export-tests server-e2e server-burst
 unit:
 	bash scripts/pg_throwaway.sh with $(SWIFT) test $(SWIFT_FLAGS)
 
-## CLI tests against the real binary (scripts/cli_tests.py).
+## CLI tests against the real binary (scripts/cli_tests.py), with a throwaway PostgreSQL server for
+## the commands that read a PostgreSQL store (as `unit`; skipped without PostgreSQL, except under CI=true).
 cli: build
-	python3 scripts/cli_tests.py --binary "$(BIN)"
+	bash scripts/pg_throwaway.sh with python3 scripts/cli_tests.py --binary "$(BIN)"
 
-## The real binary in tmux: filters, View, Unit Search, resize, control bytes, signals
-## (scripts/e2e_tmux.py; needs tmux and python3), run on the debug and on the release binary.
+## The real binary in tmux: filters, View, Unit Search, resize, control bytes, signals, the screen on
+## PostgreSQL (scripts/e2e_tmux.py; needs tmux and python3; a throwaway PostgreSQL server as for `unit`),
+## run on the debug and on the release binary.
 e2e: e2e-debug e2e-release
 
 e2e-debug: build
-	python3 scripts/e2e_tmux.py --binary "$(BIN)"
+	bash scripts/pg_throwaway.sh with python3 scripts/e2e_tmux.py --binary "$(BIN)"
 
 e2e-release: release
-	python3 scripts/e2e_tmux.py --binary "$(RELEASE_BIN)"
+	bash scripts/pg_throwaway.sh with python3 scripts/e2e_tmux.py --binary "$(RELEASE_BIN)"
 
 ## Exports read back by openpyxl, pdftotext/pdfinfo and Python's csv; x on the screen in tmux
 ## (scripts/export_tests.py; a missing reader is skipped with a message, required when CI=true).

@@ -78,6 +78,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Writes one small store on SQLite and on PostgreSQL for the CLI and tmux tests of the
+        // commands that read both (the CLI cannot write a PostgreSQL store yet).
+        .executableTarget(name: "email-audit-test-fixture", dependencies: ["AuditCore", "AuditStore", "AuditStorePostgres"]),
         .executableTarget(name: "email-audit-bench", dependencies: [
             "AuditEngine", "AuditStore", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

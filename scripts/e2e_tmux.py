@@ -16,6 +16,7 @@ Prints one line per scenario and a final "N passed, M failed"; exits 1 on any fa
 """
 
 import argparse
+import glob
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
+import urllib.parse
 
 NOW = "15/03/2025 12:00"  # the pinned clock (Europe/London); seed and screen share it
 NOW_EPOCH = 1742040000  # 15/03/2025 12:00 GMT (London is on GMT in March before the 30th)
@@ -50,6 +52,10 @@ WIDE_SUBJECT = "東京の部屋 🏠 修理のお知らせ — 長い件名が�
 
 class Failure(Exception):
     """A scenario's expectation was not met."""
+
+
+class Skipped(Exception):
+    """A scenario that cannot run here (and need not: not under CI=true)."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -1755,6 +1761,47 @@ def scenario_message_id_in_to(ctx):
     s.wait_exit()
 
 
+def scenario_postgres_screen(ctx):
+    """Issue 13: the screen on EMAIL_AUDIT_DB=postgresql://... (a store written by email-audit-test-fixture):
+    rows, View with the email's events, R refused in words (resending needs the SQLite store so far), q restores."""
+    server = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
+    if not server:
+        if os.environ.get("CI") == "true":
+            raise Failure("CI=true but EMAIL_AUDIT_TEST_POSTGRES_URL is unset: the screen on PostgreSQL was not tested")
+        raise Skipped("EMAIL_AUDIT_TEST_POSTGRES_URL is unset (bash scripts/pg_throwaway.sh with ...)")
+    psql = shutil.which("psql") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None)
+    fixture = os.path.join(os.path.dirname(ctx.binary), "email-audit-test-fixture")
+    if psql is None or not os.path.exists(fixture):
+        raise Failure(f"needs psql ({psql}) and {fixture}")
+    name = "e2e_%d" % os.getpid()
+    created = subprocess.run([psql, server, "-qc", f"CREATE DATABASE {name}"], capture_output=True, text=True)
+    if created.returncode != 0:
+        raise Failure(f"CREATE DATABASE failed: {created.stderr}")
+    try:
+        parts = urllib.parse.urlsplit(server)
+        url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+        written = subprocess.run([fixture, "--postgres", url], capture_output=True, text=True, timeout=120)
+        if written.returncode != 0:
+            raise Failure(f"the fixture failed: {written.stderr}")
+        # The fixture's newest email is "Rent receipt 36" at 25/11/2026 17:01 (the last of 36, 16 hours apart).
+        s = Session(ctx.work, "postgres", ctx.binary, url, 120, 36, extra_args=("--now", "25/11/2026 18:00"), user="Priya Shah")
+        ctx.sessions.append(s)
+        s.until_text(r"Rent receipt 36", "the PostgreSQL store's newest email in the list")
+        s.until_text(r"Harbour Lets", "the account in the header")
+        s.send("Enter")
+        s.until_text(r"View email . Id \d+", "the View pop-up")
+        s.until_text(r"Opened", "the email's events")
+        s.send("R")
+        s.until_text(r"Resending is not available on a PostgreSQL store yet\.", "R refused in words on PostgreSQL")
+        s.send("Escape")
+        s.send("q")
+        s.wait_exit()
+        s.check_restored()
+    finally:
+        ctx.close()
+        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True, text=True)
+
+
 SCENARIOS = [
     ("filter-view-units-quit", scenario_filter_view_units),
     ("control-bytes-neutralised", scenario_control_bytes),
@@ -1814,6 +1861,7 @@ SCENARIOS = [
     ("search-subject-field", scenario_subject_field),
     ("search-domain-breakdown", scenario_domain_breakdown),
     ("search-message-id", scenario_message_id_in_to),
+    ("postgres-screen", scenario_postgres_screen),
 ]
 
 
@@ -1908,7 +1956,7 @@ def main():
     chosen = [(n, f) for n, f in SCENARIOS if not args.only or any(k in n for k in args.only)]
     work = tempfile.mkdtemp(prefix="email-audit-e2e-")
     ctx = Context(binary, work)
-    passed = failed = 0
+    passed = failed = skipped = 0
     try:
         started = time.monotonic()
         ctx.prepare()
@@ -1917,6 +1965,9 @@ def main():
             started = time.monotonic()
             try:
                 scenario(ctx)
+            except Skipped as why:
+                skipped += 1
+                print(f"skip {name}: {why}", flush=True)
             except Failure as failure:
                 failed += 1
                 print(f"FAIL {name} ({time.monotonic() - started:.1f}s): {scenario.__doc__}\n{failure}\n", flush=True)
@@ -1937,7 +1988,7 @@ def main():
             print(f"e2e: work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

@@ -15,10 +15,11 @@ struct OpenCommand: ParsableCommand {
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
-        let database = try store.openStoreForReading()
-        // A damaged store is reported before the screen starts, not shown as garbage.
-        try StoreHealth.requireIntact(database)
-        try screen.run(database: database)
+        let opened = try store.openForReading(creatingMissing: true)
+        defer { opened.close() }
+        // A damaged SQLite store is reported before the screen starts, not shown as garbage.
+        if case .sqlite(let database) = opened { try StoreHealth.requireIntact(database) }
+        try screen.run(store: opened)
     }
 }
 
@@ -48,9 +49,22 @@ struct ScreenOptions: ParsableArguments {
     /// (after the terminal is restored), where the caller's `defer` blocks would not.
     /// `providers` are the live providers (the demo's simulators) told of suppression removals.
     func run(database: AuditDatabase, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
+        try run(store: .sqlite(database), providers: providers, beforeSignalExit: beforeSignalExit)
+    }
+
+    /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`;
+    /// what the PostgreSQL store cannot do yet (resends, suppression requests and removals,
+    /// notifications) is turned off, and its keys say so.
+    func run(store: ReadableStore, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
-        // A new store (no account yet) opens on its empty screen; otherwise someone signs in.
-        let reader = try !database.hasAccounts() ? try database.emptyStoreReader() : try signIn.reader(for: database)
+        let reader: any ReportingReader
+        switch store {
+        case .sqlite(let database):
+            // A new store (no account yet) opens on its empty screen; otherwise someone signs in.
+            reader = try !database.hasAccounts() ? try database.emptyStoreReader() : try signIn.reader(for: store)
+        case .postgres:
+            reader = try signIn.reader(for: store)
+        }
         let account = reader.account
         var options = TerminalOptions()
         options.accountID = account.id
@@ -64,7 +78,7 @@ struct ScreenOptions: ParsableArguments {
         options.charset = ascii || TerminalLocale.asciiRequested(environment: environment) ? .ascii : .unicode
         options.exporter = StoreExporter(reader: reader, environment: environment)
         options.opensWorkbench = workbench
-        if reader.account.id != 0 {
+        if case .sqlite(let database) = store, reader.account.id != 0 {
             let path = database.path, zone = database.timeZone
             let openForWriting = { database.access == .readWrite ? database : try AuditDatabase(path: path, timeZone: zone, access: .readWrite) }
             let actions = StoreSuppressionActions(user: reader.user, providers: providers, openForWriting: openForWriting)
@@ -72,6 +86,7 @@ struct ScreenOptions: ParsableArguments {
             options.resendActions = actions
             options.notifications = StoreNotificationSource(user: reader.user, database: database, openForWriting: openForWriting)
         }
+        if case .postgres = store { options.unavailableWhere = "on a PostgreSQL store yet" }
         if let exportDirectory {
             var isDirectory: ObjCBool = false
             let expanded = (exportDirectory as NSString).expandingTildeInPath
@@ -81,7 +96,7 @@ struct ScreenOptions: ParsableArguments {
             options.exportDirectory = (expanded as NSString).standardizingPath
         }
         if let now {
-            let pinned = try parseNow(now, zone: database.timeZone)
+            let pinned = try parseNow(now, zone: store.timeZone)
             options.now = { pinned }
         }
         try runEmailAuditTerminal(reader: reader, options: options, beforeSignalExit: beforeSignalExit)

@@ -39,7 +39,9 @@ struct QueryCommand: ParsableCommand {
             throw CLIError("--ascii applies to the table format only; CSV and JSON are always UTF-8")
         }
         var filter = try filters.filterWithoutStaff()
-        let database = try signIn.reader(for: try store.openExistingStore())
+        let opened = try store.openForReading()
+        defer { opened.close() }
+        let database = try signIn.reader(for: opened)
         if !filters.raisedBy.isEmpty {
             // An ASCII spelling as the ASCII table shows it ("Lukasz Nowak") matches too.
             try filters.addStaff(to: &filter, staff: try database.staff(accountID: nil))

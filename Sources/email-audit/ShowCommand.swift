@@ -32,7 +32,9 @@ struct ShowCommand: ParsableCommand {
         guard (id == nil) != (messageID == nil) else {
             throw CLIError(id == nil ? "give an email id, or --message-id ID" : "give an email id or --message-id, not both")
         }
-        let database = try signIn.reader(for: try store.openExistingStore())
+        let opened = try store.openForReading()
+        defer { opened.close() }
+        let database = try signIn.reader(for: opened)
         var details: [EmailDetail] = []
         if let id {
             guard let detail = try database.detail(emailID: id) else { throw CLIError("no email with id \(id)") }

@@ -18,6 +18,11 @@ struct SignInOptions: ParsableArguments {
     func reader(for database: AuditDatabase) throws -> AccountScopedReader {
         try SignIn.reader(database: database, user: user, account: account, environment: ProcessInfo.processInfo.environment)
     }
+
+    /// Signs in on either backend and returns the reader for the user's account.
+    func reader(for store: ReadableStore) throws -> any ReportingReader {
+        try SignIn.reader(store: store, user: user, account: account, environment: ProcessInfo.processInfo.environment)
+    }
 }
 
 /// Works out who is signed in: `--user`, else `EMAIL_AUDIT_USER`, else the login name matched
@@ -29,7 +34,11 @@ enum SignIn {
     }
 
     static func user(database: AuditDatabase, user: String?, environment: [String: String]) throws -> AppUser {
-        let users = try database.users()
+        try self.user(store: .sqlite(database), user: user, environment: environment)
+    }
+
+    static func user(store: ReadableStore, user: String?, environment: [String: String]) throws -> AppUser {
+        let users = try store.users()
         guard !users.isEmpty else {
             throw CLIError("the store has no users yet: nobody can sign in (`email-audit seed` creates agencies with their staff)")
         }
@@ -49,7 +58,7 @@ enum SignIn {
         }
         let login = environment["USER"] ?? environment["LOGNAME"] ?? ""
         if !login.isEmpty, let found = try matching(login) { return found }
-        if try database.savedSimulatorState() != nil, let found = try matching(DemoAgency.defaultUserName) {
+        if try store.isDemoStore(), let found = try matching(DemoAgency.defaultUserName) {
             return found
         }
         throw unknownUser(login.isEmpty ? "(no login name)" : login)
@@ -59,8 +68,30 @@ enum SignIn {
     /// a unique start of one, or an id), else the first account.
     static func reader(database: AuditDatabase, user name: String?, account: String?,
                        environment: [String: String]) throws -> AccountScopedReader {
-        let user = try self.user(database: database, user: name, environment: environment)
-        let accounts = try database.accounts(for: user)
+        let (user, chosen) = try choose(store: .sqlite(database), user: name, account: account, environment: environment)
+        do {
+            return try database.reader(for: user, accountID: chosen.id)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The reader on either backend, as ``reader(database:user:account:environment:)``.
+    static func reader(store: ReadableStore, user name: String?, account: String?,
+                       environment: [String: String]) throws -> any ReportingReader {
+        let (user, chosen) = try choose(store: store, user: name, account: account, environment: environment)
+        do {
+            return try store.reader(for: user, accountID: chosen.id)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The signed-in user and the account they work in.
+    private static func choose(store: ReadableStore, user name: String?, account: String?,
+                               environment: [String: String]) throws -> (AppUser, Account) {
+        let user = try self.user(store: store, user: name, environment: environment)
+        let accounts = try store.accounts(for: user)
         let chosen: Account
         if let account {
             guard user.isSupport else {
@@ -78,10 +109,6 @@ enum SignIn {
             guard let first = accounts.first else { throw CLIError("the store has no accounts yet; run `email-audit seed` first") }
             chosen = first
         }
-        do {
-            return try database.reader(for: user, accountID: chosen.id)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        return (user, chosen)
     }
 }

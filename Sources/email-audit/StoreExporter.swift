@@ -8,12 +8,12 @@ import TerminalUI
 /// as `email-audit export`.
 struct StoreExporter: ScreenExporter {
     /// The signed-in user's reader: exports hold the account's rows only.
-    let reader: AccountScopedReader
+    let reader: any ReportingReader
     /// Test knob: a pause after each page (EMAIL_AUDIT_EXPORT_DELAY_MS), so end-to-end tests
     /// can watch the progress and cancel.
     let pageDelay: Double
 
-    init(reader: AccountScopedReader, environment: [String: String]) {
+    init(reader: any ReportingReader, environment: [String: String]) {
         self.reader = reader
         pageDelay = (environment["EMAIL_AUDIT_EXPORT_DELAY_MS"].flatMap(Double.init) ?? 0) / 1000
     }

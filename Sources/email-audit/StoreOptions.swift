@@ -1,13 +1,17 @@
 import ArgumentParser
 import AuditCore
 import AuditStore
+import AuditStorePostgres
 import Foundation
 import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query and show so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
+
+    @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
+    var dbPasswordFile: String?
 
     @Option(name: .long, help: ArgumentHelp("Time zone for days and times (default Europe/London).", valueName: "zone"))
     var timeZone: String?
@@ -18,6 +22,9 @@ struct StoreOptions: ParsableArguments {
     var resolvedPath: String {
         db ?? AuditDatabase.defaultPath(environment: environment)
     }
+
+    /// Which backend and where: the one place a path is told from a PostgreSQL URL.
+    var location: StoreLocation { StoreLocation(resolvedPath) }
 
     /// The configured time zone, or a one-line error.
     func resolvedTimeZone() throws -> TimeZone {
@@ -52,13 +59,36 @@ struct StoreOptions: ParsableArguments {
         FileManager.default.fileExists(atPath: resolvedPath) ? try open(access: .readOnly) : try openStore()
     }
 
-    /// A `postgresql://` URL is refused before anything touches the disk: the PostgreSQL store
-    /// (AuditStorePostgres, issue 13) is not wired into the commands yet, and as a path the URL
-    /// would become a folder named `postgresql:`. (The same test as `PostgresLocation.isURL`.)
+    /// Refuses a PostgreSQL URL, before anything touches the disk, for the commands that work on
+    /// a SQLite store only (as a path the URL would become a folder named `postgresql:`).
     func refusePostgresURL() throws {
-        let scheme = resolvedPath.prefix(13).lowercased()
-        guard scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://") else { return }
-        throw CLIError("PostgreSQL stores are not supported by the commands yet: --db and EMAIL_AUDIT_DB take a SQLite file path (docs/postgres.md says what exists)")
+        guard case .postgres = location else { return }
+        throw CLIError("this command does not take a PostgreSQL store yet; on PostgreSQL only \(StoreLocation.postgresCommands) work so far (docs/postgres.md): give --db a SQLite file path")
+    }
+
+    /// Opens the store for a command that only reads and can read either backend: an existing
+    /// SQLite file read-only (see ``openExistingStore()``; with `creatingMissing`, a missing
+    /// file is created, as the screen does), or the PostgreSQL database of the URL (its schema
+    /// created or upgraded as ``PostgresStoreOpening`` does).
+    func openForReading(creatingMissing: Bool = false) throws -> ReadableStore {
+        switch location {
+        case .sqlite:
+            return .sqlite(creatingMissing ? try openStoreForReading() : try openExistingStore())
+        case .postgres(let url):
+            let zone = try resolvedTimeZone()
+            do {
+                let connection = try PostgresStoreOpening.open(url: url, passwordFile: dbPasswordFile, timeZone: zone,
+                                                               environment: environment, warn: { Console.printError("\($0)") })
+                do {
+                    return .postgres(try PostgresAuditStore(connection: connection))
+                } catch {
+                    connection.close()
+                    throw error
+                }
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
     }
 
     private func requireExisting() throws {

@@ -79,6 +79,8 @@ public struct AppState: Sendable, Hashable {
     // MARK: Notifications
     /// Whether notifications are wired in (`w`, the header's count).
     public var hasNotifications: Bool
+    /// How the notices for features turned off end ("here", "on a PostgreSQL store yet").
+    public var unavailableWhere: String = "here"
     /// The signed-in user's unread notifications (nil until read, or without notifications).
     public var unreadNotifications: Int?
 
@@ -121,6 +123,7 @@ public struct AppState: Sendable, Hashable {
         screens = [.audit]
         self.size = size
         hasNotifications = options.notifications != nil
+        unavailableWhere = options.unavailableWhere
         unreadNotifications = nil
         var filter = options.initialFilter
         filter.accountID = options.accountID

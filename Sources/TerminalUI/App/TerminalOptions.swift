@@ -41,6 +41,9 @@ public struct TerminalOptions: Sendable {
     public var opensWorkbench: Bool = false
     /// Resends from View (`R`); nil turns it off.
     public var resendActions: (any ResendActions)?
+    /// How the notices for the features turned off above end: "here" (the default), or
+    /// "on a PostgreSQL store yet" where the store cannot do them yet.
+    public var unavailableWhere: String = "here"
     /// The folder export file names are suggested in.
     public var exportDirectory: String = FileManager.default.currentDirectoryPath
     /// The most rows a PDF export may hold (the same limit the exporter enforces).

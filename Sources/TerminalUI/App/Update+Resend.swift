@@ -7,7 +7,7 @@ extension AppState {
     mutating func openResend(_ popup: DetailState) -> [Effect] {
         guard let detail = popup.detail else { return [] }
         guard canResend else {
-            notice = Notice("Resending is not available here.", level: .error)
+            notice = Notice("Resending is not available \(unavailableWhere).", level: .error)
             return []
         }
         guard !detail.email.isNotRecordedHere else {

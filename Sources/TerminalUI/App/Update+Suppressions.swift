@@ -64,7 +64,7 @@ extension AppState {
         case .requestRemoval, .removeSuppression:
             guard let entry = list.selectedEntry else { return [] }
             guard canChangeSuppressions else {
-                notice = Notice("Changing the suppression list is not available here.", level: .error)
+                notice = Notice("Changing the suppression list is not available \(unavailableWhere).", level: .error)
                 return []
             }
             if command == .removeSuppression, !isSupport {

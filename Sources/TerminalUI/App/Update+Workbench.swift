@@ -23,7 +23,7 @@ extension AppState {
         let bench = WorkbenchState(widgetFilter: EmailNotificationWidget.filter(accountID: accountID))
         screens.append(.workbench(bench))
         guard hasNotifications else {
-            notice = Notice("Notifications are not available here.")
+            notice = Notice("Notifications are not available \(unavailableWhere).")
             return [.loadWidget(filter: bench.widgetFilter)]
         }
         return [.loadNotifications(accountID: accountID), .loadWidget(filter: bench.widgetFilter), .loadUnreadCount(accountID: accountID)]
@@ -71,7 +71,7 @@ extension AppState {
             return [.markNotificationsRead(ids: nil, accountID: accountID)]
         case .editPreferences:
             guard hasNotifications else {
-                notice = Notice("Notifications are not available here.", level: .error)
+                notice = Notice("Notifications are not available \(unavailableWhere).", level: .error)
                 return []
             }
             guard !isSupport else {

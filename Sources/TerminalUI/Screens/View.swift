@@ -60,7 +60,7 @@ private func drawScreens(_ state: AppState) -> Buffer {
         case .workbench(let bench):
             WorkbenchScreen(bench: bench, accountName: state.accountName, userName: state.userName,
                             yesterday: state.today.adding(days: -1), timeZone: state.timeZone,
-                            hasNotifications: state.hasNotifications, notice: state.notice)
+                            hasNotifications: state.hasNotifications, unavailableWhere: state.unavailableWhere, notice: state.notice)
                 .render(into: &buffer, area: area)
         case .preferences(let pane):
             dimBackdrop(&buffer, layout: layout)
@@ -73,7 +73,14 @@ private func drawScreens(_ state: AppState) -> Buffer {
             ResendPromptView(prompt: prompt, timeZone: state.timeZone).render(into: &buffer, area: ResendPromptView.rect(in: layout.size))
         }
     }
-    KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
+    if case .detail = screens.last, let notice = state.notice, notice.level == .error {
+        // The View pop-up covers the status line, so its refusals (R where resending is off, a
+        // failed load) take the hint bar until the next key.
+        buffer.put(TerminalText.singleLine(notice.text), x: 1, y: layout.hintRow, width: size.width - 2,
+                   style: Style(.error, bold: true))
+    } else {
+        KeyHints(context: state.keyContext).render(into: &buffer, area: area.row(layout.hintRow))
+    }
     return buffer
 }
 

@@ -13,17 +13,20 @@ public struct WorkbenchScreen: Widget {
     public var timeZone: TimeZone
     /// Whether notifications are wired in.
     public var hasNotifications: Bool
+    /// How "not available" ends when notifications are off ("here", "on a PostgreSQL store yet").
+    public var unavailableWhere: String
     /// A message for the second line, in place of the keys' advice.
     public var notice: Notice?
 
     public init(bench: WorkbenchState, accountName: String, userName: String, yesterday: CalendarDay, timeZone: TimeZone,
-                hasNotifications: Bool, notice: Notice? = nil) {
+                hasNotifications: Bool, unavailableWhere: String = "here", notice: Notice? = nil) {
         self.bench = bench
         self.accountName = accountName
         self.userName = userName
         self.yesterday = yesterday
         self.timeZone = timeZone
         self.hasNotifications = hasNotifications
+        self.unavailableWhere = unavailableWhere
         self.notice = notice
     }
 
@@ -80,7 +83,7 @@ public struct WorkbenchScreen: Widget {
         Table(columns: Self.columns, rows: Array(visible), selected: (0..<visible.count).contains(selected) ? selected : nil)
             .render(into: &buffer, area: Rect(x: area.x, y: columnsRow, width: area.width, height: height + 1))
         if !hasNotifications {
-            buffer.put("Notifications are not available here.", x: area.x + 2, y: columnsRow + 1, style: Style(.muted))
+            buffer.put("Notifications are not available \(unavailableWhere).", x: area.x + 2, y: columnsRow + 1, style: Style(.muted))
         } else if bench.notifications == nil {
             buffer.put("Loading…", x: area.x + 2, y: columnsRow + 1, style: Style(.muted))
         } else if items.isEmpty {

@@ -1,0 +1,60 @@
+import AuditCore
+import AuditStore
+import AuditStorePostgres
+import Foundation
+
+/// A store opened by a reading command (``StoreOptions/openForReading(creatingMissing:)``):
+/// SQLite, or PostgreSQL with what its store offers so far.
+enum ReadableStore {
+    case sqlite(AuditDatabase)
+    case postgres(PostgresAuditStore)
+
+    /// The store's zone for days and times.
+    var timeZone: TimeZone {
+        switch self {
+        case .sqlite(let database): database.timeZone
+        case .postgres(let store): store.timeZone
+        }
+    }
+
+    /// Every user, support first (as `email-audit users` lists them).
+    func users() throws -> [AppUser] {
+        switch self {
+        case .sqlite(let database): try database.users()
+        case .postgres(let store): try store.users()
+        }
+    }
+
+    /// The accounts `user` may work in: their own, or every account for support.
+    func accounts(for user: AppUser) throws -> [Account] {
+        switch self {
+        case .sqlite(let database):
+            return try database.accounts(for: user)
+        case .postgres(let store):
+            let all = try store.accounts().sorted { $0.id < $1.id }
+            return user.isSupport ? all : all.filter { $0.id == user.accountID }
+        }
+    }
+
+    /// Whether this is the demo's store (its saved simulator state; the demo signs in its default
+    /// user). A PostgreSQL store has no demo yet.
+    func isDemoStore() throws -> Bool {
+        switch self {
+        case .sqlite(let database): try database.savedSimulatorState() != nil
+        case .postgres: false
+        }
+    }
+
+    /// The reader for `user` in `accountID`.
+    func reader(for user: AppUser, accountID: Int64) throws -> any ReportingReader {
+        switch self {
+        case .sqlite(let database): try database.reader(for: user, accountID: accountID)
+        case .postgres(let store): try store.reader(for: user, accountID: accountID)
+        }
+    }
+
+    /// Closes a PostgreSQL connection (a SQLite store closes when released).
+    func close() {
+        if case .postgres(let store) = self { store.connection.close() }
+    }
+}
