@@ -693,7 +693,7 @@ def migrate_checks(binary, work, db):
         twice = run(binary, "migrate", "--from", db, "--to", target)
         check("migrate: a second run copies nothing", twice.returncode == 0 and "Copied 0 rows" in twice.stdout,
               twice.stdout[-500:] + twice.stderr)
-        other = os.path.join(work, "other.sqlite")
+        other = os.path.join(work, "another-store.sqlite")
         run(binary, "seed", "--db", other, "--emails", "200", "--days", "3", "--seed", "9", "--now", "20/11/2026 14:30", "--quiet")
         refused = run(binary, "migrate", "--from", other, "--to", target)
         lines = [line for line in refused.stderr.splitlines() if line.strip()]
