@@ -13,19 +13,8 @@ import Testing
 /// costs one second send after the lease (and no more); on PostgreSQL two feeders at once
 /// send each email once.
 @Suite("Store contract: batch feeder")
-struct BatchFeederContractTests {
+struct BatchFeederContractTests: QueueFixtures {
     let t0 = utc(2026, 12, 4, 9)
-
-    func agency(_ store: any PortfolioStore, _ name: String) throws -> (account: Account, staff: StaffUser) {
-        let account = try store.insertAccount(name: name)
-        return (account, try store.insertStaff(accountID: account.id, name: "Priya Shah", role: .staff))
-    }
-
-    func newEmail(_ agency: (account: Account, staff: StaffUser), to: String, at: Date) -> NewEmail {
-        NewEmail(accountID: agency.account.id, raisedByID: agency.staff.id, activity: .receiptRecorded, to: to, cc: [],
-                 from: "Harbour Lets <notices@mg.harbourlets.co.uk>", subject: "Rent receipt", textBody: "Dear tenant,\nthank you.",
-                 attachmentNames: [], createdAt: at, unitIDs: [])
-    }
 
     func feeder(_ store: any HandOverQueueStore & EventIngestStore, provider: any EmailProvider, defaultAccountID: Int64,
                 batchSize: Int = 25, lease: TimeInterval = 300) -> BatchFeeder {

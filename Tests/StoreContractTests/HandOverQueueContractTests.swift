@@ -9,19 +9,8 @@ import Testing
 /// or a release, marks that win once; on PostgreSQL, several feeders on their own connections
 /// claiming and marking thousands of emails at once, each exactly once.
 @Suite("Store contract: feeder queue")
-struct HandOverQueueContractTests {
+struct HandOverQueueContractTests: QueueFixtures {
     let t0 = utc(2026, 12, 4, 9)
-
-    func agency(_ store: any PortfolioStore, _ name: String) throws -> (account: Account, staff: StaffUser) {
-        let account = try store.insertAccount(name: name)
-        return (account, try store.insertStaff(accountID: account.id, name: "Priya Shah", role: .staff))
-    }
-
-    func newEmail(_ agency: (account: Account, staff: StaffUser), to: String, at: Date) -> NewEmail {
-        NewEmail(accountID: agency.account.id, raisedByID: agency.staff.id, activity: .receiptRecorded, to: to, cc: [],
-                 from: "Harbour Lets <notices@mg.harbourlets.co.uk>", subject: "Rent receipt", textBody: "Dear tenant,\nthank you.",
-                 attachmentNames: [], createdAt: at, unitIDs: [])
-    }
 
     @Test(arguments: Backend.available)
     func claimsOldestFirstWithinTheLimitAndOnlyOnce(_ backend: Backend) throws {
