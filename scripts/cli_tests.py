@@ -41,6 +41,26 @@ def run(binary, *args, stdin=None, env=None):
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, env=full_env, timeout=300)
 
 
+def broken_pipe_check(binary, *args, env=None):
+    """Runs a command whose standard output's reader has already gone (the read end of its pipe
+    closed): it must end by SIGPIPE (-13), as `cat` would under `| head`, with no error text."""
+    full_env = dict(os.environ, TZ="Europe/London", LANG="C.UTF-8", EMAIL_AUDIT_USER=SIGNED_IN)
+    full_env.pop("EMAIL_AUDIT_DB", None)
+    full_env.update(env or {})
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        result = subprocess.run([binary, *args], stdout=writing, stderr=subprocess.PIPE, text=True,
+                                env=full_env, timeout=120)
+        code, error = result.returncode, result.stderr
+    except subprocess.TimeoutExpired:
+        code, error = None, "timed out"
+    finally:
+        os.close(writing)
+    check(f"{' '.join(a for a in args if not a.startswith('postgres'))} | (reader gone): ends by SIGPIPE, no error text",
+          code == -13 and not error.strip(), f"rc={code} stderr={error[-300:]!r}")
+
+
 def digest(path):
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
@@ -547,6 +567,10 @@ def main():
     limited = run(binary, "query", "--db", db, "--range", "all", "--format", "json", "--limit", "7")
     check("--limit", len(json.loads(limited.stdout)) == 7)
 
+    # A reader that has gone (`| head`): the command ends by SIGPIPE as cat would, with no error text.
+    for args in (["--format", "csv"], [], ["--format", "json"]):
+        broken_pipe_check(binary, "query", "--db", db, "--range", "all", "--limit", "0", *args)
+
     # show prints the whole story.
     shown = run(binary, "show", "--db", db, str(failed_items[0]["id"]))
     for section in ["Status Details", "Recommended action", "Status Tracking", "Units using", "Body"]:
@@ -774,6 +798,8 @@ def postgres_store_checks(binary, work, fixture, url):
         check(f"query {' '.join(extra) or '(all)'} on PostgreSQL = on SQLite", on_pg.returncode == 0 and pg_items is not None
               and len(pg_items) > 0 and without_ids(pg_items) == without_ids(sqlite_items),
               f"rc={on_pg.returncode} {on_pg.stderr!r} {len(pg_items or [])} vs {len(sqlite_items)}")
+    # A reader that has gone: on PostgreSQL too (it once crashed there with "Broken pipe").
+    broken_pipe_check(binary, "query", "--range", "all", "--format", "csv", "--limit", "0", "--db", url, env=priya)
     table = run(binary, "query", "--range", "all", "--limit", "5", env=dict(priya, EMAIL_AUDIT_DB=url))
     check("query on EMAIL_AUDIT_DB=postgresql://... prints the table and says how many are left",
           table.returncode == 0 and "Rent receipt 36" in table.stdout and "5 of 36 shown" in table.stderr, table.stdout + table.stderr)

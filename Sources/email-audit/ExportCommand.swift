@@ -93,8 +93,8 @@ struct ExportCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         meter.clear()
-        if let warning = outcome.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        FileHandle.standardError.write(Data("Wrote \(Count.text(outcome.rows)) row\(outcome.rows == 1 ? "" : "s") to \(outcome.path)\n".utf8))
+        if let warning = outcome.warning { Console.printError("warning: \(warning)") }
+        Console.printError("Wrote \(Count.text(outcome.rows)) row\(outcome.rows == 1 ? "" : "s") to \(outcome.path)")
     }
 }
 
@@ -117,12 +117,12 @@ final class ProgressMeter {
         let elapsed = max(0.001, Date().timeIntervalSince(started))
         let percent = total > 0 ? " (\(min(100, written * 100 / total))%)" : ""
         let line = "Exporting \(Count.text(written)) of \(Count.text(max(total, written))) rows\(percent) · \(Count.text(Int(Double(written) / elapsed))) rows/s"
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        Console.progressLine("\(line)")
         drawn = true
     }
 
     func clear() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { Console.clearProgressLine() }
         drawn = false
     }
 }

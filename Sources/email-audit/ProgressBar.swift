@@ -19,13 +19,13 @@ struct ProgressBar {
         guard force || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
         lastDraw = now
         let text = Self.line(done: done, total: total, events: events, seconds: now.timeIntervalSince(started))
-        FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
+        Console.progressLine("\(text)")
     }
 
     /// Ends the bar's line.
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        Console.endProgressLine()
     }
 
     /// "[████······] 12,345 of 20,000 emails · 4,321 emails/s · 28,000 events".

@@ -78,7 +78,7 @@ struct QueryCommand: ParsableCommand {
            !more.isEmpty {
             // Stopped short of the full result: say so, with the whole count.
             let total = max(written + 1, (try? database.statusCounts(matching: filter, now: now).total) ?? 0)
-            FileHandle.standardError.write(Data("\(Count.text(written)) of \(Count.text(total)) shown; --limit 0 for all\n".utf8))
+            Console.printError("\(Count.text(written)) of \(Count.text(total)) shown; --limit 0 for all")
         }
         if outputFormat == .table {
             Console.printError("\(written) email\(written == 1 ? "" : "s") (\(filter.dateRange.displayName))")
@@ -119,12 +119,12 @@ struct StandardOutput: TextOutputStream {
     private var buffer = ""
 
     mutating func write(_ string: String) {
-        buffer += TerminalText.document(string)
+        buffer += string
         if buffer.utf8.count >= 65_536 { flush() }
     }
 
     mutating func flush() {
-        FileHandle.standardOutput.write(Data(buffer.utf8))
+        Console.writeDocument(buffer)
         buffer = ""
     }
 }
