@@ -93,6 +93,17 @@ public final class BlockingPostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Calls `onNotification` for every notification on `channel` (PostgreSQL's LISTEN/NOTIFY;
+    /// the LISTEN statement goes before any statement sent after this call), on an event-loop
+    /// thread, and `onClose` once when the connection ends. Notifications reach an idle session
+    /// at once and a busy one between its statements; the session's own arrive before its
+    /// commit returns.
+    public func listen(to channel: String, onNotification: @escaping @Sendable () -> Void,
+                       onClose: @escaping @Sendable () -> Void) {
+        connection.addListener(channel: channel) { _, _ in onNotification() }
+        connection.closeFuture.whenComplete { _ in onClose() }
+    }
+
     /// Runs one statement and returns how many rows it inserted, updated or deleted (0 for others).
     @discardableResult
     public func execute(_ query: PostgresQuery) throws(PostgresStoreError) -> Int {

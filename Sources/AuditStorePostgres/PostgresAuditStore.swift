@@ -17,6 +17,8 @@ public final class PostgresAuditStore: @unchecked Sendable {
     public let timeZone: TimeZone
 
     var location: String { connection.location.description }
+    /// The change token by LISTEN/NOTIFY on ``connection`` (``changeToken()``).
+    let changeWatch = PostgresChangeWatch()
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

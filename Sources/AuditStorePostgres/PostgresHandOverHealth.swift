@@ -44,9 +44,10 @@ extension PostgresAuditStore {
     }
 
     /// A number that changes whenever emails, events, suppressions or resends change
-    /// (``PostgresChangeToken``).
+    /// (``PostgresChangeToken``), read from the server only after a change notice
+    /// (``PostgresChangeWatch``).
     public func changeToken() throws -> Int64 {
-        try PostgresChangeToken.read(on: connection)
+        try changeWatch.token(on: connection)
     }
 }
 
@@ -64,8 +65,8 @@ extension PostgresAuditStore {
 ///
 /// Reading it is two small catalog reads (the sequence's one row, `pg_locks` filtered to one
 /// key), with no lock and no hot row: writers never wait on each other for it, as they would
-/// on a counter row. LISTEN/NOTIFY (notifications are delivered after commit) may replace the
-/// polling later; the token stays as the cheap fallback.
+/// on a counter row. Screens read it only after a change notice (LISTEN/NOTIFY,
+/// ``PostgresChangeWatch``), or on every tick if they cannot listen.
 public enum PostgresChangeToken {
     /// Reads the token.
     public static func read(on db: BlockingPostgresConnection) throws -> Int64 {
