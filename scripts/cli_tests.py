@@ -186,7 +186,8 @@ def hardening_checks(binary, work, db):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
-              and "does not take a PostgreSQL store yet" in lines[0] and "open, query and show" in lines[0], result.stderr)
+              and "does not take a PostgreSQL store yet" in lines[0] and "open, query, show, notifications and prefs" in lines[0],
+              result.stderr)
     check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
 
     # A store another user owns (0644) can still be queried by a user who cannot write it.
@@ -835,16 +836,21 @@ def postgres_store_checks(binary, work, fixture, url):
     check("show of no such email on PostgreSQL: one line", missing.returncode != 0 and missing.stderr.strip() == "Error: no email with id 99999",
           missing.stderr)
 
+    # notifications and prefs: the fixture's ingest raised the same notifications on both (Priya's
+    # problem emails, by the standard preferences); listing, marking read and preferences answer alike.
+    postgres_notification_checks(binary, url, sqlite_path, priya)
+
     # Commands that need what the PostgreSQL store lacks refuse with one line naming what works.
     events_file = os.path.join(work, "pg-events.jsonl")
     with open(events_file, "w") as handle:
         handle.write(event_line("pgEvt1", "someone@example.net", "pg.1@mg.example.com", 1795000000))
     for args in (["ingest", events_file], ["users"], ["suppressions"], ["resend", str(opened["id"])], ["seed"],
-                 ["export", "--output", os.path.join(work, "pg.xlsx")], ["notifications"], ["compact"]):
+                 ["export", "--output", os.path.join(work, "pg.xlsx")], ["compact"]):
         result = run(binary, *args, "--db", url, env=priya)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} on PostgreSQL: refused with one line naming what works", result.returncode != 0 and len(lines) == 1
-              and "does not take a PostgreSQL store yet" in lines[0] and "open, query and show" in lines[0], result.stderr)
+              and "does not take a PostgreSQL store yet" in lines[0] and "open, query, show, notifications and prefs" in lines[0],
+              result.stderr)
     after = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya)
     check("the refused commands changed nothing", without_ids(json.loads(after.stdout)) == without_ids(items))
 
@@ -863,6 +869,74 @@ def postgres_store_checks(binary, work, fixture, url):
     result = run(binary, "query", "--range", "all", "--db", url, "--db-password-file", loose, env=priya)
     check("a password file others can read is refused, naming the file and not its content",
           result.returncode != 0 and loose in result.stderr and "secret" not in result.stderr, result.stderr)
+
+
+def postgres_notification_checks(binary, url, sqlite_path, priya):
+    """`notifications` and `prefs` on PostgreSQL answer as on SQLite for the fixture's store."""
+    def listed(db):
+        result = run(binary, "notifications", "--format", "json", "--db", db, env=priya)
+        try:
+            return result, json.loads(result.stdout)
+        except ValueError:
+            return result, None
+
+    def neutral(items):
+        return [{key: value for key, value in item.items() if key not in ("id", "emailId", "readAt")} for item in items or []]
+
+    on_pg, pg_items = listed(url)
+    on_sqlite, sqlite_items = listed(sqlite_path)
+    check("notifications on PostgreSQL = on SQLite (but for ids)", on_pg.returncode == 0 and pg_items
+          and neutral(pg_items) == neutral(sqlite_items) and all(item["unread"] for item in pg_items),
+          f"rc={on_pg.returncode} {on_pg.stderr!r} {len(pg_items or [])} vs {len(sqlite_items or [])}")
+    if not pg_items:
+        return
+    text = run(binary, "notifications", "--db", url, env=priya)
+    check("notifications (text) on PostgreSQL lists them with the unread count",
+          text.returncode == 0 and f"Notifications of Priya Shah in Harbour Lets: {len(pg_items)}, {len(pg_items)} unread" in text.stdout,
+          text.stdout + text.stderr)
+    newest = {"sqlite": sqlite_items[0]["id"], "pg": pg_items[0]["id"]}
+    for label, db in (("pg", url), ("sqlite", sqlite_path)):
+        marked = run(binary, "notifications", "--mark-read", str(newest[label]), "--db", db, env=priya)
+        check(f"notifications --mark-read on {label}", marked.returncode == 0
+              and marked.stdout.strip() == f"Marked 1 notification read; {len(pg_items) - 1} unread.", marked.stdout + marked.stderr)
+    _, pg_after = listed(url)
+    _, sqlite_after = listed(sqlite_path)
+    check("after --mark-read the lists agree, the newest read", pg_after and neutral(pg_after) == neutral(sqlite_after)
+          and not pg_after[0]["unread"] and "readAt" in pg_after[0], json.dumps(pg_after[:1]))
+    foreign = run(binary, "notifications", "--mark-read", "987654", "--db", url, env=priya)
+    lines = [line for line in foreign.stderr.splitlines() if line.strip()]
+    check("notifications --mark-read of no notification of yours on PostgreSQL: one line, nothing changed",
+          foreign.returncode != 0 and len(lines) == 1 and "no notification 987654 of yours" in lines[0]
+          and neutral(listed(url)[1]) == neutral(pg_after), foreign.stderr)
+    every = run(binary, "notifications", "--all", "--format", "json", "--db", url, env=priya)
+    check("notifications --all on PostgreSQL marks the rest read", every.returncode == 0
+          and json.loads(every.stdout or "{}").get("marked") == len(pg_items) - 1 and json.loads(every.stdout).get("unread") == 0,
+          every.stdout + every.stderr)
+    unread = run(binary, "notifications", "--unread", "--format", "json", "--db", url, env=priya)
+    check("notifications --unread on PostgreSQL: none left", unread.returncode == 0 and json.loads(unread.stdout or "null") == [],
+          unread.stdout + unread.stderr)
+
+    shown = {label: run(binary, "prefs", "--format", "json", "--db", db, env=priya) for label, db in (("pg", url), ("sqlite", sqlite_path))}
+    check("prefs on PostgreSQL = on SQLite (the standard ones)", shown["pg"].returncode == 0
+          and shown["pg"].stdout == shown["sqlite"].stdout and json.loads(shown["pg"].stdout)["scope"] == "mine",
+          shown["pg"].stdout + shown["pg"].stderr + shown["sqlite"].stdout)
+    changed = {}
+    for label, db in (("pg", url), ("sqlite", sqlite_path)):
+        changed[label] = run(binary, "prefs", "set", "--statuses", "failed,complained", "--scope", "account", "--delivery", "digest",
+                             "--digest-hour", "07:00", "--format", "json", "--db", db, env=priya)
+    check("prefs set on PostgreSQL = on SQLite", changed["pg"].returncode == 0 and changed["pg"].stdout == changed["sqlite"].stdout
+          and json.loads(changed["pg"].stdout)["delivery"] == "digest", changed["pg"].stdout + changed["pg"].stderr)
+    again = run(binary, "prefs", "show", "--db", url, env=priya)
+    check("prefs show on PostgreSQL reads the saved preferences", again.returncode == 0 and "A daily digest email (digest)" in again.stdout
+          and "07:00" in again.stdout and "Failed, Complained" in again.stdout, again.stdout + again.stderr)
+    bad = run(binary, "prefs", "set", "--statuses", "opened", "--db", url, env=priya)
+    check("prefs set of a status that raises nothing on PostgreSQL: one line", bad.returncode != 0
+          and len([line for line in bad.stderr.splitlines() if line.strip()]) == 1 and "opened" in bad.stderr, bad.stderr)
+    digests = {label: run(binary, "notifications", "send-digests", "--at", "01/12/2026 09:00", "--db", db, env=priya)
+               for label, db in (("pg", url), ("sqlite", sqlite_path))}
+    check("notifications send-digests on PostgreSQL = on SQLite (the notifications were raised for the screen: no digest)",
+          digests["pg"].returncode == 0 and digests["pg"].stdout == digests["sqlite"].stdout and "Recorded 0 digest emails" in digests["pg"].stdout,
+          digests["pg"].stdout + digests["pg"].stderr)
 
 
 def users_and_suppressions_checks(binary, work):

@@ -1763,7 +1763,8 @@ def scenario_message_id_in_to(ctx):
 
 def scenario_postgres_screen(ctx):
     """Issue 13: the screen on EMAIL_AUDIT_DB=postgresql://... (a store written by email-audit-test-fixture):
-    rows, View with the email's events, R refused in words (resending needs the SQLite store so far), q restores."""
+    rows, View with the email's events, R refused in words (resending needs the SQLite store so far), the
+    Workbench's notifications (raised by the fixture's ingest), M marking them read and the preferences pane, q restores."""
     server = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
     if not server:
         if os.environ.get("CI") == "true":
@@ -1794,6 +1795,18 @@ def scenario_postgres_screen(ctx):
         s.send("R")
         s.until_text(r"Resending is not available on a PostgreSQL store yet\.", "R refused in words on PostgreSQL")
         s.send("Escape")
+        s.until_text(r"[1-9]\d* unread \(w\)", "the header's unread notifications on PostgreSQL")
+        s.send("w")
+        s.until_text(r"Email Notification · yesterday, 24/11/2026", "the Workbench's widget on PostgreSQL")
+        s.until_text(r"(\d+) notifications? · \1 unread", "the Workbench lists Priya's notifications, all unread")
+        s.send("M")
+        s.until_text(r"[1-9]\d* notifications? · 0 unread", "M marks them read on PostgreSQL")
+        s.send("p")
+        s.until_text(r"Notification preferences", "the preferences pane on PostgreSQL")
+        s.send("Escape")
+        s.until(lambda lines: not any("Notification preferences" in line for line in lines), "Esc closes the pane")
+        s.send("q")
+        s.until_text(r"Rent receipt 36", "q on the Workbench goes back to the list")
         s.send("q")
         s.wait_exit()
         s.check_restored()

@@ -69,8 +69,7 @@ public struct HandOverOutcomes: Sendable, Hashable {
 }
 
 /// The notifications' part of a hand-over run: the daily digest emails due, recorded as
-/// Pending so the same run hands them over. The SQLite store conforms; the PostgreSQL store
-/// will when notifications move over.
+/// Pending so the same run hands them over. Both stores conform, through ``NotificationStore``.
 public protocol DigestRecordingStore: AnyObject, Sendable {
     /// Records the digest emails due at `now` (once per user and day) and returns how many.
     func recordDueDigests(at now: Date) throws -> Int

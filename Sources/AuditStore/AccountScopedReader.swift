@@ -141,7 +141,7 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
 
     /// The signed-in user's notifications in the account, newest first (only unread ones when
     /// `unreadOnly`). A support user, who belongs to no account, has none.
-    public func notifications(unreadOnly: Bool = false, limit: Int = 1_000) throws -> [StaffNotification] {
+    public func notifications(unreadOnly: Bool, limit: Int) throws -> [StaffNotification] {
         try database.notifications(accountID: account.id, userID: user.id, unreadOnly: unreadOnly, limit: limit)
     }
 
@@ -153,7 +153,7 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
     /// Marks the signed-in user's notifications read: those of `ids` (another user's or account's
     /// id is refused and nothing changes), or all of them when nil. Returns how many changed.
     @discardableResult
-    public func markNotificationsRead(ids: [Int64]?, at: Date = Date()) throws -> Int {
+    public func markNotificationsRead(ids: [Int64]?, at: Date) throws -> Int {
         try database.markNotificationsRead(accountID: account.id, userID: user.id, ids: ids, at: at)
     }
 
@@ -166,7 +166,7 @@ public final class AccountScopedReader: AuditReader, @unchecked Sendable {
     /// belongs to no account, so nothing notifies them.
     public func setNotificationPreferences(_ preferences: NotificationPreferences) throws {
         guard !user.isSupport, user.accountID == account.id else {
-            throw StoreError.invalidValue("\(user.name) is on the support team, which gets no notifications (they go to the account's staff)")
+            throw StoreError.invalidValue(NotificationRules.supportRefusal(user))
         }
         try database.setNotificationPreferences(userID: user.id, preferences)
     }

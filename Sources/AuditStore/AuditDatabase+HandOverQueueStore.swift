@@ -41,13 +41,6 @@ extension AuditDatabase: HandOverQueueStore {
     }
 }
 
-/// The notifications' part of a hand-over run on SQLite: ``AuditDatabase/sendDigests(at:)``.
-extension AuditDatabase: DigestRecordingStore {
-    public func recordDueDigests(at now: Date) throws -> Int {
-        try sendDigests(at: now).count
-    }
-}
-
 /// The live hand-over claims of one SQLite store's feeders: email id → claimant and end.
 final class HandOverClaimTable: @unchecked Sendable {
     private let lock = NSLock()

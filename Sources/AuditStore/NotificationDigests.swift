@@ -2,19 +2,6 @@ import AuditCore
 import Foundation
 import GRDB
 
-/// One digest email recorded by ``AuditDatabase/sendDigests(at:)``.
-public struct DigestSent: Sendable, Hashable {
-    public var accountID: Int64
-    public var userID: Int64
-    public var userName: String
-    /// The local day whose notifications it gathers.
-    public var day: CalendarDay
-    /// The digest email (Pending, raised by System; the batch feeder hands it over).
-    public var emailID: Int64
-    /// How many notifications it gathers.
-    public var notifications: Int
-}
-
 extension AuditDatabase {
     /// Records the daily digests that are due at `now`, in one transaction: for every user who
     /// takes a digest, one email per local day (in this process's zone, days from local midnight

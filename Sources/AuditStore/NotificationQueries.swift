@@ -6,7 +6,7 @@ import GRDB
 /// the user).
 extension AuditDatabase {
     /// The notifications of user `userID` in `accountID`, newest first.
-    package func notifications(accountID: Int64, userID: Int64, unreadOnly: Bool, limit: Int) throws -> [StaffNotification] {
+    public func notifications(accountID: Int64, userID: Int64, unreadOnly: Bool, limit: Int) throws -> [StaffNotification] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT n.id, n.email_id, n.status, n.raised_at, n.read_at, n.delivery, e.subject, e.to_address, e.created_at,
@@ -28,7 +28,7 @@ extension AuditDatabase {
     }
 
     /// How many of user `userID`'s notifications in `accountID` are unread.
-    package func unreadNotificationCount(accountID: Int64, userID: Int64) throws -> Int {
+    public func unreadNotificationCount(accountID: Int64, userID: Int64) throws -> Int {
         try read { db in
             try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) FROM notifications WHERE account_id = ? AND user_id = ? AND read_at IS NULL
@@ -41,7 +41,7 @@ extension AuditDatabase {
     ///
     /// - Throws: ``StoreError/invalidValue(_:)`` naming an id that is not one of the user's
     ///   notifications in the account (nothing is changed then).
-    package func markNotificationsRead(accountID: Int64, userID: Int64, ids: [Int64]?, at: Date) throws -> Int {
+    public func markNotificationsRead(accountID: Int64, userID: Int64, ids: [Int64]?, at: Date) throws -> Int {
         try write { db in
             let when = StorageEncoding.milliseconds(at)
             guard let ids else {
@@ -68,7 +68,7 @@ extension AuditDatabase {
     }
 
     /// User `userID`'s notification preferences (the standard ones until they change them).
-    package func notificationPreferences(userID: Int64) throws -> NotificationPreferences {
+    public func notificationPreferences(userID: Int64) throws -> NotificationPreferences {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT statuses, scope, delivery, digest_hour FROM notification_preferences WHERE user_id = ?
@@ -78,7 +78,7 @@ extension AuditDatabase {
     }
 
     /// Saves user `userID`'s notification preferences; they apply to status changes from now on.
-    package func setNotificationPreferences(userID: Int64, _ preferences: NotificationPreferences) throws {
+    public func setNotificationPreferences(userID: Int64, _ preferences: NotificationPreferences) throws {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO notification_preferences (user_id, statuses, scope, delivery, digest_hour) VALUES (?, ?, ?, ?, ?)

@@ -5,13 +5,7 @@ import GRDB
 /// Raises notifications inside the ingest transaction that changed the statuses.
 enum NotificationWriter {
     /// One user who may be notified.
-    struct Recipient {
-        var userID: Int64
-        var name: String
-        var staffID: Int64?
-        var email: String
-        var preferences: NotificationPreferences
-    }
+    typealias Recipient = NotificationRecipient
 
     /// What a notification needs of the changed email, when the caller already read it (the
     /// ingest's status refresh does), so that the row is not read again.
@@ -44,19 +38,17 @@ enum NotificationWriter {
         var insert: RawStatement?
         for change in changes where change.new.raisesNotification {
             if recipients[change.accountID] == nil { recipients[change.accountID] = try self.recipients(db, accountID: change.accountID) }
-            let wanting = (recipients[change.accountID] ?? []).filter {
-                $0.preferences.wants(change.new, raisedByID: change.raisedByID, userStaffID: $0.staffID)
+            var read: EmailFacts?
+            let wanting = try NotificationRules.recipients(of: change, among: recipients[change.accountID] ?? []) {
+                if let found = known[change.emailID] {
+                    read = found
+                } else if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT activity, subject, created_at FROM emails WHERE id = ?"),
+                                                     arguments: [change.emailID]) {
+                    read = EmailFacts(activity: Activity(rawValue: row[0]) ?? .external, subject: row[1], createdAt: row[2])
+                }
+                return read?.activity ?? .statusAlert
             }
-            guard !wanting.isEmpty else { continue }
-            let facts: EmailFacts
-            if let found = known[change.emailID] {
-                facts = found
-            } else {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT activity, subject, created_at FROM emails WHERE id = ?"),
-                                                 arguments: [change.emailID]) else { continue }
-                facts = EmailFacts(activity: Activity(rawValue: row[0]) ?? .external, subject: row[1], createdAt: row[2])
-            }
-            guard NotificationRules.raises(change.new, activity: facts.activity) else { continue }
+            guard !wanting.isEmpty, let facts = read else { continue }
             let createdAt = StorageEncoding.date(milliseconds: facts.createdAt)
             let raisedAt = change.detail?.occurredAt ?? createdAt
             let at = StorageEncoding.milliseconds(raisedAt)
@@ -127,10 +119,10 @@ enum NotificationWriter {
     }
 }
 
-/// How preferences are kept in `notification_preferences`.
-enum NotificationPreferenceStorage {
+/// How preferences are kept in `notification_preferences` (both backends' tables).
+package enum NotificationPreferenceStorage {
     /// The preferences of a row (all nil: no row, the standard ones).
-    static func preferences(statuses: String?, scope: String?, delivery: String?, digestHour: Int?) -> NotificationPreferences {
+    package static func preferences(statuses: String?, scope: String?, delivery: String?, digestHour: Int?) -> NotificationPreferences {
         guard let statuses else { return .standard }
         let parsed = (try? NotificationPreferences.parseStatuses(statuses).get()) ?? []
         return NotificationPreferences(statuses: parsed, scope: scope.flatMap(NotificationScope.init(rawValue:)) ?? .mine,

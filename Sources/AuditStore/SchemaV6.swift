@@ -67,7 +67,7 @@ extension Schema {
 }
 
 /// Where staff get notification emails.
-enum NotificationAddress {
+package enum NotificationAddress {
     /// The domain staff addresses are on, from a From header of the account's emails:
     /// "Harbour Lets <accounts@mg.harbourlets.co.uk>" → "harbourlets.co.uk" (a leading "mg." is
     /// the sending subdomain, not a mailbox domain).
@@ -79,7 +79,7 @@ enum NotificationAddress {
     }
 
     /// The sending domain of a From header ("mg.harbourlets.co.uk").
-    static func sendingDomain(fromHeader: String) -> String {
+    package static func sendingDomain(fromHeader: String) -> String {
         let bare = EmailAddress.bare(fromHeader)
         guard let at = bare.lastIndex(of: "@") else { return "" }
         return String(bare[bare.index(after: at)...]).lowercased()

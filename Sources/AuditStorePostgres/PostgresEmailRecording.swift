@@ -50,6 +50,15 @@ extension PostgresAuditStore: EmailRecordingStore {
 
     /// Inserts checked emails in the caller's transaction.
     func insert(_ emails: [NewEmail], on db: BlockingPostgresConnection) throws -> [Int64] {
+        var rollups = PostgresRollupDeltas(timeZone: timeZone)
+        let ids = try insert(emails, on: db, rollups: &rollups)
+        try rollups.apply(on: db)
+        return ids
+    }
+
+    /// Inserts checked emails in the caller's transaction, their roll-ups added to `rollups`
+    /// (which the caller applies: an ingest applies all its roll-ups at once, in key order).
+    func insert(_ emails: [NewEmail], on db: BlockingPostgresConnection, rollups: inout PostgresRollupDeltas) throws -> [Int64] {
         var accounts: Set<Int64> = []
         var staffAccount: [Int64: Int64] = [:]
         var units: Set<[Int64]> = []
@@ -73,7 +82,6 @@ extension PostgresAuditStore: EmailRecordingStore {
             }
         }
         var senders: [[String]: Int64] = [:]
-        var rollups = PostgresRollupDeltas(timeZone: timeZone)
         var ids: [Int64] = []
         ids.reserveCapacity(emails.count)
         for email in emails {
@@ -116,7 +124,6 @@ extension PostgresAuditStore: EmailRecordingStore {
                         status: .pending, 1)
             ids.append(id)
         }
-        try rollups.apply(on: db)
         return ids
     }
 

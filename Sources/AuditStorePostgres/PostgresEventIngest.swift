@@ -17,7 +17,8 @@ extension PostgresAuditStore: EventIngestStore {
     /// (`SELECT ... FOR UPDATE`, in id order) before it looks for an event's key, so an event
     /// is stored once and the status is derived from every event committed before it.
     ///
-    /// Not yet: notifications (``ApplyResult/notificationsRaised`` is 0) and the move of an
+    /// Notifications are raised in the same transaction (``PostgresNotificationWriter``, by
+    /// ``NotificationRules/recipients(of:among:activity:)``). Not yet: the move of an
     /// External email's creation time to an earlier event that arrives in a later batch (the
     /// creation time is the partition key; within one batch the earliest event's time is used).
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
@@ -120,6 +121,7 @@ final class PostgresEventIngest {
         guard !touched.isEmpty else { return result }
 
         var rollups = PostgresRollupDeltas(timeZone: store.timeZone)
+        var notices: [Int64: PostgresNotificationWriter.EmailFacts] = [:]
         for id in touched.sorted() {
             let state = states[id]!, email = emails[id]!
             let derived = StatusDerivation.derive(try events(of: id, email: email))
@@ -137,15 +139,24 @@ final class PostgresEventIngest {
                     last_event_at = timestamptz 'epoch' + \(last) * interval '1 microsecond'
                 WHERE account_id = \(email.accountID) AND id = \(id) AND created_at = \(email.createdAt)
                 """)
+            var subject = state.subject
             if state.isExternal, state.subject.isEmpty, let found = headers[id] {
                 try fillHeaders(found, emailID: id, email: email)
+                subject = found.subject
             }
             if derived.status != state.status {
+                if derived.status.raisesNotification {
+                    notices[id] = PostgresNotificationWriter.EmailFacts(activity: state.activity, subject: subject, createdAt: email.createdAt)
+                }
                 result.statusChanges.append(StatusChange(emailID: id, old: state.status, new: derived.status,
                                                          accountID: email.accountID, raisedByID: state.raisedByID,
                                                          to: email.to, detail: derived.detail))
             }
         }
+        // Notifications are raised in this transaction, with the status changes that cause them;
+        // their emails' roll-ups join the ingest's, applied at once in key order.
+        let raised = try PostgresNotificationWriter(store: store, db: db).raise(result.statusChanges, known: notices, rollups: &rollups)
+        result.notificationsRaised = raised.notifications
         try rollups.apply(on: db)
         // Suppression rows in (account, address) order, so two ingesters lock them in one order;
         // within one address in batch order, as the SQLite store adds them.
@@ -316,8 +327,10 @@ final class PostgresEventIngest {
     struct EmailState {
         var status: EmailStatus
         var raisedByID: Int64
-        var isExternal: Bool
+        var activity: Activity
         var subject: String
+
+        var isExternal: Bool { activity == .external }
     }
 
     /// Locks the email's row until the transaction ends and reads what the derivation changes.
@@ -330,7 +343,7 @@ final class PostgresEventIngest {
             """, on: db) { row in
             EmailState(status: EmailStatus(code: Int(try row[0].decode(Int16.self))) ?? .pending,
                        raisedByID: try row[1].decode(Int64.self),
-                       isExternal: try row[2].decode(String.self) == Activity.external.rawValue,
+                       activity: Activity(rawValue: try row[2].decode(String.self)) ?? .external,
                        subject: try row[3].decode(String.self))
         }.first!
     }

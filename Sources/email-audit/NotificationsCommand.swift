@@ -37,7 +37,9 @@ struct NotificationsCommand: ParsableCommand {
             if all && !markRead.isEmpty { throw CLIError("use --mark-read ID or --all, not both") }
             if let bad = markRead.first(where: { $0 <= 0 }) { throw CLIError("--mark-read \(bad) is not a notification id") }
             if all || !markRead.isEmpty {
-                let reader = try signIn.reader(for: try store.openExistingStoreForWriting())
+                let opened = try store.openOnEitherBackend(writing: true)
+                defer { opened.close() }
+                let reader = try signIn.reader(for: opened)
                 let marked: Int
                 do { marked = try reader.markNotificationsRead(ids: all ? nil : markRead) } catch { throw CLIError("\(error)") }
                 let unreadNow = try reader.unreadNotificationCount()
@@ -49,7 +51,9 @@ struct NotificationsCommand: ParsableCommand {
                 }
                 return
             }
-            let reader = try signIn.reader(for: try store.openExistingStore())
+            let opened = try store.openOnEitherBackend(writing: false)
+            defer { opened.close() }
+            let reader = try signIn.reader(for: opened)
             let items = try reader.notifications(unreadOnly: unread)
             let format = UKDateFormat(timeZone: reader.timeZone)
             if json {
@@ -88,9 +92,11 @@ struct NotificationsCommand: ParsableCommand {
         var at: String?
 
         func run() throws {
-            let database = try store.openExistingStoreForWriting()
-            let now = try at.map { try parseNow($0, zone: database.timeZone, option: "--at") } ?? Date()
-            let sent = try database.sendDigests(at: now)
+            let opened = try store.openOnEitherBackend(writing: true)
+            defer { opened.close() }
+            let now = try at.map { try parseNow($0, zone: opened.timeZone, option: "--at") } ?? Date()
+            let sent: [DigestSent]
+            do { sent = try opened.notificationStore.sendDigests(at: now) } catch { throw CLIError("\(error)") }
             Console.print("Recorded \(sent.count) digest email\(sent.count == 1 ? "" : "s") (Pending, raised by \(StaffUser.systemName)).")
             for digest in sent {
                 Console.print("  \(digest.userName): \(digest.day), \(digest.notifications) notification\(digest.notifications == 1 ? "" : "s"), email \(digest.emailID)")

@@ -53,8 +53,9 @@ struct ScreenOptions: ParsableArguments {
     }
 
     /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`;
-    /// what the PostgreSQL store cannot do yet (resends, suppression requests and removals,
-    /// notifications) is turned off, and its keys say so.
+    /// the Workbench's notifications and preferences work through the same connection; what the
+    /// PostgreSQL store cannot do yet (resends, suppression requests and removals) is turned off,
+    /// and its keys say so.
     func run(store: ReadableStore, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
         let reader: any ReportingReader
@@ -86,7 +87,10 @@ struct ScreenOptions: ParsableArguments {
             options.resendActions = actions
             options.notifications = StoreNotificationSource(user: reader.user, database: database, openForWriting: openForWriting)
         }
-        if case .postgres = store { options.unavailableWhere = "on a PostgreSQL store yet" }
+        if case .postgres(let postgres) = store {
+            options.notifications = StoreNotificationSource(user: reader.user, store: postgres)
+            options.unavailableWhere = "on a PostgreSQL store yet"
+        }
         if let exportDirectory {
             var isDirectory: ObjCBool = false
             let expanded = (exportDirectory as NSString).expandingTildeInPath

@@ -12,7 +12,7 @@ struct PrefsCommand: ParsableCommand {
         subcommands: [Show.self, Set.self],
         defaultSubcommand: Show.self)
 
-    static func describe(_ preferences: NotificationPreferences, reader: AccountScopedReader) -> [String] {
+    static func describe(_ preferences: NotificationPreferences, reader: any ReportingReader) -> [String] {
         [
             "Notification preferences of \(reader.user.name) (\(reader.account.name))",
             "  Statuses:    \(preferences.statuses.isEmpty ? "none" : NotificationPreferences.notifiable.filter(preferences.statuses.contains).map(\.displayName).joined(separator: ", "))",
@@ -22,7 +22,7 @@ struct PrefsCommand: ParsableCommand {
         ]
     }
 
-    static func object(_ preferences: NotificationPreferences, reader: AccountScopedReader) -> [String: Any] {
+    static func object(_ preferences: NotificationPreferences, reader: any ReportingReader) -> [String: Any] {
         ["user": reader.user.name, "account": reader.account.name,
          "statuses": NotificationPreferences.notifiable.filter(preferences.statuses.contains).map(\.argumentName),
          "scope": preferences.scope.rawValue, "delivery": preferences.delivery.rawValue, "digestHour": preferences.digestHour,
@@ -38,7 +38,9 @@ struct PrefsCommand: ParsableCommand {
 
         func run() throws {
             let json = try TextOrJSON.isJSON(format)
-            let reader = try signIn.reader(for: try store.openExistingStore())
+            let opened = try store.openOnEitherBackend(writing: false)
+            defer { opened.close() }
+            let reader = try signIn.reader(for: opened)
             let preferences = try reader.notificationPreferences()
             if json {
                 try SuppressionsCommand.printJSON(PrefsCommand.object(preferences, reader: reader))
@@ -87,7 +89,9 @@ struct PrefsCommand: ParsableCommand {
                 }
             }
             let hour = try digestHour.map(Self.parseHour)
-            let reader = try signIn.reader(for: try store.openExistingStoreForWriting())
+            let opened = try store.openOnEitherBackend(writing: true)
+            defer { opened.close() }
+            let reader = try signIn.reader(for: opened)
             var preferences = try reader.notificationPreferences()
             if let chosen { preferences.statuses = chosen }
             if let scope { preferences.scope = scope }

@@ -45,6 +45,14 @@ enum ReadableStore {
         }
     }
 
+    /// The store's notifications and digests.
+    var notificationStore: any NotificationStore {
+        switch self {
+        case .sqlite(let database): database
+        case .postgres(let store): store
+        }
+    }
+
     /// The reader for `user` in `accountID`.
     func reader(for user: AppUser, accountID: Int64) throws -> any ReportingReader {
         switch self {

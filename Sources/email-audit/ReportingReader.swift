@@ -3,9 +3,10 @@ import AuditStore
 import AuditStorePostgres
 import Foundation
 
-/// What the reading commands (`open`, `query`, `show`, the screen's exports) need of a signed-in
-/// reader beyond ``AuditReader``; both backends' readers have it.
-protocol ReportingReader: AuditReader {
+/// What the commands on both backends (`open`, `query`, `show`, `notifications`, `prefs`, the
+/// screen's exports) need of a signed-in reader beyond ``AuditReader`` and ``NotificationReader``;
+/// both backends' readers have it.
+protocol ReportingReader: AuditReader, NotificationReader {
     /// The signed-in user.
     var user: AppUser { get }
     /// The account the reader answers for.

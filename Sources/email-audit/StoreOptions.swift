@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query and show so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, notifications and prefs so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
@@ -88,6 +88,16 @@ struct StoreOptions: ParsableArguments {
             } catch {
                 throw CLIError("\(error)")
             }
+        }
+    }
+
+    /// Opens the store for a command that works on both backends and may write (`notifications`,
+    /// `prefs`): an existing SQLite file, read-write when `writing` (else read-only, as
+    /// ``openExistingStore()``), or the PostgreSQL database of the URL (as ``openForReading(creatingMissing:)``).
+    func openOnEitherBackend(writing: Bool) throws -> ReadableStore {
+        switch location {
+        case .sqlite: return .sqlite(writing ? try openExistingStoreForWriting() : try openExistingStore())
+        case .postgres: return try openForReading()
         }
     }
 

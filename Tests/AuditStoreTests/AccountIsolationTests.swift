@@ -57,6 +57,10 @@ struct AccountIsolationTests {
         // every account's rows in key order; only `email-audit migrate` uses it).
         "sourceRowCount", "totalRows", "chunk", "fingerprint", "timeZoneIdentifier", "emailsByStatus",
         "rollupTotalsByStatus", "recipientPairs",
+        // The store contract's notifications (NotificationStore): each takes its account and user
+        // (the scoped reader passes its own, probed above; NotificationContractTests checks the
+        // store on both backends); preferences belong to a user, who has one account.
+        "notifications", "unreadNotificationCount", "markNotificationsRead", "notificationPreferences", "setNotificationPreferences",
         // Signing in: who may sign in, and the scoped reader itself.
         "users", "accounts", "reader", "hasAccounts", "emptyStoreReader",
     ]
