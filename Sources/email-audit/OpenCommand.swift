@@ -52,9 +52,10 @@ struct ScreenOptions: ParsableArguments {
         try run(store: .sqlite(database), providers: providers, beforeSignalExit: beforeSignalExit)
     }
 
-    /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`;
-    /// what the PostgreSQL store cannot do yet (resends, suppression requests and removals,
-    /// notifications) is turned off, and its keys say so.
+    /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`
+    /// and changes through ``PostgresChangeActions`` (resends, suppression requests and
+    /// removals); what the PostgreSQL store cannot do yet (notifications) is turned off, and its
+    /// keys say so.
     func run(store: ReadableStore, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
         let reader: any ReportingReader
@@ -86,7 +87,13 @@ struct ScreenOptions: ParsableArguments {
             options.resendActions = actions
             options.notifications = StoreNotificationSource(user: reader.user, database: database, openForWriting: openForWriting)
         }
-        if case .postgres = store { options.unavailableWhere = "on a PostgreSQL store yet" }
+        if case .postgres(let postgres) = store {
+            let actions = PostgresChangeActions(store: postgres, user: reader.user)
+            options.suppressionActions = actions
+            options.resendActions = actions
+            // Notifications are not on PostgreSQL yet: the Workbench says so.
+            options.unavailableWhere = "on a PostgreSQL store yet"
+        }
         if let exportDirectory {
             var isDirectory: ObjCBool = false
             let expanded = (exportDirectory as NSString).expandingTildeInPath
