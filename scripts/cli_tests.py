@@ -158,15 +158,16 @@ def hardening_checks(binary, work, db):
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
     # A postgresql:// URL is refused with one line by the commands that work on SQLite only (issue 13:
-    # open, query and show read PostgreSQL, see postgres_checks), before connecting, and nothing is
-    # created (as a path it would be a folder named "postgresql:").
+    # open, query, show, export, users, suppressions and resend take PostgreSQL, see postgres_checks),
+    # before connecting, and nothing is created (as a path it would be a folder named "postgresql:").
     for args, env in ((["ingest", huge, "--db", "postgresql://audit@db.example.net/audit"], None),
-                      (["users"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
+                      (["notifications"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
                       (["demo"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"})):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
-              and "does not take a PostgreSQL store yet" in lines[0] and "open, query and show" in lines[0], result.stderr)
+              and "does not take a PostgreSQL store yet" in lines[0]
+              and "open, query, show, export, users, suppressions and resend" in lines[0], result.stderr)
     check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
 
     # A store another user owns (0644) can still be queried by a user who cannot write it.
@@ -813,7 +814,7 @@ def postgres_store_checks(binary, work, fixture, url):
     events_file = os.path.join(work, "pg-events.jsonl")
     with open(events_file, "w") as handle:
         handle.write(event_line("pgEvt1", "someone@example.net", "pg.1@mg.example.com", 1795000000))
-    for args in (["ingest", events_file], ["seed"], ["notifications"], ["prefs"], ["record"], ["compact"], ["check"], ["sync"]):
+    for args in (["ingest", events_file], ["seed"], ["notifications"], ["prefs"], ["record"], ["compact"], ["check"], ["demo"]):
         result = run(binary, *args, "--db", url, env=priya)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} on PostgreSQL: refused with one line naming what works", result.returncode != 0 and len(lines) == 1
@@ -924,12 +925,14 @@ def postgres_change_checks(binary, work, url, sqlite_path, opened, twin):
         check("removing it again on PostgreSQL: not on the list, one line", again.returncode != 0
               and "is not on the suppression list" in again.stderr, again.stderr)
 
-    # resend: a new Pending email linked both ways, as on SQLite.
-    pg_resend = run(binary, "resend", str(opened["id"]), "--format", "json", "--db", url, env=priya)
-    sqlite_resend = run(binary, "resend", str(twin["id"]), "--format", "json", "--db", sqlite_path, env=priya)
+    # resend: a new Pending email linked both ways, as on SQLite (the fixture's addresses are all
+    # suppressed by now, so to a corrected one).
+    pg_resend = run(binary, "resend", str(opened["id"]), "--to", "dan.new@example.net", "--format", "json", "--db", url, env=priya)
+    sqlite_resend = run(binary, "resend", str(twin["id"]), "--to", "dan.new@example.net", "--format", "json", "--db", sqlite_path,
+                        env=priya)
     outcome = parsed(pg_resend)
     check("resend on PostgreSQL records a Pending email, as on SQLite", outcome is not None and outcome["status"] == "Pending"
-          and outcome["resendOf"] == opened["id"]
+          and outcome["resendOf"] == opened["id"] and outcome["to"] == "dan.new@example.net"
           and without(outcome, "id", "resendOf") == without(parsed(sqlite_resend), "id", "resendOf"), pg_resend.stdout + pg_resend.stderr)
     if outcome:
         shown = run(binary, "show", str(opened["id"]), "--db", url, env=priya)
