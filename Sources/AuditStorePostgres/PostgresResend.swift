@@ -42,7 +42,6 @@ extension PostgresAuditStore: ResendStore {
 
     private func resendInTransaction(_ db: BlockingPostgresConnection, emailID: Int64, accountID: Int64, user: AppUser,
                                      to typed: String?, updateContacts: Bool, at time: Date) throws -> ResendOutcome {
-        try requireAccount(accountID, on: db)
         // The original's row is locked (shared) so it cannot leave while the link to it is written.
         guard let original = try rows("""
             SELECT e.activity, e.to_address, e.cc::text, coalesce(se.address, ''), e.subject, e.body, e.attachments::text,
