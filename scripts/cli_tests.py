@@ -178,16 +178,17 @@ def hardening_checks(binary, work, db):
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
     # A postgresql:// URL is refused with one line by the commands that work on SQLite only (issue 13:
-    # open, query and show read PostgreSQL, see postgres_checks), before connecting, and nothing is
-    # created (as a path it would be a folder named "postgresql:").
-    for args, env in ((["ingest", huge, "--db", "postgresql://audit@db.example.net/audit"], None),
-                      (["users"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
+    # open, query, show, export, users, suppressions, resend, notifications and prefs take PostgreSQL,
+    # see postgres_checks), before connecting, and nothing is created (as a path it would be a folder
+    # named "postgresql:").
+    for args, env in ((["check", "--db", "postgresql://audit@db.example.net/audit"], None),
+                      (["compact"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
                       (["demo"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"})):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
-              and "does not take a PostgreSQL store yet" in lines[0] and "open, query, show, notifications and prefs" in lines[0],
-              result.stderr)
+              and "does not take a PostgreSQL store yet" in lines[0]
+              and "open, query, show, export, users, suppressions, resend, notifications and prefs" in lines[0], result.stderr)
     check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
 
     # A store another user owns (0644) can still be queried by a user who cannot write it.
@@ -844,15 +845,16 @@ def postgres_store_checks(binary, work, fixture, url):
     events_file = os.path.join(work, "pg-events.jsonl")
     with open(events_file, "w") as handle:
         handle.write(event_line("pgEvt1", "someone@example.net", "pg.1@mg.example.com", 1795000000))
-    for args in (["ingest", events_file], ["users"], ["suppressions"], ["resend", str(opened["id"])], ["seed"],
-                 ["export", "--output", os.path.join(work, "pg.xlsx")], ["compact"]):
+    for args in (["ingest", events_file], ["seed"], ["record"], ["compact"], ["check"], ["demo"]):
         result = run(binary, *args, "--db", url, env=priya)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} on PostgreSQL: refused with one line naming what works", result.returncode != 0 and len(lines) == 1
-              and "does not take a PostgreSQL store yet" in lines[0] and "open, query, show, notifications and prefs" in lines[0],
-              result.stderr)
+              and "does not take a PostgreSQL store yet" in lines[0]
+              and "open, query, show, export, users, suppressions, resend, notifications and prefs" in lines[0], result.stderr)
     after = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya)
     check("the refused commands changed nothing", without_ids(json.loads(after.stdout)) == without_ids(items))
+
+    postgres_change_checks(binary, work, url, sqlite_path, opened, twin)
 
     # No password on the command line or in the environment's URL.
     parts = urllib.parse.urlsplit(url)
@@ -937,6 +939,117 @@ def postgres_notification_checks(binary, url, sqlite_path, priya):
     check("notifications send-digests on PostgreSQL = on SQLite (the notifications were raised for the screen: no digest)",
           digests["pg"].returncode == 0 and digests["pg"].stdout == digests["sqlite"].stdout and "Recorded 0 digest emails" in digests["pg"].stdout,
           digests["pg"].stdout + digests["pg"].stderr)
+
+
+def postgres_change_checks(binary, work, url, sqlite_path, opened, twin):
+    """users, export, suppressions and resend on PostgreSQL: the same answers as on SQLite for the
+    same fixture, the same refusals, and the changes seen through query and show."""
+    priya, sam = {"EMAIL_AUDIT_USER": "Priya Shah"}, {"EMAIL_AUDIT_USER": "Sam Rees"}
+
+    def both(*args, env=priya):
+        return run(binary, *args, "--db", url, env=env), run(binary, *args, "--db", sqlite_path, env=env)
+
+    def parsed(result):
+        try:
+            return json.loads(result.stdout) if result.returncode == 0 else None
+        except ValueError:
+            return None
+
+    def without(items, *keys):
+        if isinstance(items, dict):
+            return {key: value for key, value in items.items() if key not in keys}
+        return [without(item, *keys) for item in items] if items is not None else None
+
+    # users: the same users, roles and accounts (ids are each store's own).
+    on_pg, on_sqlite = both("users", "--format", "json")
+    check("users --format json on PostgreSQL = on SQLite", parsed(on_pg) is not None
+          and any(user["role"] == "support" and user["name"] == "Sam Rees" for user in parsed(on_pg))
+          and without(parsed(on_pg), "id", "accountId") == without(parsed(on_sqlite), "id", "accountId"), on_pg.stdout + on_pg.stderr)
+    on_pg, on_sqlite = both("users")
+    check("users (table) on PostgreSQL = on SQLite", on_pg.returncode == 0 and "priya.shah" in on_pg.stdout
+          and on_pg.stdout == on_sqlite.stdout, on_pg.stdout + on_pg.stderr)
+
+    # export: the same rows through the reader (CSV; the Id column and the production time aside).
+    def exported(db, name):
+        path = os.path.join(work, name)
+        result = run(binary, "export", "--range", "all", "--no-bom", "--output", path, "--db", db, env=priya)
+        if result.returncode != 0:
+            return None, result.stderr
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        return rows, result.stderr
+    pg_rows, pg_err = exported(url, "pg-export.csv")
+    sqlite_rows, _ = exported(sqlite_path, "sqlite-export.csv")
+
+    def neutral_rows(rows):
+        if not rows:
+            return rows
+        header_at = next((i for i, row in enumerate(rows) if row and row[0] in ("Id", "ID", "id")), None)
+        if header_at is None:
+            return [row for row in rows if not any("Produced" in cell or "produced" in cell for cell in row)]
+        return [row[1:] for row in rows[header_at:]]
+    check("export to CSV on PostgreSQL = on SQLite (ids aside)", pg_rows is not None and len(pg_rows) >= 36
+          and neutral_rows(pg_rows) == neutral_rows(sqlite_rows), f"{pg_err} {len(pg_rows or [])} vs {len(sqlite_rows or [])}")
+
+    # suppressions: the same list; staff request, support removes; the same trail and refusals on both.
+    on_pg, on_sqlite = both("suppressions", "list", "--format", "json")
+    entries = parsed(on_pg)
+    check("suppressions list on PostgreSQL = on SQLite", entries and without(entries, "emailId") == without(parsed(on_sqlite), "emailId"),
+          on_pg.stdout + on_pg.stderr)
+    if entries:
+        address = entries[-1]["address"]
+        on_pg, on_sqlite = both("suppressions", "remove", address, "--reason", "Asked")
+        pg_lines = [line for line in on_pg.stderr.splitlines() if line.strip()]
+        check("suppressions remove by staff on PostgreSQL: one line, as on SQLite", on_pg.returncode != 0 and len(pg_lines) == 1
+              and "support role" in pg_lines[0] and on_pg.stderr == on_sqlite.stderr, on_pg.stderr + on_sqlite.stderr)
+        on_pg, on_sqlite = both("suppressions", "request", address, "--note", "Tenant confirmed by phone", "--format", "json")
+        check("suppressions request on PostgreSQL = on SQLite", parsed(on_pg) is not None and parsed(on_pg) == parsed(on_sqlite),
+              on_pg.stdout + on_pg.stderr)
+        on_pg, on_sqlite = both("suppressions", "list", "--format", "json", env=sam)
+        request = next((entry.get("removalRequest") for entry in parsed(on_pg) or [] if entry["address"] == address), None)
+        check("support sees Priya's request on PostgreSQL", request is not None and request["by"] == "Priya Shah"
+              and request["note"] == "Tenant confirmed by phone", on_pg.stdout + on_pg.stderr)
+        on_pg, on_sqlite = both("suppressions", "remove", address, "--reason", "Confirmed", env=sam)
+        check("suppressions remove by support on PostgreSQL, as on SQLite", on_pg.returncode == 0 and on_pg.stdout == on_sqlite.stdout,
+              on_pg.stdout + on_pg.stderr + on_sqlite.stderr)
+        on_pg, on_sqlite = both("suppressions", "history", address, "--format", "json")
+        trail = parsed(on_pg) or []
+        check("suppressions history on PostgreSQL: added, requested, removed, as on SQLite",
+              [item["action"] for item in trail] == ["added", "requested", "removed"] and trail[-1]["by"] == "Sam Rees"
+              and without(trail, "at", "atLocal")[1:] == without(parsed(on_sqlite) or [], "at", "atLocal")[1:], on_pg.stdout + on_pg.stderr)
+        on_pg, on_sqlite = both("suppressions", "list", "--format", "json")
+        check("the address is off the list on PostgreSQL", address not in on_pg.stdout and on_pg.returncode == 0
+              and without(parsed(on_pg), "emailId") == without(parsed(on_sqlite), "emailId"), on_pg.stdout + on_pg.stderr)
+        again = run(binary, "suppressions", "remove", address, "--reason", "Again", "--db", url, env=sam)
+        check("removing it again on PostgreSQL: not on the list, one line", again.returncode != 0
+              and "is not on the suppression list" in again.stderr, again.stderr)
+
+    # resend: a new Pending email linked both ways, as on SQLite (the fixture's addresses are all
+    # suppressed by now, so to a corrected one).
+    pg_resend = run(binary, "resend", str(opened["id"]), "--to", "dan.new@example.net", "--format", "json", "--db", url, env=priya)
+    sqlite_resend = run(binary, "resend", str(twin["id"]), "--to", "dan.new@example.net", "--format", "json", "--db", sqlite_path,
+                        env=priya)
+    outcome = parsed(pg_resend)
+    check("resend on PostgreSQL records a Pending email, as on SQLite", outcome is not None and outcome["status"] == "Pending"
+          and outcome["resendOf"] == opened["id"] and outcome["to"] == "dan.new@example.net"
+          and without(outcome, "id", "resendOf") == without(parsed(sqlite_resend), "id", "resendOf"), pg_resend.stdout + pg_resend.stderr)
+    if outcome:
+        shown = run(binary, "show", str(opened["id"]), "--db", url, env=priya)
+        check("show of the original on PostgreSQL names its resend", f"#{outcome['id']}" in shown.stdout, shown.stdout)
+        new = run(binary, "show", str(outcome["id"]), "--format", "json", "--db", url, env=priya)
+        check("the resend on PostgreSQL is Pending, raised by Priya Shah", new.returncode == 0 and '"Pending"' in new.stdout
+              and "Priya Shah" in new.stdout, new.stdout + new.stderr)
+        pending = run(binary, "query", "--range", "all", "--status", "pending", "--format", "json", "--limit", "0", "--db", url, env=priya)
+        check("query finds the resend on PostgreSQL", outcome["id"] in [item["id"] for item in parsed(pending) or []], pending.stdout)
+    suppressed = (parsed(both("suppressions", "list", "--format", "json")[0]) or [{}])[0].get("address")
+    if suppressed:
+        on_pg = run(binary, "resend", str(opened["id"]), "--to", suppressed, "--db", url, env=priya)
+        on_sqlite = run(binary, "resend", str(twin["id"]), "--to", suppressed, "--db", sqlite_path, env=priya)
+        check("resend to a suppressed address on PostgreSQL: refused with SQLite's line", on_pg.returncode != 0
+              and "on the suppression list" in on_pg.stderr and on_pg.stderr == on_sqlite.stderr, on_pg.stderr + on_sqlite.stderr)
+    missing = run(binary, "resend", "99999", "--db", url, env=priya)
+    check("resend of no such email on PostgreSQL: one line", missing.returncode != 0 and "no email with id 99999" in missing.stderr,
+          missing.stderr)
 
 
 def users_and_suppressions_checks(binary, work):

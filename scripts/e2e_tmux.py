@@ -1763,8 +1763,9 @@ def scenario_message_id_in_to(ctx):
 
 def scenario_postgres_screen(ctx):
     """Issue 13: the screen on EMAIL_AUDIT_DB=postgresql://... (a store written by email-audit-test-fixture):
-    rows, View with the email's events, R refused in words (resending needs the SQLite store so far), the
-    Workbench's notifications (raised by the fixture's ingest), M marking them read and the preferences pane, q restores."""
+    rows, View with the email's events, R resending it to a corrected address (the new email's View, and in the
+    store), the Workbench's notifications (raised by the fixture's ingest), M marking them read and the
+    preferences pane, q restores."""
     server = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
     if not server:
         if os.environ.get("CI") == "true":
@@ -1792,9 +1793,23 @@ def scenario_postgres_screen(ctx):
         s.send("Enter")
         s.until_text(r"View email . Id \d+", "the View pop-up")
         s.until_text(r"Opened", "the email's events")
+        original = re.search(r"View email . Id (\d+)", s.screen()).group(1)
+        # R resends on PostgreSQL too: the fixture's addresses are all suppressed, so to a corrected one.
         s.send("R")
-        s.until_text(r"Resending is not available on a PostgreSQL store yet\.", "R refused in words on PostgreSQL")
-        s.send("Escape")
+        s.until_text(r"Resend email #" + original, "the resend pop-up on PostgreSQL")
+        s.send("C-u")
+        s.type("dan.new@example.net")
+        s.send("Enter")
+        s.until(lambda lines: "n leave them" in "\n".join(lines) or re.search(r"Resend of\s+#", "\n".join(lines)),
+                "the contacts question or the new email")
+        if "n leave them" in s.screen():
+            s.send("n")
+        s.until_text(r"Resend of\s+#" + original, "the new email's View on PostgreSQL: Resend of #M")
+        new_id = re.search(r"View email . Id (\d+)", s.screen()).group(1)
+        shown = json.loads(run_cli(ctx.binary, "show", new_id, "--db", url, "--user", "Priya Shah", "--format", "json"))
+        if shown.get("resendOf") != int(original) or shown.get("status") != "Pending" or shown.get("to") != "dan.new@example.net":
+            raise Failure(f"the PostgreSQL store does not have the resend as expected: {str(shown)[:300]}")
+        s.send("Escape", "Escape")
         s.until_text(r"[1-9]\d* unread \(w\)", "the header's unread notifications on PostgreSQL")
         s.send("w")
         s.until_text(r"Email Notification · yesterday, 24/11/2026", "the Workbench's widget on PostgreSQL")

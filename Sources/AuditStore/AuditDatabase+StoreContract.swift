@@ -51,3 +51,7 @@ extension AuditDatabase: PortfolioStore, EmailRecordingStore {
         }
     }
 }
+
+/// Suppression requests and removals (``SuppressionChangeStore``) and resends (``ResendStore``)
+/// on SQLite: the store's own methods (`SuppressionQueries.swift`, `ResendQueries.swift`).
+extension AuditDatabase: SuppressionChangeStore, ResendStore {}

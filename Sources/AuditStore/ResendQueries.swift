@@ -15,8 +15,8 @@ extension AuditDatabase {
     ///   an address on the account's suppression list ``ResendRefusal/suppressed(_:)`` with the
     ///   entry); ``StoreError/accountNotPermitted(user:accountID:)`` for a staff user of another
     ///   account. Nothing is recorded then.
-    package func resend(emailID: Int64, accountID: Int64, user: AppUser, to typed: String?, updateContacts: Bool,
-                        at time: Date) throws -> ResendOutcome {
+    public func resend(emailID: Int64, accountID: Int64, user: AppUser, to typed: String?, updateContacts: Bool,
+                       at time: Date) throws -> ResendOutcome {
         guard user.isSupport || user.accountID == accountID else {
             throw StoreError.accountNotPermitted(user: user.name, accountID: accountID)
         }

@@ -111,7 +111,7 @@ extension AuditDatabase {
     ///
     /// - Throws: ``StoreError/accountNotPermitted(user:accountID:)`` for a staff user of another
     ///   account, ``StoreError/notSuppressed(address:)`` when the address is not suppressed.
-    package func requestSuppressionRemoval(address: String, accountID: Int64, userID: Int64, note: String, at: Date) throws {
+    public func requestSuppressionRemoval(address: String, accountID: Int64, userID: Int64, note: String, at: Date) throws {
         try StoredValueCheck.requireText(note, "the note")
         try changeSuppression(.requested, address: address, accountID: accountID, userID: userID, text: note, at: at,
                               set: "requested_at = ?, requested_by = ?, request_note = ?")
@@ -121,7 +121,7 @@ extension AuditDatabase {
     ///
     /// - Throws: ``StoreError/needsSupportRole(user:action:)`` for a staff user (nothing
     ///   changes), ``StoreError/notSuppressed(address:)`` when the address is not suppressed.
-    package func removeSuppression(address: String, accountID: Int64, userID: Int64, reason: String, at: Date) throws {
+    public func removeSuppression(address: String, accountID: Int64, userID: Int64, reason: String, at: Date) throws {
         try StoredValueCheck.requireText(reason, "the reason")
         try changeSuppression(.removed, address: address, accountID: accountID, userID: userID, text: reason, at: at,
                               set: "lifted_at = ?, lifted_by = ?, lift_reason = ?")

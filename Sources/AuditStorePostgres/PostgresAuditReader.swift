@@ -233,8 +233,9 @@ extension PostgresAuditStore {
     }
 
     /// The account's active suppressions, newest first (only `address`'s when given), each
-    /// with the emails the provider blocked since (as the SQLite store counts them).
-    func suppressions(accountID: Int64, address: String?) throws -> [SuppressionEntry] {
+    /// with the emails the provider blocked since (as the SQLite store counts them); on `db`
+    /// inside its transaction when given.
+    func suppressions(accountID: Int64, address: String?, on db: BlockingPostgresConnection? = nil) throws -> [SuppressionEntry] {
         let failed = EmailStatus.failed.code
         return try rows("""
             SELECT s.address, s.kind, round(extract(epoch FROM s.created_at) * 1000)::bigint, s.reason, s.email_id,
@@ -248,7 +249,7 @@ extension PostgresAuditStore {
             FROM account_suppressions s
             WHERE s.account_id = \(accountID) AND s.lifted_at IS NULL AND (\(address)::text IS NULL OR s.address = \(address))
             ORDER BY s.created_at DESC, s.address COLLATE "C"
-            """) { row in
+            """, on: db) { row in
             let requestedAt = try row[6].decode(Int64?.self)
             let requestedBy = try row[7].decode(String?.self), note = try row[8].decode(String?.self)
             return SuppressionEntry(

@@ -56,9 +56,10 @@ extension PostgresAuditStore: HandOverQueueStore {
     /// transaction; the email's row is locked first, so a mark and an ingest that records the
     /// message id from the email's events (by its audit id) take turns and one of them wins.
     ///
-    /// Not yet as on SQLite: when events of the same message and recipient arrived earlier
-    /// without an audit id (an External email was made for them), SQLite merges that email
-    /// into this one; here both stay (the later events go to the lower id).
+    /// When events of the same message and recipient arrived earlier without an audit id (an
+    /// External email of the account was made for them), that email is merged into this one,
+    /// as on SQLite: its events move here, it is deleted, this email's status is derived from
+    /// the events and the roll-ups follow (see ``mergeEarlierEmail(into:accountID:messageID:on:)``).
     public func markHandedOver(emailID: Int64, inAccount accountID: Int64, providerMessageID: String, at: Date) throws -> Bool {
         let messageID = ProviderMessageID.bare(providerMessageID)
         if messageID.isEmpty { throw PostgresStoreError.invalidValue("empty provider message id for email \(emailID)") }
@@ -66,21 +67,110 @@ extension PostgresAuditStore: HandOverQueueStore {
         try PostgresValueCheck.requireTime(at, "the hand-over time of email \(emailID)")
         let milliseconds = StoredEventCoding.milliseconds(at)
         return try connection.transaction { db throws -> Bool in
+            // One message's emails are found or made by one writer at a time (the ingest takes
+            // the same lock), so an External email cannot appear between the look and the merge.
+            try db.execute("SELECT pg_advisory_xact_lock(\(StoredEventCoding.messageHash(messageID)))")
             let found = try rows("""
-                SELECT handed_over_at IS NULL AND provider_message_id IS NULL FROM emails
+                SELECT handed_over_at IS NULL AND provider_message_id IS NULL, to_address, raised_by_id, status,
+                       round(extract(epoch FROM created_at) * 1000)::bigint
+                FROM emails
                 WHERE account_id = \(accountID) AND id = \(emailID)
                 FOR UPDATE
-                """, on: db) { try $0[0].decode(Bool.self) }.first
-            guard let pending = found else { throw PostgresStoreError.unknownEmail(id: emailID) }
+                """, on: db) {
+                MarkedEmail(pending: try $0[0].decode(Bool.self), to: try $0[1].decode(String.self),
+                            raisedByID: try $0[2].decode(Int64.self),
+                            status: EmailStatus(code: Int(try $0[3].decode(Int16.self))) ?? .pending,
+                            createdAtMilliseconds: try $0[4].decode(Int64.self))
+            }.first
+            guard let email = found else { throw PostgresStoreError.unknownEmail(id: emailID) }
             try db.execute("DELETE FROM hand_over_claims WHERE account_id = \(accountID) AND email_id = \(emailID)")
-            guard pending else { return false }
+            guard email.pending else { return false }
             try db.execute("""
                 UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
                     handed_over_at = timestamptz 'epoch' + \(milliseconds) * interval '1 millisecond'
                 WHERE account_id = \(accountID) AND id = \(emailID)
                 """)
+            try mergeEarlierEmail(into: (emailID, email), accountID: accountID, messageID: messageID, on: db)
             return true
         }
+    }
+
+    /// The marked email as ``markHandedOver(emailID:inAccount:providerMessageID:at:)`` locked it.
+    struct MarkedEmail {
+        var pending: Bool
+        var to: String
+        var raisedByID: Int64
+        var status: EmailStatus
+        var createdAtMilliseconds: Int64
+    }
+
+    /// Merges the account's other email of the same message and recipient (the External email
+    /// an ingest made from events that came before the mark and named no email) into the
+    /// marked one, as the SQLite store's `markHandedOver`: its events (into the marked email's
+    /// month partition) and notifications move to the marked email, it is deleted (with its
+    /// roll-up count), and the marked email's status, detail and last event time are derived
+    /// from the events with the roll-ups moved from Pending to that status.
+    ///
+    /// Unlike SQLite's, the look for the other email names the account (an External email is
+    /// made in the account the ingest imports into).
+    private func mergeEarlierEmail(into marked: (id: Int64, email: MarkedEmail), accountID: Int64, messageID: String,
+                                   on db: BlockingPostgresConnection) throws {
+        guard let found = try rows("""
+            SELECT id, round(extract(epoch FROM created_at) * 1000000)::bigint, raised_by_id, status FROM emails
+            WHERE message_hash = \(StoredEventCoding.messageHash(messageID)) AND provider_message_id = \(messageID)
+              AND account_id = \(accountID) AND to_address = \(marked.email.to) AND id <> \(marked.id)
+            ORDER BY id LIMIT 1
+            FOR UPDATE
+            """, on: db, {
+                (try $0[0].decode(Int64.self), try $0[1].decode(Int64.self), try $0[2].decode(Int64.self),
+                 EmailStatus(code: Int(try $0[3].decode(Int16.self))) ?? .pending)
+            }).first else { return }
+        let (other, otherCreated, otherRaiser, otherStatus) = found
+        let otherAt = "timestamptz 'epoch' + \(otherCreated) * interval '1 microsecond'"
+        let markedMS = marked.email.createdAtMilliseconds
+        // The events move to the marked email's month (the partition key changes: PostgreSQL
+        // moves the rows between partitions).
+        try db.execute(PostgresQuery(unsafeSQL: """
+            UPDATE events SET email_id = \(marked.id),
+                email_created_at = timestamptz 'epoch' + \(markedMS) * interval '1 millisecond'
+            WHERE account_id = \(accountID) AND email_id = \(other) AND email_created_at = \(otherAt)
+            """))
+        // Notifications of the other email move, unless the marked one has the same (status, user).
+        try db.execute(PostgresQuery(unsafeSQL: """
+            UPDATE notifications n SET email_id = \(marked.id),
+                email_created_at = timestamptz 'epoch' + \(markedMS) * interval '1 millisecond'
+            WHERE n.account_id = \(accountID) AND n.email_id = \(other)
+              AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.account_id = n.account_id AND m.email_id = \(marked.id)
+                                AND m.status = n.status AND m.user_id = n.user_id)
+            """))
+        try db.execute("DELETE FROM notifications WHERE account_id = \(accountID) AND email_id = \(other)")
+        try db.execute(PostgresQuery(unsafeSQL: """
+            DELETE FROM emails WHERE account_id = \(accountID) AND id = \(other) AND created_at = \(otherAt)
+            """))
+        let markedCreated = StoredEventCoding.date(milliseconds: markedMS)
+        let events = try rows("""
+            SELECT \(unescaped: Self.eventColumns) FROM events v
+            WHERE v.account_id = \(accountID) AND v.email_id = \(marked.id)
+              AND v.email_created_at = timestamptz 'epoch' + \(markedMS) * interval '1 millisecond'
+            ORDER BY v.id
+            """, on: db, Self.providerEvent(from:))
+        let derived = StatusDerivation.derive(events)
+        var rollups = PostgresRollupDeltas(timeZone: timeZone)
+        rollups.add(accountID: accountID, at: StoredEventCoding.date(microseconds: otherCreated), raisedByID: otherRaiser,
+                    status: otherStatus, -1)
+        if derived.status != marked.email.status {
+            rollups.add(accountID: accountID, at: markedCreated, raisedByID: marked.email.raisedByID, status: marked.email.status, -1)
+            rollups.add(accountID: accountID, at: markedCreated, raisedByID: marked.email.raisedByID, status: derived.status, 1)
+        }
+        let last = derived.lastEventAt.map(StoredEventCoding.microseconds)
+        try db.execute("""
+            UPDATE emails SET status = \(Int16(derived.status.code)),
+                status_detail = \(StoredEventCoding.statusDetailJSON(derived.detail))::jsonb,
+                last_event_at = timestamptz 'epoch' + \(last) * interval '1 microsecond'
+            WHERE account_id = \(accountID) AND id = \(marked.id)
+              AND created_at = timestamptz 'epoch' + \(markedMS) * interval '1 millisecond'
+            """)
+        try rollups.apply(on: db)
     }
 
     public func releaseClaims(of claimant: String) throws {

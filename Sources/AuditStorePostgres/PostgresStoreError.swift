@@ -31,6 +31,12 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
     case invalidValue(String)
     /// The signed-in user may not read that account (nil: they must choose one).
     case accountNotPermitted(user: String, accountID: Int64?)
+    /// A user needs the support role for the action.
+    case needsSupportRole(user: String, action: String)
+    /// There is no user with this id.
+    case unknownUser(id: Int64)
+    /// The address is not on the account's suppression list.
+    case notSuppressed(address: String)
 
     public var description: String {
         switch self {
@@ -55,6 +61,9 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
         case .invalidValue(let text): "Invalid value: \(text)."
         case .accountNotPermitted(let user, let accountID):
             accountID.map { "\(user) may not see account \($0)." } ?? "\(user) must choose an account."
+        case .needsSupportRole(let user, let action): "\(user) cannot \(action): it needs the support role."
+        case .unknownUser(let id): "There is no user with id \(id)."
+        case .notSuppressed(let address): "\(address) is not on the suppression list."
         }
     }
 

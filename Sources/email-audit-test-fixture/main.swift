@@ -1,7 +1,7 @@
 // email-audit-test-fixture: writes one small audit store, the same on SQLite and on PostgreSQL,
 // through the store contract (PortfolioStore, EmailRecordingStore, EventIngestStore), for the
 // tests of the commands that read both backends (scripts/cli_tests.py, scripts/e2e_tmux.py).
-// Not a user command: the CLI cannot write a PostgreSQL store yet.
+// Not a user command.
 //
 //   email-audit-test-fixture --sqlite PATH --postgres URL
 //
@@ -14,7 +14,7 @@ import Foundation
 
 let zone = TimeZone(identifier: "Europe/London")!
 
-/// Writes the fixture into `store`: one agency, three staff members, two units with a contact,
+/// Writes the fixture into `store`: one agency, three staff members and a support user, two units with a contact,
 /// and 36 emails over November 2026 with events taking them to every status.
 func writeFixture(into store: any PortfolioStore & EmailRecordingStore & EventIngestStore) throws -> (emails: Int, events: Int) {
     let account = try store.insertAccount(name: "Harbour Lets")
@@ -39,6 +39,8 @@ func writeFixture(into store: any PortfolioStore & EmailRecordingStore & EventIn
         incoming += events(to: outcomes[index % outcomes.count], emailID: id, address: emails[index].to, at: emails[index].createdAt)
     }
     _ = try store.apply(incoming, defaultAccountID: nil)
+    // The support team's Sam Rees (who may remove suppressions), after the emails, so their ids stay.
+    _ = try store.insertStaff(accountID: account.id, name: "Sam Rees", role: .support)
     return (ids.count, incoming.count)
 }
 

@@ -57,7 +57,9 @@ struct ExportCommand: ParsableCommand {
         var filter = try filters.filterWithoutStaff()
         let destination: ExportDestination
         do { destination = try ExportDestination(path: output, replaceExisting: force) } catch { throw CLIError("\(error)") }
-        let reader = try signIn.reader(for: try store.openExistingStore())
+        let opened = try store.openForReading()
+        defer { opened.close() }
+        let reader = try signIn.reader(for: opened)
         let staff = try reader.staff(accountID: nil)
         try filters.addStaff(to: &filter, staff: staff)
         let database = reader

@@ -52,10 +52,10 @@ struct ScreenOptions: ParsableArguments {
         try run(store: .sqlite(database), providers: providers, beforeSignalExit: beforeSignalExit)
     }
 
-    /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`;
-    /// the Workbench's notifications and preferences work through the same connection; what the
-    /// PostgreSQL store cannot do yet (resends, suppression requests and removals) is turned off,
-    /// and its keys say so.
+    /// Runs the screen on either backend. On PostgreSQL it reads through `PostgresAuditReader`,
+    /// changes through ``PostgresChangeActions`` (resends, suppression requests and removals), and
+    /// the Workbench's notifications and preferences work through the same connection; anything
+    /// the PostgreSQL store cannot do yet is turned off, and its keys say so.
     func run(store: ReadableStore, providers: DemoProviders? = nil, beforeSignalExit: () -> Void = {}) throws {
         let environment = ProcessInfo.processInfo.environment
         let reader: any ReportingReader
@@ -89,6 +89,9 @@ struct ScreenOptions: ParsableArguments {
         }
         if case .postgres(let postgres) = store {
             options.notifications = StoreNotificationSource(user: reader.user, store: postgres)
+            let actions = PostgresChangeActions(store: postgres, user: reader.user)
+            options.suppressionActions = actions
+            options.resendActions = actions
             options.unavailableWhere = "on a PostgreSQL store yet"
         }
         if let exportDirectory {

@@ -3,8 +3,8 @@ import AuditStore
 import AuditStorePostgres
 import Foundation
 
-/// A store opened by a reading command (``StoreOptions/openForReading(creatingMissing:)``):
-/// SQLite, or PostgreSQL with what its store offers so far.
+/// A store opened by a command (``StoreOptions/openForReading(creatingMissing:)``,
+/// ``StoreOptions/openForChanging()``): SQLite, or PostgreSQL with what its store offers so far.
 enum ReadableStore {
     case sqlite(AuditDatabase)
     case postgres(PostgresAuditStore)
@@ -23,6 +23,16 @@ enum ReadableStore {
         case .sqlite(let database): try database.users()
         case .postgres(let store): try store.users()
         }
+    }
+
+    /// Every account's name by id (as `email-audit users` names them).
+    func accountNames() throws -> [Int64: String] {
+        let accounts: [Account]
+        switch self {
+        case .sqlite(let database): accounts = try database.accountsByID()
+        case .postgres(let store): accounts = try store.accounts()
+        }
+        return Dictionary(accounts.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The accounts `user` may work in: their own, or every account for support.
@@ -53,8 +63,8 @@ enum ReadableStore {
         }
     }
 
-    /// The reader for `user` in `accountID`.
-    func reader(for user: AppUser, accountID: Int64) throws -> any ReportingReader {
+    /// The reader for `user` in `accountID` (it can also change the store: see ``ChangingReader``).
+    func reader(for user: AppUser, accountID: Int64) throws -> any ChangingReader {
         switch self {
         case .sqlite(let database): try database.reader(for: user, accountID: accountID)
         case .postgres(let store): try store.reader(for: user, accountID: accountID)

@@ -31,10 +31,12 @@ struct ResendCommand: ParsableCommand {
         let json = try TextOrJSON.isJSON(format)
         if let to, EmailAddress.typed(to) == nil { throw CLIError("\(ResendRefusal.invalidAddress(to))") }
         if updateContacts, to == nil { throw CLIError("--update-contacts needs --to with the corrected address; nothing was sent") }
-        let reader = try signIn.reader(for: try store.openExistingStoreForWriting())
+        let opened = try store.openForChanging()
+        defer { opened.close() }
+        let reader = try signIn.reader(for: opened)
         let outcome: ResendOutcome
         do {
-            outcome = try reader.resend(emailID: id, to: to, updateContacts: updateContacts)
+            outcome = try reader.resend(emailID: id, to: to, updateContacts: updateContacts, at: Date())
         } catch ResendRefusal.suppressed(let entry) {
             throw CLIError(ResendRefusal.suppressedLine(entry, timeZone: reader.timeZone))
         } catch {

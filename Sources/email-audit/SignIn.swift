@@ -20,7 +20,7 @@ struct SignInOptions: ParsableArguments {
     }
 
     /// Signs in on either backend and returns the reader for the user's account.
-    func reader(for store: ReadableStore) throws -> any ReportingReader {
+    func reader(for store: ReadableStore) throws -> any ChangingReader {
         try SignIn.reader(store: store, user: user, account: account, environment: ProcessInfo.processInfo.environment)
     }
 }
@@ -78,7 +78,7 @@ enum SignIn {
 
     /// The reader on either backend, as ``reader(database:user:account:environment:)``.
     static func reader(store: ReadableStore, user name: String?, account: String?,
-                       environment: [String: String]) throws -> any ReportingReader {
+                       environment: [String: String]) throws -> any ChangingReader {
         let (user, chosen) = try choose(store: store, user: name, account: account, environment: environment)
         do {
             return try store.reader(for: user, accountID: chosen.id)

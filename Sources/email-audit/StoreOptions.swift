@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, notifications and prefs so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, export, users, suppressions, resend, notifications and prefs so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
@@ -75,19 +75,35 @@ struct StoreOptions: ParsableArguments {
         case .sqlite:
             return .sqlite(creatingMissing ? try openStoreForReading() : try openExistingStore())
         case .postgres(let url):
-            let zone = try resolvedTimeZone()
+            return .postgres(try openPostgres(url: url))
+        }
+    }
+
+    /// Opens the store for a command that changes it on either backend: an existing SQLite file
+    /// for writing (a missing file is an error), or the PostgreSQL database of the URL.
+    func openForChanging() throws -> ReadableStore {
+        switch location {
+        case .sqlite:
+            return .sqlite(try openExistingStoreForWriting())
+        case .postgres(let url):
+            return .postgres(try openPostgres(url: url))
+        }
+    }
+
+    /// The PostgreSQL store of `url`, its schema created or upgraded (errors as one line).
+    private func openPostgres(url: String) throws -> PostgresAuditStore {
+        let zone = try resolvedTimeZone()
+        do {
+            let connection = try PostgresStoreOpening.open(url: url, passwordFile: dbPasswordFile, timeZone: zone,
+                                                           environment: environment, warn: { Console.printError("\($0)") })
             do {
-                let connection = try PostgresStoreOpening.open(url: url, passwordFile: dbPasswordFile, timeZone: zone,
-                                                               environment: environment, warn: { Console.printError("\($0)") })
-                do {
-                    return .postgres(try PostgresAuditStore(connection: connection))
-                } catch {
-                    connection.close()
-                    throw error
-                }
+                return try PostgresAuditStore(connection: connection)
             } catch {
-                throw CLIError("\(error)")
+                connection.close()
+                throw error
             }
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 

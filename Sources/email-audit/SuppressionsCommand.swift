@@ -35,7 +35,9 @@ struct SuppressionsCommand: ParsableCommand {
 
         func run() throws {
             let json = try common.isJSON()
-            let reader = try common.signIn.reader(for: try common.store.openExistingStore())
+            let store = try common.store.openForReading()
+            defer { store.close() }
+            let reader = try common.signIn.reader(for: store)
             let entries = try reader.suppressions()
             let format = UKDateFormat(timeZone: reader.timeZone)
             if json {
@@ -64,8 +66,10 @@ struct SuppressionsCommand: ParsableCommand {
         func run() throws {
             let json = try common.isJSON()
             guard !note.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--note must say why") }
-            let reader = try common.signIn.reader(for: try common.store.openExistingStoreForWriting())
-            do { try reader.requestSuppressionRemoval(address: address, note: note) } catch { throw CLIError("\(error)") }
+            let store = try common.store.openForChanging()
+            defer { store.close() }
+            let reader = try common.signIn.reader(for: store)
+            do { try reader.requestSuppressionRemoval(address: address, note: note, at: Date()) } catch { throw CLIError("\(error)") }
             if json {
                 try SuppressionsCommand.printJSON(SuppressionsCommand.change("requested", address: address, note: note, reader: reader))
             } else {
@@ -85,14 +89,20 @@ struct SuppressionsCommand: ParsableCommand {
         func run() throws {
             let json = try common.isJSON()
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must say why") }
-            let database = try common.store.openExistingStoreForWriting()
-            let reader = try common.signIn.reader(for: database)
+            let store = try common.store.openForChanging()
+            defer { store.close() }
+            let reader = try common.signIn.reader(for: store)
             guard reader.user.isSupport else {
                 throw CLIError("removing a suppression needs the support role; \(reader.user.name) is staff (use `suppressions request`)")
             }
-            // The demo's provider is the simulator saved in the store: it is told too, so later sends go through.
             do {
-                try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
+                if let reader = reader as? AccountScopedReader {
+                    // The demo's provider is the simulator saved in the store: it is told too, so later sends go through.
+                    try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
+                } else {
+                    // A PostgreSQL store has no saved simulator: the store's list and trail change.
+                    try reader.removeSuppression(address: address, reason: reason, at: Date())
+                }
             } catch {
                 throw CLIError("\(error)")
             }
@@ -113,7 +123,9 @@ struct SuppressionsCommand: ParsableCommand {
 
         func run() throws {
             let json = try common.isJSON()
-            let reader = try common.signIn.reader(for: try common.store.openExistingStore())
+            let store = try common.store.openForReading()
+            defer { store.close() }
+            let reader = try common.signIn.reader(for: store)
             let items = try reader.suppressionHistory(address: address)
             let format = UKDateFormat(timeZone: reader.timeZone)
             if json {
@@ -144,7 +156,7 @@ struct SuppressionsCommand: ParsableCommand {
     }
 
     /// What a request or removal did, as `--format json` prints it.
-    static func change(_ action: String, address: String, note: String, reader: AccountScopedReader) -> [String: Any] {
+    static func change(_ action: String, address: String, note: String, reader: any ReportingReader) -> [String: Any] {
         ["action": action, "address": address.lowercased(), "note": note, "account": reader.account.name, "by": reader.user.name]
     }
 

@@ -22,9 +22,10 @@ struct UsersCommand: ParsableCommand {
         case "json": json = true
         default: throw CLIError("unknown format '\(format)'; use table or json")
         }
-        let database = try store.openExistingStore()
-        let users = try database.users()
-        let names = Dictionary(try database.accountsByID().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let opened = try store.openForReading()
+        defer { opened.close() }
+        let users = try opened.users()
+        let names = try opened.accountNames()
         func accountName(_ user: AppUser) -> String {
             user.accountID.flatMap { names[$0] } ?? "Support team (any account)"
         }

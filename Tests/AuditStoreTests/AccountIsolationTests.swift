@@ -21,6 +21,9 @@ struct AccountIsolationTests {
         // Writes: each names its account, or the email, event or unit that carries one.
         "insertAccount", "insertStaff", "externalStaff", "insertBlock", "insertUnit", "insertContact", "record",
         "markHandedOver", "apply", "saveSimulatorState", "changeRollupTimeZone", "insertSupportUser", "setStaffEmailDomain",
+        // The people's changes (SuppressionChangeStore, ResendStore): each names its account and checks
+        // the user may act in it (AccountScopedReader calls them with its own account).
+        "requestSuppressionRemoval", "removeSuppression", "resend",
         // Daily digests: a system job over every account's digest users; each digest is recorded in
         // the user's own account (the notifications it gathers carry it).
         "sendDigests",

@@ -41,7 +41,7 @@ struct PostgresContractServerTests {
 /// backend's own SQL.
 final class ContractStore {
     let backend: Backend
-    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore & HandOverQueueStore
+    let store: any PortfolioStore & EmailRecordingStore & EventIngestStore & HandOverQueueStore & SuppressionChangeStore & ResendStore
     private let sqlite: AuditDatabase?
     private let postgres: BlockingPostgresConnection?
     private let postgresStore: PostgresAuditStore?
