@@ -98,6 +98,8 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--emails", type=int, default=20_000)
     parser.add_argument("--deadline", type=int, default=240, help="seconds for the whole run")
+    parser.add_argument("--lease", type=int, default=LEASE_SECONDS,
+                        help="the serves' --hand-over-lease: longer than the webhooks' lag on a loaded machine")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     server = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
@@ -176,7 +178,7 @@ def main():
                     binary, "serve", "--db", url, "--listen", f"127.0.0.1:{ports[key]}",
                     "--signing-key-file", files["signing-key"], "--intake-tokens-file", files["tokens"],
                     "--provider", "mailgun", "--api-base-url", f"http://127.0.0.1:{sim_port}", "--api-key-file", files["api-key"],
-                    "--domain", DOMAIN, "--hand-over-interval", "1", "--hand-over-lease", str(LEASE_SECONDS)],
+                    "--domain", DOMAIN, "--hand-over-interval", "1", "--hand-over-lease", str(args.lease)],
                     env=env, stdout=logs[key], stderr=subprocess.STDOUT)
                 serves[key] = process
                 processes.append(process)
@@ -225,7 +227,7 @@ def main():
                 for chunk in range(chunks):
                     numbers = by_cli[chunk * cli_chunk:(chunk + 1) * cli_chunk]
                     recorded = subprocess.run([binary, "record", "--db", url], input="\n".join(line(n) for n in numbers) + "\n",
-                                              env=env, capture_output=True, text=True, timeout=120)
+                                              env=env, capture_output=True, text=True, timeout=max(120, args.deadline // 2))
                     results = [json.loads(row) for row in recorded.stdout.splitlines() if row.strip()]
                     if recorded.returncode != 0 or len(results) != len(numbers) or not all(r["created"] for r in results):
                         record_failures.append(f"chunk {chunk}: rc={recorded.returncode} {len(results)} {recorded.stderr[-300:]}")
@@ -265,7 +267,9 @@ def main():
                         stats = again
                         break
                 time.sleep(1)
-            print(f"     settled after {time.time() - started:.0f} s: simulator {stats}", flush=True)
+            settled = time.time() - started
+            print(f"     settled after {settled:.0f} s: simulator {stats}; "
+                  f"{stats.get('events', 0) / max(1.0, settled):.0f} webhooks a second over the run", flush=True)
 
             emails = int(sql(f"SELECT count(*) FROM emails WHERE id > {base_id}"))
             check(emails == total, f"{total} emails in the store, no External email made for an event ({emails})")
