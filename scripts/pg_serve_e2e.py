@@ -46,7 +46,7 @@ DOMAIN = "mg.harbourlets.co.uk"
 # A dead serve's claims come back after the lease. It must outlast the time the accepted webhook of
 # an email sent just before the kill takes to reach the other serve (a retry, then its queue), else
 # that email is sent again (the documented at-least-once window, docs/postgres.md).
-LEASE_SECONDS = 30
+LEASE_SECONDS = 60
 
 
 def free_port():
