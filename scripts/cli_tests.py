@@ -178,7 +178,7 @@ def hardening_checks(binary, work, db):
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
     # A postgresql:// URL is refused with one line by the commands that work on SQLite only (issue 13:
-    # open, query, show, export, users, suppressions, resend, notifications and prefs take PostgreSQL,
+    # open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record take PostgreSQL,
     # see postgres_checks), before connecting, and nothing is created (as a path it would be a folder
     # named "postgresql:").
     for args, env in ((["check", "--db", "postgresql://audit@db.example.net/audit"], None),
@@ -188,7 +188,7 @@ def hardening_checks(binary, work, db):
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
               and "does not take a PostgreSQL store yet" in lines[0]
-              and "open, query, show, export, users, suppressions, resend, notifications and prefs" in lines[0], result.stderr)
+              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record" in lines[0], result.stderr)
     check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
 
     # A store another user owns (0644) can still be queried by a user who cannot write it.
@@ -845,16 +845,36 @@ def postgres_store_checks(binary, work, fixture, url):
     events_file = os.path.join(work, "pg-events.jsonl")
     with open(events_file, "w") as handle:
         handle.write(event_line("pgEvt1", "someone@example.net", "pg.1@mg.example.com", 1795000000))
-    for args in (["ingest", events_file], ["seed"], ["record"], ["compact"], ["check"], ["demo"]):
+    for args in (["seed"], ["compact"], ["check"], ["demo"]):
         result = run(binary, *args, "--db", url, env=priya)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} on PostgreSQL: refused with one line naming what works", result.returncode != 0 and len(lines) == 1
               and "does not take a PostgreSQL store yet" in lines[0]
-              and "open, query, show, export, users, suppressions, resend, notifications and prefs" in lines[0], result.stderr)
+              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record" in lines[0], result.stderr)
     after = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya)
     check("the refused commands changed nothing", without_ids(json.loads(after.stdout)) == without_ids(items))
 
     postgres_change_checks(binary, work, url, sqlite_path, opened, twin)
+
+    # ingest and record write to PostgreSQL: an event of an unknown message becomes an External email
+    # (once: the file again stores nothing), a recorded line is Pending, once by its host id.
+    ingested = run(binary, "ingest", events_file, "--db", url, env=priya)
+    again = run(binary, "ingest", events_file, "--db", url, env=priya)
+    check("ingest on PostgreSQL stores the event once", ingested.returncode == 0 and again.returncode == 0
+          and ingested.stdout != again.stdout, ingested.stdout + ingested.stderr + again.stdout + again.stderr)
+    external = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--to", "someone@example.net",
+                   "--db", url, env=priya)
+    check("the ingested event is on an External email", external.returncode == 0 and len(json.loads(external.stdout)) == 1,
+          external.stdout + external.stderr)
+    line = json.dumps({"host_id": "PG-CLI-1", "account": 1, "raised_by": "Priya Shah", "activity": "statement",
+                       "to": "pg.record@example.net", "from": "accounts@mg.harbourlets.co.uk", "subject": "Statement",
+                       "body": "Attached."})
+    first = run(binary, "record", "--db", url, stdin=line + "\n", env=priya)
+    second = run(binary, "record", "--db", url, stdin=line + "\n", env=priya)
+    answers = [json.loads(out.stdout.splitlines()[0]) if out.returncode == 0 and out.stdout.strip() else {} for out in (first, second)]
+    check("record on PostgreSQL records a line once by its host id",
+          answers[0].get("created") is True and answers[1].get("created") is False
+          and answers[0].get("email_id") == answers[1].get("email_id"), first.stdout + first.stderr + second.stdout + second.stderr)
 
     # No password on the command line or in the environment's URL.
     parts = urllib.parse.urlsplit(url)

@@ -17,7 +17,7 @@ extension AuditDatabase {
 
     /// The feeder's last success and failure, and the account's Pending emails (all accounts
     /// when nil): how many, how many past ``HandOverHealth/pendingLimit`` at `now`, and the oldest.
-    package func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
+    public func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
         try read { db in
             let statement = try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?")
             let success = try Int64.fetchOne(statement, arguments: [MetaKey.handOverLastSuccess])

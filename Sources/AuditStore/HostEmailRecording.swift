@@ -2,19 +2,6 @@ import AuditCore
 import Foundation
 import GRDB
 
-/// What recording one email from the host system did.
-public struct HostRecording: Sendable, Hashable {
-    /// The audit's email id.
-    public var emailID: Int64
-    /// False when the host's id was already recorded (a retry): the existing email is returned.
-    public var created: Bool
-
-    public init(emailID: Int64, created: Bool) {
-        self.emailID = emailID
-        self.created = created
-    }
-}
-
 /// Recording emails the host system sends through the intake, idempotently by its own id.
 extension AuditDatabase {
     /// Records emails carrying the host's own id (``NewEmail/hostID``), once per (account, host id).
@@ -30,6 +17,8 @@ extension AuditDatabase {
         for email in emails where (email.hostID ?? "").isEmpty {
             throw StoreError.invalidValue("an email from the host system needs its host id")
         }
+        // Refused on both backends alike (PostgreSQL's text cannot hold a NUL character).
+        for email in emails { try StoredValueCheck.requireText(email.hostID, "a host id") }
         // Two requests with the same host id can race between the look-up and the insert; the
         // unique index refuses the second insert and the next attempt finds the first.
         var attempt = 0

@@ -2,31 +2,6 @@ import AuditCore
 import Foundation
 import GRDB
 
-/// A webhook token with the digest of the body it carried.
-public struct WebhookTokenUse: Sendable, Hashable {
-    /// The `signature.token` of the webhook.
-    public var token: String
-    /// A digest of the event the webhook carried (hex SHA-256 of its `event-data`).
-    public var bodyDigest: String
-    public var receivedAt: Date
-
-    public init(token: String, bodyDigest: String, receivedAt: Date) {
-        self.token = token
-        self.bodyDigest = bodyDigest
-        self.receivedAt = receivedAt
-    }
-}
-
-/// What storing one group of webhooks did (``AuditDatabase/bindWebhookTokensAndApply(_:events:defaultAccountID:)``).
-public struct WebhookGroupResult: Sendable {
-    /// Per webhook: its token is new or was first seen with the same event (false: misused).
-    public var bound: [Bool]
-    /// Webhooks whose event holds a value the store refuses, by index, with the reason.
-    public var refused: [Int: String]
-    /// What storing the accepted events did.
-    public var applied: ApplyResult
-}
-
 /// Mailgun signs only the timestamp and token, not the body, so the receiver binds each token
 /// to the first event it carried: the same token with the same event is a retry, with another
 /// event it is a replay of a captured signature.

@@ -17,10 +17,10 @@ extension PostgresAuditStore {
             """)
     }
 
-    /// The feeder's last success and failure, and the account's Pending emails: how many, how
-    /// many past ``HandOverHealth/pendingLimit`` at `now`, and the oldest (the feeder's queue
-    /// index `emails_pending`).
-    func handOverHealth(accountID: Int64, now: Date) throws -> HandOverHealth {
+    /// The feeder's last success and failure, and the account's Pending emails (every
+    /// account's when nil): how many, how many past ``HandOverHealth/pendingLimit`` at `now`,
+    /// and the oldest (the feeder's queue index `emails_pending`).
+    public func handOverHealth(accountID: Int64?, now: Date) throws -> HandOverHealth {
         var health = HandOverHealth()
         for (outcome, at) in try rows("SELECT outcome, round(extract(epoch FROM at) * 1000)::bigint FROM hand_over_outcomes", {
             (try $0[0].decode(String.self), StoredEventCoding.date(milliseconds: try $0[1].decode(Int64.self)))
@@ -31,7 +31,7 @@ extension PostgresAuditStore {
         let limit = statement.time(now - HandOverHealth.pendingLimit)
         let sql = """
             SELECT count(*), count(*) FILTER (WHERE e.created_at < \(limit)), round(extract(epoch FROM min(e.created_at)) * 1000)::bigint
-            FROM emails e WHERE e.handed_over_at IS NULL AND e.account_id = \(statement.bind(accountID))
+            FROM emails e WHERE e.handed_over_at IS NULL\(accountID.map { " AND e.account_id = \(statement.bind($0))" } ?? "")
             """
         if let row = try rows(statement.query(sql), {
             (pending: try $0[0].decode(Int64.self), late: try $0[1].decode(Int64.self), oldest: try $0[2].decode(Int64?.self))

@@ -29,6 +29,30 @@ public enum PostgresStoreOpening {
     }
 }
 
+extension PostgresStoreOpening {
+    /// Opens `count` connections to the store of `url` (at least one): the first as
+    /// ``open(url:passwordFile:timeZone:now:environment:warn:)`` (schema and partitions), the
+    /// others to the migrated store, with the same password. For a process that writes from
+    /// several threads at once (`serve`): each gets its own connection. On any failure the
+    /// connections already open are closed.
+    public static func openConnections(url: String, count: Int, passwordFile: String? = nil, timeZone: TimeZone, now: Date = Date(),
+                                       environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       warn: (String) -> Void) throws -> [BlockingPostgresConnection] {
+        let first = try open(url: url, passwordFile: passwordFile, timeZone: timeZone, now: now, environment: environment, warn: warn)
+        var connections = [first]
+        do {
+            let password = try PostgresPassword.resolve(for: first.location, passwordFile: passwordFile, environment: environment)
+            while connections.count < count {
+                connections.append(try BlockingPostgresConnection.connect(to: first.location, password: password.password))
+            }
+            return connections
+        } catch {
+            connections.forEach { $0.close() }
+            throw error
+        }
+    }
+}
+
 extension PostgresPartitions {
     /// Creates the partitions of the month holding `now` and of the month after it (months of
     /// the store's partition zone), unless they exist.

@@ -13,7 +13,15 @@ public enum AuditServer {
     /// Runs until SIGTERM or SIGINT, then stops gracefully: the server stops accepting, requests
     /// in flight finish (their webhooks are committed), the hand-over loop ends after its batch.
     public static func run(configuration: ServerConfiguration, store: AuditDatabase, logger: Logger) async throws {
-        try store.requireFullDurability()
+        try await run(configuration: configuration, stores: .sqlite(store), logger: logger)
+    }
+
+    /// Runs on `stores` (either backend) until SIGTERM or SIGINT, as ``run(configuration:store:logger:)``.
+    public static func run(configuration: ServerConfiguration, stores: ServeStores, logger: Logger) async throws {
+        try stores.sqlite?.requireFullDurability()
+        if stores.sqlite == nil, let months = configuration.retentionMonths, months > 0 {
+            throw ConfigurationError(path: "server.retention_months", problem: "is not available on a PostgreSQL store yet (leave it out or 0)")
+        }
         let signingKey = try configuration.signingKeyFile.map { path throws(ConfigurationError) in
             try SecretFile.read(path, purpose: "webhook signing key")
         }
@@ -22,19 +30,27 @@ public enum AuditServer {
             ?? IntakeTokens(accounts: [:])
         if configuration.intakeTokensFile == nil { logger.warning("no intake tokens file: every POST /v1/emails will be refused (401)") }
 
-        let ingestor = EventIngestor(store: store, defaultAccountID: try store.accounts().first?.id)
+        let ingestor = EventIngestor(store: stores.feeder, defaultAccountID: try stores.intake.accounts().first?.id)
         let status = ProviderStatus()
         let metrics = ServerMetrics()
         let handOver: HandOverService
         switch configuration.provider {
         case .simulator:
             let simulator = MailgunSimulator(seed: configuration.simulatorSeed, domain: configuration.domain)
-            try SimulatorPersistence.restore(simulator, from: store)
-            let engine = AuditEngine(store: store, provider: simulator, eventSource: simulator, clock: SystemClock(),
-                                     batchInterval: configuration.handOverInterval, defaultAccountID: ingestor.defaultAccountID)
+            let sqlite = stores.sqlite
+            if let sqlite {
+                try SimulatorPersistence.restore(simulator, from: sqlite)
+            } else {
+                logger.warning("the in-process simulator's state is not kept on a PostgreSQL store: events not yet reported are lost when serve stops")
+            }
+            let engine = AuditEngine(recorder: stores.feeder, queue: stores.feeder, ingest: stores.feeder, digests: stores.digests,
+                                     provider: simulator, eventSource: simulator, clock: SystemClock(),
+                                     batchInterval: configuration.handOverInterval, defaultAccountID: ingestor.defaultAccountID,
+                                     lease: configuration.handOverLease)
             handOver = HandOverService(feeder: engine.feeder, engine: engine, interval: configuration.handOverInterval,
                                        status: status, logger: logger, metrics: metrics) {
-                do { try SimulatorPersistence.save(simulator, to: store) } catch {
+                guard let sqlite else { return }
+                do { try SimulatorPersistence.save(simulator, to: sqlite) } catch {
                     logger.error("cannot save the simulator state", metadata: ["error": "\(error)"])
                 }
             }
@@ -44,30 +60,33 @@ public enum AuditServer {
             }
             let apiKey = try SecretFile.read(keyFile, purpose: "Mailgun API key")
             let provider = MailgunHTTPProvider(baseURL: configuration.apiBaseURL, domain: configuration.domain, apiKey: apiKey)
-            let feeder = BatchFeeder(store: store, provider: provider, ingestor: ingestor)
+            let feeder = BatchFeeder(queue: stores.feeder, digests: stores.digests, providers: .every(provider), ingestor: ingestor,
+                                     lease: configuration.handOverLease)
             handOver = HandOverService(feeder: feeder, engine: nil, interval: configuration.handOverInterval, status: status, logger: logger,
                                        metrics: metrics)
         }
 
         // The retention setting: applied at start, then once a day (off when not configured).
-        let retention = configuration.retentionMonths.flatMap { months in
-            months > 0 ? RetentionService(store: store, months: months, logger: logger) : nil
+        let retention = stores.sqlite.flatMap { store in
+            configuration.retentionMonths.flatMap { months in
+                months > 0 ? RetentionService(store: store, months: months, logger: logger) : nil
+            }
         }
         if let months = configuration.retentionMonths, months > 0 {
             logger.notice("retention: emails older than \(months) months are deleted once a day")
         }
         var services: [any Service] = [handOver]
         if let retention { services.append(retention) }
-        let committer = WebhookCommitter(store: store, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
+        let committer = WebhookCommitter(writers: stores.webhookWriters, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
         committer.start()
         defer { committer.stop() }
-        let intake = IntakeCommitter(recorder: IntakeRecorder(store: store))
+        let intake = IntakeCommitter(recorder: IntakeRecorder(store: stores.intake))
         intake.start()
         defer { intake.stop() }
         let routes = ServerRoutes(
             verifier: WebhookVerifier(signingKey: signingKey, timestampWindow: configuration.timestampWindow),
             committer: committer, intake: intake, intakeTokens: tokens, providerStatus: status,
-            store: store, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics, logger: logger)
+            store: stores.health, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics, logger: logger)
         let app = Application(
             router: routes.router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "email-audit"),
@@ -77,9 +96,49 @@ public enum AuditServer {
             },
             logger: logger)
         logger.notice("serve starting", metadata: [
-            "store": "\(store.path)", "provider": "\(configuration.provider.rawValue)", "domain": "\(configuration.domain)",
+            "store": "\(stores.description)", "provider": "\(configuration.provider.rawValue)", "domain": "\(configuration.domain)",
         ])
         try await app.runService()
         logger.notice("serve stopped")
+    }
+}
+
+/// The stores `serve` works on, either backend: SQLite's one `AuditDatabase` in every role, or
+/// PostgreSQL connections (one per role, several for the webhooks, so concurrent webhook groups
+/// commit side by side instead of queueing on one connection).
+public struct ServeStores: Sendable {
+    /// The store's path or URL, for the log.
+    public var description: String
+    /// One webhook group committer each (``WebhookCommitter``).
+    public var webhookWriters: [any WebhookIngestStore]
+    /// The intake's recording (`POST /v1/emails`).
+    public var intake: any HostRecordingStore
+    /// The batch feeder's queue, its ingest of refusals, and the in-process simulator's engine.
+    public var feeder: any HandOverQueueStore & EventIngestStore & EmailRecordingStore
+    /// Readiness and metrics.
+    public var health: any ServiceHealthStore
+    /// Where the batch feeder records the daily digests due at each run (on the feeder's thread);
+    /// nil: none.
+    public var digests: (any DigestRecordingStore)?
+    /// The SQLite store, when serving one: full durability, the simulator's saved state and
+    /// retention (not on PostgreSQL yet).
+    public var sqlite: AuditDatabase?
+
+    public init(description: String, webhookWriters: [any WebhookIngestStore], intake: any HostRecordingStore,
+                feeder: any HandOverQueueStore & EventIngestStore & EmailRecordingStore, health: any ServiceHealthStore,
+                digests: (any DigestRecordingStore)?, sqlite: AuditDatabase? = nil) {
+        self.description = description
+        self.webhookWriters = webhookWriters
+        self.intake = intake
+        self.feeder = feeder
+        self.health = health
+        self.digests = digests
+        self.sqlite = sqlite
+    }
+
+    /// A SQLite store in every role.
+    public static func sqlite(_ store: AuditDatabase) -> ServeStores {
+        ServeStores(description: store.path, webhookWriters: [store], intake: store, feeder: store, health: store,
+                    digests: store, sqlite: store)
     }
 }

@@ -1,4 +1,4 @@
-import AuditStore
+import AuditCore
 import Foundation
 
 /// Group commit for `POST /v1/emails`: requests that arrive while a commit is running are

@@ -1,17 +1,16 @@
 import AuditCore
-import AuditStore
 import Foundation
 
 /// Turns intake requests into recorded Pending emails, idempotently by the host's id.
 ///
 /// Shared by `POST /v1/emails` and `email-audit record`: the same checks, the same store call
-/// (``AuditDatabase/recordFromHost(_:)``), the same answers.
+/// (``HostRecordingStore/recordFromHost(_:)``, either backend), the same answers.
 public final class IntakeRecorder: @unchecked Sendable {
-    public let store: AuditDatabase
+    public let store: any HostRecordingStore
     private let lock = NSLock()
     private var staffByAccount: [Int64: [StaffUser]] = [:]
 
-    public init(store: AuditDatabase) {
+    public init(store: any HostRecordingStore) {
         self.store = store
     }
 
@@ -77,7 +76,7 @@ public final class IntakeRecorder: @unchecked Sendable {
         if let cached, !refresh { return cached }
         let staff: [StaffUser]
         do {
-            staff = try store.staff(accountID: accountID)
+            staff = try store.staff(inAccount: accountID)
         } catch {
             throw IntakeError(status: 503, field: "(store)", message: "the store cannot be read now")
         }
@@ -117,7 +116,7 @@ extension IntakeRecorder {
         do {
             let recorded = try store.recordFromHost(emails)
             for (position, recording) in zip(positions, recorded) { results[position] = .success(recording) }
-        } catch StoreError.invalidValue where emails.count > 1 {
+        } catch where emails.count > 1 && store.isValueRefusal(error) {
             for (position, email) in zip(positions, emails) {
                 results[position] = Result { try store.recordFromHost([email])[0] }.mapError { _ in unavailable }
             }

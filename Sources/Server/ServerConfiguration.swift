@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var apiKeyFile: String?
     /// Seconds between hand-over runs.
     public var handOverInterval: TimeInterval = 300
+    /// How long a feeder's claim on a Pending email lasts (``BatchFeeder/lease``): the emails of
+    /// a `serve` that died go back to the queue after it (several `serve` on one PostgreSQL store).
+    public var handOverLease: TimeInterval = 300
     /// Seed of the in-process simulator.
     public var simulatorSeed: UInt64 = 1
     /// Keep emails this many calendar months (`[server] retention_months`): `serve` deletes older
@@ -100,7 +103,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             configuration.intakeTokensFile = try intake.string("tokens_file")
         }
         if let provider = try reader.section("provider") {
-            try provider.check(known: ["kind", "domain", "api_base_url", "api_key_file", "hand_over_interval_seconds", "simulator_seed"])
+            try provider.check(known: ["kind", "domain", "api_base_url", "api_key_file", "hand_over_interval_seconds", "hand_over_lease_seconds", "simulator_seed"])
             if let kind = try provider.string("kind") {
                 guard let value = ProviderKind(rawValue: kind) else {
                     throw ConfigurationError(path: path, problem: "provider.kind must be \"simulator\" or \"mailgun\"")
@@ -111,6 +114,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let url = try provider.string("api_base_url") { configuration.apiBaseURL = url }
             configuration.apiKeyFile = try provider.string("api_key_file")
             if let seconds = try provider.positiveInt("hand_over_interval_seconds") { configuration.handOverInterval = TimeInterval(seconds) }
+            if let seconds = try provider.positiveInt("hand_over_lease_seconds") { configuration.handOverLease = TimeInterval(seconds) }
             if let seed = try provider.positiveInt("simulator_seed") { configuration.simulatorSeed = UInt64(seed) }
         }
         return configuration

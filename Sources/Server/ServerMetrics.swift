@@ -1,5 +1,4 @@
 import AuditCore
-import AuditStore
 import Foundation
 import Prometheus
 
@@ -95,7 +94,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Updates the queue gauges from the store (all accounts) and the committer.
-    public func refresh(store: AuditDatabase, webhookQueueDepth: Int, webhookGroups: GroupCommitStatistics, now: Date) throws {
+    public func refresh(store: any ServiceHealthStore, webhookQueueDepth: Int, webhookGroups: GroupCommitStatistics, now: Date) throws {
         groups.set(Double(webhookGroups.groups))
         groupItems.set(Double(webhookGroups.items))
         largestGroup.set(Double(webhookGroups.largestGroup))

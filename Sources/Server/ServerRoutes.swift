@@ -1,4 +1,4 @@
-import AuditStore
+import AuditCore
 import Foundation
 import Hummingbird
 import Logging
@@ -11,13 +11,13 @@ public struct ServerRoutes: Sendable {
     public let intake: IntakeCommitter
     public let intakeTokens: IntakeTokens
     public let providerStatus: ProviderStatus
-    public let store: AuditDatabase
+    public let store: any ServiceHealthStore
     public let maximumBodyBytes: Int
     public let metrics: ServerMetrics
     public let logger: Logger
 
     public init(verifier: WebhookVerifier, committer: WebhookCommitter, intake: IntakeCommitter, intakeTokens: IntakeTokens,
-                providerStatus: ProviderStatus, store: AuditDatabase, maximumBodyBytes: Int, metrics: ServerMetrics = ServerMetrics(),
+                providerStatus: ProviderStatus, store: any ServiceHealthStore, maximumBodyBytes: Int, metrics: ServerMetrics = ServerMetrics(),
                 logger: Logger) {
         self.verifier = verifier
         self.committer = committer

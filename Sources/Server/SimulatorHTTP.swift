@@ -17,8 +17,16 @@ public struct SimulatorHTTPConfiguration: Sendable {
     public var domain = "mg.harbourlets.co.uk"
     /// The API key callers must send (basic auth `api:KEY`); nil accepts any.
     public var apiKey: String?
-    /// Where signed webhooks are posted; nil posts none (Events API only).
-    public var webhookURL: String?
+    /// Where signed webhooks are posted; empty posts none (Events API only). With several, the
+    /// simulator spreads them as a load balancer in front of several receivers would: each
+    /// webhook goes to the next URL in turn, and each retry of it to the URL after the one that
+    /// failed.
+    public var webhookURLs: [String] = []
+    /// The one webhook URL (the first of ``webhookURLs``); setting it replaces them all.
+    public var webhookURL: String? {
+        get { webhookURLs.first }
+        set { webhookURLs = newValue.map { [$0] } ?? [] }
+    }
     /// The key webhooks are signed with.
     public var signingKey: String?
     /// Divides the simulated delays between a send and its events (1 is Mailgun's pace). Events
@@ -47,10 +55,17 @@ public final class SimulatorHTTP: @unchecked Sendable {
     /// Webhook deliveries waiting for their next attempt.
     private var deliveries: [WebhookDelivery] = []
 
+    /// Webhooks made so far (which URL of several the next one goes to).
+    private var webhooksMade = 0
+    /// Messages accepted by `POST /v3/{domain}/messages` so far (for `/simulator/stats`).
+    private var messagesAccepted = 0
+
     struct WebhookDelivery {
         var body: String
         var attempt: Int
         var due: Date
+        /// The position of this delivery's first URL in ``SimulatorHTTPConfiguration/webhookURLs``.
+        var firstURL = 0
     }
 
     public init(configuration: SimulatorHTTPConfiguration, logger: Logger) {
@@ -97,8 +112,9 @@ public final class SimulatorHTTP: @unchecked Sendable {
             return Self.json(.ok, "{\"available\": true, \"rate_limited\": false}")
         }
         router.get("/simulator/stats") { _, _ in
-            let (logged, waiting) = self.lock.withLock { (self.log.count, self.deliveries.count) }
-            return Self.json(.ok, "{\"events\": \(logged), \"webhooks_waiting\": \(waiting), \"queued\": \(self.simulator.queuedEventCount)}")
+            let (logged, waiting, accepted) = self.lock.withLock { (self.log.count, self.deliveries.count, self.messagesAccepted) }
+            return Self.json(.ok, "{\"events\": \(logged), \"webhooks_waiting\": \(waiting), \"queued\": \(self.simulator.queuedEventCount), "
+                             + "\"accepted\": \(accepted)}")
         }
         return router
     }
@@ -123,6 +139,7 @@ public final class SimulatorHTTP: @unchecked Sendable {
         let send = Self.sendRequest(fromForm: String(buffer: buffer))
         do {
             let response = try simulator.send(send, at: Date())
+            lock.withLock { messagesAccepted += 1 }
             return Self.json(.ok, JSONText.object(["id": .string(response.id), "message": .string(response.message)]))
         } catch {
             let status: HTTPResponse.Status
@@ -208,13 +225,15 @@ public final class SimulatorHTTP: @unchecked Sendable {
                 for line in lines {
                     let timestamp = (try? MailgunEventDecoder.decode(line: line, lineNumber: 1))?.event.timestamp ?? 0
                     log.append((timestamp, line))
-                    if configuration.webhookURL != nil, configuration.signingKey != nil {
-                        deliveries.append(WebhookDelivery(body: signedBody(line), attempt: 0, due: Date()))
+                    if !configuration.webhookURLs.isEmpty, configuration.signingKey != nil {
+                        deliveries.append(WebhookDelivery(body: signedBody(line), attempt: 0, due: Date(), firstURL: webhooksMade))
+                        webhooksMade += 1
                     }
                 }
             }
         }
-        guard let url = configuration.webhookURL else { return }
+        let urls = configuration.webhookURLs
+        guard !urls.isEmpty else { return }
         let now = Date()
         let due: [WebhookDelivery] = lock.withLock {
             let ready = deliveries.filter { $0.due <= now }
@@ -224,6 +243,7 @@ public final class SimulatorHTTP: @unchecked Sendable {
         guard !due.isEmpty else { return }
         let outcomes = await withTaskGroup(of: (WebhookDelivery, Int).self) { group in
             for delivery in due {
+                let url = urls[(delivery.firstURL + delivery.attempt) % urls.count]
                 group.addTask { (delivery, await Self.post(delivery.body, to: url, client: client)) }
             }
             var all: [(WebhookDelivery, Int)] = []

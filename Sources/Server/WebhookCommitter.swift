@@ -30,66 +30,92 @@ public enum WebhookCommitOutcome: Sendable, Equatable {
 /// group is stored and every webhook in it gets `.unavailable`.
 ///
 /// The transaction's commit does not wait for the disk: a second thread flushes the store's
-/// write-ahead log (``AuditDatabase/syncWriteAheadLog()``) after each commit and only then are
+/// write-ahead log (``WebhookIngestStore/syncWriteAheadLog()``) after each commit and only then are
 /// the group's webhooks answered, so every 200 still follows a durable commit, while the writer
 /// already runs the next group's transaction during the flush (one flush often covers several
 /// groups). When the flush fails the group's webhooks get `.unavailable` (503): Mailgun retries
 /// them and the retries find their events already stored.
+///
+/// On PostgreSQL there are several writers, each on its own connection (``init(writers:ingestor:maximumGroup:timestampWindow:logger:)``),
+/// so groups commit side by side; the sync step does nothing there (a commit is durable).
 public final class WebhookCommitter: Sendable {
-    private let store: AuditDatabase
+    private let writers: [any WebhookIngestStore]
     private let ingestor: EventIngestor
     /// Tokens older than this are forgotten (twice the timestamp window: a signature that old is refused anyway).
     private let tokenLifetime: TimeInterval
     private let lastPrune = LockedDate()
     private let logger: Logger
     private let compactors = CompactorPool()
-    private let group: GroupCommitter<PreparedWebhook, WebhookCommitOutcome>
+    private let groups: [GroupCommitter<PreparedWebhook, WebhookCommitOutcome>]
 
-    /// Creates a committer; call ``start()`` before ``submit(_:)``.
-    public init(store: AuditDatabase, ingestor: EventIngestor, maximumGroup: Int = 2_000, timestampWindow: TimeInterval = 9 * 3600,
-                logger: Logger) {
-        self.store = store
+    /// Creates a committer with one writer; call ``start()`` before ``submit(_:)``.
+    public convenience init(store: any WebhookIngestStore, ingestor: EventIngestor, maximumGroup: Int = 2_000,
+                            timestampWindow: TimeInterval = 9 * 3600, logger: Logger) {
+        self.init(writers: [store], ingestor: ingestor, maximumGroup: maximumGroup, timestampWindow: timestampWindow, logger: logger)
+    }
+
+    /// Creates a committer with a writer thread per store in `writers` (each its own connection:
+    /// PostgreSQL takes several transactions at once; a SQLite store has one writer). A webhook
+    /// joins the group of the writer with the fewest waiting. Call ``start()`` before ``submit(_:)``.
+    public init(writers: [any WebhookIngestStore], ingestor: EventIngestor, maximumGroup: Int = 2_000,
+                timestampWindow: TimeInterval = 9 * 3600, logger: Logger) {
+        precondition(!writers.isEmpty, "a webhook committer needs a store to write to")
+        self.writers = writers
         self.ingestor = ingestor
         tokenLifetime = 2 * timestampWindow
         self.logger = logger
         let lifetime = tokenLifetime, lastPrune = lastPrune
-        group = GroupCommitter(
-            name: "webhook-commit", maximumGroup: maximumGroup, unavailable: .unavailable,
-            commit: { webhooks in
-                Self.commit(webhooks, store: store, defaultAccountID: ingestor.defaultAccountID, deferringSync: true, logger: logger)
-            },
-            betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) },
-            sync: {
-                do {
-                    try store.syncWriteAheadLog()
-                    return true
-                } catch {
-                    logger.error("webhook group committed but not synced to disk", metadata: ["error": "\(error)"])
-                    return false
-                }
-            })
+        groups = writers.enumerated().map { index, store in
+            GroupCommitter(
+                name: writers.count == 1 ? "webhook-commit" : "webhook-commit-\(index + 1)", maximumGroup: maximumGroup,
+                unavailable: .unavailable,
+                commit: { webhooks in
+                    Self.commit(webhooks, store: store, defaultAccountID: ingestor.defaultAccountID, deferringSync: true, logger: logger)
+                },
+                betweenGroups: { Self.pruneTokensHourly(store: store, lifetime: lifetime, lastPrune: lastPrune, logger: logger) },
+                sync: {
+                    do {
+                        try store.syncWriteAheadLog()
+                        return true
+                    } catch {
+                        logger.error("webhook group committed but not synced to disk", metadata: ["error": "\(error)"])
+                        return false
+                    }
+                })
+        }
     }
 
     /// Starts the writer thread.
-    public func start() { group.start() }
+    public func start() { groups.forEach { $0.start() } }
 
     /// Finishes the groups already queued, then stops the thread. Later submissions get `.unavailable`.
-    public func stop() { group.stop() }
+    public func stop() { groups.forEach { $0.stop() } }
 
     /// Webhooks waiting for the next group commit (for `/metrics`).
-    public var queueDepth: Int { group.queueDepth }
+    public var queueDepth: Int { groups.reduce(0) { $0 + $1.queueDepth } }
 
     /// Groups committed since ``start()``, their webhooks and the writer's time in them (for `/metrics`).
-    public var committed: GroupCommitStatistics { group.committed }
+    public var committed: GroupCommitStatistics {
+        groups.map(\.committed).reduce(into: GroupCommitStatistics()) { sum, one in
+            sum.groups += one.groups
+            sum.items += one.items
+            sum.largestGroup = max(sum.largestGroup, one.largestGroup)
+            sum.commitSeconds += one.commitSeconds
+            sum.syncs += one.syncs
+            sum.syncSeconds += one.syncSeconds
+        }
+    }
 
     /// Prepares a webhook on the caller's task, queues it for the next group commit and waits for its outcome.
     public func submit(_ webhook: VerifiedWebhook) async -> WebhookCommitOutcome {
-        await group.submit(prepare(webhook))
+        let prepared = prepare(webhook)
+        let writer = groups.count == 1 ? groups[0] : groups.min { $0.queueDepth < $1.queueDepth }!
+        return await writer.submit(prepared)
     }
 
     /// Prepares and stores one group at once, on the caller's thread; returns an outcome per webhook, in order.
     func commit(_ webhooks: [VerifiedWebhook]) -> [WebhookCommitOutcome] {
-        Self.commit(webhooks.map(prepare), store: store, defaultAccountID: ingestor.defaultAccountID, deferringSync: false, logger: logger)
+        Self.commit(webhooks.map(prepare), store: writers[0], defaultAccountID: ingestor.defaultAccountID, deferringSync: false, logger: logger)
     }
 
     /// The ingest path's mapping of the webhook's event, its raw JSON compacted for the store.
@@ -102,7 +128,7 @@ public final class WebhookCommitter: Sendable {
         }
     }
 
-    private static func commit(_ webhooks: [PreparedWebhook], store: AuditDatabase, defaultAccountID: Int64?,
+    private static func commit(_ webhooks: [PreparedWebhook], store: any WebhookIngestStore, defaultAccountID: Int64?,
                                deferringSync: Bool, logger: Logger) -> [WebhookCommitOutcome] {
         let now = Date()
         do {
@@ -125,7 +151,7 @@ public final class WebhookCommitter: Sendable {
     }
 
     /// Forgets tokens older than the lifetime, at most once an hour (on the writer thread, between groups).
-    private static func pruneTokensHourly(store: AuditDatabase, lifetime: TimeInterval, lastPrune: LockedDate, logger: Logger) {
+    private static func pruneTokensHourly(store: any WebhookIngestStore, lifetime: TimeInterval, lastPrune: LockedDate, logger: Logger) {
         let now = Date()
         guard lastPrune.advance(to: now, ifOlderThan: 3600) else { return }
         do {

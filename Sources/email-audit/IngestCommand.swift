@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditEngine
 import Foundation
 
@@ -20,8 +21,10 @@ struct IngestCommand: ParsableCommand {
         if file != "-", !FileManager.default.fileExists(atPath: file) {
             throw CLIError("no such file: \(file)")
         }
-        let database = try store.openStore()
-        let ingestor = EventIngestor(store: database, defaultAccountID: try database.accountsByID().first?.id, batchSize: batchSize)
+        let postgres = try store.openPostgresStores()?[0]
+        defer { postgres?.connection.close() }
+        let target: any EventIngestStore & PortfolioStore = try postgres ?? store.openStore()
+        let ingestor = EventIngestor(store: target, defaultAccountID: try target.accounts().map(\.id).min(), batchSize: batchSize)
         let report: IngestReport
         do {
             report = try ingestor.ingest(fileAt: file)

@@ -20,8 +20,10 @@ struct RecordCommand: ParsableCommand {
     var batchSize = 1_000
 
     func run() throws {
-        let database = try store.openStore()
-        let recorder = IntakeRecorder(store: database)
+        let postgres = try store.openPostgresStores()?[0]
+        defer { postgres?.connection.close() }
+        let target: any HostRecordingStore = try postgres ?? store.openStore()
+        let recorder = IntakeRecorder(store: target)
         var failures = 0
         var lineNumber = 0
         var batch: [(line: Int, request: IntakeRequest)] = []

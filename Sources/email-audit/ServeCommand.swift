@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditStore
+import AuditStorePostgres
 import Foundation
 import Logging
 import Server
@@ -43,6 +44,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds between hand-over batches (default 300).", valueName: "seconds"))
     var handOverInterval: Int?
 
+    @Option(help: ArgumentHelp("Seconds a claim on a Pending email lasts; a serve that dies gives its emails back after it (default 300).", valueName: "seconds"))
+    var handOverLease: Int?
+
     @Option(help: ArgumentHelp("How far a webhook's signing time may be from now (default 32400).", valueName: "seconds"))
     var timestampWindow: Int?
 
@@ -71,6 +75,10 @@ struct ServeCommand: ParsableCommand {
                 guard handOverInterval > 0 else { throw CLIError("--hand-over-interval must be a positive number of seconds") }
                 settings.handOverInterval = TimeInterval(handOverInterval)
             }
+            if let handOverLease {
+                guard handOverLease > 0 else { throw CLIError("--hand-over-lease must be a positive number of seconds") }
+                settings.handOverLease = TimeInterval(handOverLease)
+            }
             if let timestampWindow {
                 guard timestampWindow > 0 else { throw CLIError("--timestamp-window must be a positive number of seconds") }
                 settings.timestampWindow = TimeInterval(timestampWindow)
@@ -93,15 +101,37 @@ struct ServeCommand: ParsableCommand {
         }
         var options = store
         if options.db == nil { options.db = settings.databasePath }
-        let database = try options.openStore()
+        let (stores, postgres) = try Self.stores(options)
+        defer { postgres.forEach { $0.connection.close() } }
         let logger = Logger(label: "email-audit.serve")
         try runBlocking {
             do {
-                try await AuditServer.run(configuration: settings, store: database, logger: logger)
+                try await AuditServer.run(configuration: settings, stores: stores, logger: logger)
             } catch let error as ConfigurationError {
                 throw CLIError("\(error)")
             }
         }
+    }
+}
+
+extension ServeCommand {
+    /// Webhook group committers on a PostgreSQL store, each on its own connection.
+    static let postgresWebhookWriters = 4
+
+    /// The stores `serve` works on: the SQLite file in every role, or PostgreSQL connections:
+    /// ``postgresWebhookWriters`` for the webhooks, one each for the intake, the feeder and the
+    /// health checks (each role calls the store from its own thread).
+    /// Also returns the PostgreSQL stores, to close when `serve` ends (none for SQLite).
+    static func stores(_ options: StoreOptions) throws -> (ServeStores, [PostgresAuditStore]) {
+        guard let postgres = try options.openPostgresStores(count: postgresWebhookWriters + 3) else {
+            return (.sqlite(try options.openStore()), [])
+        }
+        let roles = postgres.suffix(3)
+        return (ServeStores(description: postgres[0].connection.location.description,
+                            webhookWriters: Array(postgres.prefix(postgresWebhookWriters)),
+                            intake: roles[roles.startIndex], feeder: roles[roles.startIndex + 1], health: roles[roles.startIndex + 2],
+                            digests: roles[roles.startIndex + 1]),
+                postgres)
     }
 }
 

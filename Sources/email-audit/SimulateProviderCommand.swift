@@ -29,8 +29,8 @@ struct SimulateProviderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("File holding the API key callers must use (any key when omitted).", valueName: "file"))
     var apiKeyFile: String?
 
-    @Option(help: ArgumentHelp("Where to post webhooks (none when omitted).", valueName: "url"))
-    var webhookURL: String?
+    @Option(help: ArgumentHelp("Where to post webhooks (none when omitted). Repeat it for several receivers: each webhook goes to the next in turn, each retry to the one after.", valueName: "url"))
+    var webhookURL: [String] = []
 
     @Option(help: ArgumentHelp("File holding the webhook signing key.", valueName: "file"))
     var signingKeyFile: String?
@@ -52,10 +52,10 @@ struct SimulateProviderCommand: ParsableCommand {
         }
         guard speed > 0, speed <= 100_000 else { throw CLIError("--speed must be above 0 and at most 100000") }
         guard retryScale > 0 else { throw CLIError("--retry-scale must be above 0") }
-        if webhookURL != nil && settings.signingKey == nil { throw CLIError("--webhook-url needs --signing-key-file") }
+        if !webhookURL.isEmpty && settings.signingKey == nil { throw CLIError("--webhook-url needs --signing-key-file") }
         settings.domain = domain
         settings.seed = seed
-        settings.webhookURL = webhookURL
+        settings.webhookURLs = webhookURL
         settings.speed = speed
         settings.retryDelays = settings.retryDelays.map { $0 * retryScale }
         LoggingSystem.bootstrap { label in

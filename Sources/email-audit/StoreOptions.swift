@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, export, users, suppressions, resend, notifications and prefs so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
@@ -114,6 +114,26 @@ struct StoreOptions: ParsableArguments {
         switch location {
         case .sqlite: return .sqlite(writing ? try openExistingStoreForWriting() : try openExistingStore())
         case .postgres: return try openForReading()
+        }
+    }
+
+    /// Opens the PostgreSQL store of the URL for a command that writes through the store
+    /// contract (`serve`, `ingest`, `record`): `count` stores, each on its own connection (the
+    /// schema created or upgraded as ``PostgresStoreOpening`` does). Nil for a SQLite path.
+    func openPostgresStores(count: Int = 1) throws -> [PostgresAuditStore]? {
+        guard case .postgres(let url) = location else { return nil }
+        let zone = try resolvedTimeZone()
+        do {
+            let connections = try PostgresStoreOpening.openConnections(url: url, count: count, passwordFile: dbPasswordFile, timeZone: zone,
+                                                                       environment: environment, warn: { Console.printError("\($0)") })
+            do {
+                return try connections.map { try PostgresAuditStore(connection: $0) }
+            } catch {
+                connections.forEach { $0.close() }
+                throw error
+            }
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 

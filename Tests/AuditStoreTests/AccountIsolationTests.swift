@@ -38,6 +38,11 @@ struct AccountIsolationTests {
         // durability and writability are store upkeep.
         "recordFromHost", "emailID", "unknownUnitIDs", "bindWebhookTokens", "bindWebhookTokensAndApply", "forgetWebhookTokens",
         "eventsSyncCursor", "advanceEventsSyncCursor", "requireFullDurability", "syncWriteAheadLog", "isWritable",
+        // serve's /metrics (ServiceHealthStore): the Pending count and oldest time of every account
+        // (nil) or one, and the feeders' outcomes; counts and times only, no rows. The screen reads it
+        // through the scoped reader for its own account. Telling a refused value from a failing
+        // store reads nothing.
+        "handOverHealth", "isValueRefusal",
         // Store upkeep with no account data: health, sizes, zone, the simulator's own state, paths.
         "integrityProblems", "rollupMismatches", "rollupTimeZoneIdentifier", "savedSimulatorState", "close",
         "changeToken", "emailCount", "eventCount", "schemaVersion", "defaultPath", "storageSize",

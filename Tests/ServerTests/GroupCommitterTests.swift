@@ -1,3 +1,4 @@
+import AuditCore
 import AuditEngine
 import AuditStore
 import Foundation
