@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/email-audit
 RELEASE_BIN = $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/email-audit
 
-.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench bench-store demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst pg-serve-e2e bench-server
+.PHONY: build release test unit cli e2e e2e-debug e2e-release screenshots-check screenshots bench bench-store bench-postgres demo crash fuzz export-tests server-e2e server-e2e-debug server-e2e-release server-burst pg-serve-e2e bench-server
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -102,6 +102,15 @@ bench:
 BENCH_FLAGS ?=
 bench-store:
 	$(SWIFT) run -c release email-audit-bench $(BENCH_FLAGS)
+
+## The store benchmark on PostgreSQL: a throwaway server (scripts/pg_throwaway.sh, settings in
+## scripts/bench_postgres.sh), the same build copied into it and ingested through PostgresEventIngest,
+## first pages, counts and the screen through PostgresAuditReader; the server is stopped afterwards.
+## make bench-postgres EMAILS=100000 DAYS=365; EXPLAIN=1 adds each filter's EXPLAIN ANALYZE.
+EMAILS ?= 1000000
+DAYS ?= 1095
+bench-postgres:
+	bash scripts/bench_postgres.sh --emails $(EMAILS) --days $(DAYS) $(if $(EXPLAIN),--explain) $(BENCH_FLAGS)
 
 ## Webhook throughput and intake rate of the real serve on loopback (release build; figures in
 ## docs/benchmark-server.txt).

@@ -82,7 +82,7 @@ let package = Package(
         // commands that read both (the CLI cannot write a PostgreSQL store yet).
         .executableTarget(name: "email-audit-test-fixture", dependencies: ["AuditCore", "AuditStore", "AuditStorePostgres"]),
         .executableTarget(name: "email-audit-bench", dependencies: [
-            "AuditEngine", "AuditStore", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
+            "AuditEngine", "AuditStore", "AuditStorePostgres", "AuditCore", "Demo", "TerminalUI", "Export", "Mailgun", "ProviderSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

@@ -14,6 +14,9 @@
 #                                        (the PostgreSQL tests are recorded as skipped), except under
 #                                        CI=true, where that is an error.
 #
+# PG_THROWAWAY_SETTINGS adds server settings after the defaults above (a later -c wins), e.g.
+# "-c shared_buffers=1GB -c fsync=on" (scripts/bench_postgres.sh sets its own; the tests use none).
+#
 # The binaries come from PG_BIN, else /usr/lib/postgresql/15/bin, else the newest
 # /usr/lib/postgresql/*/bin (Debian's postgresql package; .ci/run installs it when missing).
 # initdb refuses to run as root, so as root the server runs as the unprivileged user `nobody`
@@ -72,7 +75,7 @@ start() {
     return 1
   fi
   if ! as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=50" \
+      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=50 ${PG_THROWAWAY_SETTINGS:-}" \
       start >/dev/null 2>&1; then
     echo "pg_throwaway: the server did not start:" >&2
     tail -n 20 "$dir/server.log" >&2 || true

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import AuditStorePostgres
 import Demo
 import Foundation
 import Synchronization
@@ -20,8 +21,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Days of history (three years by default).")
     var days = 1_095
 
-    @Option(help: "Store file; reused when it already holds the same number of emails.")
+    @Option(help: "Store file, reused when it already holds the same number of emails; or a postgresql:// URL (no password in it): the store is raised in SQLite (--source), copied with migrate's code and its events ingested into PostgreSQL.")
     var db = FileManager.default.temporaryDirectory.appendingPathComponent("email-audit-bench.sqlite").path
+
+    @Option(name: .customLong("db-password-file"),
+            help: "With --db postgresql://...: a file holding the database password (no group or other permissions); else EMAIL_AUDIT_DB_PASSWORD_FILE, PGPASSFILE or ~/.pgpass, as the CLI.")
+    var dbPasswordFile: String?
+
+    @Option(help: "With --db postgresql://...: the SQLite store the emails are raised in and copied from (kept for a rerun and the side-by-side size).")
+    var source = FileManager.default.temporaryDirectory.appendingPathComponent("email-audit-bench-pg-source.sqlite").path
+
+    @Flag(help: "With --db postgresql://...: print EXPLAIN (ANALYZE, BUFFERS) of the first page of one filter of each kind.")
+    var explain = false
 
     @Option(help: "Samples per query kind.")
     var samples = 300
@@ -130,6 +141,10 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let zone = TimeZone(identifier: "Europe/London")!
+        if PostgresLocation.isURL(db) {
+            try runPostgres(url: db, zone: zone)
+            return
+        }
         if screenOnly {
             let store = try AuditDatabase(path: db, timeZone: zone)
             // Time to first frame as a user meets it: from process start, through opening the
@@ -211,9 +226,25 @@ struct BenchCommand: ParsableCommand {
     /// How long the build's simulated support desk takes to clear a suppression: 30 days.
     static let suppressionLifetime: TimeInterval = 30 * 86_400
 
+    /// What the raise and hand-over leave for the ingest: the simulator's events file.
+    struct Raised {
+        let eventsPath: String
+        let lines: Int
+        let accountID: Int64?
+    }
+
     func build(_ store: AuditDatabase) throws {
-        print("Building \(emails) emails over \(days) days in \(db) (\(PortfolioPlan.copies(forEmails: emails, days: days)) copies of the demo portfolio; suppressions cleared after \(Int(Self.suppressionLifetime / 86_400)) days) …")
-        let folder = (db as NSString).deletingLastPathComponent
+        let raised = try raise(store, path: db)
+        if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST"] != nil { throw ExitCode.success }
+        Self.releaseMemory(store, after: "the raise and hand-over")
+        try ingest(raised.eventsPath, lines: raised.lines, into: store, accountID: raised.accountID)
+    }
+
+    /// Step 1 of a build: raises the emails into the SQLite store at `path` and hands them to
+    /// the simulator, writing every event it reports to `path + ".events.jsonl"`.
+    func raise(_ store: AuditDatabase, path: String) throws -> Raised {
+        print("Building \(emails) emails over \(days) days in \(path) (\(PortfolioPlan.copies(forEmails: emails, days: days)) copies of the demo portfolio; suppressions cleared after \(Int(Self.suppressionLifetime / 86_400)) days) …")
+        let folder = (path as NSString).deletingLastPathComponent
         let freeBefore = DiskSpace.freeBytes(at: folder)
         if let free = freeBefore {
             // What the last measured build needed (see the "disk" line after the build): the events
@@ -226,7 +257,7 @@ struct BenchCommand: ParsableCommand {
         let started = Date()
         // 1. Raise the emails and hand them to the simulator (hourly batches; the cadence does not
         //    matter here), writing every provider event it reports to a JSON-lines file.
-        let eventsPath = db + ".events.jsonl"
+        let eventsPath = path + ".events.jsonl"
         _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
         guard let eventsFile = FileHandle(forWritingAtPath: eventsPath) else { throw ValidationError("cannot write \(eventsPath)") }
         var pinnedNow = Date()
@@ -270,14 +301,13 @@ struct BenchCommand: ParsableCommand {
         let eventsBytes = DiskSpace.fileBytes(eventsPath)
         print(String(format: "events file: %.2f GB = %.0f bytes per event line, %.0f per email",
                      Double(eventsBytes) / 1e9, Double(eventsBytes) / Double(max(1, lineCount)), Double(eventsBytes) / Double(max(1, emails))))
-        if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_STOP_BEFORE_INGEST"] != nil { throw ExitCode.success }
-        Self.releaseMemory(store, after: "the raise and hand-over")
-        try ingest(eventsPath, lines: lineCount, into: store, accountID: result.accountID)
+        return Raised(eventsPath: eventsPath, lines: lineCount, accountID: result.accountID)
     }
 
     /// Step 2 of a build: ingests the events file through the one ingest path, as `email-audit
     /// ingest` does, and reports the rate in each tenth and the disk the build took at its peak.
-    func ingest(_ eventsPath: String, lines lineCount: Int, into store: AuditDatabase, accountID: Int64?) throws {
+    func ingest(_ eventsPath: String, lines lineCount: Int, into store: AuditDatabase, accountID: Int64?, path: String? = nil) throws {
+        let db = path ?? self.db
         let eventsBytes = DiskSpace.fileBytes(eventsPath)
         let ingestStarted = Date()
         var tenths = IngestTenths(totalLines: lineCount)

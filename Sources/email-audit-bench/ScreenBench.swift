@@ -10,9 +10,29 @@ import TerminalUI
 /// (effects run synchronously, so each figure includes the store queries the key caused and
 /// the rendering of the full 120×40 frame).
 struct ScreenBench {
-    let store: AuditDatabase
+    /// The reader the screen reads through (SQLite's `AccountScopedReader` or `PostgresAuditReader`).
+    let reader: any AuditReader
+    let account: Account
+    let userName: String
+    let timeZone: TimeZone
     let now: Date
     let samples: Int
+
+    /// The screen on the SQLite store, read as its first account's first staff user.
+    init(store: AuditDatabase, now: Date, samples: Int) throws {
+        let reader = try Self.reader(store)
+        self.init(reader: reader, account: reader.account, userName: reader.user.name, timeZone: store.timeZone, now: now, samples: samples)
+    }
+
+    /// The screen on any reader.
+    init(reader: any AuditReader, account: Account, userName: String, timeZone: TimeZone, now: Date, samples: Int) {
+        self.reader = reader
+        self.account = account
+        self.userName = userName
+        self.timeZone = timeZone
+        self.now = now
+        self.samples = samples
+    }
 
     /// The first account's reader, signed in as its first staff user (as the screen reads).
     static func reader(_ store: AuditDatabase) throws -> AccountScopedReader {
@@ -24,10 +44,8 @@ struct ScreenBench {
     }
 
     func run() throws {
-        let reader = try Self.reader(store)
-        let account = reader.account
-        var options = TerminalOptions(accountID: account.id, accountName: account.name, userName: reader.user.name,
-                                      timeZone: store.timeZone, initialFilter: EmailFilter(accountID: account.id, dateRange: .all))
+        var options = TerminalOptions(accountID: account.id, accountName: account.name, userName: userName,
+                                      timeZone: timeZone, initialFilter: EmailFilter(accountID: account.id, dateRange: .all))
         let pinned = now
         options.now = { pinned }
         print("Screen (120×40, headless; each figure = update + store queries + full render):")
