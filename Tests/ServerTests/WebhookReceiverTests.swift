@@ -43,14 +43,15 @@ import Testing
 
     @Test func aStaleTimestampIsRefusedWith406() async throws {
         let fixture = try ServerFixture(timestampWindow: 600)
-        // Far enough from the edges that a slow, loaded test machine cannot move either across the window.
-        let stale = ServerFixture.webhookBody(event: ServerFixture.eventJSON(id: "ev-1"), timestamp: Date() - 900)
-        let future = ServerFixture.webhookBody(event: ServerFixture.eventJSON(id: "ev-3"), timestamp: Date() + 900)
-        let fresh = ServerFixture.webhookBody(event: ServerFixture.eventJSON(id: "ev-2"), timestamp: Date() - 60)
+        // Each body is signed just before it is posted, 300 s from the window's edges: on a loaded
+        // machine a suite can sit for minutes between building bodies and posting them.
+        func body(_ id: String, secondsFromNow: Double) -> String {
+            ServerFixture.webhookBody(event: ServerFixture.eventJSON(id: id), timestamp: Date() + secondsFromNow)
+        }
         try await fixture.app.test(.router) { client async throws in
-            #expect(try await post(client, stale).status == .notAcceptable)
-            #expect(try await post(client, future).status == .notAcceptable)
-            #expect(try await post(client, fresh).status == .ok)
+            #expect(try await post(client, body("ev-1", secondsFromNow: -900)).status == .notAcceptable)
+            #expect(try await post(client, body("ev-3", secondsFromNow: 900)).status == .notAcceptable)
+            #expect(try await post(client, body("ev-2", secondsFromNow: -60)).status == .ok)
         }
         #expect(try fixture.store.eventCount() == 1)
     }
