@@ -45,7 +45,7 @@ import Testing
         let fixture = try ServerFixture(timestampWindow: 600)
         // Each body is signed just before it is posted, 300 s from the window's edges: on a loaded
         // machine a suite can sit for minutes between building bodies and posting them.
-        func body(_ id: String, secondsFromNow: Double) -> String {
+        @Sendable func body(_ id: String, secondsFromNow: Double) -> String {
             ServerFixture.webhookBody(event: ServerFixture.eventJSON(id: id), timestamp: Date() + secondsFromNow)
         }
         try await fixture.app.test(.router) { client async throws in
