@@ -21,6 +21,8 @@ import tempfile
 import time
 import urllib.parse
 
+from pg_test_support import psql_binary, with_database
+
 PASSED, FAILED = [], []
 
 
@@ -733,19 +735,6 @@ def migrate_checks(binary, work, db):
     finally:
         subprocess.run(["psql", url, "-qAt", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
 
-def psql_binary():
-    found = shutil.which("psql")
-    if found:
-        return found
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True):
-        return candidate
-    return None
-
-
-def with_database(url, name):
-    """The URL of database `name` on the server of `url` (its path replaced, host= and the rest kept)."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 def postgres_checks(binary, work):

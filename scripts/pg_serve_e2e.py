@@ -24,11 +24,9 @@ Usage: python3 scripts/pg_serve_e2e.py --binary PATH/email-audit [--emails 20000
 """
 import argparse
 import concurrent.futures
-import glob
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +36,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from pg_test_support import psql_binary, with_database
 
 TOKEN = "pg-e2e-intake-token-0123456789abcdef"
 SIGNING_KEY = "whsec-pg-e2e-0123456789abcdef"
@@ -78,19 +78,6 @@ def wait_for(url, seconds=60):
     return False
 
 
-def psql_binary():
-    found = shutil.which("psql")
-    if found:
-        return found
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True):
-        return candidate
-    return None
-
-
-def with_database(url, name):
-    """The URL of database `name` on the server of `url` (its path replaced, host= and the rest kept)."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 def main():
