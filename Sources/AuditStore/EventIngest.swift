@@ -57,7 +57,7 @@ extension AuditDatabase {
         }
         let compressor = CompactText.Compressor()
         func store(_ item: IncomingEvent) throws {
-            let emailID = try ingest.existingEmail(for: item) ?? ingest.makeOrClaimEmail(for: item)
+            let emailID = try ingest.owner(of: item)
             let hash = EventKeyHash.of(item.event.key)
             guard try !isStored(item.event.key, hash: hash, emailID: emailID) else {
                 result.duplicates += 1
@@ -107,14 +107,7 @@ extension AuditDatabase {
             }
         }
         for incoming in batch {
-            if incoming.recipient.isEmpty {
-                // Rejected events carry no recipient: it is the To header.
-                var copy = incoming
-                copy.recipient = StorageEncoding.normalisedAddress(incoming.headers.to)
-                try store(copy)
-            } else {
-                try store(incoming)
-            }
+            try store(EventOwnership.withRecipient(incoming))
         }
         result.createdEmails = ingest.created.count
         guard !touched.isEmpty else { return result }
@@ -143,23 +136,19 @@ extension AuditDatabase {
     }
 }
 
-/// Finds (or makes) the email each incoming event belongs to, within one ingest transaction.
-final class EventIngest {
+/// Finds (or makes) the email each incoming event belongs to, within one ingest transaction:
+/// the SQLite side of ``EventOwnerLookup``, with what it read cached for the transaction.
+final class EventIngest: EventOwnerLookup {
     struct MessageRecipient: Hashable {
         var messageID: String
         var recipient: String
-    }
-
-    struct AuditInfo {
-        var messageID: String?
-        var to: String
     }
 
     let db: Database
     let defaultAccountID: Int64?
     private(set) var created: Set<Int64> = []
     private var byMessageRecipient: [MessageRecipient: Int64] = [:]
-    private var auditInfo: [Int64: AuditInfo?] = [:]
+    private var auditInfo: [Int64: EventOwnership.AuditedEmail?] = [:]
     private var importAccountID: Int64?
     private var externalStaff: [Int64: Int64] = [:]
     private var senders = SenderIDs()
@@ -176,76 +165,26 @@ final class EventIngest {
             """)
     }
 
-    /// The email an event belongs to when it already exists and nothing needs changing
-    /// (the common case): its audit id names an email with this message id and recipient,
-    /// or an email has this (message id, recipient).
-    func existingEmail(for item: IncomingEvent) throws -> Int64? {
-        if let auditID = item.auditEmailID, let info = try audit(auditID),
-           info.messageID == item.messageID, info.to == item.recipient {
-            return auditID
-        }
-        return try lookup(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
+    /// The email `item` belongs to, found or made by ``EventOwnership/owner(of:in:)``.
+    func owner(of item: IncomingEvent) throws -> Int64 {
+        try EventOwnership.owner(of: item, in: self)
     }
 
-    /// The slow path: records the message id on the email named by the audit id, or creates a
-    /// cc sibling or an External email.
-    func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
-        let messageID = item.messageID, recipient = item.recipient
-        let key = MessageRecipient(messageID: messageID, recipient: recipient)
-        var siblingSource: Int64?
-        if let auditID = item.auditEmailID, var info = try audit(auditID),
-           info.messageID == nil || info.messageID == messageID {
-            // An audit id is only trusted to name the email when the event is about that
-            // email's recipient (for a rejection, which has no recipient, its To header):
-            // anyone can put any audit id in an event. Once set, the message id never changes.
-            let recipientMatches = info.to == recipient
-                || (item.event.kind == .rejected && info.to == StorageEncoding.normalisedAddress(item.headers.to))
-            if info.messageID == nil, recipientMatches, !messageID.isEmpty,
-               try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
-                try db.cachedStatement(sql: """
-                    UPDATE emails SET provider_message_id = ?, message_hash = ?, handed_over_at = coalesce(handed_over_at, ?)
-                    WHERE id = ? AND provider_message_id IS NULL
-                    """).execute(arguments: [messageID, MessageIDHash.of(messageID), StorageEncoding.milliseconds(item.event.occurredAt),
-                                             auditID])
-                info.messageID = messageID
-                auditInfo[auditID] = info
-                byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
-            }
-            if info.messageID == messageID {
-                // A rejection is about the whole request, whatever recipient the provider read
-                // out of a malformed To (it may split "a@b,com" into two), so it belongs to the email.
-                if info.to == recipient || item.event.kind == .rejected { return auditID }
-                siblingSource = auditID
-            }
-        }
-        if let id = try lookup(key) { return id }
-        let id: Int64
-        if let source = try siblingSource ?? Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT min(id) FROM emails WHERE message_hash = ? AND provider_message_id = ?"),
-            arguments: [MessageIDHash.of(messageID), messageID]) {
-            id = try makeSibling(of: source, recipient: recipient)
-        } else {
-            id = try makeExternal(item)
-        }
-        created.insert(id)
-        byMessageRecipient[key] = id
-        return id
-    }
-
-    private func audit(_ id: Int64) throws -> AuditInfo? {
+    func auditedEmail(_ id: Int64) throws -> EventOwnership.AuditedEmail? {
         if let cached = auditInfo[id] { return cached }
-        var info: AuditInfo?
+        var info: EventOwnership.AuditedEmail?
         selectAudit.reset()
         selectAudit.bind(1, id)
         if try selectAudit.step() {
-            info = AuditInfo(messageID: selectAudit.optionalString(0), to: selectAudit.string(1))
+            info = EventOwnership.AuditedEmail(messageID: selectAudit.optionalString(0), to: selectAudit.string(1))
         }
         selectAudit.reset()
         auditInfo[id] = info
         return info
     }
 
-    private func lookup(_ key: MessageRecipient) throws -> Int64? {
+    func email(messageID: String, recipient: String) throws -> Int64? {
+        let key = MessageRecipient(messageID: messageID, recipient: recipient)
         if let id = byMessageRecipient[key] { return id }
         selectByMessageRecipient.reset()
         selectByMessageRecipient.bind(1, MessageIDHash.of(key.messageID))
@@ -258,20 +197,35 @@ final class EventIngest {
         return id
     }
 
-    /// The same message to another recipient: a copy of the email row, Pending, with no events yet.
-    private func makeSibling(of source: Int64, recipient: String) throws -> Int64 {
+    func firstEmail(messageID: String) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(id) FROM emails WHERE message_hash = ? AND provider_message_id = ?"),
+                           arguments: [MessageIDHash.of(messageID), messageID])
+    }
+
+    func claim(_ auditID: Int64, messageID: String, for item: IncomingEvent) throws {
+        guard var info = try auditedEmail(auditID) else { return }
+        try db.cachedStatement(sql: """
+            UPDATE emails SET provider_message_id = ?, message_hash = ?, handed_over_at = coalesce(handed_over_at, ?)
+            WHERE id = ? AND provider_message_id IS NULL
+            """).execute(arguments: [messageID, MessageIDHash.of(messageID), StorageEncoding.milliseconds(item.event.occurredAt),
+                                     auditID])
+        info.messageID = messageID
+        auditInfo[auditID] = info
+        byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
+    }
+
+    func makeSibling(of source: Int64, for item: IncomingEvent) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO emails (account_id, raised_by_id, activity, to_address, cc, sender_id, subject, body,
                                 attachments, created_at, provider_message_id, message_hash, handed_over_at, status)
             SELECT account_id, raised_by_id, activity, ?, cc, sender_id, subject, body,
                    attachments, created_at, provider_message_id, message_hash, handed_over_at, 0
             FROM emails WHERE id = ?
-            """).execute(arguments: [recipient, source])
-        return db.lastInsertedRowID
+            """).execute(arguments: [item.recipient, source])
+        return made(db.lastInsertedRowID, for: item)
     }
 
-    /// An email for a message the store never recorded, raised by the account's External user.
-    private func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+    func makeExternal(for item: IncomingEvent) throws -> Int64 {
         let accountID = try accountForImports()
         let staffID: Int64
         if let known = externalStaff[accountID] {
@@ -290,7 +244,15 @@ final class EventIngest {
                 try senders.id(db, accountID: accountID, address: item.headers.from), item.headers.subject,
                 StorageEncoding.jsonArray(item.headers.attachmentNames), at, item.messageID, MessageIDHash.of(item.messageID), at,
             ])
-        return db.lastInsertedRowID
+        return made(db.lastInsertedRowID, for: item)
+    }
+
+    /// Notes the email just made for `item`: created by this transaction, found by its
+    /// (message id, recipient) from now on.
+    private func made(_ id: Int64, for item: IncomingEvent) -> Int64 {
+        created.insert(id)
+        byMessageRecipient[MessageRecipient(messageID: item.messageID, recipient: item.recipient)] = id
+        return id
     }
 
     private func accountForImports() throws -> Int64 {

@@ -40,9 +40,9 @@ extension PostgresAuditStore: EventIngestStore {
     }
 }
 
-/// One ingest transaction on PostgreSQL: finds (or makes) each event's email, stores the
-/// events once, re-derives the touched emails.
-final class PostgresEventIngest {
+/// One ingest transaction on PostgreSQL: finds (or makes) each event's email (the PostgreSQL
+/// side of ``EventOwnerLookup``), stores the events once, re-derives the touched emails.
+final class PostgresEventIngest: EventOwnerLookup {
     /// What the ingest needs of an email to find it and write its events.
     struct EmailKey {
         var accountID: Int64
@@ -74,12 +74,7 @@ final class PostgresEventIngest {
 
     func apply(_ batch: [IncomingEvent]) throws -> ApplyResult {
         // Rejected events carry no recipient: it is the To header.
-        let items = batch.map { incoming -> IncomingEvent in
-            guard incoming.recipient.isEmpty else { return incoming }
-            var copy = incoming
-            copy.recipient = EmailAddress.bare(incoming.headers.to)
-            return copy
-        }
+        let items = batch.map(EventOwnership.withRecipient)
         for item in items {
             let key = MessageRecipient(messageID: item.messageID, recipient: item.recipient)
             earliest[key] = min(earliest[key] ?? item.event.occurredAt, item.event.occurredAt)
@@ -91,7 +86,7 @@ final class PostgresEventIngest {
         var owners: [Int64] = []
         owners.reserveCapacity(items.count)
         for item in items {
-            owners.append(try existingEmail(for: item) ?? makeOrClaimEmail(for: item))
+            owners.append(try EventOwnership.owner(of: item, in: self))
         }
         // Lock every email the batch names, in id order, and read its state.
         var states: [Int64: EmailState] = [:]
@@ -175,57 +170,41 @@ final class PostgresEventIngest {
 
     // MARK: Finding the email
 
-    /// The email an event belongs to when it exists and nothing needs changing (as the SQLite
-    /// store's `EventIngest.existingEmail`).
-    private func existingEmail(for item: IncomingEvent) throws -> Int64? {
-        if let auditID = item.auditEmailID, let info = try email(auditID),
-           info.messageID == item.messageID, info.to == item.recipient {
-            return auditID
-        }
-        return try lookup(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
+    /// The audited email `id` names, as the finding rule sees it.
+    func auditedEmail(_ id: Int64) throws -> EventOwnership.AuditedEmail? {
+        try email(id).map { EventOwnership.AuditedEmail(messageID: $0.messageID, to: $0.to) }
     }
 
-    /// Records the message id on the email named by the audit id, or makes a cc sibling or an
-    /// External email (as the SQLite store's `EventIngest.makeOrClaimEmail`).
-    private func makeOrClaimEmail(for item: IncomingEvent) throws -> Int64 {
-        let messageID = item.messageID, recipient = item.recipient
-        let key = MessageRecipient(messageID: messageID, recipient: recipient)
-        var siblingSource: Int64?
-        if let auditID = item.auditEmailID, var info = try email(auditID),
-           info.messageID == nil || info.messageID == messageID {
-            let recipientMatches = info.to == recipient
-                || (item.event.kind == .rejected && info.to == EmailAddress.bare(item.headers.to))
-            if info.messageID == nil, recipientMatches, !messageID.isEmpty,
-               try lookup(MessageRecipient(messageID: messageID, recipient: info.to)) == nil {
-                let at = StoredEventCoding.milliseconds(item.event.occurredAt)
-                try db.execute("""
-                    UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
-                        handed_over_at = coalesce(handed_over_at, timestamptz 'epoch' + \(at) * interval '1 millisecond')
-                    WHERE account_id = \(info.accountID) AND id = \(auditID) AND created_at = \(info.createdAt)
-                      AND provider_message_id IS NULL
-                    """)
-                info.messageID = messageID
-                emails[auditID] = info
-                byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
-            }
-            if info.messageID == messageID {
-                if info.to == recipient || item.event.kind == .rejected { return auditID }
-                siblingSource = auditID
-            }
-        }
-        if let id = try lookup(key) { return id }
-        let source: Int64?
-        if let siblingSource {
-            source = siblingSource
-        } else {
-            source = try optionalInt64("""
-                SELECT min(id) FROM emails
-                WHERE message_hash = \(StoredEventCoding.messageHash(messageID)) AND provider_message_id = \(messageID)
-                """)
-        }
-        let id = if let source { try makeSibling(of: source, recipient: recipient) } else { try makeExternal(item) }
+    func email(messageID: String, recipient: String) throws -> Int64? {
+        try lookup(MessageRecipient(messageID: messageID, recipient: recipient))
+    }
+
+    func firstEmail(messageID: String) throws -> Int64? {
+        try optionalInt64("""
+            SELECT min(id) FROM emails
+            WHERE message_hash = \(StoredEventCoding.messageHash(messageID)) AND provider_message_id = \(messageID)
+            """)
+    }
+
+    func claim(_ auditID: Int64, messageID: String, for item: IncomingEvent) throws {
+        guard var info = try email(auditID) else { return }
+        let at = StoredEventCoding.milliseconds(item.event.occurredAt)
+        try db.execute("""
+            UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
+                handed_over_at = coalesce(handed_over_at, timestamptz 'epoch' + \(at) * interval '1 millisecond')
+            WHERE account_id = \(info.accountID) AND id = \(auditID) AND created_at = \(info.createdAt)
+              AND provider_message_id IS NULL
+            """)
+        info.messageID = messageID
+        emails[auditID] = info
+        byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
+    }
+
+    /// Notes the email just made for `item`: created by this transaction, found by its
+    /// (message id, recipient) from now on.
+    private func made(_ id: Int64, for item: IncomingEvent) -> Int64 {
         created.insert(id)
-        byMessageRecipient[key] = id
+        byMessageRecipient[MessageRecipient(messageID: item.messageID, recipient: item.recipient)] = id
         return id
     }
 
@@ -260,8 +239,8 @@ final class PostgresEventIngest {
         return found.0
     }
 
-    /// The same message to another recipient: a copy of the email row, Pending, no events yet.
-    private func makeSibling(of source: Int64, recipient: String) throws -> Int64 {
+    func makeSibling(of source: Int64, for item: IncomingEvent) throws -> Int64 {
+        let recipient = item.recipient
         guard let from = try email(source) else { throw PostgresStoreError.unknownEmail(id: source) }
         let id = try store.int64("""
             INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body,
@@ -272,12 +251,12 @@ final class PostgresEventIngest {
             RETURNING id
             """, on: db)!
         emails[id] = EmailKey(accountID: from.accountID, createdAt: from.createdAt, messageID: from.messageID, to: recipient)
-        return id
+        return made(id, for: item)
     }
 
     /// An email for a message the store never recorded, raised by the account's External user,
     /// created at the batch's earliest event for the message and recipient.
-    private func makeExternal(_ item: IncomingEvent) throws -> Int64 {
+    func makeExternal(for item: IncomingEvent) throws -> Int64 {
         let accountID = try accountForImports()
         let staffID = try store.externalStaffID(accountID: accountID, on: db)
         let from = item.headers.from
@@ -298,7 +277,7 @@ final class PostgresEventIngest {
             RETURNING id, created_at
             """, on: db) { row in (try row[0].decode(Int64.self), try row[1].decode(Date.self)) }.first!
         emails[row.0] = EmailKey(accountID: accountID, createdAt: row.1, messageID: item.messageID, to: item.recipient)
-        return row.0
+        return made(row.0, for: item)
     }
 
     /// The one value of `query`'s one row (an aggregate: NULL over no rows is nil).
