@@ -180,17 +180,16 @@ def hardening_checks(binary, work, db):
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
     # A postgresql:// URL is refused with one line by the commands that work on SQLite only (issue 13:
-    # open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record take PostgreSQL,
+    # open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record and compact take PostgreSQL,
     # see postgres_checks), before connecting, and nothing is created (as a path it would be a folder
     # named "postgresql:").
     for args, env in ((["check", "--db", "postgresql://audit@db.example.net/audit"], None),
-                      (["compact"], {"EMAIL_AUDIT_DB": "postgres://audit@/audit"}),
                       (["demo"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"})):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line", result.returncode != 0 and len(lines) == 1
               and "does not take a PostgreSQL store yet" in lines[0]
-              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record" in lines[0], result.stderr)
+              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record and compact" in lines[0], result.stderr)
     check("a PostgreSQL URL creates nothing", not os.path.exists("postgresql:") and not os.path.exists("postgres:"))
 
     # A store another user owns (0644) can still be queried by a user who cannot write it.
@@ -834,12 +833,12 @@ def postgres_store_checks(binary, work, fixture, url):
     events_file = os.path.join(work, "pg-events.jsonl")
     with open(events_file, "w") as handle:
         handle.write(event_line("pgEvt1", "someone@example.net", "pg.1@mg.example.com", 1795000000))
-    for args in (["seed"], ["compact"], ["check"], ["demo"]):
+    for args in (["seed"], ["check"], ["demo"]):
         result = run(binary, *args, "--db", url, env=priya)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} on PostgreSQL: refused with one line naming what works", result.returncode != 0 and len(lines) == 1
               and "does not take a PostgreSQL store yet" in lines[0]
-              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest and record" in lines[0], result.stderr)
+              and "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record and compact" in lines[0], result.stderr)
     after = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya)
     check("the refused commands changed nothing", without_ids(json.loads(after.stdout)) == without_ids(items))
 
@@ -864,6 +863,23 @@ def postgres_store_checks(binary, work, fixture, url):
     check("record on PostgreSQL records a line once by its host id",
           answers[0].get("created") is True and answers[1].get("created") is False
           and answers[0].get("email_id") == answers[1].get("email_id"), first.stdout + first.stderr + second.stdout + second.stderr)
+
+    # compact on PostgreSQL applies the retention setting (whole months detached, the rest deleted):
+    # 1200 months keeps everything; a cut in 2100 deletes every email, and the screen's query then lists none.
+    kept = run(binary, "compact", "--retention-months", "1200", "--db", url, env=priya)
+    check("compact --retention-months 1200 on PostgreSQL deletes nothing", kept.returncode == 0
+          and "retention: deleted 0 emails" in kept.stdout and "autovacuum" in kept.stdout, kept.stdout + kept.stderr)
+    before = json.loads(run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya).stdout)
+    swept = run(binary, "compact", "--retention-months", "1", "--now", "01/01/2100 12:00", "--db", url, env=priya)
+    deleted = re.search(r"retention: deleted ([\d,]+) emails", swept.stdout)
+    left = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", url, env=priya)
+    check("compact --retention-months on PostgreSQL deletes every email before the cut",
+          swept.returncode == 0 and deleted is not None and int(deleted.group(1).replace(",", "")) >= len(before) > 0
+          and left.returncode == 0 and json.loads(left.stdout) == [], swept.stdout + swept.stderr + left.stdout[:300] + left.stderr)
+    archived = run(binary, "compact", "--retention-months", "1", "--archive", os.path.join(work, "pg.jsonl"), "--db", url, env=priya)
+    check("compact --archive on PostgreSQL is refused with one line", archived.returncode != 0
+          and len([l for l in archived.stderr.splitlines() if l.strip()]) == 1 and "pg_dump" in archived.stderr
+          and not os.path.exists(os.path.join(work, "pg.jsonl")), archived.stderr)
 
     # No password on the command line or in the environment's URL.
     parts = urllib.parse.urlsplit(url)

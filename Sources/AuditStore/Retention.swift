@@ -2,35 +2,6 @@ import AuditCore
 import Foundation
 import GRDB
 
-/// What ``AuditDatabase/applyRetention(before:batchSize:archive:progress:)`` did.
-public struct RetentionReport: Sendable, Equatable {
-    /// Emails created before this instant were deleted.
-    public var cut: Date
-    /// Emails deleted (with everything that belonged only to them).
-    public var emails = 0
-    /// Their provider events.
-    public var events = 0
-    /// Notifications about them.
-    public var notifications = 0
-    /// Resend links from or to them.
-    public var resendLinks = 0
-    /// Emails written to the archive (equal to `emails` when there is one).
-    public var archived = 0
-    /// Write transactions that deleted a batch.
-    public var batches = 0
-
-    public init(cut: Date) {
-        self.cut = cut
-    }
-}
-
-/// Progress of ``AuditDatabase/applyRetention(before:batchSize:archive:progress:)``: `done` of
-/// `total` old emails deleted (the total counted at the start).
-public struct RetentionProgress: Sendable, Equatable {
-    public var done: Int
-    public var total: Int
-}
-
 /// Retention: deleting the emails created before a cut with everything that belongs only to them.
 ///
 /// Per table (every table of `Schema*.swift`):
@@ -51,7 +22,7 @@ public struct RetentionProgress: Sendable, Equatable {
 /// and ingest write between them and the screen keeps reading its snapshot. Every batch is
 /// complete or absent: an interrupted run loses nothing, and running it again finishes the job
 /// with the same result.
-extension AuditDatabase {
+extension AuditDatabase: RetentionStore {
     /// How many emails were created before `cut` (every account).
     public func emailCount(createdBefore cut: Date) throws -> Int {
         try read { db in
@@ -69,7 +40,7 @@ extension AuditDatabase {
     /// to disk before its delete commits; when that fails nothing of the batch is deleted.
     /// `progress` is called after each batch; an error it throws stops the run there (what was
     /// deleted stays deleted, the rest stays).
-    public func applyRetention(before cut: Date, batchSize: Int = 1000, archive: RetentionArchive? = nil,
+    public func applyRetention(before cut: Date, batchSize: Int = 1000, archive: RetentionArchive?,
                                progress: (RetentionProgress) throws -> Void = { _ in }) throws -> RetentionReport {
         precondition(batchSize > 0)
         var report = RetentionReport(cut: cut)
@@ -116,6 +87,12 @@ extension AuditDatabase {
             try db.execute(sql: "DELETE FROM webhook_tokens WHERE received_at < ?", arguments: [StorageEncoding.milliseconds(cut)])
         }
         return report
+    }
+
+    /// ``RetentionStore``'s run: ``applyRetention(before:batchSize:archive:progress:)`` without an archive.
+    public func applyRetention(before cut: Date, batchSize: Int = 1000,
+                               progress: (RetentionProgress) throws -> Void = { _ in }) throws -> RetentionReport {
+        try applyRetention(before: cut, batchSize: batchSize, archive: nil, progress: progress)
     }
 
     /// Deletes (archiving first) up to `limit` of the account's emails created before `cut`, oldest first.

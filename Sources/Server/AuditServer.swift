@@ -19,9 +19,6 @@ public enum AuditServer {
     /// Runs on `stores` (either backend) until SIGTERM or SIGINT, as ``run(configuration:store:logger:)``.
     public static func run(configuration: ServerConfiguration, stores: ServeStores, logger: Logger) async throws {
         try stores.sqlite?.requireFullDurability()
-        if stores.sqlite == nil, let months = configuration.retentionMonths, months > 0 {
-            throw ConfigurationError(path: "server.retention_months", problem: "is not available on a PostgreSQL store yet (leave it out or 0)")
-        }
         let signingKey = try configuration.signingKeyFile.map { path throws(ConfigurationError) in
             try SecretFile.read(path, purpose: "webhook signing key")
         }
@@ -67,7 +64,7 @@ public enum AuditServer {
         }
 
         // The retention setting: applied at start, then once a day (off when not configured).
-        let retention = stores.sqlite.flatMap { store in
+        let retention = stores.retention.flatMap { store in
             configuration.retentionMonths.flatMap { months in
                 months > 0 ? RetentionService(store: store, months: months, logger: logger) : nil
             }
@@ -120,25 +117,28 @@ public struct ServeStores: Sendable {
     /// Where the batch feeder records the daily digests due at each run (on the feeder's thread);
     /// nil: none.
     public var digests: (any DigestRecordingStore)?
-    /// The SQLite store, when serving one: full durability, the simulator's saved state and
-    /// retention (not on PostgreSQL yet).
+    /// Where the retention setting deletes old emails (on its own thread); nil: nowhere (a
+    /// PostgreSQL `serve` opens its connection only when `retention_months` is set).
+    public var retention: (any RetentionStore & Sendable)?
+    /// The SQLite store, when serving one: full durability and the simulator's saved state.
     public var sqlite: AuditDatabase?
 
     public init(description: String, webhookWriters: [any WebhookIngestStore], intake: any HostRecordingStore,
                 feeder: any HandOverQueueStore & EventIngestStore & EmailRecordingStore, health: any ServiceHealthStore,
-                digests: (any DigestRecordingStore)?, sqlite: AuditDatabase? = nil) {
+                digests: (any DigestRecordingStore)?, retention: (any RetentionStore & Sendable)? = nil, sqlite: AuditDatabase? = nil) {
         self.description = description
         self.webhookWriters = webhookWriters
         self.intake = intake
         self.feeder = feeder
         self.health = health
         self.digests = digests
+        self.retention = retention
         self.sqlite = sqlite
     }
 
     /// A SQLite store in every role.
     public static func sqlite(_ store: AuditDatabase) -> ServeStores {
         ServeStores(description: store.path, webhookWriters: [store], intake: store, feeder: store, health: store,
-                    digests: store, sqlite: store)
+                    digests: store, retention: store, sqlite: store)
     }
 }

@@ -9,9 +9,10 @@ import ServiceLifecycle
 /// notifications and roll-up counts) in short batches, between which webhooks and the intake
 /// commit as usual; then free pages go back to the disk in short steps when the store is in
 /// incremental-vacuum mode (a store made before that needs one `email-audit compact` first,
-/// whose full VACUUM would hold the write lock too long for a running service).
+/// whose full VACUUM would hold the write lock too long for a running service). On PostgreSQL
+/// whole months are detached and dropped, and the server's autovacuum reuses the space.
 public final class RetentionService: Service, @unchecked Sendable {
-    private let store: AuditDatabase
+    private let store: any RetentionStore & Sendable
     private let months: Int
     private let logger: Logger
     private let interval: TimeInterval
@@ -21,7 +22,7 @@ public final class RetentionService: Service, @unchecked Sendable {
     ///   - months: calendar months to keep (more than 0).
     ///   - interval: seconds between runs (a day).
     ///   - batchSize: emails per write transaction (each a fraction of a second).
-    public init(store: AuditDatabase, months: Int, logger: Logger, interval: TimeInterval = 86_400, batchSize: Int = 500) {
+    public init(store: any RetentionStore & Sendable, months: Int, logger: Logger, interval: TimeInterval = 86_400, batchSize: Int = 500) {
         precondition(months > 0)
         self.store = store
         self.months = months
@@ -54,8 +55,8 @@ public final class RetentionService: Service, @unchecked Sendable {
                         if stop.isSet { throw CancellationError() }
                     }
                     var released = 0
-                    if report.emails > 0, try store.autoVacuumMode() == 2 {
-                        released = try store.releaseFreePages(stepPages: 512)
+                    if report.emails > 0, let sqlite = store as? AuditDatabase, try sqlite.autoVacuumMode() == 2 {
+                        released = try sqlite.releaseFreePages(stepPages: 512)
                     }
                     return (report, released)
                 }
@@ -69,7 +70,7 @@ public final class RetentionService: Service, @unchecked Sendable {
                 "months": "\(months)", "before": "\(day)", "emails": "\(report.emails)", "events": "\(report.events)",
                 "notifications": "\(report.notifications)", "batches": "\(report.batches)", "pages_released": "\(released)",
             ])
-            if report.emails > 0, (try? store.autoVacuumMode()) != 2 {
+            if report.emails > 0, let sqlite = store as? AuditDatabase, (try? sqlite.autoVacuumMode()) != 2 {
                 logger.notice("run `email-audit compact` once to give the freed space back to the disk (this store predates incremental vacuum)")
             }
         case .failure(let error):

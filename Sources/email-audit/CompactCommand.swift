@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditStore
+import AuditStorePostgres
 import Foundation
 import Server
 
@@ -24,6 +25,11 @@ struct CompactCommand: ParsableCommand {
             the job. With --archive FILE, each batch is appended to FILE (JSON Lines, gzip when it ends \
             .gz) and synced to disk before it is deleted; an existing FILE is only appended to when it is \
             the archive this store's last retention run wrote.
+
+            On a PostgreSQL store (--db postgresql://...) compact applies the retention setting only: \
+            the months wholly before the cut are detached and dropped (their space goes back to the disk at \
+            once), the older days of the cut's month are deleted in batches; the server's autovacuum reuses \
+            the space of deleted rows. --archive is not available there yet.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -70,10 +76,28 @@ struct CompactCommand: ParsableCommand {
         guard retentionBatch > 0 else { throw CLIError("--retention-batch must be a positive number") }
         let zone = try store.resolvedTimeZone()
         let moment = try now.map { try parseNow($0, zone: zone) } ?? Date()
+        if case .postgres = store.location {
+            guard archive == nil else {
+                throw CLIError("--archive is not available on a PostgreSQL store yet: back the database up with pg_dump before a retention run instead")
+            }
+            guard case .postgres(let postgres) = try store.openForChanging() else { return }
+            defer { postgres.connection.close() }
+            if let cut = RetentionCut.cut(months: months, now: moment, timeZone: postgres.timeZone) {
+                try applyRetention(postgres, cut: cut, zone: postgres.timeZone, archive: nil, onTerminal: isatty(STDERR_FILENO) == 1)
+            }
+            Console.print("\(postgres.connection.location.description): PostgreSQL gives the space of deleted rows back to its tables by its own autovacuum; the months retention dropped went back to the disk at once")
+            return
+        }
         let database = try store.openExistingStoreForWriting()
         let onTerminal = isatty(STDERR_FILENO) == 1
         if let cut = RetentionCut.cut(months: months, now: moment, timeZone: zone) {
-            try applyRetention(database, cut: cut, zone: zone, onTerminal: onTerminal)
+            let opened: RetentionArchive?
+            do {
+                opened = try archive.map { try RetentionArchive(path: $0, store: database) }
+            } catch {
+                throw CLIError("\(error)")
+            }
+            try applyRetention(database, cut: cut, zone: zone, archive: opened, onTerminal: onTerminal)
         }
         var progress = ProgressLine(enabled: onTerminal)
         let started = Date()
@@ -102,14 +126,9 @@ struct CompactCommand: ParsableCommand {
     }
 
     /// Deletes (archiving first when asked) the emails created before `cut`, with a progress line.
-    private func applyRetention(_ database: AuditDatabase, cut: Date, zone: TimeZone, onTerminal: Bool) throws {
+    private func applyRetention(_ retention: some RetentionStore, cut: Date, zone: TimeZone, archive opened: RetentionArchive?,
+                                onTerminal: Bool) throws {
         let day = CalendarDay(containing: cut, in: zone)
-        let opened: RetentionArchive?
-        do {
-            opened = try archive.map { try RetentionArchive(path: $0, store: database) }
-        } catch {
-            throw CLIError("\(error)")
-        }
         if let opened {
             switch opened.opening {
             case .created: Console.print("archive: writing \(opened.path)")
@@ -124,10 +143,15 @@ struct CompactCommand: ParsableCommand {
         let started = Date()
         let report: RetentionReport
         do {
-            report = try database.applyRetention(before: cut, batchSize: retentionBatch, archive: opened) { step in
+            let draw = { (step: RetentionProgress) in
                 let percent = step.total > 0 ? step.done * 100 / step.total : 100
                 progress.draw("retention: \(Self.grouped(step.done)) of \(Self.grouped(step.total)) emails created before \(day) deleted (\(percent)%)",
                               final: step.done == step.total)
+            }
+            if let database = retention as? AuditDatabase {
+                report = try database.applyRetention(before: cut, batchSize: retentionBatch, archive: opened, progress: draw)
+            } else {
+                report = try retention.applyRetention(before: cut, batchSize: retentionBatch, progress: draw)
             }
         } catch {
             progress.clear()

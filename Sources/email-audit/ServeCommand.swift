@@ -101,7 +101,7 @@ struct ServeCommand: ParsableCommand {
         }
         var options = store
         if options.db == nil { options.db = settings.databasePath }
-        let (stores, postgres) = try Self.stores(options)
+        let (stores, postgres) = try Self.stores(options, retention: (settings.retentionMonths ?? 0) > 0)
         defer { postgres.forEach { $0.connection.close() } }
         let logger = Logger(label: "email-audit.serve")
         try runBlocking {
@@ -120,17 +120,19 @@ extension ServeCommand {
 
     /// The stores `serve` works on: the SQLite file in every role, or PostgreSQL connections:
     /// ``postgresWebhookWriters`` for the webhooks, one each for the intake, the feeder and the
-    /// health checks (each role calls the store from its own thread).
+    /// health checks, and with `retention` one for the retention setting (each role calls the
+    /// store from its own thread).
     /// Also returns the PostgreSQL stores, to close when `serve` ends (none for SQLite).
-    static func stores(_ options: StoreOptions) throws -> (ServeStores, [PostgresAuditStore]) {
-        guard let postgres = try options.openPostgresStores(count: postgresWebhookWriters + 3) else {
+    static func stores(_ options: StoreOptions, retention: Bool) throws -> (ServeStores, [PostgresAuditStore]) {
+        let roleCount = retention ? 4 : 3
+        guard let postgres = try options.openPostgresStores(count: postgresWebhookWriters + roleCount) else {
             return (.sqlite(try options.openStore()), [])
         }
-        let roles = postgres.suffix(3)
+        let roles = Array(postgres.suffix(roleCount))
         return (ServeStores(description: postgres[0].connection.location.description,
                             webhookWriters: Array(postgres.prefix(postgresWebhookWriters)),
-                            intake: roles[roles.startIndex], feeder: roles[roles.startIndex + 1], health: roles[roles.startIndex + 2],
-                            digests: roles[roles.startIndex + 1]),
+                            intake: roles[0], feeder: roles[1], health: roles[2],
+                            digests: roles[1], retention: retention ? roles[3] : nil),
                 postgres)
     }
 }
