@@ -63,6 +63,7 @@ struct CompactCommand: ParsableCommand {
     }
 
     func run() throws {
+        try store.refusePostgresURL(PostgresRefusals.compact)
         let months = try resolvedRetentionMonths()
         if archive != nil && months == 0 {
             throw CLIError("--archive needs --retention-months N (or retention_months in the config file): nothing would be deleted")
