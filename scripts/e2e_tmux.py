@@ -2043,6 +2043,9 @@ def main():
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--postgres", action="store_true",
                         help="every scenario on a PostgreSQL database of the server of EMAIL_AUDIT_TEST_POSTGRES_URL")
+    parser.add_argument("--reuse", metavar="PREFIX",
+                        help="with --postgres: take the stores a kept run made (PREFIX_seeded, _control, _text, e.g. e2e_1234) "
+                             "instead of seeding again (for re-running scenarios while fixing them)")
     args = parser.parse_args()
 
     if args.list:
@@ -2074,10 +2077,17 @@ def main():
     chosen = [(n, f) for n, f in SCENARIOS if not args.only or any(k in n for k in args.only)]
     work = tempfile.mkdtemp(prefix="email-audit-e2e-")
     ctx = Context(binary, work, server)
+    if args.reuse:
+        if not args.postgres:
+            print("e2e: --reuse needs --postgres", file=sys.stderr)
+            return 2
+        ctx.prefix = args.reuse
+        ctx.store, ctx.control_store, ctx.text_store = (ctx.store_location(n) for n in ("seeded", "control", "text"))
     passed = failed = skipped = 0
     try:
         started = time.monotonic()
-        ctx.prepare()
+        if not args.reuse:
+            ctx.prepare()
         where = f"PostgreSQL databases {ctx.prefix}_* on {server}" if server else work
         print(f"e2e: seeded store in {time.monotonic() - started:.1f}s ({where})", flush=True)
         for name, scenario in chosen:
