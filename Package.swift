@@ -100,7 +100,7 @@ let package = Package(
                                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         // One contract suite (portfolio, recording, ingest, feeder queue; the batch feeder over the queue) run against both backends; the
         // PostgreSQL case needs EMAIL_AUDIT_TEST_POSTGRES_URL as AuditStorePostgresTests does.
-        .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore", "AuditEngine",
+        .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore", "AuditEngine", "Demo",
                                                              "ProviderSimulator", "Mailgun",
                                                              .product(name: "GRDB", package: "GRDB.swift"),
                                                              .product(name: "PostgresNIO", package: "postgres-nio")]),

@@ -11,8 +11,13 @@ status; together with tmux's own view of the pane (alternate screen, cursor, mou
 keypad modes) that is how "the terminal was restored" is checked. A control scenario
 SIGKILLs the app and expects that check to fail, so the check is known to bite.
 
-Usage: python3 scripts/e2e_tmux.py --binary .build/debug/email-audit [-k NAME] [--keep]
+Usage: python3 scripts/e2e_tmux.py --binary .build/debug/email-audit [-k NAME] [--keep] [--postgres]
 Prints one line per scenario and a final "N passed, M failed"; exits 1 on any failure.
+
+With --postgres every scenario's store is a PostgreSQL database on the server of
+EMAIL_AUDIT_TEST_POSTGRES_URL (scripts/pg_throwaway.sh with ...): the stores are seeded with the same
+`email-audit seed` arguments into template databases, and each scenario gets a fresh database made
+from one (CREATE DATABASE ... TEMPLATE), dropped afterwards.
 """
 
 import argparse
@@ -30,6 +35,9 @@ import time
 import traceback
 import unicodedata
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pg_test_support import psql_binary, with_database  # noqa: E402
 
 NOW = "15/03/2025 12:00"  # the pinned clock (Europe/London); seed and screen share it
 NOW_EPOCH = 1742040000  # 15/03/2025 12:00 GMT (London is on GMT in March before the 30th)
@@ -85,8 +93,11 @@ def pinned_env():
     }
 
 
-def run_cli(binary, *args, stdin=None):
-    result = subprocess.run([binary, *args], env=pinned_env(), input=stdin, capture_output=True, text=True, timeout=300)
+def run_cli(binary, *args, stdin=None, timeout=300):
+    try:
+        result = subprocess.run([binary, *args], env=pinned_env(), input=stdin, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"`email-audit {' '.join(args)}` took more than {timeout} s")
     if result.returncode != 0:
         raise Failure(f"`email-audit {' '.join(args)}` exited {result.returncode}:\n{result.stderr}{result.stdout}")
     return result.stdout
@@ -1066,20 +1077,16 @@ def scenario_signal_state_single_copy(ctx):
             raise Failure(f"{len(copies)} copies of the {name} state in {ctx.binary}:\n" + "\n".join(copies))
 
 
-def saved_simulator_state(db):
-    import sqlite3
-    connection = sqlite3.connect(db)
-    try:
-        row = connection.execute("select value from meta where key = 'simulator_state'").fetchone()
-        return row[0] if row else None
-    finally:
-        connection.close()
+def saved_simulator_state(ctx, db):
+    table = "store_meta" if ctx.postgres else "meta"
+    rows = ctx.sql(db, f"select value from {table} where key = 'simulator_state'")
+    return rows[0][0] if rows else None
 
 
 def demo_signal_scenario(signum):
     def scenario(ctx):
         s = ctx.session(f"demo{signum}", ctx.store, 120, 36, command=["demo"])
-        before = saved_simulator_state(s.db)
+        before = saved_simulator_state(ctx, s.db)
         wait_for_list(s)
         time.sleep(3)  # the live simulation steps once a second
         os.kill(s.app_pid(), signum)
@@ -1087,7 +1094,7 @@ def demo_signal_scenario(signum):
         if rc not in (0, 128 + signum):
             raise Failure(f"after {signal.Signals(signum).name} the demo exited {rc}\n" + s.dump())
         s.check_restored()
-        after = saved_simulator_state(s.db)
+        after = saved_simulator_state(ctx, s.db)
         if after is None or after == before:
             raise Failure(f"the simulator's state was not saved on {signal.Signals(signum).name} "
                           "(the store still holds the state from before the demo ran)")
@@ -1206,12 +1213,9 @@ def scenario_navigation_stack(ctx):
 
 def scenario_units_listed_once(ctx):
     """Bug 7: a unit shared by two contacts with the same address is listed once in View."""
-    import sqlite3
-    db = sqlite3.connect(ctx.store)
-    shared = [row[0] for row in db.execute(
+    shared = [row[0] for row in ctx.sql(ctx.store,
         "SELECT c.email FROM contacts c JOIN contact_units cu ON cu.contact_id = c.id "
         "GROUP BY c.email, cu.unit_id HAVING count(*) > 1")]
-    db.close()
     rows = [r for r in cli_rows(ctx, "--range", "all") if r["To"] in set(shared)]
     if not rows:
         raise Failure("no email to an address that two contacts of one unit share")
@@ -1910,21 +1914,91 @@ def accepted_event(key, timestamp, to, subject, kind="accepted"):
 
 
 class Context:
-    def __init__(self, binary, work):
+    def __init__(self, binary, work, server=None):
         self.binary = binary
         self.work = work
         self.sessions = []
-        self.store = os.path.join(work, "seeded.sqlite")
-        self.control_store = os.path.join(work, "control.sqlite")
-        self.text_store = os.path.join(work, "text.sqlite")
+        # --postgres: the server's URL; the stores are databases on it, named after this run.
+        self.server = server
+        self.postgres = server is not None
+        self.psql = psql_binary() if server else None
+        self.prefix = "e2e_%d" % os.getpid()
+        self.databases = []
+        self.store = self.store_location("seeded")
+        self.control_store = self.store_location("control")
+        self.text_store = self.store_location("text")
+
+    def store_location(self, name):
+        """A SQLite file in the work folder, or (--postgres) the URL of database e2e_PID_name."""
+        if self.postgres:
+            return with_database(self.server, f"{self.prefix}_{name}")
+        return os.path.join(self.work, f"{name}.sqlite")
+
+    def psql_run(self, url, sql):
+        result = subprocess.run([self.psql, url, "-XAtq", "-F", "\t", "-c", sql], capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise Failure(f"psql {sql!r} failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def sql(self, db, query):
+        """The rows of `query` on a store (sqlite3, or psql --postgres), each a tuple of text/values."""
+        if not self.postgres:
+            import sqlite3
+            connection = sqlite3.connect(db)
+            try:
+                return connection.execute(query).fetchall()
+            finally:
+                connection.close()
+        return [tuple(line.split("\t")) for line in self.psql_run(db, query).split("\n") if line]
+
+    def copy_store(self, source, target):
+        """Copies a store: a file, or (--postgres) a new database made from the source database as its template."""
+        if not self.postgres:
+            shutil.copyfile(source, target)
+            return
+        name = urllib.parse.urlsplit(target).path.lstrip("/")
+        template = urllib.parse.urlsplit(source).path.lstrip("/")
+        deadline = time.monotonic() + 10
+        while True:
+            # The template must have no session: a CLI that just ended may still be leaving.
+            result = subprocess.run([self.psql, self.server, "-XAtq", "-c", f"CREATE DATABASE {name} TEMPLATE {template}"],
+                                    capture_output=True, text=True, timeout=120)
+            if result.returncode == 0:
+                self.databases.append(name)
+                return
+            if "being accessed by other users" not in result.stderr or time.monotonic() > deadline:
+                raise Failure(f"CREATE DATABASE {name} TEMPLATE {template} failed: {result.stderr.strip()}")
+            time.sleep(0.2)
+
+    def create_store(self, db):
+        """An empty store to seed: nothing for a file; a new database for --postgres."""
+        if self.postgres:
+            name = urllib.parse.urlsplit(db).path.lstrip("/")
+            self.psql_run(self.server, f"CREATE DATABASE {name}")
+            self.databases.append(name)
+
+    def drop_store(self, db):
+        """Removes a scenario's store (a database for --postgres; the files stay in the work folder)."""
+        if self.postgres and db:
+            name = urllib.parse.urlsplit(db).path.lstrip("/")
+            subprocess.run([self.psql, self.server, "-XAtq", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                           capture_output=True, text=True, timeout=120)
+            if name in self.databases:
+                self.databases.remove(name)
+
+    def drop_all(self):
+        for name in list(self.databases):
+            self.drop_store(with_database(self.server, name))
 
     def prepare(self):
-        run_cli(self.binary, "seed", "--db", self.store, *SEED_ARGS, "--now", NOW, "--quiet")
+        self.create_store(self.store)
+        # Seeding PostgreSQL is round trips (docs/postgres.md, "seed, demo and simulate on PostgreSQL"): minutes.
+        run_cli(self.binary, "seed", "--db", self.store, *SEED_ARGS, "--now", NOW, "--quiet", timeout=2400 if self.postgres else 300)
         # The control-byte email: a Mailgun `accepted` event for a message the store has never
         # seen, so ingest creates an External email from its headers.
         event = accepted_event("e2e-control-bytes-1", NOW_EPOCH - 90.0, CONTROL_ADDRESS, CONTROL_SUBJECT)
         wide = accepted_event("e2e-wide-1", NOW_EPOCH - 150.0, WIDE_ADDRESS, WIDE_SUBJECT)
-        shutil.copyfile(self.store, self.control_store)
+        self.copy_store(self.store, self.control_store)
         run_cli(self.binary, "ingest", "--db", self.control_store, "-",
                 stdin=json.dumps(event) + "\n" + json.dumps(wide) + "\n")
         # Hostile provider text (every field), emoji ZWJ sequences, and a 1 MB subject.
@@ -1934,14 +2008,15 @@ class Context:
             "description": "desc" + HOSTILE, "mx-host": "mx" + HOSTILE, "attempt-no": 1}})
         zwj = accepted_event("e2e-zwj-1", NOW_EPOCH - 70.0, ZWJ_ADDRESS, ZWJ_SUBJECT)
         long = accepted_event("e2e-long-1", NOW_EPOCH - 80.0, LONG_ADDRESS, LONG_SUBJECT)
-        shutil.copyfile(self.store, self.text_store)
+        self.copy_store(self.store, self.text_store)
         run_cli(self.binary, "ingest", "--db", self.text_store, "-",
                 stdin="".join(json.dumps(e) + "\n" for e in (hostile, zwj, long)))
 
     def session(self, name, db, width, height, extra_env=None, extra_args=(), command=(), user=USER):
         # Each scenario gets its own copy of the store, so none can disturb another.
-        copy = os.path.join(self.work, f"run-{name}.sqlite")
-        shutil.copyfile(db, copy)
+        copy = with_database(self.server, f"{self.prefix}_run_{name.lower().replace('-', '_')}") if self.postgres \
+            else os.path.join(self.work, f"run-{name}.sqlite")
+        self.copy_store(db, copy)
         session = Session(self.work, name, self.binary, copy, width, height, extra_args, extra_env, command, user)
         session.db = copy
         self.sessions.append(session)
@@ -1956,6 +2031,7 @@ class Context:
             except (OSError, ValueError):
                 pass
             session.kill()
+            self.drop_store(getattr(session, "db", None))
         self.sessions = []
 
 
@@ -1965,6 +2041,11 @@ def main():
     parser.add_argument("-k", dest="only", action="append", default=[], help="run scenarios whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores, stty records)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--postgres", action="store_true",
+                        help="every scenario on a PostgreSQL database of the server of EMAIL_AUDIT_TEST_POSTGRES_URL")
+    parser.add_argument("--reuse", metavar="PREFIX",
+                        help="with --postgres: take the stores a kept run made (PREFIX_seeded, _control, _text, e.g. e2e_1234) "
+                             "instead of seeding again (for re-running scenarios while fixing them)")
     args = parser.parse_args()
 
     if args.list:
@@ -1981,14 +2062,34 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
+    server = None
+    if args.postgres:
+        server = os.environ.get("EMAIL_AUDIT_TEST_POSTGRES_URL", "")
+        if not server or psql_binary() is None:
+            why = "--postgres needs EMAIL_AUDIT_TEST_POSTGRES_URL and psql (bash scripts/pg_throwaway.sh with ...)"
+            if os.environ.get("CI") == "true":
+                print(f"e2e: {why}", file=sys.stderr)
+                print("0 passed, 1 failed")
+                return 1
+            print(f"e2e: skipped: {why}")
+            print("0 passed, 0 failed, all skipped")
+            return 0
     chosen = [(n, f) for n, f in SCENARIOS if not args.only or any(k in n for k in args.only)]
     work = tempfile.mkdtemp(prefix="email-audit-e2e-")
-    ctx = Context(binary, work)
+    ctx = Context(binary, work, server)
+    if args.reuse:
+        if not args.postgres:
+            print("e2e: --reuse needs --postgres", file=sys.stderr)
+            return 2
+        ctx.prefix = args.reuse
+        ctx.store, ctx.control_store, ctx.text_store = (ctx.store_location(n) for n in ("seeded", "control", "text"))
     passed = failed = skipped = 0
     try:
         started = time.monotonic()
-        ctx.prepare()
-        print(f"e2e: seeded store in {time.monotonic() - started:.1f}s ({work})", flush=True)
+        if not args.reuse:
+            ctx.prepare()
+        where = f"PostgreSQL databases {ctx.prefix}_* on {server}" if server else work
+        print(f"e2e: seeded store in {time.monotonic() - started:.1f}s ({where})", flush=True)
         for name, scenario in chosen:
             started = time.monotonic()
             try:
@@ -2012,6 +2113,8 @@ def main():
         print(f"FAIL setup: {failure}", flush=True)
     finally:
         ctx.close()
+        if ctx.postgres and not (args.keep or failed):
+            ctx.drop_all()
         if args.keep or failed:
             print(f"e2e: work folder kept: {work}")
         else:

@@ -1,4 +1,4 @@
-import AuditStore
+import AuditCore
 import Foundation
 import ProviderSimulator
 
@@ -8,7 +8,7 @@ public enum SimulatorPersistence {
     /// Restores the saved state into `simulator`; returns the simulator's clock, or nil when
     /// nothing was saved.
     @discardableResult
-    public static func restore(_ simulator: MailgunSimulator, from store: AuditDatabase) throws -> Date? {
+    public static func restore(_ simulator: MailgunSimulator, from store: any SimulatorStateStore) throws -> Date? {
         guard let data = try store.savedSimulatorState(domain: key(simulator)) else { return nil }
         let state = try JSONDecoder().decode(SimulatorState.self, from: data)
         simulator.restore(state)
@@ -16,7 +16,7 @@ public enum SimulatorPersistence {
     }
 
     /// Saves `simulator`'s state in the store.
-    public static func save(_ simulator: MailgunSimulator, to store: AuditDatabase) throws {
+    public static func save(_ simulator: MailgunSimulator, to store: any SimulatorStateStore) throws {
         try store.saveSimulatorState(try JSONEncoder().encode(simulator.state()), domain: key(simulator))
     }
 

@@ -25,11 +25,11 @@ public final class DemoProviders: ProviderEventSource, @unchecked Sendable {
 
     /// The simulators of `store`'s demo agencies, restored from their saved state (a domain
     /// with none starts fresh); the second value is Harbour Lets's saved clock.
-    public static func restore(from store: AuditDatabase, seed: UInt64) throws -> (DemoProviders, Date?) {
+    public static func restore(from store: any DemoStore, seed: UInt64) throws -> (DemoProviders, Date?) {
         let main = MailgunSimulator(seed: seed)
         let clock = try SimulatorPersistence.restore(main, from: store)
         var byAccount: [Int64: MailgunSimulator] = [:]
-        for account in try store.accountsByID() {
+        for account in try store.accounts().sorted(by: { $0.id < $1.id }) {
             guard let index = DemoAgency.all.firstIndex(where: { $0.name == account.name }) else { continue }
             if index == 0 {
                 byAccount[account.id] = main
@@ -43,7 +43,7 @@ public final class DemoProviders: ProviderEventSource, @unchecked Sendable {
     }
 
     /// Saves every simulator's state in the store.
-    public func save(to store: AuditDatabase) throws {
+    public func save(to store: any SimulatorStateStore) throws {
         var saved = Set<ObjectIdentifier>()
         for simulator in [main] + byAccount.values where saved.insert(ObjectIdentifier(simulator)).inserted {
             try SimulatorPersistence.save(simulator, to: store)

@@ -68,9 +68,9 @@ public enum DemoSeeder {
     /// from, made the same way so that they raise the same emails: Harbour Lets written to an
     /// empty store, its simulator, its email factory, the random numbers after the creation
     /// times were drawn, and those times.
-    static func start(_ store: AuditDatabase, options: SeedOptions) throws
+    static func start(_ store: any DemoStore, options: SeedOptions) throws
         -> (simulator: MailgunSimulator, factory: DemoEmailFactory, rng: SeededRandom, times: CreationTimes) {
-        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.path) }
+        guard try store.accounts().isEmpty else { throw EngineError.storeNotEmpty(store.storeDescription) }
         let simulator = MailgunSimulator(seed: options.seed, rates: options.rates, suppressionLifetime: options.suppressionLifetime)
         let factory = try writePortfolio(PortfolioPlan(seed: options.seed, copies: options.portfolioCopies), to: store,
                                          sendingDomain: simulator.domain)
@@ -81,7 +81,7 @@ public enum DemoSeeder {
     }
 
     /// Writes the plan's agency to the store and returns a factory for its emails.
-    public static func writePortfolio(_ plan: PortfolioPlan, to store: AuditDatabase, sendingDomain: String) throws -> DemoEmailFactory {
+    public static func writePortfolio(_ plan: PortfolioPlan, to store: any DemoStore, sendingDomain: String) throws -> DemoEmailFactory {
         let account = try store.insertAccount(name: plan.accountName)
         var staffIDs: [Int64] = []
         for member in plan.staff {
@@ -95,7 +95,7 @@ public enum DemoSeeder {
             let stored = try store.insertBlock(accountID: account.id, name: block.name, street: block.street,
                                                town: block.town, postcode: block.postcode)
             for (unitIndex, unit) in block.units.enumerated() {
-                unitIDs[PortfolioPlan.UnitRef(block: blockIndex, unit: unitIndex)] = try store.insertUnit(blockID: stored.id, name: unit).id
+                unitIDs[PortfolioPlan.UnitRef(block: blockIndex, unit: unitIndex)] = try store.insertUnit(accountID: account.id, blockID: stored.id, name: unit).id
             }
         }
         for contact in plan.contacts {
@@ -112,7 +112,7 @@ public enum DemoSeeder {
     /// already has an agency, so nothing is mixed or lost. `progress` gets a line per simulated
     /// day; `step` gets the counts after every batch step. The result's simulator and factory
     /// are Harbour Lets's (the live demo carries on with them).
-    public static func seed(_ store: AuditDatabase, options: SeedOptions,
+    public static func seed(_ store: any DemoStore, options: SeedOptions,
                             progress: (String) -> Void = { _ in },
                             step stepProgress: (SeedProgress) -> Void = { _ in }) throws -> SeedResult {
         let (simulator, factory, startRNG, times) = try start(store, options: options)
@@ -148,21 +148,20 @@ public enum DemoSeeder {
     /// standard (on screen, emails they raised), so the demo shows notification emails and
     /// digests going through the same path as every email: Northgate's first staff member gets
     /// an email for each of the account's problems, Castle Quay's a daily digest of them at 08:00.
-    static func setDemoPreferences(_ store: AuditDatabase, accountID: Int64, agencyIndex: Int, agency: DemoAgency) throws {
+    static func setDemoPreferences(_ store: any DemoStore, accountID: Int64, agencyIndex: Int, agency: DemoAgency) throws {
         guard let name = agency.staff.first,
               let user = try store.users().first(where: { $0.accountID == accountID && $0.name == name }) else { return }
-        let reader = try store.reader(for: user, accountID: accountID)
         let all = Set(NotificationPreferences.notifiable)
         switch agencyIndex {
-        case 1: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .account, delivery: .email, digestHour: 8))
-        case 2: try reader.setNotificationPreferences(NotificationPreferences(statuses: all, scope: .account, delivery: .digest, digestHour: 8))
+        case 1: try store.setNotificationPreferences(userID: user.id, NotificationPreferences(statuses: all, scope: .account, delivery: .email, digestHour: 8))
+        case 2: try store.setNotificationPreferences(userID: user.id, NotificationPreferences(statuses: all, scope: .account, delivery: .digest, digestHour: 8))
         default: break
         }
     }
 
     /// Raises `times.count` emails of one agency at their times, hands them to `simulator` every
     /// batch interval and ingests its events.
-    static func run(_ store: AuditDatabase, options: SeedOptions, simulator: MailgunSimulator, factory: DemoEmailFactory,
+    static func run(_ store: any DemoStore, options: SeedOptions, simulator: MailgunSimulator, factory: DemoEmailFactory,
                     times: CreationTimes, rng: inout SeededRandom, progress: (String) -> Void,
                     step stepProgress: (SeedProgress) -> Void) throws -> IngestReport {
         let interval = options.batchInterval
@@ -171,7 +170,7 @@ public enum DemoSeeder {
         let start = (nextTime ?? options.now) - 1
         let clock = ManualClock(start)
         // Only this agency's emails go to its simulated domain; another agency's Pending ones wait for theirs.
-        let engine = AuditEngine(store: store, provider: simulator, handOverProviders: .only([factory.accountID: simulator]),
+        let engine = AuditEngine(recorder: store, queue: store, ingest: store, digests: store, provider: simulator, handOverProviders: .only([factory.accountID: simulator]),
                                  eventSource: options.eventSink == nil ? simulator : nil,
                                  clock: clock, batchInterval: interval, defaultAccountID: factory.accountID)
         var report = IngestReport()
@@ -204,14 +203,14 @@ public enum DemoSeeder {
     }
 
     /// A factory for a store seeded earlier with `seed`: the plan is rebuilt and matched to the stored units.
-    public static func factory(forExisting store: AuditDatabase, seed: UInt64, sendingDomain: String) throws -> DemoEmailFactory? {
-        guard let account = try store.accountsByID().first else { return nil }
+    public static func factory(forExisting store: any DemoStore, seed: UInt64, sendingDomain: String) throws -> DemoEmailFactory? {
+        guard let account = try store.accounts().min(by: { $0.id < $1.id }) else { return nil }
         let plan = PortfolioPlan(seed: seed)
-        let staff = try store.staff(accountID: account.id).filter { $0.name != StaffUser.externalName && $0.name != StaffUser.systemName }
+        let staff = try store.staff(inAccount: account.id).filter { $0.name != StaffUser.externalName && $0.name != StaffUser.systemName }
         guard !staff.isEmpty else { return nil }
         var unitIDs: [PortfolioPlan.UnitRef: Int64] = [:]
         for contact in plan.contacts where contact.units.contains(where: { unitIDs[$0] == nil }) {
-            let rows = try store.unitSearch(address: contact.email, accountID: account.id)
+            let rows = try store.unitSearch(address: contact.email, inAccount: account.id)
             for ref in contact.units {
                 let block = plan.blocks[ref.block]
                 if let row = rows.first(where: { $0.blockName == block.name && $0.unitName == block.units[ref.unit] }) {

@@ -16,6 +16,7 @@ struct CheckCommand: ParsableCommand {
     var full = false
 
     func run() throws {
+        try store.refusePostgresURL(PostgresRefusals.check)
         let database = try store.openExistingStore()
         let problems: [String]
         do {
@@ -53,6 +54,7 @@ struct SetTimeZoneCommand: ParsableCommand {
         guard let newZone = TimeZone(identifier: zone) else {
             throw CLIError("unknown time zone '\(zone)' (use a name such as Europe/London)")
         }
+        try store.refusePostgresURL(PostgresRefusals.setTimeZone)
         let database = try store.openExistingStoreForWriting()
         let before = try database.rollupTimeZoneIdentifier() ?? "(none)"
         do {

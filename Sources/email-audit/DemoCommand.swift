@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import AuditStorePostgres
 import Demo
 import Foundation
 import ProviderSimulator
@@ -25,19 +26,27 @@ struct DemoCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     func run() throws {
-        // Before the demo's own path is derived from EMAIL_AUDIT_DB's folder.
-        try store.refusePostgresURL()
         var storeOptions = store
-        if storeOptions.db == nil {
+        // A SQLite demo's own path is derived from the default store's folder (EMAIL_AUDIT_DB's
+        // when that is a path); a PostgreSQL URL is the demo's database itself.
+        if case .sqlite = store.location, storeOptions.db == nil {
             let base = URL(fileURLWithPath: AuditDatabase.defaultPath(environment: store.environment))
             storeOptions.db = base.deletingLastPathComponent().appendingPathComponent("demo.sqlite").path
         }
-        let isNew = !FileManager.default.fileExists(atPath: storeOptions.resolvedPath)
-        let database = try storeOptions.openStore()
+        // PostgreSQL: the live simulation writes on one connection while the screen reads on
+        // another (SQLite: one store; its reads see snapshots of their own).
+        let stores = try storeOptions.openDemoStores(existing: false, count: 2)
+        let database = stores[0]
+        let screenStore: ReadableStore
+        if let postgres = stores[1] as? PostgresAuditStore {
+            screenStore = .postgres(postgres)
+        } else {
+            screenStore = .sqlite(database as! AuditDatabase)
+        }
+        defer { for case let postgres as PostgresAuditStore in stores { postgres.connection.close() } }
         let factory: DemoEmailFactory?
-        let hasAgency = try database.hasAccounts()
-        if isNew || !hasAgency {
-            Console.print("Creating a demo store at \(database.path) (\(emails) emails over \(days) days)…")
+        if try database.accounts().isEmpty {
+            Console.print("Creating a demo store at \(database.storeDescription) (\(emails) emails over \(days) days)…")
             var bar = ProgressBar()
             let result = try DemoSeeder.seed(database, options: SeedOptions(emails: emails, days: days, seed: seed),
                                              progress: { line in
@@ -53,7 +62,8 @@ struct DemoCommand: ParsableCommand {
         }
         // Every agency's simulated domain carries on from its saved state and takes its own agency's emails.
         let providers = try DemoProviders.restore(from: database, seed: seed).0
-        let engine = AuditEngine(store: database, provider: providers.main, handOverProviders: providers.handOver,
+        let engine = AuditEngine(recorder: database, queue: database, ingest: database, digests: database,
+                                 provider: providers.main, handOverProviders: providers.handOver,
                                  eventSource: providers, clock: SystemClock(),
                                  batchInterval: 15, defaultAccountID: factory?.accountID)
         let live = LiveSimulation(engine: engine, factory: factory, seed: seed)
@@ -65,7 +75,7 @@ struct DemoCommand: ParsableCommand {
             try? providers.save(to: database)
         }
         defer { stopAndSave() }
-        try screen.run(database: database, providers: providers, beforeSignalExit: stopAndSave)
+        try screen.run(store: screenStore, providers: providers, beforeSignalExit: stopAndSave)
         if let problem = live.lastProblem { Console.print("Live simulation stopped with: \(problem)") }
     }
 }

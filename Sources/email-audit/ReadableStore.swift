@@ -46,12 +46,11 @@ enum ReadableStore {
         }
     }
 
-    /// Whether this is the demo's store (its saved simulator state; the demo signs in its default
-    /// user). A PostgreSQL store has no demo yet.
+    /// Whether this is the demo's store (its saved simulator state; the demo signs in its default user).
     func isDemoStore() throws -> Bool {
         switch self {
         case .sqlite(let database): try database.savedSimulatorState() != nil
-        case .postgres: false
+        case .postgres(let store): try store.savedSimulatorState(domain: nil) != nil
         }
     }
 

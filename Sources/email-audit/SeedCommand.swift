@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditEngine
+import AuditStorePostgres
 import Demo
 import Foundation
 
@@ -29,7 +30,8 @@ struct SeedCommand: ParsableCommand {
         guard emails >= 0 else { throw CLIError("--emails must be 0 or more") }
         guard days >= 1 else { throw CLIError("--days must be at least 1") }
         let pinned = try now.map { try parseNow($0, zone: try store.resolvedTimeZone()) }
-        let database = try store.openStore()
+        let database = try store.openDemoStores(existing: false)[0]
+        defer { (database as? PostgresAuditStore)?.connection.close() }
         let started = Date()
         do {
             var bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
@@ -42,7 +44,7 @@ struct SeedCommand: ParsableCommand {
             bar.update(done: result.allEmails, total: result.allEmails, events: result.ingest.inserted, force: true)
             bar.finish()
             let seconds = Date().timeIntervalSince(started)
-            Console.print("Seeded \(database.path): \(result.allEmails) emails in \(DemoAgency.all.count) agencies, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
+            Console.print("Seeded \(database.storeDescription): \(result.allEmails) emails in \(DemoAgency.all.count) agencies, \(result.ingest.inserted) events in \(String(format: "%.1f", seconds)) s")
         } catch let error as EngineError {
             throw CLIError(error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditEngine
+import AuditStorePostgres
 import Demo
 import Foundation
 import ProviderSimulator
@@ -21,14 +22,15 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         guard minutes > 0 else { throw CLIError("--minutes must be at least 1") }
-        let database = try store.openExistingStoreForWriting()
+        let database = try store.openDemoStores(existing: true)[0]
+        defer { (database as? PostgresAuditStore)?.connection.close() }
         // Every demo agency's simulated domain carries on and takes its own agency's Pending emails.
         let (providers, saved) = try DemoProviders.restore(from: database, seed: seed)
         let start = saved ?? Date()
         let clock = ManualClock(start)
-        let engine = AuditEngine(store: database, provider: providers.main, handOverProviders: providers.handOver,
+        let engine = AuditEngine(recorder: database, queue: database, ingest: database, digests: database, provider: providers.main, handOverProviders: providers.handOver,
                                  eventSource: providers, clock: clock,
-                                 defaultAccountID: try database.accountsByID().first?.id)
+                                 defaultAccountID: try database.accounts().map(\.id).min())
         var handedOver = 0, inserted = 0, changes = 0
         var deferred: String?
         for minute in 0...minutes {

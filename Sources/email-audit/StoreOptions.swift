@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record and compact's retention so far; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (every command but sync, check and set-time-zone, compact for its retention only; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
@@ -60,10 +60,25 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Refuses a PostgreSQL URL, before anything touches the disk, for the commands that work on
-    /// a SQLite store only (as a path the URL would become a folder named `postgresql:`).
-    func refusePostgresURL() throws {
+    /// a SQLite store only (as a path the URL would become a folder named `postgresql:`). `instead`,
+    /// when given, is the whole line (what to use on PostgreSQL); else the line lists what works.
+    func refusePostgresURL(_ instead: String? = nil) throws {
         guard case .postgres = location else { return }
-        throw CLIError("this command does not take a PostgreSQL store yet; on PostgreSQL only \(StoreLocation.postgresCommands) work so far (docs/postgres.md): give --db a SQLite file path")
+        throw CLIError(instead ?? "this command does not take a PostgreSQL store yet; on PostgreSQL only \(StoreLocation.postgresCommands) work so far (docs/postgres.md): give --db a SQLite file path")
+    }
+
+    /// Opens the store for `seed`, `demo` and `simulate` (``DemoStore``) on either backend: a
+    /// SQLite file for writing (created when missing, unless `existing`, when a missing file is
+    /// an error), or the PostgreSQL database of the URL on `count` connections of its own (its
+    /// schema created or upgraded); the first is the store, the rest for other threads.
+    func openDemoStores(existing: Bool, count: Int = 1) throws -> [any DemoStore] {
+        switch location {
+        case .sqlite:
+            let database = existing ? try openExistingStoreForWriting() : try openStore()
+            return Array(repeating: database, count: count)
+        case .postgres:
+            return try openPostgresStores(count: count) ?? []
+        }
     }
 
     /// Opens the store for a command that only reads and can read either backend: an existing

@@ -31,6 +31,7 @@ struct SyncCommand: ParsableCommand {
     var interval = 60
 
     func run() throws {
+        try store.refusePostgresURL(PostgresRefusals.sync)
         let environment = ProcessInfo.processInfo.environment
         var settings: ServerConfiguration
         do {
