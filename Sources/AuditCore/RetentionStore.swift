@@ -38,6 +38,22 @@ public struct RetentionReport: Sendable, Equatable {
     public init(cut: Date) {
         self.cut = cut
     }
+
+    /// Adds one step's deletions (one write transaction) to the run's totals.
+    public mutating func add(_ step: RetentionReport) {
+        emails += step.emails
+        events += step.events
+        notifications += step.notifications
+        resendLinks += step.resendLinks
+        archived += step.archived
+        batches += 1
+    }
+
+    /// The run's progress so far, of `total` old emails counted at its start (more when emails
+    /// older than the cut arrived meanwhile).
+    public func progress(total: Int) -> RetentionProgress {
+        RetentionProgress(done: min(emails, max(total, emails)), total: max(total, emails))
+    }
 }
 
 /// Progress of ``RetentionStore/applyRetention(before:batchSize:progress:)``: `done` of

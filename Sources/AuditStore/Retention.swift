@@ -61,13 +61,8 @@ extension AuditDatabase: RetentionStore {
                 }
                 archive?.batchCommitted()
                 guard deleted.emails > 0 else { break }
-                report.emails += deleted.emails
-                report.events += deleted.events
-                report.notifications += deleted.notifications
-                report.resendLinks += deleted.resendLinks
-                report.archived += deleted.archived
-                report.batches += 1
-                try progress(RetentionProgress(done: min(report.emails, max(total, report.emails)), total: max(total, report.emails)))
+                report.add(deleted)
+                try progress(report.progress(total: total))
             }
             try write { db in
                 // Cells of the days (and months) before the cut's day left at 0, by this run or by

@@ -39,12 +39,8 @@ extension PostgresAuditStore: RetentionStore {
         let total = try emailCount(createdBefore: cut)
         try progress(RetentionProgress(done: 0, total: total))
         func step(_ removed: RetentionReport) throws {
-            report.emails += removed.emails
-            report.events += removed.events
-            report.notifications += removed.notifications
-            report.resendLinks += removed.resendLinks
-            report.batches += 1
-            try progress(RetentionProgress(done: min(report.emails, max(total, report.emails)), total: max(total, report.emails)))
+            report.add(removed)
+            try progress(report.progress(total: total))
         }
         for month in try monthPartitions() where month.end <= cut {
             try step(try connection.transaction { db in try removeMonth(month, cut: cut, on: db) })
