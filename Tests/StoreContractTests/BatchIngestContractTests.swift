@@ -17,7 +17,12 @@ struct BatchIngestContractTests {
     /// message with two events; events with and without delivery parts.
     @Test(arguments: Backend.available)
     func oneBatchOfManyEmails(_ backend: Backend) throws {
-        try withStore(backend) { contract in
+        try withStore(backend) { try oneBatchOfManyEmails(in: $0) }
+    }
+
+    // (A method rather than the closure's body: Swift 6.3.1's SendNonSendable pass crashed on the closure.)
+    func oneBatchOfManyEmails(in contract: ContractStore) throws {
+        do {
             let store = contract.store
             let a = try base.agency(store)
             var ids: [Int64] = []
@@ -125,7 +130,11 @@ struct BatchIngestContractTests {
     /// event stored once, each message's External email made once, roll-ups exact.
     @Test(.enabled(if: Backend.serverURL != nil, "needs a server: set EMAIL_AUDIT_TEST_POSTGRES_URL"))
     func overlappingBatchesInOppositeOrders() throws {
-        try withStore(.postgres) { contract in
+        try withStore(.postgres) { try overlappingBatches(in: $0) }
+    }
+
+    func overlappingBatches(in contract: ContractStore) throws {
+        do {
             let store = contract.store
             let a = try base.agency(store)
             var all: [IncomingEvent] = []
