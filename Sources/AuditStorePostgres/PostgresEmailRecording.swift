@@ -212,17 +212,23 @@ struct PostgresRollupDeltas {
         years[Key(accountID: accountID, period: day.year, raisedByID: raisedByID, status: status.code), default: 0] += delta
     }
 
-    /// Adds the changes, in key order (two writers lock roll-up rows in the same order).
+    /// Adds the changes, one statement per table, in key order (two writers lock roll-up rows
+    /// in the same order).
     func apply(on db: BlockingPostgresConnection) throws {
         for (table, period, deltas) in [("rollups", "day", days), ("rollups_monthly", "month", months), ("rollups_yearly", "year", years)] {
-            for (key, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta != 0 {
-                try db.execute("""
-                    INSERT INTO \(unescaped: table) (account_id, \(unescaped: period), raised_by_id, status, count)
-                    VALUES (\(key.accountID), \(key.period), \(key.raisedByID), \(Int16(key.status)), \(Int64(delta)))
-                    ON CONFLICT (account_id, \(unescaped: period), raised_by_id, status)
-                    DO UPDATE SET count = \(unescaped: table).count + excluded.count
-                    """)
-            }
+            let changes = deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            guard !changes.isEmpty else { continue }
+            // The array is in key order; its ordinality keeps the rows (and their locks) in it.
+            try db.execute("""
+                INSERT INTO \(unescaped: table) AS t (account_id, \(unescaped: period), raised_by_id, status, count)
+                SELECT k.a, k.p, k.r, k.s, k.d
+                FROM unnest(\(changes.map(\.key.accountID))::bigint[], \(changes.map { Int32(clamping: $0.key.period) })::integer[],
+                            \(changes.map(\.key.raisedByID))::bigint[], \(changes.map { Int16($0.key.status) })::smallint[],
+                            \(changes.map { Int64($0.value) })::bigint[]) WITH ORDINALITY AS k(a, p, r, s, d, n)
+                ORDER BY k.n
+                ON CONFLICT (account_id, \(unescaped: period), raised_by_id, status)
+                DO UPDATE SET count = t.count + excluded.count
+                """)
         }
     }
 }

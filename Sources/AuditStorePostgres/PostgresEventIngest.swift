@@ -17,6 +17,11 @@ extension PostgresAuditStore: EventIngestStore {
     /// (`SELECT ... FOR UPDATE`, in id order) before it looks for an event's key, so an event
     /// is stored once and the status is derived from every event committed before it.
     ///
+    /// Each step is one statement for the whole batch (``PostgresEventIngest``'s set-based
+    /// statements: the locks, the emails the batch names, the row locks, the stored keys, the
+    /// new events, the events read back, the derived rows, each roll-up table), so a batch
+    /// costs a dozen round trips and one per email made (a cc copy or an External email).
+    ///
     /// Notifications are raised in the same transaction (``PostgresNotificationWriter``, by
     /// ``NotificationRules/recipients(of:among:activity:)``). Not yet: the move of an
     /// External email's creation time to an earlier event that arrives in a later batch (the
@@ -60,9 +65,16 @@ final class PostgresEventIngest: EventOwnerLookup {
     let db: BlockingPostgresConnection
     let defaultAccountID: Int64?
     private(set) var created: Set<Int64> = []
-    private var emails: [Int64: EmailKey] = [:]
-    private var missing: Set<Int64> = []
-    private var byMessageRecipient: [MessageRecipient: Int64] = [:]
+    /// The emails found or made, by id (the finding rule's cache; ``prefetchEmails(of:)`` fills it).
+    var emails: [Int64: EmailKey] = [:]
+    /// Audit ids that name no email.
+    var missing: Set<Int64> = []
+    /// The email of each (message id, recipient) pair found or made.
+    var byMessageRecipient: [MessageRecipient: Int64] = [:]
+    /// Pairs that name no email (found absent under the batch's message locks).
+    var absentPairs: Set<MessageRecipient> = []
+    /// Message ids given to audit emails, not yet written (``flushClaims()``).
+    var pendingClaims: [PostgresEmailClaim] = []
     private var earliest: [MessageRecipient: Date] = [:]
     private var importAccountID: Int64?
 
@@ -80,46 +92,51 @@ final class PostgresEventIngest: EventOwnerLookup {
             earliest[key] = min(earliest[key] ?? item.event.occurredAt, item.event.occurredAt)
         }
         // One message's email is found or made by one ingester at a time.
-        for hash in Set(items.map { StoredEventCoding.messageHash($0.messageID) }).sorted() {
-            try db.execute("SELECT pg_advisory_xact_lock(\(hash))")
-        }
+        try lockMessages(items.map { StoredEventCoding.messageHash($0.messageID) })
+        // The finding rule's caches, filled by two queries; its per-item queries are fallbacks.
+        try prefetchEmails(of: items)
         var owners: [Int64] = []
         owners.reserveCapacity(items.count)
         for item in items {
             owners.append(try EventOwnership.owner(of: item, in: self))
         }
+        try flushClaims()
         // Lock every email the batch names, in id order, and read its state.
-        var states: [Int64: EmailState] = [:]
-        for id in Set(owners).sorted() {
-            states[id] = try lockedState(id)
-        }
+        let states = try lockStates(Set(owners))
 
         var result = ApplyResult()
         result.createdEmails = created.count
         var touched: Set<Int64> = []
         var headers: [Int64: MessageHeaders] = [:]
         var suppressions: [(item: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
-        let compressor = StoredEventCoding.RawEventCompressor()
-        for (item, emailID) in zip(items, owners) {
-            let email = emails[emailID]!
-            let hash = StoredEventCoding.keyHash(item.event.key)
-            guard try !isStored(item.event.key, hash: hash, emailID: emailID, email: email) else {
+        let hashes = items.map { StoredEventCoding.keyHash($0.event.key) }
+        var stored = try storedKeys(zip(owners, hashes).map { (emailID: $0.0, hash: $0.1) })
+        var new: [(item: IncomingEvent, emailID: Int64, hash: Int64)] = []
+        for ((item, emailID), hash) in zip(zip(items, owners), hashes) {
+            // Stored before, or earlier in this batch: once.
+            guard stored.insert(EmailEventKey(emailID: emailID, key: item.event.key)).inserted else {
                 result.duplicates += 1
                 continue
             }
-            try insert(item, hash: hash, emailID: emailID, email: email, compressor: compressor)
+            new.append((item, emailID, hash))
             result.inserted += 1
             touched.insert(emailID)
             if !item.headers.subject.isEmpty, headers[emailID] == nil { headers[emailID] = item.headers }
             if let kind = SuppressionKind.added(by: item.event) { suppressions.append((item, kind, emailID)) }
         }
         guard !touched.isEmpty else { return result }
+        try insertEvents(new, compressor: StoredEventCoding.RawEventCompressor())
 
         var rollups = PostgresRollupDeltas(timeZone: store.timeZone)
         var notices: [Int64: PostgresNotificationWriter.EmailFacts] = [:]
-        for id in touched.sorted() {
+        let order = touched.sorted()
+        let eventsByEmail = try events(of: order)
+        var derivations: [(id: Int64, derivation: DerivedStatus)] = []
+        derivations.reserveCapacity(order.count)
+        for id in order {
             let state = states[id]!, email = emails[id]!
-            let derived = StatusDerivation.derive(try events(of: id, email: email))
+            let derived = StatusDerivation.derive(eventsByEmail[id] ?? [])
+            derivations.append((id, derived))
             let isNew = created.contains(id)
             if isNew || derived.status != state.status {
                 if !isNew {
@@ -127,13 +144,6 @@ final class PostgresEventIngest: EventOwnerLookup {
                 }
                 rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: state.raisedByID, status: derived.status, 1)
             }
-            let last = derived.lastEventAt.map(StoredEventCoding.microseconds)
-            try db.execute("""
-                UPDATE emails SET status = \(Int16(derived.status.code)),
-                    status_detail = \(StoredEventCoding.statusDetailJSON(derived.detail))::jsonb,
-                    last_event_at = timestamptz 'epoch' + \(last) * interval '1 microsecond'
-                WHERE account_id = \(email.accountID) AND id = \(id) AND created_at = \(email.createdAt)
-                """)
             var subject = state.subject
             if state.isExternal, state.subject.isEmpty, let found = headers[id] {
                 try fillHeaders(found, emailID: id, email: email)
@@ -148,6 +158,7 @@ final class PostgresEventIngest: EventOwnerLookup {
                                                          to: email.to, detail: derived.detail))
             }
         }
+        try writeDerived(derivations)
         // Notifications are raised in this transaction, with the status changes that cause them;
         // their emails' roll-ups join the ingest's, applied at once in key order.
         let raised = try PostgresNotificationWriter(store: store, db: db).raise(result.statusChanges, known: notices, rollups: &rollups)
@@ -188,13 +199,9 @@ final class PostgresEventIngest: EventOwnerLookup {
 
     func claim(_ auditID: Int64, messageID: String, for item: IncomingEvent) throws {
         guard var info = try email(auditID) else { return }
-        let at = StoredEventCoding.milliseconds(item.event.occurredAt)
-        try db.execute("""
-            UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
-                handed_over_at = coalesce(handed_over_at, timestamptz 'epoch' + \(at) * interval '1 millisecond')
-            WHERE account_id = \(info.accountID) AND id = \(auditID) AND created_at = \(info.createdAt)
-              AND provider_message_id IS NULL
-            """)
+        // Written with the batch's other claims (``flushClaims()``), before anything reads the row.
+        pendingClaims.append(PostgresEmailClaim(emailID: auditID, email: info, messageID: messageID,
+                                                handedOverMS: StoredEventCoding.milliseconds(item.event.occurredAt)))
         info.messageID = messageID
         emails[auditID] = info
         byMessageRecipient[MessageRecipient(messageID: messageID, recipient: info.to)] = auditID
@@ -213,7 +220,8 @@ final class PostgresEventIngest: EventOwnerLookup {
         if let known = emails[id] { return known }
         if missing.contains(id) { return nil }
         let found = try store.rows("""
-            SELECT account_id, created_at, provider_message_id, to_address FROM emails WHERE id = \(id)
+            SELECT e.account_id, e.created_at, e.provider_message_id, e.to_address
+            FROM accounts a JOIN emails e ON e.account_id = a.id AND e.id = \(id)
             """, on: db) { row in
             EmailKey(accountID: try row[0].decode(Int64.self), createdAt: try row[1].decode(Date.self),
                      messageID: try row[2].decode(String?.self), to: try row[3].decode(String.self))
@@ -224,6 +232,7 @@ final class PostgresEventIngest: EventOwnerLookup {
 
     private func lookup(_ key: MessageRecipient) throws -> Int64? {
         if let id = byMessageRecipient[key] { return id }
+        if absentPairs.contains(key) { return nil }
         let found = try store.rows("""
             SELECT id, account_id, created_at FROM emails
             WHERE message_hash = \(StoredEventCoding.messageHash(key.messageID)) AND provider_message_id = \(key.messageID)
@@ -242,6 +251,8 @@ final class PostgresEventIngest: EventOwnerLookup {
     func makeSibling(of source: Int64, for item: IncomingEvent) throws -> Int64 {
         let recipient = item.recipient
         guard let from = try email(source) else { throw PostgresStoreError.unknownEmail(id: source) }
+        // The copy reads the source's row: its message id first.
+        try flushClaims()
         let id = try store.int64("""
             INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body,
                                 attachments, provider_message_id, message_hash, handed_over_at, status)
@@ -281,8 +292,10 @@ final class PostgresEventIngest: EventOwnerLookup {
     }
 
     /// The one value of `query`'s one row (an aggregate: NULL over no rows is nil).
+    /// The batch's pending claims are written first: the query may look for their message ids.
     private func optionalInt64(_ query: PostgresQuery) throws -> Int64? {
-        try store.rows(query, on: db) { try $0[0].decode(Int64?.self) }.first ?? nil
+        try flushClaims()
+        return try store.rows(query, on: db) { try $0[0].decode(Int64?.self) }.first ?? nil
     }
 
     private func accountForImports() throws -> Int64 {
@@ -310,60 +323,6 @@ final class PostgresEventIngest: EventOwnerLookup {
         var subject: String
 
         var isExternal: Bool { activity == .external }
-    }
-
-    /// Locks the email's row until the transaction ends and reads what the derivation changes.
-    private func lockedState(_ id: Int64) throws -> EmailState {
-        let email = emails[id]!
-        return try store.rows("""
-            SELECT status, raised_by_id, activity, subject FROM emails
-            WHERE account_id = \(email.accountID) AND id = \(id) AND created_at = \(email.createdAt)
-            FOR UPDATE
-            """, on: db) { row in
-            EmailState(status: EmailStatus(code: Int(try row[0].decode(Int16.self))) ?? .pending,
-                       raisedByID: try row[1].decode(Int64.self),
-                       activity: Activity(rawValue: try row[2].decode(String.self)) ?? .external,
-                       subject: try row[3].decode(String.self))
-        }.first!
-    }
-
-    /// Whether the email already holds an event with `key` (hash `hash`).
-    private func isStored(_ key: String, hash: Int64, emailID: Int64, email: EmailKey) throws -> Bool {
-        try store.rows("""
-            SELECT event_key, provider_event_id, kind FROM events
-            WHERE account_id = \(email.accountID) AND email_id = \(emailID) AND email_created_at = \(email.createdAt)
-              AND key_hash = \(hash)
-            """, on: db) { row in
-            StoredEventCoding.key(stored: try row[0].decode(String.self), providerEventID: try row[1].decode(String.self),
-                                  kind: try row[2].decode(String.self))
-        }.contains(key)
-    }
-
-    private func insert(_ item: IncomingEvent, hash: Int64, emailID: Int64, email: EmailKey,
-                        compressor: StoredEventCoding.RawEventCompressor) throws {
-        let event = item.event, delivery = event.delivery
-        let raw = Data(StoredEventCoding.rawJSONBytes(item, compressor: compressor))
-        try db.execute("""
-            INSERT INTO events (account_id, email_created_at, email_id, key_hash, event_key, provider_event_id, kind,
-                                occurred_at, severity, reason, code, enhanced_code, message, description, mx_host,
-                                attempt_no, retry_seconds, reject_reason, url, delayed_bounce, raw_json)
-            VALUES (\(email.accountID), \(email.createdAt), \(emailID), \(hash), \(StoredEventCoding.storedKey(of: event)),
-                    \(event.providerEventID), \(event.kind.rawValue),
-                    timestamptz 'epoch' + \(StoredEventCoding.microseconds(event.occurredAt)) * interval '1 microsecond',
-                    \(event.severity?.rawValue), \(event.reason), \(delivery?.code.map(Int32.init(clamping:))),
-                    \(delivery?.enhancedCode), \(delivery?.message), \(delivery?.description), \(delivery?.mxHost),
-                    \(delivery?.attemptNumber.map(Int32.init(clamping:))), \(delivery?.retrySeconds.map(Int32.init(clamping:))),
-                    \(event.rejectReason), \(event.url), \(event.isDelayedBounce), \(raw))
-            """)
-    }
-
-    /// All the email's events, in the order they were stored.
-    private func events(of id: Int64, email: EmailKey) throws -> [ProviderEvent] {
-        try store.rows("""
-            SELECT \(unescaped: PostgresAuditStore.eventColumns)
-            FROM events v WHERE v.account_id = \(email.accountID) AND v.email_id = \(id) AND v.email_created_at = \(email.createdAt)
-            ORDER BY v.id
-            """, on: db, PostgresAuditStore.providerEvent(from:))
     }
 
     /// Fills a blank External email's subject, sender and attachments from a later event's headers.
