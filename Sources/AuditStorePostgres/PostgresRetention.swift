@@ -125,7 +125,7 @@ extension PostgresAuditStore: RetentionStore {
     // MARK: The rest of the cut's month
 
     /// Deletes up to `limit` of the oldest emails created before `cut` (every account) with what
-    /// references them; their events and links go by `ON DELETE CASCADE`, the recipients counts
+    /// references them (their events deleted here, their links by `ON DELETE CASCADE`), the recipients counts
     /// by the delete trigger.
     private func deleteBatch(before cut: Date, limit: Int, on db: BlockingPostgresConnection) throws -> RetentionReport {
         var result = RetentionReport(cut: cut)
@@ -148,9 +148,8 @@ extension PostgresAuditStore: RetentionStore {
             DELETE FROM email_resends WHERE (account_id, resend_id) IN (SELECT * FROM unnest(\(accounts)::bigint[], \(ids)::bigint[]))
                OR (account_id, original_id) IN (SELECT * FROM unnest(\(accounts)::bigint[], \(ids)::bigint[]))
             """))
-        result.events = Int(try rows(statement.query("SELECT count(*) FROM events WHERE \(keys)"), on: db) {
-            try $0[0].decode(Int64.self)
-        }.first ?? 0)
+        // Events have no foreign key to emails (schema version 6): they go first, by their key.
+        result.events = try db.execute(statement.query("DELETE FROM events WHERE \(keys)"))
         result.emails = try db.execute(statement.query("DELETE FROM emails WHERE \(emailKeys)"))
         try rollups.apply(on: db)
         try dropEmptyRollups(rollups, on: db)

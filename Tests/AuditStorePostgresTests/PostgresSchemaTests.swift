@@ -37,11 +37,11 @@ struct PostgresSchemaTests {
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(PostgresSchema.version == 5)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 5))
+            #expect(PostgresSchema.version == 6)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 6))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "5")
+            #expect(try meta(db, "schema_version") == "6")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
@@ -129,6 +129,43 @@ struct PostgresSchemaTests {
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .ours(version: newest))
             #expect(try tables(db) == Self.expectedTables)
+        }
+    }
+
+    /// The foreign keys from `events` to `emails` (on the parent and its clones), by name.
+    func eventForeignKeys(_ db: BlockingPostgresConnection) throws -> [String] {
+        try db.rows("""
+            SELECT conname::text FROM pg_constraint
+            WHERE conrelid = 'events'::regclass AND confrelid = 'emails'::regclass AND contype = 'f' ORDER BY 1
+            """).map { try $0.decode(String.self) }
+    }
+
+    @Test func version6DropsTheEventsForeignKeyAndKeepsTheRows() throws {
+        try TestServer.withFreshDatabase { location in
+            let db = try TestServer.connect(location)
+            defer { db.close() }
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!, upTo: 5) == 0)
+            // A version 5 store with an email of March 2026 and one event of it.
+            try db.execute("SELECT email_audit_create_month_partitions(timestamptz '2026-03-01 00:00:00+00')")
+            let account = try #require(try db.rows("INSERT INTO accounts (name) VALUES ('Harbour Lets') RETURNING id").first?.decode(Int64.self))
+            let staff = try #require(try db.rows("""
+                INSERT INTO staff (account_id, name, role) VALUES (\(account), 'Ann', 'Manager') RETURNING id
+                """).first?.decode(Int64.self))
+            let email = try #require(try db.rows("""
+                INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, subject, body, status)
+                VALUES (\(account), timestamptz '2026-03-10 09:00:00+00', \(staff), 'receipt', 'a@b.example', 'S', '', 0) RETURNING id
+                """).first?.decode(Int64.self))
+            try db.execute("""
+                INSERT INTO events (account_id, email_created_at, email_id, key_hash, event_key, provider_event_id, kind, occurred_at, raw_json)
+                VALUES (\(account), timestamptz '2026-03-10 09:00:00+00', \(email), 1, 'k', 'p', 'delivered', now(), '\\x00')
+                """)
+            #expect(try !eventForeignKeys(db).isEmpty)
+            #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 5)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 6))
+            // Neither the parent's key nor its clones on the partitions are left; the rows are.
+            #expect(try eventForeignKeys(db).isEmpty)
+            #expect(try db.rows("SELECT count(*) FROM events WHERE email_id = \(email)").first?.decode(Int64.self) == 1)
+            #expect(try db.rows("SELECT count(*) FROM emails").first?.decode(Int64.self) == 1)
         }
     }
 
@@ -324,10 +361,11 @@ struct PostgresSchemaTests {
             #expect(recipients.map(\.1) == [1, 1])
 
             // A row cannot name another account's email or staff: the keys carry the account.
+            // (Events have no foreign key since version 6; the ingest finds emails by account.)
             #expect(throws: PostgresStoreError.self) {
                 try db.execute("""
-                    INSERT INTO events (account_id, email_created_at, email_id, key_hash, event_key, provider_event_id, kind, occurred_at, raw_json)
-                    VALUES (\(harbour), \(utc(2026, 6, 10, 9)), \(northgateEmail), 1, 'k', 'ev', 'delivered', now(), '\\x00'::bytea)
+                    INSERT INTO hand_over_claims (account_id, email_id, email_created_at, claimed_by, claimed_until)
+                    VALUES (\(harbour), \(northgateEmail), \(utc(2026, 6, 10, 9)), 'feeder', now())
                     """)
             }
             do {
