@@ -17,10 +17,19 @@ public final class EventIngestor: Sendable {
     public let clock: any AuditClock
     /// The longest input line read from a file; a longer one is reported and skipped unread.
     public let maximumLineBytes: Int
+    /// More stores (each on its own connection) that store a file's batches at the same time
+    /// as ``store``, one transaction each: for a store whose transactions may run at once
+    /// (PostgreSQL: each batch locks its emails' rows, so every email's events are stored once
+    /// and its status is derived from all of them whichever batch commits first). Empty for
+    /// SQLite, which has one writer.
+    public let additionalWriters: [any EventIngestStore]
 
+    /// - Parameter additionalWriters: see ``additionalWriters``; used by ``ingest(fileAt:afterBatch:)``.
     public init(store: any EventIngestStore, defaultAccountID: Int64? = nil, batchSize: Int = 4_000,
-                clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20) {
+                clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20,
+                additionalWriters: [any EventIngestStore] = []) {
         self.store = store
+        self.additionalWriters = additionalWriters
         self.defaultAccountID = defaultAccountID
         self.batchSize = max(1, batchSize)
         self.clock = clock
@@ -71,7 +80,8 @@ public final class EventIngestor: Sendable {
     /// given, is called with each batch's own report as soon as it is stored.
     public func ingest(fileAt path: String, afterBatch: ((IngestReport) -> Void)? = nil) throws -> IngestReport {
         let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
-        let handoff = BatchHandoff(capacity: 2)
+        let writers = [store] + additionalWriters
+        let handoff = BatchHandoff(capacity: writers.count + 1)
         let batchSize = self.batchSize
         let clock = self.clock
         let producer = Thread {
@@ -97,24 +107,37 @@ public final class EventIngestor: Sendable {
             handoff.finish()
         }
         producer.start()
-        var report = IngestReport()
-        do {
+        let outcome = WritersOutcome()
+        let callback = UncheckedSendable(afterBatch)
+        // Each writer takes the next prepared batch and stores it on its own connection; the
+        // first failure stops the reading and the other writers.
+        let write: @Sendable (UncheckedSendable<any EventIngestStore>) -> Void = { writer in
             while let prepared = handoff.take() {
-                let batchReport = try store(prepared)
-                handoff.giveBack(prepared)
-                afterBatch?(batchReport)
-                report.merge(batchReport)
+                do {
+                    let batchReport = try self.store(prepared, on: writer.value)
+                    handoff.giveBack(prepared)
+                    outcome.add(batchReport, callback.value)
+                } catch {
+                    outcome.fail(error)
+                    handoff.cancel()
+                    while handoff.take() != nil {}
+                    return
+                }
             }
-        } catch {
-            handoff.cancel()
-            while handoff.take() != nil {}
-            throw error
         }
-        return report
+        let others = DispatchGroup()
+        for writer in writers.dropFirst() {
+            let boxed = UncheckedSendable(writer)
+            others.enter()
+            Thread { write(boxed); others.leave() }.start()
+        }
+        write(UncheckedSendable(store))
+        others.wait()
+        return try outcome.report()
     }
 
     private func ingestBatch(_ lines: ArraySlice<InputLine>, firstLineNumber: Int) throws -> IngestReport {
-        try store(Self.prepare(Array(lines), firstLineNumber: firstLineNumber, concurrently: true, now: clock.now))
+        try store(Self.prepare(Array(lines), firstLineNumber: firstLineNumber, concurrently: true, now: clock.now), on: store)
     }
 
     /// One line of input as read.
@@ -184,12 +207,12 @@ public final class EventIngestor: Sendable {
         events = parts.flatMap { $0 }
     }
 
-    /// Stores a prepared batch in one transaction.
-    private func store(_ prepared: PreparedBatch) throws -> IngestReport {
+    /// Stores a prepared batch in one transaction of `writer`.
+    private func store(_ prepared: PreparedBatch, on writer: any EventIngestStore) throws -> IngestReport {
         var report = prepared.report
         let started = DispatchTime.now().uptimeNanoseconds
         if !prepared.incoming.isEmpty {
-            let applied = try store.apply(prepared.incoming, defaultAccountID: defaultAccountID)
+            let applied = try writer.apply(prepared.incoming, defaultAccountID: defaultAccountID)
             report.inserted += applied.inserted
             report.duplicates += applied.duplicates
             report.createdEmails += applied.createdEmails
@@ -243,3 +266,33 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+
+/// What the writers of one file ingest have stored, or the first error one of them met.
+private final class WritersOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var merged = IngestReport()
+    private var failure: (any Error)?
+
+    /// Adds a stored batch's report (and tells `afterBatch`, one batch at a time).
+    func add(_ batch: IngestReport, _ afterBatch: ((IngestReport) -> Void)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        afterBatch?(batch)
+        merged.merge(batch)
+    }
+
+    /// Keeps the first error.
+    func fail(_ error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if failure == nil { failure = error }
+    }
+
+    /// The merged report, or the first error.
+    func report() throws -> IngestReport {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        return merged
+    }
+}

@@ -16,6 +16,8 @@ extension PostgresAuditStore: EventIngestStore {
     /// message's email is found or created once; then it locks each email's row
     /// (`SELECT ... FOR UPDATE`, in id order) before it looks for an event's key, so an event
     /// is stored once and the status is derived from every event committed before it.
+    /// A deadlock the server breaks by rolling this transaction back (SQLSTATE 40P01) is
+    /// retried, up to four attempts in all.
     ///
     /// Each step is one statement for the whole batch (``PostgresEventIngest``'s set-based
     /// statements: the locks, the emails the batch names, the row locks, the stored keys, the
@@ -31,16 +33,20 @@ extension PostgresAuditStore: EventIngestStore {
         for item in batch {
             if let refusal = StoredEventCoding.refusal(of: item) { throw PostgresStoreError.invalidValue(refusal) }
         }
-        do {
-            return try connection.transaction { db in
-                try PostgresEventIngest(store: self, db: db, defaultAccountID: defaultAccountID).apply(batch)
+        var attempt = 1
+        while true {
+            do {
+                return try connection.transaction { db in
+                    try PostgresEventIngest(store: self, db: db, defaultAccountID: defaultAccountID).apply(batch)
+                }
+            } catch let error as PostgresStoreError where Self.isMissingPartition(error) && attempt < 4 {
+                // An External email of a month with no partition yet: make the months.
+                try createMonths(of: batch.map(\.event.occurredAt))
+            } catch let error as PostgresStoreError where error.sqlState == "40P01" && attempt < 4 {
+                // A deadlock with another ingester (rows outside the ordered locks, such as a
+                // recipient's count): the server rolled this transaction back; run it again.
             }
-        } catch let error as PostgresStoreError where Self.isMissingPartition(error) {
-            // An External email of a month with no partition yet: make the months, once.
-            try createMonths(of: batch.map(\.event.occurredAt))
-            return try connection.transaction { db in
-                try PostgresEventIngest(store: self, db: db, defaultAccountID: defaultAccountID).apply(batch)
-            }
+            attempt += 1
         }
     }
 }

@@ -41,11 +41,14 @@ extension PostgresEventIngest {
         }
         var pairs: Set<MessageRecipient> = []
         for item in items {
-            pairs.insert(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
-            // A claim looks the message up at the audit email's own recipient.
             if let auditID = item.auditEmailID, let info = emails[auditID] {
-                pairs.insert(MessageRecipient(messageID: item.messageID, recipient: info.to))
+                // The common case: the audit id names the email (same message id and recipient);
+                // the finding rule looks nothing else up for it.
+                if info.messageID == item.messageID, info.to == item.recipient { continue }
+                // A claim looks the message up at the audit email's own recipient.
+                if info.messageID == nil { pairs.insert(MessageRecipient(messageID: item.messageID, recipient: info.to)) }
             }
+            pairs.insert(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
         }
         let wanted = pairs.filter { byMessageRecipient[$0] == nil && !absentPairs.contains($0) }
             .sorted { ($0.messageID, $0.recipient) < ($1.messageID, $1.recipient) }

@@ -21,10 +21,13 @@ struct IngestCommand: ParsableCommand {
         if file != "-", !FileManager.default.fileExists(atPath: file) {
             throw CLIError("no such file: \(file)")
         }
-        let postgres = try store.openPostgresStores()?[0]
-        defer { postgres?.connection.close() }
-        let target: any EventIngestStore & PortfolioStore = try postgres ?? store.openStore()
-        let ingestor = EventIngestor(store: target, defaultAccountID: try target.accounts().map(\.id).min(), batchSize: batchSize)
+        // On PostgreSQL two connections store batches at once (each batch locks its emails'
+        // rows); SQLite has one writer.
+        let postgres = try store.openPostgresStores(count: 2)
+        defer { postgres?.forEach { $0.connection.close() } }
+        let target: any EventIngestStore & PortfolioStore = try postgres?[0] ?? store.openStore()
+        let ingestor = EventIngestor(store: target, defaultAccountID: try target.accounts().map(\.id).min(), batchSize: batchSize,
+                                     additionalWriters: Array((postgres ?? []).dropFirst()))
         let report: IngestReport
         do {
             report = try ingestor.ingest(fileAt: file)
