@@ -100,10 +100,15 @@ let package = Package(
                                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         // One contract suite (portfolio, recording, ingest, feeder queue; the batch feeder over the queue) run against both backends; the
         // PostgreSQL case needs EMAIL_AUDIT_TEST_POSTGRES_URL as AuditStorePostgresTests does.
+        // `sync` (Server's EventsSync) against the HTTP simulator on loopback, on both backends.
         .testTarget(name: "StoreContractTests", dependencies: ["AuditStore", "AuditStorePostgres", "AuditCore", "AuditEngine", "Demo",
-                                                             "ProviderSimulator", "Mailgun",
+                                                             "ProviderSimulator", "Mailgun", "Server",
                                                              .product(name: "GRDB", package: "GRDB.swift"),
-                                                             .product(name: "PostgresNIO", package: "postgres-nio")]),
+                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                             .product(name: "Hummingbird", package: "hummingbird"),
+                                                             .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditCore", "Demo", .product(name: "PropertyBased", package: "swift-property-based")]),
         // Fixtures and snapshots are read from the source tree (#filePath), not bundled.
         .testTarget(name: "AuditEngineTests", dependencies: ["AuditEngine", "AuditStore", "ProviderSimulator", "Mailgun", "AuditCore", "Demo"],

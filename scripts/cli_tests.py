@@ -5,6 +5,7 @@ a non-zero exit, and nothing is written; ingest is idempotent; exports are well-
 Usage: scripts/cli_tests.py --binary PATH
 """
 import argparse
+import base64
 import csv
 import glob
 import hashlib
@@ -14,12 +15,15 @@ import os
 import random
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 from pg_test_support import psql_binary, with_database
 
@@ -180,14 +184,12 @@ def hardening_checks(binary, work, db):
     check("/dev/null gets no journal", [os.path.exists("/dev/null" + suffix) for suffix in ("-journal", "-wal")] == journals_before)
 
     # A postgresql:// URL is refused with one line by the commands that stay SQLite's (issue 13: check,
-    # set-time-zone, sync; every other command takes PostgreSQL, see postgres_checks), before
+    # set-time-zone; every other command takes PostgreSQL, see postgres_checks), before
     # connecting, each saying what to use on PostgreSQL instead, and nothing is created (as a path it
     # would be a folder named "postgresql:").
     for args, env, says in ((["check", "--db", "postgresql://audit@db.example.net/audit"], None, "amcheck"),
                             (["set-time-zone", "Europe/Paris"], {"EMAIL_AUDIT_DB": "postgresql://audit@db.example.net/audit"},
-                             "the zone it was created in"),
-                            (["sync", "--api-key-file", "/dev/null", "--db", "postgresql://audit@db.example.net/audit"], None,
-                             "email-audit ingest")):
+                             "the zone it was created in")):
         result = run(binary, *args, env=env)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         check(f"{args[0]} with a PostgreSQL URL: refused with one line saying what to use instead",
@@ -765,6 +767,14 @@ def postgres_checks(binary, work):
         postgres_store_checks(binary, work, fixture, with_database(server, name))
     finally:
         subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True, text=True)
+    synced = name + "_sync"
+    created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {synced}"], capture_output=True, text=True)
+    check("a database for sync on PostgreSQL", created.returncode == 0, created.stderr)
+    if created.returncode == 0:
+        try:
+            postgres_sync_checks(binary, work, fixture, psql, with_database(server, synced))
+        finally:
+            subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {synced} WITH (FORCE)"], capture_output=True, text=True)
     seeded = name + "_seed"
     created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {seeded}"], capture_output=True, text=True)
     check("a database for seed and simulate on PostgreSQL", created.returncode == 0, created.stderr)
@@ -774,6 +784,127 @@ def postgres_checks(binary, work):
         postgres_seed_checks(binary, work, with_database(server, seeded))
     finally:
         subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {seeded} WITH (FORCE)"], capture_output=True, text=True)
+
+
+def free_port():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+def http(method, url, body=None, headers=None):
+    """(status, text) of one request on loopback; (0, reason) when nothing answers."""
+    request = urllib.request.Request(url, data=body.encode() if body is not None else None, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError as error:
+        return 0, str(error)
+
+
+def postgres_sync_checks(binary, work, fixture, psql, url):
+    """sync on PostgreSQL (issue 13): Mailgun's Events API, served by simulate-provider on loopback, read
+    into a PostgreSQL store and into its SQLite twin (the same fixture on both): every event stored once
+    through the ingest, the same answer line, the same emails and statuses afterwards, the cursor kept in
+    store_meta (the same timestamp as SQLite's meta), and a second run storing nothing."""
+    sqlite_path = os.path.join(work, "sync-twin.sqlite")
+    written = subprocess.run([fixture, "--sqlite", sqlite_path, "--postgres", url], capture_output=True, text=True, timeout=120)
+    check("sync: the fixture on both backends", written.returncode == 0, written.stdout + written.stderr)
+    if written.returncode != 0:
+        return
+    domain, api_key = "mg.harbourlets.co.uk", "key-cli-sync-0123456789"
+    key_file = os.path.join(work, "sync-api-key")
+    with open(key_file, "w") as handle:
+        handle.write(api_key)
+    os.chmod(key_file, 0o600)
+    port = free_port()
+    sim = f"http://127.0.0.1:{port}"
+    log = open(os.path.join(work, "sync-simulator.log"), "w")
+    simulator = subprocess.Popen([binary, "simulate-provider", "--listen", f"127.0.0.1:{port}", "--domain", domain,
+                                  "--api-key-file", key_file, "--speed", "100000", "--seed", "5"],
+                                 stdout=log, stderr=subprocess.STDOUT)
+    try:
+        end = time.time() + 30
+        while time.time() < end and http("GET", f"{sim}/simulator/stats")[0] != 200:
+            time.sleep(0.2)
+        auth = {"Authorization": "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()}
+        expected = {"ok.sync@example.net": "Delivered", "bounce.sync@example.org": "Failed",
+                    "open.sync@example.com": "Opened", "complain.sync@example.net": "Complained"}
+        sent = [http("POST", f"{sim}/v3/{domain}/messages",
+                     urllib.parse.urlencode({"from": f"Harbour Lets <accounts@{domain}>", "to": address,
+                                             "subject": "Statement", "text": "Attached."}),
+                     dict(auth, **{"Content-Type": "application/x-www-form-urlencoded"}))[0] for address in expected]
+        check("sync: the simulator takes four messages", sent == [200] * 4, str(sent))
+
+        def reported():
+            ids, page = [], f"{sim}/v3/{domain}/events?limit=300&begin=0"
+            while page:
+                status, text = http("GET", page, headers=auth)
+                items = json.loads(text)["items"] if status == 200 else []
+                if not items:
+                    break
+                ids += [item["id"] for item in items]
+                page = sim + json.loads(text)["paging"]["next"]
+            return ids
+
+        # Every outcome falls due within about 2 s (delays divided by 100,000); wait until the log stops growing.
+        events, steady = [], 0
+        end = time.time() + 30
+        while time.time() < end and steady < 3:
+            time.sleep(0.5)
+            now = reported()
+            steady = steady + 1 if now == events and len(now) >= 8 else 0
+            events = now
+        check("sync: the simulator reports every outcome", len(events) >= 8 and len(set(events)) == len(events), str(len(events)))
+        args = ["sync", "--api-base-url", sim, "--api-key-file", key_file, "--domain", domain]
+        first_pg, first_sqlite = run(binary, *args, "--db", url), run(binary, *args, "--db", sqlite_path)
+        line = re.compile(r"^(\d+) pages, (\d+) events read, (\d+) new$")
+        pg_line, sqlite_line = line.match(first_pg.stdout.strip()), line.match(first_sqlite.stdout.strip())
+        check("sync --db postgresql://...: reads the Events API and stores every event once",
+              first_pg.returncode == 0 and pg_line is not None and int(pg_line.group(2)) == len(events)
+              and int(pg_line.group(3)) == len(events), first_pg.stdout + first_pg.stderr)
+        check("sync: the same answer on PostgreSQL as on SQLite", first_pg.stdout == first_sqlite.stdout and first_sqlite.returncode == 0,
+              first_pg.stdout + " vs " + first_sqlite.stdout + first_sqlite.stderr)
+        again = run(binary, *args, "--db", url)
+        again_line = line.match(again.stdout.strip())
+        check("sync on PostgreSQL again: reads from the stored cursor and stores nothing twice",
+              again.returncode == 0 and again_line is not None and again_line.group(3) == "0", again.stdout + again.stderr)
+        stored = subprocess.run([psql, url, "-Atc", "SELECT count(*), count(DISTINCT provider_event_id) FROM events "
+                                 "WHERE provider_event_id = ANY(string_to_array('" + ",".join(events) + "', ','))"],
+                                capture_output=True, text=True)
+        check("sync: each reported event is in the PostgreSQL store once", stored.stdout.strip() == f"{len(events)}|{len(events)}",
+              stored.stdout + stored.stderr)
+        cursor = subprocess.run([psql, url, "-Atc", "SELECT value FROM store_meta WHERE key = 'events_sync_cursor'"],
+                                capture_output=True, text=True).stdout.strip()
+        connection = sqlite3.connect(sqlite_path)
+        sqlite_cursor = connection.execute("SELECT value FROM meta WHERE key = 'events_sync_cursor'").fetchone()
+        connection.close()
+        check("sync: the cursor is kept in store_meta, the same timestamp as SQLite's meta",
+              cursor != "" and sqlite_cursor is not None and float(cursor) == float(sqlite_cursor[0]), f"{cursor!r} vs {sqlite_cursor!r}")
+
+        def rows(db):
+            result = run(binary, "query", "--range", "all", "--format", "json", "--limit", "0", "--db", db,
+                         env={"EMAIL_AUDIT_USER": "Priya Shah"})
+            try:
+                return [{key: value for key, value in item.items() if key != "id"} for item in json.loads(result.stdout)]
+            except ValueError:
+                return result.stderr
+
+        pg_rows, sqlite_rows = rows(url), rows(sqlite_path)
+        statuses = {item["to"]: item["status"] for item in pg_rows} if isinstance(pg_rows, list) else {}
+        check("sync: the synced emails and statuses on PostgreSQL = on SQLite", isinstance(pg_rows, list) and pg_rows == sqlite_rows,
+              str(pg_rows)[:300])
+        check("sync: each message's status derived from its events on PostgreSQL",
+              all(statuses.get(address) == status for address, status in expected.items()), str(statuses))
+    finally:
+        simulator.terminate()
+        try:
+            simulator.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            simulator.kill()
+        log.close()
 
 
 def postgres_seed_checks(binary, work, url):

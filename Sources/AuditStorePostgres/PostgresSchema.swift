@@ -11,7 +11,7 @@ import PostgresNIO
 /// before anything is changed, as the SQLite store refuses one.
 public enum PostgresSchema {
     /// The newest schema version this code knows.
-    public static let version = 6
+    public static let version = 7
     /// `store_meta.application` of every email-audit database.
     public static let application = "email-audit"
     /// The advisory lock held while migrating ("EmAu", as SQLite's `application_id`).
@@ -20,8 +20,10 @@ public enum PostgresSchema {
     static let partitionLockKey: Int64 = 0x456D_4176
 
     /// The migrations, oldest first: each one's statements, run in order in one transaction.
-    static let migrations: [(version: Int, statements: [String])] = [(1, v1), (2, v2), (3, v3HandOverClaims), (4, v4MovingIn), (5, v5ChangeNotices),
-                                                                         (6, v6EventsWithoutForeignKey)]
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, v1), (2, v2), (3, v3HandOverClaims), (4, v4MovingIn), (5, v5ChangeNotices), (6, v6EventsWithoutForeignKey),
+        (7, v7NotificationNotices),
+    ]
 
     /// What an existing database is.
     public enum Verdict: Equatable, Sendable {

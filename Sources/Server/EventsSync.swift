@@ -1,6 +1,6 @@
 import AsyncHTTPClient
+import AuditCore
 import AuditEngine
-import AuditStore
 import Foundation
 import Mailgun
 import NIOCore
@@ -21,18 +21,21 @@ public struct SyncReport: Sendable {
 /// when webhooks were missed: ascending from the stored cursor minus a trailing window (events
 /// of the last ~30 minutes may still appear late), paging by `next` until a page is empty.
 /// Duplicates are harmless (the ingest path stores each event once); the cursor in the store
-/// moves forward after each page, so an interrupted sync resumes where it stopped.
+/// moves forward after each page, so an interrupted sync resumes where it stopped. Works on
+/// either backend: the events go through the ingestor's store, the cursor is the store's
+/// ``EventsSyncCursorStore`` (SQLite `meta`, PostgreSQL `store_meta`).
 public final class EventsSync: @unchecked Sendable {
     private let endpoint: MailgunEndpoint
     private let ingestor: EventIngestor
-    private let store: AuditDatabase
+    private let store: any EventsSyncCursorStore
     private let client: HTTPClient
     /// How far behind the cursor each pass starts.
     public let trailingWindow: TimeInterval
     /// Where a first sync starts, before now.
     public let firstLookBack: TimeInterval
 
-    public init(baseURL: String, domain: String, apiKey: String, ingestor: EventIngestor, store: AuditDatabase,
+    /// - Parameter store: where the cursor is kept (the store the ingestor writes to).
+    public init(baseURL: String, domain: String, apiKey: String, ingestor: EventIngestor, store: any EventsSyncCursorStore,
                 client: HTTPClient = .shared, trailingWindow: TimeInterval = 1800, firstLookBack: TimeInterval = 86_400) {
         endpoint = MailgunEndpoint(baseURL: baseURL, domain: domain, apiKey: apiKey)
         self.ingestor = ingestor
@@ -45,7 +48,8 @@ public final class EventsSync: @unchecked Sendable {
     /// One pass: every page from the cursor's trailing window to the newest event.
     public func runOnce(now: Date = Date()) async throws -> SyncReport {
         var report = SyncReport()
-        let cursor = try store.eventsSyncCursor()
+        let store = self.store
+        let cursor = try await Blocking.run { () throws -> Double? in try store.eventsSyncCursor() }
         let begin = max(0, (cursor ?? now.timeIntervalSince1970 - firstLookBack) - (cursor == nil ? 0 : trailingWindow))
         var url: String? = endpoint.url("events") + "?ascending=yes&limit=300&begin=" + String(format: "%.6f", begin)
         var seen: Set<String> = []
@@ -72,7 +76,7 @@ public final class EventsSync: @unchecked Sendable {
             let ingested: Result<IngestReport, any Error> = await Blocking.run { Result { try ingestor.ingest(lines: lines) } }
             report.inserted += try ingested.get().inserted
             if let newest = page.events.map(\.event.timestamp).max() {
-                try store.advanceEventsSyncCursor(to: newest)
+                try await Blocking.run { () throws in try store.advanceEventsSyncCursor(to: newest) }
                 report.cursor = max(report.cursor ?? newest, newest)
             }
             guard let next = page.paging.next, seen.insert(next).inserted else { break }

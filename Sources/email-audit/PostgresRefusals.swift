@@ -8,8 +8,4 @@ enum PostgresRefusals {
     /// `set-time-zone`: recounting SQLite's daily roll-ups.
     static let setTimeZone = "set-time-zone does not take a PostgreSQL store: its days (partitions and roll-ups) are "
         + "those of the zone it was created in, kept for good; --time-zone changes only how times are shown"
-
-    /// `sync`: Mailgun's Events API into the store, its cursor kept in SQLite's meta.
-    static let sync = "sync does not take a PostgreSQL store yet: run serve (its webhooks write to PostgreSQL, "
-        + "several serve processes on one database), or fetch the events to a file and run email-audit ingest FILE --db URL"
 }

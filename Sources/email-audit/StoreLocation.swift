@@ -7,7 +7,7 @@ enum StoreLocation: Equatable {
     case postgres(url: String)
 
     /// The commands that take a PostgreSQL store so far (for the refusals of the others).
-    static let postgresCommands = "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record, seed, demo, simulate and compact (its retention)"
+    static let postgresCommands = "open, query, show, export, users, suppressions, resend, notifications, prefs, serve, ingest, record, sync, seed, demo, simulate and compact (its retention)"
 
     /// Reads `text`: a URL whose scheme is `postgresql://` or `postgres://` (any case, as
     /// `PostgresLocation.isURL` reads it) is PostgreSQL; anything else is a path.

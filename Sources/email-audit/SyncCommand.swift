@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditEngine
 import Foundation
 import Server
@@ -8,7 +9,7 @@ struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Read Mailgun's Events API from the stored cursor and store every event once (fills gaps when webhooks were missed).",
-        discussion: "Uses the [provider] settings of the config file; flags override them. Runs once, or with --follow every --interval seconds.")
+        discussion: "Uses the [provider] settings of the config file; flags override them. Runs once, or with --follow every --interval seconds. Works on a SQLite file or a PostgreSQL database (the cursor is kept in the store).")
 
     @OptionGroup var store: StoreOptions
 
@@ -31,7 +32,6 @@ struct SyncCommand: ParsableCommand {
     var interval = 60
 
     func run() throws {
-        try store.refusePostgresURL(PostgresRefusals.sync)
         let environment = ProcessInfo.processInfo.environment
         var settings: ServerConfiguration
         do {
@@ -48,7 +48,9 @@ struct SyncCommand: ParsableCommand {
         do { apiKey = try SecretFile.read(keyFile, purpose: "Mailgun API key") } catch { throw CLIError("\(error)") }
         var options = store
         if options.db == nil { options.db = settings.databasePath }
-        let database = try options.openStore()
+        let postgres = try options.openPostgresStores()?[0]
+        defer { postgres?.connection.close() }
+        let database: any EventsSyncStore = try postgres ?? options.openStore()
         let ingestor = EventIngestor(store: database, defaultAccountID: try database.accounts().first?.id)
         let sync = EventsSync(baseURL: settings.apiBaseURL, domain: settings.domain, apiKey: apiKey, ingestor: ingestor, store: database)
         let follow = self.follow, interval = self.interval

@@ -250,29 +250,80 @@ struct StoredEventRow: Equatable {
 /// partitions only).
 func withStore<T>(_ backend: Backend, timeZone: String = "Europe/London", now: Date = utc(2026, 12, 4, 12),
                   _ body: (ContractStore) throws -> T) throws -> T {
-    let zone = TimeZone(identifier: timeZone)!
-    switch backend {
-    case .sqlite:
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgcontract-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AuditDatabase(path: folder.appendingPathComponent("audit.sqlite").path, timeZone: zone)
-        defer { try? database.close() }
-        return try body(ContractStore(sqlite: database))
-    case .postgres:
-        let admin = try PostgresLocation(url: Backend.serverURL!)
-        let name = "email_audit_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let server = try BlockingPostgresConnection.connect(to: admin, password: try PostgresPassword.resolve(for: admin).password)
-        defer { server.close() }
-        try server.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        defer { _ = try? server.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")) }
-        var location = admin
-        location.database = name
-        let connection = try BlockingPostgresConnection.connect(to: location, password: try PostgresPassword.resolve(for: location).password)
-        defer { connection.close() }
-        try PostgresSchema.migrate(connection, timeZone: zone)
-        try PostgresPartitions.createCurrentAndNext(now: now, in: connection)
-        return try body(ContractStore(postgres: try PostgresAuditStore(connection: connection)))
+    let opened = try EmptyStore(backend, timeZone: timeZone, now: now)
+    defer { opened.remove() }
+    return try body(opened.contract)
+}
+
+/// ``withStore(_:timeZone:now:_:)`` for a test that awaits (a provider on loopback).
+func withAsyncStore<T>(_ backend: Backend, timeZone: String = "Europe/London", now: Date = utc(2026, 12, 4, 12),
+                       _ body: (ContractStore) async throws -> T) async throws -> T {
+    let opened = try EmptyStore(backend, timeZone: timeZone, now: now)
+    defer { opened.remove() }
+    return try await body(opened.contract)
+}
+
+/// A new, empty store of one backend and how to remove it (SQLite: a file in a new folder;
+/// PostgreSQL: a new database on the test server).
+private struct EmptyStore {
+    let contract: ContractStore
+    let remove: () -> Void
+
+    init(_ backend: Backend, timeZone: String, now: Date) throws {
+        let zone = TimeZone(identifier: timeZone)!
+        switch backend {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgcontract-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let database: AuditDatabase
+            do {
+                database = try AuditDatabase(path: folder.appendingPathComponent("audit.sqlite").path, timeZone: zone)
+            } catch {
+                try? FileManager.default.removeItem(at: folder)
+                throw error
+            }
+            contract = ContractStore(sqlite: database)
+            remove = {
+                try? database.close()
+                try? FileManager.default.removeItem(at: folder)
+            }
+        case .postgres:
+            let admin = try PostgresLocation(url: Backend.serverURL!)
+            let name = "email_audit_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            let server = try BlockingPostgresConnection.connect(to: admin, password: try PostgresPassword.resolve(for: admin).password)
+            let drop = {
+                _ = try? server.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+                server.close()
+            }
+            do {
+                try server.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            } catch {
+                server.close()
+                throw error
+            }
+            var location = admin
+            location.database = name
+            let connection: BlockingPostgresConnection
+            do {
+                connection = try BlockingPostgresConnection.connect(to: location, password: try PostgresPassword.resolve(for: location).password)
+            } catch {
+                drop()
+                throw error
+            }
+            do {
+                try PostgresSchema.migrate(connection, timeZone: zone)
+                try PostgresPartitions.createCurrentAndNext(now: now, in: connection)
+                contract = ContractStore(postgres: try PostgresAuditStore(connection: connection))
+            } catch {
+                connection.close()
+                drop()
+                throw error
+            }
+            remove = {
+                connection.close()
+                drop()
+            }
+        }
     }
 }
 
