@@ -29,6 +29,14 @@ public final class BlockingPostgresConnection: @unchecked Sendable {
     /// Guards `inTransaction` and keeps one caller's statements (and transaction) together.
     private let lock = NSRecursiveLock()
     private var inTransaction = false
+    /// This connection's prepared statements by SQL text (``preparedRows(_:binds:)``), and their
+    /// texts, least recently used first.
+    private var prepared: [String: PreparedQuery] = [:]
+    private var preparedOrder: [String] = []
+
+    /// At most this many prepared statements are kept per connection; the least recently used
+    /// is closed on the server when another is prepared.
+    public static let maximumPreparedStatements = 64
 
     private init(location: PostgresLocation, connection: PostgresConnection, logger: Logger) {
         self.location = location
@@ -113,6 +121,64 @@ public final class BlockingPostgresConnection: @unchecked Sendable {
     /// Runs one statement and returns all its rows (decode with `row.decode((Int64, String).self)`).
     public func rows(_ query: PostgresQuery) throws(PostgresStoreError) -> [PostgresRow] {
         try run(query).rows
+    }
+
+    /// Runs `sql` (placeholders typed, `$1::BIGINT`, as the Parse names no types) as a prepared
+    /// statement of this connection with `binds`, and returns its rows.
+    ///
+    /// The statement is prepared on first use and kept (at most ``maximumPreparedStatements``),
+    /// and run with a generic plan (`plan_cache_mode = force_generic_plan` for this execution
+    /// only; the setting, the statement and its reset are sent at once, one round trip): the
+    /// plan is made once per connection and statement text, not at every call. What it is for:
+    /// a statement over every month partition of `emails` is planned for each partition and its
+    /// indexes (at 1,000,000 emails over 39 partitions, 3.6-19 ms to plan a page that reads in
+    /// 0.2-0.35 ms); a generic plan leaves the partitions outside its time bounds to run-time
+    /// pruning. Use it for statements whose best plan does not depend on their values.
+    public func preparedRows(_ sql: String, binds: [PostgresData]) throws(PostgresStoreError) -> [PostgresRow] {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let statement: PreparedQuery
+            if let known = prepared[sql] {
+                statement = known
+                if let index = preparedOrder.lastIndex(of: sql) { preparedOrder.remove(at: index) }
+            } else {
+                statement = try connection.prepare(query: sql).wait()
+                prepared[sql] = statement
+                if preparedOrder.count >= Self.maximumPreparedStatements {
+                    let oldest = preparedOrder.removeFirst()
+                    if let old = prepared.removeValue(forKey: oldest) { _ = try? old.deallocate().wait() }
+                }
+            }
+            preparedOrder.append(sql)
+            let generic = connection.query(PostgresQuery(unsafeSQL: "SET plan_cache_mode = force_generic_plan"), logger: logger)
+            let rows = statement.execute(binds)
+            let reset = connection.query(PostgresQuery(unsafeSQL: "RESET plan_cache_mode"), logger: logger)
+            let result: [PostgresRow]
+            do {
+                _ = try generic.wait()
+                result = try rows.wait()
+            } catch {
+                _ = try? reset.wait()
+                throw error
+            }
+            _ = try reset.wait()
+            return result
+        } catch {
+            // Prepared again next time (a failed statement may be gone or stale).
+            if let old = prepared.removeValue(forKey: sql) {
+                _ = try? old.deallocate().wait()
+                preparedOrder.removeAll { $0 == sql }
+            }
+            throw PostgresStoreError.wrap(error, location: location.description)
+        }
+    }
+
+    /// How many prepared statements this connection keeps (tests).
+    public var preparedStatementCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return prepared.count
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws

@@ -1,6 +1,7 @@
 import AuditCore
 import AuditStore
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// Provider events read back from `events` (alias `v`), for ingest and the reader alike.
@@ -37,13 +38,31 @@ extension PostgresAuditStore {
 }
 
 /// A statement being built: SQL text with `$n` placeholders and their values.
+///
+/// With `typedPlaceholders` every placeholder carries its type (`$3::BIGINT`) and the values are
+/// kept as `PostgresData` too (``data``), so that the statement can be prepared once and run
+/// again with other values (``BlockingPostgresConnection/preparedRows(_:binds:)``): a prepared
+/// statement's Parse names no parameter types, so the server takes them from the casts.
 struct PostgresStatement {
     private(set) var binds = PostgresBindings()
+    /// The values as `PostgresData`, in placeholder order (with `typedPlaceholders` only).
+    private(set) var data: [PostgresData] = []
+    /// Whether placeholders carry their type and ``data`` is kept.
+    let typedPlaceholders: Bool
+
+    init(typedPlaceholders: Bool = false) {
+        self.typedPlaceholders = typedPlaceholders
+    }
 
     /// Binds `value` and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
         binds.append(value)
-        return "$\(binds.count)"
+        guard typedPlaceholders else { return "$\(binds.count)" }
+        var buffer = ByteBuffer()
+        value.encode(into: &buffer, context: .default)
+        data.append(PostgresData(type: value.psqlType, formatCode: value.psqlFormat, value: buffer))
+        guard let name = value.psqlType.knownSQLName else { return "$\(binds.count)" }
+        return "$\(binds.count)::\(name)"
     }
 
     /// An instant, bound as whole microseconds since 1970 (as the stores round them), so a
