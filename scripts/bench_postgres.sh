@@ -16,6 +16,10 @@
 #                       (email-audit-bench prints "Reusing ..."), so only the queries run;
 #   PG_BENCH_BINARY=PATH runs that email-audit-bench binary instead of building this tree's (to
 #                       alternate a before and an after binary on one database).
+#   --pg-copy-events    (an email-audit-bench option) builds the store without the PostgreSQL ingest:
+#                       events into the SQLite source, then everything copied with migrate's code;
+#   --pg-unprepared     (an email-audit-bench option) plans every page afresh, the reader before
+#                       its prepared statements (before/after in one binary).
 #
 # The server's settings for the benchmark (on top of pg_throwaway.sh's), chosen to match the
 # SQLite store's durability rather than the tests' speed:
