@@ -21,7 +21,7 @@ public final class PostgresAuditStore: @unchecked Sendable {
     let changeWatch = PostgresChangeWatch()
     /// Whether pages without Subject text are read by prepared statements with generic plans,
     /// planned once per connection and statement text
-    /// (``BlockingPostgresConnection/preparedRows(_:binds:)``); false plans every page's
+    /// (``BlockingPostgresConnection/preparedRows(_:arguments:)``); false plans every page's
     /// statement afresh, as before (the benchmark's `--pg-unprepared`, to compare both in one
     /// binary on one database; tests check both give the same pages).
     public var preparesPages = true

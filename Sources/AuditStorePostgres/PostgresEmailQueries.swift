@@ -115,10 +115,9 @@ extension PostgresAuditStore {
         // Conditions every range shares: subject, dates, the cursor.
         var common = subjectConditions(filter, &statement)
         common += spanConditions(span, &statement)
-        // Month boundaries (whole seconds) as plain timestamptz values: a generic plan prunes
-        // the partitions outside them when it runs.
-        if let low = window?.low { common.append("e.created_at >= \(statement.bind(low))") }
-        if let high = window?.high { common.append("e.created_at < \(statement.bind(high))") }
+        // Month boundaries: a generic plan prunes the partitions outside them when it runs.
+        if let low = window?.low { common.append("e.created_at >= \(statement.time(low))") }
+        if let high = window?.high { common.append("e.created_at < \(statement.time(high))") }
         if let cursor {
             let at = statement.time(cursor.createdAt), id = statement.bind(cursor.id)
             // The first bounds the index range (and the partitions read); the second skips the
@@ -191,7 +190,7 @@ extension PostgresAuditStore {
             LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
             ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
             """
-        return PostgresPageStatement(query: statement.query(sql), data: statement.data, prepared: prepared)
+        return PostgresPageStatement(query: statement.query(sql), arguments: statement.literals, prepared: prepared)
     }
 
     /// Counts per status for the account's emails matching `filter` (its own account ignored).
@@ -340,7 +339,7 @@ extension PostgresAuditStore {
 
     /// The rows of a prepared page statement decoded with `body` (as ``rows(_:on:_:)``).
     private func preparedRows<T>(_ page: PostgresPageStatement, _ body: (PostgresRandomAccessRow) throws -> T) throws -> [T] {
-        let rows = try connection.preparedRows(page.query.sql, binds: page.data)
+        let rows = try connection.preparedRows(page.query.sql, arguments: page.arguments)
         do {
             return try rows.map { try body($0.makeRandomAccess()) }
         } catch {
@@ -359,9 +358,9 @@ extension PostgresAuditStore {
 }
 
 /// A page's statement, and whether it runs prepared (then with typed placeholders and its
-/// values as `PostgresData`; see ``BlockingPostgresConnection/preparedRows(_:binds:)``).
+/// values as SQL expressions; see ``BlockingPostgresConnection/preparedRows(_:arguments:)``).
 struct PostgresPageStatement {
     let query: PostgresQuery
-    let data: [PostgresData]
+    let arguments: [String]
     let prepared: Bool
 }
