@@ -19,6 +19,12 @@ public final class PostgresAuditStore: @unchecked Sendable {
     var location: String { connection.location.description }
     /// The change token by LISTEN/NOTIFY on ``connection`` (``changeToken()``).
     let changeWatch = PostgresChangeWatch()
+    /// Whether pages without Subject text are read by prepared statements with generic plans,
+    /// planned once per connection and statement text
+    /// (``BlockingPostgresConnection/preparedRows(_:arguments:)``); false plans every page's
+    /// statement afresh, as before (the benchmark's `--pg-unprepared`, to compare both in one
+    /// binary on one database; tests check both give the same pages).
+    public var preparesPages = true
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

@@ -37,13 +37,31 @@ extension PostgresAuditStore {
 }
 
 /// A statement being built: SQL text with `$n` placeholders and their values.
+///
+/// With `typedPlaceholders` every placeholder carries its type (`$3::BIGINT`) and each value is
+/// also kept as an SQL expression (``literals``), so that the statement can be prepared once on
+/// the server (`PREPARE name AS ...`, the types taken from the casts) and run again with other
+/// values (`EXECUTE name(...)`, ``BlockingPostgresConnection/preparedRows(_:arguments:)``). Text
+/// goes in as hex of its UTF-8 bytes (`convert_from(decode('…', 'hex'), 'UTF8')`), so no quoting
+/// rule of the server (`standard_conforming_strings`) can change what it says.
 struct PostgresStatement {
     private(set) var binds = PostgresBindings()
+    /// The values as SQL expressions, in placeholder order (with `typedPlaceholders` only).
+    private(set) var literals: [String] = []
+    /// Whether placeholders carry their type and ``literals`` are kept.
+    let typedPlaceholders: Bool
+
+    init(typedPlaceholders: Bool = false) {
+        self.typedPlaceholders = typedPlaceholders
+    }
 
     /// Binds `value` and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
         binds.append(value)
-        return "$\(binds.count)"
+        guard typedPlaceholders else { return "$\(binds.count)" }
+        literals.append(Self.literal(value))
+        guard let name = value.psqlType.knownSQLName else { return "$\(binds.count)" }
+        return "$\(binds.count)::\(name)"
     }
 
     /// An instant, bound as whole microseconds since 1970 (as the stores round them), so a
@@ -54,5 +72,26 @@ struct PostgresStatement {
 
     func query(_ sql: String) -> PostgresQuery {
         PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// `value` as an SQL expression of its type (the values a prepared page binds: integers,
+    /// text and their arrays).
+    private static func literal<Value>(_ value: Value) -> String {
+        switch value {
+        case let number as Int64: return String(number)
+        case let number as Int32: return String(number)
+        case let number as Int16: return String(number)
+        case let text as String: return Self.text(text)
+        case let texts as [String]: return "ARRAY[\(texts.map(Self.text).joined(separator: ", "))]::TEXT[]"
+        case let numbers as [Int64]: return "ARRAY[\(numbers.map(String.init).joined(separator: ", "))]::BIGINT[]"
+        case let numbers as [Int16]: return "ARRAY[\(numbers.map(String.init).joined(separator: ", "))]::SMALLINT[]"
+        default: preconditionFailure("a prepared statement binds integers, text and their arrays, not \(Value.self)")
+        }
+    }
+
+    /// Text as the hex of its UTF-8 bytes, decoded by the server.
+    private static func text(_ text: String) -> String {
+        let hex = text.utf8.map { String(format: "%02x", $0) }.joined()
+        return "convert_from(decode('\(hex)', 'hex'), 'UTF8')"
     }
 }

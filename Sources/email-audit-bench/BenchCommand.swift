@@ -34,6 +34,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --db postgresql://...: print EXPLAIN (ANALYZE, BUFFERS) of the first page of one filter of each kind.")
     var explain = false
 
+    @Flag(name: .customLong("pg-unprepared"),
+          help: "With --db postgresql://...: plan every page's statement afresh (the reader before its prepared statements), to compare both in one binary on one database.")
+    var pgUnprepared = false
+
+    @Flag(name: .customLong("pg-copy-events"),
+          help: "With --db postgresql://... and an empty database: ingest the events file into the SQLite store first and copy everything, events and roll-ups included, with migrate's code (no PostgreSQL ingest: a store for the reader's figures in minutes, not hours).")
+    var pgCopyEvents = false
+
     @Option(help: "Samples per query kind.")
     var samples = 300
 
@@ -64,7 +72,7 @@ struct BenchCommand: ParsableCommand {
     var screenOnly = false
 
     @Flag(name: .customLong("search-only"),
-          help: "Only the search rows of the query benchmark and its To prefix* row (the same filters as a full run), on an existing store.")
+          help: "Only the search rows of the query benchmark and its To prefix* row (the same filters as a full run), on an existing store (SQLite, or a reused PostgreSQL database).")
     var searchOnly = false
 
     @Option(name: .customLong("slowest"), help: "With --search-only: also list this many slowest samples of each search row, with their filters.")

@@ -17,8 +17,8 @@ import Foundation
 /// CLI and the screen use), the screen through the same headless `update`/`view` as on SQLite.
 extension BenchCommand {
     func runPostgres(url: String, zone: TimeZone) throws {
-        guard !screenOnly, !searchOnly, !ingestOnly else {
-            throw ValidationError("--screen-only, --search-only and --ingest-only are SQLite-only; on PostgreSQL the run builds or reuses, then measures")
+        guard !screenOnly, !ingestOnly else {
+            throw ValidationError("--screen-only and --ingest-only are SQLite-only; on PostgreSQL the run builds or reuses, then measures")
         }
         print("load average at the start: \(LoadAverage.now())")
         defer { print("load average at the end: \(LoadAverage.now())") }
@@ -26,6 +26,10 @@ extension BenchCommand {
                                                        warn: { print("warning: \($0)") })
         defer { connection.close() }
         let pg = try PostgresAuditStore(connection: connection)
+        if pgUnprepared {
+            pg.preparesPages = false
+            print("Every page's statement planned afresh (--pg-unprepared: the reader before its prepared statements)")
+        }
         let sourcePath = source
         let inPostgres = try pg.emailCount()
         var sqlite: AuditDatabase
@@ -41,11 +45,18 @@ extension BenchCommand {
             sqlite = try AuditDatabase(path: sourcePath, timeZone: zone)
             let raised = try raise(sqlite, path: sourcePath)
             Self.releaseMemory(sqlite, after: "the raise and hand-over")
-            try copy(sqlite, into: connection)
-            try ingestIntoPostgres(raised, pg, url: url)
-            print("The same events file into the SQLite store, for the side-by-side figures:")
-            try ingest(raised.eventsPath, lines: raised.lines, into: sqlite, accountID: raised.accountID, path: sourcePath)
-            Self.releaseMemory(sqlite, after: "the SQLite ingest")
+            if pgCopyEvents {
+                print("The events file into the SQLite store, then everything copied (--pg-copy-events: no PostgreSQL ingest):")
+                try ingest(raised.eventsPath, lines: raised.lines, into: sqlite, accountID: raised.accountID, path: sourcePath)
+                Self.releaseMemory(sqlite, after: "the SQLite ingest")
+                try copy(sqlite, into: connection)
+            } else {
+                try copy(sqlite, into: connection)
+                try ingestIntoPostgres(raised, pg, url: url)
+                print("The same events file into the SQLite store, for the side-by-side figures:")
+                try ingest(raised.eventsPath, lines: raised.lines, into: sqlite, accountID: raised.accountID, path: sourcePath)
+                Self.releaseMemory(sqlite, after: "the SQLite ingest")
+            }
             let analyzing = Date()
             try pg.analyze()
             print(String(format: "ANALYZE (statistics, as autovacuum would gather after the load): %.1f s", Date().timeIntervalSince(analyzing)))
@@ -63,7 +74,9 @@ extension BenchCommand {
         let newest = try reader.summaries(matching: EmailFilter(dateRange: .all), from: nil, direction: .older, limit: 1, now: Date())
         let now = newest.first?.createdAt ?? Date()
         if !skipQueries {
-            var queries = QueryBench(store: sqlite, target: reader, now: now, samples: samples, seed: seed)
+            // --search-only: the search rows and To prefix* alone (the same filters as a full run).
+            var queries = QueryBench(store: sqlite, target: reader, now: now, samples: samples, seed: seed,
+                                     searchOnly: searchOnly, slowest: slowest)
             if explain {
                 queries.explain = { name, filter in
                     print("EXPLAIN (ANALYZE, BUFFERS), first page of \(name):")
@@ -73,7 +86,7 @@ extension BenchCommand {
             try queries.run()
         }
         print(String(format: "peak RSS of the build and query process: %.1f MB", Memory.peakResidentMegabytes()))
-        if !skipScreen {
+        if !skipScreen && !searchOnly {
             // In this process (the screen's memory figure is SQLite's, in its own process).
             try ScreenBench(reader: reader, account: reader.account, userName: user.name, timeZone: pg.timeZone,
                             now: now, samples: samples).run()

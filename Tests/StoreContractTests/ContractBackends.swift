@@ -66,6 +66,11 @@ final class ContractStore {
         postgresLocation = postgres.connection.location
     }
 
+    /// The PostgreSQL store (nil on SQLite), to set its planning switches.
+    var postgresAuditStore: PostgresAuditStore? { postgresStore }
+    /// The PostgreSQL store's connection (nil on SQLite).
+    var postgresConnection: BlockingPostgresConnection? { postgres }
+
     /// The backend's reader for `user` in `accountID` (`AccountScopedReader` or `PostgresAuditReader`).
     func reader(for user: AppUser, accountID: Int64) throws -> any AuditReader {
         if let sqlite { return try sqlite.reader(for: user, accountID: accountID) }

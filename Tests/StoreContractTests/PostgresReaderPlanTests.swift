@@ -65,7 +65,10 @@ struct PostgresReaderPlanTests {
                         for partition in full {
                             #expect(!plan.contains("Seq Scan on \(partition) "), "\(filter) \(direction):\n\(plan)")
                         }
-                        #expect(plan.contains("Index"), "\(filter) \(direction):\n\(plan)")
+                        // A To prefix of a few addresses is read in month windows (pg-reader-speed's
+                        // expectation): the first may be a small month (this month so far), which
+                        // PostgreSQL may read whole; a month of more than 5,000 rows is read by index.
+                        #expect(plan.contains("Index") || !full.contains { plan.contains("on \($0) ") }, "\(filter) \(direction):\n\(plan)")
                     }
                     // And the page is the right one (the model is the generator's rule).
                     let page = try pg.summaries(matching: filter, accountID: account.id, from: nil, direction: .older, limit: 5, now: now)

@@ -265,7 +265,39 @@ struct ReaderContractTests {
 
     @Test(arguments: Backend.available)
     func combinedFiltersMatchAModel(_ backend: Backend) throws {
+        try checkCombinedFilters(backend, preparedPages: true)
+    }
+
+    /// PostgreSQL reads pages without Subject text by prepared statements with generic plans
+    /// (``PostgresAuditStore/preparesPages``); planned afresh, every page is the same, and a To
+    /// prefix or part is one statement text whatever the number of its addresses.
+    @Test(.enabled(if: Backend.serverURL != nil, "needs a PostgreSQL server"))
+    func postgresPagesPlannedAfreshMatchTheModelToo() throws {
+        try checkCombinedFilters(.postgres, preparedPages: false)
+        try withStore(.postgres, now: Self.now) { contract in
+            let a = try agency(contract, "Harbour Lets")
+            let emails = ["flat1@harbour.test", "flat10@harbour.test", "flat2@harbour.test", "owner@example.net"].enumerated().map {
+                email(a, to: $0.element, at: Self.now.addingTimeInterval(-Double($0.offset) * 86_400 * 40))
+            }
+            _ = try contract.store.record(emails)
+            let reader = try contract.reader(for: a.users[0], accountID: a.account.id)
+            let connection = try #require(contract.postgresConnection)
+            func page(_ pattern: String) throws -> [String] {
+                try reader.summaries(matching: EmailFilter(to: AddressPattern(parsing: pattern)!, dateRange: .all), from: nil,
+                                     direction: .older, limit: 10, now: Self.now).map(\.to)
+            }
+            #expect(try page("flat1*") == ["flat1@harbour.test", "flat10@harbour.test"])
+            let prepared = connection.preparedStatementCount
+            #expect(try page("flat*") == ["flat1@harbour.test", "flat10@harbour.test", "flat2@harbour.test"])
+            #expect(try page("*ne*") == ["owner@example.net"])
+            #expect(try page("flat10*") == ["flat10@harbour.test"])
+            #expect(connection.preparedStatementCount == prepared, "1, 2 and 3 addresses: one statement text")
+        }
+    }
+
+    func checkCombinedFilters(_ backend: Backend, preparedPages: Bool) throws {
         try withStore(backend, now: Self.now) { contract in
+            contract.postgresAuditStore?.preparesPages = preparedPages
             var random = Seeded(state: 13)
             let a = try agency(contract, "Harbour Lets")
             let b = try agency(contract, "Harbour Lets")  // a look-alike: never seen by a's reader
