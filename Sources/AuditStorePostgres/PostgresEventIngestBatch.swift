@@ -80,6 +80,7 @@ extension PostgresEventIngest {
         guard !pendingClaims.isEmpty else { return }
         let claims = pendingClaims.sorted { $0.emailID < $1.emailID }
         pendingClaims.removeAll()
+        let (lo, hi) = Self.createdRange(claims.map(\.email))
         try db.execute("""
             UPDATE emails e SET provider_message_id = k.m, message_hash = k.h,
                 handed_over_at = coalesce(e.handed_over_at, timestamptz 'epoch' + k.at * interval '1 millisecond')
@@ -88,6 +89,7 @@ extension PostgresEventIngest {
                         \(claims.map { StoredEventCoding.messageHash($0.messageID) })::bigint[],
                         \(claims.map(\.handedOverMS))::bigint[]) AS k(a, i, c, m, h, at)
             WHERE e.account_id = k.a AND e.id = k.i AND e.created_at = k.c AND e.provider_message_id IS NULL
+              AND e.created_at >= \(lo) AND e.created_at <= \(hi)
             """)
     }
 
@@ -96,10 +98,12 @@ extension PostgresEventIngest {
     func lockStates(_ ids: Set<Int64>) throws -> [Int64: EmailState] {
         let sorted = ids.sorted()
         let keys = sorted.map { emails[$0]! }
+        let (lo, hi) = Self.createdRange(keys)
         let rows = try store.rows("""
             SELECT e.id, e.status, e.raised_by_id, e.activity, e.subject FROM emails e
             JOIN unnest(\(keys.map(\.accountID))::bigint[], \(sorted)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
               ON e.account_id = k.a AND e.id = k.i AND e.created_at = k.c
+            WHERE e.created_at >= \(lo) AND e.created_at <= \(hi)
             ORDER BY e.id
             FOR UPDATE OF e
             """, on: db) { row in
@@ -119,11 +123,13 @@ extension PostgresEventIngest {
         let pairs = Array(Set(candidates.map { EmailKeyHash(emailID: $0.emailID, hash: $0.hash) }))
         guard !pairs.isEmpty else { return [] }
         let keys = pairs.map { emails[$0.emailID]! }
+        let (lo, hi) = Self.createdRange(keys)
         let found = try store.rows("""
             SELECT v.email_id, v.event_key, v.provider_event_id, v.kind FROM events v
             JOIN unnest(\(keys.map(\.accountID))::bigint[], \(pairs.map(\.emailID))::bigint[],
                         \(keys.map(\.createdAt))::timestamptz[], \(pairs.map(\.hash))::bigint[]) AS k(a, i, c, h)
               ON v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c AND v.key_hash = k.h
+            WHERE v.email_created_at >= \(lo) AND v.email_created_at <= \(hi)
             """, on: db) { row in
             EmailEventKey(emailID: try row[0].decode(Int64.self),
                           key: StoredEventCoding.key(stored: try row[1].decode(String.self), providerEventID: try row[2].decode(String.self),
@@ -169,11 +175,13 @@ extension PostgresEventIngest {
     func events(of ids: [Int64]) throws -> [Int64: [ProviderEvent]] {
         guard !ids.isEmpty else { return [:] }
         let keys = ids.map { emails[$0]! }
+        let (lo, hi) = Self.createdRange(keys)
         let rows = try store.rows("""
             SELECT \(unescaped: PostgresAuditStore.eventColumns), v.email_id
             FROM events v
             JOIN unnest(\(keys.map(\.accountID))::bigint[], \(ids)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
               ON v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c
+            WHERE v.email_created_at >= \(lo) AND v.email_created_at <= \(hi)
             ORDER BY v.email_id, v.id
             """, on: db) { row in (try row[16].decode(Int64.self), try PostgresAuditStore.providerEvent(from: row)) }
         var events: [Int64: [ProviderEvent]] = [:]
@@ -186,6 +194,7 @@ extension PostgresEventIngest {
     func writeDerived(_ derived: [(id: Int64, derivation: DerivedStatus)]) throws {
         guard !derived.isEmpty else { return }
         let keys = derived.map { emails[$0.id]! }
+        let (lo, hi) = Self.createdRange(keys)
         let details = derived.map { StoredEventCoding.statusDetailJSON($0.derivation.detail) }
         let lasts = derived.map { $0.derivation.lastEventAt.map(StoredEventCoding.microseconds) }
         try db.execute("""
@@ -197,7 +206,22 @@ extension PostgresEventIngest {
                         \(details.map { $0 ?? "" })::text[], \(details.map { $0 == nil })::boolean[],
                         \(lasts.map { $0 ?? 0 })::bigint[], \(lasts.map { $0 == nil })::boolean[]) AS k(a, i, c, s, d, dn, l, ln)
             WHERE e.account_id = k.a AND e.id = k.i AND e.created_at = k.c
+              AND e.created_at >= \(lo) AND e.created_at <= \(hi)
             """)
+    }
+
+    /// The earliest and latest creation time of `keys` (not empty). The statements over a
+    /// batch's emails repeat them as bounds of the partition key: the server plans an unnamed
+    /// statement with its parameters' values, so it plans (and opens) only the months between
+    /// them, not every month of the store (at 39 months, planning a statement over all of them
+    /// took about as long as running it).
+    static func createdRange(_ keys: [EmailKey]) -> (Date, Date) {
+        var lo = keys[0].createdAt, hi = keys[0].createdAt
+        for key in keys.dropFirst() {
+            lo = min(lo, key.createdAt)
+            hi = max(hi, key.createdAt)
+        }
+        return (lo, hi)
     }
 }
 
