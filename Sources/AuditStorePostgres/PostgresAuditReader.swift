@@ -48,7 +48,7 @@ public final class PostgresAuditReader: AuditReader, @unchecked Sendable {
         let events = try store.rows("""
             SELECT \(unescaped: PostgresAuditStore.eventColumns) FROM events v
             WHERE v.account_id = \(id) AND v.email_id = \(emailID)
-              AND v.email_created_at = (SELECT created_at FROM emails WHERE account_id = \(id) AND id = \(emailID))
+              AND v.email_created_at = (SELECT created_at FROM email_keys WHERE account_id = \(id) AND id = \(emailID))
             ORDER BY v.occurred_at, v.id
             """, PostgresAuditStore.providerEvent(from:))
         var detail = EmailDetail(email: email, events: events, units: try store.unitRows(address: email.to, accountID: id, on: store.connection))
@@ -67,7 +67,7 @@ public final class PostgresAuditReader: AuditReader, @unchecked Sendable {
             SELECT v.raw_json, v.provider_event_id, v.kind, v.event_key, (extract(epoch FROM v.occurred_at) * 1000000)::bigint, v.mx_host
             FROM events v
             WHERE v.account_id = \(id) AND v.email_id = \(emailID)
-              AND v.email_created_at = (SELECT created_at FROM emails WHERE account_id = \(id) AND id = \(emailID))
+              AND v.email_created_at = (SELECT created_at FROM email_keys WHERE account_id = \(id) AND id = \(emailID))
             ORDER BY v.occurred_at, v.id
             """) { row in
             let bytes = Array(try row[0].decode(Data.self))

@@ -132,6 +132,7 @@ extension PostgresAuditStore: EmailRecordingStore {
             SELECT \(unescaped: Self.emailSelection) FROM emails e
             \(unescaped: Self.emailJoins)
             WHERE e.account_id = \(accountID) AND e.id = \(id)
+              AND e.created_at = (SELECT created_at FROM email_keys WHERE account_id = \(accountID) AND id = \(id))
             """, Self.email(from:)).first
     }
 

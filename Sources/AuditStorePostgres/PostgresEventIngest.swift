@@ -227,7 +227,8 @@ final class PostgresEventIngest: EventOwnerLookup {
         if missing.contains(id) { return nil }
         let found = try store.rows("""
             SELECT e.account_id, e.created_at, e.provider_message_id, e.to_address
-            FROM accounts a JOIN emails e ON e.account_id = a.id AND e.id = \(id)
+            FROM accounts a JOIN email_keys k ON k.account_id = a.id AND k.id = \(id)
+            JOIN emails e ON e.account_id = k.account_id AND e.id = k.id AND e.created_at = k.created_at
             """, on: db) { row in
             EmailKey(accountID: try row[0].decode(Int64.self), createdAt: try row[1].decode(Date.self),
                      messageID: try row[2].decode(String?.self), to: try row[3].decode(String.self))

@@ -27,17 +27,31 @@ extension PostgresEventIngest {
     func prefetchEmails(of items: [IncomingEvent]) throws {
         let auditIDs = Set(items.compactMap(\.auditEmailID)).filter { emails[$0] == nil && !missing.contains($0) }.sorted()
         if !auditIDs.isEmpty {
-            // By account and id: the primary key's order (no index starts with the id alone).
-            let found = try store.rows("""
-                SELECT e.id, e.account_id, e.created_at, e.provider_message_id, e.to_address
-                FROM accounts a JOIN emails e ON e.account_id = a.id AND e.id = ANY(\(auditIDs)::bigint[])
+            // Each id's account and month from email_keys (one index, not a probe of every month),
+            // then the rows themselves with the partition key bounded to those months.
+            let keys = try store.rows("""
+                SELECT k.id, k.account_id, k.created_at
+                FROM accounts a JOIN email_keys k ON k.account_id = a.id AND k.id = ANY(\(auditIDs)::bigint[])
+                ORDER BY k.id
                 """, on: db) { row in
-                (try row[0].decode(Int64.self),
-                 EmailKey(accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self),
-                          messageID: try row[3].decode(String?.self), to: try row[4].decode(String.self)))
+                (id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self))
             }
-            for (id, key) in found { emails[id] = key }
-            missing.formUnion(Set(auditIDs).subtracting(found.map { $0.0 }))
+            if let first = keys.first {
+                var lo = first.createdAt, hi = first.createdAt
+                for key in keys { lo = min(lo, key.createdAt); hi = max(hi, key.createdAt) }
+                let found = try store.rows("""
+                    SELECT e.id, e.account_id, e.created_at, e.provider_message_id, e.to_address FROM emails e
+                    JOIN unnest(\(keys.map(\.accountID))::bigint[], \(keys.map(\.id))::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
+                      ON e.account_id = k.a AND e.id = k.i AND e.created_at = k.c
+                    WHERE e.created_at >= \(lo) AND e.created_at <= \(hi)
+                    """, on: db) { row in
+                    (try row[0].decode(Int64.self),
+                     EmailKey(accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self),
+                              messageID: try row[3].decode(String?.self), to: try row[4].decode(String.self)))
+                }
+                for (id, key) in found { emails[id] = key }
+            }
+            missing.formUnion(auditIDs.filter { emails[$0] == nil })
         }
         var pairs: Set<MessageRecipient> = []
         for item in items {

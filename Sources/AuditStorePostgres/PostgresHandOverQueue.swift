@@ -75,6 +75,7 @@ extension PostgresAuditStore: HandOverQueueStore {
                        round(extract(epoch FROM created_at) * 1000)::bigint
                 FROM emails
                 WHERE account_id = \(accountID) AND id = \(emailID)
+                  AND created_at = (SELECT created_at FROM email_keys WHERE account_id = \(accountID) AND id = \(emailID))
                 FOR UPDATE
                 """, on: db) {
                 MarkedEmail(pending: try $0[0].decode(Bool.self), to: try $0[1].decode(String.self),
@@ -89,6 +90,7 @@ extension PostgresAuditStore: HandOverQueueStore {
                 UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
                     handed_over_at = timestamptz 'epoch' + \(milliseconds) * interval '1 millisecond'
                 WHERE account_id = \(accountID) AND id = \(emailID)
+                  AND created_at = timestamptz 'epoch' + \(email.createdAtMilliseconds) * interval '1 millisecond'
                 """)
             try mergeEarlierEmail(into: (emailID, email), accountID: accountID, messageID: messageID, on: db)
             return true

@@ -48,6 +48,7 @@ extension PostgresAuditStore: ResendStore {
                    round(extract(epoch FROM e.created_at) * 1000)::bigint
             FROM emails e LEFT JOIN senders se ON se.account_id = e.account_id AND se.id = e.sender_id
             WHERE e.account_id = \(accountID) AND e.id = \(emailID)
+              AND e.created_at = (SELECT created_at FROM email_keys WHERE account_id = \(accountID) AND id = \(emailID))
             FOR SHARE OF e
             """, on: db, { row in
             Original(activity: Activity(rawValue: try row[0].decode(String.self)) ?? .external, to: try row[1].decode(String.self),

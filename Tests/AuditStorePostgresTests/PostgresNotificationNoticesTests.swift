@@ -140,7 +140,7 @@ struct PostgresNotificationNoticesTests {
             #expect(try token() == before)
 
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 6)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 7))
+            #expect(try PostgresSchema.inspect(db) == .ours(version: PostgresSchema.version))
             let triggers = try db.rows("""
                 SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'notification%' ORDER BY 1
                 """).map { try $0.decode(String.self) }
