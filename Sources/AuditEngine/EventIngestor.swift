@@ -81,37 +81,47 @@ public final class EventIngestor: Sendable {
     public func ingest(fileAt path: String, afterBatch: ((IngestReport) -> Void)? = nil) throws -> IngestReport {
         let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
         let writers = [store] + additionalWriters
-        let handoff = BatchHandoff(capacity: writers.count + 1)
+        // One queue per writer: with several writers each takes the events of its own messages
+        // (``IngestLanes``), so they never wait on each other's message locks.
+        let handoffs = writers.map { _ in BatchHandoff(capacity: 2) }
         let batchSize = self.batchSize
         let clock = self.clock
         let producer = Thread {
+            var lanes = IngestLanes(count: handoffs.count, batchSize: batchSize)
+            var cancelled: Bool { handoffs.contains { $0.isCancelled } }
+            func hand(_ ready: [(lane: Int, batch: PreparedBatch)]) {
+                for (lane, batch) in ready {
+                    handoffs[lane].freeSpent()
+                    handoffs[lane].put(batch)
+                }
+            }
             var batch: [InputLine] = []
             batch.reserveCapacity(batchSize)
             var first = 1, lineNumber = 0
-            while !handoff.isCancelled, let item = reader.next() {
+            while !cancelled, let item = reader.next() {
                 lineNumber += 1
                 switch item {
                 case .line(let text, let invalid): batch.append(.text(text, invalidUTF8: invalid))
                 case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
                 }
                 if batch.count == batchSize {
-                    handoff.freeSpent()
-                    handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
+                    hand(lanes.add(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now)))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
                 }
             }
-            if !batch.isEmpty, !handoff.isCancelled {
-                handoff.put(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now))
+            if !batch.isEmpty, !cancelled {
+                hand(lanes.add(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now)))
             }
-            handoff.finish()
+            if !cancelled { hand(lanes.drain()) }
+            for handoff in handoffs { handoff.finish() }
         }
         producer.start()
         let outcome = WritersOutcome()
         let callback = UncheckedSendable(afterBatch)
-        // Each writer takes the next prepared batch and stores it on its own connection; the
+        // Each writer takes its lane's batches and stores them on its own connection; the
         // first failure stops the reading and the other writers.
-        let write: @Sendable (UncheckedSendable<any EventIngestStore>) -> Void = { writer in
+        let write: @Sendable (UncheckedSendable<any EventIngestStore>, BatchHandoff) -> Void = { writer, handoff in
             while let prepared = handoff.take() {
                 do {
                     let batchReport = try self.store(prepared, on: writer.value)
@@ -119,19 +129,19 @@ public final class EventIngestor: Sendable {
                     outcome.add(batchReport, callback.value)
                 } catch {
                     outcome.fail(error)
-                    handoff.cancel()
-                    while handoff.take() != nil {}
+                    for other in handoffs { other.cancel() }
+                    for other in handoffs { while other.take() != nil {} }
                     return
                 }
             }
         }
         let others = DispatchGroup()
-        for writer in writers.dropFirst() {
+        for (writer, handoff) in zip(writers, handoffs).dropFirst() {
             let boxed = UncheckedSendable(writer)
             others.enter()
-            Thread { write(boxed); others.leave() }.start()
+            Thread { write(boxed, handoff); others.leave() }.start()
         }
-        write(UncheckedSendable(store))
+        write(UncheckedSendable(store), handoffs[0])
         others.wait()
         return try outcome.report()
     }
