@@ -116,7 +116,8 @@ struct SubjectRangeWalk {
         let heldPays = exactShare * Double(highestID) <= Double(heldCandidates) * 2
             && Double(ids.upperBound - ids.lowerBound) > exactShare * Double(highestID) * entriesPerRow
         let counted = heldPays ? max(fewCandidates, heldCandidates) : fewCandidates
-        if share * Double(highestID) <= Double(fewCandidates) * 16 || heldPays {
+        let read = share * Double(highestID) <= Double(fewCandidates) * 16 || heldPays
+        if read {
             let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
             few.bind(1, exactMatch); few.bind(2, counted + 1)
             while try few.step() { candidates.append(few.int64(0)) }
@@ -135,7 +136,7 @@ struct SubjectRangeWalk {
         // Few candidates: their rows, all of them.
         if candidates.count <= fewCandidates { return try everyCandidate() }
         var merged: [(ms: Int64, summary: EmailSummary)] = []
-        if candidates.count <= heldCandidates {
+        if read && heldPays && candidates.count <= heldCandidates {
             // Held: each range's entries in page order, those that are candidates checked, unless
             // the range holds the text too rarely (then every candidate's row).
             let held = candidates.sorted()

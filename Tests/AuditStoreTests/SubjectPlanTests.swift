@@ -33,7 +33,7 @@ struct SubjectPlanTests {
         // before a first chunk longer than the range) or (no budget: a row costs no entries)
         // switching to every candidate's row after the first entries.
         ("range walk, held candidates", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                            domainEntriesPerCandidate: 1, rangeWalkFromEmails: 0,
+                                                            domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
                                                             rangeChunk: 1_000_000, rangeHeldCandidates: 1_000_000)),
         ("range walk, held candidates then every row", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                            domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
