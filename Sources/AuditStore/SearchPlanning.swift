@@ -24,8 +24,8 @@ extension EmailQueryPlanner {
     /// At most this many of the text's trigrams are matched.
     static let maximumMatchedTrigrams = 3
     /// At most this many of the text's trigrams are matched by the newest-first walk
-    /// (``SubjectWalk``), overlapping or not: each narrows its superset of candidates, whose
-    /// rows it reads.
+    /// (``SubjectWalk``) and the range walk (``SubjectRangeWalk``), chosen by
+    /// ``SubjectTrigramChoice``: each narrows its superset of candidates, whose rows it reads.
     static let walkedTrigrams = 8
 
     /// The queries for one page of `filter` (their sorted results are merged by the caller).
@@ -110,17 +110,14 @@ extension EmailQueryPlanner {
             if inSample >= limits.commonInSample { return nil }
         }
         guard let samples = try SubjectTrigramSample.sampling(db, subject, size: densitySample) else { return nil }
-        let match = selectiveSubjectMatch(samples, maximum: walkedTrigrams)
-        // The narrower match for the candidates left past a wide window: rarest first, any
-        // trigram, while their lists' estimated entries fit the budget the window allows.
         let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
-        var narrow: [SubjectTrigramSample] = [], narrowEntries: [Double] = []
-        if samples.last?.count != 0 {
-            for sample in SubjectTrigramSample.rarestFirst(samples, by: { $0.share }).map(\.sample) where narrow.count < walkedTrigrams {
-                narrow.append(sample)
-                narrowEntries.append((narrowEntries.last ?? 0) + sample.estimatedEntries(highestID: highestID))
-            }
-        }
+        // The rarest trigram and those seen to remove more candidate rows than their lists cost
+        // (every email of the walked span is in the account's range: one entry per id).
+        let match = SubjectTrigramChoice.match(SubjectTrigramChoice.choose(
+            samples, highestID: highestID, rowPerEntry: max(0, limits.rangeRowPerSpanEntry), entriesPerID: 1,
+            maximum: walkedTrigrams).trigrams)
+        // The narrower match for the candidates left past a wide window (none when a trigram is in no subject).
+        let narrow = samples.last?.count == 0 ? [] : samples
         return SubjectWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                            span: span, summaryColumns: summaryColumns, match: match,
                            chunk: max(1, limits.walkChunk), maximumWindow: Int64(limits.walkWindow),
@@ -128,7 +125,7 @@ extension EmailQueryPlanner {
                            domainCandidates: max(0, limits.domainCandidates),
                            domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
                            sample: limits.sample, domainCommonInSample: limits.domainCommonInSample,
-                           narrowTrigrams: narrow.map { (SearchText.ftsPhrase($0.text), $0.offset) }, narrowEntries: narrowEntries,
+                           narrowSamples: narrow, highestID: highestID, rowPerEntry: max(0, limits.rangeRowPerSpanEntry),
                            narrowEntriesPerWindowEmail: max(0, limits.walkNarrowEntriesPerWindowEmail))
     }
 
@@ -160,28 +157,21 @@ extension EmailQueryPlanner {
     /// (estimated from the id span of each one's first ``densitySample`` entries), skipping any
     /// that overlaps one already chosen, since overlapping trigrams mostly come from the same
     /// word and narrow little. Nil when the text is too short for the index.
-    static func selectiveSubjectMatch(_ db: Database, _ text: String, maximum: Int? = nil) throws -> String? {
+    static func selectiveSubjectMatch(_ db: Database, _ text: String) throws -> String? {
         guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
-        return selectiveSubjectMatch(samples, maximum: maximum)
+        return selectiveSubjectMatch(samples)
     }
 
-    /// ``selectiveSubjectMatch(_:_:maximum:)`` from the text's samples, already read.
-    static func selectiveSubjectMatch(_ samples: [SubjectTrigramSample], maximum: Int? = nil) -> String {
+    /// ``selectiveSubjectMatch(_:_:)`` from the text's samples, already read.
+    static func selectiveSubjectMatch(_ samples: [SubjectTrigramSample]) -> String {
         if let empty = samples.last, empty.count == 0 { return SearchText.ftsPhrase(empty.text) } // in no subject: nothing matches
         // A complete list ranks by its count, a longer one by its share of its id span.
         let measured = SubjectTrigramSample.rarestFirst(samples) { $0.complete ? Double($0.count) : $0.share }
             .map { (complete: $0.sample.complete, share: $0.measure, offset: $0.sample.offset, text: $0.sample.text) }
         var chosen: [(offset: Int, text: String)] = []
-        for candidate in measured where chosen.count < (maximum ?? maximumMatchedTrigrams) {
-            if maximum != nil {
-                // Overlapping trigrams too, but none 16 times commoner than the rarest: its long
-                // list costs the match more than the candidates it removes.
-                if let rarest = measured.first, !chosen.isEmpty,
-                   candidate.complete != rarest.complete || candidate.share > rarest.share * 16 { break }
-                if !chosen.contains(where: { $0.text == candidate.text }) { chosen.append((candidate.offset, candidate.text)) }
-            } else if chosen.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) {
-                chosen.append((candidate.offset, candidate.text))
-            }
+        for candidate in measured where chosen.count < maximumMatchedTrigrams
+            && chosen.allSatisfy({ abs($0.offset - candidate.offset) >= 3 }) {
+            chosen.append((candidate.offset, candidate.text))
         }
         return chosen.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
     }

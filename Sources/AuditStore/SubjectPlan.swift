@@ -78,15 +78,15 @@ struct SubjectSearchLimits: Equatable {
     /// (docs/performance.md). Between them it is unmeasured.
     var rangeWalkFromEmails: Int64 = 2_000_000
     /// A row read costs about as much as this many entries of a trigram's list in an FTS5 match
-    /// (~10 µs against ~0.01-0.02 µs at 10,000,000 emails): a range walk's chunk matches a
-    /// further trigram only when that costs less than the candidate rows it removes
-    /// (``SubjectRangeWalk/spanMatch(entriesPerID:)``). With every trigram up to 16 times the
-    /// rarest, "27, Johnson" + a staff member matched "son" (1,009,682 emails) beside "27,"
-    /// (85,165) and "Joh", and the chunks' matches took ~60% of its 30 ms.
+    /// (~10 µs against ~0.01-0.02 µs at 10,000,000 emails): a range walk's chunk, the newest-first
+    /// walk and the reading of every candidate match a further trigram only when that costs less
+    /// than the candidate rows it is seen to remove (``SubjectTrigramChoice``). With every
+    /// trigram up to 16 times the rarest, "27, Johnson" + a staff member matched "son" (1,009,682
+    /// emails) beside "27," (85,165) and "Joh", and the chunks' matches took ~60% of its 30 ms.
     var rangeRowPerSpanEntry = 500.0
-    /// A range walk reading every candidate of a rare text matches the text's trigrams rarest
-    /// first while their lists hold at most this many entries in all (an FTS5 AND costs about
-    /// the sum of its lists, ~0.01 µs an entry: ~6 ms), any of them: "943 f" + a staff member
+    /// A range walk reading every candidate of a rare text matches the trigrams that pay
+    /// (``rangeRowPerSpanEntry``) while their lists hold at most this many entries in all (an
+    /// FTS5 AND costs about the sum of its lists, ~0.01 µs an entry: ~6 ms): "943 f" + a staff member
     /// matched "943" AND "43 " (3,564 candidates, past ``rowids``: the staff member's whole range
     /// was walked, ~24 ms); "3 f" (326,022 entries, 22 times the rarest) leaves 1,064.
     var rangeExactEntries = 600_000
@@ -98,6 +98,13 @@ struct SubjectSearchLimits: Equatable {
     /// rows checked by LIKE rather than its candidates read: a candidate id costs about a 32nd
     /// of a row read.
     var rangeCandidatesPerEntry = 32.0
+    /// A text with more than ``rowids`` candidates but at most this many has them all read
+    /// (one subject index query) and held while the range is read in page order, each entry
+    /// that is a candidate checked by its row; the walk switches to every candidate's row once
+    /// the entries still to read, projected from the matches found, cost more
+    /// (``domainEntriesPerCandidate`` entries a row). "Kingfisher" (2,169 emails) + gmail.com
+    /// (1.7 million, 20 of them) walked the whole domain in chunks (~206 ms).
+    var rangeHeldCandidates = 8_000
 
     /// The limits the store uses.
     static let standard = SubjectSearchLimits(sample: 512, commonInSample: 8, rowids: 2_000, idSet: 30_000)

@@ -36,10 +36,11 @@ struct SubjectRangeWalk {
     let limit: Int
     let span: TimeSpan
     let summaryColumns: String
-    /// The text's trigrams the chunks' id spans may match, as FTS5 phrases: the rarest first,
-    /// then those that do not overlap it, then the rest, each with its estimated share of the
-    /// emails. Each chunk takes those that pay in its span (``spanMatch(entriesPerID:)``).
-    let spanTrigrams: [(phrase: String, offset: Int, share: Double)]
+    /// The samples of the text's trigrams (``SubjectTrigramSample/sampling(_:_:size:)``): each
+    /// chunk's id span matches those that pay in it (``spanMatch(entriesPerID:)``).
+    let samples: [SubjectTrigramSample]
+    /// The store's highest email id (the trigrams' shares are of the ids up to it).
+    let highestID: Int64
     /// A row read costs as much as this many entries of a trigram's list in an FTS5 match
     /// (``SubjectSearchLimits/rangeRowPerSpanEntry``).
     let rowPerSpanEntry: Double
@@ -56,25 +57,27 @@ struct SubjectRangeWalk {
     /// A chunk whose id span is estimated to hold more than this many candidates per entry has
     /// its rows checked by LIKE (``SubjectSearchLimits/rangeCandidatesPerEntry``).
     let candidatesPerEntry: Double
+    /// A text with at most this many candidates has them held while the ranges are read
+    /// (``SubjectSearchLimits/rangeHeldCandidates``).
+    var heldCandidates = 0
+    /// A row read costs about as much as this many range entries
+    /// (``SubjectSearchLimits/domainEntriesPerCandidate``).
+    var entriesPerRow = 64.0
+    /// The estimated share of the ids that are candidates of ``exactMatch``
+    /// (``SubjectTrigramChoice``); 1 when unknown.
+    var exactShare = 1.0
 
     private var older: Bool { direction == .older }
 
     /// The FTS5 query for the candidates of a chunk's id span (a superset, checked by LIKE) whose
-    /// range entries are `entriesPerID` of its ids. A trigram costs its list in the span and
-    /// removes candidates whose rows would be read when they are also range entries, so it is
-    /// taken when its share is below ``rowPerSpanEntry`` × the candidates' estimated share ×
-    /// `entriesPerID` (a trigram overlapping one taken is assumed to narrow nothing). At most
+    /// range entries are `entriesPerID` of its ids: the rarest trigram, and each further one whose
+    /// list in the span costs less than the candidate rows it is seen to remove, counting only
+    /// candidates that are range entries (``SubjectTrigramChoice``). At most
     /// ``EmailQueryPlanner/maximumMatchedTrigrams`` + 1.
     func spanMatch(entriesPerID: Double) -> String {
-        guard let rarest = spanTrigrams.first else { return "" }
-        var chosen = [rarest]
-        var candidates = rarest.share
-        for trigram in spanTrigrams.dropFirst() where chosen.count <= EmailQueryPlanner.maximumMatchedTrigrams {
-            guard trigram.share < rowPerSpanEntry * candidates * entriesPerID else { continue }
-            if chosen.allSatisfy({ abs($0.offset - trigram.offset) >= 3 }) { candidates *= trigram.share }
-            chosen.append(trigram)
-        }
-        return chosen.sorted { $0.offset < $1.offset }.map(\.phrase).joined(separator: " AND ")
+        SubjectTrigramChoice.match(SubjectTrigramChoice.choose(
+            samples, highestID: highestID, rowPerEntry: rowPerSpanEntry, entriesPerID: entriesPerID,
+            maximum: EmailQueryPlanner.maximumMatchedTrigrams + 1).trigrams)
     }
 
     /// Every condition a row of the page meets.
@@ -105,38 +108,59 @@ struct SubjectRangeWalk {
             while let record = try rows.next() { found.append((record.createdAtMilliseconds, record.summary)) }
         }
         // A text estimated (from its rarest trigram's share) to have far more candidates than
-        // ``fewCandidates`` is not counted.
-        let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
+        // ``fewCandidates`` and ``heldCandidates`` is not counted.
         var candidates: [Int64] = []
-        if share * Double(highestID) <= Double(fewCandidates) * 16 {
+        // Held candidates pay only when the page's ids could hold more range entries than their
+        // rows cost; then they are counted when estimated to be few enough.
+        let ids = try spanIDs(db)
+        let heldPays = exactShare * Double(highestID) <= Double(heldCandidates) * 2
+            && Double(ids.upperBound - ids.lowerBound) > exactShare * Double(highestID) * entriesPerRow
+        let counted = heldPays ? max(fewCandidates, heldCandidates) : fewCandidates
+        let read = share * Double(highestID) <= Double(fewCandidates) * 16 || heldPays
+        if read {
             let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
-            few.bind(1, exactMatch); few.bind(2, fewCandidates + 1)
+            few.bind(1, exactMatch); few.bind(2, counted + 1)
             while try few.step() { candidates.append(few.int64(0)) }
             few.reset()
         } else {
-            candidates = Array(repeating: 0, count: fewCandidates + 1)
+            candidates = Array(repeating: 0, count: counted + 1)
         }
-        if candidates.count <= fewCandidates {
-            // Few candidates: their rows, all of them.
+        func everyCandidate() throws -> [(ms: Int64, summary: EmailSummary)] {
+            found = []
             for start in stride(from: 0, to: candidates.count, by: 2_048) {
                 try check(Array(candidates[start..<min(start + 2_048, candidates.count)]))
             }
             found.sort(by: precedes)
             return Array(found.prefix(limit))
         }
+        // Few candidates: their rows, all of them.
+        if candidates.count <= fewCandidates { return try everyCandidate() }
         var merged: [(ms: Int64, summary: EmailSummary)] = []
-        for range in ranges {
-            found = []
-            try walk(db, range, check: check, found: { found.count })
-            merged += found.sorted(by: precedes).prefix(limit)
+        if read && heldPays && candidates.count <= heldCandidates {
+            // Held: each range's entries in page order, those that are candidates checked, unless
+            // the range holds the text too rarely (then every candidate's row).
+            let held = candidates.sorted()
+            for range in ranges {
+                found = []
+                guard try heldWalk(db, range, candidates: held, ids: ids, check: check, found: { found.count }) else {
+                    return try everyCandidate()
+                }
+                merged += found.sorted(by: precedes).prefix(limit)
+            }
+        } else {
+            for range in ranges {
+                found = []
+                try walk(db, range, check: check, found: { found.count })
+                merged += found.sorted(by: precedes).prefix(limit)
+            }
         }
         merged.sort(by: precedes)
         return Array(merged.prefix(limit))
     }
 
-    /// Walks `range` chunk by chunk in page order, checking each chunk's rows that are
-    /// candidates (`check` adds the matches), until `found()` reaches the page or the range ends.
-    private func walk(_ db: Database, _ range: Range, check: ([Int64]) throws -> Void, found: () -> Int) throws {
+    /// The statement reading `range`'s entries (their ids) in page order within the span and
+    /// past the cursor, bound (reset it after use).
+    private func entryStatement(_ db: Database, _ range: Range) throws -> RawStatement {
         var conditions = range.columns.map { "\($0) = ?" }
         conditions += ["created_at >= ?", "created_at < ?"]
         if cursor != nil { conditions += FilterConditions.keysetConditions(older: older) }
@@ -145,7 +169,6 @@ struct SubjectRangeWalk {
             SELECT id FROM emails INDEXED BY \(range.index) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY created_at \(order), id \(order)
             """)
-        defer { entries.reset() }
         var position: Int32 = 1
         for key in range.keys {
             switch key {
@@ -160,6 +183,84 @@ struct SubjectRangeWalk {
             let at = StorageEncoding.milliseconds(cursor.createdAt)
             entries.bind(position + 2, at); entries.bind(position + 3, at); entries.bind(position + 4, cursor.id)
         }
+        return entries
+    }
+
+    /// The ids the page's entries lie between (estimated: ids mostly follow `created_at`): from
+    /// the cursor's, or the last email (first for `.newer`) of the account inside the span, to
+    /// the first (last) one inside it; the whole store when the span is open at that end.
+    private func spanIDs(_ db: Database) throws -> ClosedRange<Int64> {
+        func edge(_ condition: String, _ at: Date, ascending: Bool) throws -> Int64? {
+            let order = ascending ? "ASC" : "DESC"
+            return try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT id FROM emails INDEXED BY emails_account_created WHERE account_id = ? AND created_at \(condition) ?
+                ORDER BY created_at \(order), id \(order) LIMIT 1
+                """), arguments: [accountID, StorageEncoding.milliseconds(at)])
+        }
+        var low: Int64 = 0, high = highestID
+        if let start = span.start { low = try edge(">=", start, ascending: true) ?? highestID }
+        if let end = span.end { high = try edge("<", end, ascending: false) ?? 0 }
+        if let cursor {
+            if older { high = min(high, cursor.id) } else { low = max(low, cursor.id) }
+        }
+        return min(low, high)...max(low, high)
+    }
+
+    /// Reads `range`'s entries in page order and checks the rows of those in `candidates` (all
+    /// the text's candidates, ascending) until `found()` reaches the page or the range ends:
+    /// exact whatever the order of ids, since the entries come in the page's order. Returns false
+    /// (having stopped) once the entries still to read, projected from the matches found so far
+    /// (the page's missing matches × entries read per match found, plus one), would cost more than
+    /// reading every candidate's row (``entriesPerRow`` entries a row): a text that the range
+    /// hardly holds ("Kingfisher", 2,169 emails, 20 of them in gmail.com's 1.7 million).
+    private func heldWalk(_ db: Database, _ range: Range, candidates: [Int64], ids: ClosedRange<Int64>,
+                          check: ([Int64]) throws -> Void, found: () -> Int) throws -> Bool {
+        let entries = try entryStatement(db, range)
+        defer { entries.reset() }
+        var pending: [Int64] = []
+        var read = 0
+        let rows = Double(candidates.count) * entriesPerRow
+        let every = max(1, min(256, firstChunk))
+        var first: Int64?, last: Int64 = 0
+        while found() < limit {
+            if read % every == 0 && read >= firstChunk, let first {
+                if !pending.isEmpty { try check(pending); pending = [] }
+                let matches = found()
+                if matches >= limit { break }
+                // The entries left: projected from the matches found, at most the range's density so far
+                // over the ids left to the span's end.
+                let projected = Double(limit - matches) * Double(read) / Double(matches + 1)
+                let left = Double(read) / Double(max(1, abs(first - last)))
+                    * Double(max(0, older ? last - ids.lowerBound : ids.upperBound - last))
+                if min(projected, left) > rows { return false }
+            }
+            guard try entries.step() else { break }
+            read += 1
+            let id = entries.int64(0)
+            if first == nil { first = id }
+            last = id
+            var low = 0, high = candidates.count
+            while low < high {
+                let middle = (low + high) / 2
+                if candidates[middle] < id { low = middle + 1 } else { high = middle }
+            }
+            guard low < candidates.count, candidates[low] == id else { continue }
+            // Rows are checked a few at a time: most candidates in the range are matches.
+            pending.append(id)
+            if pending.count >= limit - found() {
+                try check(pending)
+                pending = []
+            }
+        }
+        if !pending.isEmpty { try check(pending) }
+        return true
+    }
+
+    /// Walks `range` chunk by chunk in page order, checking each chunk's rows that are
+    /// candidates (`check` adds the matches), until `found()` reaches the page or the range ends.
+    private func walk(_ db: Database, _ range: Range, check: ([Int64]) throws -> Void, found: () -> Int) throws {
+        let entries = try entryStatement(db, range)
+        defer { entries.reset() }
         let spanned = try RawStatement(db, sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid >= ? AND rowid <= ?
             ORDER BY rowid
@@ -244,51 +345,35 @@ extension EmailQueryPlanner {
         }
         let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
         guard highestID >= limits.rangeWalkFromEmails, !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
-              let (spans, exact, share) = try rangeWalkMatch(db, subject, highestID: highestID,
-                                                                  exactEntries: limits.rangeExactEntries) else { return nil }
+              let (samples, exact, share, exactShare) = try rangeWalkMatch(db, subject, highestID: highestID,
+                                                                exactEntries: limits.rangeExactEntries,
+                                                                rowPerEntry: max(0, limits.rangeRowPerSpanEntry)) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
-                                span: span, summaryColumns: summaryColumns, spanTrigrams: spans,
+                                span: span, summaryColumns: summaryColumns, samples: samples, highestID: highestID,
                                 rowPerSpanEntry: max(0, limits.rangeRowPerSpanEntry), exactMatch: exact, share: share, ranges: ranges,
                                 fewCandidates: max(0, limits.rowids), firstChunk: max(1, limits.rangeChunk),
                                 maximumChunk: max(1, limits.rangeChunkMaximum),
-                                candidatesPerEntry: limits.rangeCandidatesPerEntry)
+                                candidatesPerEntry: limits.rangeCandidatesPerEntry,
+                                heldCandidates: max(0, limits.rangeHeldCandidates),
+                                entriesPerRow: Double(max(0, limits.domainEntriesPerCandidate)), exactShare: exactShare)
     }
 
-    /// The trigrams for ``SubjectRangeWalk``'s chunks, the FTS5 query for reading every
-    /// candidate of a rare text, and the share of the emails the text's rarest trigram is
-    /// estimated to hold (from the id span of its first ``densitySample`` entries). Only trigrams
-    /// at most 16 times as common as the rarest are used. `spans`: the rarest, those that do not
-    /// overlap it (nor each other) rarest first, then the others, up to ``walkedTrigrams``
-    /// (each chunk takes those that pay, ``SubjectRangeWalk/spanMatch(entriesPerID:)``).
-    /// `exact`: the rarest first, any of them (not only those up to 16 times the rarest), up to
-    /// ``walkedTrigrams`` while their lists' estimated entries add up to at most `exactEntries`
-    /// (``SubjectSearchLimits/rangeExactEntries``). Nil when the text is too short for the index.
-    static func rangeWalkMatch(_ db: Database, _ text: String, highestID: Int64, exactEntries: Int) throws
-        -> (spans: [(phrase: String, offset: Int, share: Double)], exact: String, share: Double)? {
-        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample) else { return nil }
-        if let empty = samples.last, empty.count == 0 {
-            return ([(SearchText.ftsPhrase(empty.text), empty.offset, 0)], SearchText.ftsPhrase(empty.text), 0)
-        }
-        let measured = SubjectTrigramSample.rarestFirst(samples) { $0.share }
-        guard let rarest = measured.first else { return nil }
-        let usable = measured.filter { $0.sample.complete == rarest.sample.complete && $0.measure <= rarest.measure * 16 }
-        var spans = [usable[0]]
-        for candidate in usable.dropFirst() where spans.allSatisfy({ abs($0.sample.offset - candidate.sample.offset) >= 3 }) {
-            spans.append(candidate)
-        }
-        for candidate in usable.dropFirst() where !spans.contains(where: { $0.sample.offset == candidate.sample.offset }) {
-            spans.append(candidate)
-        }
-        // Rarest first, overlapping or not, while their lists' estimated entries fit the budget.
-        var exactTrigrams: [SubjectTrigramSample] = [], entries = 0.0
-        for candidate in measured.map(\.sample) where exactTrigrams.count < walkedTrigrams {
-            entries += candidate.estimatedEntries(highestID: highestID)
-            if !exactTrigrams.isEmpty && entries > Double(exactEntries) { break }
-            exactTrigrams.append(candidate)
-        }
-        let exact = exactTrigrams.sorted { $0.offset < $1.offset }.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
-        return (spans.prefix(walkedTrigrams).map { (SearchText.ftsPhrase($0.sample.text), $0.sample.offset, $0.measure) },
-                exact, rarest.measure)
+    /// The samples of the text's trigrams for ``SubjectRangeWalk``'s chunks, the FTS5 query for
+    /// reading every candidate of a rare text, and the share of the emails the text's rarest
+    /// trigram is estimated to hold (``SubjectTrigramSample/storeShare(highestID:)``).
+    /// `exact`: the trigrams ``SubjectTrigramChoice`` takes when every candidate's row is read
+    /// (one entry per id), up to ``walkedTrigrams`` whose lists' estimated entries add up to at
+    /// most `exactEntries` after the rarest (``SubjectSearchLimits/rangeExactEntries``). Nil when
+    /// the text is too short for the index. `exactShare`: the chooser's estimated share of the ids
+    /// that `exact` matches.
+    static func rangeWalkMatch(_ db: Database, _ text: String, highestID: Int64, exactEntries: Int,
+                               rowPerEntry: Double) throws
+        -> (samples: [SubjectTrigramSample], exact: String, share: Double, exactShare: Double)? {
+        guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample), !samples.isEmpty else { return nil }
+        if let empty = samples.last, empty.count == 0 { return ([empty], SearchText.ftsPhrase(empty.text), 0, 0) }
+        let rarest = SubjectTrigramSample.rarestFirst(samples) { $0.storeShare(highestID: highestID) }[0]
+        let exact = SubjectTrigramChoice.choose(samples, highestID: highestID, rowPerEntry: rowPerEntry, entriesPerID: 1,
+                                                maximum: walkedTrigrams, entryBudget: Double(exactEntries))
+        return (samples, SubjectTrigramChoice.match(exact.trigrams), rarest.measure, exact.share)
     }
-
 }

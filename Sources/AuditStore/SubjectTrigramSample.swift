@@ -17,6 +17,9 @@ struct SubjectTrigramSample: Equatable {
     let ids: ClosedRange<Int64>?
     /// Whether the whole list was read: it holds fewer entries than the sample size.
     let complete: Bool
+    /// The ids read, ascending (empty when not kept): compared between trigrams to see how much
+    /// one narrows another (``SubjectTrigramChoice``).
+    var sampledIDs: [Int64] = []
 
     /// How many ids the entries read span, first to last (0 when none were read).
     var span: Int64 { ids.map { $0.upperBound - $0.lowerBound + 1 } ?? 0 }
@@ -29,24 +32,28 @@ struct SubjectTrigramSample: Equatable {
     /// ``share`` of the ids up to `highestID`. An FTS5 query costs about the sum of its trigrams'.
     func estimatedEntries(highestID: Int64) -> Double { complete ? Double(count) : share * Double(highestID) }
 
+    /// The share of the store's ids (up to `highestID`) that hold the trigram: a complete list's
+    /// count over `highestID`, else ``share``.
+    func storeShare(highestID: Int64) -> Double {
+        complete ? Double(count) / Double(max(1, highestID)) : share
+    }
+
     /// Samples the distinct trigrams of `text` (``SearchText/trigrams(_:)``), in the text's
-    /// order, reading at most `size` entries of each one's list. A trigram in no subject ends the
+    /// order, reading at most `size` entries of each one's list (their ids are kept). A trigram in no subject ends the
     /// samples (nothing can match the text, so the rest are not read): it comes last, with a
     /// count of 0. Nil when the text is too short for the index.
     static func sampling(_ db: Database, _ text: String, size: Int) throws -> [SubjectTrigramSample]? {
         guard SearchText.trigramUsable(text) else { return nil }
         let statement = try db.cachedStatement(sql: """
-            SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM emails_subject_trigram
-            WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?)
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?
             """)
         var samples: [SubjectTrigramSample] = []
         for trigram in SearchText.trigrams(text) {
-            guard let row = try Row.fetchOne(statement, arguments: [SearchText.ftsPhrase(trigram.text), size]) else { continue }
-            let count: Int = row[0]
-            let first: Int64? = row[1], last: Int64? = row[2]
-            let ids = first.flatMap { first in last.map { first...$0 } }
+            let read = try Int64.fetchAll(statement, arguments: [SearchText.ftsPhrase(trigram.text), size])
+            let count = read.count
+            let ids = read.first.flatMap { first in read.last.map { first...$0 } }
             samples.append(SubjectTrigramSample(offset: trigram.offset, text: trigram.text, count: count, ids: ids,
-                                                complete: count < size))
+                                                complete: count < size, sampledIDs: read))
             if count == 0 { break }
         }
         return samples

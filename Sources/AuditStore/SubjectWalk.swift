@@ -42,11 +42,13 @@ struct SubjectWalk {
     var sample = 0
     /// See ``SubjectSearchLimits/domainCommonInSample``.
     var domainCommonInSample = Int.max
-    /// The text's trigrams, rarest first, as FTS5 phrases with their offsets in the text, and
-    /// the estimated entries of the first 1, 2, ... of their lists together: the narrower match
-    /// for the candidates left past a wide window (``SubjectSearchLimits/walkNarrowEntriesPerWindowEmail``).
-    var narrowTrigrams: [(phrase: String, offset: Int)] = []
-    var narrowEntries: [Double] = []
+    /// The samples of the text's trigrams for the narrower match of the candidates left past a
+    /// wide window (``SubjectSearchLimits/walkNarrowEntriesPerWindowEmail``; empty: none), the
+    /// store's highest id, and what a candidate row costs in list entries
+    /// (``SubjectSearchLimits/rangeRowPerSpanEntry``).
+    var narrowSamples: [SubjectTrigramSample] = []
+    var highestID: Int64 = 0
+    var rowPerEntry = 0.0
     var narrowEntriesPerWindowEmail = 0.0
 
     private var older: Bool { direction == .older }
@@ -166,14 +168,15 @@ struct SubjectWalk {
     /// The candidates below `bound` (`.older`) or above it (`.newer`) by the narrower match, when a
     /// window of `window` emails is wider than ``maximumWindow`` and they number at most one per
     /// ``windowPerCandidate`` emails of it; nil otherwise (the window or the rest is read as before).
-    /// The match takes the text's rarest trigrams while their lists hold at most
-    /// ``narrowEntriesPerWindowEmail`` entries per window email.
+    /// The match takes the text's rarest trigram and those that pay (``SubjectTrigramChoice``, every
+    /// candidate's row read) while their lists hold at most ``narrowEntriesPerWindowEmail``
+    /// entries per window email.
     func narrowRest(_ db: Database, window: Int64, bound: Int64) throws -> [Int64]? {
-        guard window > maximumWindow, windowPerCandidate > 0, narrowEntriesPerWindowEmail > 0 else { return nil }
+        guard window > maximumWindow, windowPerCandidate > 0, narrowEntriesPerWindowEmail > 0, !narrowSamples.isEmpty else { return nil }
         let budget = Double(window) * narrowEntriesPerWindowEmail
-        let taken = max(1, narrowEntries.prefix { $0 <= budget }.count)
-        guard taken <= narrowTrigrams.count else { return nil }
-        let phrases = narrowTrigrams.prefix(taken).sorted { $0.offset < $1.offset }.map(\.phrase)
+        let chosen = SubjectTrigramChoice.choose(narrowSamples, highestID: highestID, rowPerEntry: rowPerEntry, entriesPerID: 1,
+                                                 maximum: EmailQueryPlanner.walkedTrigrams, entryBudget: budget)
+        let phrases = chosen.trigrams.map { SearchText.ftsPhrase($0.text) }
         let most = Int(min(Double(Int32.max), Double(window) / windowPerCandidate))
         let ids = try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? AND rowid \(older ? "<" : ">") ?

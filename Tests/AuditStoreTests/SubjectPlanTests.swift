@@ -25,10 +25,19 @@ struct SubjectPlanTests {
                                                                  rangeWalkFromEmails: 0)),
         ("range walk, candidates of each chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                      rangeWalkFromEmails: 0, rangeChunk: 1, rangeChunkMaximum: 2,
-                                                                     rangeCandidatesPerEntry: 1e12)),
+                                                                     rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
         ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                            rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
-                                                           rangeCandidatesPerEntry: 0)),
+                                                           rangeCandidatesPerEntry: 0, rangeHeldCandidates: 0)),
+        // Every candidate held and the range's entries read in page order, to the page (no check
+        // before a first chunk longer than the range) or (no budget: a row costs no entries)
+        // switching to every candidate's row after the first entries.
+        ("range walk, held candidates", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                            domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
+                                                            rangeChunk: 1_000_000, rangeHeldCandidates: 1_000_000)),
+        ("range walk, held candidates then every row", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                                           domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
+                                                                           rangeChunk: 2, rangeHeldCandidates: 1_000_000)),
         // Every candidate's rows by the rarest trigram alone (no budget for more).
         ("range walk, few candidates by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
                                                                                  idSet: 100_000, rangeWalkFromEmails: 0,
@@ -37,11 +46,11 @@ struct SubjectPlanTests {
         ("range walk, chunks by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                          rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 0,
                                                                          rangeChunk: 1, rangeChunkMaximum: 2,
-                                                                         rangeCandidatesPerEntry: 1e12)),
+                                                                         rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
         ("range walk, chunks by every usable trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                            rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 1e12,
                                                                            rangeChunk: 2, rangeChunkMaximum: 5,
-                                                                           rangeCandidatesPerEntry: 1e12)),
+                                                                           rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
     ]
 
     /// Limits forcing each way a newest-first walk ends: a window check after a page fills
@@ -112,21 +121,24 @@ struct SubjectPlanTests {
                 db, filter: EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], subject: "Flat 12", dateRange: .all),
                 cursor: nil, direction: .older, limit: 5, span: TimeSpan(start: nil, end: nil),
                 summaryColumns: AuditDatabase.summaryColumns, limits: limits))
-            let rarest = try #require(walk.spanTrigrams.first)
-            #expect(walk.spanTrigrams.allSatisfy { $0.share >= rarest.share })
-            // A sparse range (few entries per id): the rarest trigram alone; a dense one: more, none overlapping first.
-            #expect(walk.spanMatch(entriesPerID: 0) == rarest.phrase)
-            let dense = walk.spanMatch(entriesPerID: 1e12).components(separatedBy: " AND ")
-            #expect(dense.count == min(walk.spanTrigrams.count, EmailQueryPlanner.maximumMatchedTrigrams + 1) && dense.contains(rarest.phrase))
-            // Every candidate: the rarest trigram alone without a budget, more with one.
-            let none = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 0))
-            #expect(!none.exact.contains("AND") && none.exact == rarest.phrase, "\(none.exact)")
-            let ample = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: 1_000, exactEntries: 1_000_000))
-            #expect(ample.exact.components(separatedBy: " AND ").count == SearchText.trigrams("Flat 12").count, "\(ample.exact)")
+            #expect(walk.samples.map(\.text) == SearchText.trigrams("Flat 12").map(\.text))
+            let highestID = try #require(try Int64.fetchOne(db, sql: "SELECT max(id) FROM emails"))
+            let rarest = try #require(SubjectTrigramSample.rarestFirst(walk.samples) { $0.storeShare(highestID: highestID) }.first)
+            // A sparse range (no entries per id): the rarest trigram alone; a dense one: what the chooser takes.
+            #expect(walk.spanMatch(entriesPerID: 0) == SearchText.ftsPhrase(rarest.sample.text))
+            let dense = SubjectTrigramChoice.choose(walk.samples, highestID: highestID, rowPerEntry: walk.rowPerSpanEntry,
+                                                    entriesPerID: 1e12, maximum: EmailQueryPlanner.maximumMatchedTrigrams + 1)
+            #expect(walk.spanMatch(entriesPerID: 1e12) == SubjectTrigramChoice.match(dense.trigrams))
+            #expect(dense.trigrams.contains(rarest.sample))
+            // Every candidate: the rarest trigram alone without a budget.
+            let none = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12", highestID: highestID, exactEntries: 0,
+                                                                        rowPerEntry: 1e12))
+            #expect(none.exact == SearchText.ftsPhrase(rarest.sample.text), "\(none.exact)")
             // A trigram in no subject is the whole query.
-            let missing = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12 xyzzy", highestID: 1_000, exactEntries: 0))
-            #expect(missing.spans.count == 1 && missing.exact == missing.spans[0].phrase && missing.share == 0)
-            #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo", highestID: 1_000, exactEntries: 0) == nil)
+            let missing = try #require(try EmailQueryPlanner.rangeWalkMatch(db, "Flat 12 xyzzy", highestID: highestID, exactEntries: 0,
+                                                                           rowPerEntry: 500))
+            #expect(missing.samples.count == 1 && missing.exact == SearchText.ftsPhrase(missing.samples[0].text) && missing.share == 0)
+            #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo", highestID: highestID, exactEntries: 0, rowPerEntry: 500) == nil)
         }
     }
 
