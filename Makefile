@@ -46,7 +46,8 @@ e2e-release: release
 ## arguments into a database of a throwaway server, each scenario on a copy made from it as a template
 ## (scripts/e2e_tmux.py --postgres), on the debug and on the release binary; `make test` runs both.
 ## Seeding PostgreSQL is round trips (docs/postgres.md, "seed, demo and simulate on PostgreSQL"):
-## about 106,000 statements for the suite's seed, SEEDTIME.
+## about 106,000 statements for the suite's seed (213,000 before): 90 s on the debug binary at load 2-3
+## (155 s before), 45-153 s on the release and debug binaries at load 5-11; CI's seeding was 152 s before.
 e2e-postgres: e2e-postgres-debug e2e-postgres-release
 
 e2e-postgres-debug: build
