@@ -1992,7 +1992,8 @@ class Context:
 
     def prepare(self):
         self.create_store(self.store)
-        # Seeding PostgreSQL is round trips (docs/postgres.md, "seed, demo and simulate on PostgreSQL"): minutes.
+        # Seeding PostgreSQL is round trips (docs/postgres.md, "seed, demo and simulate on PostgreSQL"): about
+        # 100,000 statements, a minute or two on a loaded machine; the timeout leaves room for a very loaded one.
         run_cli(self.binary, "seed", "--db", self.store, *SEED_ARGS, "--now", NOW, "--quiet", timeout=2400 if self.postgres else 300)
         # The control-byte email: a Mailgun `accepted` event for a message the store has never
         # seen, so ingest creates an External email from its headers.

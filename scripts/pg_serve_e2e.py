@@ -225,11 +225,15 @@ def main():
                     if chunk == 3:
                         # kill -9 serve A mid-run (hand-overs and webhook groups in flight), then start it again.
                         time.sleep(1.5)
+                        at_kill = sql("SELECT count(*), count(*) FILTER (WHERE handed_over_at IS NOT NULL), "
+                                      f"(SELECT count(*) FROM events WHERE email_id > {base_id}) FROM emails WHERE id > {base_id}").split("|")
                         serves["A"].send_signal(signal.SIGKILL)
                         serves["A"].wait()
                         killed_at = time.time()
                         time.sleep(1.0)
                         start_serve("A")
+                        print(f"     kill -9 of serve A {killed_at - started:.0f} s in, after record chunk {chunk + 1} of {chunks}: "
+                              f"{at_kill[0]} of {total} emails recorded, {at_kill[1]} handed over, {at_kill[2]} events stored", flush=True)
                         check(wait_for(f"{bases['A']}/healthz"), "serve A answers again after kill -9")
             check(not record_failures, f"record --db postgresql:// recorded {len(by_cli)} emails in {chunks} chunks {record_failures[:2]}")
             bad_intake = [answer for answer in intake_answers if answer[1] != 201 or answer[2] != answer[3]]

@@ -90,6 +90,24 @@ public struct Contact: Sendable, Hashable, Codable {
     }
 }
 
+/// A contact to add (``PortfolioStore/insertContacts(accountID:_:)``): what
+/// ``PortfolioStore/insertContact(accountID:name:email:phone:role:unitIDs:)`` takes.
+public struct NewContact: Sendable, Hashable {
+    public var name: String
+    public var email: String
+    public var phone: String
+    public var role: ContactRole
+    /// The account's units the contact is linked to.
+    public var unitIDs: [Int64]
+    public init(name: String, email: String, phone: String, role: ContactRole, unitIDs: [Int64]) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.role = role
+        self.unitIDs = unitIDs
+    }
+}
+
 /// One row of Unit Search: a unit, and a contact of it who uses the address searched for.
 public struct UnitContactRow: Sendable, Hashable, Codable {
     public var unitID: Int64

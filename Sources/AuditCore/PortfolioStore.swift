@@ -24,6 +24,16 @@ public protocol PortfolioStore: AnyObject, Sendable {
     /// unknown). The address is stored bare and lower-cased (``EmailAddress/bare(_:)``).
     func insertContact(accountID: Int64, name: String, email: String, phone: String, role: ContactRole,
                        unitIDs: [Int64]) throws -> Contact
+    /// Adds units named `names` to one of the account's blocks, in that order, and returns
+    /// them in that order: the same rows as ``insertUnit(accountID:blockID:name:)`` for each
+    /// name in turn, refused as it refuses. A store may write them in one transaction (the
+    /// PostgreSQL store does: all or none); the default adds them one by one.
+    func insertUnits(accountID: Int64, blockID: Int64, names: [String]) throws -> [Unit]
+    /// Adds `contacts` to the account, in that order, and returns them in that order: the same
+    /// rows as ``insertContact(accountID:name:email:phone:role:unitIDs:)`` for each in turn,
+    /// refused as it refuses. A store may write them in one transaction (the PostgreSQL store
+    /// does: all or none); the default adds them one by one.
+    func insertContacts(accountID: Int64, _ contacts: [NewContact]) throws -> [Contact]
     /// Every account, by name (case-insensitive), then id.
     func accounts() throws -> [Account]
     /// The account's staff, by name (case-insensitive) then id, "External" included once created.
@@ -32,6 +42,20 @@ public protocol PortfolioStore: AnyObject, Sendable {
     /// exact match of the bare address), by block then unit name (numbers in names compared as
     /// numbers), then unit id and contact name.
     func unitSearch(address: String, inAccount accountID: Int64) throws -> [UnitContactRow]
+}
+
+extension PortfolioStore {
+    /// Adds the units one by one (``insertUnit(accountID:blockID:name:)``).
+    public func insertUnits(accountID: Int64, blockID: Int64, names: [String]) throws -> [Unit] {
+        try names.map { try insertUnit(accountID: accountID, blockID: blockID, name: $0) }
+    }
+
+    /// Adds the contacts one by one (``insertContact(accountID:name:email:phone:role:unitIDs:)``).
+    public func insertContacts(accountID: Int64, _ contacts: [NewContact]) throws -> [Contact] {
+        try contacts.map {
+            try insertContact(accountID: accountID, name: $0.name, email: $0.email, phone: $0.phone, role: $0.role, unitIDs: $0.unitIDs)
+        }
+    }
 }
 
 extension UnitContactRow {

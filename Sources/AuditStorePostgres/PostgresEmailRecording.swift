@@ -58,71 +58,121 @@ extension PostgresAuditStore: EmailRecordingStore {
 
     /// Inserts checked emails in the caller's transaction, their roll-ups added to `rollups`
     /// (which the caller applies: an ingest applies all its roll-ups at once, in key order).
+    ///
+    /// Round trips: one statement checks every account, raiser and unit the emails name, one
+    /// adds and reads their senders, and one per email inserts it with its units and host id.
     func insert(_ emails: [NewEmail], on db: BlockingPostgresConnection, rollups: inout PostgresRollupDeltas) throws -> [Int64] {
-        var accounts: Set<Int64> = []
-        var staffAccount: [Int64: Int64] = [:]
-        var units: Set<[Int64]> = []
-        for email in emails {
-            if accounts.insert(email.accountID).inserted { try requireAccount(email.accountID, on: db) }
-            let owner: Int64
-            if let known = staffAccount[email.raisedByID] {
-                owner = known
-            } else {
-                guard let found = try int64("SELECT account_id FROM staff WHERE id = \(email.raisedByID)", on: db) else {
-                    throw PostgresStoreError.unknownStaff(id: email.raisedByID)
-                }
-                staffAccount[email.raisedByID] = found
-                owner = found
-            }
-            guard owner == email.accountID else {
-                throw PostgresStoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
-            }
-            for unitID in email.unitIDs where units.insert([email.accountID, unitID]).inserted {
-                try requireUnit(unitID, accountID: email.accountID, on: db)
-            }
-        }
-        var senders: [[String]: Int64] = [:]
+        try checkReferences(of: emails, on: db)
+        let senders = try senderIDs(of: emails, on: db)
         var ids: [Int64] = []
         ids.reserveCapacity(emails.count)
         for email in emails {
-            let senderKey = [String(email.accountID), email.from]
-            let senderID: Int64
-            if let known = senders[senderKey] {
-                senderID = known
-            } else {
-                try db.execute("""
-                    INSERT INTO senders (account_id, address) VALUES (\(email.accountID), \(email.from))
-                    ON CONFLICT (account_id, address) DO NOTHING
-                    """)
-                senderID = try int64("SELECT id FROM senders WHERE account_id = \(email.accountID) AND address = \(email.from)", on: db)!
-                senders[senderKey] = senderID
+            guard let senderID = senders[SenderKey(accountID: email.accountID, address: email.from)] else {
+                throw PostgresStoreError.invalidValue("no sender id for \(email.from.prefix(80))")
             }
             // The creation time to the millisecond, as the SQLite store keeps it, bound as an integer
-            // (PostgresNIO's Date encoding truncates to the microsecond below).
+            // (PostgresNIO's Date encoding truncates to the microsecond below). The units and the
+            // host id go in by the same statement (their foreign keys are checked at its end).
             let createdMS = StoredEventCoding.milliseconds(email.createdAt)
+            let units = Set(email.unitIDs).sorted()
             let id = try int64("""
-                INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body, attachments)
-                VALUES (\(email.accountID), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(email.raisedByID),
-                        \(email.activity.rawValue),
-                        \(EmailAddress.bare(email.to)), \(Self.jsonArray(email.cc))::jsonb, \(senderID), \(email.subject),
-                        \(email.textBody), \(Self.jsonArray(email.attachmentNames))::jsonb)
-                RETURNING id
-                """, on: db)!
-            if let hostID = email.hostID {
-                try db.execute("""
-                    INSERT INTO email_host_ids (account_id, host_id, email_id, email_created_at)
-                    VALUES (\(email.accountID), \(hostID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond')
-                    """)
-            }
-            for unitID in Set(email.unitIDs).sorted() {
-                try db.execute("""
+                WITH e AS (
+                    INSERT INTO emails (account_id, created_at, raised_by_id, activity, to_address, cc, sender_id, subject, body, attachments)
+                    VALUES (\(email.accountID), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(email.raisedByID),
+                            \(email.activity.rawValue),
+                            \(EmailAddress.bare(email.to)), \(Self.jsonArray(email.cc))::jsonb, \(senderID), \(email.subject),
+                            \(email.textBody), \(Self.jsonArray(email.attachmentNames))::jsonb)
+                    RETURNING account_id, id, created_at
+                ), units AS (
                     INSERT INTO email_units (account_id, email_id, email_created_at, unit_id)
-                    VALUES (\(email.accountID), \(id), timestamptz 'epoch' + \(createdMS) * interval '1 millisecond', \(unitID))
-                    """)
-            }
+                    SELECT e.account_id, e.id, e.created_at, k.u
+                    FROM e, unnest(\(units)::bigint[]) WITH ORDINALITY AS k(u, n) ORDER BY k.n
+                ), host AS (
+                    INSERT INTO email_host_ids (account_id, host_id, email_id, email_created_at)
+                    SELECT e.account_id, h.id, e.id, e.created_at FROM e, (SELECT \(email.hostID)::text AS id) h WHERE h.id IS NOT NULL
+                )
+                SELECT id FROM e
+                """, on: db)!
             rollups.add(accountID: email.accountID, at: StoredEventCoding.date(milliseconds: createdMS), raisedByID: email.raisedByID,
                         status: .pending, 1)
             ids.append(id)
+        }
+        return ids
+    }
+
+    /// An account's sender address.
+    struct SenderKey: Hashable {
+        var accountID: Int64
+        var address: String
+    }
+
+    /// Checks, in one statement, that every email's account exists, its raiser is a staff member
+    /// of that account and its units are the account's; the first email with a missing one is
+    /// refused as the checks one by one would refuse it (account, raiser, then units).
+    private func checkReferences(of emails: [NewEmail], on db: BlockingPostgresConnection) throws {
+        let accounts = Array(Set(emails.map(\.accountID))).sorted()
+        let raisers = Array(Set(emails.map(\.raisedByID))).sorted()
+        var unitPairs: Set<[Int64]> = []
+        for email in emails { for unit in email.unitIDs { unitPairs.insert([email.accountID, unit]) } }
+        let pairs = unitPairs.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+        var knownAccounts: Set<Int64> = [], staffAccount: [Int64: Int64] = [:], knownUnits: Set<[Int64]> = []
+        for (kind, id, account) in try rows("""
+            SELECT 0, id, id FROM accounts WHERE id = ANY(\(accounts))
+            UNION ALL SELECT 1, id, account_id FROM staff WHERE id = ANY(\(raisers))
+            UNION ALL SELECT 2, u.id, u.account_id FROM units u
+                JOIN unnest(\(pairs.map { $0[0] })::bigint[], \(pairs.map { $0[1] })::bigint[]) AS k(a, u) ON u.account_id = k.a AND u.id = k.u
+            """, on: db, { (try $0[0].decode(Int32.self), try $0[1].decode(Int64.self), try $0[2].decode(Int64.self)) }) {
+            switch kind {
+            case 0: knownAccounts.insert(id)
+            case 1: staffAccount[id] = account
+            default: knownUnits.insert([account, id])
+            }
+        }
+        for email in emails {
+            guard knownAccounts.contains(email.accountID) else { throw PostgresStoreError.unknownAccount(id: email.accountID) }
+            guard let owner = staffAccount[email.raisedByID] else { throw PostgresStoreError.unknownStaff(id: email.raisedByID) }
+            guard owner == email.accountID else {
+                throw PostgresStoreError.invalidValue("staff member \(email.raisedByID) belongs to account \(owner), not \(email.accountID)")
+            }
+            if let unknown = email.unitIDs.first(where: { !knownUnits.contains([email.accountID, $0]) }) {
+                throw PostgresStoreError.unknownUnit(id: unknown)
+            }
+        }
+    }
+
+    /// The sender ids of the emails' (account, From) pairs, each added if new (`ON CONFLICT DO
+    /// NOTHING`, in the order the emails name them) and read back by the same statement. A
+    /// sender another writer added after the statement's snapshot was taken is not in it: those
+    /// are read by a second statement.
+    private func senderIDs(of emails: [NewEmail], on db: BlockingPostgresConnection) throws -> [SenderKey: Int64] {
+        var keys: [SenderKey] = []
+        var seen: Set<SenderKey> = []
+        for email in emails where seen.insert(SenderKey(accountID: email.accountID, address: email.from)).inserted {
+            keys.append(SenderKey(accountID: email.accountID, address: email.from))
+        }
+        let accounts = keys.map(\.accountID), addresses = keys.map(\.address)
+        var ids: [SenderKey: Int64] = [:]
+        for (account, address, id) in try rows("""
+            WITH k AS (SELECT * FROM unnest(\(accounts)::bigint[], \(addresses)::text[]) WITH ORDINALITY AS k(a, f, n)),
+            added AS (
+                INSERT INTO senders (account_id, address) SELECT k.a, k.f FROM k ORDER BY k.n
+                ON CONFLICT (account_id, address) DO NOTHING
+                RETURNING account_id, address, id
+            )
+            SELECT account_id, address, id FROM added
+            UNION ALL SELECT s.account_id, s.address, s.id FROM senders s JOIN k ON s.account_id = k.a AND s.address = k.f
+            """, on: db, { (try $0[0].decode(Int64.self), try $0[1].decode(String.self), try $0[2].decode(Int64.self)) }) {
+            ids[SenderKey(accountID: account, address: address)] = id
+        }
+        let missing = keys.filter { ids[$0] == nil }
+        if !missing.isEmpty {
+            for (account, address, id) in try rows("""
+                SELECT s.account_id, s.address, s.id FROM senders s
+                JOIN unnest(\(missing.map(\.accountID))::bigint[], \(missing.map(\.address))::text[]) AS k(a, f)
+                  ON s.account_id = k.a AND s.address = k.f
+                """, on: db, { (try $0[0].decode(Int64.self), try $0[1].decode(String.self), try $0[2].decode(Int64.self)) }) {
+                ids[SenderKey(accountID: account, address: address)] = id
+            }
         }
         return ids
     }
@@ -213,23 +263,35 @@ struct PostgresRollupDeltas {
         years[Key(accountID: accountID, period: day.year, raisedByID: raisedByID, status: status.code), default: 0] += delta
     }
 
-    /// Adds the changes, one statement per table, in key order (two writers lock roll-up rows
-    /// in the same order).
+    /// Adds the changes in one statement (one round trip): the daily table in a data-modifying
+    /// WITH, then the monthly, the yearly in the statement's own INSERT; each table's rows in
+    /// key order, so two writers lock roll-up rows in the same order. Every table is named even
+    /// with no change for it (an empty array inserts nothing), so every transaction runs the
+    /// same statement and takes its locks in the same order of tables.
     func apply(on db: BlockingPostgresConnection) throws {
-        for (table, period, deltas) in [("rollups", "day", days), ("rollups_monthly", "month", months), ("rollups_yearly", "year", years)] {
-            let changes = deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }
-            guard !changes.isEmpty else { continue }
+        let tables = [("rollups", "day", days), ("rollups_monthly", "month", months), ("rollups_yearly", "year", years)]
+            .map { table, period, deltas in (table, period, deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }) }
+        guard tables.contains(where: { !$0.2.isEmpty }) else { return }
+        var statement = PostgresStatement()
+        var parts: [String] = []
+        for (table, period, changes) in tables {
             // The array is in key order; its ordinality keeps the rows (and their locks) in it.
-            try db.execute("""
-                INSERT INTO \(unescaped: table) AS t (account_id, \(unescaped: period), raised_by_id, status, count)
+            parts.append("""
+                INSERT INTO \(table) AS t (account_id, \(period), raised_by_id, status, count)
                 SELECT k.a, k.p, k.r, k.s, k.d
-                FROM unnest(\(changes.map(\.key.accountID))::bigint[], \(changes.map { Int32(clamping: $0.key.period) })::integer[],
-                            \(changes.map(\.key.raisedByID))::bigint[], \(changes.map { Int16($0.key.status) })::smallint[],
-                            \(changes.map { Int64($0.value) })::bigint[]) WITH ORDINALITY AS k(a, p, r, s, d, n)
+                FROM unnest(\(statement.bind(changes.map(\.key.accountID)))::bigint[],
+                            \(statement.bind(changes.map { Int32(clamping: $0.key.period) }))::integer[],
+                            \(statement.bind(changes.map(\.key.raisedByID)))::bigint[],
+                            \(statement.bind(changes.map { Int16($0.key.status) }))::smallint[],
+                            \(statement.bind(changes.map { Int64($0.value) }))::bigint[]) WITH ORDINALITY AS k(a, p, r, s, d, n)
                 ORDER BY k.n
-                ON CONFLICT (account_id, \(unescaped: period), raised_by_id, status)
+                ON CONFLICT (account_id, \(period), raised_by_id, status)
                 DO UPDATE SET count = t.count + excluded.count
                 """)
         }
+        try db.execute(statement.query("""
+            WITH daily AS (\(parts[0])), monthly AS (\(parts[1]))
+            \(parts[2])
+            """))
     }
 }

@@ -8,12 +8,15 @@ import PostgresNIO
 /// taken with `FOR UPDATE SKIP LOCKED`.
 extension PostgresAuditStore: HandOverQueueStore {
     /// Claims up to `limit` Pending emails for `claimant` until `now + lease`, oldest first
-    /// (see ``HandOverQueueStore``), in one transaction:
+    /// (see ``HandOverQueueStore``):
     ///
-    /// 1. claims whose lease ended by `now` are deleted (their emails are free again);
-    /// 2. the oldest Pending emails with no claim (the `emails_pending` index) are locked
-    ///    `FOR UPDATE SKIP LOCKED`: rows another feeder is claiming at this moment are passed
-    ///    over, not waited for, so two feeders take two different batches at once;
+    /// 1. one statement deletes the claims whose lease ended by `now` (their emails are free
+    ///    again) and looks whether any Pending email of the accounts has no claim left; when
+    ///    none has, the call ends there (one round trip: most hand-over runs of a quiet store,
+    ///    and each 5-minute step of the demo's seeding, find nothing to send);
+    /// 2. in one statement (steps 2 to 4), the oldest Pending emails with no claim (the `emails_pending`
+    ///    index) are locked `FOR UPDATE SKIP LOCKED`: rows another feeder is claiming at this
+    ///    moment are passed over, not waited for, so two feeders take two different batches at once;
     /// 3. a claim row is inserted for each, `ON CONFLICT DO NOTHING`: a feeder whose snapshot
     ///    predates another's committed claim of the same email finds the primary key taken and
     ///    does not get the email (the key, not the lock, is what makes a claim exclusive);
@@ -26,29 +29,39 @@ extension PostgresAuditStore: HandOverQueueStore {
         let until = now + max(0, min(lease, 366 * 86_400))
         try PostgresValueCheck.requireTime(until, "the end of a hand-over claim")
         let everyAccount = accounts == nil, only = accounts ?? []
-        return try connection.transaction { db throws -> [Email] in
-            try db.execute("DELETE FROM hand_over_claims WHERE claimed_until <= \(now)")
-            return try rows("""
-                WITH picked AS (
-                    SELECT e.account_id, e.id, e.created_at FROM emails e
-                    WHERE e.handed_over_at IS NULL AND (\(everyAccount) OR e.account_id = ANY(\(only)))
-                      AND NOT EXISTS (SELECT 1 FROM hand_over_claims c WHERE c.account_id = e.account_id AND c.email_id = e.id)
-                    ORDER BY e.created_at, e.id
-                    LIMIT \(Int64(limit))
-                    FOR UPDATE OF e SKIP LOCKED
-                ), claimed AS (
-                    INSERT INTO hand_over_claims (account_id, email_id, email_created_at, claimed_by, claimed_until)
-                    SELECT account_id, id, created_at, \(claimant), \(until) FROM picked
-                    ON CONFLICT (account_id, email_id) DO NOTHING
-                    RETURNING account_id, email_id, email_created_at
-                )
-                SELECT \(unescaped: Self.emailSelection)
-                FROM claimed k
-                JOIN emails e ON e.account_id = k.account_id AND e.id = k.email_id AND e.created_at = k.email_created_at
-                \(unescaped: Self.emailJoins)
+        // The expired claims go (a data-modifying WITH runs once, whether read or not); the look
+        // counts a claim as gone when it ends by `now`, as the statement's own snapshot still
+        // holds the rows it deletes.
+        let waiting = try rows("""
+            WITH expired AS (DELETE FROM hand_over_claims WHERE claimed_until <= \(now))
+            SELECT EXISTS (
+                SELECT 1 FROM emails e
+                WHERE e.handed_over_at IS NULL AND (\(everyAccount) OR e.account_id = ANY(\(only)))
+                  AND NOT EXISTS (SELECT 1 FROM hand_over_claims c WHERE c.account_id = e.account_id AND c.email_id = e.id
+                                    AND c.claimed_until > \(now)))
+            """) { try $0[0].decode(Bool.self) }.first ?? true
+        guard waiting else { return [] }
+        // Steps 2-4 are one statement, atomic on its own: no transaction around it.
+        return try rows("""
+            WITH picked AS (
+                SELECT e.account_id, e.id, e.created_at FROM emails e
+                WHERE e.handed_over_at IS NULL AND (\(everyAccount) OR e.account_id = ANY(\(only)))
+                  AND NOT EXISTS (SELECT 1 FROM hand_over_claims c WHERE c.account_id = e.account_id AND c.email_id = e.id)
                 ORDER BY e.created_at, e.id
-                """, on: db, Self.email(from:))
-        }
+                LIMIT \(Int64(limit))
+                FOR UPDATE OF e SKIP LOCKED
+            ), claimed AS (
+                INSERT INTO hand_over_claims (account_id, email_id, email_created_at, claimed_by, claimed_until)
+                SELECT account_id, id, created_at, \(claimant), \(until) FROM picked
+                ON CONFLICT (account_id, email_id) DO NOTHING
+                RETURNING account_id, email_id, email_created_at
+            )
+            SELECT \(unescaped: Self.emailSelection)
+            FROM claimed k
+            JOIN emails e ON e.account_id = k.account_id AND e.id = k.email_id AND e.created_at = k.email_created_at
+            \(unescaped: Self.emailJoins)
+            ORDER BY e.created_at, e.id
+            """, Self.email(from:))
     }
 
     /// Records the hand-over (message id, its hash, the time to the millisecond as SQLite
@@ -70,7 +83,9 @@ extension PostgresAuditStore: HandOverQueueStore {
             // One message's emails are found or made by one writer at a time (the ingest takes
             // the same lock), so an External email cannot appear between the look and the merge.
             try db.execute("SELECT pg_advisory_xact_lock(\(StoredEventCoding.messageHash(messageID)))")
+            // The row lock and the claim's deletion in one statement (one round trip).
             let found = try rows("""
+                WITH released AS (DELETE FROM hand_over_claims WHERE account_id = \(accountID) AND email_id = \(emailID))
                 SELECT handed_over_at IS NULL AND provider_message_id IS NULL, to_address, raised_by_id, status,
                        round(extract(epoch FROM created_at) * 1000)::bigint
                 FROM emails
@@ -83,16 +98,10 @@ extension PostgresAuditStore: HandOverQueueStore {
                             status: EmailStatus(code: Int(try $0[3].decode(Int16.self))) ?? .pending,
                             createdAtMilliseconds: try $0[4].decode(Int64.self))
             }.first
+            // An unknown email rolls the transaction back, the claim's deletion with it.
             guard let email = found else { throw PostgresStoreError.unknownEmail(id: emailID) }
-            try db.execute("DELETE FROM hand_over_claims WHERE account_id = \(accountID) AND email_id = \(emailID)")
             guard email.pending else { return false }
-            try db.execute("""
-                UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
-                    handed_over_at = timestamptz 'epoch' + \(milliseconds) * interval '1 millisecond'
-                WHERE account_id = \(accountID) AND id = \(emailID)
-                  AND created_at = timestamptz 'epoch' + \(email.createdAtMilliseconds) * interval '1 millisecond'
-                """)
-            try mergeEarlierEmail(into: (emailID, email), accountID: accountID, messageID: messageID, on: db)
+            try mergeEarlierEmail(into: (emailID, email), accountID: accountID, messageID: messageID, milliseconds: milliseconds, on: db)
             return true
         }
     }
@@ -115,9 +124,19 @@ extension PostgresAuditStore: HandOverQueueStore {
     ///
     /// Unlike SQLite's, the look for the other email names the account (an External email is
     /// made in the account the ingest imports into).
+    ///
+    /// The marked email's hand-over (message id, its hash, the time: `milliseconds` since 1970)
+    /// is written by the same statement as the look (one round trip); the look's snapshot
+    /// predates that write, and it looks only at other emails.
     private func mergeEarlierEmail(into marked: (id: Int64, email: MarkedEmail), accountID: Int64, messageID: String,
-                                   on db: BlockingPostgresConnection) throws {
+                                   milliseconds: Int64, on db: BlockingPostgresConnection) throws {
         guard let found = try rows("""
+            WITH marked AS (
+                UPDATE emails SET provider_message_id = \(messageID), message_hash = \(StoredEventCoding.messageHash(messageID)),
+                    handed_over_at = timestamptz 'epoch' + \(milliseconds) * interval '1 millisecond'
+                WHERE account_id = \(accountID) AND id = \(marked.id)
+                  AND created_at = timestamptz 'epoch' + \(marked.email.createdAtMilliseconds) * interval '1 millisecond'
+            )
             SELECT id, round(extract(epoch FROM created_at) * 1000000)::bigint, raised_by_id, status FROM emails
             WHERE message_hash = \(StoredEventCoding.messageHash(messageID)) AND provider_message_id = \(messageID)
               AND account_id = \(accountID) AND to_address = \(marked.email.to) AND id <> \(marked.id)

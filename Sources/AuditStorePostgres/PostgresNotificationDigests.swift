@@ -17,14 +17,61 @@ extension PostgresAuditStore {
     /// user's digest hour has passed on the next day; raised by the account's System staff
     /// record (`staff.is_system`), Pending. A day is digested once per user; a notification
     /// arriving late for a day already digested goes in the next digest.
+    ///
+    /// One statement first looks whether any digest is due (``anyDigestDue(at:)``); when none
+    /// is, as at most hand-over runs, no transaction is opened.
     public func sendDigests(at now: Date) throws -> [DigestSent] {
         try PostgresValueCheck.requireTime(now, "the time digests are sent")
+        guard try anyDigestDue(at: now) else { return [] }
         do {
             return try connection.transaction { db in try recordDigests(at: now, on: db) }
         } catch let error as PostgresStoreError where Self.isMissingPartition(error) {
             try createMonths(of: [now])
             return try connection.transaction { db in try recordDigests(at: now, on: db) }
         }
+    }
+
+    /// Whether a digest is due at `now`: the rule of ``recordDigests(at:on:)`` (``digestDay(raisedAt:digested:lastDue:)``)
+    /// over every waiting notification of every user who takes a digest, read in one statement
+    /// without a lock. A false answer only skips a run that would record nothing; a
+    /// notification committed after the look is digested at a later run, as one committed
+    /// just after a run's transaction is.
+    func anyDigestDue(at now: Date) throws -> Bool {
+        let zone = timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let today = CalendarDay(containing: now, in: zone)
+        let hour = calendar.component(.hour, from: now)
+        let users = try rows("""
+            SELECT p.digest_hour,
+                   ARRAY(SELECT \(unescaped: Self.milliseconds("n.raised_at")) FROM notifications n
+                         WHERE n.account_id = u.account_id AND n.user_id = u.id AND n.delivery = 'digest' AND n.digest_day IS NULL),
+                   ARRAY(SELECT d.day FROM notification_digests d WHERE d.account_id = u.account_id AND d.user_id = u.id)
+            FROM users u
+            JOIN notification_preferences p ON p.user_id = u.id
+            WHERE u.account_id IS NOT NULL AND u.email <> ''
+            """) { row in
+            (digestHour: Int(try row[0].decode(Int32.self)), waiting: try row[1].decode([Int64].self),
+             digested: Set(try row[2].decode([Int32].self).map(Int.init)))
+        }
+        for user in users where !user.waiting.isEmpty {
+            let lastDue = today.adding(days: hour >= user.digestHour ? -1 : -2)
+            if user.waiting.contains(where: { Self.digestDay(raisedAt: $0, digested: user.digested, lastDue: lastDue, zone: zone) != nil }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The day (``CalendarDay/ordinal``) of the digest a waiting notification raised at
+    /// `raisedAt` (milliseconds since 1970) goes in, or nil while none is due for it: its own
+    /// local day once that day is due (`lastDue` or earlier) and not yet digested; for a
+    /// notification late for a day already digested, the last due day, unless that is digested too.
+    static func digestDay(raisedAt: Int64, digested: Set<Int>, lastDue: CalendarDay, zone: TimeZone) -> Int? {
+        var day = CalendarDay(containing: StoredEventCoding.date(milliseconds: raisedAt), in: zone).ordinal
+        if digested.contains(day) { day = lastDue.ordinal }  // late for a sent day: the next digest
+        guard day <= lastDue.ordinal, !digested.contains(day) else { return nil }
+        return day
     }
 
     private func recordDigests(at now: Date, on db: BlockingPostgresConnection) throws -> [DigestSent] {
@@ -70,9 +117,7 @@ extension PostgresAuditStore {
                 """, on: db) { Int(try $0[0].decode(Int32.self)) })
             var groups: [Int: [(id: Int64, raisedAt: Int64, email: NotifiedEmail, from: String)]] = [:]
             for item in waiting {
-                var day = CalendarDay(containing: StoredEventCoding.date(milliseconds: item.raisedAt), in: zone).ordinal
-                if digested.contains(day) { day = lastDue.ordinal }  // late for a sent day: the next digest
-                guard day <= lastDue.ordinal, !digested.contains(day) else { continue }
+                guard let day = Self.digestDay(raisedAt: item.raisedAt, digested: digested, lastDue: lastDue, zone: zone) else { continue }
                 groups[day, default: []].append(item)
             }
             for (ordinal, items) in groups.sorted(by: { $0.key < $1.key }) {

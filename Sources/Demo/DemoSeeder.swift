@@ -94,14 +94,15 @@ public enum DemoSeeder {
         for (blockIndex, block) in plan.blocks.enumerated() {
             let stored = try store.insertBlock(accountID: account.id, name: block.name, street: block.street,
                                                town: block.town, postcode: block.postcode)
-            for (unitIndex, unit) in block.units.enumerated() {
-                unitIDs[PortfolioPlan.UnitRef(block: blockIndex, unit: unitIndex)] = try store.insertUnit(accountID: account.id, blockID: stored.id, name: unit).id
+            let units = try store.insertUnits(accountID: account.id, blockID: stored.id, names: block.units)
+            for (unitIndex, unit) in units.enumerated() {
+                unitIDs[PortfolioPlan.UnitRef(block: blockIndex, unit: unitIndex)] = unit.id
             }
         }
-        for contact in plan.contacts {
-            _ = try store.insertContact(accountID: account.id, name: contact.name, email: contact.email, phone: contact.phone,
-                                        role: contact.role, unitIDs: contact.units.compactMap { unitIDs[$0] })
-        }
+        // One call for all the contacts (one transaction on PostgreSQL, not one per contact).
+        _ = try store.insertContacts(accountID: account.id, plan.contacts.map {
+            NewContact(name: $0.name, email: $0.email, phone: $0.phone, role: $0.role, unitIDs: $0.units.compactMap { unitIDs[$0] })
+        })
         return DemoEmailFactory(plan: plan, accountID: account.id, staffIDs: staffIDs, unitIDs: unitIDs,
                                 sendingDomain: sendingDomain, timeZone: store.timeZone)
     }
