@@ -239,12 +239,7 @@ struct SubjectRangeWalk {
             let id = entries.int64(0)
             if first == nil { first = id }
             last = id
-            var low = 0, high = candidates.count
-            while low < high {
-                let middle = (low + high) / 2
-                if candidates[middle] < id { low = middle + 1 } else { high = middle }
-            }
-            guard low < candidates.count, candidates[low] == id else { continue }
+            guard candidates.sortedContains(id) else { continue }
             // Rows are checked a few at a time: most candidates in the range are matches.
             pending.append(id)
             if pending.count >= limit - found() {
@@ -291,13 +286,8 @@ struct SubjectRangeWalk {
             spanned.reset()
             guard !candidates.isEmpty else { continue }
             var both: [Int64] = []
-            for id in ids {
-                var low = 0, high = candidates.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    if candidates[middle] < id { low = middle + 1 } else { high = middle }
-                }
-                if low < candidates.count && candidates[low] == id { both.append(id) }
+            for id in ids where candidates.sortedContains(id) {
+                both.append(id)
             }
             try check(both.sorted())
         }

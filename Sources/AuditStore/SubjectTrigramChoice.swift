@@ -42,7 +42,7 @@ enum SubjectTrigramChoice {
             let limit = min(bound, reach)
             let seen = held.prefix { $0 <= limit }
             guard seen.count >= minimumSeen else { continue }
-            let both = seen.filter { contains(candidate.sampledIDs, $0) }
+            let both = seen.filter { candidate.sampledIDs.sortedContains($0) }
             let after = share * Double(both.count) / Double(seen.count)
             guard candidateShare < rowPerEntry * entriesPerID * (share - after) else { continue }
             chosen.append(candidate)
@@ -57,15 +57,5 @@ enum SubjectTrigramChoice {
     /// The FTS5 query matching every one of `trigrams` (empty for none).
     static func match(_ trigrams: [SubjectTrigramSample]) -> String {
         trigrams.map { SearchText.ftsPhrase($0.text) }.joined(separator: " AND ")
-    }
-
-    /// Whether the ascending `ids` hold `id`.
-    private static func contains(_ ids: [Int64], _ id: Int64) -> Bool {
-        var low = 0, high = ids.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle] < id { low = middle + 1 } else { high = middle }
-        }
-        return low < ids.count && ids[low] == id
     }
 }

@@ -260,12 +260,7 @@ struct SubjectWalk {
             budget -= 1
             guard try entries.step() else { break }
             let id = entries.int64(0)
-            var lower = 0, upper = candidates.count
-            while lower < upper {
-                let middle = (lower + upper) / 2
-                if candidates[middle] < id { lower = middle + 1 } else { upper = middle }
-            }
-            guard lower < candidates.count, candidates[lower] == id else { continue }
+            guard candidates.sortedContains(id) else { continue }
             // Rows are checked a few at a time: most candidates in the domain are matches.
             pending.append(id)
             if pending.count >= limit - found.count {
