@@ -40,9 +40,7 @@ extension PostgresEventIngest {
                 """, on: db) { row in
                 (id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self))
             }
-            if let first = keys.first {
-                var lo = first.createdAt, hi = first.createdAt
-                for key in keys { lo = min(lo, key.createdAt); hi = max(hi, key.createdAt) }
+            if let (lo, hi) = Self.createdRange(keys.lazy.map(\.createdAt)) {
                 let found = try store.rows("""
                     SELECT e.id, e.account_id, e.created_at, e.provider_message_id, e.to_address FROM emails e
                     JOIN unnest(\(keys.map(\.accountID))::bigint[], \(keys.map(\.id))::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
@@ -234,12 +232,16 @@ extension PostgresEventIngest {
     /// them, not every month of the store (at 39 months, planning a statement over all of them
     /// took about as long as running it).
     static func createdRange(_ keys: [EmailKey]) -> (Date, Date) {
-        var lo = keys[0].createdAt, hi = keys[0].createdAt
-        for key in keys.dropFirst() {
-            lo = min(lo, key.createdAt)
-            hi = max(hi, key.createdAt)
+        createdRange(keys.lazy.map(\.createdAt))!
+    }
+
+    /// The earliest and latest of `times` (nil when empty): the bounds above, of any times.
+    static func createdRange(_ times: some Sequence<Date>) -> (Date, Date)? {
+        var range: (lo: Date, hi: Date)?
+        for time in times {
+            range = range.map { (min($0.lo, time), max($0.hi, time)) } ?? (time, time)
         }
-        return (lo, hi)
+        return range.map { ($0.lo, $0.hi) }
     }
 }
 
