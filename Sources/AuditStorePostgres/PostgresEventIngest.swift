@@ -227,8 +227,9 @@ final class PostgresEventIngest: EventOwnerLookup {
         if missing.contains(id) { return nil }
         let found = try store.rows("""
             SELECT e.account_id, e.created_at, e.provider_message_id, e.to_address
-            FROM accounts a JOIN email_keys k ON k.account_id = a.id AND k.id = \(id)
+            FROM email_keys k
             JOIN emails e ON e.account_id = k.account_id AND e.id = k.id AND e.created_at = k.created_at
+            WHERE k.account_id = ANY(ARRAY(SELECT a.id FROM accounts a)) AND k.id = \(id)
             """, on: db) { row in
             EmailKey(accountID: try row[0].decode(Int64.self), createdAt: try row[1].decode(Date.self),
                      messageID: try row[2].decode(String?.self), to: try row[3].decode(String.self))

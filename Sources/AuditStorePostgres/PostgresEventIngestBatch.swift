@@ -31,12 +31,16 @@ extension PostgresEventIngest {
             // then the rows themselves with the partition key bounded to those months. One probe
             // per id (LATERAL ... LIMIT 1): with `k.id = ANY(...)` the planner chose a parallel
             // scan of all of email_keys at 1,000,000 emails (~80 ms per batch; auto_explain).
+            // Both key columns are conditions of the probe (the accounts as an array), so it is
+            // a primary-key look-up whatever the statistics say: joined to `accounts`, a store
+            // filled by `migrate` and not yet analysed had the planner scan all of email_keys
+            // for every id (300,000 emails: 7,995 falling to 557 events/s; auto_explain).
             let keys = try store.rows("""
                 SELECT k.id, k.account_id, k.created_at
                 FROM unnest(\(auditIDs)::bigint[]) AS i(id)
                 CROSS JOIN LATERAL (
-                    SELECT k.id, k.account_id, k.created_at FROM accounts a
-                    JOIN email_keys k ON k.account_id = a.id AND k.id = i.id LIMIT 1) k
+                    SELECT k.id, k.account_id, k.created_at FROM email_keys k
+                    WHERE k.account_id = ANY(ARRAY(SELECT a.id FROM accounts a)) AND k.id = i.id LIMIT 1) k
                 """, on: db) { row in
                 (id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self))
             }
@@ -140,12 +144,15 @@ extension PostgresEventIngest {
         guard !pairs.isEmpty else { return [] }
         let keys = pairs.map { emails[$0.emailID]! }
         let (lo, hi) = Self.createdRange(keys)
+        // One index probe per pair (LATERAL): see ``events(of:)``.
         let found = try store.rows("""
-            SELECT v.email_id, v.event_key, v.provider_event_id, v.kind FROM events v
-            JOIN unnest(\(keys.map(\.accountID))::bigint[], \(pairs.map(\.emailID))::bigint[],
+            SELECT v.email_id, v.event_key, v.provider_event_id, v.kind
+            FROM unnest(\(keys.map(\.accountID))::bigint[], \(pairs.map(\.emailID))::bigint[],
                         \(keys.map(\.createdAt))::timestamptz[], \(pairs.map(\.hash))::bigint[]) AS k(a, i, c, h)
-              ON v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c AND v.key_hash = k.h
-            WHERE v.email_created_at >= \(lo) AND v.email_created_at <= \(hi)
+            CROSS JOIN LATERAL (
+                SELECT v.email_id, v.event_key, v.provider_event_id, v.kind FROM events v
+                WHERE v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c AND v.key_hash = k.h
+                  AND v.email_created_at >= \(lo) AND v.email_created_at <= \(hi) OFFSET 0) v
             """, on: db) { row in
             EmailEventKey(emailID: try row[0].decode(Int64.self),
                           key: StoredEventCoding.key(stored: try row[1].decode(String.self), providerEventID: try row[2].decode(String.self),
@@ -192,12 +199,18 @@ extension PostgresEventIngest {
         guard !ids.isEmpty else { return [:] }
         let keys = ids.map { emails[$0]! }
         let (lo, hi) = Self.createdRange(keys)
+        // One index probe per email (LATERAL; `OFFSET 0` keeps the planner from flattening it
+        // back into a join), whatever the statistics say: joined to the
+        // unnest, a month partition the ingest was filling and autovacuum had not analysed yet
+        // looked empty to the planner, which then scanned it whole for every email (a nested
+        // loop with the unnest inside: 2-3 s per batch at 300,000 emails; auto_explain).
         let rows = try store.rows("""
             SELECT \(unescaped: PostgresAuditStore.eventColumns), v.email_id
-            FROM events v
-            JOIN unnest(\(keys.map(\.accountID))::bigint[], \(ids)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
-              ON v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c
-            WHERE v.email_created_at >= \(lo) AND v.email_created_at <= \(hi)
+            FROM unnest(\(keys.map(\.accountID))::bigint[], \(ids)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
+            CROSS JOIN LATERAL (
+                SELECT v.* FROM events v
+                WHERE v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c
+                  AND v.email_created_at >= \(lo) AND v.email_created_at <= \(hi) OFFSET 0) v
             ORDER BY v.email_id, v.id
             """, on: db) { row in (try row[16].decode(Int64.self), try PostgresAuditStore.providerEvent(from: row)) }
         var events: [Int64: [ProviderEvent]] = [:]
