@@ -28,20 +28,8 @@ extension PostgresEventIngest {
         let auditIDs = Set(items.compactMap(\.auditEmailID)).filter { emails[$0] == nil && !missing.contains($0) }.sorted()
         if !auditIDs.isEmpty {
             // Each id's account and month from email_keys (one index, not a probe of every month),
-            // then the rows themselves with the partition key bounded to those months. One probe
-            // per id (LATERAL ... LIMIT 1): with `k.id = ANY(...)` the planner chose a parallel
-            // scan of all of email_keys at 1,000,000 emails (~80 ms per batch; auto_explain).
-            // Both key columns are conditions of the probe (the accounts as an array), so it is
-            // a primary-key look-up whatever the statistics say: joined to `accounts`, a store
-            // filled by `migrate` and not yet analysed had the planner scan all of email_keys
-            // for every id (300,000 emails: 7,995 falling to 557 events/s; auto_explain).
-            let keys = try store.rows("""
-                SELECT k.id, k.account_id, k.created_at
-                FROM unnest(\(auditIDs)::bigint[]) AS i(id)
-                CROSS JOIN LATERAL (
-                    SELECT k.id, k.account_id, k.created_at FROM email_keys k
-                    WHERE k.account_id = ANY(ARRAY(SELECT a.id FROM accounts a)) AND k.id = i.id LIMIT 1) k
-                """, on: db) { row in
+            // then the rows themselves with the partition key bounded to those months.
+            let keys = try store.rows(Self.emailKeysQuery(auditIDs), on: db) { row in
                 (id: try row[0].decode(Int64.self), accountID: try row[1].decode(Int64.self), createdAt: try row[2].decode(Date.self))
             }
             if let (lo, hi) = Self.createdRange(keys.lazy.map(\.createdAt)) {
@@ -198,21 +186,9 @@ extension PostgresEventIngest {
     func events(of ids: [Int64]) throws -> [Int64: [ProviderEvent]] {
         guard !ids.isEmpty else { return [:] }
         let keys = ids.map { emails[$0]! }
-        let (lo, hi) = Self.createdRange(keys)
-        // One index probe per email (LATERAL; `OFFSET 0` keeps the planner from flattening it
-        // back into a join), whatever the statistics say: joined to the
-        // unnest, a month partition the ingest was filling and autovacuum had not analysed yet
-        // looked empty to the planner, which then scanned it whole for every email (a nested
-        // loop with the unnest inside: 2-3 s per batch at 300,000 emails; auto_explain).
-        let rows = try store.rows("""
-            SELECT \(unescaped: PostgresAuditStore.eventColumns), v.email_id
-            FROM unnest(\(keys.map(\.accountID))::bigint[], \(ids)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
-            CROSS JOIN LATERAL (
-                SELECT v.* FROM events v
-                WHERE v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c
-                  AND v.email_created_at >= \(lo) AND v.email_created_at <= \(hi) OFFSET 0) v
-            ORDER BY v.email_id, v.id
-            """, on: db) { row in (try row[16].decode(Int64.self), try PostgresAuditStore.providerEvent(from: row)) }
+        let rows = try store.rows(Self.eventsQuery(keys: keys, ids: ids), on: db) { row in
+            (try row[16].decode(Int64.self), try PostgresAuditStore.providerEvent(from: row))
+        }
         var events: [Int64: [ProviderEvent]] = [:]
         for (id, event) in rows { events[id, default: []].append(event) }
         return events
@@ -237,6 +213,44 @@ extension PostgresEventIngest {
             WHERE e.account_id = k.a AND e.id = k.i AND e.created_at = k.c
               AND e.created_at >= \(lo) AND e.created_at <= \(hi)
             """)
+    }
+
+    /// The accounts and creation times of the emails `ids` from `email_keys`, one primary-key
+    /// probe per id (LATERAL ... LIMIT 1).
+    ///
+    /// With `k.id = ANY(...)` the planner chose a parallel scan of all of email_keys at
+    /// 1,000,000 emails (~80 ms per batch; auto_explain). Both key columns are conditions of the
+    /// probe (the accounts as an array), so it is a look-up whatever the statistics say: joined
+    /// to `accounts`, a store filled by `migrate` and not yet analysed had the planner scan all
+    /// of email_keys for every id (300,000 emails: 7,995 falling to 557 events/s per tenth).
+    static func emailKeysQuery(_ ids: [Int64]) -> PostgresQuery {
+        """
+        SELECT k.id, k.account_id, k.created_at
+        FROM unnest(\(ids)::bigint[]) AS i(id)
+        CROSS JOIN LATERAL (
+            SELECT k.id, k.account_id, k.created_at FROM email_keys k
+            WHERE k.account_id = ANY(ARRAY(SELECT a.id FROM accounts a)) AND k.id = i.id LIMIT 1) k
+        """
+    }
+
+    /// Every event of the emails `ids` (`keys` their accounts and creation times, in the same
+    /// order), each email's in the order they were stored: ``eventColumns`` and the email id.
+    ///
+    /// One index probe per email (LATERAL; `OFFSET 0` keeps the planner from flattening it back
+    /// into a join), whatever the statistics say: joined to the unnest, a month partition the
+    /// ingest was filling and autovacuum had not analysed yet looked empty to the planner, which
+    /// then read it whole for every email (2-3 s per batch at 300,000 emails; auto_explain).
+    static func eventsQuery(keys: [EmailKey], ids: [Int64]) -> PostgresQuery {
+        let (lo, hi) = createdRange(keys)
+        return """
+            SELECT \(unescaped: PostgresAuditStore.eventColumns), v.email_id
+            FROM unnest(\(keys.map(\.accountID))::bigint[], \(ids)::bigint[], \(keys.map(\.createdAt))::timestamptz[]) AS k(a, i, c)
+            CROSS JOIN LATERAL (
+                SELECT v.* FROM events v
+                WHERE v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c
+                  AND v.email_created_at >= \(lo) AND v.email_created_at <= \(hi) OFFSET 0) v
+            ORDER BY v.email_id, v.id
+            """
     }
 
     /// The earliest and latest creation time of `keys` (not empty). The statements over a
