@@ -116,8 +116,12 @@ extension PostgresAuditStore {
         var common = subjectConditions(filter, &statement)
         common += spanConditions(span, &statement)
         // Month boundaries: a generic plan prunes the partitions outside them when it runs.
-        if let low = window?.low { common.append("e.created_at >= \(statement.time(low))") }
-        if let high = window?.high { common.append("e.created_at < \(statement.time(high))") }
+        // Both, always (an open end as a far date), so that every window of a filter is one
+        // statement text, prepared once per connection rather than once per shape of window.
+        if let window {
+            common.append("e.created_at >= \(statement.time(window.low ?? .distantPast))")
+            common.append("e.created_at < \(statement.time(window.high ?? .distantFuture))")
+        }
         if let cursor {
             let at = statement.time(cursor.createdAt), id = statement.bind(cursor.id)
             // The first bounds the index range (and the partitions read); the second skips the
