@@ -42,6 +42,10 @@ struct BenchCommand: ParsableCommand {
           help: "With --db postgresql://... and an empty database: ingest the events file into the SQLite store first and copy everything, events and roll-ups included, with migrate's code (no PostgreSQL ingest: a store for the reader's figures in minutes, not hours).")
     var pgCopyEvents = false
 
+    @Option(name: .customLong("pg-writers"),
+            help: "With --db postgresql://...: connections storing batches at once during the ingest (email-audit ingest uses 2).")
+    var pgWriters = 2
+
     @Option(help: "Samples per query kind.")
     var samples = 300
 
