@@ -134,6 +134,10 @@ public enum PostgresStoreCopy {
             }
         }
         try setSequences(db)
+        // The planner's statistics of what was copied: autovacuum analyses a table only after
+        // 50 rows and a tenth of it have changed since its last look, which a table of a few
+        // rows (accounts) never reaches, and a just-filled store is otherwise planned as empty.
+        try db.execute("ANALYZE")
         return copiedNow
     }
 

@@ -250,6 +250,13 @@ struct StoreCopyTests {
             // Partitions were made for each month of the emails (March and April 2026 at least).
             let months = try PostgresPartitions.months(of: "emails", in: db).map(\.name)
             #expect(months.contains("emails_y2026m03") && months.contains("emails_y2026m04"))
+            // The copy leaves the planner statistics of what it copied (accounts, a table
+            // autovacuum would never analyse at a few rows, and every month of emails).
+            let unanalysed = try db.rows("""
+                SELECT relname FROM pg_stat_user_tables
+                WHERE (relname IN ('accounts', 'email_keys') OR relname LIKE 'emails_y%') AND last_analyze IS NULL
+                """).map { try $0.decode(String.self) }
+            #expect(unanalysed.isEmpty, "\(unanalysed)")
             // System staff records kept their kind.
             let system = try DatabaseQueue(path: seeded.path).read { try Int64.fetchOne($0, sql: "SELECT count(*) FROM staff WHERE is_external = 2") }
             #expect((system ?? 0) >= 1)
