@@ -4,7 +4,8 @@
 # On one month of a store built by scripts/bench_postgres.sh (PG_BENCH_KEEP=1), it copies the month three
 # ways: exp_a with every index of the month (today), exp_b without the three indexes that hold status
 # (fillfactor 80, so an update is HOT), exp_c the narrow (key, raised by, status, to) table with those
-# three; then five times updates the same 1,400 random rows (a batch) in each, as the ingest does, and
+# three; then, five times, updates 1,400 random rows (a batch; the same rows in each copy) as the ingest
+# does, and
 # prints the times and the HOT counts. It leaves the exp_* tables behind (DROP TABLE exp_a, exp_b, exp_c, exp_ids).
 #
 #   bash scripts/pg_status_split_experiment.sh "postgresql://...?host=/tmp/email-audit-pg.XXXX" [month partition]
