@@ -132,7 +132,7 @@ extension PostgresEventIngest {
         guard !pairs.isEmpty else { return [] }
         let keys = pairs.map { emails[$0.emailID]! }
         let (lo, hi) = Self.createdRange(keys)
-        // One index probe per pair (LATERAL): see ``events(of:)``.
+        // One index probe per pair (LATERAL, `OFFSET 0`): why in ``eventsQuery(keys:ids:)``.
         let found = try store.rows("""
             SELECT v.email_id, v.event_key, v.provider_event_id, v.kind
             FROM unnest(\(keys.map(\.accountID))::bigint[], \(pairs.map(\.emailID))::bigint[],
