@@ -8,10 +8,12 @@ import PostgresNIO
 /// A page is keyset-paged on (created_at, id) — never OFFSET — from one of the indexes that
 /// lead with `account_id` and end in `(created_at, id)`, chosen by the filter as the SQLite
 /// store chooses: an exact To reads `emails_to_created`, a `*@domain` `emails_account_domain_created`;
-/// otherwise one range per (raiser × status) combination (`emails_raised_status_created`,
-/// `emails_raised_created`, `emails_account_status_created`, `emails_account_created`), each
+/// otherwise one range per (raiser × status) combination (`email_statuses_raised_status_created`,
+/// `emails_raised_created`, `email_statuses_status_created`, `emails_account_created`), each
 /// read newest first with the page's LIMIT and merged in one `UNION ALL`, so even a rare status
-/// is a short read. A To prefix or part becomes the account's matching addresses (from
+/// is a short read. A range of one status reads `email_statuses` (schema version 9: the status
+/// is in none of `emails`' indexes, so that the ingest's status updates are HOT) and joins each
+/// of its rows to its email by key; with Subject text the status is checked per row instead. A To prefix or part becomes the account's matching addresses (from
 /// `recipients` and its trigram index): up to ``maximumPrefixAddresses`` are one exact-address
 /// range each; more are checked row by row. Subject text is `ILIKE` (which the `pg_trgm` index
 /// on `emails.subject` answers when the planner finds the text rare) and an exact check with
@@ -112,27 +114,34 @@ extension PostgresAuditStore {
         let account = statement.bind(accountID)
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
 
-        // Conditions every range shares: subject, dates, the cursor.
-        var common = subjectConditions(filter, &statement)
-        common += spanConditions(span, &statement)
+        // Conditions every range shares: subject, then the dates and the cursor, on the
+        // (created_at, id) of the table a range reads (`e`, or `x` for `email_statuses`).
+        let subject = subjectConditions(filter, &statement)
+        var times: [(String) -> String] = []
+        for condition in spanConditions(span, &statement) {
+            times.append { alias in condition.replacingOccurrences(of: "e.created_at", with: "\(alias).created_at") }
+        }
         // Month boundaries: a generic plan prunes the partitions outside them when it runs.
         // Both, always (an open end as a far date), so that every window of a filter is one
         // statement text, prepared once per connection rather than once per shape of window.
         if let window {
-            common.append("e.created_at >= \(statement.time(window.low ?? .distantPast))")
-            common.append("e.created_at < \(statement.time(window.high ?? .distantFuture))")
+            let low = statement.time(window.low ?? .distantPast), high = statement.time(window.high ?? .distantFuture)
+            times.append { "\($0).created_at >= \(low)" }
+            times.append { "\($0).created_at < \(high)" }
         }
         if let cursor {
             let at = statement.time(cursor.createdAt), id = statement.bind(cursor.id)
             // The first bounds the index range (and the partitions read); the second skips the
             // cursor's own row and its ties on the near side.
-            common.append(older ? "e.created_at <= \(at)" : "e.created_at >= \(at)")
-            common.append(older ? "(e.created_at, e.id) < (\(at), \(id))" : "(e.created_at, e.id) > (\(at), \(id))")
+            times.append { older ? "\($0).created_at <= \(at)" : "\($0).created_at >= \(at)" }
+            times.append { older ? "(\($0).created_at, \($0).id) < (\(at), \(id))" : "(\($0).created_at, \($0).id) > (\(at), \(id))" }
         }
 
-        // The ranges: each a list of conditions after the account.
+        // The ranges: each a list of conditions after the account, on `e` (`emails`) or, for the
+        // ranges in `statusRanges`, on `x` (`email_statuses`).
         var ranges: [[String]] = []
-        var residualTo: String?
+        var statusRanges: Set<Int> = []
+        var residualTo: ((String) -> String)?
         switch filter.to {
         case .exact(let address)?:
             ranges = [["e.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))"]]
@@ -149,7 +158,8 @@ extension PostgresAuditStore {
                     ranges = addresses.map { ["e.to_address = \(statement.bind($0))"] }
                 }
             } else {
-                residualTo = addressCheck(pattern, &statement)
+                let text = statement.bind(SearchPattern.storedForm(pattern))
+                residualTo = { Self.addressCheck(pattern, boundText: text, column: "\($0).to_address") }
             }
         case nil:
             break
@@ -160,14 +170,19 @@ extension PostgresAuditStore {
             let split = statuses.count * raisers.count <= Self.maximumCombinations || filter.raisedBy.isEmpty
             for raiser in raisers {
                 for status in split ? statuses : [nil] {
+                    // One status without Subject text: `email_statuses` (the status is in none
+                    // of `emails`' indexes, schema version 9), then each row's email by key.
+                    let fromStatuses = status != nil && subject.isEmpty
+                    let alias = fromStatuses ? "x" : "e"
                     var range: [String] = []
-                    if let raiser { range.append("e.raised_by_id = \(statement.bind(raiser))") }
+                    if let raiser { range.append("\(alias).raised_by_id = \(statement.bind(raiser))") }
                     if let status {
-                        range.append("e.status = \(statement.bind(Int16(status.code)))")
+                        range.append("\(alias).status = \(statement.bind(Int16(status.code)))")
                     } else if !filter.statuses.isEmpty {
                         range.append(statusCondition(filter.statuses, &statement))
                     }
-                    if let residualTo { range.append(residualTo) }
+                    if let residualTo { range.append(residualTo(alias)) }
+                    if fromStatuses { statusRanges.insert(ranges.count) }
                     ranges.append(range)
                 }
             }
@@ -182,11 +197,16 @@ extension PostgresAuditStore {
         // Prepared: the LIMIT in the text (a number, not a value from outside), so the generic
         // plan is made for it (with a LIMIT parameter the planner assumes a tenth of the rows).
         let count = prepared ? String(limit) : statement.bind(Int64(limit))
-        let parts = ranges.map { range in
-            """
-            (SELECT e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity FROM emails e
-             WHERE \((["e.account_id = \(account)"] + range + common).joined(separator: " AND "))
-             ORDER BY e.created_at \(order), e.id \(order) LIMIT \(count))
+        let parts = ranges.enumerated().map { index, range in
+            let alias = statusRanges.contains(index) ? "x" : "e"
+            let conditions = ["\(alias).account_id = \(account)"] + range + subject + times.map { $0(alias) }
+            let from = alias == "x" ? """
+                email_statuses x JOIN emails e ON e.account_id = x.account_id AND e.id = x.id AND e.created_at = x.created_at
+                """ : "emails e"
+            return """
+            (SELECT e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity FROM \(from)
+             WHERE \(conditions.joined(separator: " AND "))
+             ORDER BY \(alias).created_at \(order), \(alias).id \(order) LIMIT \(count))
             """
         }
         let sql = """
@@ -246,9 +266,14 @@ extension PostgresAuditStore {
         let account = statement.bind(accountID)
         guard var conditions = try countingConditions(filter, accountID: accountID, account: account, statuses: statuses,
                                                       now: now, &statement) else { return [] }
-        // Word for word the predicate of the partial index emails_account_failure_address.
+        // Word for word the predicate of the partial index email_statuses_failure_address, which
+        // answers every filter but Subject text and a `*@domain` (their columns are in `emails`
+        // only, read through their own indexes).
         conditions.append("e.status IN (\(DomainFailures.statuses.map { String($0.code) }.sorted().joined(separator: ", ")))")
-        let sql = "SELECT e.to_address, e.status, count(*) FROM emails e WHERE \(conditions.joined(separator: " AND ")) GROUP BY 1, 2"
+        var table = "email_statuses"
+        if case .domain? = filter.to { table = "emails" }
+        if !(filter.subject ?? "").isEmpty { table = "emails" }
+        let sql = "SELECT e.to_address, e.status, count(*) FROM \(table) e WHERE \(conditions.joined(separator: " AND ")) GROUP BY 1, 2"
         let counts = try rows(statement.query(sql)) { row -> (domain: String, status: EmailStatus, count: Int)? in
             guard let status = EmailStatus(code: Int(try row[1].decode(Int16.self))) else { return nil }
             // Grouped by address (the partial index holds it), the domain cut as the column does.
@@ -311,7 +336,11 @@ extension PostgresAuditStore {
     /// (SQLite: `stem <= to < stem + U+10FFFF`, `instr(to, part) > 0`).
     private func addressCheck(_ pattern: AddressPattern, _ statement: inout PostgresStatement,
                               column: String = "e.to_address") -> String {
-        let text = statement.bind(SearchPattern.storedForm(pattern))
+        Self.addressCheck(pattern, boundText: statement.bind(SearchPattern.storedForm(pattern)), column: column)
+    }
+
+    /// ``addressCheck(_:_:column:)`` with the pattern's stored form already bound as `boundText`.
+    private static func addressCheck(_ pattern: AddressPattern, boundText text: String, column: String) -> String {
         if case .prefix = pattern { return "starts_with(\(column), \(text))" }
         return "strpos(\(column), \(text)) > 0"
     }

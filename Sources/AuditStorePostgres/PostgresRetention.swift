@@ -96,9 +96,12 @@ extension PostgresAuditStore: RetentionStore {
             WHERE r.account_id = d.account_id AND r.address = d.to_address
             """)
         try db.execute("DELETE FROM recipients WHERE emails <= 0")
-        // Dropping a partition runs no delete trigger: the month's email keys go here.
+        // Dropping a partition runs no delete trigger: the month's email keys and statuses go here.
         try db.execute("""
             DELETE FROM email_keys k USING \(unescaped: emails) e WHERE k.account_id = e.account_id AND k.id = e.id
+            """)
+        try db.execute("""
+            DELETE FROM email_statuses s USING \(unescaped: emails) e WHERE s.account_id = e.account_id AND s.id = e.id
             """)
         try db.execute("ALTER TABLE events DETACH PARTITION \(unescaped: events)")
         try db.execute("DROP TABLE \(unescaped: events)")

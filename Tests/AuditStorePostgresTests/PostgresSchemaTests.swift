@@ -14,7 +14,7 @@ struct PostgresSchemaTests {
         "email_host_ids", "email_units", "events", "rollups", "rollups_monthly", "rollups_yearly", "recipients",
         "webhook_tokens", "users", "account_suppressions", "suppression_history", "notification_preferences",
         "notifications", "notification_digests", "email_resends", "contact_changes", "hand_over_outcomes", "hand_over_claims",
-        "migration_progress", "email_keys",
+        "migration_progress", "email_keys", "email_statuses",
     ]
     /// The tables whose rows belong to no account.
     static let accountless: Set<String> = ["store_meta", "accounts", "users", "notification_preferences", "webhook_tokens",
@@ -37,11 +37,11 @@ struct PostgresSchemaTests {
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(PostgresSchema.version == 8)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 8))
+            #expect(PostgresSchema.version == 9)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 9))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "8")
+            #expect(try meta(db, "schema_version") == "9")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""
