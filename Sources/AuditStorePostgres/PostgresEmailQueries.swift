@@ -197,16 +197,27 @@ extension PostgresAuditStore {
         // Prepared: the LIMIT in the text (a number, not a value from outside), so the generic
         // plan is made for it (with a LIMIT parameter the planner assumes a tenth of the rows).
         let count = prepared ? String(limit) : statement.bind(Int64(limit))
+        let columns = "e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity"
         let parts = ranges.enumerated().map { index, range in
-            let alias = statusRanges.contains(index) ? "x" : "e"
-            let conditions = ["\(alias).account_id = \(account)"] + range + subject + times.map { $0(alias) }
-            let from = alias == "x" ? """
-                email_statuses x JOIN emails e ON e.account_id = x.account_id AND e.id = x.id AND e.created_at = x.created_at
-                """ : "emails e"
+            guard statusRanges.contains(index) else {
+                let conditions = ["e.account_id = \(account)"] + range + subject + times.map { $0("e") }
+                return """
+                (SELECT \(columns) FROM emails e
+                 WHERE \(conditions.joined(separator: " AND "))
+                 ORDER BY e.created_at \(order), e.id \(order) LIMIT \(count))
+                """
+            }
+            // Every condition is on `email_statuses` (one row per email), so its page comes
+            // first and then each row's email, one key probe each (LATERAL, `OFFSET 0`: as a
+            // join, the generic plan hashed both tables whole, ~500 ms at 1,000,000 emails).
+            let conditions = ["x.account_id = \(account)"] + range + times.map { $0("x") }
             return """
-            (SELECT e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity FROM \(from)
-             WHERE \(conditions.joined(separator: " AND "))
-             ORDER BY \(alias).created_at \(order), \(alias).id \(order) LIMIT \(count))
+            (SELECT \(columns)
+             FROM (SELECT x.account_id, x.id, x.created_at FROM email_statuses x
+                   WHERE \(conditions.joined(separator: " AND "))
+                   ORDER BY x.created_at \(order), x.id \(order) LIMIT \(count)) x
+             CROSS JOIN LATERAL (SELECT \(columns) FROM emails e
+                                 WHERE e.account_id = x.account_id AND e.id = x.id AND e.created_at = x.created_at OFFSET 0) e)
             """
         }
         let sql = """

@@ -69,6 +69,22 @@ struct PostgresReaderPlanTests {
                         // expectation): the first may be a small month (this month so far), which
                         // PostgreSQL may read whole; a month of more than 5,000 rows is read by index.
                         #expect(plan.contains("Index") || !full.contains { plan.contains("on \($0) ") }, "\(filter) \(direction):\n\(plan)")
+                        // A prepared page runs a generic plan (made without the values): the same
+                        // (a To prefix's statement needs its addresses: nil here, skipped).
+                        if pg.preparesPage(of: filter),
+                           let page = try pg.pageStatement(matching: filter, addresses: [], accountID: account.id, from: cursor,
+                                                           direction: direction, limit: 50, now: now) {
+                            try db.execute("SET plan_cache_mode = force_generic_plan")
+                            try db.execute(PostgresQuery(unsafeSQL: "PREPARE plan_test AS " + page.query.sql))
+                            let execute = page.arguments.isEmpty ? "EXECUTE plan_test" : "EXECUTE plan_test(\(page.arguments.joined(separator: ", ")))"
+                            let generic = try db.rows(PostgresQuery(unsafeSQL: "EXPLAIN " + execute)).map { try $0.decode(String.self) }
+                                .joined(separator: "\n")
+                            try db.execute("DEALLOCATE plan_test")
+                            try db.execute("RESET plan_cache_mode")
+                            for partition in full {
+                                #expect(!generic.contains("Seq Scan on \(partition) "), "generic \(filter) \(direction):\n\(generic)")
+                            }
+                        }
                     }
                     // And the page is the right one (the model is the generator's rule).
                     let page = try pg.summaries(matching: filter, accountID: account.id, from: nil, direction: .older, limit: 5, now: now)
