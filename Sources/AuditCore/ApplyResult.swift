@@ -51,4 +51,27 @@ public struct ApplyResult: Sendable, Hashable {
         self.suppressionsAdded = suppressionsAdded
         self.notificationsRaised = notificationsRaised
     }
+
+    /// Adds what a later transaction did, so that the result reads as one transaction's: counts
+    /// summed, an email changed by both listed once (its status before the first, after the
+    /// last; dropped when that is no change), in email id order.
+    public mutating func append(_ later: ApplyResult) {
+        inserted += later.inserted
+        duplicates += later.duplicates
+        createdEmails += later.createdEmails
+        notificationsRaised += later.notificationsRaised
+        suppressionsAdded += later.suppressionsAdded
+        guard !later.statusChanges.isEmpty else { return }
+        var merged = Dictionary(statusChanges.map { ($0.emailID, $0) }, uniquingKeysWith: { _, last in last })
+        for change in later.statusChanges {
+            if var earlier = merged[change.emailID] {
+                earlier.new = change.new
+                earlier.detail = change.detail
+                merged[change.emailID] = earlier
+            } else {
+                merged[change.emailID] = change
+            }
+        }
+        statusChanges = merged.values.filter { $0.old != $0.new }.sorted { $0.emailID < $1.emailID }
+    }
 }

@@ -25,6 +25,13 @@ public final class PostgresAuditStore: @unchecked Sendable {
     /// statement afresh, as before (the benchmark's `--pg-unprepared`, to compare both in one
     /// binary on one database; tests check both give the same pages).
     public var preparesPages = true
+    /// The most provider messages one ingest transaction locks (``apply(_:defaultAccountID:)``
+    /// splits a batch naming more into transactions in a row). Every message is one advisory
+    /// lock until the transaction ends, and the server's lock table holds
+    /// `max_locks_per_transaction` × `max_connections` locks in all (6,400 by default): two
+    /// writers with 4,000-event batches of distinct messages, or one batch of 8,000 events
+    /// (email-audit-bench --pg-batch-size 8000 at 300,000 emails), ran out of it (SQLSTATE 53200).
+    public var messagesPerTransaction = 2_000
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

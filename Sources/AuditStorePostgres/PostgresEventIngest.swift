@@ -28,11 +28,43 @@ extension PostgresAuditStore: EventIngestStore {
     /// ``NotificationRules/recipients(of:among:activity:)``). Not yet: the move of an
     /// External email's creation time to an earlier event that arrives in a later batch (the
     /// creation time is the partition key; within one batch the earliest event's time is used).
+    ///
+    /// A batch naming more than ``messagesPerTransaction`` messages is stored as several
+    /// transactions in a row (each a run of the batch in its order, the whole batch checked
+    /// first), their results merged (``ApplyResult/append(_:)``): a failure after the first
+    /// leaves the earlier runs stored, which ingesting the batch again skips as duplicates.
     public func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
         for item in batch {
             if let refusal = StoredEventCoding.refusal(of: item) { throw PostgresStoreError.invalidValue(refusal) }
         }
+        var result = ApplyResult()
+        for run in Self.runs(of: batch, messagesAtMost: messagesPerTransaction) {
+            result.append(try applyInOneTransaction(Array(run), defaultAccountID: defaultAccountID))
+        }
+        return result
+    }
+
+    /// `batch` cut into consecutive runs of at most `limit` distinct messages (by the hash the
+    /// message locks take), in order.
+    static func runs(of batch: [IncomingEvent], messagesAtMost limit: Int) -> [ArraySlice<IncomingEvent>] {
+        var runs: [ArraySlice<IncomingEvent>] = []
+        var start = batch.startIndex
+        var messages: Set<Int64> = []
+        for index in batch.indices {
+            let hash = StoredEventCoding.messageHash(batch[index].messageID)
+            if !messages.contains(hash), messages.count >= max(1, limit) {
+                runs.append(batch[start..<index])
+                start = index
+                messages.removeAll(keepingCapacity: true)
+            }
+            messages.insert(hash)
+        }
+        if start < batch.endIndex { runs.append(batch[start...]) }
+        return runs
+    }
+
+    private func applyInOneTransaction(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         var attempt = 1
         while true {
             do {
@@ -91,11 +123,17 @@ final class PostgresEventIngest: EventOwnerLookup {
     }
 
     func apply(_ batch: [IncomingEvent]) throws -> ApplyResult {
-        // Rejected events carry no recipient: it is the To header.
-        let items = batch.map(EventOwnership.withRecipient)
-        for item in items {
-            let key = MessageRecipient(messageID: item.messageID, recipient: item.recipient)
-            earliest[key] = min(earliest[key] ?? item.event.occurredAt, item.event.occurredAt)
+        // Rejected events carry no recipient: it is the To header. The batch's events are read
+        // in place by index from here on: an `IncomingEvent` holds a dozen strings and arrays,
+        // and every copy of one retains (and later releases) each of them.
+        var items = batch
+        for index in items.indices where items[index].recipient.isEmpty {
+            items[index] = EventOwnership.withRecipient(items[index])
+        }
+        for index in items.indices {
+            let key = MessageRecipient(messageID: items[index].messageID, recipient: items[index].recipient)
+            let at = items[index].event.occurredAt
+            earliest[key] = min(earliest[key] ?? at, at)
         }
         // One message's email is found or made by one ingester at a time.
         try lockMessages(items.map { StoredEventCoding.messageHash($0.messageID) })
@@ -103,8 +141,8 @@ final class PostgresEventIngest: EventOwnerLookup {
         try prefetchEmails(of: items)
         var owners: [Int64] = []
         owners.reserveCapacity(items.count)
-        for item in items {
-            owners.append(try EventOwnership.owner(of: item, in: self))
+        for index in items.indices {
+            owners.append(try EventOwnership.owner(of: items[index], in: self))
         }
         try flushClaims()
         // Lock every email the batch names, in id order, and read its state.
@@ -114,24 +152,25 @@ final class PostgresEventIngest: EventOwnerLookup {
         result.createdEmails = created.count
         var touched: Set<Int64> = []
         var headers: [Int64: MessageHeaders] = [:]
-        var suppressions: [(item: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
+        var suppressions: [(index: Int, kind: SuppressionKind, emailID: Int64)] = []
         let hashes = items.map { StoredEventCoding.keyHash($0.event.key) }
         var stored = try storedKeys(zip(owners, hashes).map { (emailID: $0.0, hash: $0.1) })
-        var new: [(item: IncomingEvent, emailID: Int64, hash: Int64)] = []
-        for ((item, emailID), hash) in zip(zip(items, owners), hashes) {
+        var new: [(index: Int, emailID: Int64, hash: Int64)] = []
+        for index in items.indices {
+            let emailID = owners[index]
             // Stored before, or earlier in this batch: once.
-            guard stored.insert(EmailEventKey(emailID: emailID, key: item.event.key)).inserted else {
+            guard stored.insert(EmailEventKey(emailID: emailID, key: items[index].event.key)).inserted else {
                 result.duplicates += 1
                 continue
             }
-            new.append((item, emailID, hash))
+            new.append((index, emailID, hashes[index]))
             result.inserted += 1
             touched.insert(emailID)
-            if !item.headers.subject.isEmpty, headers[emailID] == nil { headers[emailID] = item.headers }
-            if let kind = SuppressionKind.added(by: item.event) { suppressions.append((item, kind, emailID)) }
+            if !items[index].headers.subject.isEmpty, headers[emailID] == nil { headers[emailID] = items[index].headers }
+            if let kind = SuppressionKind.added(by: items[index].event) { suppressions.append((index, kind, emailID)) }
         }
         guard !touched.isEmpty else { return result }
-        try insertEvents(new, compressor: StoredEventCoding.RawEventCompressor())
+        try insertEvents(new, of: items, compressor: StoredEventCoding.RawEventCompressor())
 
         var rollups = PostgresRollupDeltas(timeZone: store.timeZone)
         var notices: [Int64: PostgresNotificationWriter.EmailFacts] = [:]
@@ -174,11 +213,12 @@ final class PostgresEventIngest: EventOwnerLookup {
         // within one address in batch order, as the SQLite store adds them.
         let ordered = suppressions.enumerated().sorted { a, b in
             let ka = emails[a.element.emailID]!.accountID, kb = emails[b.element.emailID]!.accountID
-            return (ka, a.element.item.recipient, a.offset) < (kb, b.element.item.recipient, b.offset)
+            return (ka, items[a.element.index].recipient, a.offset) < (kb, items[b.element.index].recipient, b.offset)
         }
         for (_, candidate) in ordered {
-            if let entry = try addSuppression(address: candidate.item.recipient, kind: candidate.kind,
-                                              event: candidate.item.event, emailID: candidate.emailID) {
+            let item = items[candidate.index]
+            if let entry = try addSuppression(address: item.recipient, kind: candidate.kind,
+                                              event: item.event, emailID: candidate.emailID) {
                 result.suppressionsAdded.append(entry)
             }
         }

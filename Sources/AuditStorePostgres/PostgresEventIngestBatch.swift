@@ -48,15 +48,16 @@ extension PostgresEventIngest {
             missing.formUnion(auditIDs.filter { emails[$0] == nil })
         }
         var pairs: Set<MessageRecipient> = []
-        for item in items {
-            if let auditID = item.auditEmailID, let info = emails[auditID] {
+        for index in items.indices {
+            let messageID = items[index].messageID, recipient = items[index].recipient
+            if let auditID = items[index].auditEmailID, let info = emails[auditID] {
                 // The common case: the audit id names the email (same message id and recipient);
                 // the finding rule looks nothing else up for it.
-                if info.messageID == item.messageID, info.to == item.recipient { continue }
+                if info.messageID == messageID, info.to == recipient { continue }
                 // A claim looks the message up at the audit email's own recipient.
-                if info.messageID == nil { pairs.insert(MessageRecipient(messageID: item.messageID, recipient: info.to)) }
+                if info.messageID == nil { pairs.insert(MessageRecipient(messageID: messageID, recipient: info.to)) }
             }
-            pairs.insert(MessageRecipient(messageID: item.messageID, recipient: item.recipient))
+            pairs.insert(MessageRecipient(messageID: messageID, recipient: recipient))
         }
         let wanted = pairs.filter { byMessageRecipient[$0] == nil && !absentPairs.contains($0) }
             .sorted { ($0.messageID, $0.recipient) < ($1.messageID, $1.recipient) }
@@ -149,14 +150,15 @@ extension PostgresEventIngest {
         return Set(found)
     }
 
-    /// Inserts the new events in one statement, in batch order (their ids, and so the order
-    /// the derivation reads them in, follow it).
-    func insertEvents(_ new: [(item: IncomingEvent, emailID: Int64, hash: Int64)],
+    /// Inserts the new events (each `new` row an index into `items`, in batch order) in one
+    /// statement, in that order (their ids, and so the order the derivation reads them in,
+    /// follow it).
+    func insertEvents(_ new: [(index: Int, emailID: Int64, hash: Int64)], of items: [IncomingEvent],
                       compressor: StoredEventCoding.RawEventCompressor) throws {
         guard !new.isEmpty else { return }
         var columns = PostgresEventColumns()
-        for (item, emailID, hash) in new {
-            columns.append(item, emailID: emailID, email: emails[emailID]!, hash: hash, compressor: compressor)
+        for (index, emailID, hash) in new {
+            columns.append(items[index], emailID: emailID, email: emails[emailID]!, hash: hash, compressor: compressor)
         }
         let c = columns
         try db.execute("""

@@ -45,6 +45,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("pg-writers"),
             help: "With --db postgresql://...: connections storing batches at once during the ingest (email-audit ingest uses 2).")
     var pgWriters = 2
+    @Option(name: .customLong("pg-batch-size"),
+            help: "With --db postgresql://...: events per ingest transaction (email-audit ingest's --batch-size; default 4000).")
+    var pgBatchSize = 4_000
 
     @Option(help: "Samples per query kind.")
     var samples = 300

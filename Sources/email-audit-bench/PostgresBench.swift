@@ -125,12 +125,12 @@ extension BenchCommand {
         }
         defer { others.forEach { $0.close() } }
         let writers = try others.map { try PostgresAuditStore(connection: $0) }
-        let report = try EventIngestor(store: pg, defaultAccountID: raised.accountID, additionalWriters: writers)
+        let report = try EventIngestor(store: pg, defaultAccountID: raised.accountID, batchSize: pgBatchSize, additionalWriters: writers)
             .ingest(fileAt: raised.eventsPath) { tenths.record($0) }
         let seconds = Date().timeIntervalSince(started)
         print("load average after the PostgreSQL ingest: \(LoadAverage.now())")
-        print(String(format: "PostgreSQL ingest: %d events in %.1f s = %.0f events/s (PostgresEventIngest on %d connections; %d problems; target ≥ 30,000 events/s)",
-                     report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), 1 + writers.count, report.problems.count))
+        print(String(format: "PostgreSQL ingest: %d events in %.1f s = %.0f events/s (PostgresEventIngest on %d connections, batches of %d; %d problems; target ≥ 30,000 events/s)",
+                     report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), 1 + writers.count, pgBatchSize, report.problems.count))
         print("PostgreSQL ingest rate in each tenth of the ingest (by input lines):")
         tenths.lines().forEach { print($0) }
         print(String(format: "peak RSS after the PostgreSQL ingest: %.1f MB", Memory.peakResidentMegabytes()))

@@ -20,6 +20,20 @@ struct BatchIngestContractTests {
         try withStore(backend) { try oneBatchOfManyEmails(in: $0) }
     }
 
+    /// The same batch on PostgreSQL stored as several transactions in a row (at most two
+    /// messages each, where a real batch runs to ``PostgresAuditStore/messagesPerTransaction``):
+    /// the same result, each status change listed once.
+    @Test(.enabled(if: Backend.serverURL != nil, "needs a server: set EMAIL_AUDIT_TEST_POSTGRES_URL"))
+    func oneBatchOverSeveralTransactions() throws {
+        try withStore(.postgres) { try oneBatchOverSeveralTransactions(in: $0) }
+    }
+
+    func oneBatchOverSeveralTransactions(in contract: ContractStore) throws {
+        let postgres = try #require(contract.postgresAuditStore)
+        postgres.messagesPerTransaction = 2
+        try oneBatchOfManyEmails(in: contract)
+    }
+
     // (A method rather than the closure's body: Swift 6.3.1's SendNonSendable pass crashed on the closure.)
     func oneBatchOfManyEmails(in contract: ContractStore) throws {
         do {
