@@ -118,9 +118,8 @@ extension PostgresAuditStore {
         // (created_at, id) of the table a range reads (`e`, or `x` for `email_statuses`).
         let subject = subjectConditions(filter, &statement)
         var times: [(String) -> String] = []
-        for condition in spanConditions(span, &statement) {
-            times.append { alias in condition.replacingOccurrences(of: "e.created_at", with: "\(alias).created_at") }
-        }
+        let bounds = spanBounds(span, &statement)
+        times += bounds.map { condition in { alias in condition(alias + ".created_at") } }
         // Month boundaries: a generic plan prunes the partitions outside them when it runs.
         // Both, always (an open end as a far date), so that every window of a filter is one
         // statement text, prepared once per connection rather than once per shape of window.
@@ -366,9 +365,14 @@ extension PostgresAuditStore {
 
     /// `created_at` within the span (start included, end excluded).
     private func spanConditions(_ span: TimeSpan, _ statement: inout PostgresStatement) -> [String] {
-        var conditions: [String] = []
-        if let start = span.start { conditions.append("e.created_at >= \(statement.time(start))") }
-        if let end = span.end { conditions.append("e.created_at < \(statement.time(end))") }
+        spanBounds(span, &statement).map { $0("e.created_at") }
+    }
+
+    /// The span's conditions on any column (the values bound once): start included, end excluded.
+    private func spanBounds(_ span: TimeSpan, _ statement: inout PostgresStatement) -> [(String) -> String] {
+        var conditions: [(String) -> String] = []
+        if let start = span.start.map({ statement.time($0) }) { conditions.append { "\($0) >= \(start)" } }
+        if let end = span.end.map({ statement.time($0) }) { conditions.append { "\($0) < \(end)" } }
         return conditions
     }
 

@@ -438,8 +438,16 @@ extension PostgresSchema {
         // local to store_meta.partition_time_zone, so a month that holds a clock change is still
         // whole local days (March 2026 in Europe/London ends at 2026-03-31 23:00 UTC). A lock
         // serialises two writers creating the same month.
+        monthPartitionsFunction(create: "CREATE FUNCTION", emailsOptions: ""),
+    ]
+
+    /// `email_audit_create_month_partitions(timestamptz)`: creates the month's partitions of
+    /// `emails` (with `emailsOptions` after their bounds, e.g. ` WITH (fillfactor = 50)`) and
+    /// `events` unless they exist, and returns the month's suffix. Version 1 creates it; version
+    /// 9 replaces it (`CREATE OR REPLACE FUNCTION`) to give new months of `emails` a fill factor.
+    static func monthPartitionsFunction(create: String, emailsOptions: String) -> String {
         """
-        CREATE FUNCTION email_audit_create_month_partitions(at timestamptz) RETURNS text
+        \(create) email_audit_create_month_partitions(at timestamptz) RETURNS text
             LANGUAGE plpgsql STRICT AS $$
         DECLARE
             zone text := (SELECT value FROM store_meta WHERE key = 'partition_time_zone');
@@ -457,7 +465,7 @@ extension PostgresSchema {
             suffix := to_char(local_start, '"y"YYYY"m"MM');
             PERFORM pg_advisory_xact_lock(\(partitionLockKey));
             IF to_regclass('emails_' || suffix) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF emails FOR VALUES FROM (%L) TO (%L)', 'emails_' || suffix, low, high);
+                EXECUTE format('CREATE TABLE %I PARTITION OF emails FOR VALUES FROM (%L) TO (%L)\(emailsOptions)', 'emails_' || suffix, low, high);
             END IF;
             IF to_regclass('events_' || suffix) IS NULL THEN
                 EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)', 'events_' || suffix, low, high);
@@ -465,6 +473,6 @@ extension PostgresSchema {
             RETURN suffix;
         END
         $$
-        """,
-    ]
+        """
+    }
 }

@@ -97,34 +97,6 @@ extension PostgresSchema {
         END
         $$
         """,
-        """
-        CREATE OR REPLACE FUNCTION email_audit_create_month_partitions(at timestamptz) RETURNS text
-            LANGUAGE plpgsql STRICT AS $$
-        DECLARE
-            zone text := (SELECT value FROM store_meta WHERE key = 'partition_time_zone');
-            local_start timestamp;
-            low timestamptz;
-            high timestamptz;
-            suffix text;
-        BEGIN
-            IF zone IS NULL THEN
-                RAISE EXCEPTION 'store_meta has no partition_time_zone';
-            END IF;
-            local_start := date_trunc('month', at AT TIME ZONE zone);
-            low := local_start AT TIME ZONE zone;
-            high := (local_start + interval '1 month') AT TIME ZONE zone;
-            suffix := to_char(local_start, '"y"YYYY"m"MM');
-            PERFORM pg_advisory_xact_lock(\(partitionLockKey));
-            IF to_regclass('emails_' || suffix) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF emails FOR VALUES FROM (%L) TO (%L) WITH (fillfactor = 50)',
-                               'emails_' || suffix, low, high);
-            END IF;
-            IF to_regclass('events_' || suffix) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)', 'events_' || suffix, low, high);
-            END IF;
-            RETURN suffix;
-        END
-        $$
-        """,
+        monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 50)"),
     ]
 }
