@@ -32,6 +32,17 @@ public final class PostgresAuditStore: @unchecked Sendable {
     /// writers with 4,000-event batches of distinct messages, or one batch of 8,000 events
     /// (email-audit-bench --pg-batch-size 8000 at 300,000 emails), ran out of it (SQLSTATE 53200).
     public var messagesPerTransaction = 2_000
+    /// The emails a Subject page reads in date order before it reads the subject trigram index
+    /// (``subjectPage(matching:addresses:accountID:from:direction:limit:now:)``); tests make it
+    /// small to reach the index's windows with a few emails.
+    public var subjectWalkRows = 1_000
+    /// Whether a Subject page past its walk always walks on (true) or always reads the subject
+    /// trigram index (false); nil, the default, chooses by the walk's figures
+    /// (``walksOn(candidates:rangeShare:)``). Tests set it to reach both ways with a few emails.
+    public var subjectPagesWalkOn: Bool?
+    /// The store's emails a month for Subject pages' costs, read from the catalog at most every
+    /// five minutes.
+    let emailsPerMonthCache = PostgresTimedValue(lifetime: 300)
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

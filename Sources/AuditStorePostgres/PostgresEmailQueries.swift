@@ -26,7 +26,7 @@ extension PostgresAuditStore {
     static let maximumPrefixAddresses = 48
 
     /// The SELECT list of a summary page (``summary(from:)``).
-    private static let summaryColumns = """
+    static let summaryColumns = """
         p.id, (extract(epoch FROM p.created_at) * 1000000)::bigint, p.to_address, p.subject, coalesce(s.name, ''), p.status, p.activity
         """
 
@@ -40,6 +40,11 @@ extension PostgresAuditStore {
     func summaries(matching filter: EmailFilter, accountID: Int64, from cursor: EmailCursor?, direction: PageDirection,
                    limit: Int, now: Date) throws -> [EmailSummary] {
         guard limit > 0, let addresses = try prefixAddresses(filter, accountID: accountID) else { return [] }
+        if let text = filter.subject, !text.isEmpty {
+            let found = try subjectPage(matching: filter, addresses: addresses, accountID: accountID, from: cursor,
+                                        direction: direction, limit: limit, now: now)
+            return direction == .older ? found : found.reversed()
+        }
         guard let windows = pageWindows(filter, addresses: addresses, from: cursor, direction: direction, now: now) else {
             guard let page = try pageStatement(matching: filter, addresses: addresses, accountID: accountID, from: cursor,
                                                direction: direction, limit: limit, now: now) else { return [] }
@@ -106,9 +111,19 @@ extension PostgresAuditStore {
 
     /// The statement of a page or of one of its windows, prepared or not (``preparesPage(of:)``);
     /// `addresses` from ``prefixAddresses(_:accountID:)``.
+    ///
+    /// With `walkRows`, the walk of a Subject page instead: the first `walkRows` rows of the
+    /// filter's index ranges, prepared, each with whether it matches the whole filter and its
+    /// place in the walk (columns 7 and 8): only the rows that match, the walk's last row and
+    /// (when `sampled`) every ``subjectSampleEvery``th row (a sample of subjects) are returned;
+    /// `walkByStatus` walks the filter's statuses' ranges (`email_statuses`) instead of
+    /// checking the statuses on each row
+    /// (``subjectPage(matching:addresses:accountID:from:direction:limit:now:)``).
     func pageStatement(matching filter: EmailFilter, addresses: [String], accountID: Int64, from cursor: EmailCursor?,
-                       direction: PageDirection, limit: Int, now: Date, window: PostgresPageWindow? = nil) throws -> PostgresPageStatement? {
-        let prepared = preparesPage(of: filter)
+                       direction: PageDirection, limit: Int, now: Date, window: PostgresPageWindow? = nil,
+                       walkRows: Int? = nil, sampled: Bool = true, walkByStatus: Bool = false) throws -> PostgresPageStatement? {
+        let prepared = walkRows == nil ? preparesPage(of: filter) : preparesPages
+        let limit = walkRows ?? limit
         let older = direction == .older
         var statement = PostgresStatement(typedPlaceholders: prepared)
         let account = statement.bind(accountID)
@@ -116,7 +131,7 @@ extension PostgresAuditStore {
 
         // Conditions every range shares: subject, then the dates and the cursor, on the
         // (created_at, id) of the table a range reads (`e`, or `x` for `email_statuses`).
-        let subject = subjectConditions(filter, &statement)
+        let subject = walkRows == nil ? subjectConditions(filter, &statement) : []
         var times: [(String) -> String] = []
         let bounds = spanBounds(span, &statement)
         times += bounds.map { condition in { alias in condition(alias + ".created_at") } }
@@ -163,8 +178,23 @@ extension PostgresAuditStore {
         case nil:
             break
         }
+        // A walk reads index ranges only (so that its LIMIT bounds the rows it reads): statuses
+        // (unless walked by status), a To pattern checked row by row, and raisers beside an
+        // address range are checked on its rows, with the Subject text.
+        // (By status only where the statuses are ranges of their own: no address range, and
+        // few enough raiser × status combinations to split.)
+        let byStatus = walkByStatus && ranges.isEmpty && !filter.statuses.isEmpty
+            && filter.statuses.count * max(1, filter.raisedBy.count) <= Self.maximumCombinations
+        let walking = walkRows != nil && !byStatus
+        var walkChecks: [String] = []
+        if walkRows != nil {
+            if !filter.statuses.isEmpty && walking { walkChecks.append(statusCondition(filter.statuses, &statement, column: "q.status")) }
+            if let residualTo { walkChecks.append(residualTo("q")) }
+            // (Walked by status: the ranges hold only the filter's statuses.)
+            if !ranges.isEmpty && !filter.raisedBy.isEmpty { walkChecks.append(raiserCondition(filter.raisedBy, &statement, column: "q.raised_by_id")) }
+        }
         if ranges.isEmpty {
-            let statuses: [EmailStatus?] = filter.statuses.isEmpty ? [nil] : filter.statuses.sorted()
+            let statuses: [EmailStatus?] = filter.statuses.isEmpty || walking ? [nil] : filter.statuses.sorted()
             let raisers: [Int64?] = filter.raisedBy.isEmpty ? [nil] : filter.raisedBy.sorted()
             let split = statuses.count * raisers.count <= Self.maximumCombinations || filter.raisedBy.isEmpty
             for raiser in raisers {
@@ -177,15 +207,15 @@ extension PostgresAuditStore {
                     if let raiser { range.append("\(alias).raised_by_id = \(statement.bind(raiser))") }
                     if let status {
                         range.append("\(alias).status = \(statement.bind(Int16(status.code)))")
-                    } else if !filter.statuses.isEmpty {
+                    } else if !filter.statuses.isEmpty && !walking {
                         range.append(statusCondition(filter.statuses, &statement))
                     }
-                    if let residualTo { range.append(residualTo(alias)) }
+                    if let residualTo, walkRows == nil { range.append(residualTo(alias)) }
                     if fromStatuses { statusRanges.insert(ranges.count) }
                     ranges.append(range)
                 }
             }
-        } else {
+        } else if walkRows == nil {
             // An address range: statuses and raisers are checked per row.
             let rest = [filter.statuses.isEmpty ? nil : statusCondition(filter.statuses, &statement),
                         filter.raisedBy.isEmpty ? nil : raiserCondition(filter.raisedBy, &statement)].compactMap { $0 }
@@ -219,11 +249,24 @@ extension PostgresAuditStore {
                                  WHERE e.account_id = x.account_id AND e.id = x.id AND e.created_at = x.created_at OFFSET 0) e)
             """
         }
-        let sql = """
+        var sql = """
             SELECT \(Self.summaryColumns) FROM (\(parts.joined(separator: " UNION ALL "))) p
             LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
             ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
             """
+        if walkRows != nil {
+            let text = statement.bind(EmailFilter.asciiLowercased(filter.subject ?? ""))
+            sql = """
+                SELECT \(Self.summaryColumns), p.hit, p.n FROM (
+                    SELECT q.*, \(([Self.subjectHolds(column: "q.subject", boundText: text)] + walkChecks).joined(separator: " AND ")) AS hit,
+                           row_number() OVER (ORDER BY q.created_at \(order), q.id \(order)) AS n
+                    FROM (SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) u
+                          ORDER BY u.created_at \(order), u.id \(order) LIMIT \(count)) q) p
+                LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
+                WHERE p.hit OR p.n = \(count)\(sampled ? " OR p.n % \(Self.subjectSampleEvery) = 0" : "")
+                ORDER BY p.n
+                """
+        }
         return PostgresPageStatement(query: statement.query(sql), arguments: statement.literals, prepared: prepared)
     }
 
@@ -350,17 +393,38 @@ extension PostgresAuditStore {
     }
 
     /// ``addressCheck(_:_:column:)`` with the pattern's stored form already bound as `boundText`.
-    private static func addressCheck(_ pattern: AddressPattern, boundText text: String, column: String) -> String {
+    static func addressCheck(_ pattern: AddressPattern, boundText text: String, column: String) -> String {
         if case .prefix = pattern { return "starts_with(\(column), \(text))" }
         return "strpos(\(column), \(text)) > 0"
     }
 
-    /// The Subject conditions (none for no text): ILIKE for the trigram index, then the exact
-    /// rule, ASCII letters folded and nothing else.
+    /// The Subject conditions (none for no text): the subject trigram index's (for a text of
+    /// three characters or more), then the exact rule.
     private func subjectConditions(_ filter: EmailFilter, _ statement: inout PostgresStatement) -> [String] {
         guard let subject = filter.subject, !subject.isEmpty else { return [] }
-        return ["e.subject ILIKE \(statement.bind(SearchPattern.likeContaining(subject)))",
-                "strpos(translate(e.subject, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), \(statement.bind(EmailFilter.asciiLowercased(subject)))) > 0"]
+        let text = statement.bind(EmailFilter.asciiLowercased(subject))
+        let holds = Self.subjectHolds(column: "e.subject", boundText: text)
+        guard Self.usesSubjectTrigrams(subject) else { return [holds] }
+        return [Self.subjectTrigramCondition(column: "e.subject", boundText: text), holds]
+    }
+
+    /// The exact Subject rule: the subject holds the text (bound ASCII-lowercased), ASCII letters
+    /// folded and nothing else, as the SQLite store's LIKE (`lower` with the "C" collation folds
+    /// ASCII letters only; `translate` did the same 12 times slower).
+    static func subjectHolds(column: String, boundText text: String) -> String {
+        "strpos(lower(\(column) COLLATE \"C\"), \(text)) > 0"
+    }
+
+    /// The condition the subject trigram index answers (schema version 10): the subject holds
+    /// every three-character run of the text, a superset of the rows that hold the text.
+    static func subjectTrigramCondition(column: String, boundText text: String) -> String {
+        "email_subject_trigrams(\(column)) @> email_subject_trigrams(\(text))"
+    }
+
+    /// Whether a Subject text has a trigram (three characters, as PostgreSQL counts them: code
+    /// points); a shorter one is checked row by row.
+    static func usesSubjectTrigrams(_ text: String) -> Bool {
+        text.unicodeScalars.count >= 3
     }
 
     /// `created_at` within the span (start included, end excluded).
@@ -369,24 +433,24 @@ extension PostgresAuditStore {
     }
 
     /// The span's conditions on any column (the values bound once): start included, end excluded.
-    private func spanBounds(_ span: TimeSpan, _ statement: inout PostgresStatement) -> [(String) -> String] {
+    func spanBounds(_ span: TimeSpan, _ statement: inout PostgresStatement) -> [(String) -> String] {
         var conditions: [(String) -> String] = []
         if let start = span.start.map({ statement.time($0) }) { conditions.append { "\($0) >= \(start)" } }
         if let end = span.end.map({ statement.time($0) }) { conditions.append { "\($0) < \(end)" } }
         return conditions
     }
 
-    private func statusCondition(_ statuses: Set<EmailStatus>, _ statement: inout PostgresStatement,
+    func statusCondition(_ statuses: Set<EmailStatus>, _ statement: inout PostgresStatement,
                                  column: String = "e.status") -> String {
         "\(column) = ANY(\(statement.bind(statuses.map { Int16($0.code) }.sorted())))"
     }
 
-    private func raiserCondition(_ ids: Set<Int64>, _ statement: inout PostgresStatement, column: String = "e.raised_by_id") -> String {
+    func raiserCondition(_ ids: Set<Int64>, _ statement: inout PostgresStatement, column: String = "e.raised_by_id") -> String {
         "\(column) = ANY(\(statement.bind(ids.sorted())))"
     }
 
     /// The rows of a prepared page statement decoded with `body` (as ``rows(_:on:_:)``).
-    private func preparedRows<T>(_ page: PostgresPageStatement, _ body: (PostgresRandomAccessRow) throws -> T) throws -> [T] {
+    func preparedRows<T>(_ page: PostgresPageStatement, _ body: (PostgresRandomAccessRow) throws -> T) throws -> [T] {
         let rows = try connection.preparedRows(page.query.sql, arguments: page.arguments)
         do {
             return try rows.map { try body($0.makeRandomAccess()) }
@@ -397,7 +461,7 @@ extension PostgresAuditStore {
     }
 
     /// A summary from a row selecting ``summaryColumns``.
-    private static func summary(from row: PostgresRandomAccessRow) throws -> EmailSummary {
+    static func summary(from row: PostgresRandomAccessRow) throws -> EmailSummary {
         EmailSummary(id: try row[0].decode(Int64.self), createdAt: StoredEventCoding.date(microseconds: try row[1].decode(Int64.self)),
                      to: try row[2].decode(String.self), subject: try row[3].decode(String.self), raisedByName: try row[4].decode(String.self),
                      status: EmailStatus(code: Int(try row[5].decode(Int16.self))) ?? .pending,

@@ -295,9 +295,23 @@ struct ReaderContractTests {
         }
     }
 
-    func checkCombinedFilters(_ backend: Backend, preparedPages: Bool) throws {
+    /// A Subject page on PostgreSQL reads 1,000 emails in date order, then month windows of
+    /// the subject trigram index (``PostgresAuditStore/subjectWalkRows``): with a walk of 3
+    /// emails, every Subject filter here goes on to the windows, prepared and planned afresh.
+    @Test(.enabled(if: Backend.serverURL != nil, "needs a PostgreSQL server"))
+    func postgresSubjectPagesPastAShortWalkMatchTheModel() throws {
+        // Past the walk: the trigram index's windows, or walking on; both planned afresh too.
+        for walkOn in [false, true] {
+            try checkCombinedFilters(.postgres, preparedPages: true, subjectWalkRows: 3, walkOn: walkOn)
+            try checkCombinedFilters(.postgres, preparedPages: false, subjectWalkRows: 3, walkOn: walkOn)
+        }
+    }
+
+    func checkCombinedFilters(_ backend: Backend, preparedPages: Bool, subjectWalkRows: Int? = nil, walkOn: Bool? = nil) throws {
         try withStore(backend, now: Self.now) { contract in
             contract.postgresAuditStore?.preparesPages = preparedPages
+            if let subjectWalkRows { contract.postgresAuditStore?.subjectWalkRows = subjectWalkRows }
+            contract.postgresAuditStore?.subjectPagesWalkOn = walkOn
             var random = Seeded(state: 13)
             let a = try agency(contract, "Harbour Lets")
             let b = try agency(contract, "Harbour Lets")  // a look-alike: never seen by a's reader

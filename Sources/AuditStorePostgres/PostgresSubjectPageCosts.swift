@@ -1,0 +1,75 @@
+import Foundation
+
+/// What the rest of a Subject page past its walk costs each way
+/// (``PostgresAuditStore/subjectPage(matching:addresses:accountID:from:direction:limit:now:)``),
+/// from the walk's figures. Every way reads the emails in date order until the page is full, so
+/// each is priced for the same stretch of time: the rows it reads in it, as shares of all the
+/// store's emails, times what a row costs.
+///
+/// A row's cost, measured on the 1,000,000-email benchmark store (05/12/2026, warm): a
+/// trigram index candidate ~3 µs (a heap row fetched out of order, then checked: 2,000
+/// candidates over 23 months in 6.3 ms); an email walked by the date index ~1.2 µs (1,000 in
+/// 1.1-1.2 ms); by an address, domain or raiser's index ~3.3 µs (their rows are scattered: 4,000
+/// in ~13 ms); by a status's rows in `email_statuses` ~12 µs (each row's email read by key).
+struct SubjectPageCosts: Equatable, Sendable {
+    /// The way to read the rest.
+    enum Way: Equatable, Sendable {
+        /// Month windows of the trigram index.
+        case index
+        /// Walking on through the walk's index ranges.
+        case walk
+        /// Walking on through the statuses' ranges of `email_statuses`.
+        case walkByStatus
+    }
+
+    static let candidateCost = 3.0
+    static let dateWalkCost = 1.2
+    static let rangeWalkCost = 3.3
+    static let statusWalkCost = 12.0
+
+    /// The share of emails holding the trigrams the index would be asked for.
+    var candidates: Double
+    /// The share of the walked emails with one of the filter's statuses (1: no statuses).
+    var statuses: Double
+    /// The share of all emails the walk's index range holds (1: the date index).
+    var range = 1.0
+    /// Whether the walk reads a narrower index than the date index.
+    var narrowRange = false
+    /// Whether the statuses can be walked as ranges of their own.
+    var statusesWalkable = false
+
+    /// The cheapest way (the index on a tie).
+    var cheapest: Way {
+        var best = (way: Way.index, cost: candidates * Self.candidateCost)
+        let walk = range * (narrowRange ? Self.rangeWalkCost : Self.dateWalkCost)
+        if walk < best.cost { best = (.walk, walk) }
+        if statusesWalkable, range * statuses * Self.statusWalkCost < best.cost { best = (.walkByStatus, range * statuses * Self.statusWalkCost) }
+        return best.way
+    }
+}
+
+/// A value kept for a while (a figure that changes slowly, such as the planner's row counts).
+final class PostgresTimedValue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (value: Double, at: Date)?
+    /// How long a value is kept.
+    let lifetime: TimeInterval
+
+    init(lifetime: TimeInterval) {
+        self.lifetime = lifetime
+    }
+
+    /// The value, unless there is none or it is older than ``lifetime``.
+    func value(now: Date) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let stored, now.timeIntervalSince(stored.at) < lifetime else { return nil }
+        return stored.value
+    }
+
+    func store(_ value: Double, now: Date) {
+        lock.lock()
+        defer { lock.unlock() }
+        stored = (value, now)
+    }
+}
