@@ -154,7 +154,15 @@ final class PostgresEventIngest: EventOwnerLookup {
         var headers: [Int64: MessageHeaders] = [:]
         var suppressions: [(index: Int, kind: SuppressionKind, emailID: Int64)] = []
         let hashes = items.map { StoredEventCoding.keyHash($0.event.key) }
-        var stored = try storedKeys(zip(owners, hashes).map { (emailID: $0.0, hash: $0.1) })
+        // One read of the named emails' stored events serves the duplicate check and the
+        // derivation: each new event is added as it will read back once stored, in the order it
+        // is inserted (a probe per event for stored keys, then the touched emails' events read
+        // back after the insert, were two statements and twice the rows).
+        var eventsByEmail = try events(of: Array(Set(owners)).sorted())
+        var stored = Set<EmailEventKey>()
+        for (id, events) in eventsByEmail {
+            for event in events { stored.insert(EmailEventKey(emailID: id, key: event.key)) }
+        }
         var new: [(index: Int, emailID: Int64, hash: Int64)] = []
         for index in items.indices {
             let emailID = owners[index]
@@ -164,6 +172,7 @@ final class PostgresEventIngest: EventOwnerLookup {
                 continue
             }
             new.append((index, emailID, hashes[index]))
+            eventsByEmail[emailID, default: []].append(PostgresAuditStore.storedForm(of: items[index].event))
             result.inserted += 1
             touched.insert(emailID)
             if !items[index].headers.subject.isEmpty, headers[emailID] == nil { headers[emailID] = items[index].headers }
@@ -175,7 +184,6 @@ final class PostgresEventIngest: EventOwnerLookup {
         var rollups = PostgresRollupDeltas(timeZone: store.timeZone)
         var notices: [Int64: PostgresNotificationWriter.EmailFacts] = [:]
         let order = touched.sorted()
-        let eventsByEmail = try events(of: order)
         var derivations: [(id: Int64, derivation: DerivedStatus)] = []
         derivations.reserveCapacity(order.count)
         for id in order {

@@ -127,29 +127,6 @@ extension PostgresEventIngest {
         return states
     }
 
-    /// The keys already stored among the (email, key hash) pairs of `candidates`, in one query.
-    func storedKeys(_ candidates: [(emailID: Int64, hash: Int64)]) throws -> Set<EmailEventKey> {
-        let pairs = Array(Set(candidates.map { EmailKeyHash(emailID: $0.emailID, hash: $0.hash) }))
-        guard !pairs.isEmpty else { return [] }
-        let keys = pairs.map { emails[$0.emailID]! }
-        let (lo, hi) = Self.createdRange(keys)
-        // One index probe per pair (LATERAL, `OFFSET 0`): why in ``eventsQuery(keys:ids:)``.
-        let found = try store.rows("""
-            SELECT v.email_id, v.event_key, v.provider_event_id, v.kind
-            FROM unnest(\(keys.map(\.accountID))::bigint[], \(pairs.map(\.emailID))::bigint[],
-                        \(keys.map(\.createdAt))::timestamptz[], \(pairs.map(\.hash))::bigint[]) AS k(a, i, c, h)
-            CROSS JOIN LATERAL (
-                SELECT v.email_id, v.event_key, v.provider_event_id, v.kind FROM events v
-                WHERE v.account_id = k.a AND v.email_id = k.i AND v.email_created_at = k.c AND v.key_hash = k.h
-                  AND v.email_created_at >= \(lo) AND v.email_created_at <= \(hi) OFFSET 0) v
-            """, on: db) { row in
-            EmailEventKey(emailID: try row[0].decode(Int64.self),
-                          key: StoredEventCoding.key(stored: try row[1].decode(String.self), providerEventID: try row[2].decode(String.self),
-                                                     kind: try row[3].decode(String.self)))
-        }
-        return Set(found)
-    }
-
     /// Inserts the new events (each `new` row an index into `items`, in batch order) in one
     /// statement, in that order (their ids, and so the order the derivation reads them in,
     /// follow it).
@@ -278,12 +255,6 @@ extension PostgresEventIngest {
 struct EmailEventKey: Hashable {
     var emailID: Int64
     var key: String
-}
-
-/// An email and one of its event key hashes (what the dedupe query probes).
-struct EmailKeyHash: Hashable {
-    var emailID: Int64
-    var hash: Int64
 }
 
 /// A message id the finding rule gave an audit email, written by ``PostgresEventIngest/flushClaims()``.

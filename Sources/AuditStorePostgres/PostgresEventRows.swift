@@ -34,6 +34,27 @@ extension PostgresAuditStore {
             rejectReason: try row[13].decode(String?.self), url: try row[14].decode(String?.self),
             isDelayedBounce: try row[15].decode(Bool.self))
     }
+
+    /// `event` as ``providerEvent(from:)`` reads it back once ``PostgresEventColumns`` stored it:
+    /// the key in its stored form, the time in whole microseconds, numbers as 32-bit columns,
+    /// a delivery status only when one of its fields is set.
+    static func storedForm(of event: ProviderEvent) -> ProviderEvent {
+        let kind = event.kind.rawValue, delivery = event.delivery
+        let code = delivery?.code.map { Int(Int32(clamping: $0)) }
+        let attempt = delivery?.attemptNumber.map { Int(Int32(clamping: $0)) }
+        let retry = delivery?.retrySeconds.map { Int(Int32(clamping: $0)) }
+        let hasDelivery = code != nil || delivery?.enhancedCode != nil || delivery?.message != nil || delivery?.description != nil
+            || delivery?.mxHost != nil || attempt != nil || retry != nil
+        return ProviderEvent(
+            key: StoredEventCoding.key(stored: StoredEventCoding.storedKey(of: event), providerEventID: event.providerEventID, kind: kind),
+            providerEventID: event.providerEventID, kind: EventKind(rawValue: kind) ?? .stored,
+            occurredAt: StoredEventCoding.date(microseconds: StoredEventCoding.microseconds(event.occurredAt)),
+            severity: event.severity, reason: event.reason,
+            delivery: hasDelivery ? DeliveryStatus(code: code, enhancedCode: delivery?.enhancedCode, message: delivery?.message,
+                                                   description: delivery?.description, mxHost: delivery?.mxHost,
+                                                   attemptNumber: attempt, retrySeconds: retry) : nil,
+            rejectReason: event.rejectReason, url: event.url, isDelayedBounce: event.isDelayedBounce)
+    }
 }
 
 /// A statement being built: SQL text with `$n` placeholders and their values.
