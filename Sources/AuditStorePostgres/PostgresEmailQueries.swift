@@ -156,11 +156,10 @@ extension PostgresAuditStore {
         var ranges: [[String]] = []
         var statusRanges: Set<Int> = []
         var residualTo: ((String) -> String)?
+        if let equality = addressEquality(filter.to, alias: "e", &statement) { ranges = [[equality]] }
         switch filter.to {
-        case .exact(let address)?:
-            ranges = [["e.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))"]]
-        case .domain(let domain)?:
-            ranges = [["e.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))"]]
+        case .exact?, .domain?:
+            break
         case let pattern?:
             if addresses.isEmpty { return nil }
             if addresses.count <= Self.maximumPrefixAddresses {
@@ -342,11 +341,10 @@ extension PostgresAuditStore {
     private func countingConditions(_ filter: EmailFilter, accountID: Int64, account: String, statuses: Set<EmailStatus>,
                                     now: Date, _ statement: inout PostgresStatement) throws -> [String]? {
         var conditions = ["e.account_id = \(account)"]
+        if let equality = addressEquality(filter.to, alias: "e", &statement) { conditions.append(equality) }
         switch filter.to {
-        case .exact(let address)?:
-            conditions.append("e.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))")
-        case .domain(let domain)?:
-            conditions.append("e.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))")
+        case .exact?, .domain?:
+            break
         case let pattern?:
             // The account's matching addresses, each an index range; the exact check after.
             conditions.append("""
@@ -362,6 +360,15 @@ extension PostgresAuditStore {
         if !statuses.isEmpty { conditions.append(statusCondition(statuses, &statement)) }
         if !filter.raisedBy.isEmpty { conditions.append(raiserCondition(filter.raisedBy, &statement)) }
         return conditions
+    }
+
+    /// The condition of an exact To or a `*@domain` on `alias`'s columns (nil for any other pattern).
+    func addressEquality(_ pattern: AddressPattern?, alias: String, _ statement: inout PostgresStatement) -> String? {
+        switch pattern {
+        case .exact(let address)?: return "\(alias).to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))"
+        case .domain(let domain)?: return "\(alias).to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))"
+        default: return nil
+        }
     }
 
     /// The account's addresses (with emails) that a prefix or part pattern matches, at most

@@ -221,11 +221,10 @@ extension PostgresAuditStore {
         let low = statement.time(window.low ?? .distantPast), high = statement.time(window.high ?? .distantFuture)
         var checks = ["c.account_id = \(statement.bind(accountID))",
                       Self.subjectHolds(column: "c.subject", boundText: statement.bind(EmailFilter.asciiLowercased(filter.subject ?? "")))]
+        if let equality = addressEquality(filter.to, alias: "c", &statement) { checks.append(equality) }
         switch filter.to {
-        case .exact(let address)?:
-            checks.append("c.to_address = \(statement.bind(SearchPattern.storedForm(.exact(address))))")
-        case .domain(let domain)?:
-            checks.append("c.to_domain = \(statement.bind(SearchPattern.storedForm(.domain(domain))))")
+        case .exact?, .domain?:
+            break
         case let pattern?:
             if addresses.count <= Self.maximumPrefixAddresses {
                 checks.append("c.to_address = ANY(\(statement.bind(addresses)))")
