@@ -48,7 +48,7 @@ extension PostgresAuditStore {
         guard let windows = pageWindows(filter, addresses: addresses, from: cursor, direction: direction, now: now) else {
             guard let page = try pageStatement(matching: filter, addresses: addresses, accountID: accountID, from: cursor,
                                                direction: direction, limit: limit, now: now) else { return [] }
-            let found = page.prepared ? try preparedRows(page, Self.summary(from:)) : try rows(page.query, Self.summary(from:))
+            let found = try pageRows(page, Self.summary(from:))
             return direction == .older ? found : found.reversed()
         }
         var found: [EmailSummary] = []
@@ -454,6 +454,12 @@ extension PostgresAuditStore {
 
     func raiserCondition(_ ids: Set<Int64>, _ statement: inout PostgresStatement, column: String = "e.raised_by_id") -> String {
         "\(column) = ANY(\(statement.bind(ids.sorted())))"
+    }
+
+    /// The rows of a page statement decoded with `body`: prepared (``preparedRows(_:_:)``) or
+    /// planned afresh (``rows(_:on:_:)``), as the statement says.
+    func pageRows<T>(_ page: PostgresPageStatement, _ body: (PostgresRandomAccessRow) throws -> T) throws -> [T] {
+        page.prepared ? try preparedRows(page, body) : try rows(page.query, body)
     }
 
     /// The rows of a prepared page statement decoded with `body` (as ``rows(_:on:_:)``).

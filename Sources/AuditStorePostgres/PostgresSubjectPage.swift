@@ -106,7 +106,7 @@ extension PostgresAuditStore {
         let page = PostgresPageStatement(query: statement.query(
             "SELECT e.subject FROM emails e WHERE e.account_id = \(account) ORDER BY e.created_at DESC, e.id DESC LIMIT \(count)"),
             arguments: statement.literals, prepared: preparesPages)
-        return page.prepared ? try preparedRows(page) { try $0[0].decode(String.self) } : try rows(page.query) { try $0[0].decode(String.self) }
+        return try pageRows(page) { try $0[0].decode(String.self) }
     }
 
     /// The store's emails a month, from the planner's statistics of the month partitions (nil
@@ -132,7 +132,7 @@ extension PostgresAuditStore {
                                                 direction: direction, limit: count, now: now, walkRows: count, sampled: sampled,
                                                 walkByStatus: byStatus)
         else { return ([], nil, []) }
-        let walked = statement.prepared ? try preparedRows(statement, Self.walkedRow(from:)) : try rows(statement.query, Self.walkedRow(from:))
+        let walked = try pageRows(statement, Self.walkedRow(from:))
         let edge = walked.first { $0.place == count }.map { EmailCursor(createdAt: $0.summary.createdAt, id: $0.summary.id) }
         let sample = sampled ? walked.filter { $0.place % Self.subjectSampleEvery == 0 }.map(\.summary) : []
         return (walked.filter(\.matches).map(\.summary), edge, sample)
@@ -203,7 +203,7 @@ extension PostgresAuditStore {
         for window in PostgresPageWindows.windows(span: span, cursor: edge, older: older, now: now, timeZone: timeZone) {
             let statement = subjectWindowStatement(filter, addresses: addresses, accountID: accountID, trigrams: trigrams,
                                                    window: window, span: span, edge: edge, older: older, limit: limit)
-            let rows = statement.prepared ? try preparedRows(statement, Self.summary(from:)) : try rows(statement.query, Self.summary(from:))
+            let rows = try pageRows(statement, Self.summary(from:))
             found += rows.prefix(limit - found.count)
             if found.count >= limit { break }
         }
