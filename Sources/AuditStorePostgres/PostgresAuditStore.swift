@@ -42,7 +42,7 @@ public final class PostgresAuditStore: @unchecked Sendable {
     public var subjectPagesWalkOn: Bool?
     /// The store's emails a month for Subject pages' costs, read from the catalog at most every
     /// five minutes.
-    let emailsPerMonthCache = PostgresTimedValue(lifetime: 300)
+    let storeEmailsCache = PostgresTimedValue<(emails: Double, months: Int)>(lifetime: 300)
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

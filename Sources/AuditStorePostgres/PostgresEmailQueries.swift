@@ -412,7 +412,7 @@ extension PostgresAuditStore {
         let text = statement.bind(EmailFilter.asciiLowercased(subject))
         let holds = Self.subjectHolds(column: "e.subject", boundText: text)
         guard Self.usesSubjectTrigrams(subject) else { return [holds] }
-        return [Self.subjectTrigramCondition(column: "e.subject", boundText: text), holds]
+        return [Self.subjectTrigramCondition(alias: "e", boundText: text), holds]
     }
 
     /// The exact Subject rule: the subject holds the text (bound ASCII-lowercased), ASCII letters
@@ -422,10 +422,11 @@ extension PostgresAuditStore {
         "strpos(lower(\(column) COLLATE \"C\"), \(text)) > 0"
     }
 
-    /// The condition the subject trigram index answers (schema version 10): the subject holds
-    /// every three-character run of the text, a superset of the rows that hold the text.
-    static func subjectTrigramCondition(column: String, boundText text: String) -> String {
-        "email_subject_trigrams(\(column)) @> email_subject_trigrams(\(text))"
+    /// The condition the search index answers (schema version 11, ``PostgresSearchKeys``): the
+    /// subject of the emails aliased `alias` holds every three-character run of the text, a
+    /// superset of the rows that hold the text.
+    static func subjectTrigramCondition(alias: String, boundText text: String) -> String {
+        "\(PostgresSearchKeys.expression(alias: alias)) @> email_subject_trigrams(\(text))"
     }
 
     /// Whether a Subject text has a trigram (three characters, as PostgreSQL counts them: code

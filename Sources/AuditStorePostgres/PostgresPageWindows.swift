@@ -29,6 +29,33 @@ enum PostgresPageWindows {
     /// After the first window, this many more bounded ones (1, 2, 4 and 8 months), then the rest.
     static let boundedAfterFirst = 4
 
+    /// One window over every time of `windows` (``windows(span:cursor:older:now:timeZone:)``'s:
+    /// disjoint and adjacent), open where any of them is.
+    static func union(_ windows: [PostgresPageWindow]) -> PostgresPageWindow {
+        let lows = windows.map(\.low), highs = windows.map(\.high)
+        return PostgresPageWindow(low: lows.contains(nil) ? nil : lows.compactMap { $0 }.min(),
+                                  high: highs.contains(nil) ? nil : highs.compactMap { $0 }.max())
+    }
+
+    /// `windows` (``windows(span:cursor:older:now:timeZone:)``'s, in reading order) joined into
+    /// fewer: the first reaches at least `seconds` past `edge`, each next one `growth` times
+    /// further than the one before was meant to; the last holds whatever is left.
+    static func grouped(_ windows: [PostgresPageWindow], reaching seconds: TimeInterval, growth: Double, from edge: Date,
+                        older: Bool) -> [PostgresPageWindow] {
+        func reach(_ window: PostgresPageWindow) -> TimeInterval {
+            (older ? window.low.map { edge.timeIntervalSince($0) } : window.high.map { $0.timeIntervalSince(edge) }) ?? .infinity
+        }
+        var groups: [PostgresPageWindow] = [], start = 0, target = seconds
+        while start < windows.count {
+            var end = start + 1
+            while end < windows.count && reach(windows[end - 1]) < target { end += 1 }
+            groups.append(union(Array(windows[start..<end])))
+            start = end
+            target *= growth
+        }
+        return groups
+    }
+
     /// The windows for a page of `span` from `cursor` (nil: the first page), in reading order.
     static func windows(span: TimeSpan, cursor: EmailCursor?, older: Bool, now: Date, timeZone: TimeZone) -> [PostgresPageWindow] {
         var calendar = Calendar(identifier: .gregorian)

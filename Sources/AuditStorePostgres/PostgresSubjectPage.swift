@@ -17,8 +17,9 @@ import PostgresNIO
 ///      (``subjectTrigrams(of:sample:)``), read in month windows from the walk's edge (its
 ///      month, then 1, 2, 4 and 8 months further, then the rest: ``PostgresPageWindows``), each
 ///      one execution of one prepared statement whose generic plan prunes the months outside
-///      the window when it runs; the index's candidates, then the exact rule and the rest of the
-///      filter on them, newest first. The candidates are read with no other condition (`OFFSET
+///      the window when it runs; the index's candidates (with the raiser's or domain's key
+///      beside the trigrams when the filter has one: ``rangeKeys(_:)``, schema version 11),
+///      then the exact rule and the rest of the filter on them, newest first. The candidates are read with no other condition (`OFFSET
 ///      0`): with the account beside them a generic plan also read the whole month's date index
 ///      (51-72 ms for a rare text over every month), with a domain it computed the trigrams of
 ///      every email of the domain instead (0.9-2.6 s).
@@ -38,21 +39,40 @@ extension PostgresAuditStore {
     static let subjectSampleRows = 250
     /// The emails each statement reads when the walk goes on.
     static let subjectWalkChunk = 4_000
+    /// The first walk's emails when the index can be asked for the walk's range too (a raiser,
+    /// a domain: ``rangeKeys(_:)``): the index's candidates are then the text's within the
+    /// range, so the walk only has to find a common text (one in five fills a page here).
+    static let subjectKeyedWalkRows = 250
+    /// Past the walk, the index is read in a few statements, each a span of month windows
+    /// (``PostgresPageWindows/grouped(_:reaching:growth:from:older:)``): the first reaches as
+    /// far as the walk's figures put this many times the rows the page still wants among the
+    /// candidates, each next one ``subjectReadGrowth`` times further. Why: each statement costs
+    /// ~0.1 ms a month partition it reads before its rows (and ~0.3 ms in the client), so a
+    /// rare text read in the six windows of other pages (``PostgresPageWindows``) paid for its
+    /// partitions twice (beside a raiser at 1,000,000 emails 5.2-6.0 ms in the server where one
+    /// read of every month took 2.8-5 ms); and a common text's candidates are read no further
+    /// than its page needs ("at Wright W" over all dates: 7,141 candidates in one read, 22 ms).
+    static let subjectFirstReadPages = 2.0
+    /// How much further each read past the first reaches than the one before.
+    static let subjectReadGrowth = 4.0
 
     /// One page of a Subject search, in the direction of paging (`.newer`: oldest first); see
     /// ``summaries(matching:accountID:from:direction:limit:now:)``.
     func subjectPage(matching filter: EmailFilter, addresses: [String], accountID: Int64, from cursor: EmailCursor?,
                      direction: PageDirection, limit: Int, now: Date) throws -> [EmailSummary] {
         guard let text = filter.subject, !text.isEmpty else { return [] }
+        let narrow = hasIndexRange(filter, addresses: addresses)
+        let keys = Self.rangeKeys(filter)
+        let keyed = narrow && Self.usesSubjectTrigrams(text) && !(keys.all.isEmpty && keys.anyOf.isEmpty)
+        let walkRows = keyed ? min(subjectWalkRows, Self.subjectKeyedWalkRows) : subjectWalkRows
         let first = try walk(filter, addresses: addresses, accountID: accountID, from: cursor, direction: direction,
-                             rows: subjectWalkRows, sampled: true, now: now)
+                             rows: walkRows, sampled: true, now: now)
         var found = first.found
         guard found.count < limit, var edge = first.edge else { return Array(found.prefix(limit)) }
 
         // What the walk tells of the rest (``SubjectPageCosts``). The subjects of a narrow range
         // (a domain's, a raiser's) are not the store's (a block's name in its residents'
         // emails), so its text's candidates are counted in the account's newest subjects.
-        let narrow = hasIndexRange(filter, addresses: addresses)
         let subjects = try (narrow ? newestSubjects(accountID: accountID) : first.sample.map(\.subject))
             .map { Array(EmailFilter.asciiLowercased($0).utf8) }
         let trigrams = Self.subjectTrigrams(of: text, sample: subjects)
@@ -65,9 +85,10 @@ extension PostgresAuditStore {
         if narrow {
             let span = filter.dateRange.interval(now: now, timeZone: timeZone)
             let start = cursor?.createdAt ?? (direction == .older ? min(span.end ?? now, now) : span.start ?? edge.createdAt)
-            let perMonth = Double(subjectWalkRows) * 30 * 86_400 / max(1, abs(start.timeIntervalSince(edge.createdAt)))
-            costs.range = try emailsPerMonth().map { min(1, perMonth / $0) } ?? 1
+            let perMonth = Double(walkRows) * Self.secondsInMonth / max(1, abs(start.timeIntervalSince(edge.createdAt)))
+            costs.range = try storeEmails().map { min(1, perMonth * Double($0.months) / $0.emails) } ?? 1
             costs.narrowRange = true
+            costs.keyedRange = keyed
         }
         costs.statusesWalkable = !filter.statuses.isEmpty && (filter.to == nil || addresses.count > Self.maximumPrefixAddresses)
             && filter.statuses.count * max(1, filter.raisedBy.count) <= Self.maximumCombinations
@@ -75,8 +96,14 @@ extension PostgresAuditStore {
         if let walkOn = subjectPagesWalkOn { way = walkOn ? (costs.statusesWalkable ? .walkByStatus : .walk) : .index }
         if !Self.usesSubjectTrigrams(text) && way == .index { way = .walk }
         if way == .index {
+            // How far the first read reaches: where the candidates estimated (spread evenly over
+            // the store's months) are twice the rows wanted.
+            let reach = try storeEmails().map { store in
+                let perSecond = costs.candidatesOverEveryMonth(storeEmails: store.emails) / (Double(store.months) * Self.secondsInMonth)
+                return Self.subjectFirstReadPages * Double(limit - found.count) / max(perSecond, 1e-12)
+            }
             return try found + windowsPastWalk(filter, addresses: addresses, accountID: accountID, trigrams: trigrams, edge: edge,
-                                               direction: direction, limit: limit - found.count, now: now)
+                                               direction: direction, limit: limit, wanted: limit - found.count, reach: reach, now: now)
         }
         while found.count < limit {
             let next = try walk(filter, addresses: addresses, accountID: accountID, from: edge, direction: direction,
@@ -109,17 +136,21 @@ extension PostgresAuditStore {
         return try pageRows(page) { try $0[0].decode(String.self) }
     }
 
-    /// The store's emails a month, from the planner's statistics of the month partitions (nil
-    /// before any is analysed): every account's, as the trigram index holds every account's.
-    private func emailsPerMonth() throws -> Double? {
-        if let cached = emailsPerMonthCache.value(now: Date()) { return cached }
+    /// A month's seconds on average (the store's months are counted by their partitions).
+    static let secondsInMonth = 30.44 * 86_400
+
+    /// The store's emails and the months that hold them, from the planner's statistics of the
+    /// month partitions (nil before any is analysed): every account's, as the search index
+    /// holds every account's.
+    private func storeEmails() throws -> (emails: Double, months: Int)? {
+        if let cached = storeEmailsCache.value(now: Date()) { return cached }
         let row = try rows(PostgresQuery(unsafeSQL: """
             SELECT coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples > 0), 0)::float8, count(*) FILTER (WHERE c.reltuples > 0)
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass('emails')
             """)) { (try $0[0].decode(Double.self), try $0[1].decode(Int64.self)) }.first
         guard let (emails, months) = row, months > 0, emails > 0 else { return nil }
-        emailsPerMonthCache.store(emails / Double(months), now: Date())
-        return emails / Double(months)
+        storeEmailsCache.store((emails, Int(months)), now: Date())
+        return (emails, Int(months))
     }
 
     /// One walk statement (``pageStatement(matching:addresses:accountID:from:direction:limit:now:window:walkRows:sampled:)``):
@@ -194,18 +225,27 @@ extension PostgresAuditStore {
         return false
     }
 
-    /// The rows past the walk's `edge`, read window by window through the trigram index.
+    /// The `wanted` rows past the walk's `edge`, read through the search index in spans of
+    /// windows, the first reaching `reach` seconds past the edge (``subjectFirstReadPages``), or
+    /// window by window with no estimate (a store never analysed). Each statement asks for the page's
+    /// `limit` (not the rows still wanted: a statement text per count left after the walk made
+    /// a prepared statement, and its ~20 ms generic plan over every month, per count).
     private func windowsPastWalk(_ filter: EmailFilter, addresses: [String], accountID: Int64, trigrams: [String],
-                                 edge: EmailCursor, direction: PageDirection, limit: Int, now: Date) throws -> [EmailSummary] {
+                                 edge: EmailCursor, direction: PageDirection, limit: Int, wanted: Int, reach: TimeInterval?,
+                                 now: Date) throws -> [EmailSummary] {
         let older = direction == .older
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         var found: [EmailSummary] = []
-        for window in PostgresPageWindows.windows(span: span, cursor: edge, older: older, now: now, timeZone: timeZone) {
+        var windows = PostgresPageWindows.windows(span: span, cursor: edge, older: older, now: now, timeZone: timeZone)
+        if let reach {
+            windows = PostgresPageWindows.grouped(windows, reaching: reach, growth: Self.subjectReadGrowth, from: edge.createdAt, older: older)
+        }
+        for window in windows {
             let statement = subjectWindowStatement(filter, addresses: addresses, accountID: accountID, trigrams: trigrams,
                                                    window: window, span: span, edge: edge, older: older, limit: limit)
             let rows = try pageRows(statement, Self.summary(from:))
-            found += rows.prefix(limit - found.count)
-            if found.count >= limit { break }
+            found += rows.prefix(wanted - found.count)
+            if found.count >= wanted { break }
         }
         return found
     }
@@ -216,7 +256,10 @@ extension PostgresAuditStore {
                                         window: PostgresPageWindow, span: TimeSpan, edge: EmailCursor, older: Bool,
                                         limit: Int) -> PostgresPageStatement {
         var statement = PostgresStatement(typedPlaceholders: preparesPages)
-        let asked = statement.bind(trigrams)
+        let keys = Self.rangeKeys(filter)
+        let index = PostgresSearchKeys.expression(alias: "e")
+        var read = ["\(index) @> \(statement.bind(trigrams + keys.all))"]
+        if !keys.anyOf.isEmpty { read.append("\(index) && \(statement.bind(keys.anyOf))") }
         // Both bounds, always (an open end as a far date): one statement text for every window.
         let low = statement.time(window.low ?? .distantPast), high = statement.time(window.high ?? .distantFuture)
         var checks = ["c.account_id = \(statement.bind(accountID))",
@@ -247,13 +290,24 @@ extension PostgresAuditStore {
                 SELECT * FROM (SELECT e.account_id, e.id, e.created_at, e.to_address, e.to_domain, e.subject, e.raised_by_id,
                                       e.status, e.activity
                                FROM emails e
-                               WHERE email_subject_trigrams(e.subject) @> \(asked) AND e.created_at >= \(low) AND e.created_at < \(high)
+                               WHERE \(read.joined(separator: " AND ")) AND e.created_at >= \(low) AND e.created_at < \(high)
                                OFFSET 0) c
                 WHERE \(checks.joined(separator: " AND "))) p
             LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
             ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
             """
         return PostgresPageStatement(query: statement.query(sql), arguments: statement.literals, prepared: preparesPages)
+    }
+
+    /// The search index's keys of the filter's range (``PostgresSearchKeys``) a window's read
+    /// asks for beside the text's trigrams: `all` every one of them (one raiser, a domain),
+    /// `anyOf` one of them (several raisers).
+    static func rangeKeys(_ filter: EmailFilter) -> (all: [String], anyOf: [String]) {
+        var all: [String] = [], anyOf: [String] = []
+        let raisers = filter.raisedBy.sorted()
+        if raisers.count == 1 { all.append(PostgresSearchKeys.raiser(raisers[0])) } else { anyOf = raisers.map(PostgresSearchKeys.raiser) }
+        if let pattern = filter.to, case .domain = pattern { all.append(PostgresSearchKeys.domain(SearchPattern.storedForm(pattern))) }
+        return (all, anyOf)
     }
 
     /// A row of the walk: the summary, whether it matches the filter, its place in the walk.

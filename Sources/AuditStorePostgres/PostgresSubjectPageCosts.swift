@@ -35,12 +35,21 @@ struct SubjectPageCosts: Equatable, Sendable {
     var range = 1.0
     /// Whether the walk reads a narrower index than the date index.
     var narrowRange = false
+    /// Whether the index's read asks for the range's own keys too (a raiser's, a domain's:
+    /// ``PostgresSearchKeys``), so that its candidates are the text's within the range.
+    var keyedRange = false
+    /// The emails the index's candidates over every month would be, at most: the store's
+    /// emails times their share (``candidates``, times ``range`` when the range is keyed).
+    func candidatesOverEveryMonth(storeEmails: Double) -> Double {
+        storeEmails * candidates * (keyedRange ? range : 1)
+    }
+
     /// Whether the statuses can be walked as ranges of their own.
     var statusesWalkable = false
 
     /// The cheapest way (the index on a tie).
     var cheapest: Way {
-        var best = (way: Way.index, cost: candidates * Self.candidateCost)
+        var best = (way: Way.index, cost: candidates * (keyedRange ? range : 1) * Self.candidateCost)
         let walk = range * (narrowRange ? Self.rangeWalkCost : Self.dateWalkCost)
         if walk < best.cost { best = (.walk, walk) }
         if statusesWalkable, range * statuses * Self.statusWalkCost < best.cost { best = (.walkByStatus, range * statuses * Self.statusWalkCost) }
@@ -49,9 +58,9 @@ struct SubjectPageCosts: Equatable, Sendable {
 }
 
 /// A value kept for a while (a figure that changes slowly, such as the planner's row counts).
-final class PostgresTimedValue: @unchecked Sendable {
+final class PostgresTimedValue<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: (value: Double, at: Date)?
+    private var stored: (value: Value, at: Date)?
     /// How long a value is kept.
     let lifetime: TimeInterval
 
@@ -60,14 +69,14 @@ final class PostgresTimedValue: @unchecked Sendable {
     }
 
     /// The value, unless there is none or it is older than ``lifetime``.
-    func value(now: Date) -> Double? {
+    func value(now: Date) -> Value? {
         lock.lock()
         defer { lock.unlock() }
         guard let stored, now.timeIntervalSince(stored.at) < lifetime else { return nil }
         return stored.value
     }
 
-    func store(_ value: Double, now: Date) {
+    func store(_ value: Value, now: Date) {
         lock.lock()
         defer { lock.unlock() }
         stored = (value, now)

@@ -1,3 +1,4 @@
+import AuditCore
 import Foundation
 import Testing
 @testable import AuditStorePostgres
@@ -61,5 +62,22 @@ import Testing
         // A common text with a rare status: the status's rows.
         #expect(SubjectPageCosts(candidates: 0.5, statuses: 0.01, statusesWalkable: true).cheapest == .walkByStatus)
         #expect(SubjectPageCosts(candidates: 0.5, statuses: 0.01, statusesWalkable: false).cheapest == .walk)
+        // The common text beside the small domain again, its key asked for too (schema 11):
+        // the index's candidates are then the text's within the domain.
+        #expect(SubjectPageCosts(candidates: 0.04, statuses: 1, range: 0.004, narrowRange: true, keyedRange: true).cheapest == .index)
+        #expect(SubjectPageCosts(candidates: 0.04, statuses: 1, range: 0.004, narrowRange: true, keyedRange: true)
+            .candidatesOverEveryMonth(storeEmails: 1_000_000) == 160)
+    }
+
+    @Test func theRangeKeysAFilterAsksFor() {
+        #expect(PostgresAuditStore.rangeKeys(EmailFilter(subject: "x")).all.isEmpty)
+        let one = PostgresAuditStore.rangeKeys(EmailFilter(raisedBy: [7], to: .domain("Harbour.TEST"), subject: "x"))
+        #expect(one.all == [PostgresSearchKeys.raiser(7), PostgresSearchKeys.domain("harbour.test")] && one.anyOf.isEmpty)
+        let two = PostgresAuditStore.rangeKeys(EmailFilter(raisedBy: [9, 7], subject: "x"))
+        #expect(two.all.isEmpty && two.anyOf == [PostgresSearchKeys.raiser(7), PostgresSearchKeys.raiser(9)])
+        // An exact address or a prefix has no key.
+        #expect(PostgresAuditStore.rangeKeys(EmailFilter(to: .exact("ann@harbour.test"), subject: "x")).all.isEmpty)
+        // No key can be a trigram.
+        #expect(PostgresSearchKeys.raiser(1).unicodeScalars.count >= 4 && PostgresSearchKeys.domain("").unicodeScalars.count >= 4)
     }
 }
