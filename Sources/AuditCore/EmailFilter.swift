@@ -113,9 +113,14 @@ public struct EmailFilter: Sendable, Hashable {
     /// The text with ASCII letters lower-cased and every other character as it is: how the
     /// stores compare Subject text (SQLite's LIKE; PostgreSQL's `translate` of A-Z).
     public static func asciiLowercased(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
-        }))
+        // On the UTF-8 bytes: A-Z are bytes 65-90, which no multi-byte character contains, so
+        // the result is valid UTF-8 (scalar by scalar it was ~20 times slower).
+        var bytes = Array(text.utf8), changed = false
+        for index in bytes.indices where bytes[index] &- 65 < 26 {
+            bytes[index] += 32
+            changed = true
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 
     /// The filter a screen opens with: everything raised today.

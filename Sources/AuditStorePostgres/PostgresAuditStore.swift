@@ -38,11 +38,13 @@ public final class PostgresAuditStore: @unchecked Sendable {
     public var subjectWalkRows = 1_000
     /// Whether a Subject page past its walk always walks on (true) or always reads the subject
     /// trigram index (false); nil, the default, chooses by the walk's figures
-    /// (``walksOn(candidates:rangeShare:)``). Tests set it to reach both ways with a few emails.
+    /// (``SubjectPageCosts``). Tests set it to reach both ways with a few emails.
     public var subjectPagesWalkOn: Bool?
-    /// The store's emails a month for Subject pages' costs, read from the catalog at most every
-    /// five minutes.
+    /// The store's emails and months for Subject pages' costs, read from the catalog at most
+    /// every five minutes.
     let storeEmailsCache = PostgresTimedValue<(emails: Double, months: Int)>(lifetime: 300)
+    /// The last account's newest subjects, a Subject page's sample beside a raiser or domain.
+    let newestSubjectsCache = PostgresTimedValue<(accountID: Int64, subjects: [[UInt8]])>(lifetime: 60)
 
     /// A store over a connection to a migrated database (``PostgresSchema/migrate(_:timeZone:)``).
     public init(connection: BlockingPostgresConnection) throws(PostgresStoreError) {

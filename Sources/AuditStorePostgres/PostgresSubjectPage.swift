@@ -14,7 +14,7 @@ import PostgresNIO
 ///    twenty or more fills the page here. Every fourth row comes back too, a sample of subjects.
 /// 2. **The rest**, one of two ways, whichever the walk's figures make cheaper:
 ///    - **by the trigram index**: the text's rarest trigrams in the sample
-///      (``subjectTrigrams(of:sample:)``), read in month windows from the walk's edge (its
+///      (``subjectTrigrams(of:sample:most:)``), read in month windows from the walk's edge (its
 ///      month, then 1, 2, 4 and 8 months further, then the rest: ``PostgresPageWindows``), each
 ///      one execution of one prepared statement whose generic plan prunes the months outside
 ///      the window when it runs; the index's candidates (with the raiser's or domain's key
@@ -31,7 +31,7 @@ import PostgresNIO
 /// A text shorter than three characters has no trigram: it is walked on.
 extension PostgresAuditStore {
     /// Every this many rows of the walk come back as a sample of subjects, whatever they hold
-    /// (``subjectTrigrams(of:sample:)``).
+    /// (``subjectTrigrams(of:sample:most:)``).
     static let subjectSampleEvery = 4
     /// The most trigrams of the text a window's index read asks for.
     static let subjectTrigramsAsked = 8
@@ -73,23 +73,33 @@ extension PostgresAuditStore {
         // What the walk tells of the rest (``SubjectPageCosts``). The subjects of a narrow range
         // (a domain's, a raiser's) are not the store's (a block's name in its residents'
         // emails), so its text's candidates are counted in the account's newest subjects.
-        let subjects = try (narrow ? newestSubjects(accountID: accountID) : first.sample.map(\.subject))
-            .map { Array(EmailFilter.asciiLowercased($0).utf8) }
-        let trigrams = Self.subjectTrigrams(of: text, sample: subjects)
-        let asked = trigrams.map { Array($0.utf8) }
+        let subjects = try narrow ? newestSubjects(accountID: accountID) : first.sample.map { Self.foldedUTF8($0.subject) }
         // (None of a sample counts as half of one.)
         func share(_ count: Int, of total: Int) -> Double { max(0.5, Double(count)) / Double(max(1, total)) }
+        func shareHolding(_ trigrams: ArraySlice<String>) -> Double {
+            let asked = trigrams.map { Array($0.utf8) }
+            return share(subjects.filter { subject in asked.allSatisfy { Self.bytes(subject, hold: $0) } }.count, of: subjects.count)
+        }
+        var trigrams = Self.subjectTrigrams(of: text, sample: subjects)
         var costs = SubjectPageCosts(
-            candidates: share(subjects.filter { subject in asked.allSatisfy { Self.bytes(subject, hold: $0) } }.count, of: subjects.count),
+            candidates: 1,
             statuses: filter.statuses.isEmpty ? 1 : share(first.sample.filter { filter.statuses.contains($0.status) }.count, of: first.sample.count))
+        let store = try storeEmails()
         if narrow {
             let span = filter.dateRange.interval(now: now, timeZone: timeZone)
             let start = cursor?.createdAt ?? (direction == .older ? min(span.end ?? now, now) : span.start ?? edge.createdAt)
             let perMonth = Double(walkRows) * Self.secondsInMonth / max(1, abs(start.timeIntervalSince(edge.createdAt)))
-            costs.range = try storeEmails().map { min(1, perMonth * Double($0.months) / $0.emails) } ?? 1
+            costs.range = store.map { min(1, perMonth * Double($0.months) / $0.emails) } ?? 1
             costs.narrowRange = true
             costs.keyedRange = keyed
         }
+        if keyed, let store, !trigrams.isEmpty {
+            // Beside a key, only as many of the trigrams (in the order chosen) as pay for their reads.
+            let shares = (1...trigrams.count).map { shareHolding(trigrams.prefix($0)) }
+            trigrams = Array(trigrams.prefix(SubjectPageCosts.trigramsToAsk(shares: shares, months: store.months,
+                                                                            rangeEmails: costs.range * store.emails)))
+        }
+        costs.candidates = shareHolding(trigrams[...])
         costs.statusesWalkable = !filter.statuses.isEmpty && (filter.to == nil || addresses.count > Self.maximumPrefixAddresses)
             && filter.statuses.count * max(1, filter.raisedBy.count) <= Self.maximumCombinations
         var way = costs.cheapest
@@ -98,7 +108,7 @@ extension PostgresAuditStore {
         if way == .index {
             // How far the first read reaches: where the candidates estimated (spread evenly over
             // the store's months) are twice the rows wanted.
-            let reach = try storeEmails().map { store in
+            let reach = store.map { store in
                 let perSecond = costs.candidatesOverEveryMonth(storeEmails: store.emails) / (Double(store.months) * Self.secondsInMonth)
                 return Self.subjectFirstReadPages * Double(limit - found.count) / max(perSecond, 1e-12)
             }
@@ -125,8 +135,22 @@ extension PostgresAuditStore {
         }
     }
 
-    /// The account's newest ``subjectSampleRows`` subjects (one prepared statement on its date index).
-    private func newestSubjects(accountID: Int64) throws -> [String] {
+    /// The account's newest ``subjectSampleRows`` subjects, folded (``foldedUTF8(_:)``): one
+    /// prepared statement on its date index, kept a minute (a sample for estimates; reading and
+    /// folding 250 subjects was a fifth of a keyed page's time in the client).
+    private func newestSubjects(accountID: Int64) throws -> [[UInt8]] {
+        if let (account, subjects) = newestSubjectsCache.value(now: Date()), account == accountID { return subjects }
+        let subjects = try newestSubjectsRead(accountID: accountID).map(Self.foldedUTF8)
+        newestSubjectsCache.store((accountID, subjects), now: Date())
+        return subjects
+    }
+
+    /// The subject's UTF-8 with ASCII letters folded, as `email_subject_trigrams` folds them.
+    static func foldedUTF8(_ subject: String) -> [UInt8] {
+        subject.utf8.map { $0 &- 65 < 26 ? $0 + 32 : $0 }
+    }
+
+    private func newestSubjectsRead(accountID: Int64) throws -> [String] {
         var statement = PostgresStatement(typedPlaceholders: preparesPages)
         let account = statement.bind(accountID)
         let count = preparesPages ? String(Self.subjectSampleRows) : statement.bind(Int64(Self.subjectSampleRows))
@@ -173,7 +197,7 @@ extension PostgresAuditStore {
     /// window's index read asks for, chosen with the subjects of `sample` (UTF-8, folded the
     /// same way): one at a time, the one that covers most characters of the text not yet
     /// covered, the one the fewest subjects hold among equals; after the first, only those that
-    /// at most a quarter of the sample holds; at most ``subjectTrigramsAsked``.
+    /// at most a quarter of the sample holds; at most `most`; in the order chosen.
     ///
     /// Why: every candidate the index finds is a heap row read and checked (~3-5 µs), and
     /// trigrams of one word ("cam", "amp", "mpb") find the same subjects, so trigrams spread over
@@ -181,7 +205,7 @@ extension PostgresAuditStore {
     /// of "Campbell" alone found every Campbell, ten times the matches, ~45 ms; with "4, " 5 ms);
     /// a trigram nearly every subject holds ("fla", "at ") rules out little and is the dearest
     /// to read from the index ("Flat 13, B" with all eight of its trigrams 14 ms, with two 2.4 ms).
-    static func subjectTrigrams(of text: String, sample: [[UInt8]]) -> [String] {
+    static func subjectTrigrams(of text: String, sample: [[UInt8]], most: Int = subjectTrigramsAsked) -> [String] {
         let scalars = Array(EmailFilter.asciiLowercased(text).unicodeScalars)
         guard scalars.count >= 3 else { return [] }
         var counted: [(trigram: String, place: Int, count: Int)] = []
@@ -192,7 +216,7 @@ extension PostgresAuditStore {
             counted.append((trigram, place, sample.reduce(0) { $0 + (Self.bytes($1, hold: bytes) ? 1 : 0) }))
         }
         var covered = Set<Int>(), chosen: [(trigram: String, place: Int, count: Int)] = []
-        while chosen.count < subjectTrigramsAsked {
+        while chosen.count < most {
             let eligible = counted.filter { candidate in
                 !chosen.contains { $0.trigram == candidate.trigram } && (chosen.isEmpty || candidate.count * 4 <= sample.count)
             }
@@ -204,7 +228,7 @@ extension PostgresAuditStore {
             chosen.append(best)
             covered.formUnion(best.place..<(best.place + 3))
         }
-        return chosen.sorted { $0.place < $1.place }.map(\.trigram)
+        return chosen.map(\.trigram)
     }
 
     /// Whether `bytes` hold `part` (UTF-8: a match is always on whole characters).

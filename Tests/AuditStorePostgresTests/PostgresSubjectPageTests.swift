@@ -48,6 +48,9 @@ import Testing
         #expect(!PostgresAuditStore.bytes(subject, hold: Array("afe".utf8)))
         #expect(!PostgresAuditStore.bytes(Array("fl".utf8), hold: Array("fla".utf8)))
         #expect(PostgresAuditStore.bytes(subject, hold: []))
+        // A sample's subjects are folded as the index folds them: ASCII letters only.
+        #expect(PostgresAuditStore.foldedUTF8("CAFÉ Rent, Flat 4") == Array("cafÉ rent, flat 4".utf8))
+        #expect(EmailFilter.asciiLowercased("CAFÉ Rent, Flat 4") == "cafÉ rent, flat 4")
     }
 
     @Test func theCheapestWayPastTheWalk() {
