@@ -72,6 +72,15 @@ import Testing
             .candidatesOverEveryMonth(storeEmails: 1_000_000) == 160)
     }
 
+    @Test func trigramsBesideAKeyOnlyWhileTheyPayForTheirReads() {
+        // A rare text beside a raiser (a thirtieth of a million emails) over 37 months: the
+        // second trigram rules out no candidate the sample can see; one is asked for.
+        #expect(SubjectPageCosts.trigramsToAsk(shares: [0.002, 0.002], months: 37, rangeEmails: 33_000) == 1)
+        // Beside a domain of a sixth of them, a second trigram that rules out most is worth its reads.
+        #expect(SubjectPageCosts.trigramsToAsk(shares: [0.05, 0.004, 0.002], months: 37, rangeEmails: 170_000) == 2)
+        #expect(SubjectPageCosts.trigramsToAsk(shares: [], months: 37, rangeEmails: 1) == 0)
+    }
+
     @Test func theRangeKeysAFilterAsksFor() {
         #expect(PostgresAuditStore.rangeKeys(EmailFilter(subject: "x")).all.isEmpty)
         let one = PostgresAuditStore.rangeKeys(EmailFilter(raisedBy: [7], to: .domain("Harbour.TEST"), subject: "x"))
