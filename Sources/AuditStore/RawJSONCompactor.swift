@@ -11,8 +11,9 @@ public final class RawJSONCompactor {
 
     public init() {}
 
-    /// Prepares the stored form of each event's raw JSON.
-    public func prepare(_ events: inout [IncomingEvent]) {
+    /// Prepares the stored form of each event's raw JSON, in place (an array, or a part of one
+    /// that another thread's compactor is not preparing).
+    public func prepare<Events: MutableCollection>(_ events: inout Events) where Events.Element == IncomingEvent {
         for index in events.indices {
             let event = events[index].event
             let tokens = EventJSONTokens(providerEventID: event.providerEventID,
