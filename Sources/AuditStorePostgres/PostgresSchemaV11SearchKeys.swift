@@ -22,14 +22,9 @@ extension PostgresSchema {
         """
         CREATE FUNCTION email_search_keys(subject text, raised_by_id bigint, to_domain text) RETURNS text[]
             LANGUAGE plpgsql IMMUTABLE PARALLEL RESTRICTED COST 1000 AS $$
-        DECLARE
-            folded text := lower(subject COLLATE "C");
-            keys text[] := ARRAY[chr(1) || 'raiser:' || coalesce(raised_by_id::text, ''), chr(1) || 'domain:' || coalesce(to_domain, '')];
         BEGIN
-            FOR i IN 1 .. length(folded) - 2 LOOP
-                keys := keys || substr(folded, i, 3);
-            END LOOP;
-            RETURN keys;
+            RETURN ARRAY[chr(1) || 'raiser:' || coalesce(raised_by_id::text, ''), chr(1) || 'domain:' || coalesce(to_domain, '')]
+                || coalesce(email_subject_trigrams(subject), '{}');
         END
         $$
         """,
