@@ -14,7 +14,7 @@ import PostgresNIO
 ///    twenty or more fills the page here. Every fourth row comes back too, a sample of subjects.
 /// 2. **The rest**, one of two ways, whichever the walk's figures make cheaper:
 ///    - **by the trigram index**: the text's rarest trigrams in the sample
-///      (``subjectTrigrams(of:sample:most:)``), read in month windows from the walk's edge (its
+///      (``subjectTrigrams(of:sample:)``), read in month windows from the walk's edge (its
 ///      month, then 1, 2, 4 and 8 months further, then the rest: ``PostgresPageWindows``), each
 ///      one execution of one prepared statement whose generic plan prunes the months outside
 ///      the window when it runs; the index's candidates (with the raiser's or domain's key
@@ -31,7 +31,7 @@ import PostgresNIO
 /// A text shorter than three characters has no trigram: it is walked on.
 extension PostgresAuditStore {
     /// Every this many rows of the walk come back as a sample of subjects, whatever they hold
-    /// (``subjectTrigrams(of:sample:most:)``).
+    /// (``subjectTrigrams(of:sample:)``).
     static let subjectSampleEvery = 4
     /// The most trigrams of the text a window's index read asks for.
     static let subjectTrigramsAsked = 8
@@ -197,7 +197,7 @@ extension PostgresAuditStore {
     /// window's index read asks for, chosen with the subjects of `sample` (UTF-8, folded the
     /// same way): one at a time, the one that covers most characters of the text not yet
     /// covered, the one the fewest subjects hold among equals; after the first, only those that
-    /// at most a quarter of the sample holds; at most `most`; in the order chosen.
+    /// at most a quarter of the sample holds; at most ``subjectTrigramsAsked``; in the order chosen.
     ///
     /// Why: every candidate the index finds is a heap row read and checked (~3-5 µs), and
     /// trigrams of one word ("cam", "amp", "mpb") find the same subjects, so trigrams spread over
@@ -205,7 +205,7 @@ extension PostgresAuditStore {
     /// of "Campbell" alone found every Campbell, ten times the matches, ~45 ms; with "4, " 5 ms);
     /// a trigram nearly every subject holds ("fla", "at ") rules out little and is the dearest
     /// to read from the index ("Flat 13, B" with all eight of its trigrams 14 ms, with two 2.4 ms).
-    static func subjectTrigrams(of text: String, sample: [[UInt8]], most: Int = subjectTrigramsAsked) -> [String] {
+    static func subjectTrigrams(of text: String, sample: [[UInt8]]) -> [String] {
         let scalars = Array(EmailFilter.asciiLowercased(text).unicodeScalars)
         guard scalars.count >= 3 else { return [] }
         var counted: [(trigram: String, place: Int, count: Int)] = []
@@ -216,7 +216,7 @@ extension PostgresAuditStore {
             counted.append((trigram, place, sample.reduce(0) { $0 + (Self.bytes($1, hold: bytes) ? 1 : 0) }))
         }
         var covered = Set<Int>(), chosen: [(trigram: String, place: Int, count: Int)] = []
-        while chosen.count < most {
+        while chosen.count < subjectTrigramsAsked {
             let eligible = counted.filter { candidate in
                 !chosen.contains { $0.trigram == candidate.trigram } && (chosen.isEmpty || candidate.count * 4 <= sample.count)
             }
