@@ -444,8 +444,10 @@ extension PostgresSchema {
     /// `email_audit_create_month_partitions(timestamptz)`: creates the month's partitions of
     /// `emails` (with `emailsOptions` after their bounds, e.g. ` WITH (fillfactor = 50)`) and
     /// `events` unless they exist, and returns the month's suffix. Version 1 creates it; version
-    /// 9 replaces it (`CREATE OR REPLACE FUNCTION`) to give new months of `emails` a fill factor.
-    static func monthPartitionsFunction(create: String, emailsOptions: String) -> String {
+    /// 9 replaces it (`CREATE OR REPLACE FUNCTION`) to give new months of `emails` a fill factor;
+    /// version 12 to run `emailsCreated` (PL/pgSQL, the new month's name in `suffix`) after a
+    /// month of `emails` is created.
+    static func monthPartitionsFunction(create: String, emailsOptions: String, emailsCreated: String = "") -> String {
         """
         \(create) email_audit_create_month_partitions(at timestamptz) RETURNS text
             LANGUAGE plpgsql STRICT AS $$
@@ -465,7 +467,7 @@ extension PostgresSchema {
             suffix := to_char(local_start, '"y"YYYY"m"MM');
             PERFORM pg_advisory_xact_lock(\(partitionLockKey));
             IF to_regclass('emails_' || suffix) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF emails FOR VALUES FROM (%L) TO (%L)\(emailsOptions)', 'emails_' || suffix, low, high);
+                EXECUTE format('CREATE TABLE %I PARTITION OF emails FOR VALUES FROM (%L) TO (%L)\(emailsOptions)', 'emails_' || suffix, low, high);\(emailsCreated)
             END IF;
             IF to_regclass('events_' || suffix) IS NULL THEN
                 EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)', 'events_' || suffix, low, high);
