@@ -115,15 +115,38 @@ extension PostgresAuditStore {
             return try found + windowsPastWalk(filter, addresses: addresses, accountID: accountID, trigrams: trigrams, edge: edge,
                                                direction: direction, limit: limit, wanted: limit - found.count, reach: reach, now: now)
         }
+        // By status, the first chunk is as long as the text's share of the sample says the rows
+        // still wanted need (twice over), the next ones four times longer each.
+        var chunk = Self.subjectWalkChunk
+        if way == .walkByStatus {
+            let folded = Self.foldedUTF8(text)
+            let textShare = share(subjects.filter { Self.bytes($0, hold: folded) }.count, of: subjects.count)
+            chunk = Self.statusWalkFirstChunk(wanted: limit - found.count, textShare: textShare)
+        }
         while found.count < limit {
             let next = try walk(filter, addresses: addresses, accountID: accountID, from: edge, direction: direction,
-                                rows: Self.subjectWalkChunk, sampled: false, byStatus: way == .walkByStatus, now: now)
+                                rows: chunk, sampled: false, byStatus: way == .walkByStatus, now: now)
             found += next.found
             guard let last = next.edge else { break }
             edge = last
+            chunk = min(Self.subjectWalkChunk, chunk * 4)
         }
         return Array(found.prefix(limit))
     }
+
+    /// The rows of the first chunk of a walk by status: where `wanted` rows are expected twice
+    /// over, given the share of subjects holding the text (`textShare`), between
+    /// ``statusWalkLeastChunk`` and ``subjectWalkChunk``. Why: each row walked by status is an
+    /// email read by key (~4-6 µs), and a chunk reads all its rows: "for Flat" with Failed over 30
+    /// days at 1,000,000 emails read 1,387 rows (10-11 ms) where 45% of them hold the text and
+    /// the page wanted 50.
+    static func statusWalkFirstChunk(wanted: Int, textShare: Double) -> Int {
+        let rows = 2 * Double(max(1, wanted)) / max(textShare, 1e-6)
+        return Int(min(Double(subjectWalkChunk), max(Double(statusWalkLeastChunk), rows.rounded(.up))))
+    }
+
+    /// The fewest rows a walk by status reads in a chunk.
+    static let statusWalkLeastChunk = 100
 
     /// Whether the walk reads an index range narrower than the date index (an address, a
     /// domain, a few addresses, raisers).

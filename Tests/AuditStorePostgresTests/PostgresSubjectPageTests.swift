@@ -92,4 +92,13 @@ import Testing
         // No key can be a trigram.
         #expect(PostgresSearchKeys.raiser(1).unicodeScalars.count >= 4 && PostgresSearchKeys.domain("").unicodeScalars.count >= 4)
     }
+
+    @Test func aWalkByStatusReadsAsManyRowsAsTheTextNeeds() {
+        // A text in 45% of subjects, 50 rows wanted: twice 50 / 0.45 rows, not a whole chunk.
+        #expect(PostgresAuditStore.statusWalkFirstChunk(wanted: 50, textShare: 0.45) == 223)
+        // A rare text reads whole chunks; a text every subject holds, the least chunk.
+        #expect(PostgresAuditStore.statusWalkFirstChunk(wanted: 50, textShare: 0.002) == PostgresAuditStore.subjectWalkChunk)
+        #expect(PostgresAuditStore.statusWalkFirstChunk(wanted: 1, textShare: 1) == PostgresAuditStore.statusWalkLeastChunk)
+        #expect(PostgresAuditStore.statusWalkFirstChunk(wanted: 50, textShare: 0) == PostgresAuditStore.subjectWalkChunk)
+    }
 }
