@@ -256,7 +256,35 @@ extension PostgresAuditStore {
             LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
             ORDER BY p.created_at \(order), p.id \(order) LIMIT \(count)
             """
-        if walkRows != nil {
+        if walkRows != nil && byStatus && statusRanges.count == parts.count {
+            // Walked by status: the rows are numbered and the text checked on `email_statuses`'
+            // own rows (schema version 13 keeps the subject there), and only those that hold it
+            // (and the chunk's last row) have their email read by key.
+            let text = statement.bind(EmailFilter.asciiLowercased(filter.subject ?? ""))
+            let statusParts = ranges.map { range in
+                let conditions = ["x.account_id = \(account)"] + range + times.map { $0("x") }
+                return """
+                    (SELECT x.account_id, x.id, x.created_at, x.subject, x.to_address FROM email_statuses x
+                     WHERE \(conditions.joined(separator: " AND "))
+                     ORDER BY x.created_at \(order), x.id \(order) LIMIT \(count))
+                    """
+            }
+            sql = """
+                SELECT \(Self.summaryColumns), p.hit, p.n FROM (
+                    SELECT e.*, w.hit, w.n
+                    FROM (SELECT * FROM (
+                              SELECT q.account_id, q.id, q.created_at,
+                                     \(([Self.subjectHolds(column: "q.subject", boundText: text)] + walkChecks).joined(separator: " AND ")) AS hit,
+                                     row_number() OVER (ORDER BY q.created_at \(order), q.id \(order)) AS n
+                              FROM (SELECT * FROM (\(statusParts.joined(separator: " UNION ALL "))) u
+                                    ORDER BY u.created_at \(order), u.id \(order) LIMIT \(count)) q) v
+                          WHERE v.hit OR v.n = \(count)) w
+                    CROSS JOIN LATERAL (SELECT \(columns) FROM emails e
+                                        WHERE e.account_id = w.account_id AND e.id = w.id AND e.created_at = w.created_at OFFSET 0) e) p
+                LEFT JOIN staff s ON s.account_id = p.account_id AND s.id = p.raised_by_id
+                ORDER BY p.n
+                """
+        } else if walkRows != nil {
             let text = statement.bind(EmailFilter.asciiLowercased(filter.subject ?? ""))
             sql = """
                 SELECT \(Self.summaryColumns), p.hit, p.n FROM (

@@ -107,9 +107,11 @@ extension PostgresAuditStore {
         if !Self.usesSubjectTrigrams(text) && way == .index { way = .walk }
         if way == .index {
             // How far the first read reaches: where the candidates estimated (spread evenly over
-            // the store's months) are twice the rows wanted.
+            // the store's months) with the filter's statuses (their share of the walk's sample)
+            // are twice the rows wanted.
             let reach = store.map { store in
-                let perSecond = costs.candidatesOverEveryMonth(storeEmails: store.emails) / (Double(store.months) * Self.secondsInMonth)
+                let perSecond = costs.candidatesOverEveryMonth(storeEmails: store.emails) * costs.statuses
+                    / (Double(store.months) * Self.secondsInMonth)
                 return Self.subjectFirstReadPages * Double(limit - found.count) / max(perSecond, 1e-12)
             }
             return try found + windowsPastWalk(filter, addresses: addresses, accountID: accountID, trigrams: trigrams, edge: edge,
