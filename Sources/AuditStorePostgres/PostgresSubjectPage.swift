@@ -138,10 +138,10 @@ extension PostgresAuditStore {
 
     /// The rows of the first chunk of a walk by status: where `wanted` rows are expected twice
     /// over, given the share of subjects holding the text (`textShare`), between
-    /// ``statusWalkLeastChunk`` and ``subjectWalkChunk``. Why: each row walked by status is an
-    /// email read by key (~4-6 µs), and a chunk reads all its rows: "for Flat" with Failed over 30
-    /// days at 1,000,000 emails read 1,387 rows (10-11 ms) where 45% of them hold the text and
-    /// the page wanted 50.
+    /// ``statusWalkLeastChunk`` and ``subjectWalkChunk``. Why: a chunk reads all its rows (and,
+    /// before schema version 13, each row's email by key, ~4-6 µs): "for Flat" with Failed over
+    /// 30 days at 1,000,000 emails read 1,387 rows (10-11 ms) where 45% of them hold the text
+    /// and the page wanted 50.
     static func statusWalkFirstChunk(wanted: Int, textShare: Double) -> Int {
         let rows = 2 * Double(max(1, wanted)) / max(textShare, 1e-6)
         return Int(min(Double(subjectWalkChunk), max(Double(statusWalkLeastChunk), rows.rounded(.up))))
