@@ -225,10 +225,12 @@ extension PostgresAuditStore {
         // Prepared: the LIMIT in the text (a number, not a value from outside), so the generic
         // plan is made for it (with a LIMIT parameter the planner assumes a tenth of the rows).
         // A walk by status binds it: its plan is the statuses' index in order and a key probe
-        // per row whatever the count, and its chunks are sized by the text (``subjectPage``),
+        // per row holding the text whatever the count, and its chunks are sized by the text (``subjectPage``),
         // so a count in the text would make a statement, and a ~20 ms plan, per size.
         let count = prepared && !byStatus ? String(limit) : statement.bind(Int64(limit))
         let columns = "e.account_id, e.id, e.created_at, e.to_address, e.subject, e.raised_by_id, e.status, e.activity"
+        // A status range's conditions, all on `email_statuses` (`x`).
+        let statusConditions = { (range: [String]) in ["x.account_id = \(account)"] + range + times.map { $0("x") } }
         let parts = ranges.enumerated().map { index, range in
             guard statusRanges.contains(index) else {
                 let conditions = ["e.account_id = \(account)"] + range + subject + times.map { $0("e") }
@@ -241,7 +243,7 @@ extension PostgresAuditStore {
             // Every condition is on `email_statuses` (one row per email), so its page comes
             // first and then each row's email, one key probe each (LATERAL, `OFFSET 0`: as a
             // join, the generic plan hashed both tables whole, ~500 ms at 1,000,000 emails).
-            let conditions = ["x.account_id = \(account)"] + range + times.map { $0("x") }
+            let conditions = statusConditions(range)
             return """
             (SELECT \(columns)
              FROM (SELECT x.account_id, x.id, x.created_at FROM email_statuses x
@@ -262,7 +264,7 @@ extension PostgresAuditStore {
             // (and the chunk's last row) have their email read by key.
             let text = statement.bind(EmailFilter.asciiLowercased(filter.subject ?? ""))
             let statusParts = ranges.map { range in
-                let conditions = ["x.account_id = \(account)"] + range + times.map { $0("x") }
+                let conditions = statusConditions(range)
                 return """
                     (SELECT x.account_id, x.id, x.created_at, x.subject, x.to_address FROM email_statuses x
                      WHERE \(conditions.joined(separator: " AND "))
