@@ -105,25 +105,33 @@ public enum StatusDerivation {
 
     /// Derives the status of an email from all its events.
     public static func derive<Events: Sequence>(_ events: Events) -> DerivedStatus where Events.Element == ProviderEvent {
-        var best: ProviderEvent?
+        // The events are read in place: each copy of a `ProviderEvent` retains its strings, and
+        // the ingest derives every email it touches (perf, 06/12/2026).
+        if let derived = events.withContiguousStorageIfAvailable({ derive(in: $0) }) { return derived }
+        return Array(events).withUnsafeBufferPointer { derive(in: $0) }
+    }
+
+    private static func derive(in events: UnsafeBufferPointer<ProviderEvent>) -> DerivedStatus {
+        var best: Int?
         var bestStatus = EmailStatus.pending
         var last: Date?
-        for event in events {
-            if last == nil || event.occurredAt > last! { last = event.occurredAt }
-            guard let status = event.indicatedStatus else { continue }
+        for index in events.indices {
+            let occurredAt = events[index].occurredAt
+            if last == nil || occurredAt > last! { last = occurredAt }
+            guard let status = events[index].indicatedStatus else { continue }
             if let current = best {
                 let rankNew = rank(of: status), rankOld = rank(of: bestStatus)
-                if rankNew > rankOld || (rankNew == rankOld && isNewer(event, than: current)) {
-                    best = event
+                if rankNew > rankOld || (rankNew == rankOld && isNewer(events[index], than: events[current])) {
+                    best = index
                     bestStatus = status
                 }
             } else {
-                best = event
+                best = index
                 bestStatus = status
             }
         }
         guard let decider = best else { return DerivedStatus(status: .pending, detail: nil, lastEventAt: last) }
-        return DerivedStatus(status: bestStatus, detail: detail(for: decider, status: bestStatus), lastEventAt: last)
+        return DerivedStatus(status: bestStatus, detail: detail(for: events[decider], status: bestStatus), lastEventAt: last)
     }
 
     /// A total order on events of the same rank: time, then attempt number, then key.

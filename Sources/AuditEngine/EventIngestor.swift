@@ -212,8 +212,7 @@ public final class EventIngestor: Sendable {
         events.withUnsafeMutableBufferPointer { buffer in
             let base = UncheckedSendable(buffer)
             DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
-                var slice = UnsafeMutableBufferPointer(rebasing: base.value[(part * chunk)..<min(count, (part + 1) * chunk)])
-                RawJSONCompactor().prepare(&slice)
+                RawJSONCompactor().prepare(UnsafeMutableBufferPointer(rebasing: base.value[(part * chunk)..<min(count, (part + 1) * chunk)]))
             }
         }
     }

@@ -255,12 +255,28 @@ struct PostgresRollupDeltas {
         self.timeZone = timeZone
     }
 
+    /// The local days looked up so far, with the instants each spans: a batch's emails were
+    /// created over a few days, and working out every instant's day in the time zone was 2% of
+    /// the ingest's client time (perf, 06/12/2026).
+    private var knownDays: [(day: CalendarDay, start: Date, end: Date)] = []
+
     mutating func add(accountID: Int64, at instant: Date, raisedByID: Int64, status: EmailStatus, _ delta: Int) {
-        let day = CalendarDay(containing: instant, in: timeZone)
+        let day = day(containing: instant)
         days[Key(accountID: accountID, period: day.ordinal, raisedByID: raisedByID, status: status.code), default: 0] += delta
         months[Key(accountID: accountID, period: day.year * 12 + day.month - 1, raisedByID: raisedByID, status: status.code),
                default: 0] += delta
         years[Key(accountID: accountID, period: day.year, raisedByID: raisedByID, status: status.code), default: 0] += delta
+    }
+
+    /// The local day of `instant`: `CalendarDay(containing:in:)`, or a day already looked up when
+    /// the instant falls between its local midnights (so also on the days the clocks change).
+    private mutating func day(containing instant: Date) -> CalendarDay {
+        for known in knownDays where instant >= known.start && instant < known.end { return known.day }
+        let day = CalendarDay(containing: instant, in: timeZone)
+        if knownDays.count < 64 {
+            knownDays.append((day, day.start(in: timeZone), day.adding(days: 1).start(in: timeZone)))
+        }
+        return day
     }
 
     /// Adds the changes in one statement (one round trip): the daily table in a data-modifying

@@ -134,8 +134,11 @@ extension PostgresEventIngest {
                       compressor: StoredEventCoding.RawEventCompressor) throws {
         guard !new.isEmpty else { return }
         var columns = PostgresEventColumns()
-        for (index, emailID, hash) in new {
-            columns.append(items[index], emailID: emailID, email: emails[emailID]!, hash: hash, compressor: compressor)
+        // Read in place through the buffer: `items[index]` passed on copied the whole event.
+        items.withUnsafeBufferPointer { buffer in
+            for (index, emailID, hash) in new {
+                columns.append(buffer[index], emailID: emailID, email: emails[emailID]!, hash: hash, compressor: compressor)
+            }
         }
         let c = columns
         try db.execute("""
