@@ -11,7 +11,7 @@ import PostgresNIO
 /// before anything is changed, as the SQLite store refuses one.
 public enum PostgresSchema {
     /// The newest schema version this code knows.
-    public static let version = 13
+    public static let version = 14
     /// `store_meta.application` of every email-audit database.
     public static let application = "email-audit"
     /// The advisory lock held while migrating ("EmAu", as SQLite's `application_id`).
@@ -23,7 +23,7 @@ public enum PostgresSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, v1), (2, v2), (3, v3HandOverClaims), (4, v4MovingIn), (5, v5ChangeNotices), (6, v6EventsWithoutForeignKey),
         (7, v7NotificationNotices), (8, v8EmailKeys), (9, v9EmailStatuses), (10, v10SubjectTrigrams), (11, v11SearchKeys),
-        (12, v12SearchKeysWrittenInPlace), (13, v13StatusSubjects),
+        (12, v12SearchKeysWrittenInPlace), (13, v13StatusSubjects), (14, v14RoomForStatusUpdates),
     ]
 
     /// What an existing database is.

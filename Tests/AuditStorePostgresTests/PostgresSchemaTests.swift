@@ -37,11 +37,11 @@ struct PostgresSchemaTests {
             defer { db.close() }
             #expect(try PostgresSchema.inspect(db) == .fresh)
             #expect(try PostgresSchema.migrate(db, timeZone: TimeZone(identifier: "Europe/London")!) == 0)
-            #expect(PostgresSchema.version == 13)
-            #expect(try PostgresSchema.inspect(db) == .ours(version: 13))
+            #expect(PostgresSchema.version == 14)
+            #expect(try PostgresSchema.inspect(db) == .ours(version: 14))
             #expect(try tables(db) == Self.expectedTables)
             #expect(try meta(db, "application") == "email-audit")
-            #expect(try meta(db, "schema_version") == "13")
+            #expect(try meta(db, "schema_version") == "14")
             #expect(try meta(db, "partition_time_zone") == "Europe/London")
             // emails and events are partitioned by range, with no partition until one is needed.
             let partitioned = try db.rows("""

@@ -1,0 +1,34 @@
+extension PostgresSchema {
+    /// Version 14, room for every status update: `emails`' months keep 55% of each page free
+    /// (fill factor 45, was 50 since version 9), existing months for the pages they add from now
+    /// on, new months from their first page.
+    ///
+    /// Why: the ingest's status update of an email (status, detail, last event) stays on the row's
+    /// own page (HOT, version 9) only while the page has room for the new version, and one batch
+    /// updates most rows of a page at once (emails created together get their events together)
+    /// while the versions it replaces cannot be pruned before it commits. A new version is wider
+    /// than the old (a Pending email has no status detail; ~80 bytes once it has one), so at fill
+    /// factor 50 the last rows of a full page did not fit: 2.7% of the updates at 1,000,000
+    /// emails went to another page, and each of those wrote a new entry into every index of
+    /// `emails`, the ~40 keys of the search index among them (written in place since version
+    /// 12): GIN inserts were 4% of the ingest's CPU time (perf). At 45 a page of rows as wide as
+    /// the benchmark's has room for a wider version of each of them.
+    ///
+    /// Cost: `emails`' months are ~11% larger.
+    static let v14RoomForStatusUpdates: [String] = [
+        """
+        DO $$
+        DECLARE part text;
+        BEGIN
+            FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = 'emails'::regclass
+            LOOP
+                EXECUTE format('ALTER TABLE %I SET (fillfactor = 45)', part);
+            END LOOP;
+        END
+        $$
+        """,
+        monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 45)",
+                                emailsCreated: "\n        PERFORM email_audit_search_keys_in_place(('emails_' || suffix)::regclass);"),
+    ]
+}
