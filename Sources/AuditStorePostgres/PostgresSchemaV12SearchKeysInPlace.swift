@@ -42,6 +42,10 @@ extension PostgresSchema {
         $$
         """,
         monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 50)",
-                                emailsCreated: "\n        PERFORM email_audit_search_keys_in_place(('emails_' || suffix)::regclass);"),
+                                emailsCreated: searchKeysInPlaceForNewMonth),
     ]
+
+    /// What `email_audit_create_month_partitions` runs after it creates a month of `emails`
+    /// (since version 12): the month's part of the search index written in place.
+    static let searchKeysInPlaceForNewMonth = "\n        PERFORM email_audit_search_keys_in_place(('emails_' || suffix)::regclass);"
 }

@@ -16,19 +16,8 @@ extension PostgresSchema {
     ///
     /// Cost: `emails`' months are ~11% larger.
     static let v14RoomForStatusUpdates: [String] = [
-        """
-        DO $$
-        DECLARE part text;
-        BEGIN
-            FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                        WHERE i.inhparent = 'emails'::regclass
-            LOOP
-                EXECUTE format('ALTER TABLE %I SET (fillfactor = 45)', part);
-            END LOOP;
-        END
-        $$
-        """,
+        emailsFillFactor(45),
         monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 45)",
-                                emailsCreated: "\n        PERFORM email_audit_search_keys_in_place(('emails_' || suffix)::regclass);"),
+                                emailsCreated: searchKeysInPlaceForNewMonth),
     ]
 }

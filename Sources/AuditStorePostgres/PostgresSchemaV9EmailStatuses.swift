@@ -85,6 +85,13 @@ extension PostgresSchema {
         """,
         // Room on every page for its rows' status updates to stay on it (HOT): existing months
         // for the pages they add from now on, new months from their first page.
+        emailsFillFactor(50),
+        monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 50)"),
+    ]
+
+    /// Sets every existing month of `emails` to fill factor `percent` (for the pages each adds
+    /// from now on; new months take it from `email_audit_create_month_partitions`).
+    static func emailsFillFactor(_ percent: Int) -> String {
         """
         DO $$
         DECLARE part text;
@@ -92,11 +99,10 @@ extension PostgresSchema {
             FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                         WHERE i.inhparent = 'emails'::regclass
             LOOP
-                EXECUTE format('ALTER TABLE %I SET (fillfactor = 50)', part);
+                EXECUTE format('ALTER TABLE %I SET (fillfactor = \(percent))', part);
             END LOOP;
         END
         $$
-        """,
-        monthPartitionsFunction(create: "CREATE OR REPLACE FUNCTION", emailsOptions: " WITH (fillfactor = 50)"),
-    ]
+        """
+    }
 }
