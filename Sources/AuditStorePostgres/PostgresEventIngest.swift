@@ -57,14 +57,16 @@ extension PostgresAuditStore: EventIngestStore {
         var runs: [ArraySlice<IncomingEvent>] = []
         var start = batch.startIndex
         var messages: Set<Int64> = []
-        for index in batch.indices {
-            let hash = batch.withUnsafeBufferPointer { StoredEventCoding.messageHash($0[index].messageID) }
-            if !messages.contains(hash), messages.count >= max(1, limit) {
-                runs.append(batch[start..<index])
-                start = index
-                messages.removeAll(keepingCapacity: true)
+        batch.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                let hash = StoredEventCoding.messageHash(buffer[index].messageID)
+                if !messages.contains(hash), messages.count >= max(1, limit) {
+                    runs.append(batch[start..<index])
+                    start = index
+                    messages.removeAll(keepingCapacity: true)
+                }
+                messages.insert(hash)
             }
-            messages.insert(hash)
         }
         if start < batch.endIndex { runs.append(batch[start...]) }
         return runs
