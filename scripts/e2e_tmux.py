@@ -679,8 +679,12 @@ def signal_scenario(signum, crash=False):
             # The app restores the terminal first, then hands the signal on to Swift's crash
             # reporter, which prints its report on the normal screen and, on a terminal,
             # waits up to 30 s for a key ("any other key to quit").
+            # The report is symbolicated before the process ends: on a loaded 2-core machine the
+            # release binary's took longer than the usual 15 s (06/12/2026: "Backtracing from ..."
+            # still on the screen at 15 s), so this wait allows a minute.
             s.until(lambda lines: s.state_file("rc") is not None
-                             or "any other key to quit" in "\n".join(lines), "the crash report or the exit")
+                             or "any other key to quit" in "\n".join(lines), "the crash report or the exit",
+                    timeout=max(TIMEOUT, 60))
             if s.state_file("rc") is None:
                 if s.display("#{alternate_on}") != "0":
                     raise Failure("the crash report was drawn before the terminal was restored\n" + s.dump())
