@@ -70,13 +70,10 @@ struct SubjectSearchLimits: Equatable {
     var domainCommonInSample = 40
     /// Whether Subject with a status, a raiser or a To `*@domain` (and an account) walks that
     /// condition's own index range beside the subject index (``SubjectRangeWalk``) rather than
-    /// taking one of the plans above.
+    /// taking one of the plans above. At every store size: until 06/12/2026 only from 2,000,000
+    /// emails, but on today's code the walk's p99 was as low or lower at 200,000 and 1,000,000
+    /// emails too (docs/performance.md, "The range walk at every size").
     var rangeWalk = true
-    /// The range walk is taken only in a store whose highest email id is at least this: at
-    /// 1,000,000 emails the plans above meet 20 ms and the walk did not (Subject + `*@domain`
-    /// p99 15.4 → 23.3 ms, + staff 14.0 → 21.0 ms), at 10,000,000 the walk is the one that does
-    /// (docs/performance.md). Between them it is unmeasured.
-    var rangeWalkFromEmails: Int64 = 2_000_000
     /// A row read costs about as much as this many entries of a trigram's list in an FTS5 match
     /// (~10 µs against ~0.01-0.02 µs at 10,000,000 emails): a range walk's chunk, the newest-first
     /// walk and the reading of every candidate match a further trigram only when that costs less
@@ -90,6 +87,12 @@ struct SubjectSearchLimits: Equatable {
     /// matched "943" AND "43 " (3,564 candidates, past ``rowids``: the staff member's whole range
     /// was walked, ~24 ms); "3 f" (326,022 entries, 22 times the rarest) leaves 1,064.
     var rangeExactEntries = 600_000
+    /// Ranges that hold at most this many entries in all within the page's dates (past its
+    /// cursor) have every one of those rows checked by LIKE, with no read of the subject index
+    /// (a small domain, a rare status over a few days): the text's trigram samples and
+    /// candidates cost more than the rows ("3, Kowal" beside a domain of 120 emails took 19 ms
+    /// at 1,000,000 emails).
+    var rangeSmall = 256
     /// Entries of the range read in the walk's first chunk (each next chunk doubles).
     var rangeChunk = 256
     /// The most entries of the range read in one chunk.

@@ -66,6 +66,9 @@ struct SubjectRangeWalk {
     /// The estimated share of the ids that are candidates of ``exactMatch``
     /// (``SubjectTrigramChoice``); 1 when unknown.
     var exactShare = 1.0
+    /// Every entry of the ranges within the page's dates, when they are few
+    /// (``SubjectSearchLimits/rangeSmall``): their rows are checked and nothing else is read.
+    var smallRangeIDs: [Int64]?
 
     private var older: Bool { direction == .older }
 
@@ -106,6 +109,10 @@ struct SubjectRangeWalk {
             all += arguments
             let rows = try SummaryRecord.fetchCursor(verify, arguments: all)
             while let record = try rows.next() { found.append((record.createdAtMilliseconds, record.summary)) }
+        }
+        if let smallRangeIDs {
+            try check(smallRangeIDs.sorted())
+            return Array(found.sorted(by: precedes).prefix(limit))
         }
         // A text estimated (from its rarest trigram's share) to have far more candidates than
         // ``fewCandidates`` and ``heldCandidates`` is not counted.
@@ -184,6 +191,21 @@ struct SubjectRangeWalk {
             entries.bind(position + 2, at); entries.bind(position + 3, at); entries.bind(position + 4, cursor.id)
         }
         return entries
+    }
+
+    /// Every entry of the ranges within the page's dates and past its cursor, or nil when they
+    /// hold more than `maximum` in all (reading stops there).
+    func entries(_ db: Database, atMost maximum: Int) throws -> [Int64]? {
+        var ids: [Int64] = []
+        for range in ranges {
+            let entries = try entryStatement(db, range)
+            defer { entries.reset() }
+            while try entries.step() {
+                guard ids.count < maximum else { return nil }
+                ids.append(entries.int64(0))
+            }
+        }
+        return ids
     }
 
     /// The ids the page's entries lie between (estimated: ids mostly follow `created_at`): from
@@ -301,8 +323,7 @@ extension EmailQueryPlanner {
     /// The walk of the other condition's index range (``SubjectRangeWalk``) for a page of
     /// `filter`, or nil when another plan answers it: no account, no status, raiser or To
     /// `*@domain` (Subject alone has ``SubjectWalk``), another To pattern, more than
-    /// ``maximumWalkedRanges`` ranges, a text too short for the index, or a store smaller than
-    /// ``SubjectSearchLimits/rangeWalkFromEmails``.
+    /// ``maximumWalkedRanges`` ranges, or a text too short for the index.
     static func subjectRangeWalk(_ db: Database, filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
                                  limit: Int, span: TimeSpan, summaryColumns: String,
                                  limits: SubjectSearchLimits) throws -> SubjectRangeWalk? {
@@ -333,9 +354,18 @@ extension EmailQueryPlanner {
         default:
             return nil
         }
+        guard !ranges.isEmpty, ranges.count <= maximumWalkedRanges else { return nil }
         let highestID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0
-        guard highestID >= limits.rangeWalkFromEmails, !ranges.isEmpty, ranges.count <= maximumWalkedRanges,
-              let (samples, exact, share, exactShare) = try rangeWalkMatch(db, subject, highestID: highestID,
+        // Few entries in the ranges: their rows, with no read of the subject index.
+        var small = SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
+                                     span: span, summaryColumns: summaryColumns, samples: [], highestID: highestID,
+                                     rowPerSpanEntry: 0, exactMatch: "", share: 0, ranges: ranges, fewCandidates: 0,
+                                     firstChunk: 1, maximumChunk: 1, candidatesPerEntry: 0)
+        if let ids = try small.entries(db, atMost: max(0, limits.rangeSmall)) {
+            small.smallRangeIDs = ids
+            return small
+        }
+        guard let (samples, exact, share, exactShare) = try rangeWalkMatch(db, subject, highestID: highestID,
                                                                 exactEntries: limits.rangeExactEntries,
                                                                 rowPerEntry: max(0, limits.rangeRowPerSpanEntry)) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,

@@ -19,36 +19,43 @@ struct SubjectPlanTests {
 
     /// Limits forcing each way the walk of a status, raiser or domain range ends
     /// (``SubjectRangeWalk``): every candidate's row read (few candidates), chunks of one or two
-    /// entries checked against the candidates of their id span, or their rows checked by LIKE.
+    /// entries checked against the candidates of their id span, or their rows checked by LIKE;
+    /// or, ranges this small store holds few entries of, every entry's row.
     static let rangeWalks: [(name: String, limits: SubjectSearchLimits)] = [
-        ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000,
-                                                                 rangeWalkFromEmails: 0)),
+        ("range walk, every row of small ranges", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
+                                                                      rangeSmall: 1_000_000)),
+    ] + largeRangeWalks.map { walk in
+        var limits = walk.limits
+        limits.rangeSmall = 0
+        return (walk.name, limits)
+    }
+
+    /// The range walks past the small-range check (which each of them turns off).
+    static let largeRangeWalks: [(name: String, limits: SubjectSearchLimits)] = [
+        ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
         ("range walk, candidates of each chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                                     rangeWalkFromEmails: 0, rangeChunk: 1, rangeChunkMaximum: 2,
+                                                                     rangeChunk: 1, rangeChunkMaximum: 2,
                                                                      rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
         ("range walk, chunks by LIKE", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                           rangeWalkFromEmails: 0, rangeChunk: 2, rangeChunkMaximum: 3,
+                                                           rangeChunk: 2, rangeChunkMaximum: 3,
                                                            rangeCandidatesPerEntry: 0, rangeHeldCandidates: 0)),
         // Every candidate held and the range's entries read in page order, to the page (no check
         // before a first chunk longer than the range) or (no budget: a row costs no entries)
         // switching to every candidate's row after the first entries.
         ("range walk, held candidates", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                            domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
-                                                            rangeChunk: 1_000_000, rangeHeldCandidates: 1_000_000)),
+                                                            domainEntriesPerCandidate: 0, rangeChunk: 1_000_000, rangeHeldCandidates: 1_000_000)),
         ("range walk, held candidates then every row", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                                           domainEntriesPerCandidate: 0, rangeWalkFromEmails: 0,
-                                                                           rangeChunk: 2, rangeHeldCandidates: 1_000_000)),
+                                                                           domainEntriesPerCandidate: 0, rangeChunk: 2, rangeHeldCandidates: 1_000_000)),
         // Every candidate's rows by the rarest trigram alone (no budget for more).
         ("range walk, few candidates by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
-                                                                                 idSet: 100_000, rangeWalkFromEmails: 0,
-                                                                                 rangeExactEntries: 0)),
+                                                                                 idSet: 100_000, rangeExactEntries: 0)),
         // Each chunk matches the rarest trigram alone, or every usable one.
         ("range walk, chunks by the rarest trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                                         rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 0,
+                                                                         rangeRowPerSpanEntry: 0,
                                                                          rangeChunk: 1, rangeChunkMaximum: 2,
                                                                          rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
         ("range walk, chunks by every usable trigram", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
-                                                                           rangeWalkFromEmails: 0, rangeRowPerSpanEntry: 1e12,
+                                                                           rangeRowPerSpanEntry: 1e12,
                                                                            rangeChunk: 2, rangeChunkMaximum: 5,
                                                                            rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
     ]
@@ -116,7 +123,7 @@ struct SubjectPlanTests {
         let f = data.fixture
         try data.store.read { db in
             var limits = SubjectSearchLimits.standard
-            limits.rangeWalkFromEmails = 0
+            limits.rangeSmall = 0
             let walk = try #require(try EmailQueryPlanner.subjectRangeWalk(
                 db, filter: EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], subject: "Flat 12", dateRange: .all),
                 cursor: nil, direction: .older, limit: 5, span: TimeSpan(start: nil, end: nil),
@@ -139,6 +146,31 @@ struct SubjectPlanTests {
                                                                            rowPerEntry: 500))
             #expect(missing.samples.count == 1 && missing.exact == SearchText.ftsPhrase(missing.samples[0].text) && missing.share == 0)
             #expect(try EmailQueryPlanner.rangeWalkMatch(db, "zo", highestID: highestID, exactEntries: 0, rowPerEntry: 500) == nil)
+        }
+    }
+
+    @Test func rangesWithFewEntriesHaveTheirRowsCheckedWithNoSubjectIndexRead() throws {
+        let data = try SearchData()
+        let f = data.fixture
+        let filter = EmailFilter(accountID: f.account.id, raisedBy: [f.bob.id], subject: "Flat 12", dateRange: .all)
+        let bobs = data.model.filter { $0.email.raisedByID == f.bob.id }.map(\.email.id).sorted()
+        #expect(bobs.count > 2)
+        try data.store.read { db in
+            func walk(small: Int) throws -> SubjectRangeWalk {
+                var limits = SubjectSearchLimits.standard
+                limits.rangeSmall = small
+                return try #require(try EmailQueryPlanner.subjectRangeWalk(
+                    db, filter: filter, cursor: nil, direction: .older, limit: 5, span: TimeSpan(start: nil, end: nil),
+                    summaryColumns: AuditDatabase.summaryColumns, limits: limits))
+            }
+            // Every entry of the range fits: those ids, and no trigram sampled.
+            let fits = try walk(small: bobs.count)
+            #expect(fits.smallRangeIDs?.sorted() == bobs)
+            #expect(fits.samples.isEmpty)
+            // One entry more than the limit allows: the walk reads the subject index.
+            let over = try walk(small: bobs.count - 1)
+            #expect(over.smallRangeIDs == nil)
+            #expect(!over.samples.isEmpty)
         }
     }
 
