@@ -126,7 +126,8 @@ extension EmailQueryPlanner {
                            domainEntriesPerCandidate: max(0, limits.domainEntriesPerCandidate),
                            sample: limits.sample, domainCommonInSample: limits.domainCommonInSample,
                            narrowSamples: narrow, highestID: highestID, rowPerEntry: max(0, limits.rangeRowPerSpanEntry),
-                           narrowEntriesPerWindowEmail: max(0, limits.walkNarrowEntriesPerWindowEmail))
+                           narrowEntriesPerWindowEmail: max(0, limits.walkNarrowEntriesPerWindowEmail),
+                           lateRegistry: limits.walkLateRegistry)
     }
 
     /// How the emails whose subject contains `text` are found: row by row when the text is

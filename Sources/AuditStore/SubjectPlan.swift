@@ -68,6 +68,11 @@ struct SubjectSearchLimits: Equatable {
     /// ``domainCandidates`` (40 of 512 is about 78,000 of 1,000,000 emails): its ids are not read
     /// at once but walked in chunks, which for a common text find a page in the first.
     var domainCommonInSample = 40
+    /// Whether a walk that fills its page early checks only the late emails past its ids when
+    /// the page allows it (``SubjectWalk/lateEmailsSuffice(_:start:pageLast:)``, schema version
+    /// 15), before any time window or remaining candidates are read. Off only in tests, to
+    /// exercise those.
+    var walkLateRegistry = true
     /// Whether Subject with a status, a raiser or a To `*@domain` (and an account) walks that
     /// condition's own index range beside the subject index (``SubjectRangeWalk``) rather than
     /// taking one of the plans above. At every store size: until 06/12/2026 only from 2,000,000

@@ -8,13 +8,17 @@ import GRDB
 /// run out.
 ///
 /// Ids mostly follow `created_at`, but nothing promises it (an import, a clock change), so a
-/// walk that stops early is made exact by one more query: the emails of the page's time window
-/// (from its edge to its last row's `created_at`, read on `emails_account_created`, whose
-/// entries hold the id) whose ids lie outside the walked id range, checked in full. The window
-/// holds as many emails as the page spans, so when that is many (a rare text) the walk instead
-/// reads every remaining candidate, which is then few; before a window wider than that is
-/// checked, the remaining candidates are read by a narrower match (more of the text's trigrams)
-/// and, when few enough, their rows are checked instead (``narrowRest(_:window:bound:)``).
+/// walk that stops early is made exact by one more query. Usually that is the late emails past
+/// the walked ids (`emails_late`, schema version 15: emails dated before an email with a lower
+/// id), checked in full: enough when the page's pivot row (its last row, or for `.newer` its
+/// start) is not late itself and the cursor's email still holds the cursor's time. Otherwise the
+/// emails of the page's time window (from its edge to its last row's `created_at`, read on
+/// `emails_account_created`, whose entries hold the id) whose ids lie outside the walked id
+/// range are checked in full. The window holds as many emails as the page spans, so when that
+/// is many (a rare text) the walk instead reads every remaining candidate, which is then few;
+/// before a window wider than that is checked, the remaining candidates are read by a narrower
+/// match (more of the text's trigrams) and, when few enough, their rows are checked instead
+/// (``narrowRest(_:window:bound:)``).
 struct SubjectWalk {
     let filter: EmailFilter
     let accountID: Int64
@@ -50,6 +54,9 @@ struct SubjectWalk {
     var highestID: Int64 = 0
     var rowPerEntry = 0.0
     var narrowEntriesPerWindowEmail = 0.0
+    /// Whether a walk that fills its page early may check only the late emails past its ids
+    /// (``SubjectSearchLimits/walkLateRegistry``).
+    var lateRegistry = true
 
     private var older: Bool { direction == .older }
 
@@ -133,8 +140,18 @@ struct SubjectWalk {
             let remaining = Double(walked) / Double(max(1, abs(start - bound))) * Double(max(0, unwalked))
             return Double(window) <= remaining * windowPerCandidate
         }
-        // A wide window: the candidates left by a narrower match, when few enough, are read instead.
-        if !exhausted && found.count >= limit, let narrowed = try narrowRest(db, window: abs(start - found[limit - 1].summary.id),
+        if !exhausted && found.count >= limit, lateRegistry,
+           try lateEmailsSuffice(db, start: start, pageLast: found[limit - 1].summary.id) {
+            // Stopped early, with no email out of date order at the page's pivot: the late emails
+            // past the walked ids (above `start` for `.older`, above `bound` for `.newer`) are the
+            // only ones the walk can have missed.
+            let late = try db.cachedStatement(sql: """
+                SELECT \(summaryColumns) FROM emails e NOT INDEXED
+                WHERE id IN (SELECT id FROM emails_late WHERE account_id = ? AND id > ?)
+                AND \(conditions.joined(separator: " AND "))
+                """)
+            try check(late, [accountID, older ? start : bound])
+        } else if !exhausted && found.count >= limit, let narrowed = try narrowRest(db, window: abs(start - found[limit - 1].summary.id),
                                                                                 bound: bound) {
             for first in stride(from: 0, to: narrowed.count, by: 2_048) {
                 try check(verify, [StorageEncoding.jsonArray(Array(narrowed[first..<min(first + 2_048, narrowed.count)]))])
@@ -163,6 +180,29 @@ struct SubjectWalk {
         }
         sortFound()
         return Array(found.prefix(limit))
+    }
+
+    /// Whether the late emails past the walked ids are all a page that stopped early can have
+    /// missed: the pivot (for `.older` the page's last row `pageLast`, for `.newer` the walk's
+    /// `start`) is not late, and a cursor's email still exists with the cursor's time.
+    ///
+    /// Why (`.older`; `.newer` is its mirror): an unwalked email with a lower id than the walk
+    /// reached that belongs on the page is dated after the page's last row, which has the
+    /// higher id, so that row is late; one with a higher id than `start` is dated before the
+    /// email at `start` (the cursor's, or the span's newest), so it is late itself, as long as the
+    /// email at `start` existed when it was recorded, which a cursor's email that still exists
+    /// with the same time shows (ids only grow).
+    func lateEmailsSuffice(_ db: Database, start: Int64, pageLast: Int64) throws -> Bool {
+        if let cursor {
+            let holds = try Bool.fetchOne(db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM emails WHERE id = ? AND account_id = ? AND created_at = ?)
+                """), arguments: [cursor.id, accountID, StorageEncoding.milliseconds(cursor.createdAt)]) ?? false
+            if !holds { return false }
+        }
+        let isLate = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM emails_late WHERE account_id = ? AND id = ?)
+            """), arguments: [accountID, older ? pageLast : start]) ?? true
+        return !isLate
     }
 
     /// The candidates below `bound` (`.older`) or above it (`.newer`) by the narrower match, when a

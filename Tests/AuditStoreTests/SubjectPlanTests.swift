@@ -66,22 +66,26 @@ struct SubjectPlanTests {
     /// (`domainCandidates: 0`), or every candidate held and the domain's entries read newest
     /// first (to the page, or switching to every candidate's row after 0 or 1 entries a candidate).
     static let walks: [(name: String, limits: SubjectSearchLimits)] = [
+        // A page filled early, made exact by the late emails past the walked ids (the registry;
+        // the page's pivot late: the window), then the same ways with the registry unused.
+        ("walk, late emails past the walk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3,
+                                                                walkWindow: 0, walkWindowPerCandidate: 0, rangeWalk: false)),
         ("walk, window check", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 1_000_000,
-                                                   smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
+                                                   smallDomain: 0, domainCandidates: 0, walkLateRegistry: false, rangeWalk: false)),
         ("walk, rest read", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
-                                                walkWindowPerCandidate: 0, rangeWalk: false)),
+                                                walkWindowPerCandidate: 0, walkLateRegistry: false, rangeWalk: false)),
         ("walk, wide window for many candidates left",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
-                             walkWindowPerCandidate: 1e9, rangeWalk: false)),
+                             walkWindowPerCandidate: 1e9, walkLateRegistry: false, rangeWalk: false)),
         // Past a wide window, the candidates left read by a narrower match (always, or never: too many).
         ("walk, rest by a narrower match",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 3, walkWindow: 0,
-                             walkWindowPerCandidate: 1e-9, walkNarrowEntriesPerWindowEmail: 1e9, rangeWalk: false)),
+                             walkWindowPerCandidate: 1e-9, walkNarrowEntriesPerWindowEmail: 1e9, walkLateRegistry: false, rangeWalk: false)),
         ("walk, narrower match leaving too many, then the window",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 2, walkWindow: 0,
-                             walkWindowPerCandidate: 1e9, walkNarrowEntriesPerWindowEmail: 1e9, rangeWalk: false)),
+                             walkWindowPerCandidate: 1e9, walkNarrowEntriesPerWindowEmail: 1e9, walkLateRegistry: false, rangeWalk: false)),
         ("walk, one candidate a chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, walkChunk: 1, walkWindow: 40,
-                                                            smallDomain: 0, domainCandidates: 0, rangeWalk: false)),
+                                                            smallDomain: 0, domainCandidates: 0, walkLateRegistry: false, rangeWalk: false)),
         ("walk, domain entries beside held candidates",
          SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0, smallDomain: 0,
                              domainCandidates: 1_000_000, domainEntriesPerCandidate: 1_000_000, rangeWalk: false)),
