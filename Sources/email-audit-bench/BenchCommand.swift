@@ -353,13 +353,21 @@ struct BenchCommand: ParsableCommand {
                      phase, Memory.residentMegabytes(), Memory.peakResidentMegabytes()))
     }
 
-    /// The lines in a file, read in 4 MB blocks.
+    /// The lines in a file, read in 4 MB blocks and counted with `memchr` (`Data`'s iterator took
+    /// ~100 s for a 5,000,000-email build's 13.8 GB events file; perf, 06/12/2026).
     static func lineCount(_ path: String) throws -> Int {
         guard let file = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
         defer { try? file.close() }
         var lines = 0
         while let block = try file.read(upToCount: 4 << 20), !block.isEmpty {
-            lines += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            block.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                guard var next = bytes.baseAddress else { return }
+                let end = next + bytes.count
+                while next < end, let hit = memchr(next, 0x0A, end - next) {
+                    lines += 1
+                    next = UnsafeRawPointer(hit) + 1
+                }
+            }
         }
         return lines
     }
