@@ -4,8 +4,9 @@ extension Schema {
     /// Version 15: the registry of emails dated out of id order (`emails_late`).
     ///
     /// An email is *late* when an email of its account with a lower id is dated after it
-    /// (recorded after that email but dated before it: an import, a clock change, an External
-    /// email taking its first event's time). Ids follow dates otherwise, so a Subject walk
+    /// (recorded after that email but dated before it: a status alert dated by the failing event,
+    /// as in the demo store; an import, a clock change, an External email taking its first
+    /// event's time). Ids follow dates otherwise, so a Subject walk
     /// down the ids (``SubjectWalk``) that fills its page early is exact once it has checked the
     /// late emails past its start, provided the page's last row is not late itself: an email
     /// with a lower id than the walk reached and a later date than that row would make that row
