@@ -79,6 +79,10 @@ struct SubjectSearchLimits: Equatable {
     /// emails, but on today's code the walk's p99 was as low or lower at 200,000 and 1,000,000
     /// emails too (docs/performance.md, "The range walk at every size").
     var rangeWalk = true
+    /// Whether such a walk's match for every candidate of a rare text may take the search
+    /// index's key of the page's domain or single raiser (``SubjectSearchKeys``, schema version
+    /// 16) beside the text's trigrams. Off only in tests, to exercise the plans without it.
+    var rangeKeys = true
     /// A row read costs about as much as this many entries of a trigram's list in an FTS5 match
     /// (~10 µs against ~0.01-0.02 µs at 10,000,000 emails): a range walk's chunk, the newest-first
     /// walk and the reading of every candidate match a further trigram only when that costs less

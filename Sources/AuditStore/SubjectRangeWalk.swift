@@ -46,6 +46,10 @@ struct SubjectRangeWalk {
     let rowPerSpanEntry: Double
     /// The FTS5 query for all the candidates of a rare text (narrower, more trigrams).
     let exactMatch: String
+    /// ``exactMatch`` with the search index's key of the page's domain or single raiser
+    /// (``SubjectSearchKeys``) when it pays: what reads every candidate when the plan chosen by
+    /// ``exactMatch``'s estimate holds them all (only the range's candidates, so fewer rows). Nil: none.
+    var keyedExactMatch: String?
     /// The estimated share of the emails that are candidates (per id of a span).
     let share: Double
     let ranges: [Range]
@@ -126,7 +130,9 @@ struct SubjectRangeWalk {
         let read = share * Double(highestID) <= Double(fewCandidates) * 16 || heldPays
         if read {
             let few = try RawStatement(db, sql: "SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? LIMIT ?")
-            few.bind(1, exactMatch); few.bind(2, counted + 1)
+            // The key narrows only a read of every candidate the text is estimated to have (held):
+            // a read that stops at `fewCandidates` for the chunks to take over ends sooner without it.
+            few.bind(1, heldPays ? keyedExactMatch ?? exactMatch : exactMatch); few.bind(2, counted + 1)
             while try few.step() { candidates.append(few.int64(0)) }
             few.reset()
         } else {
@@ -359,18 +365,24 @@ extension EmailQueryPlanner {
         // Few entries in the ranges: their rows, with no read of the subject index.
         var small = SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                                      span: span, summaryColumns: summaryColumns, samples: [], highestID: highestID,
-                                     rowPerSpanEntry: 0, exactMatch: "", share: 0, ranges: ranges, fewCandidates: 0,
+                                     rowPerSpanEntry: 0, exactMatch: "", keyedExactMatch: nil, share: 0, ranges: ranges, fewCandidates: 0,
                                      firstChunk: 1, maximumChunk: 1, candidatesPerEntry: 0)
         if let ids = try small.entries(db, atMost: max(0, limits.rangeSmall)) {
             small.smallRangeIDs = ids
             return small
         }
-        guard let (samples, exact, share, exactShare) = try rangeWalkMatch(db, subject, highestID: highestID,
+        // The search index's keys of the page's domain and single raiser (schema version 16).
+        var keys: [String] = []
+        if case .domain(let domain)? = filter.to { keys.append(SubjectSearchKeys.domain(domain.lowercased())) }
+        if raisers.count == 1 { keys.append(SubjectSearchKeys.raiser(raisers[0])) }
+        if !limits.rangeKeys { keys = [] }
+        guard let (samples, exact, keyed, share, exactShare) = try rangeWalkMatch(db, subject, keys: keys, highestID: highestID,
                                                                 exactEntries: limits.rangeExactEntries,
                                                                 rowPerEntry: max(0, limits.rangeRowPerSpanEntry)) else { return nil }
         return SubjectRangeWalk(filter: filter, accountID: accountID, cursor: cursor, direction: direction, limit: limit,
                                 span: span, summaryColumns: summaryColumns, samples: samples, highestID: highestID,
-                                rowPerSpanEntry: max(0, limits.rangeRowPerSpanEntry), exactMatch: exact, share: share, ranges: ranges,
+                                rowPerSpanEntry: max(0, limits.rangeRowPerSpanEntry), exactMatch: exact, keyedExactMatch: keyed,
+                                share: share, ranges: ranges,
                                 fewCandidates: max(0, limits.rowids), firstChunk: max(1, limits.rangeChunk),
                                 maximumChunk: max(1, limits.rangeChunkMaximum),
                                 candidatesPerEntry: limits.rangeCandidatesPerEntry,
@@ -386,14 +398,27 @@ extension EmailQueryPlanner {
     /// most `exactEntries` after the rarest (``SubjectSearchLimits/rangeExactEntries``). Nil when
     /// the text is too short for the index. `exactShare`: the chooser's estimated share of the ids
     /// that `exact` matches.
-    static func rangeWalkMatch(_ db: Database, _ text: String, highestID: Int64, exactEntries: Int,
+    ///
+    /// `keys` (``SubjectSearchKeys`` of the page's domain or single raiser) are sampled too:
+    /// `keyed` is `exact` with those the chooser takes beside its trigrams, nil when it takes none.
+    /// It replaces `exact` only where every candidate is read, never in the plan's choice (made
+    /// on `exactShare`, the text's) nor in the chunks' matches (a chunk's candidates are checked
+    /// against the range's own entries): a common text beside one raiser has few candidates with
+    /// the key, but its page is found sooner in the first chunks. A key in no email is the whole
+    /// match (nothing has it).
+    static func rangeWalkMatch(_ db: Database, _ text: String, keys: [String] = [], highestID: Int64, exactEntries: Int,
                                rowPerEntry: Double) throws
-        -> (samples: [SubjectTrigramSample], exact: String, share: Double, exactShare: Double)? {
+        -> (samples: [SubjectTrigramSample], exact: String, keyed: String?, share: Double, exactShare: Double)? {
         guard let samples = try SubjectTrigramSample.sampling(db, text, size: densitySample), !samples.isEmpty else { return nil }
-        if let empty = samples.last, empty.count == 0 { return ([empty], SearchText.ftsPhrase(empty.text), 0, 0) }
+        if let empty = samples.last, empty.count == 0 { return ([empty], SearchText.ftsPhrase(empty.text), nil, 0, 0) }
+        let keySamples = try SubjectTrigramSample.sampling(db, keys: keys, size: densitySample)
+        if let empty = keySamples.first(where: { $0.count == 0 }) { return ([empty], SearchText.ftsPhrase(empty.text), nil, 0, 0) }
         let rarest = SubjectTrigramSample.rarestFirst(samples) { $0.storeShare(highestID: highestID) }[0]
-        let exact = SubjectTrigramChoice.choose(samples, highestID: highestID, rowPerEntry: rowPerEntry, entriesPerID: 1,
-                                                maximum: walkedTrigrams, entryBudget: Double(exactEntries))
-        return (samples, SubjectTrigramChoice.match(exact.trigrams), rarest.measure, exact.share)
+        let exact = SubjectTrigramChoice.choose(samples, highestID: highestID, rowPerEntry: rowPerEntry,
+                                                entriesPerID: 1, maximum: walkedTrigrams, entryBudget: Double(exactEntries))
+        let keyed = SubjectTrigramChoice.choose(samples, keys: keySamples, highestID: highestID, rowPerEntry: rowPerEntry,
+                                                entriesPerID: 1, maximum: walkedTrigrams, entryBudget: Double(exactEntries))
+        let keyedMatch = keyed.trigrams.count > exact.trigrams.count ? SubjectTrigramChoice.match(keyed.trigrams) : nil
+        return (samples, SubjectTrigramChoice.match(exact.trigrams), keyedMatch, rarest.measure, exact.share)
     }
 }

@@ -5,7 +5,7 @@ import GRDB
 /// the span of their ids, and whether that was the whole list. The Subject search plans rank a
 /// text's trigrams by these samples to match the ones that narrow most
 /// (``EmailQueryPlanner/selectiveSubjectMatch(_:_:maximum:)``,
-/// ``EmailQueryPlanner/rangeWalkMatch(_:_:highestID:exactEntries:)``).
+/// ``EmailQueryPlanner/rangeWalkMatch(_:_:keys:highestID:exactEntries:rowPerEntry:)``).
 struct SubjectTrigramSample: Equatable {
     /// Where the trigram first starts in the text, in characters.
     let offset: Int
@@ -57,6 +57,21 @@ struct SubjectTrigramSample: Equatable {
             if count == 0 { break }
         }
         return samples
+    }
+
+    /// Samples of the search index's `keys` (``SubjectSearchKeys``), like a text's trigrams
+    /// (``sampling(_:_:size:)``), placed after any text's offsets in the order given.
+    static func sampling(_ db: Database, keys: [String], size: Int) throws -> [SubjectTrigramSample] {
+        guard !keys.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: """
+            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?
+            """)
+        return try keys.enumerated().map { index, key in
+            let read = try Int64.fetchAll(statement, arguments: [SearchText.ftsPhrase(key), size])
+            let ids = read.first.flatMap { first in read.last.map { first...$0 } }
+            return SubjectTrigramSample(offset: Int(Int32.max) + index, text: key, count: read.count, ids: ids,
+                                        complete: read.count < size, sampledIDs: read)
+        }
     }
 
     /// `samples` rarest first, each with its `measure`: every complete list before every longer

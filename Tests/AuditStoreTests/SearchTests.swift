@@ -200,6 +200,7 @@ struct SearchTests {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             // Take the search indexes away: what a store written before search looks like.
+            try SchemaV16MigrationTests.undoV16(db)
             try db.execute(sql: """
                 DROP TRIGGER emails_subject_after_insert; DROP TRIGGER emails_subject_after_delete;
                 DROP TRIGGER emails_subject_after_update; DROP TRIGGER recipients_trigram_after_insert;

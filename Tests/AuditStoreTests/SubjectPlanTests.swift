@@ -33,6 +33,11 @@ struct SubjectPlanTests {
     /// The range walks past the small-range check (which each of them turns off).
     static let largeRangeWalks: [(name: String, limits: SubjectSearchLimits)] = [
         ("range walk, few candidates' rows", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000, idSet: 100_000)),
+        // Every candidate's rows by every trigram and the raiser's or domain's key, or by the text alone.
+        ("range walk, few candidates' rows with the keys", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
+                                                                               idSet: 100_000, rangeRowPerSpanEntry: 1e12)),
+        ("range walk, few candidates' rows without keys", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 100_000,
+                                                                              idSet: 100_000, rangeKeys: false)),
         ("range walk, candidates of each chunk", SubjectSearchLimits(sample: 0, commonInSample: 1, rowids: 0, idSet: 0,
                                                                      rangeChunk: 1, rangeChunkMaximum: 2,
                                                                      rangeCandidatesPerEntry: 1e12, rangeHeldCandidates: 0)),
