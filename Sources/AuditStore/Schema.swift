@@ -296,6 +296,12 @@ extension Schema {
             INSERT INTO recipients_trigram (address) VALUES (new.address);
         END;
 
+        \(v3SubjectIndex)
+        """
+
+    /// Version 3's Subject search index and its triggers (until version 16 replaced them; the
+    /// tests that rebuild older layouts make them again from this).
+    static let v3SubjectIndex = """
         -- detail = 'none': no positions, so a phrase matches every subject holding all its
         -- trigrams (a superset); the queries check LIKE on what it returns. Half the work per
         -- email recorded of a full index.

@@ -44,17 +44,11 @@ struct SubjectTrigramSample: Equatable {
     /// count of 0. Nil when the text is too short for the index.
     static func sampling(_ db: Database, _ text: String, size: Int) throws -> [SubjectTrigramSample]? {
         guard SearchText.trigramUsable(text) else { return nil }
-        let statement = try db.cachedStatement(sql: """
-            SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?
-            """)
         var samples: [SubjectTrigramSample] = []
         for trigram in SearchText.trigrams(text) {
-            let read = try Int64.fetchAll(statement, arguments: [SearchText.ftsPhrase(trigram.text), size])
-            let count = read.count
-            let ids = read.first.flatMap { first in read.last.map { first...$0 } }
-            samples.append(SubjectTrigramSample(offset: trigram.offset, text: trigram.text, count: count, ids: ids,
-                                                complete: count < size, sampledIDs: read))
-            if count == 0 { break }
+            let sample = try sampling(db, trigram.text, offset: trigram.offset, size: size)
+            samples.append(sample)
+            if sample.count == 0 { break }
         }
         return samples
     }
@@ -62,16 +56,17 @@ struct SubjectTrigramSample: Equatable {
     /// Samples of the search index's `keys` (``SubjectSearchKeys``), like a text's trigrams
     /// (``sampling(_:_:size:)``), placed after any text's offsets in the order given.
     static func sampling(_ db: Database, keys: [String], size: Int) throws -> [SubjectTrigramSample] {
-        guard !keys.isEmpty else { return [] }
-        let statement = try db.cachedStatement(sql: """
+        try keys.enumerated().map { index, key in try sampling(db, key, offset: Int(Int32.max) + index, size: size) }
+    }
+
+    /// The first `size` entries of the list of `term` (a trigram or a key), as the sample at `offset`.
+    private static func sampling(_ db: Database, _ term: String, offset: Int, size: Int) throws -> SubjectTrigramSample {
+        let read = try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT rowid FROM emails_subject_trigram WHERE emails_subject_trigram MATCH ? ORDER BY rowid LIMIT ?
-            """)
-        return try keys.enumerated().map { index, key in
-            let read = try Int64.fetchAll(statement, arguments: [SearchText.ftsPhrase(key), size])
-            let ids = read.first.flatMap { first in read.last.map { first...$0 } }
-            return SubjectTrigramSample(offset: Int(Int32.max) + index, text: key, count: read.count, ids: ids,
-                                        complete: read.count < size, sampledIDs: read)
-        }
+            """), arguments: [SearchText.ftsPhrase(term), size])
+        let ids = read.first.flatMap { first in read.last.map { first...$0 } }
+        return SubjectTrigramSample(offset: offset, text: term, count: read.count, ids: ids, complete: read.count < size,
+                                    sampledIDs: read)
     }
 
     /// `samples` rarest first, each with its `measure`: every complete list before every longer

@@ -19,18 +19,7 @@ struct SchemaV16MigrationTests {
             DROP TRIGGER IF EXISTS emails_subject_after_update;
             DROP TABLE IF EXISTS emails_subject_trigram;
             DROP VIEW IF EXISTS emails_subject_text;
-            CREATE VIRTUAL TABLE emails_subject_trigram USING fts5(subject, content = 'emails', content_rowid = 'id',
-                                                                   tokenize = 'trigram', detail = 'none');
-            CREATE TRIGGER emails_subject_after_insert AFTER INSERT ON emails BEGIN
-                INSERT INTO emails_subject_trigram (rowid, subject) VALUES (new.id, new.subject);
-            END;
-            CREATE TRIGGER emails_subject_after_delete AFTER DELETE ON emails BEGIN
-                INSERT INTO emails_subject_trigram (emails_subject_trigram, rowid, subject) VALUES ('delete', old.id, old.subject);
-            END;
-            CREATE TRIGGER emails_subject_after_update AFTER UPDATE OF subject ON emails BEGIN
-                INSERT INTO emails_subject_trigram (emails_subject_trigram, rowid, subject) VALUES ('delete', old.id, old.subject);
-                INSERT INTO emails_subject_trigram (rowid, subject) VALUES (new.id, new.subject);
-            END;
+            \(Schema.v3SubjectIndex)
             INSERT INTO emails_subject_trigram (emails_subject_trigram) VALUES ('rebuild');
             DELETE FROM grdb_migrations WHERE identifier = 'v16';
             PRAGMA user_version = 16;
