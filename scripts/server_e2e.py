@@ -99,6 +99,14 @@ def main():
             with open(files[name], "w") as handle:
                 handle.write(content)
         subprocess.run([binary, "seed", "--emails", "0", "--db", db], env=env, check=True, capture_output=True)
+        # Emails recorded one process (one transaction) each leave the Subject search index in
+        # several segments; serve merges them at start (its daily search index upkeep).
+        upkeep_addresses = [f"ok.upkeep{number}@example.net" for number in range(6)]
+        for number, address in enumerate(upkeep_addresses):
+            line = json.dumps({"host_id": f"UPKEEP-{number}", "account": 1, "raised_by": "Zoë Clarke", "activity": "statement",
+                               "to": address, "from": f"accounts@{DOMAIN}", "subject": f"Statement {number}", "body": "Attached."})
+            subprocess.run([binary, "record", "--db", db], input=line + "\n", env=env, capture_output=True, text=True,
+                           timeout=30, check=True)
 
         sim_port, serve_port = free_port(), free_port()
         base = f"http://127.0.0.1:{serve_port}"
@@ -118,9 +126,17 @@ def main():
             wait_for(f"http://127.0.0.1:{sim_port}/simulator/stats")
             wait_for(f"{base}/healthz")
             check(request("GET", f"{base}/healthz")[0] == 200, "/healthz answers 200")
+            merged_log = ""
+            while "search index merged into one segment" not in merged_log and time.time() - started < 40:
+                logs["serve"].seek(0)
+                merged_log = logs["serve"].read()
+                time.sleep(0.2)
+            check("search index merged into one segment" in merged_log and "index=Subject" in merged_log,
+                  "serve merges the Subject search index at start (its segments from one-email transactions)")
 
             expected = {"ok.alice@example.net": "Delivered", "bounce.bob@example.org": "Failed",
                         "open.carol@example.com": "Opened", "complain.dan@example.net": "Complained"}
+            expected_upkeep = {address: "Delivered" for address in upkeep_addresses}
             headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
             ids = {}
             for number, address in enumerate(expected):
@@ -150,6 +166,7 @@ def main():
             check(request("POST", f"{base}/webhooks/mailgun", forged, {"Content-Type": "application/json"})[0] == 406, "a forged webhook gets 406")
             check(request("POST", f"{base}/webhooks/mailgun", forged, {"Content-Type": "text/plain"})[0] == 415, "a text/plain webhook gets 415")
 
+            expected.update(expected_upkeep)
             statuses = {}
             while time.time() - started < DEADLINE_SECONDS - 15:
                 out = subprocess.run([binary, "query", "--db", db, "--range", "all", "--limit", "0", "--format", "json"],

@@ -11,6 +11,8 @@ public struct CompactionReport: Sendable, Equatable {
     public var rebuilt: Bool
     /// Free pages returned to the disk by the incremental steps.
     public var pagesReleased: Int
+    /// The search indexes that were in more than one segment and were merged into one.
+    public var searchIndexesMerged: [SearchIndex]
     /// Whether the write-ahead log could be emptied (false while a reader, such as an open
     /// screen, still reads an older snapshot: it shrinks at that reader's next checkpoint).
     public var logEmptied: Bool
@@ -20,6 +22,8 @@ public struct CompactionReport: Sendable, Equatable {
 public enum CompactionProgress: Sendable, Equatable {
     /// The one-off full VACUUM has started (it holds the write lock until it ends).
     case rebuilding
+    /// A search index is being merged into one segment: `done` of about `total` pages written.
+    case merging(SearchIndex, done: Int, total: Int)
     /// Incremental steps: `done` of `total` free pages released.
     case releasing(done: Int, total: Int)
 }
@@ -30,7 +34,9 @@ public enum CompactionProgress: Sendable, Equatable {
 /// works, and writers take turns. New stores are created with `auto_vacuum = INCREMENTAL`;
 /// a store made before that is switched by one full `VACUUM` (the only step that holds the
 /// write lock for long: other writers wait through their busy timeout, readers carry on).
-/// From then on compaction is `PRAGMA incremental_vacuum` in short write transactions of
+/// Then the search indexes, which gather FTS5 segments as emails are recorded one at a time,
+/// are merged back into one segment each in short write transactions (their old pages become
+/// free pages). Free pages go back to the disk by `PRAGMA incremental_vacuum` in short write transactions of
 /// `stepPages` pages, between which `serve`'s intake and webhooks write as usual. Every step
 /// is one SQLite transaction: an interruption (kill -9, power cut) loses no data, only the
 /// steps not yet done. Ends with fresh planner statistics and a `TRUNCATE` checkpoint.
@@ -63,6 +69,11 @@ extension AuditDatabase {
             }
             rebuilt = true
         }
+        var merged: [SearchIndex] = []
+        for index in SearchIndex.allCases {
+            let steps = try mergeSearchIndex(index) { done, total in progress(.merging(index, done: done, total: total)) }
+            if steps > 0 { merged.append(index) }
+        }
         let released = try releaseFreePages(stepPages: stepPages, progress: progress)
         try updateStatistics()
         let emptied = try writeOutsideTransaction { db -> Bool in
@@ -70,7 +81,7 @@ extension AuditDatabase {
             return (row?[0] as Int? ?? 1) == 0
         }
         return CompactionReport(bytesBefore: before, bytesAfter: fileBytesOnDisk(), rebuilt: rebuilt,
-                                pagesReleased: released, logEmptied: emptied)
+                                pagesReleased: released, searchIndexesMerged: merged, logEmptied: emptied)
     }
 
     /// The incremental steps of ``compact(stepPages:progress:)`` alone (no VACUUM, statistics or

@@ -74,6 +74,8 @@ public enum AuditServer {
         }
         var services: [any Service] = [handOver]
         if let retention { services.append(retention) }
+        // SQLite's search indexes: merged back into one segment at start and once a day.
+        if let sqlite = stores.sqlite { services.append(SearchIndexUpkeep(store: sqlite, logger: logger)) }
         let committer = WebhookCommitter(writers: stores.webhookWriters, ingestor: ingestor, timestampWindow: configuration.timestampWindow, logger: logger)
         committer.start()
         defer { committer.stop() }

@@ -12,8 +12,9 @@ struct CompactCommand: ParsableCommand {
         commandName: "compact",
         abstract: "Give the store's free space back to the disk (safe while the screen or serve is open).",
         discussion: """
-            Releases free pages in short write transactions (incremental vacuum), between which serve and \
-            ingest keep writing and the screen keeps reading. A store created before this version is first \
+            Merges the Subject and To search indexes back into one segment each (they gather segments as \
+            emails are recorded, which slows searches) and releases free pages, both in short write \
+            transactions, between which serve and ingest keep writing and the screen keeps reading. A store created before this version is first \
             switched over by one full VACUUM, which holds the write lock while it runs (other writers wait up \
             to 10 s, then retry or report). Refreshes the query planner's statistics. Interrupting it loses \
             no data. Prints the size before and after.
@@ -107,6 +108,9 @@ struct CompactCommand: ParsableCommand {
                 switch step {
                 case .rebuilding:
                     progress.draw("compact: rebuilding the store once (VACUUM) to switch on incremental vacuum…", final: true)
+                case .merging(let index, let done, let total):
+                    progress.draw("compact: merging the \(index.title) search index into one segment (\(done * 100 / max(total, 1))%)",
+                                  final: done == total)
                 case .releasing(let done, let total):
                     let percent = total > 0 ? done * 100 / total : 100
                     progress.draw("compact: \(Self.grouped(done)) of \(Self.grouped(total)) free pages released (\(percent)%)",
@@ -121,6 +125,9 @@ struct CompactCommand: ParsableCommand {
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         var line: DisplayText = "\(database.path): \(Self.megabytes(report.bytesBefore)) → \(Self.megabytes(report.bytesAfter)) in \(seconds) s"
         line = line + (report.rebuilt ? "; rebuilt once (VACUUM), incremental from now on" : "; \(Self.grouped(report.pagesReleased)) free pages released")
+        if !report.searchIndexesMerged.isEmpty {
+            line = line + "; \(report.searchIndexesMerged.map(\.title).joined(separator: " and ")) search index\(report.searchIndexesMerged.count > 1 ? "es" : "") merged into one segment"
+        }
         if !report.logEmptied { line = line + "; the -wal file shrinks when the open screen or serve next checkpoints" }
         Console.print(line)
     }

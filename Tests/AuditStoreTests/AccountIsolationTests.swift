@@ -52,6 +52,8 @@ struct AccountIsolationTests {
         "updateStatistics",
         // compact: free pages back to the disk, file sizes, the vacuum mode (no rows returned).
         "compact", "fileBytesOnDisk", "autoVacuumMode",
+        // compact and serve: the search indexes merged into one segment (no rows returned).
+        "mergeSearchIndex", "searchIndexStructure",
         // retention: deletes every account's old emails (an operator's command; returns counts only).
         "releaseFreePages", "applyRetention",
         // Compressing events' raw JSON ahead of `apply` (RawJSONCompactor): reads nothing.
