@@ -165,16 +165,16 @@ extension AuditDatabase {
 
     /// ``summaries(matching:from:direction:limit:now:)`` with the Subject search's plan limits
     /// given (tests choose each plan on a small store).
-    /// (and the To prefix walk's, ``ToPrefixLimits``).
+    /// (and the To prefix walk's, ``ToAddressWalkLimits``).
     func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
                    limit: Int, now: Date, subjectLimits: SubjectSearchLimits,
-                   prefixLimits: ToPrefixLimits = .standard) throws -> [EmailSummary] {
+                   addressWalkLimits: ToAddressWalkLimits = .standard) throws -> [EmailSummary] {
         guard limit > 0 else { return [] }
         let span = filter.dateRange.interval(now: now, timeZone: timeZone)
         let ascending = direction == .newer
         return try read { db in
-            if let walk = try EmailQueryPlanner.toPrefixWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
-                                                             span: span, summaryColumns: Self.summaryColumns, limits: prefixLimits) {
+            if let walk = try EmailQueryPlanner.toAddressWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
+                                                             span: span, summaryColumns: Self.summaryColumns, limits: addressWalkLimits) {
                 let rows = try walk.page(db).map(\.summary)
                 return ascending ? rows.reversed() : rows
             }

@@ -16,8 +16,9 @@ import GRDB
 ///   date index fills a page soon.
 /// - To `*@domain` is one (account, domain, created_at) range per account.
 /// - To `prefix*` and `*part*` become the matching addresses (from the recipients table and its
-///   trigram index): a few are exact-address ranges merged here; many are checked row by row on
-///   the date index.
+///   trigram index): more than a few are read in time windows over their ranges when that costs
+///   less (``ToAddressWalk``); else a few are exact-address ranges merged here, and many are
+///   checked row by row on the date index.
 extension EmailQueryPlanner {
     /// The emails a trigram's share of the store is estimated from: its first this many.
     static let densitySample = 256
