@@ -165,7 +165,7 @@ extension AuditDatabase {
 
     /// ``summaries(matching:from:direction:limit:now:)`` with the Subject search's plan limits
     /// given (tests choose each plan on a small store).
-    /// (and the To prefix walk's, ``ToAddressWalkLimits``).
+    /// (and the To address walk's, ``ToAddressWalkLimits``).
     func summaries(matching filter: EmailFilter, from cursor: EmailCursor?, direction: PageDirection,
                    limit: Int, now: Date, subjectLimits: SubjectSearchLimits,
                    addressWalkLimits: ToAddressWalkLimits = .standard) throws -> [EmailSummary] {
@@ -174,7 +174,7 @@ extension AuditDatabase {
         let ascending = direction == .newer
         return try read { db in
             if let walk = try EmailQueryPlanner.toAddressWalk(db, filter: filter, cursor: cursor, direction: direction, limit: limit,
-                                                             span: span, summaryColumns: Self.summaryColumns, limits: addressWalkLimits) {
+                                                              span: span, summaryColumns: Self.summaryColumns, limits: addressWalkLimits) {
                 let rows = try walk.page(db).map(\.summary)
                 return ascending ? rows.reversed() : rows
             }

@@ -181,27 +181,37 @@ extension EmailQueryPlanner {
     /// Addresses emails were sent to that a prefix or part pattern matches (at most `limit`);
     /// nil for other patterns.
     static func matchingAddresses(_ db: Database, _ pattern: AddressPattern, limit: Int) throws -> [String]? {
+        try matchingRecipients(db, pattern, limit: limit)?.map(\.address)
+    }
+
+    /// ``matchingAddresses(_:_:limit:)`` with each address's count of emails (the recipients
+    /// table's): a prefix's in address order, a part's from the recipients' trigram index when
+    /// the part has a trigram, else from reading the recipients (one row per address).
+    static func matchingRecipients(_ db: Database, _ pattern: AddressPattern, limit: Int) throws -> [(address: String, emails: Int64)]? {
+        let rows: [Row]
         switch pattern {
         case .prefix:
             let lower = SearchPattern.storedForm(pattern)
-            return try String.fetchAll(db.cachedStatement(sql: """
-                SELECT address FROM recipients WHERE address >= ? AND address < ? AND emails > 0
+            rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT address, emails FROM recipients WHERE address >= ? AND address < ? AND emails > 0
                 ORDER BY address LIMIT ?
                 """), arguments: [lower, SearchPattern.prefixUpperBound(lower), limit])
         case .contains(let part):
             let lower = part.lowercased()
             if SearchText.trigramUsable(lower) {
-                return try String.fetchAll(db.cachedStatement(sql: """
-                    SELECT t.address FROM recipients_trigram t JOIN recipients r ON r.address = t.address
+                rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT r.address, r.emails FROM recipients_trigram t JOIN recipients r ON r.address = t.address
                     WHERE recipients_trigram MATCH ? AND r.emails > 0 AND instr(t.address, ?) > 0 LIMIT ?
                     """), arguments: [SearchText.ftsPhrase(lower), lower, limit])
+            } else {
+                rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT address, emails FROM recipients WHERE instr(address, ?) > 0 AND emails > 0 LIMIT ?
+                    """), arguments: [lower, limit])
             }
-            return try String.fetchAll(db.cachedStatement(sql: """
-                SELECT address FROM recipients WHERE instr(address, ?) > 0 AND emails > 0 LIMIT ?
-                """), arguments: [lower, limit])
         case .exact, .domain:
             return nil
         }
+        return rows.map { (address: $0[0], emails: $0[1]) }
     }
 
     /// Every condition of `filter` for a counting query (SQLite picks the index), and the

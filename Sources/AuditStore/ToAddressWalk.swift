@@ -115,34 +115,10 @@ extension EmailQueryPlanner {
     /// rows checked on the date index), or a share of the store so large that checking rows on
     /// the date index reads fewer rows than the walk's seeks.
     static func toAddressWalk(_ db: Database, filter: EmailFilter, cursor: EmailCursor?, direction: PageDirection,
-                             limit: Int, span: TimeSpan, summaryColumns: String, limits: ToAddressWalkLimits) throws -> ToAddressWalk? {
+                              limit: Int, span: TimeSpan, summaryColumns: String, limits: ToAddressWalkLimits) throws -> ToAddressWalk? {
         guard limits.walk || limits.alwaysWalk, let pattern = filter.to, filter.subject == nil,
               filter.statuses.isEmpty, filter.raisedBy.isEmpty else { return nil }
-        let matches: [Row]
-        switch pattern {
-        case .prefix(let stem):
-            let lower = stem.lowercased()
-            matches = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT address, emails FROM recipients WHERE address >= ? AND address < ? AND emails > 0
-                ORDER BY address LIMIT ?
-                """), arguments: [lower, lower + "\u{10FFFF}", limits.maximumAddresses + 1])
-        case .contains(let part):
-            // The addresses holding the part: from the recipients' trigram index when the part
-            // has a trigram, else by reading the recipients (one row per address).
-            let lower = part.lowercased()
-            if SearchText.trigramUsable(lower) {
-                matches = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT r.address, r.emails FROM recipients_trigram t JOIN recipients r ON r.address = t.address
-                    WHERE recipients_trigram MATCH ? AND r.emails > 0 AND instr(t.address, ?) > 0 LIMIT ?
-                    """), arguments: [SearchText.ftsPhrase(lower), lower, limits.maximumAddresses + 1])
-            } else {
-                matches = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT address, emails FROM recipients WHERE instr(address, ?) > 0 AND emails > 0 LIMIT ?
-                    """), arguments: [lower, limits.maximumAddresses + 1])
-            }
-        case .exact, .domain:
-            return nil
-        }
+        guard let matches = try matchingRecipients(db, pattern, limit: limits.maximumAddresses + 1) else { return nil }
         guard !matches.isEmpty, matches.count <= limits.maximumAddresses else { return nil }
         guard let bounds = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT min(first), max(last) FROM (SELECT
@@ -150,7 +126,7 @@ extension EmailQueryPlanner {
                 (SELECT max(created_at) FROM emails INDEXED BY emails_account_created WHERE account_id = a.id) AS last
             FROM accounts a)
             """)), let oldest = bounds[0] as Int64?, let newest = bounds[1] as Int64? else { return nil }
-        let held = matches.reduce(0.0) { $0 + Double($1["emails"] as Int64) }
+        let held = matches.reduce(0.0) { $0 + Double($1.emails) }
         if !limits.alwaysWalk {
             guard matches.count > limits.perAddress else { return nil }
             // Rows the date index's row check reads for a page, against the walk's seeks and rows.
@@ -161,8 +137,8 @@ extension EmailQueryPlanner {
         }
         let rate = max(held, 1) / Double(max(newest - oldest, 1))
         let width = Int64(min(Double(Int64.max / 4), max(1, limits.windowPages * Double(limit) / rate)))
-        return ToAddressWalk(filter: filter, addresses: matches.map { $0["address"] }, cursor: cursor,
-                            ascending: direction == .newer, limit: limit, span: span, summaryColumns: summaryColumns,
-                            width: width, oldest: oldest, newest: newest)
+        return ToAddressWalk(filter: filter, addresses: matches.map(\.address), cursor: cursor,
+                             ascending: direction == .newer, limit: limit, span: span, summaryColumns: summaryColumns,
+                             width: width, oldest: oldest, newest: newest)
     }
 }

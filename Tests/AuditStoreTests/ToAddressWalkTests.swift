@@ -67,8 +67,8 @@ struct ToAddressWalkTests {
         func walks(_ pattern: AddressPattern, _ limits: ToAddressWalkLimits = .standard, statuses: Set<EmailStatus> = []) throws -> Bool {
             try data.store.read { db in
                 try EmailQueryPlanner.toAddressWalk(db, filter: EmailFilter(statuses: statuses, to: pattern, dateRange: .all),
-                                                   cursor: nil, direction: .older, limit: 50, span: span,
-                                                   summaryColumns: AuditDatabase.summaryColumns, limits: limits) != nil
+                                                    cursor: nil, direction: .older, limit: 50, span: span,
+                                                    summaryColumns: AuditDatabase.summaryColumns, limits: limits) != nil
             }
         }
         // "anil" is nine local parts at five domains (the ~30 of those 45 addresses emailed):
