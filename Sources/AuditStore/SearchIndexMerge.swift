@@ -32,6 +32,7 @@ public struct SearchIndexStructure: Sendable, Equatable {
     /// The leaf pages of all its segments: the pages a full merge writes.
     public var leafPages: Int
 
+    /// A structure of `segments` segments holding `leafPages` leaf pages.
     public init(segments: Int, leafPages: Int) {
         self.segments = segments
         self.leafPages = leafPages
@@ -43,12 +44,16 @@ public struct SearchIndexStructure: Sendable, Equatable {
         guard record.count >= 4 else { return nil }
         let v2 = record.count >= 8 && record[4..<8].elementsEqual([0xFF, 0x00, 0x00, 0x01])
         if v2 { reader.at = 8 }
-        guard let levels = reader.next(), let segments = reader.next(), reader.next() != nil else { return nil }
+        // FTS5 keeps at most 64 levels and 2,000 segments, with 32-bit page numbers: anything
+        // else is a damaged record, refused rather than trusted (or trapped on).
+        guard let levels = reader.next(), let segments = reader.next(), reader.next() != nil,
+              (0...64).contains(levels), (0...2_000).contains(segments) else { return nil }
         var seen = 0, pages = 0
         for _ in 0..<levels {
-            guard reader.next() != nil, let count = reader.next() else { return nil }
+            guard reader.next() != nil, let count = reader.next(), (0...(segments - seen)).contains(count) else { return nil }
             for _ in 0..<count {
-                guard reader.next() != nil, let first = reader.next(), let last = reader.next(), last + 1 >= first else { return nil }
+                guard reader.next() != nil, let first = reader.next(), let last = reader.next(),
+                      (0...Int(Int32.max)).contains(first), (0...Int(Int32.max)).contains(last), last + 1 >= first else { return nil }
                 if v2 { for _ in 0..<5 { guard reader.next() != nil else { return nil } } }
                 pages += last - first + 1
                 seen += 1

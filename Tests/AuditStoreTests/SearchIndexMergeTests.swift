@@ -26,6 +26,14 @@ struct SearchIndexMergeTests {
         #expect(SearchIndexStructure(record: cookie + [2, 4, 0x82, 0x2C] + [0, 2, 1, 1, 10, 2, 11, 12] + [0, 1, 3, 13, 0x81, 0x48]) == nil,
                 "a segment count that disagrees with the levels")
         #expect(SearchIndexStructure(record: [1, 2]) == nil)
+        // Damaged records: absurd counts and page numbers are refused, not trapped on.
+        let huge: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        #expect(SearchIndexStructure(record: cookie + huge + [3, 0]) == nil, "a level count past Int.max")
+        #expect(SearchIndexStructure(record: cookie + [0x81, 0x00, 1, 0]) == nil, "128 levels")
+        #expect(SearchIndexStructure(record: cookie + [1, 1, 0] + [0] + huge + [1, 1, 2]) == nil, "a segment count past Int.max")
+        #expect(SearchIndexStructure(record: cookie + [1, 1, 0] + [0, 1, 1] + huge + [2]) == nil, "a page past 32 bits")
+        #expect(SearchIndexStructure(record: cookie + [1, 1, 0] + [0, 1, 1, 1] + huge) == nil, "a page past 32 bits")
+        #expect(SearchIndexStructure(record: cookie + [1, 1, 0] + [0, 2, 1, 1, 2, 2, 3, 4]) == nil, "more segments in the level than in all")
     }
 
     /// An FTS5 query for every trigram of `text` (the index keeps no positions, so no phrases).
