@@ -12,7 +12,7 @@ enum EmailQueryPlanner {
     /// Above this many (status x raised-by) combinations, only raised-by is split and the
     /// statuses become a residual condition.
     static let maximumCombinations = 64
-    /// A To prefix matching at most this many addresses is answered address by address.
+    /// A To prefix or part matching at most this many addresses (and not walked, ``ToAddressWalk``) is answered address by address.
     static let maximumPrefixAddresses = 48
 
     struct Query {
