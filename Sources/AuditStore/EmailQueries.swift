@@ -39,6 +39,22 @@ enum EmailQueryPlanner {
         }
     }
 
+    /// The To condition for rows read on the date index `emails_account_created`: a prefix is
+    /// compared first with the address's first characters held in the index entry
+    /// (``Schema/indexedAddressPrefix``, schema version 17), so that a row is read only when
+    /// they match; a stem longer than them is then compared with the whole address. Other
+    /// patterns as ``addressConditions(_:arguments:)``.
+    static func dateIndexAddressConditions(_ pattern: AddressPattern, arguments: inout StatementArguments) -> [String] {
+        guard case .prefix = pattern else { return addressConditions(pattern, arguments: &arguments) }
+        let stem = SearchPattern.storedForm(pattern)
+        // SQLite's substr counts code points, so the indexed characters are the stem's first scalars.
+        let indexed = String(String.UnicodeScalarView(stem.unicodeScalars.prefix(Schema.indexedAddressPrefixLength)))
+        arguments += [indexed, SearchPattern.prefixUpperBound(indexed)]
+        let conditions = ["\(Schema.indexedAddressPrefix) >= ?", "\(Schema.indexedAddressPrefix) < ?"]
+        guard indexed != stem else { return conditions }
+        return conditions + addressConditions(pattern, arguments: &arguments)
+    }
+
     /// The Subject condition checked row by row: LIKE with `%` `_` `\\` escaped.
     static func subjectCondition(_ text: String, arguments: inout StatementArguments) -> String {
         arguments += [SearchText.likePattern(containing: text)]
@@ -57,7 +73,7 @@ enum EmailQueryPlanner {
 
         // Conditions common to every query: date range and cursor on created_at, then id.
         func common(_ conditions: inout [String], _ arguments: inout StatementArguments) {
-            if let residualTo { conditions += addressConditions(residualTo, arguments: &arguments) }
+            if let residualTo { conditions += dateIndexAddressConditions(residualTo, arguments: &arguments) }
             if let subjectSetJSON {
                 // Checked from the index entry (its rowid) before the row is read; only rows
                 // whose subject matched reach the LIKE below.

@@ -56,7 +56,7 @@ extension FilterConditions {
     static func subjectPageRow(filter: EmailFilter, accountID: Int64, span: TimeSpan, cursor: EmailCursor?,
                                older: Bool) -> (conditions: [String], arguments: StatementArguments) {
         var conditions: [String] = [], arguments: StatementArguments = []
-        if let to = filter.to { conditions += EmailQueryPlanner.addressConditions(to, arguments: &arguments) }
+        if let to = filter.to { conditions += EmailQueryPlanner.dateIndexAddressConditions(to, arguments: &arguments) }
         conditions.append("account_id = ?"); arguments += [accountID]
         FilterConditions.statuses(filter.statuses, &conditions, &arguments)
         FilterConditions.raisedBy(filter.raisedBy, &conditions, &arguments)

@@ -9,9 +9,9 @@ enum Schema {
     /// "EmAu": the `application_id` of every email-audit database.
     static let applicationID: Int32 = 0x456D_4175
     /// The newest schema version this code knows.
-    static let version = 17
+    static let version = 18
     /// The migrations this code knows, oldest first; a file listing others is newer.
-    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16"]
+    static let migrationIdentifiers = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17"]
 
     /// Every migration, none reporting progress.
     static var migrator: DatabaseMigrator { migrator(progress: nil) }
@@ -88,6 +88,10 @@ enum Schema {
         migrator.registerMigration("v16") { db in
             try migrateV16(db, progress: progress)
             try recordVersion(17, in: db)
+        }
+        migrator.registerMigration("v17") { db in
+            try migrateV17(db, progress: progress)
+            try recordVersion(18, in: db)
         }
         return migrator
     }

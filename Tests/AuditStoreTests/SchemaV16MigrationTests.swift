@@ -12,6 +12,7 @@ import Testing
 struct SchemaV16MigrationTests {
     /// Undoes migration v16 on `db`: the index as version 3 made it (for the tests that rebuild older layouts).
     static func undoV16(_ db: Database) throws {
+        try SchemaV17MigrationTests.undoV17(db)  // it came after
         guard try db.viewExists("emails_subject_text") else { return }  // undone already
         try db.execute(sql: """
             DROP TRIGGER IF EXISTS emails_subject_after_insert;

@@ -94,6 +94,25 @@ struct ToAddressWalkTests {
         #expect(try !walks(.contains("zzz")), "no address")
         #expect(try !walks(.contains("hughes"), ToAddressWalkLimits(maximumAddresses: 20)))
         #expect(try !walks(.domain("gmail.com")), "a domain is its own range per account")
+
+        // A short prefix is checked on the date index from its entries (schema v17), a part from
+        // the rows: with seeks priced at half the rows a page checks, the walk is dearer than
+        // the entries' check (a quarter of it) but cheaper than the rows'.
+        func halfTheChecksPerSeek(_ pattern: AddressPattern) throws -> ToAddressWalkLimits {
+            try data.store.read { db in
+                let matches = try #require(try EmailQueryPlanner.matchingRecipients(db, pattern, limit: 10_000))
+                #expect(matches.count > EmailQueryPlanner.maximumPrefixAddresses, "\(pattern)")
+                let stored = Double(try Int64.fetchOne(db, sql: "SELECT max(id) FROM emails") ?? 0)
+                let checks = 50 * stored / Double(matches.reduce(0) { $0 + $1.emails })
+                return ToAddressWalkLimits(rowChecksPerSeek: checks / 2 / Double(matches.count), rowChecksPerRowRead: 0)
+            }
+        }
+        let forT = try halfTheChecksPerSeek(.prefix("t"))
+        #expect(try !walks("t", forT))
+        var rowsOnly = forT
+        rowsOnly.entryCheckShare = 1
+        #expect(try walks("t", rowsOnly))
+        #expect(try walks(.contains("nant"), try halfTheChecksPerSeek(.contains("nant"))))
     }
 
     static func allPages(_ store: AuditDatabase, _ filter: EmailFilter, limit: Int, limits: ToAddressWalkLimits, now: Date) throws -> [Int64] {
