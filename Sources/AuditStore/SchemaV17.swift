@@ -11,7 +11,7 @@ extension Schema {
     /// matched, one row read per entry: "joh*" at 5,000,000 emails (242 addresses, 34,733
     /// emails) checked ~7,200 rows for a page (5.7 ms in sqlite3); checked from the entries it
     /// took 1.9 ms (docs/performance.md, "To prefix\* checked on the date index"). The entries
-    /// grow by about 7 bytes an email (91.4 → 125.3 MB at 5,000,000). A stem longer than the
+    /// grow by about 10 bytes an email (91.4 → 145.3 MB at 5,000,000). A stem longer than the
     /// indexed prefix is checked on its first characters from the entry, then on the row.
     ///
     /// The index keeps its name, so every query that names it (the list with no status or
