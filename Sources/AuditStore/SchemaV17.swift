@@ -33,7 +33,7 @@ extension Schema {
     /// one matches few addresses (a range each).
     static let indexedAddressPrefixLength = 8
 
-    /// The expression `emails_account_created` indexes after `created_at`. A query reads it
+    /// The expression `emails_account_created` indexes after `created_at` and `id`. A query reads it
     /// from the index (not the row) only when it repeats this expression, so conditions are
     /// built from this constant (``EmailQueryPlanner/dateIndexAddressConditions(_:arguments:)``).
     static let indexedAddressPrefix = "substr(to_address, 1, \(indexedAddressPrefixLength))"
