@@ -12,6 +12,7 @@ Prints the stem's addresses and emails (recipients table), the entries a page ch
 emails / stem's emails), and the median and slowest of N rounds of each, in ms. Python's sqlite3
 module links the system SQLite, as the binary does.
 """
+import argparse
 import sqlite3
 import statistics
 import sys
@@ -26,13 +27,13 @@ def upper(stem):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rounds = 15
-    if "--rounds" in sys.argv:
-        rounds = int(sys.argv[sys.argv.index("--rounds") + 1])
-        args.remove(str(rounds))
-    if not args:
-        sys.exit(__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("store")
+    parser.add_argument("stems", nargs="?")
+    parser.add_argument("--rounds", type=int, default=15)
+    options = parser.parse_args()
+    args = [options.store] + ([options.stems] if options.stems else [])
+    rounds = options.rounds
     db = sqlite3.connect(f"file:{args[0]}?mode=ro", uri=True)
     index = db.execute("SELECT sql FROM sqlite_master WHERE name = 'emails_account_created'").fetchone()[0]
     if INDEXED not in index:

@@ -45,14 +45,20 @@ enum EmailQueryPlanner {
     /// they match; a stem longer than them is then compared with the whole address. Other
     /// patterns as ``addressConditions(_:arguments:)``.
     static func dateIndexAddressConditions(_ pattern: AddressPattern, arguments: inout StatementArguments) -> [String] {
-        guard case .prefix = pattern else { return addressConditions(pattern, arguments: &arguments) }
-        let stem = SearchPattern.storedForm(pattern)
-        // SQLite's substr counts code points, so the indexed characters are the stem's first scalars.
-        let indexed = String(String.UnicodeScalarView(stem.unicodeScalars.prefix(Schema.indexedAddressPrefixLength)))
-        arguments += [indexed, SearchPattern.prefixUpperBound(indexed)]
+        guard let stem = indexedStem(pattern) else { return addressConditions(pattern, arguments: &arguments) }
+        arguments += [stem.characters, SearchPattern.prefixUpperBound(stem.characters)]
         let conditions = ["\(Schema.indexedAddressPrefix) >= ?", "\(Schema.indexedAddressPrefix) < ?"]
-        guard indexed != stem else { return conditions }
-        return conditions + addressConditions(pattern, arguments: &arguments)
+        return stem.isWhole ? conditions : conditions + addressConditions(pattern, arguments: &arguments)
+    }
+
+    /// The characters of a To prefix that the date index's entries hold (its first
+    /// ``Schema/indexedAddressPrefixLength``; SQLite's `substr` counts code points, so scalars),
+    /// and whether they are the whole stem. Nil for any other pattern.
+    static func indexedStem(_ pattern: AddressPattern) -> (characters: String, isWhole: Bool)? {
+        guard case .prefix = pattern else { return nil }
+        let stem = SearchPattern.storedForm(pattern)
+        let characters = String(String.UnicodeScalarView(stem.unicodeScalars.prefix(Schema.indexedAddressPrefixLength)))
+        return (characters, characters == stem)
     }
 
     /// The Subject condition checked row by row: LIKE with `%` `_` `\\` escaped.

@@ -137,7 +137,7 @@ extension EmailQueryPlanner {
             // page, against the walk's seeks and rows.
             let stored = Double(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM emails")) ?? 0)
             let checks = Double(limit) * stored / max(held, 1)
-            let rowCheck = indexedPrefix(pattern) ? checks * limits.entryCheckShare : checks
+            let rowCheck = indexedStem(pattern)?.isWhole == true ? checks * limits.entryCheckShare : checks
             let walk = limits.rowChecksPerSeek * Double(matches.count) + limits.rowChecksPerRowRead * limits.windowPages * Double(limit)
             if matches.count > maximumPrefixAddresses && rowCheck <= walk { return nil }
         }
@@ -146,12 +146,5 @@ extension EmailQueryPlanner {
         return ToAddressWalk(filter: filter, addresses: matches.map(\.address), cursor: cursor,
                              ascending: direction == .newer, limit: limit, span: span, summaryColumns: summaryColumns,
                              width: width, oldest: oldest, newest: newest)
-    }
-
-    /// Whether the date index checks `pattern` from its entries alone: a prefix no longer than
-    /// the address characters they hold (``dateIndexAddressConditions(_:arguments:)``).
-    static func indexedPrefix(_ pattern: AddressPattern) -> Bool {
-        guard case .prefix = pattern else { return false }
-        return SearchPattern.storedForm(pattern).unicodeScalars.count <= Schema.indexedAddressPrefixLength
     }
 }
