@@ -16,14 +16,16 @@ extension Schema {
     ///
     /// The index keeps its name, so every query that names it (the list with no status or
     /// raiser, the Subject walk, retention's cut, the late emails' trigger) reads it as before.
-    /// Rebuilt in one statement with `progress` before and after, then `ANALYZE` (dropping
+    /// Dropped and built again in one statement, with `progress` before, while it reads the
+    /// emails and writes the index (``IndexBuildProgress``) and after, then `ANALYZE` (dropping
     /// the index drops its statistics, which ``AuditDatabase/refreshStatisticsIfStale(_:)``
     /// reads).
     static func migrateV17(_ db: Database, progress: (@Sendable (UpgradeProgress) -> Void)?) throws {
         let step = "Adding each address's first letters to the date index"
         let emails = try Int.fetchOne(db, sql: "SELECT count(*) FROM emails") ?? 0
         progress?(UpgradeProgress(step: step, done: 0, total: emails))
-        try db.execute(sql: v17)
+        try db.execute(sql: "DROP INDEX emails_account_created")
+        try IndexBuildProgress.run(db, sql: v17, rows: emails, step: step, progress: progress)
         try analyze(db)
         progress?(UpgradeProgress(step: step, done: emails, total: emails))
     }
@@ -38,11 +40,9 @@ extension Schema {
     /// built from this constant (``EmailQueryPlanner/dateIndexAddressConditions(_:arguments:)``).
     static let indexedAddressPrefix = "substr(to_address, 1, \(indexedAddressPrefixLength))"
 
-    /// The rebuilt date index (``migrateV17(_:progress:)``). `id` is named before the
+    /// The statement that builds the date index again (``migrateV17(_:progress:)``), after
+    /// the old one is dropped. `id` is named before the
     /// address's characters so that the entries stay in (`created_at`, `id`) order, the list's
     /// order: after them, SQLite would sort each run of equal dates by id for every page.
-    static let v17 = """
-        DROP INDEX emails_account_created;
-        CREATE INDEX emails_account_created ON emails(account_id, created_at, id, \(indexedAddressPrefix));
-        """
+    static let v17 = "CREATE INDEX emails_account_created ON emails(account_id, created_at, id, \(indexedAddressPrefix))"
 }

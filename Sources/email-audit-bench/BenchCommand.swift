@@ -226,7 +226,8 @@ struct BenchCommand: ParsableCommand {
             if !skipShell { queries.shellPath = db }
             try queries.run()
         }
-        print(String(format: "peak RSS of the build and query process: %.1f MB (target ≤ 200 MB)", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the queries: %.1f MB", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the build and query process: %.1f MB (target ≤ 200 MB)", Memory.processPeakMegabytes()))
         if !skipScreen {
             // The screen runs in a fresh process, as `email-audit` would, so its memory figure is its own.
             fflush(nil)  // our lines first, then the child's
@@ -328,7 +329,8 @@ struct BenchCommand: ParsableCommand {
         try eventsFile.close()
         print(String(format: "raised and handed over %d emails in %.0f s (%@); the simulator reported %d events",
                      result.emails, Date().timeIntervalSince(started), feederBuild ? "feeder, step by step" : "bulk", lineCount))
-        print(String(format: "peak RSS so far: %.1f MB", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the raise and hand-over: %.1f MB (the sending system and the provider simulator, not the product's ingest)",
+                     Memory.peakResidentMegabytes()))
 
         let eventsBytes = DiskSpace.fileBytes(eventsPath)
         print(String(format: "events file: %.2f GB = %.0f bytes per event line, %.0f per email",
@@ -352,7 +354,7 @@ struct BenchCommand: ParsableCommand {
                      report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), report.problems.count))
         print("ingest rate in each tenth of the ingest (by input lines):")
         tenths.lines().forEach { print($0) }
-        print(String(format: "peak RSS after build: %.1f MB", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the ingest: %.1f MB", Memory.peakResidentMegabytes()))
         let storeBytes = DiskSpace.fileBytes(db) + DiskSpace.fileBytes(db + "-wal")
         let emails = try store.emailCount()
         print(String(format: "disk: the build's peak was about %.2f GB (events file %.2f GB + store and WAL %.2f GB) = %.0f bytes per email",
@@ -362,12 +364,16 @@ struct BenchCommand: ParsableCommand {
 
     /// Between phases: frees the store's page caches (the writer's 64 MB after writing) and
     /// gives malloc's free memory back, so that each phase's peak is its own rather than
-    /// stacked on what the phase before kept; prints the resident size after.
+    /// stacked on what the phase before kept, then starts the next phase's peak from there
+    /// (``Memory/startPhase()``); prints the phase's peak and the resident size after.
     static func releaseMemory(_ store: AuditDatabase, after phase: String) {
+        let phasePeak = Memory.recordPeak()
         store.releaseMemory()
         Memory.trim()
-        print(String(format: "RSS after %@, its caches released: %.1f MB (peak so far %.1f MB)",
-                     phase, Memory.residentMegabytes(), Memory.peakResidentMegabytes()))
+        let restarted = Memory.startPhase()
+        print(String(format: "RSS after %@, its caches released: %.1f MB (its peak %.1f MB; the process's so far %.1f MB%@)",
+                     phase, Memory.residentMegabytes(), phasePeak, Memory.processPeakMegabytes(),
+                     restarted ? "" : "; the kernel's peak could not be reset, so the next phase's includes this one's"))
     }
 
     /// The lines in a file, read in 4 MB blocks and counted with `memchr` (`Data`'s iterator took

@@ -1,9 +1,44 @@
 import Foundation
+import Synchronization
 
 /// Reads this process's memory use from /proc.
 enum Memory {
-    /// Peak resident set size (VmHWM) in MB.
+    /// Peak resident set size (VmHWM) in MB: since the process started, or since the last
+    /// ``startPhase()``.
     static func peakResidentMegabytes() -> Double { field("VmHWM:") }
+
+    /// The process's peak resident set size in MB over its whole life, across ``startPhase()``
+    /// resets of the kernel's figure.
+    static func processPeakMegabytes() -> Double {
+        earlierPhasesPeak.withLock { max($0, peakResidentMegabytes()) }
+    }
+
+    /// The current phase's peak in MB, kept for ``processPeakMegabytes()``. Read it before
+    /// freeing memory: the kernel's figure is the larger of a recorded high-water mark and the
+    /// current size, and a peak that was the current size is not always recorded.
+    @discardableResult
+    static func recordPeak() -> Double {
+        let peak = peakResidentMegabytes()
+        earlierPhasesPeak.withLock { $0 = max($0, peak) }
+        return peak
+    }
+
+    /// Starts a new phase of the benchmark: the kernel's peak (VmHWM) is reset to the current
+    /// resident size (`5` written to /proc/self/clear_refs, Linux 4.0 and later), so that
+    /// ``peakResidentMegabytes()`` is the new phase's own; ``processPeakMegabytes()`` keeps the
+    /// largest. Returns false where the kernel refuses (the peak then stays the process's).
+    @discardableResult
+    static func startPhase() -> Bool {
+        recordPeak()
+        guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? file.close() }
+        do { try file.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
+    }
+
+    /// The largest peak of the phases before the current one.
+    private static let earlierPhasesPeak = Mutex<Double>(0)
+
     /// Current resident set size (VmRSS) in MB.
     static func residentMegabytes() -> Double { field("VmRSS:") }
 

@@ -53,6 +53,7 @@ extension BenchCommand {
             } else {
                 try copy(sqlite, into: connection)
                 try ingestIntoPostgres(raised, pg, url: url)
+                Self.releaseMemory(sqlite, after: "the copy and the PostgreSQL ingest")
                 print("The same events file into the SQLite store, for the side-by-side figures:")
                 try ingest(raised.eventsPath, lines: raised.lines, into: sqlite, accountID: raised.accountID, path: sourcePath)
                 Self.releaseMemory(sqlite, after: "the SQLite ingest")
@@ -85,7 +86,8 @@ extension BenchCommand {
             }
             try queries.run()
         }
-        print(String(format: "peak RSS of the build and query process: %.1f MB", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the queries: %.1f MB; of the build and query process: %.1f MB",
+                     Memory.peakResidentMegabytes(), Memory.processPeakMegabytes()))
         if !skipScreen && !searchOnly {
             // In this process (the screen's memory figure is SQLite's, in its own process).
             try ScreenBench(reader: reader, account: reader.account, userName: user.name, timeZone: pg.timeZone,
@@ -133,7 +135,7 @@ extension BenchCommand {
                      report.inserted, seconds, Double(report.inserted) / max(seconds, 0.001), 1 + writers.count, pgBatchSize, report.problems.count))
         print("PostgreSQL ingest rate in each tenth of the ingest (by input lines):")
         tenths.lines().forEach { print($0) }
-        print(String(format: "peak RSS after the PostgreSQL ingest: %.1f MB", Memory.peakResidentMegabytes()))
+        print(String(format: "peak RSS of the PostgreSQL ingest (with the copy before it): %.1f MB", Memory.peakResidentMegabytes()))
     }
 
     /// Bytes per email and per event of the PostgreSQL store, and the largest tables.
