@@ -41,8 +41,8 @@ extension Schema {
     static let indexedAddressPrefix = "substr(to_address, 1, \(indexedAddressPrefixLength))"
 
     /// The statement that builds the date index again (``migrateV17(_:progress:)``), after
-    /// the old one is dropped. `id` is named before the
-    /// address's characters so that the entries stay in (`created_at`, `id`) order, the list's
-    /// order: after them, SQLite would sort each run of equal dates by id for every page.
+    /// the old one is dropped. `id` is named before the address's characters so that the
+    /// entries stay in (`created_at`, `id`) order, the list's order: after them, SQLite would
+    /// sort each run of equal dates by id for every page.
     static let v17 = "CREATE INDEX emails_account_created ON emails(account_id, created_at, id, \(indexedAddressPrefix))"
 }
