@@ -78,10 +78,10 @@ struct IndexBuildProgress {
             try db.execute(sql: sql)
             return
         }
-        let statement = try db.makeStatement(sql: sql)
-        let watch = Watch(rows: rows, loops: loops, step: step, checkEvery: Int(max(checkEvery, 1)), progress: progress)
+        let interval = max(checkEvery, 1)
+        let watch = Watch(rows: rows, loops: loops, step: step, checkEvery: Int(interval), progress: progress)
         let context = Unmanaged.passRetained(watch)
-        sqlite3_progress_handler(connection, max(checkEvery, 1), { pointer in
+        sqlite3_progress_handler(connection, interval, { pointer in
             guard let pointer else { return 0 }
             Unmanaged<Watch>.fromOpaque(pointer).takeUnretainedValue().check()
             return 0
@@ -90,7 +90,7 @@ struct IndexBuildProgress {
             sqlite3_progress_handler(connection, 0, nil, nil)
             context.release()
         }
-        try statement.execute()
+        try db.execute(sql: sql)
     }
 
     /// What the progress handler counts and reports; used on the connection's own thread.
