@@ -17,3 +17,14 @@ public protocol EventIngestStore: AnyObject, Sendable {
     /// Ingests a batch of provider events in one transaction (see the protocol).
     func apply(_ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult
 }
+
+/// A store that can take several batches in one transaction as they arrive (SQLite, whose one
+/// writer commits a transaction's pages once however many batches it holds): the file ingest
+/// then commits and re-derives less often without holding more decoded events in memory.
+public protocol BatchGroupingIngestStore: EventIngestStore {
+    /// Ingests the batches `next` returns, until it returns nil, in ONE transaction, as
+    /// ``EventIngestStore/apply(_:defaultAccountID:)`` would ingest them all as one batch.
+    /// `next` is called inside the transaction, and a batch is no longer used once `next` is
+    /// called again.
+    func apply(batches next: () throws -> [IncomingEvent]?, defaultAccountID: Int64?) throws -> ApplyResult
+}

@@ -11,8 +11,14 @@ public final class EventIngestor: Sendable {
     public let store: any EventIngestStore
     /// The account that owns emails built from unknown messages.
     public let defaultAccountID: Int64?
-    /// Lines per store transaction.
+    /// Lines per store transaction (at most).
     public let batchSize: Int
+    /// Lines a file ingest reads, decodes and hands to the writer at a time. A store that takes
+    /// several batches in one transaction (``BatchGroupingIngestStore``: SQLite, one writer)
+    /// gets chunks of this size and commits every ``batchSize`` lines, so a large transaction
+    /// does not mean more decoded events in memory (about 2.5 KB each, several chunks in
+    /// flight); any other store commits each chunk of ``batchSize`` lines.
+    public let chunkSize: Int
     /// Where "now" comes from: an event dated more than a day after it is refused.
     public let clock: any AuditClock
     /// The longest input line read from a file; a longer one is reported and skipped unread.
@@ -24,14 +30,28 @@ public final class EventIngestor: Sendable {
     /// SQLite, which has one writer.
     public let additionalWriters: [any EventIngestStore]
 
-    /// - Parameter additionalWriters: see ``additionalWriters``; used by ``ingest(fileAt:afterBatch:)``.
-    public init(store: any EventIngestStore, defaultAccountID: Int64? = nil, batchSize: Int = 4_000,
-                clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20,
+    /// Lines per transaction when the caller names none, on a store that groups chunks into one
+    /// transaction. Measured on a 1,000,000-email store (docs/performance.md, "One transaction
+    /// for several chunks"): fewer commits, and each email re-derived once for the events it
+    /// gets within one.
+    public static let groupedBatchSize = 16_000
+    /// Lines per transaction when the caller names none, on any other store.
+    public static let plainBatchSize = 4_000
+
+    /// - Parameters:
+    ///   - batchSize: lines per transaction; nil for ``groupedBatchSize`` on a store that groups
+    ///     chunks (``BatchGroupingIngestStore``, with no additional writers), else ``plainBatchSize``.
+    ///   - chunkSize: see ``chunkSize``.
+    ///   - additionalWriters: see ``additionalWriters``; used by ``ingest(fileAt:afterBatch:)``.
+    public init(store: any EventIngestStore, defaultAccountID: Int64? = nil, batchSize: Int? = nil,
+                chunkSize: Int = 4_000, clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20,
                 additionalWriters: [any EventIngestStore] = []) {
         self.store = store
         self.additionalWriters = additionalWriters
         self.defaultAccountID = defaultAccountID
-        self.batchSize = max(1, batchSize)
+        let groups = additionalWriters.isEmpty && store is any BatchGroupingIngestStore
+        self.batchSize = max(1, batchSize ?? (groups ? Self.groupedBatchSize : Self.plainBatchSize))
+        self.chunkSize = max(1, groups ? min(chunkSize, self.batchSize) : self.batchSize)
         self.clock = clock
         self.maximumLineBytes = max(1, maximumLineBytes)
     }
@@ -70,21 +90,24 @@ public final class EventIngestor: Sendable {
         }
     }
 
-    /// Streams a JSON-lines file (or standard input for "-") in batches, so memory stays flat.
+    /// Streams a JSON-lines file (or standard input for "-") in chunks of ``chunkSize`` lines,
+    /// so memory stays flat.
     ///
-    /// Reading and decoding run on a second thread, one batch ahead of the store, so the two
-    /// cores work at once; at most two decoded batches wait in memory. The decoding and the
-    /// compaction of each batch are split across the cores too: they cost more than the store
+    /// Reading and decoding run on a second thread, one chunk ahead of the store, so the two
+    /// cores work at once; at most two decoded chunks wait in memory. The decoding and the
+    /// compaction of each chunk are split across the cores too: they cost more than the store
     /// step (a profile of a 200,000-email ingest: 60% of the CPU on the reading thread, zlib a
-    /// third of it), so the reading thread would otherwise set the pace while the writer waited. `afterBatch`, when
-    /// given, is called with each batch's own report as soon as it is stored.
+    /// third of it), so the reading thread would otherwise set the pace while the writer waited.
+    /// A store that groups chunks (``BatchGroupingIngestStore``) takes ``batchSize`` lines' worth
+    /// of chunks in each transaction, freeing each chunk once stored. `afterBatch`, when given,
+    /// is called with each transaction's own report as soon as it has committed.
     public func ingest(fileAt path: String, afterBatch: ((IngestReport) -> Void)? = nil) throws -> IngestReport {
         let reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
         let writers = [store] + additionalWriters
         // One queue per writer: with several writers each takes the events of its own messages
         // (``IngestLanes``), so they never wait on each other's message locks.
         let handoffs = writers.map { _ in BatchHandoff(capacity: 2) }
-        let batchSize = self.batchSize
+        let batchSize = self.chunkSize
         let clock = self.clock
         let producer = Thread {
             var lanes = IngestLanes(count: handoffs.count, batchSize: batchSize)
@@ -121,7 +144,21 @@ public final class EventIngestor: Sendable {
         let callback = UncheckedSendable(afterBatch)
         // Each writer takes its lane's batches and stores them on its own connection; the
         // first failure stops the reading and the other writers.
+        let grouping = writers.count == 1 ? store as? any BatchGroupingIngestStore : nil
+        let chunksPerTransaction = max(1, self.batchSize / chunkSize)
         let write: @Sendable (UncheckedSendable<any EventIngestStore>, BatchHandoff) -> Void = { writer, handoff in
+            if let grouping {
+                do {
+                    try self.storeGrouped(handoff, on: grouping, chunksPerTransaction: chunksPerTransaction) {
+                        outcome.add($0, callback.value)
+                    }
+                } catch {
+                    outcome.fail(error)
+                    for other in handoffs { other.cancel() }
+                    for other in handoffs { while other.take() != nil {} }
+                }
+                return
+            }
             while let prepared = handoff.take() {
                 do {
                     let batchReport = try self.store(prepared, on: writer.value)
@@ -144,6 +181,40 @@ public final class EventIngestor: Sendable {
         write(UncheckedSendable(store), handoffs[0])
         others.wait()
         return try outcome.report()
+    }
+
+    /// Stores the chunks `handoff` hands out, `chunksPerTransaction` to a transaction, each
+    /// chunk given back to the producer's thread (to be freed there) as soon as the store has
+    /// stored it; `stored` gets each transaction's report once it has committed.
+    private func storeGrouped(_ handoff: BatchHandoff, on writer: any BatchGroupingIngestStore, chunksPerTransaction: Int,
+                              stored: (IngestReport) -> Void) throws {
+        var upcoming: PreparedBatch?
+        while true {
+            if upcoming == nil { upcoming = handoff.take() }
+            guard upcoming != nil else { return }
+            var report = IngestReport()
+            var taken = 0
+            var inHand: PreparedBatch?
+            let started = DispatchTime.now().uptimeNanoseconds
+            let applied = try writer.apply(batches: {
+                if let done = inHand.take() { handoff.giveBack(done) }
+                guard taken < chunksPerTransaction else { return nil }
+                if upcoming == nil { upcoming = handoff.take() }
+                guard let chunk = upcoming.take() else { return nil }
+                taken += 1
+                report.merge(chunk.report)
+                let events = chunk.incoming
+                inHand = chunk
+                return events
+            }, defaultAccountID: defaultAccountID)
+            if let done = inHand.take() { handoff.giveBack(done) }
+            report.inserted += applied.inserted
+            report.duplicates += applied.duplicates
+            report.createdEmails += applied.createdEmails
+            report.statusChanges += applied.statusChanges.count
+            report.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            stored(report)
+        }
     }
 
     private func ingestBatch(_ lines: ArraySlice<InputLine>, firstLineNumber: Int) throws -> IngestReport {

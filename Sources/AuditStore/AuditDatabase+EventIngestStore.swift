@@ -1,5 +1,5 @@
 import AuditCore
 
-/// The SQLite backend of the ingest contract: ``AuditDatabase/apply(_:defaultAccountID:)``
-/// (EventIngest.swift) as it is.
-extension AuditDatabase: EventIngestStore {}
+/// The SQLite backend of the ingest contract: ``AuditDatabase/apply(_:defaultAccountID:)`` and
+/// ``AuditDatabase/apply(batches:defaultAccountID:)`` (EventIngest.swift) as they are.
+extension AuditDatabase: BatchGroupingIngestStore {}

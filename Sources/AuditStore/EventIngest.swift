@@ -27,112 +27,31 @@ extension AuditDatabase {
         return try write { db in try apply(db, batch, defaultAccountID: defaultAccountID) }
     }
 
+    /// Ingests the batches `next` hands out, until it returns nil, in ONE transaction: the same as
+    /// ``apply(_:defaultAccountID:)`` of all of them as one batch, but each batch is stored as it
+    /// comes, so the caller can free it when `next` is called again (the file ingest commits
+    /// several of its decoded chunks at once without holding them all in memory). Every email
+    /// that got a new event is re-derived once, after the last batch. A value the store refuses,
+    /// in any batch, rolls the whole transaction back.
+    public func apply(batches next: () throws -> [IncomingEvent]?, defaultAccountID: Int64?) throws -> ApplyResult {
+        try write { db in
+            let transaction = try IngestTransaction(db: db, defaultAccountID: defaultAccountID)
+            while let batch = try next() {
+                for item in batch { try StoredValueCheck.check(item) }
+                try transaction.store(batch)
+            }
+            return try transaction.finish(self)
+        }
+    }
+
     /// ``apply(_:defaultAccountID:)`` inside a write transaction already open on `db`, for a caller
     /// that writes more in the same transaction (the webhook receiver binds its tokens there).
     /// The events' values must already have passed ``StoredValueCheck``.
     func apply(_ db: Database, _ batch: [IncomingEvent], defaultAccountID: Int64?) throws -> ApplyResult {
         guard !batch.isEmpty else { return ApplyResult() }
-        let ingest = try EventIngest(db: db, defaultAccountID: defaultAccountID)
-        var result = ApplyResult()
-        var touched: [Int64] = []
-        var touchedSet: Set<Int64> = []
-        touched.reserveCapacity(batch.count)
-        touchedSet.reserveCapacity(batch.count)
-        var suppressionCandidates: [(event: IncomingEvent, kind: SuppressionKind, emailID: Int64)] = []
-        var headerCandidates: [Int64: MessageHeaders] = [:]
-        let insert = try RawStatement(db, sql: EventInsert.sql)
-        let probe = try RawStatement(db, sql: EventInsert.probe)
-        /// Whether the email already holds an event with `key` (hash `hash`).
-        func isStored(_ key: String, hash: Int64, emailID: Int64) throws -> Bool {
-            probe.reset()
-            probe.bind(1, emailID)
-            probe.bind(2, hash)
-            while try probe.step() {
-                if StoredEventKey.key(stored: probe.string(2), providerEventID: probe.string(0), kind: probe.string(1)) == key {
-                    probe.reset()
-                    return true
-                }
-            }
-            return false
-        }
-        let compressor = CompactText.Compressor()
-        func store(_ item: IncomingEvent) throws {
-            let emailID = try ingest.owner(of: item)
-            let hash = EventKeyHash.of(item.event.key)
-            guard try !isStored(item.event.key, hash: hash, emailID: emailID) else {
-                result.duplicates += 1
-                return
-            }
-            insert.reset()
-            insert.bind(EventInsert.emailIDPosition, emailID)
-            insert.bind(.key, StoredEventKey.stored(item.event.key, providerEventID: item.event.providerEventID,
-                                                    kind: item.event.kind.rawValue))
-            insert.bind(EventInsert.keyHashPosition, hash)
-            insert.bind(.providerEventID, item.event.providerEventID)
-            insert.bind(.kind, item.event.kind.rawValue)
-            insert.bind(.occurredAt, StorageEncoding.microseconds(item.event.occurredAt))
-            insert.bind(.severity, item.event.severity?.rawValue)
-            insert.bind(.reason, item.event.reason)
-            let delivery = item.event.delivery
-            insert.bind(.code, delivery?.code)
-            insert.bind(.enhancedCode, delivery?.enhancedCode)
-            insert.bind(.message, delivery?.message)
-            insert.bind(.description, delivery?.description)
-            insert.bind(.mxHost, delivery?.mxHost)
-            insert.bind(.attemptNumber, delivery?.attemptNumber)
-            insert.bind(.retrySeconds, delivery?.retrySeconds)
-            insert.bind(.rejectReason, item.event.rejectReason)
-            insert.bind(.url, item.event.url)
-            insert.bind(.delayedBounce, Int64(item.event.isDelayedBounce ? 1 : 0))
-            if let prepared = item.packedRawJSON {
-                if let prepared {
-                    prepared.withUnsafeBytes { insert.bind(EventInsert.rawJSONPosition, blob: $0) }
-                } else {
-                    insert.bind(EventInsert.rawJSONPosition, item.rawJSON)
-                }
-            } else {
-                let tokens = EventJSONTokens(providerEventID: item.event.providerEventID,
-                                             occurredAtMicroseconds: StorageEncoding.microseconds(item.event.occurredAt),
-                                             eventKey: item.event.key, mxHost: delivery?.mxHost)
-                compressor.encode(item.rawJSON, tokens: tokens) { packed in
-                    if let packed { insert.bind(EventInsert.rawJSONPosition, blob: packed) } else { insert.bind(EventInsert.rawJSONPosition, item.rawJSON) }
-                }
-            }
-            try insert.run()
-            result.inserted += 1
-            if touchedSet.insert(emailID).inserted { touched.append(emailID) }
-            if !item.headers.subject.isEmpty, headerCandidates[emailID] == nil { headerCandidates[emailID] = item.headers }
-            if let kind = SuppressionKind.added(by: item.event) {
-                suppressionCandidates.append((item, kind, emailID))
-            }
-        }
-        for incoming in batch {
-            try store(EventOwnership.withRecipient(incoming))
-        }
-        result.createdEmails = ingest.created.count
-        guard !touched.isEmpty else { return result }
-        try adjustCounts(db, emails: result.createdEmails, events: result.inserted)
-
-        var days = try rollupDays(db)
-        var deltas = RollupDeltas()
-        var notices: [Int64: NotificationWriter.EmailFacts] = [:]
-        result.statusChanges = try StatusRefresh.refresh(db, emailIDs: touched, created: ingest.created,
-                                                         days: &days, deltas: &deltas, headers: headerCandidates,
-                                                         notices: &notices)
-        // Notifications are raised in this transaction, with the status changes that cause them.
-        let raised = try NotificationWriter.raise(db, changes: result.statusChanges, known: notices, days: &days,
-                                                  deltas: &deltas, timeZone: timeZone)
-        result.notificationsRaised = raised.notifications
-        if raised.emails > 0 { try adjustCounts(db, emails: raised.emails, events: 0) }
-        try deltas.apply(db)
-        for candidate in suppressionCandidates {
-            if let entry = try SuppressionWriter.add(db, address: candidate.event.recipient, kind: candidate.kind,
-                                                     event: candidate.event.event, emailID: candidate.emailID) {
-                result.suppressionsAdded.append(entry)
-            }
-        }
-        try bumpChangeCounter(db)
-        return result
+        let transaction = try IngestTransaction(db: db, defaultAccountID: defaultAccountID)
+        try transaction.store(batch)
+        return try transaction.finish(self)
     }
 }
 

@@ -90,6 +90,12 @@ struct BenchCommand: ParsableCommand {
                              visibility: .default))
     var ingestOnly = false
 
+    @Option(name: .customLong("ingest-batch"), help: "Lines per ingest transaction (as the `ingest` command's --batch-size; default as there).")
+    var ingestBatch: Int?
+
+    @Option(name: .customLong("ingest-chunk"), help: "Lines the ingest decodes and hands to the store at a time (default as the `ingest` command's).")
+    var ingestChunk = 4_000
+
     @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
     var exports = false
 
@@ -346,7 +352,7 @@ struct BenchCommand: ParsableCommand {
         let ingestStarted = Date()
         var tenths = IngestTenths(totalLines: lineCount)
         tenths.start()
-        let report = try EventIngestor(store: store, defaultAccountID: accountID).ingest(fileAt: eventsPath) { tenths.record($0) }
+        let report = try EventIngestor(store: store, defaultAccountID: accountID, batchSize: ingestBatch, chunkSize: ingestChunk).ingest(fileAt: eventsPath) { tenths.record($0) }
         let seconds = Date().timeIntervalSince(ingestStarted)
         if ProcessInfo.processInfo.environment["EMAIL_AUDIT_BENCH_KEEP_EVENTS"] == nil { try? FileManager.default.removeItem(atPath: eventsPath) }
         print("load average after the ingest: \(LoadAverage.now())")

@@ -14,8 +14,8 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The file, or - for standard input.", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("Events per store transaction.", visibility: .hidden))
-    var batchSize = 4_000
+    @Option(help: ArgumentHelp("Lines per store transaction (default 16,000 on SQLite, 4,000 on PostgreSQL).", visibility: .hidden))
+    var batchSize: Int?
 
     func run() throws {
         if file != "-", !FileManager.default.fileExists(atPath: file) {

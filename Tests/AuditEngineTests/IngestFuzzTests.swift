@@ -34,7 +34,8 @@ struct IngestFuzzTests {
         var random = SeededRandom(seed: Self.seed)
         let deadline = Date().addingTimeInterval(Self.budget)
         var rounds = 0, lines = 0, refused = 0
-        let ingestor = EventIngestor(store: harness.store, batchSize: 7, clock: ManualClock(Self.now))
+        // Chunks of 3 lines, two to a transaction: a file's transactions group chunks as on a real ingest.
+        let ingestor = EventIngestor(store: harness.store, batchSize: 7, chunkSize: 3, clock: ManualClock(Self.now))
         repeat {
             rounds += 1
             var file: [[UInt8]] = []
