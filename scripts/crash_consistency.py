@@ -81,7 +81,8 @@ def make_events(path, count, seed):
 
 def ingest(binary, db, events, batch):
     env = dict(os.environ, TZ="Europe/London", EMAIL_AUDIT_TZ="Europe/London")
-    return subprocess.Popen([binary, "ingest", "--db", db, "--batch-size", str(batch), events],
+    # Four chunks to a transaction: a kill can land between the chunks of one transaction.
+    return subprocess.Popen([binary, "ingest", "--db", db, "--batch-size", str(batch), "--chunk-size", str(max(1, batch // 4)), events],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 

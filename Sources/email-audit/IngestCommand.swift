@@ -17,6 +17,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Lines per store transaction (default 16,000 on SQLite, 4,000 on PostgreSQL).", visibility: .hidden))
     var batchSize: Int?
 
+    @Option(help: ArgumentHelp("Lines decoded and handed to the store at a time (SQLite takes several in one transaction).", visibility: .hidden))
+    var chunkSize = 4_000
+
     func run() throws {
         if file != "-", !FileManager.default.fileExists(atPath: file) {
             throw CLIError("no such file: \(file)")
@@ -27,7 +30,7 @@ struct IngestCommand: ParsableCommand {
         defer { postgres?.forEach { $0.connection.close() } }
         let target: any EventIngestStore & PortfolioStore = try postgres?[0] ?? store.openStore()
         let ingestor = EventIngestor(store: target, defaultAccountID: try target.accounts().map(\.id).min(), batchSize: batchSize,
-                                     additionalWriters: Array((postgres ?? []).dropFirst()))
+                                     chunkSize: chunkSize, additionalWriters: Array((postgres ?? []).dropFirst()))
         let report: IngestReport
         do {
             report = try ingestor.ingest(fileAt: file)
