@@ -107,10 +107,10 @@ public final class EventIngestor: Sendable {
         // One queue per writer: with several writers each takes the events of its own messages
         // (``IngestLanes``), so they never wait on each other's message locks.
         let handoffs = writers.map { _ in BatchHandoff(capacity: 2) }
-        let batchSize = self.chunkSize
+        let chunkSize = self.chunkSize
         let clock = self.clock
         let producer = Thread {
-            var lanes = IngestLanes(count: handoffs.count, batchSize: batchSize)
+            var lanes = IngestLanes(count: handoffs.count, batchSize: chunkSize)
             var cancelled: Bool { handoffs.contains { $0.isCancelled } }
             func hand(_ ready: [(lane: Int, batch: PreparedBatch)]) {
                 for (lane, batch) in ready {
@@ -119,7 +119,7 @@ public final class EventIngestor: Sendable {
                 }
             }
             var batch: [InputLine] = []
-            batch.reserveCapacity(batchSize)
+            batch.reserveCapacity(chunkSize)
             var first = 1, lineNumber = 0
             while !cancelled, let item = reader.next() {
                 lineNumber += 1
@@ -127,7 +127,7 @@ public final class EventIngestor: Sendable {
                 case .line(let text, let invalid): batch.append(.text(text, invalidUTF8: invalid))
                 case .tooLong(let bytes): batch.append(.tooLong(bytes: bytes, limit: reader.maximumLineBytes))
                 }
-                if batch.count == batchSize {
+                if batch.count == chunkSize {
                     hand(lanes.add(Self.prepare(batch, firstLineNumber: first, concurrently: true, now: clock.now)))
                     batch.removeAll(keepingCapacity: true)
                     first = lineNumber + 1
@@ -208,10 +208,7 @@ public final class EventIngestor: Sendable {
                 return events
             }, defaultAccountID: defaultAccountID)
             if let done = inHand.take() { handoff.giveBack(done) }
-            report.inserted += applied.inserted
-            report.duplicates += applied.duplicates
-            report.createdEmails += applied.createdEmails
-            report.statusChanges += applied.statusChanges.count
+            report.add(applied)
             report.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             stored(report)
         }
@@ -293,11 +290,7 @@ public final class EventIngestor: Sendable {
         var report = prepared.report
         let started = DispatchTime.now().uptimeNanoseconds
         if !prepared.incoming.isEmpty {
-            let applied = try writer.apply(prepared.incoming, defaultAccountID: defaultAccountID)
-            report.inserted += applied.inserted
-            report.duplicates += applied.duplicates
-            report.createdEmails += applied.createdEmails
-            report.statusChanges += applied.statusChanges.count
+            report.add(try writer.apply(prepared.incoming, defaultAccountID: defaultAccountID))
         }
         report.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return report

@@ -64,6 +64,14 @@ public struct IngestReport: Sendable, CustomStringConvertible {
     }
 
     /// Adds `other`'s counts and problems to this report (one report for several ingest runs).
+    /// Counts what one store transaction did (``ApplyResult``).
+    mutating func add(_ applied: ApplyResult) {
+        inserted += applied.inserted
+        duplicates += applied.duplicates
+        createdEmails += applied.createdEmails
+        statusChanges += applied.statusChanges.count
+    }
+
     public mutating func merge(_ other: IngestReport) {
         lines += other.lines
         inserted += other.inserted
