@@ -37,6 +37,11 @@ public final class EventIngestor: Sendable {
     public static let groupedBatchSize = 16_000
     /// Lines per transaction when the caller names none, on any other store.
     public static let plainBatchSize = 4_000
+    /// Lines a file ingest decodes at a time when the caller names no ``chunkSize``.
+    public static let defaultChunkSize = 4_000
+
+    /// ``store`` when it takes several chunks in one transaction and has no additional writers.
+    private let grouping: (any BatchGroupingIngestStore)?
 
     /// - Parameters:
     ///   - batchSize: lines per transaction; nil for ``groupedBatchSize`` on a store that groups
@@ -44,14 +49,14 @@ public final class EventIngestor: Sendable {
     ///   - chunkSize: see ``chunkSize``.
     ///   - additionalWriters: see ``additionalWriters``; used by ``ingest(fileAt:afterBatch:)``.
     public init(store: any EventIngestStore, defaultAccountID: Int64? = nil, batchSize: Int? = nil,
-                chunkSize: Int = 4_000, clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20,
+                chunkSize: Int = defaultChunkSize, clock: any AuditClock = SystemClock(), maximumLineBytes: Int = 4 << 20,
                 additionalWriters: [any EventIngestStore] = []) {
         self.store = store
         self.additionalWriters = additionalWriters
         self.defaultAccountID = defaultAccountID
-        let groups = additionalWriters.isEmpty && store is any BatchGroupingIngestStore
-        self.batchSize = max(1, batchSize ?? (groups ? Self.groupedBatchSize : Self.plainBatchSize))
-        self.chunkSize = max(1, groups ? min(chunkSize, self.batchSize) : self.batchSize)
+        grouping = additionalWriters.isEmpty ? store as? any BatchGroupingIngestStore : nil
+        self.batchSize = max(1, batchSize ?? (grouping != nil ? Self.groupedBatchSize : Self.plainBatchSize))
+        self.chunkSize = max(1, grouping != nil ? min(chunkSize, self.batchSize) : self.batchSize)
         self.clock = clock
         self.maximumLineBytes = max(1, maximumLineBytes)
     }
@@ -144,32 +149,24 @@ public final class EventIngestor: Sendable {
         let callback = UncheckedSendable(afterBatch)
         // Each writer takes its lane's batches and stores them on its own connection; the
         // first failure stops the reading and the other writers.
-        let grouping = writers.count == 1 ? store as? any BatchGroupingIngestStore : nil
         let chunksPerTransaction = max(1, self.batchSize / chunkSize)
         let write: @Sendable (UncheckedSendable<any EventIngestStore>, BatchHandoff) -> Void = { writer, handoff in
-            if let grouping {
-                do {
+            do {
+                if let grouping = self.grouping {
                     try self.storeGrouped(handoff, on: grouping, chunksPerTransaction: chunksPerTransaction) {
                         outcome.add($0, callback.value)
                     }
-                } catch {
-                    outcome.fail(error)
-                    for other in handoffs { other.cancel() }
-                    for other in handoffs { while other.take() != nil {} }
+                } else {
+                    while let prepared = handoff.take() {
+                        let batchReport = try self.store(prepared, on: writer.value)
+                        handoff.giveBack(prepared)
+                        outcome.add(batchReport, callback.value)
+                    }
                 }
-                return
-            }
-            while let prepared = handoff.take() {
-                do {
-                    let batchReport = try self.store(prepared, on: writer.value)
-                    handoff.giveBack(prepared)
-                    outcome.add(batchReport, callback.value)
-                } catch {
-                    outcome.fail(error)
-                    for other in handoffs { other.cancel() }
-                    for other in handoffs { while other.take() != nil {} }
-                    return
-                }
+            } catch {
+                outcome.fail(error)
+                for other in handoffs { other.cancel() }
+                for other in handoffs { while other.take() != nil {} }
             }
         }
         let others = DispatchGroup()

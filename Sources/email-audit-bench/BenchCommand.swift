@@ -94,7 +94,7 @@ struct BenchCommand: ParsableCommand {
     var ingestBatch: Int?
 
     @Option(name: .customLong("ingest-chunk"), help: "Lines the ingest decodes and hands to the store at a time (default as the `ingest` command's).")
-    var ingestChunk = 4_000
+    var ingestChunk = EventIngestor.defaultChunkSize
 
     @Flag(help: "Only the export benchmark: XLSX, CSV and PDF writers on generated rows, each in its own process.")
     var exports = false

@@ -18,7 +18,7 @@ struct IngestCommand: ParsableCommand {
     var batchSize: Int?
 
     @Option(help: ArgumentHelp("Lines decoded and handed to the store at a time (SQLite takes several in one transaction).", visibility: .hidden))
-    var chunkSize = 4_000
+    var chunkSize = EventIngestor.defaultChunkSize
 
     func run() throws {
         if file != "-", !FileManager.default.fileExists(atPath: file) {
