@@ -16,8 +16,8 @@ extension PostgresAuditStore: EventIngestStore {
     /// message's email is found or created once; then it locks each email's row
     /// (`SELECT ... FOR UPDATE`, in id order) before it looks for an event's key, so an event
     /// is stored once and the status is derived from every event committed before it.
-    /// A deadlock the server breaks by rolling this transaction back (SQLSTATE 40P01) is
-    /// retried, up to four attempts in all.
+    /// A deadlock the server breaks by rolling this transaction back (SQLSTATE 40P01), or a row
+    /// moved to another partition under it (40001), is retried, up to four attempts in all.
     ///
     /// Each step is one statement for the whole batch (``PostgresEventIngest``'s set-based
     /// statements: the locks, the emails the batch names, the row locks, the stored keys, the
@@ -25,9 +25,8 @@ extension PostgresAuditStore: EventIngestStore {
     /// costs a dozen round trips and one per email made (a cc copy or an External email).
     ///
     /// Notifications are raised in the same transaction (``PostgresNotificationWriter``, by
-    /// ``NotificationRules/recipients(of:among:activity:)``). Not yet: the move of an
-    /// External email's creation time to an earlier event that arrives in a later batch (the
-    /// creation time is the partition key; within one batch the earliest event's time is used).
+    /// ``NotificationRules/recipients(of:among:activity:)``). An External email takes its
+    /// earliest event's time, also from an event of a later batch (``redateExternal(_:toEarliest:)``).
     ///
     /// A batch naming more than ``messagesPerTransaction`` messages is stored as several
     /// transactions in a row (each a run of the batch in its order, the whole batch checked
@@ -82,9 +81,11 @@ extension PostgresAuditStore: EventIngestStore {
             } catch let error as PostgresStoreError where Self.isMissingPartition(error) && attempt < 4 {
                 // An External email of a month with no partition yet: make the months.
                 try createMonths(of: batch.map(\.event.occurredAt))
-            } catch let error as PostgresStoreError where error.sqlState == "40P01" && attempt < 4 {
+            } catch let error as PostgresStoreError where ["40P01", "40001"].contains(error.sqlState) && attempt < 4 {
                 // A deadlock with another ingester (rows outside the ordered locks, such as a
-                // recipient's count): the server rolled this transaction back; run it again.
+                // recipient's count), or a row another transaction moved to another month's
+                // partition while this one waited for it (an External email re-dated): the
+                // server rolled this transaction back; run it again.
             }
             attempt += 1
         }
@@ -204,13 +205,21 @@ final class PostgresEventIngest: EventOwnerLookup {
         var derivations: [(id: Int64, derivation: DerivedStatus)] = []
         derivations.reserveCapacity(order.count)
         for id in order {
-            let state = states[id]!, email = emails[id]!
+            let state = states[id]!, before = emails[id]!
             let derived = StatusDerivation.derive(eventsByEmail[id] ?? [])
             derivations.append((id, derived))
             let isNew = created.contains(id)
-            if isNew || derived.status != state.status {
+            // An External email takes its earliest event's time, also when that event comes in a
+            // later batch than the one that made it (as on SQLite: the row is the same whatever
+            // order the events came in).
+            var moved = false
+            if state.isExternal, !isNew, let earliest = eventsByEmail[id]?.map(\.occurredAt).min() {
+                moved = try redateExternal(id, toEarliest: earliest)
+            }
+            let email = emails[id]!
+            if isNew || derived.status != state.status || moved {
                 if !isNew {
-                    rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: state.raisedByID, status: state.status, -1)
+                    rollups.add(accountID: email.accountID, at: before.createdAt, raisedByID: state.raisedByID, status: state.status, -1)
                 }
                 rollups.add(accountID: email.accountID, at: email.createdAt, raisedByID: state.raisedByID, status: derived.status, 1)
             }

@@ -34,11 +34,14 @@ public enum AuditServer {
         switch configuration.provider {
         case .simulator:
             let simulator = MailgunSimulator(seed: configuration.simulatorSeed, domain: configuration.domain)
-            let sqlite = stores.sqlite
-            if let sqlite {
-                try SimulatorPersistence.restore(simulator, from: sqlite)
+            let saved = stores.simulatorState
+            if let saved {
+                try SimulatorPersistence.restore(simulator, from: saved)
             } else {
-                logger.warning("the in-process simulator's state is not kept on a PostgreSQL store: events not yet reported are lost when serve stops")
+                logger.warning("the in-process simulator's state is not kept: events not yet reported are lost when serve stops")
+            }
+            if stores.sqlite == nil {
+                logger.notice("the in-process simulator keeps its state in the database under its domain: one serve per domain should run it (several serves on one database share simulate-provider instead)")
             }
             let engine = AuditEngine(recorder: stores.feeder, queue: stores.feeder, ingest: stores.feeder, digests: stores.digests,
                                      provider: simulator, eventSource: simulator, clock: SystemClock(),
@@ -46,8 +49,8 @@ public enum AuditServer {
                                      lease: configuration.handOverLease)
             handOver = HandOverService(feeder: engine.feeder, engine: engine, interval: configuration.handOverInterval,
                                        status: status, logger: logger, metrics: metrics) {
-                guard let sqlite else { return }
-                do { try SimulatorPersistence.save(simulator, to: sqlite) } catch {
+                guard let saved else { return }
+                do { try SimulatorPersistence.save(simulator, to: saved) } catch {
                     logger.error("cannot save the simulator state", metadata: ["error": "\(error)"])
                 }
             }
@@ -122,12 +125,16 @@ public struct ServeStores: Sendable {
     /// Where the retention setting deletes old emails (on its own thread); nil: nowhere (a
     /// PostgreSQL `serve` opens its connection only when `retention_months` is set).
     public var retention: (any RetentionStore & Sendable)?
-    /// The SQLite store, when serving one: full durability and the simulator's saved state.
+    /// The SQLite store, when serving one: full durability.
     public var sqlite: AuditDatabase?
+    /// Where the in-process simulator's state is restored from at start and saved after each of
+    /// its ticks (on the hand-over's thread, as the feeder); nil: not kept.
+    public var simulatorState: (any SimulatorStateStore)?
 
     public init(description: String, webhookWriters: [any WebhookIngestStore], intake: any HostRecordingStore,
                 feeder: any HandOverQueueStore & EventIngestStore & EmailRecordingStore, health: any ServiceHealthStore,
-                digests: (any DigestRecordingStore)?, retention: (any RetentionStore & Sendable)? = nil, sqlite: AuditDatabase? = nil) {
+                digests: (any DigestRecordingStore)?, retention: (any RetentionStore & Sendable)? = nil, sqlite: AuditDatabase? = nil,
+                simulatorState: (any SimulatorStateStore)? = nil) {
         self.description = description
         self.webhookWriters = webhookWriters
         self.intake = intake
@@ -136,11 +143,12 @@ public struct ServeStores: Sendable {
         self.digests = digests
         self.retention = retention
         self.sqlite = sqlite
+        self.simulatorState = simulatorState
     }
 
     /// A SQLite store in every role.
     public static func sqlite(_ store: AuditDatabase) -> ServeStores {
         ServeStores(description: store.path, webhookWriters: [store], intake: store, feeder: store, health: store,
-                    digests: store, retention: store, sqlite: store)
+                    digests: store, retention: store, sqlite: store, simulatorState: store)
     }
 }

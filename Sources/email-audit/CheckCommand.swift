@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditStore
+import AuditStorePostgres
 import Foundation
 
 /// `email-audit check`: is the store intact?
@@ -8,15 +9,24 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the store for damage (SQLite's quick_check, and the roll-ups against the emails).",
-        discussion: "Read-only. Exits 0 when the store is intact, 1 with the problems found otherwise.")
+        discussion: """
+            Read-only. Exits 0 when the store is intact, 1 with the problems found otherwise. On PostgreSQL (the server \
+            checks its own pages) it checks what the schema keeps by triggers and by the ingest: the roll-ups against a \
+            recount of the emails, the status and key tables against the emails, every event's email; with --full also \
+            every B-tree index with amcheck, when the extension is installed in the database.
+            """)
 
     @OptionGroup var store: StoreOptions
 
-    @Flag(help: "Run the full integrity_check (also compares every index with its table; slower).")
+    @Flag(help: "Run the full integrity_check (also compares every index with its table; slower). On PostgreSQL: amcheck's bt_index_check of every index.")
     var full = false
 
     func run() throws {
-        try store.refusePostgresURL(PostgresRefusals.check)
+        if case .postgres = store.location, case .postgres(let postgres) = try store.openForReading() {
+            defer { postgres.connection.close() }
+            try check(postgres)
+            return
+        }
         let database = try store.openExistingStore()
         let problems: [String]
         do {
@@ -35,6 +45,30 @@ struct CheckCommand: ParsableCommand {
             throw CLIError("\(database.path): \(mismatches) roll-up count\(mismatches == 1 ? "" : "s") differ from the emails; run `email-audit set-time-zone` with the store's zone to recount")
         }
         Console.print("\(database.path): ok (\(full ? "integrity_check" : "quick_check") passed; \(try database.emailCount()) emails, \(try database.eventCount()) events; roll-ups match the emails, counted in \(try database.rollupTimeZoneIdentifier() ?? database.timeZone.identifier))")
+    }
+}
+
+extension CheckCommand {
+    /// The PostgreSQL store's check (``PostgresAuditStore/consistencyReport(indexes:)``), reported as SQLite's is.
+    func check(_ postgres: PostgresAuditStore) throws {
+        let location = postgres.connection.location.description
+        let report: PostgresConsistencyReport
+        do {
+            report = try postgres.consistencyReport(indexes: full)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if full, report.damagedIndexes == nil {
+            Console.printError("\(location): the indexes were not checked: the amcheck extension is not installed in this database (CREATE EXTENSION amcheck, as a superuser)")
+        }
+        let problems = report.problems
+        guard problems.isEmpty else {
+            for problem in problems { Console.printError("\(location): \(TerminalText.singleLine(problem))") }
+            throw CLIError("\(location) is inconsistent: \(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+        }
+        let indexes = report.damagedIndexes.map { _ in "; every B-tree index passed amcheck" } ?? ""
+        Console.print("\(location): ok (schema version \(report.schemaVersion); \(report.emails) emails, \(report.events) events; "
+            + "roll-ups match the emails, counted in \(report.timeZone); status and key tables match the emails; every event's email exists\(indexes))")
     }
 }
 

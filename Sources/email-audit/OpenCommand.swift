@@ -89,10 +89,9 @@ struct ScreenOptions: ParsableArguments {
         }
         if case .postgres(let postgres) = store {
             options.notifications = StoreNotificationSource(user: reader.user, store: postgres)
-            let actions = PostgresChangeActions(store: postgres, user: reader.user)
+            let actions = PostgresChangeActions(store: postgres, user: reader.user, providers: providers)
             options.suppressionActions = actions
             options.resendActions = actions
-            options.unavailableWhere = "on a PostgreSQL store yet"
         }
         if let exportDirectory {
             var isDirectory: ObjCBool = false

@@ -1,19 +1,25 @@
 import AuditCore
+import AuditEngine
 import AuditStorePostgres
+import Demo
 import Foundation
 import TerminalUI
 
 /// The screen's `r` (request) and `D` (remove) on the suppression list and `R` (resend) in View
 /// on a PostgreSQL store: the signed-in user's changes through the store the screen reads
-/// (one connection; its calls take turns). A PostgreSQL store holds no saved demo simulator, so
-/// a removal changes the store's list and trail only, as on a SQLite store without one.
+/// (one connection; its calls take turns). A removal is told to the provider as on SQLite
+/// (``StoreSuppressionActions``): the demo's live simulators, else the simulator `seed` or
+/// `demo` saved in the database, if any, so later sends to the address go through.
 final class PostgresChangeActions: SuppressionActions, ResendActions, @unchecked Sendable {
     private let store: PostgresAuditStore
     private let user: AppUser
+    /// The live providers (the demo's simulators); nil: the simulators saved in the store, if any.
+    private let providers: DemoProviders?
 
-    init(store: PostgresAuditStore, user: AppUser) {
+    init(store: PostgresAuditStore, user: AppUser, providers: DemoProviders? = nil) {
         self.store = store
         self.user = user
+        self.providers = providers
     }
 
     func requestRemoval(address: String, note: String, accountID: Int64) throws {
@@ -21,7 +27,17 @@ final class PostgresChangeActions: SuppressionActions, ResendActions, @unchecked
     }
 
     func remove(address: String, reason: String, accountID: Int64) throws {
-        try store.removeSuppression(address: address, accountID: accountID, userID: user.id, reason: reason, at: Date())
+        let at = Date()
+        let removeFromStore = { [store, user] in
+            try store.removeSuppression(address: address, accountID: accountID, userID: user.id, reason: reason, at: at)
+        }
+        if let providers {
+            try removeFromStore()
+            try providers.provider(forAccount: accountID)?.removeSuppression(address, at: at)
+        } else {
+            try SuppressionRemoval.removeTellingSavedSimulator(address, accountID: accountID, savedIn: store, at: at,
+                                                               removeFromStore: removeFromStore)
+        }
     }
 
     func resend(emailID: Int64, to: String, updateContacts: Bool, accountID: Int64) throws -> ResendOutcome {

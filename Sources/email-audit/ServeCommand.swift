@@ -132,7 +132,7 @@ extension ServeCommand {
         return (ServeStores(description: postgres[0].connection.location.description,
                             webhookWriters: Array(postgres.prefix(postgresWebhookWriters)),
                             intake: roles[0], feeder: roles[1], health: roles[2],
-                            digests: roles[1], retention: retention ? roles[3] : nil),
+                            digests: roles[1], retention: retention ? roles[3] : nil, simulatorState: roles[1]),
                 postgres)
     }
 }

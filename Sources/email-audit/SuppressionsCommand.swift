@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
+import AuditStorePostgres
 import Demo
 import Export
 import Foundation
@@ -96,11 +97,16 @@ struct SuppressionsCommand: ParsableCommand {
                 throw CLIError("removing a suppression needs the support role; \(reader.user.name) is staff (use `suppressions request`)")
             }
             do {
+                // The demo's provider is the simulator saved in the store (SQLite or PostgreSQL, when
+                // `seed` or `demo` made it): it is told too, so later sends go through.
                 if let reader = reader as? AccountScopedReader {
-                    // The demo's provider is the simulator saved in the store: it is told too, so later sends go through.
                     try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
+                } else if let reader = reader as? PostgresAuditReader {
+                    let at = Date()
+                    try SuppressionRemoval.removeTellingSavedSimulator(address, accountID: reader.account.id, savedIn: reader.store, at: at) {
+                        try reader.removeSuppression(address: address, reason: reason, at: at)
+                    }
                 } else {
-                    // A PostgreSQL store has no saved simulator: the store's list and trail change.
                     try reader.removeSuppression(address: address, reason: reason, at: Date())
                 }
             } catch {

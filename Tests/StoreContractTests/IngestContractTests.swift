@@ -128,6 +128,49 @@ struct IngestContractTests {
         }
     }
 
+    /// The same rule when the earlier event comes in a later batch, across a month end: the
+    /// email moves to the earlier month (on PostgreSQL its row and its events to that month's
+    /// partitions, and every row naming it by its time follows), its roll-ups from the old day
+    /// and month to the new, its suppression entry and events still its own.
+    @Test(arguments: Backend.available)
+    func anExternalEmailMovesToAnEarlierEventOfALaterBatch(_ backend: Backend) throws {
+        try withStore(backend, now: utc(2026, 12, 2, 12)) { contract in
+            let store = contract.store
+            let a = try agency(store)
+            let message = "elsewhere.2@mg.example.org"
+            let bounce = incoming(.failed, "y-f", to: "owner@example.org", at: utc(2026, 12, 1, 9, 30), message: message,
+                                  severity: .permanent, code: 550)
+            let first = try store.apply([bounce], defaultAccountID: a.account.id)
+            let id = try #require(first.statusChanges.first?.emailID)
+            #expect(first.createdEmails == 1 && first.suppressionsAdded.map(\.address) == ["owner@example.org"])
+            let december = CalendarDay(year: 2026, month: 12, day: 1), november = CalendarDay(year: 2026, month: 11, day: 30)
+            #expect(try contract.dailyCounts(accountID: a.account.id) == [december.ordinal: 1])
+
+            // 30/11 23:59:58.250 in London: the month before.
+            let accepted = incoming(.accepted, "y-a", to: "owner@example.org", at: utc(2026, 11, 30, 23, 59, 58, milliseconds: 250),
+                                    message: message)
+            let second = try store.apply([accepted], defaultAccountID: a.account.id)
+            #expect(second.inserted == 1 && second.createdEmails == 0 && second.statusChanges.isEmpty)
+            let email = try #require(try store.recordedEmail(id: id, inAccount: a.account.id))
+            #expect(StoredEventCoding.milliseconds(email.createdAt) == StoredEventCoding.milliseconds(accepted.event.occurredAt))
+            #expect(email.status == .failed)
+            #expect(try contract.dailyCounts(accountID: a.account.id) == [november.ordinal: 1])
+            #expect(try contract.monthlyCounts(accountID: a.account.id) == [2026 * 12 + 10: 1])
+            #expect(try contract.statusCounts(accountID: a.account.id) == Array(repeating: [EmailStatus.failed.code: 1], count: 3))
+            #expect(try contract.events(emailID: id).map(\.kind) == ["accepted", "failed"])
+            if let partition = try contract.partition(ofEmail: id) { #expect(partition == "emails_y2026m11") }
+            if let postgres = contract.postgresAuditStore { #expect(try postgres.consistencyReport().problems == []) }
+
+            // Found again by its message; a later event changes nothing of its time.
+            let open = incoming(.opened, "y-o", to: "owner@example.org", at: utc(2026, 12, 2, 8), message: message)
+            let third = try store.apply([open], defaultAccountID: a.account.id)
+            #expect(third.createdEmails == 0 && third.inserted == 1)
+            let again = try #require(try store.recordedEmail(id: id, inAccount: a.account.id))
+            #expect(StoredEventCoding.milliseconds(again.createdAt) == StoredEventCoding.milliseconds(accepted.event.occurredAt))
+            #expect(try contract.activeSuppressions(accountID: a.account.id).keys.sorted() == ["owner@example.org"])
+        }
+    }
+
     @Test(arguments: Backend.available)
     func aDuplicateEventIsStoredOnce(_ backend: Backend) throws {
         try withStore(backend) { contract in
