@@ -778,43 +778,40 @@ def postgres_checks(binary, work):
     if psql is None or not os.path.exists(fixture):
         return
     name = "cli_%d_%d" % (os.getpid(), random.randrange(1_000_000))
-    created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], capture_output=True, text=True)
-    check("a database for the PostgreSQL checks", created.returncode == 0, created.stderr)
-    if created.returncode != 0:
-        return
-    try:
-        postgres_store_checks(binary, work, fixture, with_database(server, name))
-    finally:
-        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True, text=True)
-    synced = name + "_sync"
-    created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {synced}"], capture_output=True, text=True)
-    check("a database for sync on PostgreSQL", created.returncode == 0, created.stderr)
-    if created.returncode == 0:
+
+    def in_scratch_database(suffix, purpose, body):
+        """Runs body(url) in a new database of the server, dropped afterwards."""
+        database = name + suffix
+        created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {database}"],
+                                 capture_output=True, text=True)
+        check(f"a database for {purpose}", created.returncode == 0, created.stderr)
+        if created.returncode != 0:
+            return
         try:
-            postgres_sync_checks(binary, work, fixture, psql, with_database(server, synced))
+            body(with_database(server, database))
         finally:
-            subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {synced} WITH (FORCE)"], capture_output=True, text=True)
-    seeded = name + "_seed"
-    created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {seeded}"], capture_output=True, text=True)
-    check("a database for seed and simulate on PostgreSQL", created.returncode == 0, created.stderr)
-    if created.returncode != 0:
-        return
+            subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True, text=True)
+
+    def removals_serve_and_check(url):
+        postgres_removal_checks(binary, psql, url)
+        postgres_serve_simulator_checks(binary, psql, url)
+        postgres_consistency_checks(binary, psql, url)
+
+    in_scratch_database("", "the PostgreSQL checks", lambda url: postgres_store_checks(binary, work, fixture, url))
+    in_scratch_database("_sync", "sync on PostgreSQL", lambda url: postgres_sync_checks(binary, work, fixture, psql, url))
+    in_scratch_database("_seed", "seed and simulate on PostgreSQL", lambda url: postgres_seed_checks(binary, work, url))
+    # A bigger seeded store (the 40 emails above bounce none): suppression removals, serve's simulator, then check.
+    in_scratch_database("_rm", "removals and check on PostgreSQL", removals_serve_and_check)
+
+
+def saved_simulator_state(psql, url):
+    """The first demo simulator's state saved in a PostgreSQL store (`store_meta`), or None."""
+    value = subprocess.run([psql, url, "-qAtc", "SELECT value FROM store_meta WHERE key = 'simulator_state'"],
+                           capture_output=True, text=True).stdout
     try:
-        postgres_seed_checks(binary, work, with_database(server, seeded))
-    finally:
-        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {seeded} WITH (FORCE)"], capture_output=True, text=True)
-    # A bigger seeded store (the 40 emails above bounce none): suppression removals, then check.
-    bigger = name + "_rm"
-    created = subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {bigger}"], capture_output=True, text=True)
-    check("a database for removals and check on PostgreSQL", created.returncode == 0, created.stderr)
-    if created.returncode != 0:
-        return
-    try:
-        postgres_removal_checks(binary, psql, with_database(server, bigger))
-        postgres_serve_simulator_checks(binary, psql, with_database(server, bigger))
-        postgres_consistency_checks(binary, psql, with_database(server, bigger))
-    finally:
-        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {bigger} WITH (FORCE)"], capture_output=True, text=True)
+        return json.loads(value)
+    except ValueError:
+        return None
 
 
 def postgres_serve_simulator_checks(binary, psql, url):
@@ -822,12 +819,7 @@ def postgres_serve_simulator_checks(binary, psql, url):
     database, as on SQLite: it carries on from the state `seed` saved (its events still due are
     reported and ingested, not lost) and saves it again as it runs."""
     def saved():
-        value = subprocess.run([psql, url, "-qAtc", "SELECT value FROM store_meta WHERE key = 'simulator_state'"],
-                               capture_output=True, text=True).stdout
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
+        return saved_simulator_state(psql, url)
 
     def event_count():
         counted = subprocess.run([psql, url, "-qAtc", "SELECT count(*) FROM events"], capture_output=True, text=True).stdout
@@ -1089,12 +1081,7 @@ def postgres_removal_checks(binary, psql, url):
     check("seed on PostgreSQL: 300 emails", seeded.returncode == 0, seeded.stdout + seeded.stderr)
 
     def saved():
-        value = subprocess.run([psql, url, "-qAtc", "SELECT value FROM store_meta WHERE key = 'simulator_state'"],
-                               capture_output=True, text=True).stdout
-        try:
-            return json.loads(value)["suppressions"]
-        except (ValueError, KeyError):
-            return None
+        return (saved_simulator_state(psql, url) or {}).get("suppressions")
 
     listed = run(binary, "suppressions", "list", "--db", url, "--user", "Amelia Hughes", "--format", "json")
     addresses = [entry["address"] for entry in json.loads(listed.stdout or "[]")]
