@@ -852,12 +852,7 @@ def postgres_serve_simulator_checks(binary, psql, url):
         while time.time() < end and still_due():
             time.sleep(0.5)
     finally:
-        serve.terminate()
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            serve.wait()
+        stop_process(serve, 30)
     log.seek(0)
     output = log.read()
     after = saved()
@@ -916,6 +911,16 @@ def postgres_consistency_checks(binary, psql, url):
     full = run(binary, "check", "--full", "--db", url)
     check("check --full on PostgreSQL: every B-tree index passes amcheck", full.returncode == 0
           and "every B-tree index passed amcheck" in full.stdout and not full.stderr.strip(), full.stdout + full.stderr)
+
+
+def stop_process(process, timeout):
+    """Asks `process` to stop (SIGTERM), killing it when it has not ended within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def free_port():
@@ -1031,11 +1036,7 @@ def postgres_sync_checks(binary, work, fixture, psql, url):
         check("sync: each message's status derived from its events on PostgreSQL",
               all(statuses.get(address) == status for address, status in expected.items()), str(statuses))
     finally:
-        simulator.terminate()
-        try:
-            simulator.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            simulator.kill()
+        stop_process(simulator, 15)
         log.close()
 
 
