@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options every subcommand shares: where the store is and which time zone days are counted in.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (every command but check and set-time-zone, compact for its retention only; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
+    @Option(name: .long, help: ArgumentHelp("The store: a SQLite file, or postgresql://[user@][host][:port][/database] (every command but set-time-zone, compact for its retention only; password from --db-password-file, $EMAIL_AUDIT_DB_PASSWORD_FILE, $PGPASSFILE or ~/.pgpass, never the URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .customLong("db-password-file"), help: ArgumentHelp("A PostgreSQL store's password: a file holding only it, readable by you alone.", valueName: "path"))
