@@ -133,7 +133,7 @@ extension PostgresAuditStore {
                 _ = try db.execute("SAVEPOINT amcheck")
                 _ = try db.rows("SELECT bt_index_check(to_regclass(\(name)), true)")
                 _ = try db.execute("RELEASE SAVEPOINT amcheck")
-            } catch let error as PostgresStoreError {
+            } catch {
                 _ = try db.execute("ROLLBACK TO SAVEPOINT amcheck")
                 damaged.append("index \(name): \(error)")
             }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// Why the PostgreSQL store refused or failed an operation. Every case reads as one clear line
@@ -86,8 +88,26 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
             let reason = describe(psql)
             return connecting ? .cannotConnect(location: location, reason: reason) : .connectionLost(location: location, reason: reason)
         }
-        let reason = oneLine(String(describing: error))
+        let reason = systemReason(error) ?? oneLine(String(describing: error))
         return connecting ? .cannotConnect(location: location, reason: reason) : .connectionLost(location: location, reason: reason)
+    }
+
+    /// A system call's failure (no socket file there, connection refused, ...) as the system
+    /// words it with its errno: NIO's own description names the call and leaves a parenthesis
+    /// unbalanced ("connect(descriptor:addr:size:): No such file or directory) (errno: 2)").
+    /// A host's connection attempts (NIO's `NIOConnectionError`) as their reasons, each once.
+    private static func systemReason(_ error: any Error) -> String? {
+        if let io = error as? IOError { return "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))" }
+        guard let attempts = error as? NIOConnectionError else { return nil }
+        var reasons: [String] = []
+        for failure in attempts.connectionErrors {
+            let reason = systemReason(failure.error) ?? oneLine(String(describing: failure.error))
+            if !reasons.contains(reason) { reasons.append(reason) }
+        }
+        if reasons.isEmpty, attempts.dnsAError != nil || attempts.dnsAAAAError != nil {
+            return "the host name \(attempts.host) does not resolve"
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     /// PSQLError's description hides everything ("Generic description to prevent accidental
@@ -101,7 +121,7 @@ public enum PostgresStoreError: Error, Equatable, Sendable, CustomStringConverti
         case .serverClosedConnection: return "the server closed the connection"
         case .clientClosedConnection: return "the connection was already closed"
         default:
-            if let underlying = error.underlying { return oneLine(String(describing: underlying)) }
+            if let underlying = error.underlying { return systemReason(underlying) ?? oneLine(String(describing: underlying)) }
             return "\(error.code)"
         }
     }

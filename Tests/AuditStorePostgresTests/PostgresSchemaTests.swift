@@ -427,7 +427,8 @@ struct PostgresSchemaTests {
             _ = try BlockingPostgresConnection.connect(to: location, password: nil, timeout: 2)
             Issue.record("connected to nothing")
         } catch {
-            #expect("\(error)".hasPrefix("Cannot connect to the PostgreSQL store postgresql://nobody@/x?host=/nonexistent-email-audit-dir: "))
+            #expect("\(error)" == "Cannot connect to the PostgreSQL store postgresql://nobody@/x?host=/nonexistent-email-audit-dir: "
+                + "No such file or directory (errno 2).")
         }
     }
 
