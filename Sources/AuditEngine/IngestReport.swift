@@ -63,7 +63,6 @@ public struct IngestReport: Sendable, CustomStringConvertible {
         if invalidUTF8LineNumbers.count < Self.keptProblems { invalidUTF8LineNumbers.append(line) }
     }
 
-    /// Adds `other`'s counts and problems to this report (one report for several ingest runs).
     /// Counts what one store transaction did (``ApplyResult``).
     mutating func add(_ applied: ApplyResult) {
         inserted += applied.inserted
@@ -72,6 +71,7 @@ public struct IngestReport: Sendable, CustomStringConvertible {
         statusChanges += applied.statusChanges.count
     }
 
+    /// Adds `other`'s counts and problems to this report (one report for several ingest runs).
     public mutating func merge(_ other: IngestReport) {
         lines += other.lines
         inserted += other.inserted

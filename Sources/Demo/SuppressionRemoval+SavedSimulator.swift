@@ -3,24 +3,22 @@ import AuditEngine
 import AuditStore
 import Foundation
 
-/// Support's removal of a suppression on a seeded or demo store, whose simulated provider is saved in the store.
+/// Support's removal of a suppression on a seeded or demo store, whose simulated provider is
+/// running live (`demo`) or saved in the store, on either backend.
 extension SuppressionRemoval {
-    /// Removes `address` as ``remove(_:reason:reader:provider:at:)`` does, telling the demo simulator of the reader's account saved
-    /// in the store (when the store has one: a seeded or demo store), and saves it again, so a
-    /// later `simulate` or `demo` sends to the address.
-    public static func removeTellingSavedSimulator(_ address: String, reason: String, reader: AccountScopedReader,
-                                                   at time: Date = Date()) throws {
-        try removeTellingSavedSimulator(address, accountID: reader.account.id, savedIn: reader.database, at: time) {
-            try reader.removeSuppression(address: address, reason: reason, at: time)
+    /// `removeFromStore` removes `address` from the store's list of account `accountID`
+    /// (checking the user's role; nothing is told to a simulator when it throws), then the
+    /// account's demo simulator forgets the address, so later sends to it go through: the live
+    /// one in `liveProviders` when given, else the one saved in `store` (a seeded or demo store,
+    /// SQLite or PostgreSQL), which is saved again; a store with none: nothing more.
+    public static func removeTellingDemoSimulator(_ address: String, accountID: Int64, liveProviders: DemoProviders? = nil,
+                                                  savedIn store: any DemoStore, at time: Date = Date(),
+                                                  removeFromStore: () throws -> Void) throws {
+        if let liveProviders {
+            try removeFromStore()
+            try liveProviders.provider(forAccount: accountID)?.removeSuppression(address, at: time)
+            return
         }
-    }
-
-    /// The same on either backend: `removeFromStore` removes `address` from the store's list of
-    /// account `accountID` (checking the user's role; nothing is told to the simulator when it
-    /// throws), then the simulator of that account saved in `store` (a seeded or demo store,
-    /// SQLite or PostgreSQL; none: nothing more) forgets the address and is saved again.
-    public static func removeTellingSavedSimulator(_ address: String, accountID: Int64, savedIn store: any DemoStore,
-                                                   at time: Date = Date(), removeFromStore: () throws -> Void) throws {
         guard try store.savedSimulatorState(domain: nil) != nil else {
             try removeFromStore()
             return

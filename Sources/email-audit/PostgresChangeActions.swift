@@ -28,15 +28,9 @@ final class PostgresChangeActions: SuppressionActions, ResendActions, @unchecked
 
     func remove(address: String, reason: String, accountID: Int64) throws {
         let at = Date()
-        let removeFromStore = { [store, user] in
+        try SuppressionRemoval.removeTellingDemoSimulator(address, accountID: accountID, liveProviders: providers,
+                                                          savedIn: store, at: at) {
             try store.removeSuppression(address: address, accountID: accountID, userID: user.id, reason: reason, at: at)
-        }
-        if let providers {
-            try removeFromStore()
-            try providers.provider(forAccount: accountID)?.removeSuppression(address, at: at)
-        } else {
-            try SuppressionRemoval.removeTellingSavedSimulator(address, accountID: accountID, savedIn: store, at: at,
-                                                               removeFromStore: removeFromStore)
         }
     }
 

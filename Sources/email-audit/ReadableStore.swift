@@ -46,12 +46,17 @@ enum ReadableStore {
         }
     }
 
+    /// The store as the demo uses it (its saved simulators among the rest).
+    var demoStore: any DemoStore {
+        switch self {
+        case .sqlite(let database): database
+        case .postgres(let store): store
+        }
+    }
+
     /// Whether this is the demo's store (its saved simulator state; the demo signs in its default user).
     func isDemoStore() throws -> Bool {
-        switch self {
-        case .sqlite(let database): try database.savedSimulatorState() != nil
-        case .postgres(let store): try store.savedSimulatorState(domain: nil) != nil
-        }
+        try demoStore.savedSimulatorState(domain: nil) != nil
     }
 
     /// The store's notifications and digests.

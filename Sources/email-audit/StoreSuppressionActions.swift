@@ -27,11 +27,10 @@ final class StoreSuppressionActions: SuppressionActions, @unchecked Sendable {
     }
 
     func remove(address: String, reason: String, accountID: Int64) throws {
-        let reader = try reader(accountID)
-        if let providers {
-            try SuppressionRemoval.remove(address, reason: reason, reader: reader, provider: providers.provider(forAccount: accountID))
-        } else {
-            try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
+        let reader = try reader(accountID), at = Date()
+        try SuppressionRemoval.removeTellingDemoSimulator(address, accountID: accountID, liveProviders: providers,
+                                                          savedIn: reader.database, at: at) {
+            try reader.removeSuppression(address: address, reason: reason, at: at)
         }
     }
 

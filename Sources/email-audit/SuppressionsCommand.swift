@@ -2,7 +2,6 @@ import ArgumentParser
 import AuditCore
 import AuditEngine
 import AuditStore
-import AuditStorePostgres
 import Demo
 import Export
 import Foundation
@@ -99,15 +98,9 @@ struct SuppressionsCommand: ParsableCommand {
             do {
                 // The demo's provider is the simulator saved in the store (SQLite or PostgreSQL, when
                 // `seed` or `demo` made it): it is told too, so later sends go through.
-                if let reader = reader as? AccountScopedReader {
-                    try SuppressionRemoval.removeTellingSavedSimulator(address, reason: reason, reader: reader)
-                } else if let reader = reader as? PostgresAuditReader {
-                    let at = Date()
-                    try SuppressionRemoval.removeTellingSavedSimulator(address, accountID: reader.account.id, savedIn: reader.store, at: at) {
-                        try reader.removeSuppression(address: address, reason: reason, at: at)
-                    }
-                } else {
-                    try reader.removeSuppression(address: address, reason: reason, at: Date())
+                let at = Date()
+                try SuppressionRemoval.removeTellingDemoSimulator(address, accountID: reader.account.id, savedIn: store.demoStore, at: at) {
+                    try reader.removeSuppression(address: address, reason: reason, at: at)
                 }
             } catch {
                 throw CLIError("\(error)")
